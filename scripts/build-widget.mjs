@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// Builds the widget into dist/ (served by the Worker's assets binding):
+//   dist/widget/messenger-<hash>.js  the messenger bundle (immutable, content-hashed)
+//   dist/widget.js                   the loader, which knows the hashed bundle's path
+//   dist/index.html, dist/*.html     the demo site pages (embed the loader like a site owner)
+//   dist/_headers                    cache rules for the assets above
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(join(dist, 'widget'), { recursive: true });
+
+const common = {
+  bundle: true,
+  minify: true,
+  target: 'es2022',
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+};
+
+const messenger = await build({
+  ...common,
+  entryPoints: { 'messenger-[hash]': join(root, 'widget/messenger/index.ts') },
+  entryNames: 'messenger-[hash]',
+  format: 'esm',
+  outdir: join(dist, 'widget'),
+});
+const bundleFile = Object.keys(messenger.metafile.outputs).find((f) => f.endsWith('.js'));
+const bundlePath = `/${relative(dist, join(root, bundleFile)).replaceAll('\\', '/')}`;
+
+await build({
+  ...common,
+  entryPoints: [join(root, 'widget/loader/loader.ts')],
+  format: 'iife',
+  outfile: join(dist, 'widget.js'),
+  define: { MESSENGER_PATH: JSON.stringify(bundlePath) },
+});
+
+cpSync(join(root, 'demo'), dist, { recursive: true });
+writeFileSync(
+  join(dist, '_headers'),
+  [
+    '/widget/*',
+    '  Cache-Control: public, max-age=31536000, immutable',
+    '  Access-Control-Allow-Origin: *',
+    '/widget.js',
+    '  Cache-Control: public, max-age=300',
+    '',
+  ].join('\n'),
+);
+writeFileSync(
+  join(dist, 'widget-manifest.json'),
+  JSON.stringify({ messenger: bundlePath }, null, 2),
+);
+console.log(`widget built: /widget.js -> ${bundlePath}`);

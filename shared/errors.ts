@@ -1,0 +1,46 @@
+/** Error codes shared by the worker (HTTP + WebSocket error frames) and the widget (localized text). */
+export const ErrorCode = {
+  invalidInput: 'invalid_input',
+  unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
+  notFound: 'not_found',
+  conflict: 'conflict',
+  preconditionFailed: 'precondition_failed',
+  payloadTooLarge: 'payload_too_large',
+  rateLimited: 'rate_limited',
+  originNotAllowed: 'origin_not_allowed',
+  tokenExpired: 'token_expired',
+  internal: 'internal_error',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** One issue of an invalid input: where (path) and what. */
+export interface ErrorIssue {
+  path: string;
+  message: string;
+}
+
+/** The single error body of every HTTP error. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; issues?: ErrorIssue[] };
+}
+
+/**
+ * WebSocket close codes (4000–4999 are ours). Terminal codes mean "do not reconnect with the
+ * same credentials": the widget must start a new session first.
+ */
+export const CloseCode = {
+  /** Token missing, invalid or expired: fetch a new session, then reconnect. */
+  unauthorized: 4001,
+  /** The conversation was closed for good by an agent or a flow. */
+  conversationClosed: 4002,
+  /** The widget was shut down by the host page. */
+  shutdown: 4003,
+  /** The server is restarting or evicting; reconnect with backoff. */
+  goingAway: 4010,
+} as const;
+
+/** Close codes after which reconnecting with the same token is pointless. */
+export function isTerminalCloseCode(code: number): boolean {
+  return code === CloseCode.unauthorized || code === CloseCode.shutdown;
+}

@@ -1,0 +1,16 @@
+/**
+ * The few web-standard globals shared/ may use. They exist in Workers, browsers and Node, but
+ * shared/ compiles without the DOM library (so DOM APIs cannot creep in); declare them here.
+ */
+declare class URL {
+  constructor(url: string, base?: string | URL);
+  readonly hostname: string;
+  readonly pathname: string;
+  readonly protocol: string;
+  readonly search: string;
+  readonly searchParams: { get(name: string): string | null };
+  readonly href: string;
+  readonly host: string;
+  readonly origin: string;
+  readonly hash: string;
+}

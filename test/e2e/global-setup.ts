@@ -1,0 +1,25 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+// @ts-expect-error plain ESM script without types
+import { startDevServer } from '../../scripts/dev-server.mjs';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    baseUrl: string;
+    adminKey: string;
+  }
+}
+
+/** One wrangler dev for the whole e2e run, with its own throwaway state directory. */
+export default async function setup(project: TestProject) {
+  const persistTo = mkdtempSync(join(tmpdir(), 'edgepilot-e2e-'));
+  const server = await startDevServer({ persistTo });
+  project.provide('baseUrl', server.base);
+  project.provide('adminKey', server.adminKey);
+  return async () => {
+    await server.stop();
+    rmSync(persistTo, { recursive: true, force: true });
+  };
+}

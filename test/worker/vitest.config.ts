@@ -1,0 +1,22 @@
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+// Integration tests inside the Workers runtime (workerd): real Durable Objects with SQLite,
+// D1, KV and Queues from wrangler.toml; D1 migrations applied in the setup file.
+const migrations = await readD1Migrations('migrations');
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: './wrangler.toml' },
+      miniflare: {
+        bindings: { TEST_MIGRATIONS: migrations },
+      },
+    }),
+  ],
+  test: {
+    include: ['test/worker/**/*.test.ts'],
+    setupFiles: ['test/worker/apply-migrations.ts'],
+    testTimeout: 20_000,
+  },
+});

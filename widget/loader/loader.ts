@@ -1,0 +1,27 @@
+/**
+ * /widget.js — the tiny loader. Reads its own data-* attributes once, installs the
+ * `EdgePilot(method, ...args)` queue (keeping calls made through the README's stub) and
+ * lazy-loads the hashed messenger bundle. Nothing here blocks rendering.
+ * The only global is `EdgePilot`; the frozen config travels on it as `EdgePilot.c`.
+ */
+import { readConfig } from '../config.ts';
+import type { EdgePilotQueue } from '../queue.ts';
+
+declare const MESSENGER_PATH: string;
+
+const w = window as unknown as { EdgePilot?: EdgePilotQueue };
+const script = document.currentScript as HTMLScriptElement | null;
+const config = script ? readConfig(script) : null;
+
+if (config && !w.EdgePilot?.c) {
+  const queued = w.EdgePilot?.q ?? [];
+  const queue: EdgePilotQueue = (...call) => {
+    queued.push(call);
+  };
+  queue.q = queued;
+  queue.c = config;
+  w.EdgePilot = queue;
+  import(`${config.api}${MESSENGER_PATH}`).catch((error: unknown) => {
+    console.error('[edgepilot] messenger failed to load', error);
+  });
+}

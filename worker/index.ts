@@ -1,0 +1,28 @@
+/**
+ * The edgepilot Worker: static assets (loader, messenger bundle, demo page) are served by the
+ * assets binding; `/v1/widget/*` and `/v1/admin/*` are this Hono app.
+ */
+import { Hono } from 'hono';
+import { ErrorCode } from '../shared/errors.ts';
+import type { AppEnv } from './env.ts';
+import { errorBody, handleError } from './http/api-error.ts';
+import { adminRoutes } from './routes/admin-routes.ts';
+import { widgetRoutes } from './routes/widget-routes.ts';
+
+export { ConversationObject } from './conversation/conversation-object.ts';
+export { PilotObject } from './pilot/pilot-object.ts';
+
+export const app = new Hono<{ Bindings: AppEnv }>();
+
+app.route('/v1/widget', widgetRoutes);
+app.route('/v1/admin', adminRoutes);
+app.notFound((c) => c.json(errorBody(ErrorCode.notFound, 'Not found'), 404));
+app.onError(handleError);
+
+export default {
+  fetch: app.fetch,
+  async queue(batch) {
+    // Run/step events: the runtime issue turns these into batched D1 writes.
+    batch.ackAll();
+  },
+} satisfies ExportedHandler<AppEnv>;

@@ -1,0 +1,114 @@
+/** Public routes the messenger talks to (SPEC 3.3). Origins are checked against trusted domains. */
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { z } from 'zod';
+import { ErrorCode } from '../../shared/errors.ts';
+import { clientFrameSchema } from '../../shared/protocol.ts';
+import { hostAllowed, originHost } from '../../shared/trusted-domains.ts';
+import { randomToken } from '../auth/hash.ts';
+import { conversationIdFor, signVisitorToken, verifyVisitorToken } from '../auth/visitor-token.ts';
+import { type AppEnv, sessionSecret } from '../env.ts';
+import { ApiError } from '../http/api-error.ts';
+import { parseJsonBody } from '../http/parse.ts';
+import { readSnapshot } from '../store/snapshots.ts';
+
+const pilotKeySchema = z.string().regex(/^pk_[A-Za-z0-9_-]{1,64}$/);
+
+const sessionBodySchema = z.object({
+  /** The visitor id a previous session returned (stored by the widget after interaction). */
+  visitorId: z
+    .string()
+    .regex(/^v_[A-Za-z0-9_-]{16,64}$/)
+    .optional(),
+});
+
+const beaconBodySchema = z.object({
+  token: z.string().min(1).max(4096),
+  frames: z.array(clientFrameSchema).min(1).max(50),
+});
+
+export const widgetRoutes = new Hono<{ Bindings: AppEnv }>();
+
+// The host page's origin is allowed to call us; whether it may start a session is decided
+// below against the pilot's trusted domains.
+widgetRoutes.use(
+  '*',
+  cors({ origin: (origin) => origin, allowMethods: ['GET', 'POST'], maxAge: 600 }),
+);
+
+async function pilotSnapshot(env: AppEnv, rawKey: string) {
+  const key = pilotKeySchema.safeParse(rawKey);
+  if (!key.success) throw new ApiError(404, ErrorCode.notFound, 'Unknown pilot key');
+  const snapshot = await readSnapshot(env, key.data);
+  if (!snapshot) throw new ApiError(404, ErrorCode.notFound, 'Unknown pilot key');
+  return snapshot;
+}
+
+widgetRoutes.get('/:pilotKey/config', async (c) => {
+  const { pilot } = await pilotSnapshot(c.env, c.req.param('pilotKey'));
+  c.header('cache-control', 'public, max-age=60');
+  return c.json({
+    pilotKey: pilot.publicKey,
+    displayName: pilot.settings.appearance.displayName ?? pilot.name,
+    appearance: pilot.settings.appearance,
+  });
+});
+
+widgetRoutes.post('/:pilotKey/session', async (c) => {
+  const snapshot = await pilotSnapshot(c.env, c.req.param('pilotKey'));
+  const host = originHost(c.req.header('origin'));
+  if (!host || !hostAllowed(host, snapshot.pilot.settings.trustedDomains)) {
+    throw new ApiError(
+      403,
+      ErrorCode.originNotAllowed,
+      'This origin is not a trusted domain of the pilot',
+    );
+  }
+  const body = await parseJsonBody(c, sessionBodySchema);
+  const secret = sessionSecret(c.env);
+  const visitorId = body.visitorId ?? `v_${randomToken(18)}`;
+  const conversationId = await conversationIdFor(snapshot.pilot.id, visitorId, secret);
+  const { token, expiresAt } = await signVisitorToken(
+    { sub: visitorId, pid: snapshot.pilot.publicKey, cid: conversationId },
+    secret,
+    Math.floor(Date.now() / 1000),
+  );
+  return c.json({
+    token,
+    expiresAt,
+    visitorId,
+    conversationId,
+    displayName: snapshot.pilot.settings.appearance.displayName ?? snapshot.pilot.name,
+  });
+});
+
+widgetRoutes.get('/conversations/:id/socket', async (c) => {
+  if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+    throw new ApiError(426, ErrorCode.invalidInput, 'Expected a WebSocket upgrade');
+  }
+  const claims = await verifyVisitorToken(c.req.query('token') ?? '', sessionSecret(c.env));
+  if (!claims || claims.cid !== c.req.param('id')) {
+    throw new ApiError(401, ErrorCode.unauthorized, 'Invalid or expired visitor token');
+  }
+  const stub = c.env.CONVERSATION.get(c.env.CONVERSATION.idFromName(claims.cid));
+  const headers = new Headers(c.req.raw.headers);
+  headers.set('x-visitor-id', claims.sub);
+  headers.set('x-pilot-key', claims.pid);
+  headers.set('x-conversation-id', claims.cid);
+  return stub.fetch(new Request(c.req.raw.url, { headers }));
+});
+
+widgetRoutes.post('/:pilotKey/events', async (c) => {
+  await pilotSnapshot(c.env, c.req.param('pilotKey'));
+  const body = await parseJsonBody(c, beaconBodySchema);
+  const claims = await verifyVisitorToken(body.token, sessionSecret(c.env));
+  if (!claims || claims.pid !== c.req.param('pilotKey')) {
+    throw new ApiError(401, ErrorCode.unauthorized, 'Invalid or expired visitor token');
+  }
+  const stub = c.env.CONVERSATION.get(c.env.CONVERSATION.idFromName(claims.cid));
+  await stub.receiveFrames(
+    { visitorId: claims.sub, pilotKey: claims.pid, conversationId: claims.cid },
+    body.frames,
+  );
+  return c.json({ accepted: body.frames.length }, 202);
+});

@@ -1,0 +1,57 @@
+/**
+ * Idempotent demo seed (development only): the default workspace, the demo pilot `pk_demo`
+ * trusting localhost, and the demo flow published once. Running it again changes nothing.
+ */
+import { pilotSettingsSchema } from '../../shared/pilot.ts';
+import { type AppEnv, DEFAULT_WORKSPACE_ID } from '../env.ts';
+import { getWorkspaceFlow, insertFlow, publishDraft } from '../store/flows.ts';
+import { ensureWorkspace, insertPilot } from '../store/pilots.ts';
+import { writeSnapshot } from '../store/snapshots.ts';
+import { DEMO_FLOW_ID, DEMO_PILOT_ID, DEMO_PUBLIC_KEY, demoFlow } from './demo-flow.ts';
+
+export interface SeedResult {
+  workspaceId: string;
+  pilotId: string;
+  publicKey: string;
+  flowId: string;
+  version: number;
+}
+
+export async function seedDemo(env: AppEnv, now: number): Promise<SeedResult> {
+  await ensureWorkspace(env, DEFAULT_WORKSPACE_ID, 'Default workspace', now);
+  await insertPilot(env, {
+    id: DEMO_PILOT_ID,
+    workspaceId: DEFAULT_WORKSPACE_ID,
+    publicKey: DEMO_PUBLIC_KEY,
+    name: 'Demo pilot',
+    settings: pilotSettingsSchema.parse({
+      persona: 'A friendly guide for the edgepilot demo site.',
+      trustedDomains: ['localhost', '127.0.0.1'],
+      appearance: { displayName: 'Edgepilot demo' },
+    }),
+    createdAt: now,
+    updatedAt: now,
+  });
+  await insertFlow(env, {
+    id: DEMO_FLOW_ID,
+    workspaceId: DEFAULT_WORKSPACE_ID,
+    pilotId: DEMO_PILOT_ID,
+    draft: demoFlow,
+    revision: 1,
+    publishedVersion: null,
+    createdAt: now,
+    updatedAt: now,
+  });
+  const flow = await getWorkspaceFlow(env, DEFAULT_WORKSPACE_ID, DEMO_FLOW_ID);
+  let version = flow?.publishedVersion ?? 0;
+  if (flow && version === 0)
+    version = await publishDraft(env, flow, 'Seeded demo flow', 'seed', now);
+  await writeSnapshot(env, DEMO_PILOT_ID, now);
+  return {
+    workspaceId: DEFAULT_WORKSPACE_ID,
+    pilotId: DEMO_PILOT_ID,
+    publicKey: DEMO_PUBLIC_KEY,
+    flowId: DEMO_FLOW_ID,
+    version,
+  };
+}

@@ -1,0 +1,112 @@
+import type { PublishedFlow } from '../../shared/flow/match.ts';
+import { type Flow, flowSchema } from '../../shared/flow/schema.ts';
+import type { AppEnv } from '../env.ts';
+
+export interface FlowRecord {
+  id: string;
+  workspaceId: string;
+  pilotId: string;
+  draft: Flow;
+  revision: number;
+  publishedVersion: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+interface FlowRow {
+  id: string;
+  workspace_id: string;
+  pilot_id: string;
+  draft: string;
+  revision: number;
+  published_version: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+function fromRow(row: FlowRow): FlowRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    pilotId: row.pilot_id,
+    draft: flowSchema.parse(JSON.parse(row.draft)),
+    revision: row.revision,
+    publishedVersion: row.published_version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function getWorkspaceFlow(
+  env: AppEnv,
+  workspaceId: string,
+  id: string,
+): Promise<FlowRecord | null> {
+  const row = await env.DB.prepare('SELECT * FROM flows WHERE id = ? AND workspace_id = ?')
+    .bind(id, workspaceId)
+    .first<FlowRow>();
+  return row ? fromRow(row) : null;
+}
+
+export async function insertFlow(env: AppEnv, flow: FlowRecord): Promise<void> {
+  await env.DB.prepare(
+    `INSERT INTO flows (id, workspace_id, pilot_id, draft, revision, published_version, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+  )
+    .bind(
+      flow.id,
+      flow.workspaceId,
+      flow.pilotId,
+      JSON.stringify(flow.draft),
+      flow.revision,
+      flow.publishedVersion,
+      flow.createdAt,
+      flow.updatedAt,
+    )
+    .run();
+}
+
+/**
+ * Publishes the draft as the next immutable version. One D1 batch (atomic): the version row
+ * and the flow's pointer move together; the version number comes from the table itself.
+ */
+export async function publishDraft(
+  env: AppEnv,
+  flow: FlowRecord,
+  note: string,
+  publishedBy: string,
+  now: number,
+): Promise<number> {
+  const last = await env.DB.prepare('SELECT MAX(version) AS v FROM flow_versions WHERE flow_id = ?')
+    .bind(flow.id)
+    .first<{ v: number | null }>();
+  const version = (last?.v ?? 0) + 1;
+  await env.DB.batch([
+    env.DB.prepare(
+      `INSERT INTO flow_versions (flow_id, version, definition, note, published_at, published_by)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ).bind(flow.id, version, JSON.stringify(flow.draft), note, now, publishedBy),
+    env.DB.prepare('UPDATE flows SET published_version = ?, updated_at = ? WHERE id = ?').bind(
+      version,
+      now,
+      flow.id,
+    ),
+  ]);
+  return version;
+}
+
+/** Every published flow of a pilot at its current version. */
+export async function listPublishedFlows(env: AppEnv, pilotId: string): Promise<PublishedFlow[]> {
+  const { results } = await env.DB.prepare(
+    `SELECT f.id AS flow_id, v.version AS version, v.definition AS definition
+       FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.published_version
+      WHERE f.pilot_id = ? ORDER BY f.id`,
+  )
+    .bind(pilotId)
+    .all<{ flow_id: string; version: number; definition: string }>();
+  return results.map((row) => ({
+    flowId: row.flow_id,
+    version: row.version,
+    flow: flowSchema.parse(JSON.parse(row.definition)),
+  }));
+}

@@ -1,0 +1,39 @@
+/**
+ * Published snapshots in KV: one document per pilot public key with the pilot's settings and
+ * every published flow version. Written on publish/unpublish/pilot change, read when a
+ * conversation starts or a trigger arrives (never on the message hot path).
+ */
+import type { PilotSnapshot } from '../../shared/pilot.ts';
+import type { AppEnv } from '../env.ts';
+import { listPublishedFlows } from './flows.ts';
+import { getPilotById } from './pilots.ts';
+
+const key = (publicKey: string) => `snapshot:${publicKey}`;
+
+export async function readSnapshot(env: AppEnv, publicKey: string): Promise<PilotSnapshot | null> {
+  return env.SNAPSHOTS.get<PilotSnapshot>(key(publicKey), 'json');
+}
+
+/** Rebuilds a pilot's snapshot from D1 and stores it. */
+export async function writeSnapshot(
+  env: AppEnv,
+  pilotId: string,
+  now: number,
+): Promise<PilotSnapshot | null> {
+  const pilot = await getPilotById(env, pilotId);
+  if (!pilot) return null;
+  const flows = await listPublishedFlows(env, pilotId);
+  const snapshot: PilotSnapshot = {
+    pilot: {
+      id: pilot.id,
+      workspaceId: pilot.workspaceId,
+      name: pilot.name,
+      publicKey: pilot.publicKey,
+      settings: pilot.settings,
+    },
+    flows,
+    publishedAt: now,
+  };
+  await env.SNAPSHOTS.put(key(pilot.publicKey), JSON.stringify(snapshot));
+  return snapshot;
+}
