@@ -51,6 +51,26 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
     name: z.string().check(z.minLength(1), z.maxLength(100)),
     props: z.optional(z.record(z.string(), z.unknown())),
   }),
+  /**
+   * `EdgePilot('identify' | 'update', …)`: contact attributes for this conversation. Who the
+   * contact is (a verified `userId`) travels in the visitor token, never in this frame.
+   */
+  z.object({
+    v: z.literal(1),
+    type: z.literal('identify'),
+    id,
+    contact: z.object({
+      email: z.optional(z.string().check(z.maxLength(320))),
+      name: z.optional(z.string().check(z.maxLength(200))),
+      phone: z.optional(z.string().check(z.maxLength(50))),
+      fields: z.optional(
+        z.record(
+          z.string().check(z.maxLength(64)),
+          z.union([z.string().check(z.maxLength(1000)), z.number(), z.boolean()]),
+        ),
+      ),
+    }),
+  }),
 ]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 
@@ -90,6 +110,23 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
     code: z.string(),
     message: z.string(),
     id: z.optional(z.string()),
+  }),
+  /** The pilot or an agent is typing (`active`) or stopped; the widget shows an indicator. */
+  z.object({
+    v: z.literal(1),
+    type: z.literal('typing'),
+    author: z.enum(['pilot', 'agent']),
+    active: z.boolean(),
+  }),
+  /** A flow's `redirect` node: the widget navigates the host page (http(s) URLs only). */
+  z.object({ v: z.literal(1), type: z.literal('redirect'), url: z.string(), newTab: z.boolean() }),
+  /** A flow's `show_banner` node: a dismissible banner above the launcher/panel. */
+  z.object({
+    v: z.literal(1),
+    type: z.literal('banner'),
+    text: z.string(),
+    url: z.optional(z.string()),
+    style: z.enum(['info', 'success', 'warning']),
   }),
 ]);
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
