@@ -43,6 +43,7 @@ export function step(state: RunState, event: EngineEvent, ctx: EngineContext): S
     if (state.status !== 'waiting' || !waiting || waiting.type !== 'ask_question') {
       return { state, effects, log };
     }
+    if (event.type !== 'input') return { state, effects, log };
     const option = matchOption(waiting, event);
     if (!option) {
       // Not one of the offered answers: ask again, the run keeps waiting.
@@ -88,7 +89,8 @@ type AskQuestion = Extract<FlowNode, { type: 'ask_question' }>;
 
 function matchOption(node: AskQuestion, event: Extract<EngineEvent, { type: 'input' }>) {
   const typed = event.text.trim().toLowerCase();
-  return node.input.options.find(
+  const options = 'options' in node.input ? (node.input.options ?? []) : [];
+  return options.find(
     (option) => option.value === event.value || option.label.toLowerCase() === typed,
   );
 }
@@ -98,10 +100,12 @@ function sayQuestion(node: AskQuestion, data: Record<string, unknown>): Effect {
     type: 'say',
     nodeId: node.id,
     text: renderTemplate(node.text, data),
-    choices: node.input.options.map(({ label, value }) => ({
-      label: renderTemplate(label, data),
-      value,
-    })),
+    choices: ('options' in node.input ? (node.input.options ?? []) : []).map(
+      ({ label, value }) => ({
+        label: renderTemplate(label, data),
+        value,
+      }),
+    ),
     input: node.input.kind,
   };
 }

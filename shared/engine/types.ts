@@ -1,6 +1,7 @@
 /** Types of the pure flow engine: state in, event in -> state out, effects out, step log out. */
 import type { Flow } from '../flow/schema.ts';
 import type { Choice } from '../protocol.ts';
+import type { OfficeHours } from './office-hours.ts';
 
 export type RunStatus = 'waiting' | 'completed' | 'failed' | 'cancelled';
 
@@ -10,36 +11,145 @@ export interface RunState {
   flowId: string;
   version: number;
   status: RunStatus;
-  /** The node waiting for input (status "waiting"), else null. */
+  /** The node the run waits on (status "waiting"), else null. Null before the first event. */
   nodeId: string | null;
+  /**
+   * What the waiting run needs next: the visitor's answer to `nodeId` (`input`) or the result
+   * of the effect `nodeId` emitted (`effect`). Absent before the first event.
+   */
+  waitingFor?: 'input' | 'effect';
+  /** Invalid answers given to the waiting question so far. */
+  attempts?: number;
+  /** When the run started waiting (epoch ms), for step durations. */
+  waitingSince?: number;
+  /** Nodes executed over the whole run; also makes effect idempotency keys unique. */
+  steps?: number;
   /** Flow-local variables (`variable.*`). */
   variables: Record<string, unknown>;
-  /** Why the run failed, when it did. */
+  /** Why the run failed (`step_limit`, `unknown_node`, …) or was cancelled. */
   error?: string;
 }
 
-/** What happens to a run: it starts, or the visitor answers the question it waits on. */
-export type EngineEvent = { type: 'start' } | { type: 'input'; text: string; value?: string };
+/** What happens to a run. */
+export type EngineEvent =
+  /** The trigger fired: run from the flow's start node. */
+  | { type: 'start' }
+  /** The visitor answered (typed `text`, or picked a choice whose value is `value`). */
+  | { type: 'input'; text: string; value?: string }
+  /**
+   * The result of an effect the run waits on (`awaitResult: true`). `ok` picks `next` vs the
+   * error/unavailable port; `data` is per effect type (see `EffectResultData`).
+   */
+  | { type: 'effect_result'; nodeId: string; ok: boolean; data?: unknown; error?: string }
+  /** Unpublish, agent takeover, unenroll: the run ends with status `cancelled`. */
+  | { type: 'cancel'; reason?: string };
+
+/** One human agent as the engine sees them. */
+export interface AgentInfo {
+  id: string;
+  available: boolean;
+  teams?: string[];
+}
 
 /** The world as the engine may see it. The engine never reads a clock or does I/O itself. */
 export interface EngineContext {
   flow: Flow;
   /** Epoch ms, supplied by the caller. */
   now: number;
-  /** Read-only template/condition data by namespace: contact, visitor, pilot, system, event … */
+  /**
+   * Read-only template/condition data by namespace: contact, conversation, visitor, pilot,
+   * system, event, intent, entity (and optionally time, agents, which are otherwise derived
+   * from the fields below). `variable` comes from the run.
+   */
   data: Readonly<Record<string, unknown>>;
+  /** Seeds `split` so a conversation always takes the same path. Default: the run id. */
+  conversationId?: string;
+  /** The pilot's IANA timezone (default UTC) and office hours, for `time.*`. */
+  timezone?: string;
+  officeHours?: OfficeHours;
+  /** Agents and their availability, for `agents.*`, `check_availability`, `assign`. */
+  agents?: AgentInfo[];
+  /** The visitor's locale, for `system.locale` when `data.system` does not give it. */
+  locale?: string;
+}
+
+/** Fields every non-`say` effect carries. */
+interface EffectBase {
+  nodeId: string;
+  /** Unique per run step: use it to run webhooks/emails at most once (SPEC 3.6 rule 9). */
+  idempotencyKey: string;
+  /** The run waits for an `effect_result` for this node before it continues. */
+  awaitResult: boolean;
 }
 
 /** Something the caller must do for the run. */
-export type Effect = {
-  type: 'say';
-  nodeId: string;
-  text: string;
-  choices?: Choice[];
-  input?: string;
-};
+export type Effect =
+  /** Show a pilot message (the DO renders it as text). */
+  | {
+      type: 'say';
+      nodeId: string;
+      text: string;
+      choices?: Choice[];
+      input?: string;
+      image?: { url: string; alt: string };
+      links?: { label: string; url: string; newTab?: boolean }[];
+      cards?: { title: string; text?: string; imageUrl?: string; url?: string }[];
+      placeholder?: string;
+    }
+  | (EffectBase & {
+      type: 'http_request';
+      method: string;
+      url: string;
+      headers: Record<string, string>;
+      /** JSON text (templates JSON-encoded) or plain text; undefined for no body. */
+      body?: string;
+      contentType?: string;
+      timeoutMs: number;
+    })
+  | (EffectBase & { type: 'send_email'; to: string; subject: string; body: string })
+  | (EffectBase & {
+      type: 'create_record';
+      kind: 'deal' | 'task' | 'note';
+      fields: Record<string, string>;
+    })
+  | (EffectBase & { type: 'update_contact'; fields: Record<string, string> })
+  | (EffectBase & { type: 'add_tag' | 'remove_tag'; tags: string[] })
+  | (EffectBase & {
+      type: 'assign';
+      to: { kind: 'user'; userId: string } | { kind: 'team'; teamId: string };
+    })
+  /** Hand the conversation to a human; the engine says the node's message on success. */
+  | (EffectBase & { type: 'handover'; teamId?: string; note?: string })
+  | (EffectBase & { type: 'ai_answer'; question: string })
+  | (EffectBase & { type: 'redirect'; url: string; newTab: boolean })
+  | (EffectBase & {
+      type: 'show_banner';
+      text: string;
+      url?: string;
+      style: 'info' | 'success' | 'warning';
+    })
+  /** The run has completed; start `flowId` in this conversation. */
+  | (EffectBase & { type: 'go_to_flow'; flowId: string })
+  /** The run has completed; close the conversation (after saying `message`, if any). */
+  | (EffectBase & { type: 'close_conversation'; message?: string });
 
-export type StepStatus = 'completed' | 'waiting' | 'failed';
+export type EffectType = Effect['type'];
+export type IoEffect = Exclude<Effect, { type: 'say' }>;
+
+/**
+ * `data` of an `effect_result`, per effect type:
+ * - http_request: `{ status: number, body?: unknown }` (ok = 2xx; `saveResponse` reads `body`)
+ * - ai_answer: `{ outcome: 'answered' | 'no_answer' | 'handover_requested', text?: string }`
+ *   (the engine says `text` when answered)
+ * - assign: `{ userId?: string }`; handover: `{}` (ok=false -> `unavailable`)
+ * - send_email / create_record / update_contact: `{ id?: string }`
+ */
+export type EffectResultData =
+  | { status: number; body?: unknown }
+  | { outcome: 'answered' | 'no_answer' | 'handover_requested'; text?: string }
+  | Record<string, unknown>;
+
+export type StepStatus = 'completed' | 'waiting' | 'failed' | 'cancelled';
 
 /** One executed node, for enrollment logs, insights and replay. */
 export interface StepLog {
@@ -48,6 +158,12 @@ export interface StepLog {
   at: number;
   version: number;
   status: StepStatus;
+  /** Time the node took, in ms of the caller's clock (waits for input/effects included). */
+  durationMs?: number;
+  /** The port taken (`next`, `else`, `branches[1].next`, `onError`, …). */
+  port?: string;
+  /** The option value picked at an `ask_question` (insights' per-choice counts). */
+  choice?: string;
   error?: string;
 }
 
@@ -59,3 +175,10 @@ export interface StepResult {
 
 /** At most this many nodes execute per incoming event (SPEC 3.6 rule 7). */
 export const MAX_STEPS_PER_EVENT = 200;
+
+/** Reasons a run fails, in `RunState.error` and `StepLog.error`. */
+export const RunError = {
+  stepLimit: 'step_limit',
+  unknownNode: 'unknown_node',
+  unexpectedResult: 'unexpected_effect_result',
+} as const;

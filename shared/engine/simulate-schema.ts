@@ -1,0 +1,107 @@
+/**
+ * Request and response of `POST /v1/admin/flows/:flowId/simulate` (issue 3). Extend, don't rename.
+ */
+import { z } from 'zod';
+import { officeHoursSchema } from './office-hours.ts';
+
+const props = z.record(z.string(), z.unknown());
+
+export const simulateEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('page_view'),
+    url: z.string().min(1).max(2048),
+    title: z.string().max(512).optional(),
+    referrer: z.string().max(2048).optional(),
+  }),
+  z.object({
+    type: z.literal('message'),
+    text: z.string().min(1).max(4000),
+    /** What intent detection would say about this message (drives `intent_detected`). */
+    intent: z.object({ name: z.string().min(1), confidence: z.number().min(0).max(1) }).optional(),
+  }),
+  /** Picks the button with this value (or label) of the question the run waits on. */
+  z.object({ type: z.literal('choice'), value: z.string().min(1).max(200) }),
+  z.object({ type: z.literal('event'), name: z.string().min(1).max(100), props: props.optional() }),
+  z.object({ type: z.literal('new_conversation') }),
+]);
+export type SimulateEvent = z.infer<typeof simulateEventSchema>;
+
+/** A stubbed result for an I/O node; missing fields get a successful default. */
+export const stubResultSchema = z.object({
+  ok: z.boolean().optional(),
+  /** http_request: response status (ok = 2xx unless `ok` says otherwise). */
+  status: z.number().int().min(0).max(999).optional(),
+  /** http_request: response body (read by `saveResponse`). */
+  body: z.unknown().optional(),
+  /** ai_answer: outcome and answer text. */
+  outcome: z.enum(['answered', 'no_answer', 'handover_requested']).optional(),
+  text: z.string().max(4000).optional(),
+  /** assign: the user that got the conversation. */
+  userId: z.string().optional(),
+  error: z.string().max(500).optional(),
+});
+export type StubResult = z.infer<typeof stubResultSchema>;
+
+export const simulateRequestSchema = z.object({
+  /** Version to run; absent = the draft. */
+  version: z.number().int().min(1).optional(),
+  events: z.array(simulateEventSchema).max(200).default([]),
+  context: z
+    .object({
+      /** ISO instant; default 2026-01-01T12:00:00Z so runs are reproducible. */
+      now: z.iso.datetime({ offset: true }).optional(),
+      contact: props.optional(),
+      visitor: props.optional(),
+      conversation: props.optional(),
+      /** Pilot globals (`pilot.*`). */
+      pilot: props.optional(),
+      locale: z.string().max(35).optional(),
+      agentsAvailable: z.boolean().optional(),
+      agents: z
+        .array(
+          z.object({
+            id: z.string().min(1),
+            available: z.boolean(),
+            teams: z.array(z.string()).optional(),
+          }),
+        )
+        .max(500)
+        .optional(),
+      conversationId: z.string().min(1).max(200).optional(),
+      timezone: z.string().max(100).optional(),
+      officeHours: officeHoursSchema.optional(),
+      /** Execution-settings facts: has this visitor run the flow before, and when. */
+      alreadyRan: z.boolean().optional(),
+      lastRunAt: z.iso.datetime({ offset: true }).optional(),
+      /** Node id -> stubbed result, or a list used in order when the node runs repeatedly. */
+      effectResults: z
+        .record(z.string(), z.union([stubResultSchema, z.array(stubResultSchema).max(50)]))
+        .optional(),
+    })
+    .default({}),
+});
+export type SimulateRequest = z.input<typeof simulateRequestSchema>;
+export type ParsedSimulateRequest = z.output<typeof simulateRequestSchema>;
+
+export const simulateResultSchema = z.object({
+  status: z.enum(['waiting', 'completed', 'failed', 'cancelled', 'not_triggered']),
+  /** Why the flow did not trigger: the trigger or setting rule that failed. */
+  reason: z.object({ code: z.string(), message: z.string() }).optional(),
+  path: z.array(z.string()),
+  transcript: z.array(
+    z.object({
+      author: z.enum(['pilot', 'visitor']),
+      text: z.string(),
+      choices: z.array(z.string()).optional(),
+      nodeId: z.string().optional(),
+    }),
+  ),
+  effects: z.array(z.record(z.string(), z.unknown())),
+  variables: z.record(z.string(), z.unknown()),
+  errors: z.array(
+    z.object({ code: z.string(), message: z.string(), nodeId: z.string().optional() }),
+  ),
+  /** Every step, as the enrollment log would record it. */
+  log: z.array(z.record(z.string(), z.unknown())),
+});
+export type SimulateResult = z.infer<typeof simulateResultSchema>;

@@ -1,0 +1,357 @@
+/**
+ * Node types (SPEC 3.5). Ports are node-id fields; a missing port ends the run.
+ * Nodes are strict objects, so a misspelt port (`nxt`) is an error, not silently dropped.
+ */
+import { z } from 'zod';
+import { conditionSchema } from './conditions.ts';
+
+export const nodeIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'Node ids use letters, digits, _ and -');
+const port = nodeIdSchema.optional();
+const text = z.string().max(4000);
+/** A `variable.name` target (flow-local variables are the only writable namespace). */
+export const variableTargetSchema = z
+  .string()
+  .regex(/^variable\.[A-Za-z_][A-Za-z0-9_]*$/, 'A target is variable.<name>');
+
+/** Fields every node may carry: editor metadata the engine ignores. */
+const base = {
+  id: nodeIdSchema,
+  label: z.string().max(200).optional(),
+  position: z.object({ x: z.number(), y: z.number() }).optional(),
+};
+
+const linkButton = z.strictObject({
+  label: z.string().min(1).max(200),
+  url: z.string().min(1).max(2048),
+  newTab: z.boolean().optional(),
+});
+
+const card = z.strictObject({
+  title: z.string().min(1).max(200),
+  text: z.string().max(1000).optional(),
+  imageUrl: z.string().max(2048).optional(),
+  url: z.string().max(2048).optional(),
+});
+
+export const sendMessageNode = z.strictObject({
+  ...base,
+  type: z.literal('send_message'),
+  text,
+  image: z.strictObject({ url: z.string().min(1).max(2048), alt: z.string().max(300) }).optional(),
+  buttons: z.array(linkButton).max(10).optional(),
+  cards: z.array(card).max(10).optional(),
+  next: port,
+});
+
+export const optionSchema = z.strictObject({
+  label: z.string().min(1).max(200),
+  value: z.string().min(1).max(200),
+  next: port,
+});
+
+export const INPUT_KINDS = [
+  'buttons',
+  'text',
+  'email',
+  'phone',
+  'number',
+  'date',
+  'url',
+  'yes_no',
+] as const;
+export type InputKind = (typeof INPUT_KINDS)[number];
+
+const inputSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('buttons'),
+    options: z.array(optionSchema).min(1).max(20),
+    /** Also accept free text that matches no button (saved as typed, goes to `next`). */
+    allowFreeText: z.boolean().optional(),
+  }),
+  /** Yes/No buttons; options may override labels and give per-answer ports (values yes|no). */
+  z.strictObject({ kind: z.literal('yes_no'), options: z.array(optionSchema).max(2).optional() }),
+  z.strictObject({
+    kind: z.enum(['text', 'email', 'phone', 'number', 'date', 'url']),
+    placeholder: z.string().max(200).optional(),
+  }),
+]);
+
+export const askQuestionNode = z.strictObject({
+  ...base,
+  type: z.literal('ask_question'),
+  text,
+  input: inputSchema,
+  saveTo: variableTargetSchema.optional(),
+  /** Re-asks after an invalid answer this many times (default 2), then goes to `onInvalid`. */
+  retries: z.number().int().min(0).max(10).optional(),
+  invalidText: z.string().max(1000).optional(),
+  next: port,
+  onInvalid: port,
+});
+
+export const conditionNode = z.strictObject({
+  ...base,
+  type: z.literal('condition'),
+  /** First matching branch wins. */
+  branches: z
+    .array(z.strictObject({ when: conditionSchema, next: port }))
+    .min(1)
+    .max(20),
+  else: port,
+});
+
+export const splitNode = z.strictObject({
+  ...base,
+  type: z.literal('split'),
+  /** Percentages must sum to 100; the pick is stable per conversation. */
+  paths: z
+    .array(z.strictObject({ percent: z.number().min(0).max(100), next: port }))
+    .min(2)
+    .max(10),
+});
+
+export const assignmentSchema = z.strictObject({
+  target: variableTargetSchema,
+  op: z.enum(['set', 'clear', 'increment', 'append']),
+  /** Strings may be templates; `increment` takes a number (default 1). */
+  value: z.union([z.string().max(4000), z.number(), z.boolean(), z.null()]).optional(),
+});
+
+export const setVariableNode = z.strictObject({
+  ...base,
+  type: z.literal('set_variable'),
+  assignments: z.array(assignmentSchema).min(1).max(50),
+  next: port,
+});
+
+export const updateContactNode = z.strictObject({
+  ...base,
+  type: z.literal('update_contact'),
+  /** Contact field -> template, e.g. `{ "email": "{{variable.email}}" }`. */
+  fields: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(2000)),
+  next: port,
+  onError: port,
+});
+
+const tagsNode = <T extends 'add_tag' | 'remove_tag'>(type: T) =>
+  z.strictObject({
+    ...base,
+    type: z.literal(type),
+    tags: z.array(z.string().min(1).max(100)).min(1).max(20),
+    next: port,
+  });
+export const addTagNode = tagsNode('add_tag');
+export const removeTagNode = tagsNode('remove_tag');
+
+export const assignNode = z.strictObject({
+  ...base,
+  type: z.literal('assign'),
+  to: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('user'), userId: z.string().min(1).max(100) }),
+    z.strictObject({ kind: z.literal('team'), teamId: z.string().min(1).max(100) }),
+    /** Round robin among the available members (of `teamId`, else of everyone). */
+    z.strictObject({
+      kind: z.literal('round_robin'),
+      teamId: z.string().min(1).max(100).optional(),
+    }),
+  ]),
+  next: port,
+  /** Nobody could be assigned (round robin with nobody available, unknown user). */
+  unavailable: port,
+});
+
+export const checkAvailabilityNode = z.strictObject({
+  ...base,
+  type: z.literal('check_availability'),
+  /** Limit the check to these users/teams; default: any agent. */
+  users: z.array(z.string().min(1).max(100)).max(100).optional(),
+  teams: z.array(z.string().min(1).max(100)).max(100).optional(),
+  available: port,
+  unavailable: port,
+});
+
+export const handoverNode = z.strictObject({
+  ...base,
+  type: z.literal('handover'),
+  /** Said to the visitor when the handover succeeds. */
+  message: z.string().max(2000).optional(),
+  teamId: z.string().min(1).max(100).optional(),
+  note: z.string().max(2000).optional(),
+  next: port,
+  unavailable: port,
+});
+
+export const aiAnswerNode = z.strictObject({
+  ...base,
+  type: z.literal('ai_answer'),
+  /** What to answer; default `{{system.last_utterance}}`. */
+  question: z.string().max(2000).optional(),
+  saveTo: variableTargetSchema.optional(),
+  next: port,
+  noAnswer: port,
+  handoverRequested: port,
+});
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+export const httpRequestNode = z.strictObject({
+  ...base,
+  type: z.literal('http_request'),
+  method: z.enum(HTTP_METHODS).default('GET'),
+  url: z.string().min(1).max(2048),
+  headers: z.record(z.string().min(1).max(100), z.string().max(2000)).optional(),
+  /** A JSON value whose strings are templates (values JSON-safe), or a text template. */
+  body: z.unknown().optional(),
+  timeoutMs: z.number().int().min(100).max(30_000).default(10_000),
+  saveResponse: z
+    .array(z.strictObject({ path: z.string().min(1).max(300), to: variableTargetSchema }))
+    .max(20)
+    .optional(),
+  next: port,
+  onError: port,
+});
+
+export const sendEmailNode = z.strictObject({
+  ...base,
+  type: z.literal('send_email'),
+  to: z.string().min(1).max(500),
+  subject: z.string().min(1).max(500),
+  body: z.string().max(20_000),
+  next: port,
+  onError: port,
+});
+
+export const createRecordNode = z.strictObject({
+  ...base,
+  type: z.literal('create_record'),
+  kind: z.enum(['deal', 'task', 'note']),
+  /** Field -> template, e.g. `{ "title": "Lead {{contact.email}}", "amount": "{{variable.total}}" }`. */
+  fields: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(4000)),
+  next: port,
+  onError: port,
+});
+
+export const redirectNode = z.strictObject({
+  ...base,
+  type: z.literal('redirect'),
+  url: z.string().min(1).max(2048),
+  newTab: z.boolean().default(false),
+  next: port,
+});
+
+export const showBannerNode = z.strictObject({
+  ...base,
+  type: z.literal('show_banner'),
+  text: z.string().min(1).max(1000),
+  url: z.string().max(2048).optional(),
+  style: z.enum(['info', 'success', 'warning']).default('info'),
+  next: port,
+});
+
+export const goToFlowNode = z.strictObject({
+  ...base,
+  type: z.literal('go_to_flow'),
+  flowId: z.string().min(1).max(100),
+});
+
+export const closeConversationNode = z.strictObject({
+  ...base,
+  type: z.literal('close_conversation'),
+  message: z.string().max(2000).optional(),
+});
+
+export const endNode = z.strictObject({ ...base, type: z.literal('end') });
+
+export const nodeSchema = z.discriminatedUnion('type', [
+  sendMessageNode,
+  askQuestionNode,
+  conditionNode,
+  splitNode,
+  setVariableNode,
+  updateContactNode,
+  addTagNode,
+  removeTagNode,
+  assignNode,
+  checkAvailabilityNode,
+  handoverNode,
+  aiAnswerNode,
+  httpRequestNode,
+  sendEmailNode,
+  createRecordNode,
+  redirectNode,
+  showBannerNode,
+  goToFlowNode,
+  closeConversationNode,
+  endNode,
+]);
+export type FlowNode = z.infer<typeof nodeSchema>;
+export type NodeType = FlowNode['type'];
+export type NodeOf<T extends NodeType> = Extract<FlowNode, { type: T }>;
+
+/** Node types that are rejected with an explanation rather than "unknown type". */
+export const REJECTED_NODE_TYPES: Readonly<Record<string, string>> = {
+  wait: 'Time-based delays (wait) are not available in execution flows',
+  delay: 'Time-based delays (wait) are not available in execution flows',
+};
+
+/** The port fields of a node and the node ids they point to (undefined = ends the run). */
+export function nodePorts(node: FlowNode): { port: string; target: string | undefined }[] {
+  switch (node.type) {
+    case 'ask_question': {
+      const options =
+        node.input.kind === 'buttons' || node.input.kind === 'yes_no'
+          ? (node.input.options ?? []).map((o, i) => ({
+              port: `input.options[${i}].next`,
+              target: o.next,
+            }))
+          : [];
+      return [
+        ...options,
+        { port: 'next', target: node.next },
+        { port: 'onInvalid', target: node.onInvalid },
+      ];
+    }
+    case 'condition':
+      return [
+        ...node.branches.map((b, i) => ({ port: `branches[${i}].next`, target: b.next })),
+        { port: 'else', target: node.else },
+      ];
+    case 'split':
+      return node.paths.map((p, i) => ({ port: `paths[${i}].next`, target: p.next }));
+    case 'assign':
+    case 'handover':
+      return [
+        { port: 'next', target: node.next },
+        { port: 'unavailable', target: node.unavailable },
+      ];
+    case 'check_availability':
+      return [
+        { port: 'available', target: node.available },
+        { port: 'unavailable', target: node.unavailable },
+      ];
+    case 'ai_answer':
+      return [
+        { port: 'next', target: node.next },
+        { port: 'noAnswer', target: node.noAnswer },
+        { port: 'handoverRequested', target: node.handoverRequested },
+      ];
+    case 'http_request':
+    case 'send_email':
+    case 'create_record':
+    case 'update_contact':
+      return [
+        { port: 'next', target: node.next },
+        { port: 'onError', target: node.onError },
+      ];
+    case 'go_to_flow':
+    case 'close_conversation':
+    case 'end':
+      return [];
+    default:
+      return [{ port: 'next', target: node.next }];
+  }
+}
