@@ -1,0 +1,142 @@
+/**
+ * Entities extracted from visitor messages, available to flows as `entity.<name>`:
+ * - list entities: canonical values with synonyms, matched on word boundaries, case-insensitive;
+ * - regex entities: admin patterns, rejected at save time when they risk catastrophic backtracking;
+ * - system entities (always on): email, url (linkifyjs), phone (libphonenumber-js), datetime
+ *   (chrono-node, ISO 8601 value), number.
+ */
+import * as chrono from 'chrono-node';
+import { findPhoneNumbersInText } from 'libphonenumber-js';
+import { find as findLinks } from 'linkifyjs';
+import safeRegex from 'safe-regex2';
+import { z } from 'zod';
+import type { EntityMatch } from './intent-detector.ts';
+import { tokenize } from './text-features.ts';
+
+export const SYSTEM_ENTITIES = ['email', 'phone', 'number', 'datetime', 'url'] as const;
+export type SystemEntity = (typeof SYSTEM_ENTITIES)[number];
+
+const entityName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'letters, digits, underscores; not starting with a digit')
+  .refine((name) => !(SYSTEM_ENTITIES as readonly string[]).includes(name), {
+    message: `reserved for a system entity (${SYSTEM_ENTITIES.join(', ')})`,
+  });
+
+/** True when a pattern compiles and has no nested quantifiers that can backtrack exponentially. */
+export function isSafePattern(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'iu');
+  } catch {
+    return false;
+  }
+  return safeRegex(pattern);
+}
+
+export const entityDefinitionSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('list'),
+    name: entityName,
+    values: z
+      .array(
+        z.object({
+          value: z.string().min(1).max(200),
+          synonyms: z.array(z.string().min(1).max(200)).max(100).default([]),
+        }),
+      )
+      .min(1)
+      .max(1000),
+  }),
+  z.object({
+    kind: z.literal('regex'),
+    name: entityName,
+    pattern: z
+      .string()
+      .min(1)
+      .max(500)
+      .refine(isSafePattern, { message: 'invalid or unsafe regular expression' }),
+  }),
+]);
+export type EntityDefinition = z.infer<typeof entityDefinitionSchema>;
+
+/** Compiled extractor over a pilot's entity definitions plus the system entities. */
+export class EntityExtractor {
+  private readonly lists: { name: string; value: string; tokens: string[] }[] = [];
+  private readonly regexes: { name: string; regex: RegExp }[] = [];
+
+  constructor(definitions: readonly EntityDefinition[] = []) {
+    for (const definition of definitions) {
+      if (definition.kind === 'list') {
+        for (const { value, synonyms } of definition.values) {
+          for (const phrase of [value, ...synonyms]) {
+            const tokens = tokenize(phrase);
+            if (tokens.length > 0) this.lists.push({ name: definition.name, value, tokens });
+          }
+        }
+        // Longest phrases first, so "new york city" wins over "york".
+        this.lists.sort((a, b) => b.tokens.length - a.tokens.length);
+      } else {
+        this.regexes.push({ name: definition.name, regex: new RegExp(definition.pattern, 'giu') });
+      }
+    }
+  }
+
+  extract(text: string, now: Date = new Date()): EntityMatch[] {
+    const found: EntityMatch[] = [];
+    const seen = new Set<string>();
+    const add = (match: EntityMatch) => {
+      const key = `${match.name}\u0000${match.value}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      found.push(match);
+    };
+    const tokens = tokenize(text);
+    for (const entry of this.lists) {
+      for (let i = 0; i + entry.tokens.length <= tokens.length; i++) {
+        if (entry.tokens.every((token, k) => tokens[i + k] === token)) {
+          add({ name: entry.name, value: entry.value, text: entry.tokens.join(' ') });
+          break;
+        }
+      }
+    }
+    for (const { name, regex } of this.regexes) {
+      regex.lastIndex = 0;
+      for (const match of text.matchAll(regex)) {
+        if (match[0]) add({ name, value: match[1] ?? match[0], text: match[0] });
+      }
+    }
+    for (const match of extractSystemEntities(text, now)) add(match);
+    return found;
+  }
+}
+
+/** System entities only; `now` anchors relative dates ("tomorrow at 3pm"). */
+export function extractSystemEntities(text: string, now: Date = new Date()): EntityMatch[] {
+  const found: EntityMatch[] = [];
+  const covered: [number, number][] = [];
+  for (const link of findLinks(text)) {
+    if (link.type === 'email') found.push({ name: 'email', value: link.value, text: link.value });
+    else if (link.type === 'url') found.push({ name: 'url', value: link.href, text: link.value });
+    covered.push([link.start, link.end]);
+  }
+  for (const phone of findPhoneNumbersInText(text, { defaultCountry: 'US' })) {
+    found.push({
+      name: 'phone',
+      value: phone.number.number,
+      text: text.slice(phone.startsAt, phone.endsAt),
+    });
+    covered.push([phone.startsAt, phone.endsAt]);
+  }
+  for (const result of chrono.parse(text, now, { forwardDate: true })) {
+    found.push({ name: 'datetime', value: result.start.date().toISOString(), text: result.text });
+    covered.push([result.index, result.index + result.text.length]);
+  }
+  // Numbers that are not part of an email, url, phone or date already found.
+  for (const match of text.matchAll(/-?\d+(?:[.,]\d+)?/g)) {
+    const start = match.index ?? 0;
+    const end = start + match[0].length;
+    if (covered.some(([a, b]) => start < b && end > a)) continue;
+    found.push({ name: 'number', value: match[0].replace(',', '.'), text: match[0] });
+  }
+  return found;
+}
