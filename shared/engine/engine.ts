@@ -1,20 +1,24 @@
 /**
  * The pure flow engine: `step(state, event, ctx) -> { state, effects, log }`.
- * Same inputs, same outputs — runs are replayable from their log.
+ * Same inputs, same outputs — runs are replayable from their log. No clock, no randomness,
+ * no I/O: the caller supplies `ctx.now`, the conversation id that seeds `split`, agent
+ * availability, office hours and the results of effects.
  */
 import type { FlowNode } from '../flow/schema.ts';
-import { renderTemplate } from './template.ts';
+import { coerceToType } from './coerce.ts';
+import { execute, type Outcome } from './execute.ts';
+import { type Resumed, resumeEffect, resumeInput } from './resume.ts';
+import { Run } from './run.ts';
 import {
-  type Effect,
   type EngineContext,
   type EngineEvent,
   MAX_STEPS_PER_EVENT,
+  RunError,
   type RunState,
-  type StepLog,
   type StepResult,
 } from './types.ts';
 
-/** Creates the state of a new run before its first event. */
+/** Creates the state of a new run before its first event (variables at their defaults). */
 export function newRun(
   runId: string,
   flowId: string,
@@ -23,129 +27,108 @@ export function newRun(
 ): RunState {
   const variables: Record<string, unknown> = {};
   for (const variable of ctx.flow.variables) {
-    if (variable.default !== undefined) variables[variable.name] = variable.default;
+    if (variable.default !== undefined && variable.default !== null)
+      variables[variable.name] = coerceToType(variable.default, variable.type);
   }
-  return { runId, flowId, version, status: 'waiting', nodeId: null, variables };
+  return { runId, flowId, version, status: 'waiting', nodeId: null, steps: 0, variables };
 }
 
-/** Advances a run by one event. Never throws for a valid flow; failures are a `failed` state. */
+/** What the waiting run waits for; states stored before `waitingFor` existed wait for input. */
+function waitingFor(state: RunState): 'input' | 'effect' | 'start' | null {
+  if (state.status !== 'waiting') return null;
+  if (state.nodeId === null) return 'start';
+  return state.waitingFor ?? 'input';
+}
+
+const unchanged = (state: RunState): StepResult => ({ state, effects: [], log: [] });
+
+/**
+ * Advances a run by one event. Never throws for a schema-valid flow; failures are a `failed`
+ * state. Events the run is not waiting for (a second `start`, an answer while an effect is
+ * pending, a result for another node) leave it unchanged, so redelivery is harmless.
+ */
 export function step(state: RunState, event: EngineEvent, ctx: EngineContext): StepResult {
-  const effects: Effect[] = [];
-  const log: StepLog[] = [];
-  const nodes = new Map(ctx.flow.nodes.map((node) => [node.id, node]));
-  let vars = state.variables;
-  let next: string | undefined;
+  const expecting = waitingFor(state);
+  if (expecting === null) return unchanged(state);
+  if (event.type === 'cancel') return cancel(state, event.reason, ctx);
 
+  const run = new Run(state, ctx);
   if (event.type === 'start') {
-    next = ctx.flow.start;
+    if (expecting !== 'start') return unchanged(state);
+    return runFrom(run, ctx.flow.start);
+  }
+  if (expecting === 'start') return unchanged(state);
+  const node = state.nodeId === null ? undefined : run.nodes.get(state.nodeId);
+  if (!node) return run.finish('failed', RunError.unknownNode);
+
+  let resumed: Resumed;
+  if (event.type === 'input') {
+    if (expecting !== 'input' || node.type !== 'ask_question') return unchanged(state);
+    // The visitor's latest words, for templates and `ai_answer` later in this event.
+    const system = (run.scope.system ?? {}) as Record<string, unknown>;
+    run.scope.system = { ...system, last_utterance: event.text };
+    resumed = resumeInput(node, event, run);
   } else {
-    const waiting = state.nodeId ? nodes.get(state.nodeId) : undefined;
-    if (state.status !== 'waiting' || !waiting || waiting.type !== 'ask_question') {
-      return { state, effects, log };
-    }
-    if (event.type !== 'input') return { state, effects, log };
-    const option = matchOption(waiting, event);
-    if (!option) {
-      // Not one of the offered answers: ask again, the run keeps waiting.
-      effects.push(sayQuestion(waiting, { ...ctx.data, variable: vars }));
-      return { state, effects, log };
-    }
-    if (waiting.saveTo) vars = assign(vars, waiting.saveTo, option.value);
-    log.push(entry(waiting, ctx, state.version, 'completed'));
-    next = option.next ?? waiting.next;
+    if (expecting !== 'effect' || event.nodeId !== node.id) return unchanged(state);
+    resumed = resumeEffect(node, event, run);
   }
+  return continueAfter(run, node, resumed);
+}
 
+function continueAfter(run: Run, node: FlowNode, resumed: Resumed): StepResult {
+  const durationMs = Math.max(0, run.ctx.now - (run.state.waitingSince ?? run.ctx.now));
+  if ('retry' in resumed) {
+    run.record(node, 'waiting', { error: resumed.error, durationMs });
+    return run.wait(node.id, 'input', resumed.retry);
+  }
+  if ('fail' in resumed) {
+    run.record(node, 'failed', { error: resumed.fail, durationMs });
+    return run.finish('failed', resumed.fail);
+  }
+  const { outcome } = resumed;
+  run.record(node, 'completed', {
+    durationMs,
+    ...('go' in outcome ? { port: outcome.port } : {}),
+    ...(resumed.choice !== undefined ? { choice: resumed.choice } : {}),
+    ...(resumed.error !== undefined ? { error: resumed.error } : {}),
+  });
+  return follow(run, outcome);
+}
+
+function follow(run: Run, outcome: Outcome): StepResult {
+  if ('go' in outcome) return runFrom(run, outcome.go);
+  return run.finish('completed');
+}
+
+/** Executes nodes from `next` until the run waits or ends, at most MAX_STEPS_PER_EVENT. */
+function runFrom(run: Run, first: string | undefined): StepResult {
+  let next = first;
   for (let count = 0; ; count++) {
-    if (next === undefined) return done(state, vars, effects, log, 'completed');
-    const node = nodes.get(next);
-    if (!node) return done(state, vars, effects, log, 'failed', `unknown node ${next}`);
+    if (next === undefined) return run.finish('completed');
+    const node = run.nodes.get(next);
+    if (!node) return run.finish('failed', RunError.unknownNode);
     if (count >= MAX_STEPS_PER_EVENT) {
-      log.push(entry(node, ctx, state.version, 'failed', 'step_limit'));
-      return done(state, vars, effects, log, 'failed', 'step_limit');
+      run.record(node, 'failed', { error: RunError.stepLimit });
+      return run.finish('failed', RunError.stepLimit);
     }
-    const data = { ...ctx.data, variable: vars };
-    switch (node.type) {
-      case 'send_message':
-        effects.push({ type: 'say', nodeId: node.id, text: renderTemplate(node.text, data) });
-        log.push(entry(node, ctx, state.version, 'completed'));
-        next = node.next;
-        break;
-      case 'ask_question':
-        effects.push(sayQuestion(node, data));
-        log.push(entry(node, ctx, state.version, 'waiting'));
-        return {
-          state: { ...state, status: 'waiting', nodeId: node.id, variables: vars },
-          effects,
-          log,
-        };
-      case 'end':
-        log.push(entry(node, ctx, state.version, 'completed'));
-        return done(state, vars, effects, log, 'completed');
+    const outcome = execute(node, run);
+    run.steps++;
+    if ('go' in outcome) {
+      run.record(node, 'completed', { port: outcome.port });
+      next = outcome.go;
+    } else if ('wait' in outcome) {
+      run.record(node, 'waiting');
+      return run.wait(node.id, outcome.wait);
+    } else {
+      run.record(node, 'completed');
+      return run.finish('completed');
     }
   }
 }
 
-type AskQuestion = Extract<FlowNode, { type: 'ask_question' }>;
-
-function matchOption(node: AskQuestion, event: Extract<EngineEvent, { type: 'input' }>) {
-  const typed = event.text.trim().toLowerCase();
-  const options = 'options' in node.input ? (node.input.options ?? []) : [];
-  return options.find(
-    (option) => option.value === event.value || option.label.toLowerCase() === typed,
-  );
-}
-
-function sayQuestion(node: AskQuestion, data: Record<string, unknown>): Effect {
-  return {
-    type: 'say',
-    nodeId: node.id,
-    text: renderTemplate(node.text, data),
-    choices: ('options' in node.input ? (node.input.options ?? []) : []).map(
-      ({ label, value }) => ({
-        label: renderTemplate(label, data),
-        value,
-      }),
-    ),
-    input: node.input.kind,
-  };
-}
-
-function assign(vars: Record<string, unknown>, target: string, value: unknown) {
-  const name = target.startsWith('variable.') ? target.slice('variable.'.length) : target;
-  return { ...vars, [name]: value };
-}
-
-function entry(
-  node: FlowNode,
-  ctx: EngineContext,
-  version: number,
-  status: StepLog['status'],
-  error?: string,
-): StepLog {
-  return {
-    nodeId: node.id,
-    nodeType: node.type,
-    at: ctx.now,
-    version,
-    status,
-    ...(error ? { error } : {}),
-  };
-}
-
-function done(
-  state: RunState,
-  variables: Record<string, unknown>,
-  effects: Effect[],
-  log: StepLog[],
-  status: 'completed' | 'failed',
-  error?: string,
-): StepResult {
-  const final: RunState = {
-    ...state,
-    status,
-    nodeId: null,
-    variables,
-    ...(error ? { error } : {}),
-  };
-  return { state: final, effects, log };
+function cancel(state: RunState, reason: string | undefined, ctx: EngineContext): StepResult {
+  const run = new Run(state, ctx);
+  const node = state.nodeId === null ? undefined : run.nodes.get(state.nodeId);
+  if (node) run.record(node, 'cancelled', { error: reason ?? 'cancelled' });
+  return run.finish('cancelled', reason ?? 'cancelled');
 }

@@ -130,8 +130,8 @@ export type Effect =
     })
   /** The run has completed; start `flowId` in this conversation. */
   | (EffectBase & { type: 'go_to_flow'; flowId: string })
-  /** The run has completed; close the conversation (after saying `message`, if any). */
-  | (EffectBase & { type: 'close_conversation'; message?: string });
+  /** The run has completed; close the conversation (the engine already said the node's message). */
+  | (EffectBase & { type: 'close_conversation' });
 
 export type EffectType = Effect['type'];
 export type IoEffect = Exclude<Effect, { type: 'say' }>;

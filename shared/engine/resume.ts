@@ -1,0 +1,125 @@
+/**
+ * How a waiting run continues: the visitor's answer to an `ask_question`, or the result of an
+ * effect. The result picks the port; an error with no error port fails the run.
+ */
+import type { FlowNode, NodeOf } from '../flow/schema.ts';
+import { coerceToType } from './coerce.ts';
+import type { Outcome } from './execute.ts';
+import { askQuestion } from './execute.ts';
+import { validateAnswer } from './input-validation.ts';
+import { readJsonPath } from './json-path.ts';
+import type { Run } from './run.ts';
+import { withVariable } from './scope.ts';
+import { renderTemplate } from './template.ts';
+import type { EngineEvent } from './types.ts';
+
+/** Default retry text per invalid-answer reason. */
+const INVALID_TEXT: Record<string, string> = {
+  not_an_option: 'Please pick one of the options.',
+  not_yes_or_no: 'Please answer yes or no.',
+  invalid_email: 'That does not look like an email address. Please try again.',
+  invalid_phone: 'That does not look like a phone number. Please try again.',
+  invalid_number: 'Please enter a number.',
+  invalid_date: 'Please enter a date, e.g. 2026-12-24.',
+  invalid_url: 'Please enter a web address, e.g. https://example.com.',
+  empty: 'Please type an answer.',
+};
+
+/** Either continue (`outcome`), stay waiting (`retry`), or fail the run (`fail`). */
+export type Resumed =
+  | { outcome: Outcome; error?: string; choice?: string }
+  | { retry: number; error: string }
+  | { fail: string };
+
+function save(run: Run, target: string | undefined, value: unknown): void {
+  if (!target) return;
+  const name = target.slice('variable.'.length);
+  withVariable(run.scope, name, coerceToType(value, run.variableType(name)));
+}
+
+export function resumeInput(
+  node: NodeOf<'ask_question'>,
+  event: Extract<EngineEvent, { type: 'input' }>,
+  run: Run,
+): Resumed {
+  const answer = validateAnswer(node, event.text, event.value, run.ctx.now, run.ctx.timezone);
+  if (answer.valid) {
+    save(run, node.saveTo, answer.value);
+    const option = answer.option;
+    const target = option?.next ?? node.next;
+    const port = option?.next !== undefined ? `option:${option.value}` : 'next';
+    return { outcome: { go: target, port }, ...(option ? { choice: option.value } : {}) };
+  }
+  const attempts = (run.state.attempts ?? 0) + 1;
+  if (attempts <= (node.retries ?? 2)) {
+    const text = node.invalidText ?? INVALID_TEXT[answer.reason] ?? 'Please try again.';
+    run.say({ nodeId: node.id, text: renderTemplate(text, run.scope) });
+    askQuestion(node, run);
+    return { retry: attempts, error: answer.reason };
+  }
+  if (node.onInvalid === undefined) return { fail: 'invalid_input' };
+  return { outcome: { go: node.onInvalid, port: 'onInvalid' }, error: answer.reason };
+}
+
+const record = (data: unknown): Record<string, unknown> =>
+  data !== null && typeof data === 'object' && !Array.isArray(data)
+    ? (data as Record<string, unknown>)
+    : {};
+
+/** An error result goes to `port` if the node has one, else fails the run with `error`. */
+function onError(target: string | undefined, port: string, error: string): Resumed {
+  return target === undefined ? { fail: error } : { outcome: { go: target, port }, error };
+}
+
+export function resumeEffect(
+  node: FlowNode,
+  event: Extract<EngineEvent, { type: 'effect_result' }>,
+  run: Run,
+): Resumed {
+  const data = record(event.data);
+  switch (node.type) {
+    case 'http_request': {
+      const status = typeof data.status === 'number' ? data.status : undefined;
+      const ok = event.ok && (status === undefined || (status >= 200 && status < 300));
+      if (!ok) return onError(node.onError, 'onError', event.error ?? `http_${status ?? 'error'}`);
+      for (const { path, to } of node.saveResponse ?? [])
+        save(run, to, readJsonPath(data.body, path));
+      return { outcome: { go: node.next, port: 'next' } };
+    }
+    case 'ai_answer': {
+      const outcome =
+        typeof data.outcome === 'string' ? data.outcome : event.ok ? 'answered' : 'no_answer';
+      if (outcome === 'handover_requested')
+        return { outcome: { go: node.handoverRequested, port: 'handoverRequested' } };
+      const text = typeof data.text === 'string' ? data.text : '';
+      if (outcome !== 'answered' || !event.ok || text === '')
+        return { outcome: { go: node.noAnswer, port: 'noAnswer' } };
+      run.say({ nodeId: node.id, text });
+      save(run, node.saveTo, text);
+      return { outcome: { go: node.next, port: 'next' } };
+    }
+    case 'assign':
+      return event.ok
+        ? { outcome: { go: node.next, port: 'next' } }
+        : {
+            outcome: { go: node.unavailable, port: 'unavailable' },
+            error: event.error ?? 'unavailable',
+          };
+    case 'handover':
+      if (!event.ok)
+        return {
+          outcome: { go: node.unavailable, port: 'unavailable' },
+          error: event.error ?? 'unavailable',
+        };
+      if (node.message) run.say({ nodeId: node.id, text: renderTemplate(node.message, run.scope) });
+      return { outcome: { go: node.next, port: 'next' } };
+    case 'send_email':
+    case 'create_record':
+    case 'update_contact':
+      return event.ok
+        ? { outcome: { go: node.next, port: 'next' } }
+        : onError(node.onError, 'onError', event.error ?? `${node.type}_failed`);
+    default:
+      return { fail: 'unexpected_effect_result' };
+  }
+}
