@@ -17,6 +17,13 @@ export const pageInfoSchema = z.object({
   url: z.string().check(z.maxLength(2048)),
   title: z.optional(z.string().check(z.maxLength(512))),
   referrer: z.optional(z.string().check(z.maxLength(2048))),
+  /** `utm_*` query parameters of `url` (source, medium, campaign, term, content), if any. */
+  utm: z.optional(
+    z.partialRecord(
+      z.enum(['source', 'medium', 'campaign', 'term', 'content']),
+      z.string().check(z.maxLength(200)),
+    ),
+  ),
 });
 export type PageInfo = z.infer<typeof pageInfoSchema>;
 

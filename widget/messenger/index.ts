@@ -1,9 +1,12 @@
 /**
- * Messenger bundle entry: defines <edgepilot-messenger>, mounts it, and turns the global
- * `EdgePilot` queue into the live API (replaying calls made before the bundle arrived).
+ * Messenger bundle entry: defines <edgepilot-messenger>, mounts it, tracks page views and turns
+ * the global `EdgePilot` queue into the live API (replaying calls made before the bundle
+ * arrived, in order), then emits `ready`.
  */
 import type { EdgePilotQueue, QueuedCall } from '../queue.ts';
+import { createApi, createEvents } from './api.ts';
 import { MessengerElement } from './messenger-element.ts';
+import { trackPages } from './page-tracking.ts';
 
 const w = window as unknown as { EdgePilot?: EdgePilotQueue };
 const queue = w.EdgePilot;
@@ -11,28 +14,30 @@ const config = queue?.c;
 
 if (config && !customElements.get('edgepilot-messenger')) {
   customElements.define('edgepilot-messenger', MessengerElement);
-  const element = new MessengerElement(config);
+  const events = createEvents();
+  const element = new MessengerElement(config, events.emit);
   document.body.append(element);
+  const stopTracking = trackPages((page) => element.connection.send({ type: 'page_view', page }));
+  let down = false;
+  const api = createApi(element, events, () => {
+    down = true;
+    stopTracking();
+    element.remove();
+  });
 
-  const dispatch = (...[method, ...args]: QueuedCall): unknown => {
-    switch (method) {
-      case 'open':
-        return element.show();
-      case 'close':
-        return element.hide();
-      case 'toggle':
-        return element.open ? element.hide() : element.show();
-      case 'track':
-        return element.track(String(args[0]), args[1] as Record<string, unknown> | undefined);
-      case 'page':
-        return element.trackPage(typeof args[0] === 'string' ? args[0] : undefined);
-      default:
-        console.warn(`[edgepilot] unknown method ${method}`);
-        return undefined;
-    }
+  const dispatch = async (...[method, ...args]: QueuedCall): Promise<unknown> => {
+    if (down) return undefined;
+    const fn = Object.hasOwn(api, method) ? api[method] : undefined;
+    if (!fn) throw new TypeError(`EdgePilot: unknown method "${String(method)}"`);
+    return fn(...args);
   };
-  const live: EdgePilotQueue = (...call) => dispatch(...call);
+  const live: EdgePilotQueue = (...call) => {
+    const result = dispatch(...call);
+    result.catch((error: unknown) => console.error('[edgepilot]', error));
+    return result;
+  };
   live.c = config;
   w.EdgePilot = live;
-  for (const call of queue.q ?? []) dispatch(...call);
+  for (const call of queue.q ?? []) live(...call);
+  events.emit('ready');
 }

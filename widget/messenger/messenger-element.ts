@@ -1,106 +1,225 @@
 /**
- * <edgepilot-messenger>: launcher, dialog, message log, choices and composer (SPEC 3.2).
- * Thin: the connection lives in a ReactiveController; every text is rendered as text.
+ * <edgepilot-messenger>: launcher with unread badge, proactive bubble, banner, and the dialog
+ * with connection state, message log, typing indicator, choices and a composer that adapts to
+ * the question's input kind (SPEC 3.2). Thin: the connection lives in a ReactiveController;
+ * every text is rendered as text.
  */
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import type { ChatMessage } from '../../shared/protocol.ts';
+import type { ChatMessage, ServerFrame } from '../../shared/protocol.ts';
 import type { WidgetConfig } from '../config.ts';
-import { Connection, type ConnectionStatus } from '../transport/connection.ts';
-import { createStorage } from './storage.ts';
-import { type Strings, strings } from './strings.ts';
+import { Connection, type ConnectionStatus, type FrameInput } from '../transport/connection.ts';
+import { inputFor, invalidAnswer } from './input-kinds.ts';
+import { messageView, type PendingMessage, pendingView, safeUrl } from './message-view.ts';
+import { createStorage, type MessengerStorage } from './storage.ts';
+import { directionOf, pickLocale, type StringKey, type Strings, strings } from './strings.ts';
 import { messengerStyles } from './styles.ts';
+
+export type MessengerEvent = 'ready' | 'open' | 'close' | 'message' | 'unread' | 'error';
+type Banner = Extract<ServerFrame, { type: 'banner' }>;
 
 export class MessengerElement extends LitElement {
   static override styles = messengerStyles;
   static override properties = {
     open: { type: Boolean, reflect: true },
+    launcherHidden: { state: true },
     messages: { state: true },
+    outbox: { state: true },
     status: { state: true },
+    typing: { state: true },
+    banner: { state: true },
+    bubbleDismissed: { state: true },
+    invalid: { state: true },
+    locale: { state: true },
+    displayName: { state: true },
   };
 
   open = false;
+  launcherHidden = false;
   messages: ChatMessage[] = [];
-  status: ConnectionStatus = 'idle';
-  private readonly t: Strings = strings.en;
-  private readonly connection: Connection;
-  private readonly storage;
+  outbox: PendingMessage[] = [];
+  status: ConnectionStatus = 'connecting';
+  typing: 'pilot' | 'agent' | null = null;
+  banner: Banner | null = null;
+  bubbleDismissed = false;
+  invalid: StringKey | null = null;
+  locale: string;
+  displayName = '';
+  readonly storage: MessengerStorage;
+  readonly connection: Connection;
+  private readSeq: number;
+  private lastUnread = 0;
 
-  constructor(readonly config: WidgetConfig) {
+  constructor(
+    readonly config: WidgetConfig,
+    private readonly emit: (event: MessengerEvent, detail?: unknown) => void,
+  ) {
     super();
     this.storage = createStorage(config);
+    this.readSeq = Number(this.storage.read('read')) || 0;
+    this.locale = pickLocale(config.locale ?? navigator.language);
     this.connection = new Connection(
       this,
       config,
       {
-        onMessage: (message) => {
-          this.messages = [...this.messages, message];
-        },
+        onFrame: (frame) => this.onFrame(frame),
         onStatus: (status) => {
           this.status = status;
+        },
+        onReset: () => {
+          this.messages = [];
+          this.readSeq = 0;
         },
       },
       this.storage,
     );
+    this.connection.locale = this.locale;
+    void this.loadAppearance();
   }
 
-  /** Opens the panel and moves focus to the composer. */
+  private get t(): Strings {
+    return strings[this.locale] ?? strings.en!;
+  }
+
+  /** Pilot/agent messages that arrived since the visitor last had the panel open. */
+  get unread(): number {
+    if (this.open) return 0;
+    return this.messages.filter(
+      (m) => m.seq > this.readSeq && (m.author === 'pilot' || m.author === 'agent'),
+    ).length;
+  }
+
+  /** Opens the panel; focus moves to the composer. */
   show(): void {
     this.open = true;
   }
 
-  /** Closes the panel and returns focus to the launcher. */
+  /** Closes the panel; focus returns to the launcher. */
   hide(): void {
     this.open = false;
   }
 
-  /** Sends a page view for the current page (or `url`). */
-  trackPage(url = location.href): void {
-    this.connection.send({
-      type: 'page_view',
-      page: { url, title: document.title, referrer: document.referrer },
-    });
+  setLocale(tag: string): void {
+    this.locale = pickLocale(tag);
+    this.connection.locale = this.locale;
   }
 
-  /** Sends a custom event. */
-  track(name: string, props?: Record<string, unknown>): void {
-    this.connection.send({ type: 'event', name, ...(props ? { props } : {}) });
+  /** Opens the panel with `text` ready to send in the composer. */
+  async prefill(text: string): Promise<void> {
+    this.show();
+    await this.updateComplete;
+    const input = this.composer();
+    if (input) input.value = text;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.trackPage();
+  /** Sends a frame and counts as an interaction (storage may be written from now on). */
+  interact(frame: FrameInput): string {
+    this.storage.allow();
+    this.connection.rememberVisitor();
+    return this.connection.send(frame);
+  }
+
+  private async loadAppearance(): Promise<void> {
+    try {
+      const response = await fetch(`${this.config.api}/v1/widget/${this.config.pilotKey}/config`);
+      if (!response.ok) return;
+      const config = (await response.json()) as {
+        displayName?: string;
+        appearance?: { accentColor?: string };
+      };
+      if (typeof config.displayName === 'string') this.displayName = config.displayName;
+      const accent = config.appearance?.accentColor;
+      // Only a plain hex colour reaches CSS: nothing from the network is parsed as CSS text.
+      if (accent && /^#[0-9a-f]{6}$/i.test(accent)) {
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(`.root{--ep-accent:${accent}}`);
+        await this.updateComplete;
+        const root = this.renderRoot as ShadowRoot;
+        root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+      }
+    } catch {
+      // No appearance: the default theme is fine.
+    }
+  }
+
+  private onFrame(frame: ServerFrame): void {
+    switch (frame.type) {
+      case 'message': {
+        const { message } = frame;
+        this.messages = [...this.messages, message];
+        this.outbox = this.outbox.filter((p) => p.id !== message.clientId);
+        if (message.author === this.typing) this.typing = null;
+        if (message.author !== 'visitor') this.bubbleDismissed = false;
+        if (this.open) this.markRead();
+        this.emit('message', { author: message.author, text: message.text, seq: message.seq });
+        break;
+      }
+      case 'typing':
+        this.typing = frame.active ? frame.author : null;
+        break;
+      case 'banner':
+        this.banner = frame;
+        break;
+      case 'redirect': {
+        const url = safeUrl(frame.url);
+        if (url && frame.newTab) open(url, '_blank', 'noopener');
+        else if (url) location.assign(url);
+        break;
+      }
+      case 'error':
+        if (frame.id) this.outbox = this.outbox.filter((p) => p.id !== frame.id);
+        this.emit('error', { code: frame.code, message: frame.message });
+        break;
+    }
+  }
+
+  private markRead(): void {
+    this.readSeq = this.messages.at(-1)?.seq ?? this.readSeq;
+    this.storage.write('read', String(this.readSeq));
+  }
+
+  private composer(): HTMLInputElement | null {
+    return this.renderRoot.querySelector('input');
+  }
+
+  /** The input kind the newest pilot question waits for, if it is still the last message. */
+  private get question(): ChatMessage | undefined {
+    const last = this.messages.at(-1);
+    return last && last.author !== 'visitor' && last.input ? last : undefined;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('open') && changed.get('open') !== undefined) {
+      if (this.open) this.markRead();
+      this.emit(this.open ? 'open' : 'close');
       const target = this.open ? 'input' : '.launcher';
       this.renderRoot.querySelector<HTMLElement>(target)?.focus();
     }
-    if (changed.has('messages')) {
+    if (changed.has('messages') || changed.has('outbox') || changed.has('typing')) {
       const log = this.renderRoot.querySelector('.log');
       log?.scrollTo({ top: log.scrollHeight });
     }
-  }
-
-  private interacted(): void {
-    this.storage.allow();
-    this.connection.rememberVisitor();
+    const unread = this.unread;
+    if (unread !== this.lastUnread) {
+      this.lastUnread = unread;
+      this.emit('unread', unread);
+    }
   }
 
   private onSubmit(event: SubmitEvent): void {
     event.preventDefault();
-    const input = this.renderRoot.querySelector('input');
+    const input = this.composer();
     const text = input?.value.trim();
     if (!input || !text) return;
-    this.interacted();
-    this.connection.send({ type: 'message', text });
+    this.invalid = invalidAnswer(this.question?.input, text);
+    if (this.invalid) return;
+    const id = this.interact({ type: 'message', text });
+    this.outbox = [...this.outbox, { id, text }];
     input.value = '';
   }
 
-  private onChoice(message: ChatMessage, value: string): void {
-    this.interacted();
-    this.connection.send({ type: 'choice', seq: message.seq, value });
-  }
+  private onChoice = (message: ChatMessage, value: string): void => {
+    this.interact({ type: 'choice', seq: message.seq, value });
+  };
 
   private onKeydown(event: KeyboardEvent): void {
     if (event.key === 'Escape' && this.open) {
@@ -110,41 +229,67 @@ export class MessengerElement extends LitElement {
   }
 
   private statusText(): string | null {
-    if (this.status === 'reconnecting') return this.t.reconnecting;
-    if (this.status === 'offline') return this.t.offline;
-    if (this.status === 'connecting' || this.status === 'idle') return this.t.connecting;
-    return null;
+    return this.status === 'online' ? null : this.t[this.status];
   }
 
-  private renderMessage(message: ChatMessage, index: number) {
-    const answered = index < this.messages.length - 1;
-    return html`<div class="msg" part="message" data-author=${message.author}>${message.text}${
-      message.choices?.length
-        ? html`<div class="choices">${message.choices.map(
-            (choice) =>
-              html`<button type="button" ?disabled=${answered} @click=${() => this.onChoice(message, choice.value)}>${choice.label}</button>`,
-          )}</div>`
-        : nothing
-    }</div>`;
+  private renderBubble() {
+    const last = this.messages.at(-1);
+    if (this.open || this.bubbleDismissed || !this.unread || !last) return nothing;
+    return html`<div class="bubble card" part="bubble" role="status">
+      <button type="button" @click=${this.show}>${last.text}</button>
+      <button type="button" class="x" aria-label=${this.t.dismiss} @click=${() => {
+        this.bubbleDismissed = true;
+      }}>×</button></div>`;
+  }
+
+  private renderBanner() {
+    const banner = this.banner;
+    if (!banner) return nothing;
+    const url = safeUrl(banner.url);
+    return html`<div class="banner card" part="banner" role="status" data-style=${banner.style}>
+      ${url ? html`<a href=${url} target="_blank" rel="noopener noreferrer">${banner.text}</a>` : html`<span>${banner.text}</span>`}
+      <button type="button" class="x" aria-label=${this.t.dismiss} @click=${() => {
+        this.banner = null;
+      }}>×</button></div>`;
+  }
+
+  private renderPanel() {
+    const t = this.t;
+    const title = this.displayName || this.connection.displayName || t.chat;
+    const status = this.statusText();
+    const kind = inputFor(this.question?.input);
+    const last = this.messages.length - 1;
+    return html`<div class="panel card" part="panel" role="dialog" aria-label=${title} ?hidden=${!this.open} @keydown=${this.onKeydown}>
+      <header><span>${title}</span>
+        <button type="button" class="x" aria-label=${t.closeChat} @click=${this.hide}>×</button></header>
+      <div class="status" role="status" ?hidden=${!status}>${status ?? ''}</div>
+      <div class="log" role="log" aria-live="polite">${this.messages.map((m, i) =>
+        messageView(m, i < last, this.onChoice),
+      )}${this.outbox.map((p) => pendingView(p, t.sending))}</div>
+      <div class="typing" ?hidden=${!this.typing} role="status">${
+        this.typing ? html`<i></i><i></i><i></i> ${title} ${t.typing}` : nothing
+      }</div>
+      <form @submit=${this.onSubmit} novalidate>
+        <input type=${kind.type} inputmode=${kind.inputMode} autocomplete=${kind.autocomplete}
+          aria-label=${t.message} maxlength="4000" aria-invalid=${this.invalid ? 'true' : 'false'}
+          aria-describedby=${this.invalid ? 'ep-err' : nothing} @input=${() => {
+            this.invalid = null;
+          }} />
+        <button type="submit">${t.send}</button>
+        ${this.invalid ? html`<p class="err" id="ep-err" role="alert">${t[this.invalid]}</p>` : nothing}
+      </form>
+    </div>`;
   }
 
   override render() {
-    const title = this.connection.displayName || this.t.chat;
-    const status = this.statusText();
-    return html`
-      <div class="panel" part="panel" role="dialog" aria-label=${title} ?hidden=${!this.open} @keydown=${this.onKeydown}>
-        <header><span>${title}</span>
-          <button type="button" aria-label=${this.t.closeChat} @click=${this.hide}>×</button></header>
-        <div class="status" role="status" ?hidden=${!status}>${status ?? ''}</div>
-        <div class="log" role="log" aria-live="polite">${this.messages.map((m, i) => this.renderMessage(m, i))}</div>
-        <form @submit=${this.onSubmit}>
-          <input type="text" aria-label=${this.t.message} autocomplete="off" maxlength="4000" />
-          <button type="submit">${this.t.send}</button>
-        </form>
-      </div>
+    const unread = this.unread;
+    return html`<div class="root" dir=${directionOf(this.locale)} lang=${this.locale}>
+      ${this.renderBanner()}${this.renderBubble()}${this.renderPanel()}
       <button type="button" class="launcher" part="launcher" aria-label=${this.t.openChat}
-        aria-expanded=${this.open ? 'true' : 'false'} @click=${() => (this.open ? this.hide() : this.show())}>
+        aria-expanded=${this.open ? 'true' : 'false'} ?hidden=${this.launcherHidden}
+        @click=${() => (this.open ? this.hide() : this.show())}>
         <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16v12H7l-3 3z"/></svg>
-      </button>`;
+        ${unread ? html`<span class="badge" aria-hidden="true">${unread}</span>` : nothing}
+      </button></div>`;
   }
 }

@@ -1,32 +1,45 @@
 /**
  * Visitor storage that honours `data-storage`: with "after-interaction" (the default) nothing
- * is written until the visitor interacts or consents; with "none" nothing is ever written.
+ * is written until the visitor interacts or consents; with "none" nothing is ever read or
+ * written; `consent(false)` forgets what was written and stops writing.
  */
 import type { WidgetConfig } from '../config.ts';
+import type { VisitorStore } from '../transport/connection.ts';
 
-export function createStorage(config: WidgetConfig) {
+export interface MessengerStorage extends VisitorStore {
+  /** The visitor interacted (or consented): writes are allowed from now on. */
+  allow(): void;
+  /** Consent withdrawn: forget everything and write nothing more. */
+  deny(): void;
+}
+
+export function createStorage(config: WidgetConfig): MessengerStorage {
   let allowed = config.storage === 'always';
   const prefix = `edgepilot:${config.pilotKey}:`;
+  const keys = new Set<string>();
+  const attempt = <T>(action: () => T, fallback: T): T => {
+    try {
+      return action();
+    } catch {
+      // Storage blocked (privacy mode, sandboxed frame): the visitor stays anonymous.
+      return fallback;
+    }
+  };
   return {
-    read(key: string): string | null {
-      if (config.storage === 'none') return null;
-      try {
-        return localStorage.getItem(prefix + key);
-      } catch {
-        return null;
-      }
-    },
-    write(key: string, value: string): void {
+    read: (key) =>
+      config.storage === 'none' ? null : attempt(() => localStorage.getItem(prefix + key), null),
+    write(key, value) {
       if (!allowed) return;
-      try {
-        localStorage.setItem(prefix + key, value);
-      } catch {
-        // Storage full or blocked: the visitor simply stays anonymous across reloads.
-      }
+      keys.add(key);
+      attempt(() => localStorage.setItem(prefix + key, value), undefined);
     },
-    /** The visitor interacted (or consented): writes are allowed from now on. */
-    allow(): void {
+    remove: (key) => attempt(() => localStorage.removeItem(prefix + key), undefined),
+    allow() {
       if (config.storage !== 'none') allowed = true;
+    },
+    deny() {
+      allowed = false;
+      for (const key of [...keys, 'visitor', 'read']) this.remove(key);
     },
   };
 }

@@ -1,23 +1,21 @@
 /**
  * The messenger's connection, as a Lit ReactiveController: session, WebSocket, heartbeat,
- * reconnect with jittered backoff, resume from the last sequence number, and a bounded queue of
- * frames that are re-sent until acknowledged (the server deduplicates by frame id, so each is
- * applied exactly once). Only this folder touches `WebSocket`.
+ * reconnect with jittered backoff, connect timeout, minimum uptime, resume from the last
+ * sequence number, and a bounded queue of frames re-sent until acknowledged. Frames go out one
+ * at a time (the next after the previous ack), so they are applied in order, and the server
+ * deduplicates by frame id, so each is applied exactly once. Without an open socket, page views
+ * and events go by `navigator.sendBeacon`. Only this folder touches `WebSocket`.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { isTerminalCloseCode } from '../../shared/errors.ts';
-import {
-  type ChatMessage,
-  type ClientFrame,
-  HEARTBEAT_PING,
-  parseServerFrame,
-} from '../../shared/protocol.ts';
+import type { ChatMessage, ClientFrame, ServerFrame } from '../../shared/protocol.ts';
 import type { WidgetConfig } from '../config.ts';
 import { backoffDelay } from './backoff.ts';
+import { parseServerFrame } from './server-frame.ts';
 
-export type ConnectionStatus = 'idle' | 'connecting' | 'online' | 'reconnecting' | 'offline';
+export type ConnectionStatus = 'connecting' | 'online' | 'reconnecting' | 'offline';
 
-type OutgoingFrame = Exclude<ClientFrame, { type: 'hello' }>;
+export type OutgoingFrame = Exclude<ClientFrame, { type: 'hello' }>;
 /** Frames as the element hands them over: without the protocol fields the transport adds. */
 export type FrameInput = OutgoingFrame extends infer F
   ? F extends OutgoingFrame
@@ -32,81 +30,169 @@ const MIN_UPTIME_MS = 5_000;
 const MAX_QUEUE = 100;
 
 export interface ConnectionCallbacks {
-  onMessage(message: ChatMessage): void;
+  onFrame(frame: ServerFrame): void;
   onStatus(status: ConnectionStatus): void;
+  /** A new conversation replaced the previous one (identify, logout): drop the history. */
+  onReset(): void;
+}
+
+/** Who the visitor claims to be: verified by the session endpoint with the HMAC `hash`. */
+export interface UserClaim {
+  userId: string;
+  hash?: string;
 }
 
 interface Session {
   token: string;
+  expiresAt: number;
   conversationId: string;
   visitorId: string;
   displayName: string;
+  identified: boolean;
+}
+
+export interface VisitorStore {
+  read(key: string): string | null;
+  write(key: string, value: string): void;
+  remove(key: string): void;
 }
 
 export class Connection implements ReactiveController {
-  status: ConnectionStatus = 'idle';
+  status: ConnectionStatus = 'connecting';
   displayName = '';
+  locale = '';
   private socket: WebSocket | null = null;
   private session: Session | null = null;
+  private sessionRequest: Promise<Session> | null = null;
+  private user: UserClaim | null = null;
   private lastSeq = 0;
   private attempt = 0;
   private openedAt = 0;
   private pending: OutgoingFrame[] = [];
-  private timers: ReturnType<typeof setTimeout>[] = [];
+  /** Frames sent on the current socket and not yet acknowledged. */
+  private sent = new Set<string>();
+  private retry: ReturnType<typeof setTimeout> | undefined;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private lastHeard = 0;
-  private stopped = false;
+  private stopped = true;
+  private readonly onNetwork = () => {
+    if (navigator.onLine) this.reconnectNow();
+    else this.setStatus('offline');
+  };
 
   constructor(
     private readonly host: ReactiveControllerHost,
     private readonly config: WidgetConfig,
     private readonly callbacks: ConnectionCallbacks,
-    private readonly storage: {
-      read(key: string): string | null;
-      write(key: string, value: string): void;
-    },
+    private readonly storage: VisitorStore,
   ) {
     host.addController(this);
   }
 
   hostConnected(): void {
     this.stopped = false;
+    addEventListener('online', this.onNetwork);
+    addEventListener('offline', this.onNetwork);
     void this.connect();
   }
 
   hostDisconnected(): void {
-    this.stop();
-  }
-
-  stop(): void {
     this.stopped = true;
-    this.clearTimers();
+    removeEventListener('online', this.onNetwork);
+    removeEventListener('offline', this.onNetwork);
+    clearTimeout(this.retry);
+    clearInterval(this.heartbeat);
     this.socket?.close(1000, 'bye');
     this.socket = null;
   }
 
-  /** Queues a frame; it is sent now if online, else on reconnect, until acknowledged. */
-  send(frame: FrameInput): void {
-    const full = { ...frame, v: 1, id: newFrameId() } as OutgoingFrame;
-    if (this.pending.length >= MAX_QUEUE) this.pending.shift();
+  /** Queues a frame: sent in order over the socket until acknowledged. Returns its id. */
+  send(frame: FrameInput): string {
+    const full = { ...frame, v: 1, id: crypto.randomUUID() } as OutgoingFrame;
+    const background = full.type === 'page_view' || full.type === 'event';
+    if (background && !this.isOpen() && this.session && this.beacon(full)) return full.id;
+    if (this.pending.length >= MAX_QUEUE) this.pending.splice(background ? 0 : 1, 1);
     this.pending.push(full);
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(full));
+    this.flush();
+    return full.id;
   }
 
   /** Persists the visitor id once storage is allowed (after interaction, by default). */
   rememberVisitor(): void {
-    if (this.session) this.storage.write('visitor', this.session.visitorId);
+    if (this.session && !this.user) this.storage.write('visitor', this.session.visitorId);
   }
 
-  private async connect(): Promise<void> {
-    this.setStatus(this.attempt === 0 ? 'connecting' : 'reconnecting');
-    try {
-      this.session ??= await this.startSession();
-      this.displayName = this.session.displayName;
-      this.open(this.session);
-    } catch {
-      this.scheduleReconnect();
+  /**
+   * Switches to another identity (a verified contact, or anonymous again after logout): a new
+   * session, maybe a new conversation. Resolves with whether the server accepted the identity.
+   */
+  async reidentify(user: UserClaim | null): Promise<boolean> {
+    this.user = user;
+    if (!user) this.storage.remove('visitor');
+    const before = this.session?.conversationId;
+    this.session = null;
+    this.socket?.close(1000, 'reidentify');
+    const session = await this.ensureSession();
+    if (session.conversationId !== before) {
+      this.lastSeq = 0;
+      this.callbacks.onReset();
     }
+    this.reconnectNow();
+    return session.identified;
+  }
+
+  private isOpen(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  private beacon(frame: OutgoingFrame): boolean {
+    const url = `${this.config.api}/v1/widget/${this.config.pilotKey}/events`;
+    // text/plain keeps the beacon a "simple" cross-origin request (no preflight).
+    const body = JSON.stringify({ token: this.session?.token, frames: [frame] });
+    return navigator.sendBeacon?.(url, body) ?? false;
+  }
+
+  /**
+   * Sends what this socket has not sent yet. Visitor messages and choices go one at a time (the
+   * next after the previous ack) so they are applied in order even if the server handles frames
+   * concurrently; page views, events and contact updates do not wait.
+   */
+  private flush(): void {
+    if (!this.isOpen()) return;
+    let blocked = false;
+    for (const frame of this.pending) {
+      const ordered = frame.type === 'message' || frame.type === 'choice';
+      if (this.sent.has(frame.id) || (ordered && blocked)) {
+        blocked ||= ordered;
+        continue;
+      }
+      this.sent.add(frame.id);
+      this.socket!.send(JSON.stringify(frame));
+      blocked ||= ordered;
+    }
+  }
+
+  private settle(id: string): void {
+    this.pending = this.pending.filter((f) => f.id !== id);
+    this.sent.delete(id);
+    this.flush();
+  }
+
+  private reconnectNow(): void {
+    if (this.stopped || this.isOpen() || this.socket?.readyState === WebSocket.CONNECTING) return;
+    clearTimeout(this.retry);
+    this.attempt = 0;
+    void this.connect();
+  }
+
+  private ensureSession(): Promise<Session> {
+    if (this.session && this.session.expiresAt - Date.now() > 30_000) {
+      return Promise.resolve(this.session);
+    }
+    this.sessionRequest ??= this.startSession().finally(() => {
+      this.sessionRequest = null;
+    });
+    return this.sessionRequest;
   }
 
   private async startSession(): Promise<Session> {
@@ -114,27 +200,47 @@ export class Connection implements ReactiveController {
     const response = await fetch(`${this.config.api}/v1/widget/${this.config.pilotKey}/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(visitorId ? { visitorId } : {}),
+      body: JSON.stringify({
+        ...(visitorId ? { visitorId } : {}),
+        ...(this.user ? { user: this.user } : {}),
+      }),
     });
     if (!response.ok) throw new Error(`session ${response.status}`);
-    return (await response.json()) as Session;
+    const session = (await response.json()) as Session;
+    this.session = session;
+    this.displayName = session.displayName;
+    return session;
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    this.setStatus(
+      navigator.onLine === false ? 'offline' : this.attempt ? 'reconnecting' : 'connecting',
+    );
+    try {
+      this.open(await this.ensureSession());
+    } catch {
+      this.scheduleReconnect();
+    }
   }
 
   private open(session: Session): void {
+    if (this.stopped || this.isOpen()) return;
     const base = this.config.api.replace(/^http/, 'ws');
-    const url = `${base}/v1/widget/conversations/${encodeURIComponent(session.conversationId)}/socket?token=${encodeURIComponent(session.token)}`;
-    const socket = new WebSocket(url);
+    const socket = new WebSocket(
+      `${base}/v1/widget/conversations/${encodeURIComponent(session.conversationId)}/socket?token=${encodeURIComponent(session.token)}`,
+    );
     this.socket = socket;
     const connectTimer = setTimeout(() => socket.close(), CONNECT_TIMEOUT_MS);
-    this.timers.push(connectTimer);
     let opened = false;
     socket.onopen = () => {
       opened = true;
       clearTimeout(connectTimer);
-      this.openedAt = Date.now();
-      this.lastHeard = this.openedAt;
-      socket.send(JSON.stringify({ v: 1, type: 'hello', id: newFrameId(), lastSeq: this.lastSeq }));
-      for (const frame of this.pending) socket.send(JSON.stringify(frame));
+      this.openedAt = this.lastHeard = Date.now();
+      const hello = { v: 1, type: 'hello', id: crypto.randomUUID(), lastSeq: this.lastSeq };
+      socket.send(JSON.stringify(this.locale ? { ...hello, locale: this.locale } : hello));
+      this.sent.clear();
+      this.flush();
       this.startHeartbeat(socket);
       this.setStatus('online');
     };
@@ -143,25 +249,31 @@ export class Connection implements ReactiveController {
       clearTimeout(connectTimer);
       if (this.socket !== socket) return;
       this.socket = null;
+      // Only a socket that stayed up for a while resets the backoff (no tight reconnect loops).
+      if (opened && Date.now() - this.openedAt >= MIN_UPTIME_MS) this.attempt = 0;
       // A refused upgrade (expired token) never opens: start a fresh session next time.
       if (isTerminalCloseCode(event.code) || !opened) this.session = null;
-      if (!this.stopped) this.scheduleReconnect();
+      this.scheduleReconnect();
     };
   }
 
   private receive(raw: string): void {
     this.lastHeard = Date.now();
-    if (raw === 'pong') return;
     const frame = parseServerFrame(raw);
     if (!frame) return;
     if (frame.type === 'ack') {
-      this.pending = this.pending.filter((f) => f.id !== frame.id);
-    } else if (frame.type === 'message' && frame.message.seq > this.lastSeq) {
+      this.settle(frame.id);
+    } else if (frame.type === 'message') {
+      if (frame.message.seq <= this.lastSeq) return;
       this.lastSeq = frame.message.seq;
-      this.callbacks.onMessage(frame.message);
     } else if (frame.type === 'error' && frame.code === 'unauthorized') {
       this.session = null;
+      this.socket?.close(4001, 'unauthorized');
+    } else if (frame.type === 'error' && frame.id) {
+      // The server refused this frame for good (invalid): do not resend it forever.
+      this.settle(frame.id);
     }
+    this.callbacks.onFrame(frame);
   }
 
   private startHeartbeat(socket: WebSocket): void {
@@ -169,19 +281,16 @@ export class Connection implements ReactiveController {
     this.heartbeat = setInterval(() => {
       if (Date.now() - this.lastHeard > HEARTBEAT_MS + PONG_TIMEOUT_MS) {
         socket.close(4000, 'heartbeat timeout');
-        return;
-      }
-      if (socket.readyState === WebSocket.OPEN) socket.send(HEARTBEAT_PING);
+      } else if (socket.readyState === WebSocket.OPEN) socket.send('ping');
     }, HEARTBEAT_MS);
   }
 
   private scheduleReconnect(): void {
     clearInterval(this.heartbeat);
+    clearTimeout(this.retry);
     if (this.stopped) return;
-    if (Date.now() - this.openedAt > MIN_UPTIME_MS) this.attempt = 0;
     this.setStatus(navigator.onLine === false ? 'offline' : 'reconnecting');
-    const delay = backoffDelay(this.attempt++);
-    this.timers.push(setTimeout(() => void this.connect(), delay));
+    this.retry = setTimeout(() => void this.connect(), backoffDelay(this.attempt++));
   }
 
   private setStatus(status: ConnectionStatus): void {
@@ -191,13 +300,10 @@ export class Connection implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  private clearTimers(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers = [];
-    clearInterval(this.heartbeat);
+  /** Messages the visitor typed that the server has not acknowledged yet, oldest first. */
+  unsent(): { id: string; text: string }[] {
+    return this.pending.flatMap((f) => (f.type === 'message' ? [{ id: f.id, text: f.text }] : []));
   }
 }
 
-function newFrameId(): string {
-  return crypto.randomUUID();
-}
+export type { ChatMessage };

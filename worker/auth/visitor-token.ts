@@ -11,6 +11,8 @@ const claimsSchema = z.object({
   sub: z.string().min(1),
   pid: z.string().min(1),
   cid: z.string().min(1),
+  /** The contact's userId, present only when `identify` was accepted (see verifyUserHash). */
+  uid: z.string().min(1).optional(),
   exp: z.number(),
 });
 export type VisitorClaims = z.infer<typeof claimsSchema>;
@@ -38,6 +40,59 @@ export async function verifyVisitorToken(
   }
 }
 
+async function hmacKey(secret: string, usage: 'sign' | 'verify'): Promise<CryptoKey> {
+  return crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    [usage],
+  );
+}
+
+/**
+ * Identity verification (SPEC 3.1): `hash` must be hex(HMAC-SHA256(identitySecret, userId)).
+ * Compared by `crypto.subtle.verify`, which is constant-time.
+ */
+export async function verifyUserHash(
+  identitySecret: string,
+  userId: string,
+  hash: string | undefined,
+): Promise<boolean> {
+  if (!hash || !/^[0-9a-f]{64}$/i.test(hash)) return false;
+  const bytes = new Uint8Array(hash.match(/../g)!.map((h) => Number.parseInt(h, 16)));
+  return crypto.subtle.verify(
+    'HMAC',
+    await hmacKey(identitySecret, 'verify'),
+    bytes,
+    new TextEncoder().encode(userId),
+  );
+}
+
+/**
+ * The visitor id of an identified contact: the same on every device, derived with the server's
+ * secret so it cannot be guessed, and shaped (`c_…`) so no client can claim it as a `visitorId`.
+ */
+export async function contactVisitorId(
+  pilotId: string,
+  userId: string,
+  secret: string,
+): Promise<string> {
+  return `c_${await hmacHex(secret, `contact:${pilotId}:${userId}`)}`;
+}
+
+async function hmacHex(secret: string, data: string): Promise<string> {
+  const mac = await crypto.subtle.sign(
+    'HMAC',
+    await hmacKey(secret, 'sign'),
+    new TextEncoder().encode(data),
+  );
+  return [...new Uint8Array(mac)]
+    .slice(0, 16)
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join('');
+}
+
 /**
  * A visitor's conversation id: an HMAC of pilot and visitor, so several tabs of one visitor
  * share one conversation and nobody can derive it without the visitor id.
@@ -47,18 +102,5 @@ export async function conversationIdFor(
   visitorId: string,
   secret: string,
 ): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    'raw',
-    new TextEncoder().encode(secret),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
-  const mac = await crypto.subtle.sign(
-    'HMAC',
-    key,
-    new TextEncoder().encode(`conv:${pilotId}:${visitorId}`),
-  );
-  const hex = [...new Uint8Array(mac)].slice(0, 16).map((b) => b.toString(16).padStart(2, '0'));
-  return `conv_${hex.join('')}`;
+  return `conv_${await hmacHex(secret, `conv:${pilotId}:${visitorId}`)}`;
 }

@@ -3,10 +3,17 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { z } from 'zod';
 import { ErrorCode } from '../../shared/errors.ts';
+import type { PilotSnapshot } from '../../shared/pilot.ts';
 import { clientFrameSchema } from '../../shared/protocol.ts';
 import { hostAllowed, originHost } from '../../shared/trusted-domains.ts';
 import { randomToken } from '../auth/hash.ts';
-import { conversationIdFor, signVisitorToken, verifyVisitorToken } from '../auth/visitor-token.ts';
+import {
+  contactVisitorId,
+  conversationIdFor,
+  signVisitorToken,
+  verifyUserHash,
+  verifyVisitorToken,
+} from '../auth/visitor-token.ts';
 import { type AppEnv, sessionSecret } from '../env.ts';
 import { ApiError } from '../http/api-error.ts';
 import { parseJsonBody } from '../http/parse.ts';
@@ -20,7 +27,40 @@ const sessionBodySchema = z.object({
     .string()
     .regex(/^v_[A-Za-z0-9_-]{16,64}$/)
     .optional(),
+  /** `EdgePilot('identify', {userId, hash})`: who the visitor claims to be. */
+  user: z
+    .object({
+      userId: z.string().min(1).max(200),
+      hash: z.string().max(128).optional(),
+    })
+    .optional(),
 });
+
+/** The pilot's identity secret, kept server-side in the snapshot (never in any response). */
+const identitySecretSchema = z.object({ identitySecret: z.string().min(1) });
+function identitySecretOf(snapshot: PilotSnapshot): string | null {
+  const parsed =
+    identitySecretSchema.safeParse(snapshot.pilot).data ??
+    identitySecretSchema.safeParse(snapshot.pilot.settings).data;
+  return parsed?.identitySecret ?? null;
+}
+
+/**
+ * Decides who the session belongs to. A claimed userId is accepted with a valid hash; without
+ * one only when the pilot neither has a secret nor enforces identity. A refused claim leaves
+ * the visitor anonymous: it never reaches the contact's conversation.
+ */
+async function acceptedUser(
+  snapshot: PilotSnapshot,
+  user: { userId: string; hash?: string | undefined } | undefined,
+): Promise<string | null> {
+  if (!user) return null;
+  const identitySecret = identitySecretOf(snapshot);
+  if (identitySecret) {
+    return (await verifyUserHash(identitySecret, user.userId, user.hash)) ? user.userId : null;
+  }
+  return snapshot.pilot.settings.identityEnforced ? null : user.userId;
+}
 
 const beaconBodySchema = z.object({
   token: z.string().min(1).max(4096),
@@ -66,10 +106,18 @@ widgetRoutes.post('/:pilotKey/session', async (c) => {
   }
   const body = await parseJsonBody(c, sessionBodySchema);
   const secret = sessionSecret(c.env);
-  const visitorId = body.visitorId ?? `v_${randomToken(18)}`;
+  const userId = await acceptedUser(snapshot, body.user);
+  const visitorId = userId
+    ? await contactVisitorId(snapshot.pilot.id, userId, secret)
+    : (body.visitorId ?? `v_${randomToken(18)}`);
   const conversationId = await conversationIdFor(snapshot.pilot.id, visitorId, secret);
   const { token, expiresAt } = await signVisitorToken(
-    { sub: visitorId, pid: snapshot.pilot.publicKey, cid: conversationId },
+    {
+      sub: visitorId,
+      pid: snapshot.pilot.publicKey,
+      cid: conversationId,
+      ...(userId ? { uid: userId } : {}),
+    },
     secret,
     Math.floor(Date.now() / 1000),
   );
@@ -78,6 +126,7 @@ widgetRoutes.post('/:pilotKey/session', async (c) => {
     expiresAt,
     visitorId,
     conversationId,
+    identified: userId !== null,
     displayName: snapshot.pilot.settings.appearance.displayName ?? snapshot.pilot.name,
   });
 });
@@ -95,6 +144,9 @@ widgetRoutes.get('/conversations/:id/socket', async (c) => {
   headers.set('x-visitor-id', claims.sub);
   headers.set('x-pilot-key', claims.pid);
   headers.set('x-conversation-id', claims.cid);
+  // Set only for an accepted identify; the client can never set it (headers are rebuilt here).
+  if (claims.uid) headers.set('x-user-id', claims.uid);
+  else headers.delete('x-user-id');
   return stub.fetch(new Request(c.req.raw.url, { headers }));
 });
 

@@ -1,0 +1,80 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { serverFrameSchema } from '../../shared/protocol.ts';
+import { parseServerFrame } from '../../widget/transport/server-frame.ts';
+
+const text = fc.string({ maxLength: 8 });
+const message = fc.record(
+  {
+    seq: fc.integer(),
+    author: fc.constantFrom('visitor', 'pilot', 'agent', 'system'),
+    text,
+    at: fc.integer(),
+    choices: fc.array(fc.record({ label: text, value: text }), { maxLength: 3 }),
+    input: text,
+    clientId: text,
+  },
+  { requiredKeys: ['seq', 'author', 'text', 'at'] },
+);
+const frame = fc
+  .oneof(
+    fc.record({ type: fc.constant('welcome'), conversationId: text, lastSeq: fc.integer() }),
+    fc.record({ type: fc.constant('message'), message }),
+    fc.record({ type: fc.constant('ack'), id: text }),
+    fc.record(
+      { type: fc.constant('error'), code: text, message: text, id: text },
+      { requiredKeys: ['type', 'code', 'message'] },
+    ),
+    fc.record({
+      type: fc.constant('typing'),
+      author: fc.constantFrom('pilot', 'agent'),
+      active: fc.boolean(),
+    }),
+    fc.record({ type: fc.constant('redirect'), url: text, newTab: fc.boolean() }),
+    fc.record(
+      {
+        type: fc.constant('banner'),
+        text,
+        url: text,
+        style: fc.constantFrom('info', 'success', 'warning'),
+      },
+      { requiredKeys: ['type', 'text', 'style'] },
+    ),
+  )
+  .map((f) => ({ v: 1, ...f }));
+
+/** Breaks one field of a valid frame (or of its message) the way a buggy server might. */
+const mutated = fc
+  .tuple(frame, fc.nat(), fc.oneof(fc.constant(undefined), fc.jsonValue(), text), fc.boolean())
+  .map(([f, pick, value, deep]) => {
+    const target: Record<string, unknown> =
+      deep && 'message' in f ? { ...(f.message as object) } : { ...f };
+    const keys = Object.keys(target);
+    const key = keys[pick % keys.length] ?? 'v';
+    if (value === undefined) delete target[key];
+    else target[key] = value;
+    return deep && 'message' in f ? { ...f, message: target } : target;
+  });
+
+describe('the widget lean server-frame parser', () => {
+  it('accepts exactly the frames the shared zod schema accepts', () => {
+    fc.assert(
+      fc.property(fc.oneof(frame, mutated, fc.jsonValue()), (value) => {
+        const expected = serverFrameSchema.safeParse(value).success;
+        expect(parseServerFrame(JSON.stringify(value)) !== null).toBe(expected);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('refuses text that is not JSON and frames of unknown types or versions', () => {
+    expect(parseServerFrame('pong')).toBeNull();
+    expect(parseServerFrame('{"v":2,"type":"ack","id":"a"}')).toBeNull();
+    expect(parseServerFrame('{"v":1,"type":"toString"}')).toBeNull();
+    expect(parseServerFrame('{"v":1,"type":"ack","id":"a"}')).toEqual({
+      v: 1,
+      type: 'ack',
+      id: 'a',
+    });
+  });
+});

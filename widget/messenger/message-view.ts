@@ -1,0 +1,43 @@
+/**
+ * Rendering of the message log. Every text from a visitor, flow, agent or AI goes through
+ * Lit text bindings (text nodes), never through HTML parsing.
+ */
+import { html, nothing } from 'lit';
+import type { ChatMessage } from '../../shared/protocol.ts';
+
+export interface PendingMessage {
+  id: string;
+  text: string;
+}
+
+/** One message with its choices; choices of an answered question are disabled. */
+export function messageView(
+  message: ChatMessage,
+  answered: boolean,
+  onChoice: (message: ChatMessage, value: string) => void,
+) {
+  return html`<div class="msg" part="message" data-author=${message.author} data-seq=${message.seq}>${message.text}${
+    message.choices?.length
+      ? html`<div class="choices">${message.choices.map(
+          (choice) =>
+            html`<button type="button" ?disabled=${answered} @click=${() => onChoice(message, choice.value)}>${choice.label}</button>`,
+        )}</div>`
+      : nothing
+  }</div>`;
+}
+
+/** A message typed by the visitor that the server has not stored yet (offline, in flight). */
+export function pendingView(message: PendingMessage, sending: string) {
+  return html`<div class="msg" part="message" data-author="visitor" data-pending aria-description=${sending}>${message.text}</div>`;
+}
+
+/** Only http(s) links and redirects are followed: never `javascript:` or `data:`. */
+export function safeUrl(raw: string | undefined): string | null {
+  if (!raw) return null;
+  try {
+    const url = new URL(raw, location.href);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}

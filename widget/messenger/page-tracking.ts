@@ -1,0 +1,59 @@
+/**
+ * Page views: the current page on start, then every SPA navigation (history.pushState /
+ * replaceState / popstate), debounced so a burst of history calls is one page view. The
+ * referrer of an SPA navigation is the previous URL.
+ */
+import type { PageInfo } from '../../shared/protocol.ts';
+
+const UTM = ['source', 'medium', 'campaign', 'term', 'content'] as const;
+const DEBOUNCE_MS = 250;
+
+/** URL, title, referrer and UTM parameters of a page. */
+export function pageInfo(url: string, title: string, referrer: string): PageInfo {
+  const params = new URL(url, location.href).searchParams;
+  const utm: NonNullable<PageInfo['utm']> = {};
+  for (const key of UTM) {
+    const value = params.get(`utm_${key}`);
+    if (value) utm[key] = value.slice(0, 200);
+  }
+  return {
+    url: url.slice(0, 2048),
+    title: title.slice(0, 512),
+    referrer: referrer.slice(0, 2048),
+    ...(Object.keys(utm).length ? { utm } : {}),
+  };
+}
+
+/** Watches navigations and reports each new URL once; returns a function that stops watching. */
+export function trackPages(report: (page: PageInfo) => void): () => void {
+  let last = location.href;
+  let referrer = document.referrer;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const check = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (location.href === last) return;
+      referrer = last;
+      last = location.href;
+      report(pageInfo(last, document.title, referrer));
+    }, DEBOUNCE_MS);
+  };
+  const { pushState, replaceState } = history;
+  // Wrap rather than replace, so other scripts' own wrappers keep working.
+  history.pushState = function (...args) {
+    pushState.apply(this, args);
+    check();
+  };
+  history.replaceState = function (...args) {
+    replaceState.apply(this, args);
+    check();
+  };
+  addEventListener('popstate', check);
+  report(pageInfo(last, document.title, referrer));
+  return () => {
+    clearTimeout(timer);
+    history.pushState = pushState;
+    history.replaceState = replaceState;
+    removeEventListener('popstate', check);
+  };
+}

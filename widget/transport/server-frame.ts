@@ -1,0 +1,62 @@
+/**
+ * A lean parser for server frames. The shared zod/mini schema costs ~8 KB brotli in the
+ * bundle — half the messenger budget — so the widget checks frames by hand here.
+ * test/shared/widget-server-frame.test.ts proves this accepts exactly what
+ * `serverFrameSchema` accepts (property-based, against the shared schema).
+ */
+import type { ServerFrame } from '../../shared/protocol.ts';
+
+type Check = (value: unknown) => boolean;
+type Shape = Record<string, Check>;
+
+const str: Check = (v) => typeof v === 'string';
+const num: Check = (v) => typeof v === 'number' && Number.isFinite(v);
+const bool: Check = (v) => typeof v === 'boolean';
+const opt =
+  (check: Check): Check =>
+  (v) =>
+    v === undefined || check(v);
+const oneOf =
+  (...values: string[]): Check =>
+  (v) =>
+    values.includes(v as string);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const shape =
+  (fields: Shape): Check =>
+  (v) =>
+    isObject(v) && Object.keys(fields).every((k) => fields[k]!(v[k]));
+
+const choice = shape({ label: str, value: str });
+const message = shape({
+  seq: num,
+  author: oneOf('visitor', 'pilot', 'agent', 'system'),
+  text: str,
+  at: num,
+  choices: opt((v) => Array.isArray(v) && v.every(choice)),
+  input: opt(str),
+  clientId: opt(str),
+});
+
+const frames: Record<string, Shape> = {
+  welcome: { conversationId: str, lastSeq: num },
+  message: { message },
+  ack: { id: str },
+  error: { code: str, message: str, id: opt(str) },
+  typing: { author: oneOf('pilot', 'agent'), active: bool },
+  redirect: { url: str, newTab: bool },
+  banner: { text: str, url: opt(str), style: oneOf('info', 'success', 'warning') },
+};
+
+/** Parses a server frame from raw text; null for anything the shared schema would refuse. */
+export function parseServerFrame(raw: string): ServerFrame | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (!isObject(json) || json.v !== 1 || typeof json.type !== 'string') return null;
+  const fields = Object.hasOwn(frames, json.type) ? frames[json.type] : undefined;
+  return fields && shape(fields)(json) ? (json as ServerFrame) : null;
+}
