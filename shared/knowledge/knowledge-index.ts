@@ -1,0 +1,96 @@
+/**
+ * The pilot's knowledge search index: articles split into passages, indexed with MiniSearch
+ * (BM25, prefix and fuzzy matching), serialised to JSON for KV and rebuilt when articles change.
+ */
+import MiniSearch, { type Options, type SearchResult } from 'minisearch';
+import type { KnowledgeArticle } from './article.ts';
+import { STOP_WORDS } from './text.ts';
+
+export interface Passage {
+  id: string;
+  articleId: string;
+  title: string;
+  url: string;
+  text: string;
+}
+
+export interface PassageHit extends Passage {
+  score: number;
+  /** Query terms (after stop-word removal) that matched this passage. */
+  queryTerms: string[];
+}
+
+const PASSAGE_CHARS = 700;
+
+const indexOptions: Options<Passage> = {
+  fields: ['title', 'text'],
+  storeFields: ['articleId', 'title', 'url', 'text'],
+  processTerm: (term) => {
+    const word = term.toLowerCase();
+    return STOP_WORDS.has(word) ? null : word;
+  },
+  searchOptions: { boost: { title: 2 }, prefix: true, fuzzy: 0.2, combineWith: 'OR' },
+};
+
+/** Paragraphs merged up to ~700 characters: long enough to answer, short enough to cite. */
+export function splitPassages(article: KnowledgeArticle): Passage[] {
+  const paragraphs = article.body
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const chunks: string[] = [];
+  for (const paragraph of paragraphs) {
+    const last = chunks.at(-1);
+    if (last !== undefined && last.length + paragraph.length < PASSAGE_CHARS) {
+      chunks[chunks.length - 1] = `${last}\n\n${paragraph}`;
+    } else chunks.push(paragraph);
+  }
+  return chunks.map((text, i) => ({
+    id: `${article.id}#${i}`,
+    articleId: article.id,
+    title: article.title,
+    url: article.url,
+    text,
+  }));
+}
+
+export class KnowledgeIndex {
+  private readonly search: MiniSearch<Passage>;
+
+  private constructor(search: MiniSearch<Passage>) {
+    this.search = search;
+  }
+
+  static build(articles: readonly KnowledgeArticle[]): KnowledgeIndex {
+    const search = new MiniSearch<Passage>(indexOptions);
+    search.addAll(articles.flatMap(splitPassages));
+    return new KnowledgeIndex(search);
+  }
+
+  static fromJSON(json: string): KnowledgeIndex {
+    return new KnowledgeIndex(MiniSearch.loadJSON<Passage>(json, indexOptions));
+  }
+
+  toJSON(): string {
+    return JSON.stringify(this.search);
+  }
+
+  get passageCount(): number {
+    return this.search.documentCount;
+  }
+
+  query(question: string, limit = 3): PassageHit[] {
+    return this.search
+      .search(question)
+      .slice(0, limit)
+      .map((hit: SearchResult) => ({
+        id: String(hit.id),
+        articleId: hit.articleId as string,
+        title: hit.title as string,
+        url: hit.url as string,
+        text: hit.text as string,
+        score: hit.score,
+        queryTerms: hit.queryTerms,
+      }));
+  }
+}

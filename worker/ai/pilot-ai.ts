@@ -1,0 +1,184 @@
+/**
+ * A pilot's AI, built when its intents, entities or articles change and loaded once per
+ * Durable Object: the trained local intent model, the entity definitions and the knowledge
+ * index are stored together as one JSON value in KV (`ai:<pilotId>`), so the hot path reads,
+ * parses and never retrains.
+ */
+import {
+  type PilotAiSettings,
+  pilotAiSettingsSchema,
+  selectProvider,
+} from '../../shared/ai/ai-settings.ts';
+import type { ChatModel } from '../../shared/ai/chat-model.ts';
+import { type EntityDefinition, EntityExtractor } from '../../shared/ai/entities.ts';
+import type {
+  IntentDefinition,
+  IntentDetector,
+  IntentResult,
+} from '../../shared/ai/intent-detector.ts';
+import { LocalIntentDetector, type LocalModelJson } from '../../shared/ai/local-intent-detector.ts';
+import { OpenAiCompatibleChat } from '../../shared/ai/openai-chat.ts';
+import { answerFromKnowledge } from '../../shared/knowledge/answer.ts';
+import type { KnowledgeAnswer, KnowledgeArticle } from '../../shared/knowledge/article.ts';
+import { KnowledgeIndex } from '../../shared/knowledge/knowledge-index.ts';
+import { type WorkersAiBinding, WorkersAiChat } from './workers-ai-chat.ts';
+
+/** Bindings and secrets the AI may use; all optional except the KV namespace. */
+export interface AiEnv {
+  SNAPSHOTS: KVNamespace;
+  AI?: WorkersAiBinding;
+  OPENAI_API_KEY?: string;
+  OPENAI_BASE_URL?: string;
+}
+
+export interface PilotAiSource {
+  intents: IntentDefinition[];
+  entities: EntityDefinition[];
+  articles: KnowledgeArticle[];
+}
+
+interface StoredPilotAi {
+  format: 'edgepilot-pilot-ai/1';
+  builtAt: number;
+  model: LocalModelJson | null;
+  entities: EntityDefinition[];
+  knowledge: string;
+}
+
+export const pilotAiKey = (pilotId: string) => `ai:${pilotId}`;
+
+export interface RebuildStats {
+  intents: number;
+  phrases: number;
+  passages: number;
+  trainMs: number;
+  bytes: number;
+}
+
+/** Trains the intent model and indexes the articles; stores both. Call after every change. */
+export async function rebuildPilotAI(
+  env: AiEnv,
+  pilotId: string,
+  source: PilotAiSource,
+): Promise<RebuildStats> {
+  const started = Date.now();
+  const entities = new EntityExtractor(source.entities);
+  const intents = source.intents.filter((intent) => intent.trainingPhrases.length > 0);
+  const model = intents.length ? LocalIntentDetector.train(intents, { entities }) : null;
+  const index = KnowledgeIndex.build(source.articles);
+  const stored: StoredPilotAi = {
+    format: 'edgepilot-pilot-ai/1',
+    builtAt: Date.now(),
+    model: model?.toJSON() ?? null,
+    entities: source.entities,
+    knowledge: index.toJSON(),
+  };
+  const value = JSON.stringify(stored);
+  await env.SNAPSHOTS.put(pilotAiKey(pilotId), value);
+  return {
+    intents: intents.length,
+    phrases: intents.reduce((n, intent) => n + intent.trainingPhrases.length, 0),
+    passages: index.passageCount,
+    trainMs: Date.now() - started,
+    bytes: value.length,
+  };
+}
+
+/** Nothing trained yet: no intent, but entities and handover requests still work. */
+class EmptyIntentDetector implements IntentDetector {
+  private readonly entities: EntityExtractor;
+  constructor(entities: EntityExtractor) {
+    this.entities = entities;
+  }
+  detect(text: string): IntentResult {
+    return { intent: null, confidence: 0, entities: this.entities.extract(text) };
+  }
+}
+
+export class PilotAI {
+  readonly detector: IntentDetector;
+  readonly index: KnowledgeIndex;
+  readonly settings: PilotAiSettings;
+  readonly chat: ChatModel | null;
+  readonly builtAt: number;
+
+  constructor(options: {
+    detector: IntentDetector;
+    index: KnowledgeIndex;
+    settings: PilotAiSettings;
+    chat: ChatModel | null;
+    builtAt: number;
+  }) {
+    this.detector = options.detector;
+    this.index = options.index;
+    this.settings = options.settings;
+    this.chat = options.chat;
+    this.builtAt = options.builtAt;
+  }
+
+  detect(text: string): Promise<IntentResult> {
+    return Promise.resolve(this.detector.detect(text));
+  }
+
+  /** The `ai_answer` node and the pilot's default answer. Never throws: an LLM failure
+   *  falls back to the local extractive answer. */
+  async answer(question: string, persona = ''): Promise<KnowledgeAnswer> {
+    const minConfidence = this.settings.knowledgeMinConfidence;
+    if (this.chat) {
+      try {
+        return await answerFromKnowledge(question, this.index, {
+          minConfidence,
+          chat: this.chat,
+          persona,
+        });
+      } catch (error) {
+        console.warn('AI provider failed; answering locally', String(error));
+      }
+    }
+    return answerFromKnowledge(question, this.index, { minConfidence });
+  }
+}
+
+/** The chat model the pilot's settings ask for, if this deployment offers it. */
+export function chatModelFor(env: AiEnv, settings: PilotAiSettings): ChatModel | null {
+  const choice = selectProvider(settings, {
+    workersAi: env.AI !== undefined,
+    openaiCompatible: Boolean(env.OPENAI_API_KEY && env.OPENAI_BASE_URL),
+  });
+  if (choice.kind === 'workers_ai' && env.AI)
+    return new WorkersAiChat(env.AI, settings.workersAiModel);
+  if (choice.kind === 'openai_compatible' && env.OPENAI_API_KEY && env.OPENAI_BASE_URL) {
+    return new OpenAiCompatibleChat({
+      baseUrl: env.OPENAI_BASE_URL,
+      apiKey: env.OPENAI_API_KEY,
+      model: settings.openaiModel,
+    });
+  }
+  return null;
+}
+
+/**
+ * Loads a pilot's AI from KV (one read + JSON parse); the DO keeps the result for its lifetime.
+ * `settings` is the pilot's `ai` settings from its snapshot (defaults: local provider).
+ */
+export async function loadPilotAI(
+  env: AiEnv,
+  pilotId: string,
+  settings?: unknown,
+): Promise<PilotAI> {
+  // Bad stored settings must not take the pilot down: fall back to the defaults (local).
+  const parsed = pilotAiSettingsSchema.safeParse(settings ?? {});
+  const aiSettings = parsed.success ? parsed.data : pilotAiSettingsSchema.parse({});
+  const stored = await env.SNAPSHOTS.get<StoredPilotAi>(pilotAiKey(pilotId), 'json');
+  const entities = new EntityExtractor(stored?.entities ?? []);
+  const detector = stored?.model
+    ? LocalIntentDetector.fromJSON(stored.model, entities)
+    : new EmptyIntentDetector(entities);
+  return new PilotAI({
+    detector,
+    index: stored ? KnowledgeIndex.fromJSON(stored.knowledge) : KnowledgeIndex.build([]),
+    settings: aiSettings,
+    chat: chatModelFor(env, aiSettings),
+    builtAt: stored?.builtAt ?? 0,
+  });
+}

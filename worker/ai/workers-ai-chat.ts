@@ -1,0 +1,27 @@
+/**
+ * Workers AI instruct model as a ChatModel. Used only when the deployment has an `AI` binding
+ * (it is not bound locally: `wrangler dev` cannot run Workers AI without an account).
+ */
+import type { ChatMessage, ChatModel } from '../../shared/ai/chat-model.ts';
+
+/** The part of the Workers AI binding we use; typed here because wrangler.toml does not bind it. */
+export interface WorkersAiBinding {
+  run(model: string, input: { messages: ChatMessage[]; max_tokens?: number }): Promise<unknown>;
+}
+
+export class WorkersAiChat implements ChatModel {
+  private readonly ai: WorkersAiBinding;
+  private readonly model: string;
+
+  constructor(ai: WorkersAiBinding, model: string) {
+    this.ai = ai;
+    this.model = model;
+  }
+
+  async complete(messages: ChatMessage[]): Promise<string> {
+    const output = await this.ai.run(this.model, { messages, max_tokens: 400 });
+    const response = (output as { response?: unknown } | null)?.response;
+    if (typeof response !== 'string') throw new Error('Workers AI answered an unexpected shape');
+    return response;
+  }
+}
