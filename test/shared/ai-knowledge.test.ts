@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { answerFromKnowledge } from '../../shared/knowledge/answer.ts';
+import type { KnowledgeArticle } from '../../shared/knowledge/article.ts';
+import { isHandoverRequest } from '../../shared/knowledge/handover.ts';
+import { KnowledgeIndex } from '../../shared/knowledge/knowledge-index.ts';
+
+const articles: KnowledgeArticle[] = [
+  {
+    id: 'returns',
+    title: 'Returns and refunds',
+    url: 'https://help.example.com/returns',
+    body: 'You can return any item within 30 days of delivery for a full refund. Items must be unused and in their original packaging.\n\nRefunds are paid to the original payment method within 5 business days after we receive the item.',
+  },
+  {
+    id: 'shipping',
+    title: 'Shipping times',
+    url: 'https://help.example.com/shipping',
+    body: 'Standard shipping takes 3 to 5 business days. Express shipping arrives the next business day when ordered before 2 pm.\n\nWe ship to the EU, the UK and Switzerland.',
+  },
+  {
+    id: 'password',
+    title: 'Resetting your password',
+    url: 'https://help.example.com/password',
+    body: 'To reset your password, open the login page and choose "Forgot password". We email you a link that is valid for one hour.',
+  },
+];
+
+describe('knowledge answers (local, extractive)', () => {
+  const index = KnowledgeIndex.build(articles);
+
+  it('answers with the matching sentence and a citation link to its article', async () => {
+    const answer = await answerFromKnowledge('How long does express shipping take?', index);
+    expect(answer).toMatchObject({
+      kind: 'answered',
+      citations: [{ title: 'Shipping times', url: 'https://help.example.com/shipping' }],
+    });
+    if (answer.kind !== 'answered') return;
+    expect(answer.text).toContain('next business day');
+  });
+
+  it('finds the answer in a later paragraph of a long article', async () => {
+    const answer = await answerFromKnowledge('when is my refund paid', index);
+    expect(answer.kind === 'answered' && answer.text).toContain('5 business days');
+  });
+
+  it('says noAnswer when the knowledge does not cover the question', async () => {
+    expect(await answerFromKnowledge('Do you sell gift cards for birthdays?', index)).toEqual({
+      kind: 'noAnswer',
+    });
+    expect(await answerFromKnowledge('hello', index)).toEqual({ kind: 'noAnswer' });
+  });
+
+  it('says noAnswer when there is no knowledge at all', async () => {
+    const empty = KnowledgeIndex.build([]);
+    expect(await answerFromKnowledge('how do refunds work', empty)).toEqual({ kind: 'noAnswer' });
+  });
+
+  it('hands over when the visitor asks for a human', async () => {
+    for (const text of [
+      'Can I talk to a human?',
+      'agent please',
+      'connect me with a real person',
+    ]) {
+      expect(await answerFromKnowledge(text, index), text).toEqual({ kind: 'handoverRequested' });
+    }
+  });
+
+  it('answers the same from an index restored from its stored JSON', async () => {
+    const restored = KnowledgeIndex.fromJSON(index.toJSON());
+    const question = 'how do I reset my password';
+    expect(await answerFromKnowledge(question, restored)).toEqual(
+      await answerFromKnowledge(question, index),
+    );
+  });
+});
+
+describe('handover requests', () => {
+  it('are not confused with questions that merely mention people or agents', () => {
+    expect(isHandoverRequest('How many people work at your company?')).toBe(false);
+    expect(isHandoverRequest('Which shipping agent do you use for the UK?')).toBe(false);
+    expect(isHandoverRequest('I need to speak to someone about my order')).toBe(true);
+  });
+});

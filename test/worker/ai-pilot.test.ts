@@ -1,0 +1,104 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { pilotAiSettingsSchema } from '../../shared/ai/ai-settings.ts';
+import { chatModelFor, loadPilotAI, pilotAiKey, rebuildPilotAI } from '../../worker/ai/pilot-ai.ts';
+
+const source = {
+  intents: [
+    {
+      name: 'order_status',
+      trainingPhrases: [
+        'where is my order',
+        'track my package',
+        'has my parcel shipped',
+        'when will my order arrive',
+        'delivery status of my order',
+      ],
+    },
+    {
+      name: 'opening_hours',
+      trainingPhrases: [
+        'when are you open',
+        'what are your opening hours',
+        'are you open on sunday',
+        'what time do you close',
+        'business hours',
+      ],
+    },
+  ],
+  entities: [
+    {
+      kind: 'list' as const,
+      name: 'store',
+      values: [{ value: 'berlin', synonyms: ['berlin mitte', 'the berlin shop'] }],
+    },
+  ],
+  articles: [
+    {
+      id: 'a1',
+      title: 'Gift wrapping',
+      url: 'https://help.example.com/gift-wrapping',
+      body: 'Gift wrapping costs 3 euros per item. Choose it at checkout and add a personal note.',
+    },
+  ],
+};
+
+describe('pilot AI stored in KV and loaded by the runtime', () => {
+  it('detects intents and entities and answers with a citation after a rebuild, without retraining', async () => {
+    const pilotId = `pl_${crypto.randomUUID()}`;
+    const stats = await rebuildPilotAI(env, pilotId, source);
+    expect(stats).toMatchObject({ intents: 2, phrases: 10, passages: 1 });
+    const ai = await loadPilotAI(env, pilotId);
+    const detected = await ai.detect('is the berlin shop open on sundays?');
+    expect(detected.intent).toBe('opening_hours');
+    expect(detected.entities).toContainEqual({
+      name: 'store',
+      value: 'berlin',
+      text: 'the berlin shop',
+    });
+    expect(await ai.answer('how much is gift wrapping?')).toMatchObject({
+      kind: 'answered',
+      citations: [{ url: 'https://help.example.com/gift-wrapping' }],
+    });
+    expect(await ai.answer('talk to a human please')).toEqual({ kind: 'handoverRequested' });
+  });
+
+  it('picks up changed intents after the next rebuild', async () => {
+    const pilotId = `pl_${crypto.randomUUID()}`;
+    await rebuildPilotAI(env, pilotId, source);
+    const before = await loadPilotAI(env, pilotId);
+    await rebuildPilotAI(env, pilotId, {
+      ...source,
+      intents: source.intents.slice(1),
+      articles: [],
+    });
+    const after = await loadPilotAI(env, pilotId);
+    expect(after.builtAt).toBeGreaterThanOrEqual(before.builtAt);
+    expect((await after.detect('track my package')).intent).not.toBe('order_status');
+    expect(await after.answer('how much is gift wrapping?')).toEqual({ kind: 'noAnswer' });
+    expect(await env.SNAPSHOTS.get(pilotAiKey(pilotId))).not.toBeNull();
+  });
+
+  it('works for a pilot with nothing trained yet: no intent, but entities and handover', async () => {
+    const ai = await loadPilotAI(env, `pl_${crypto.randomUUID()}`);
+    const detected = await ai.detect('my email is ada@example.com');
+    expect(detected.intent).toBeNull();
+    expect(detected.entities).toContainEqual({
+      name: 'email',
+      value: 'ada@example.com',
+      text: 'ada@example.com',
+    });
+    expect(await ai.answer('anything about refunds?')).toEqual({ kind: 'noAnswer' });
+    expect(await ai.answer('can I speak to an agent')).toEqual({ kind: 'handoverRequested' });
+  });
+
+  it('answers locally when a pilot asks for Workers AI or an endpoint this deployment does not have', async () => {
+    // wrangler.toml binds no AI here and no OPENAI_* secrets are set: both fall back to local.
+    for (const provider of ['workers_ai', 'openai_compatible']) {
+      const settings = pilotAiSettingsSchema.parse({ provider });
+      expect(chatModelFor(env, settings), provider).toBeNull();
+      const ai = await loadPilotAI(env, `pl_${crypto.randomUUID()}`, { provider });
+      expect(ai.chat).toBeNull();
+    }
+  });
+});
