@@ -32,14 +32,16 @@ export function nodeMap(flow: Flow): Map<string, FlowNode> {
 export class Run {
   readonly effects: Effect[] = [];
   readonly log: StepLog[] = [];
+  readonly state: RunState;
+  readonly ctx: EngineContext;
   readonly scope: Scope;
   readonly nodes: Map<string, FlowNode>;
   steps: number;
 
-  constructor(
-    readonly state: RunState,
-    readonly ctx: EngineContext,
-  ) {
+  // Plain fields (no parameter properties) so Node can run this file with type stripping.
+  constructor(state: RunState, ctx: EngineContext) {
+    this.state = state;
+    this.ctx = ctx;
     this.scope = buildScope(ctx, state.variables);
     this.nodes = nodeMap(ctx.flow);
     this.steps = state.steps ?? 0;

@@ -10,6 +10,7 @@ import { triggerSchema } from './triggers.ts';
 
 export * from './conditions.ts';
 export * from './nodes.ts';
+export * from './ports.ts';
 export * from './settings.ts';
 export * from './triggers.ts';
 

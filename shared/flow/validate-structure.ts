@@ -1,0 +1,272 @@
+/** Cross-node validation rules on a schema-valid flow (see validate.ts). */
+import { toDurationMs } from '../engine/coerce.ts';
+import { parseJsonPath } from '../engine/json-path.ts';
+import { templatePaths } from '../engine/template.ts';
+import { type Condition, forEachRule, UNARY_OPS } from './conditions.ts';
+import { cyclesWithoutWait, reachable } from './graph.ts';
+import type { FlowNode } from './nodes.ts';
+import { nodePorts } from './ports.ts';
+import { checkReference, type KnownNames } from './references.ts';
+import { checkPattern } from './regex.ts';
+import type { Flow } from './schema.ts';
+import type { FlowIssue, ValidateOptions } from './validate.ts';
+
+type Report = (level: 'error' | 'warning', issue: FlowIssue) => void;
+
+export function checkStructure(
+  flow: Flow,
+  options: ValidateOptions,
+  errors: FlowIssue[],
+  warnings: FlowIssue[],
+): void {
+  const report: Report = (level, issue) => (level === 'error' ? errors : warnings).push(issue);
+  const known: KnownNames = {
+    variables: new Set(flow.variables.map((v) => v.name)),
+    ...(options.pilotVariables ? { pilotVariables: new Set(options.pilotVariables) } : {}),
+  };
+  checkVariables(flow, report);
+  checkTrigger(flow, known, report);
+
+  const ids = new Set<string>();
+  flow.nodes.forEach((node, index) => {
+    if (ids.has(node.id))
+      report('error', {
+        code: 'duplicate_node_id',
+        message: `Node id "${node.id}" is used twice`,
+        path: `nodes.${index}.id`,
+        nodeId: node.id,
+      });
+    ids.add(node.id);
+  });
+  if (!ids.has(flow.start))
+    report('error', {
+      code: 'missing_start',
+      message: `Start node "${flow.start}" does not exist`,
+      path: 'start',
+    });
+
+  for (const [index, node] of flow.nodes.entries())
+    checkNode(node, `nodes.${index}`, ids, known, report);
+
+  const seen = reachable(flow.nodes, flow.start);
+  flow.nodes.forEach((node, index) => {
+    if (!seen.has(node.id))
+      report('warning', {
+        code: 'unreachable_node',
+        message: `Node "${node.id}" cannot be reached from the start`,
+        path: `nodes.${index}`,
+        nodeId: node.id,
+      });
+  });
+  for (const cycle of cyclesWithoutWait(flow.nodes, (node) => node.type === 'ask_question')) {
+    const first = cycle[0] as string;
+    report('error', {
+      code: 'cycle_without_wait',
+      message: `Nodes ${cycle.join(' -> ')} loop without waiting for the visitor (add an ask_question)`,
+      path: `nodes.${flow.nodes.findIndex((n) => n.id === first)}`,
+      nodeId: first,
+    });
+  }
+}
+
+function checkVariables(flow: Flow, report: Report): void {
+  const names = new Set<string>();
+  flow.variables.forEach((variable, index) => {
+    const path = `variables.${index}`;
+    if (names.has(variable.name))
+      report('error', {
+        code: 'duplicate_variable',
+        message: `Variable "${variable.name}" is declared twice`,
+        path: `${path}.name`,
+      });
+    names.add(variable.name);
+    const value = variable.default;
+    if (value === undefined || value === null) return;
+    const fits =
+      (variable.type === 'number' && typeof value === 'number') ||
+      (variable.type === 'boolean' && typeof value === 'boolean') ||
+      (variable.type === 'list' && Array.isArray(value)) ||
+      (['text', 'date', 'datetime'].includes(variable.type) && typeof value === 'string');
+    if (!fits)
+      report('warning', {
+        code: 'default_type_mismatch',
+        message: `Default of "${variable.name}" is not a ${variable.type}`,
+        path: `${path}.default`,
+      });
+  });
+}
+
+function checkTrigger(flow: Flow, known: KnownNames, report: Report): void {
+  const trigger = flow.trigger;
+  if (trigger.type === 'page_visited')
+    trigger.urls.forEach((rule, index) => {
+      if (rule.op !== 'matches') return;
+      const check = checkPattern(rule.value);
+      if (!check.ok)
+        report('error', {
+          code: 'bad_regex',
+          message: `URL pattern: ${check.reason}`,
+          path: `trigger.urls.${index}.value`,
+        });
+    });
+  if (trigger.conditions)
+    checkCondition(trigger.conditions, 'trigger.conditions', undefined, known, report);
+}
+
+function checkCondition(
+  condition: Condition,
+  path: string,
+  nodeId: string | undefined,
+  known: KnownNames,
+  report: Report,
+): void {
+  const at = nodeId ? { nodeId } : {};
+  forEachRule(condition, (rule) => {
+    const problem = checkReference(rule.field, known);
+    if (problem)
+      report(problem.level, { code: problem.code, message: problem.message, path, ...at });
+    const bad = (message: string) =>
+      report('error', {
+        code: 'bad_condition_value',
+        message: `${rule.field} ${rule.op}: ${message}`,
+        path,
+        ...at,
+      });
+    if (!UNARY_OPS.has(rule.op) && (rule.value === undefined || rule.value === null))
+      bad('needs a value');
+    if (rule.op === 'between' && !(Array.isArray(rule.value) && rule.value.length === 2))
+      bad('needs [low, high]');
+    if (rule.op === 'within_last' && toDurationMs(rule.value) === undefined)
+      bad('needs a duration such as "7d", "2h", "30m" or seconds');
+    if (rule.op === 'matches' && typeof rule.value === 'string') {
+      const check = checkPattern(rule.value);
+      if (!check.ok)
+        report('error', {
+          code: 'bad_regex',
+          message: `${rule.field}: ${check.reason}`,
+          path,
+          ...at,
+        });
+    }
+  });
+}
+
+/** Every string inside a node, with its path (templates can be anywhere). */
+function strings(value: unknown, path: string, out: [string, string][]): void {
+  if (typeof value === 'string') out.push([value, path]);
+  else if (Array.isArray(value))
+    for (const [i, item] of value.entries()) strings(item, `${path}.${i}`, out);
+  else if (value !== null && typeof value === 'object')
+    for (const [key, item] of Object.entries(value)) strings(item, `${path}.${key}`, out);
+}
+
+function checkNode(
+  node: FlowNode,
+  path: string,
+  ids: ReadonlySet<string>,
+  known: KnownNames,
+  report: Report,
+): void {
+  const nodeId = node.id;
+  const issue = (level: 'error' | 'warning', code: string, message: string, field: string) =>
+    report(level, { code, message, path: field ? `${path}.${field}` : path, nodeId });
+
+  for (const { port, target } of nodePorts(node))
+    if (target !== undefined && !ids.has(target))
+      issue(
+        'error',
+        'dangling_port',
+        `Port ${port} points to missing node "${target}"`,
+        port.replace(/\[(\d+)\]/g, '.$1'),
+      );
+
+  const found: [string, string][] = [];
+  strings(node, path, found);
+  for (const [text, at] of found)
+    for (const ref of templatePaths(text)) {
+      const problem = checkReference(ref, known);
+      if (problem)
+        report(problem.level, {
+          code: problem.code,
+          message: `{{${ref}}}: ${problem.message}`,
+          path: at,
+          nodeId,
+        });
+    }
+
+  const declared = (target: string | undefined, field: string) => {
+    if (target && !known.variables.has(target.slice('variable.'.length)))
+      issue(
+        'error',
+        'unknown_variable',
+        `${target} is not declared in the flow's variables`,
+        field,
+      );
+  };
+  switch (node.type) {
+    case 'ask_question': {
+      declared(node.saveTo, 'saveTo');
+      const values = new Set<string>();
+      const options = 'options' in node.input ? (node.input.options ?? []) : [];
+      options.forEach((option, i) => {
+        if (values.has(option.value))
+          issue(
+            'error',
+            'duplicate_option',
+            `Option value "${option.value}" is used twice`,
+            `input.options.${i}.value`,
+          );
+        values.add(option.value);
+        if (node.input.kind === 'yes_no' && option.value !== 'yes' && option.value !== 'no')
+          issue(
+            'error',
+            'bad_option',
+            'yes_no options have the values "yes" and "no"',
+            `input.options.${i}.value`,
+          );
+      });
+      break;
+    }
+    case 'condition':
+      for (const [i, branch] of node.branches.entries())
+        checkCondition(branch.when, `${path}.branches.${i}.when`, nodeId, known, report);
+      break;
+    case 'split': {
+      const total = node.paths.reduce((sum, p) => sum + p.percent, 0);
+      if (Math.abs(total - 100) > 1e-9)
+        issue('error', 'split_total', `Split percentages sum to ${total}, not 100`, 'paths');
+      break;
+    }
+    case 'set_variable':
+      for (const [i, a] of node.assignments.entries())
+        declared(a.target, `assignments.${i}.target`);
+      break;
+    case 'ai_answer':
+      declared(node.saveTo, 'saveTo');
+      break;
+    case 'http_request':
+      (node.saveResponse ?? []).forEach((save, i) => {
+        declared(save.to, `saveResponse.${i}.to`);
+        if (!parseJsonPath(save.path))
+          issue(
+            'error',
+            'bad_json_path',
+            `"${save.path}" is not a supported path ($.a.b[0])`,
+            `saveResponse.${i}.path`,
+          );
+      });
+      if (node.onError === undefined)
+        issue(
+          'warning',
+          'missing_error_port',
+          'Without onError a failed request fails the run',
+          'onError',
+        );
+      break;
+    case 'send_message':
+      if (node.text.trim() === '') issue('warning', 'empty_text', 'The message is empty', 'text');
+      break;
+    default:
+      break;
+  }
+}
