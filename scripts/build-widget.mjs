@@ -50,6 +50,9 @@ writeFileSync(
     '  Access-Control-Allow-Origin: *',
     '/widget.js',
     '  Cache-Control: public, max-age=300',
+    // The strict-CSP demo page: the messenger must work with no inline script or style.
+    '/csp/*',
+    "  Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'",
     '',
   ].join('\n'),
 );

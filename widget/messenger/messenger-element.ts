@@ -287,9 +287,9 @@ export class MessengerElement extends LitElement {
       ${this.renderBanner()}${this.renderBubble()}${this.renderPanel()}
       <button type="button" class="launcher" part="launcher" aria-label=${this.t.openChat}
         aria-expanded=${this.open ? 'true' : 'false'} ?hidden=${this.launcherHidden}
+        data-unread=${unread || nothing} aria-description=${unread ? `${unread} ${this.t.unread}` : nothing}
         @click=${() => (this.open ? this.hide() : this.show())}>
         <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16v12H7l-3 3z"/></svg>
-        ${unread ? html`<span class="badge" aria-hidden="true">${unread}</span>` : nothing}
       </button></div>`;
   }
 }

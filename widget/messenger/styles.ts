@@ -27,7 +27,7 @@ export const messengerStyles = css`
     width: 56px; height: 56px; border-radius: 50%; border: 0; padding: 0;
     background: var(--ep-accent); color: var(--ep-on-accent); box-shadow: 0 4px 14px rgb(0 0 0 / 25%); }
   .launcher svg { width: 26px; height: 26px; fill: currentColor; }
-  .badge { position: absolute; top: -4px; inset-inline-end: -4px; min-width: 20px; height: 20px;
+  .launcher[data-unread]::after { content: attr(data-unread); position: absolute; top: -4px; inset-inline-end: -4px; min-width: 20px; height: 20px;
     border-radius: 10px; background: #b91c1c; color: #fff; font-size: 12px; line-height: 20px; text-align: center; }
   .card { background: var(--ep-bg); color: var(--ep-fg); border-radius: 14px; box-shadow: 0 10px 40px rgb(0 0 0 / 25%); }
   .bubble, .banner { display: flex; align-items: flex-start; gap: 6px; max-width: 300px; padding: 10px 12px; }

@@ -76,8 +76,10 @@ export class Connection implements ReactiveController {
   private lastHeard = 0;
   private stopped = true;
   private readonly onNetwork = () => {
-    if (navigator.onLine) this.reconnectNow();
-    else this.setStatus('offline');
+    if (navigator.onLine) return this.reconnectNow();
+    // The network is gone: do not wait for a heartbeat to notice. Typed messages queue up.
+    this.setStatus('offline');
+    this.socket?.close(1000, 'offline');
   };
 
   constructor(
@@ -214,9 +216,9 @@ export class Connection implements ReactiveController {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    this.setStatus(
-      navigator.onLine === false ? 'offline' : this.attempt ? 'reconnecting' : 'connecting',
-    );
+    // Offline: the `online` event reconnects (no pointless attempts meanwhile).
+    if (navigator.onLine === false) return this.setStatus('offline');
+    this.setStatus(this.attempt ? 'reconnecting' : 'connecting');
     try {
       this.open(await this.ensureSession());
     } catch {

@@ -1,0 +1,94 @@
+/** Helpers for the messenger's browser tests: open it like a visitor, audit it, call the admin API. */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
+import { expect, inject } from 'vitest';
+
+export const baseUrl = inject('baseUrl');
+const adminKey = inject('adminKey');
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
+
+/** A fresh visitor (new context: no storage) on `path`. */
+export async function visit(browser: Browser, path: string, options: BrowserContextOptions = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}${path}`);
+  return { context, page };
+}
+
+/** Clicks the launcher and returns the dialog (named after the pilot's display name). */
+export async function openMessenger(page: Page, name = 'Edgepilot demo') {
+  const launcher = page.getByRole('button', { name: 'Open chat', exact: true });
+  await launcher.click();
+  await expect.poll(() => launcher.getAttribute('aria-expanded')).toBe('true');
+  await animationsDone(page);
+  return page.getByRole('dialog', { name });
+}
+
+/** Waits for running CSS animations (the panel's entrance) so layout and colours are final. */
+export function animationsDone(page: Page) {
+  return page.evaluate(() =>
+    Promise.all(
+      [document.querySelector('edgepilot-messenger')?.shadowRoot?.getAnimations() ?? []]
+        .flat()
+        .map((a) => a.finished),
+    ),
+  );
+}
+
+/** Waits until the log's text contains `text`. */
+export async function waitForText(log: Locator, text: string) {
+  await expect.poll(() => log.textContent(), { timeout: 15_000 }).toContain(text);
+}
+
+/** Whether `locator` has focus inside its shadow root. */
+export function isFocused(locator: Locator) {
+  return locator.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement);
+}
+
+/** axe-core (from node_modules) run in the page; returns serious and critical violations. */
+export async function seriousViolations(page: Page) {
+  await animationsDone(page);
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const results = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown) => Promise<AxeResults> } }).axe;
+    return axe.run({ include: [['edgepilot-messenger']] });
+  });
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+interface AxeResults {
+  violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
+}
+
+/** Calls the admin API with the dev admin key; throws with the body on failure. */
+export async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${baseUrl}/v1/admin${path}`, {
+    method,
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} -> ${response.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** Creates and publishes a flow; returns its id. */
+export async function publishFlow(flow: Record<string, unknown>): Promise<string> {
+  const created = await admin<{ id: string }>('POST', '/flows', flow);
+  await admin('POST', `/flows/${created.id}/publish`, { note: 'e2e' });
+  return created.id;
+}
+
+/** Every author/text pair in the log, in order. */
+export function transcript(log: Locator) {
+  return log
+    .locator('[data-author]')
+    .evaluateAll((els) =>
+      els.map((el) => `${el.getAttribute('data-author')}: ${el.firstChild?.textContent ?? ''}`),
+    );
+}
