@@ -86,9 +86,10 @@ export async function publishFlow(flow: Record<string, unknown>): Promise<string
 
 /** Every author/text pair in the log, in order. */
 export function transcript(log: Locator) {
-  return log
-    .locator('[data-author]')
-    .evaluateAll((els) =>
-      els.map((el) => `${el.getAttribute('data-author')}: ${el.firstChild?.textContent ?? ''}`),
-    );
+  return log.locator('[data-author]').evaluateAll((els) =>
+    els.map((el) => {
+      const own = Array.from(el.childNodes).filter((n) => n.nodeType === Node.TEXT_NODE);
+      return `${el.getAttribute('data-author')}: ${own.map((n) => n.textContent).join('')}`;
+    }),
+  );
 }

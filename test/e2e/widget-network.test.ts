@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain ESM script without types
+import { startDevServer } from '../../scripts/dev-server.mjs';
+import { launchChromium } from './browser.ts';
+import { baseUrl, openMessenger, transcript, waitForText } from './widget-page.ts';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function send(page: Page, text: string) {
+  const composer = page.getByRole('textbox', { name: 'Message' });
+  await composer.fill(text);
+  await composer.press('Enter');
+}
+
+/** Sequence numbers of the stored messages in the log: 1..n with no gap and no repeat. */
+async function expectNoGaps(log: Locator) {
+  const seqs = await log
+    .locator('[data-seq]')
+    .evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-seq'))));
+  expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+}
+
+async function startChat(page: Page, base: string) {
+  await page.goto(`${base}/`);
+  const dialog = await openMessenger(page);
+  const log = dialog.getByRole('log');
+  await dialog.getByRole('button', { name: 'Pricing' }).click({ timeout: 15_000 });
+  await waitForText(log, 'Great, let us talk about pricing.');
+  return log;
+}
+
+describe('messenger on a bad network', () => {
+  it('delivers two messages typed offline exactly once, in order, when the network returns', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const log = await startChat(page, baseUrl);
+    await context.setOffline(true);
+    await page.getByRole('status').filter({ hasText: 'You are offline' }).waitFor();
+    await send(page, 'first, typed offline');
+    await send(page, 'second, typed offline');
+    // Shown at once, marked as not yet sent.
+    expect(await log.locator('[data-pending]').allTextContents()).toEqual([
+      'first, typed offline',
+      'second, typed offline',
+    ]);
+    await context.setOffline(false);
+    const visitor = () => log.locator('[data-author="visitor"]').allTextContents();
+    await expect
+      .poll(visitor, { timeout: 20_000 })
+      .toEqual(['Pricing', 'first, typed offline', 'second, typed offline']);
+    await expect.poll(() => log.locator('[data-pending]').count()).toBe(0);
+    // The server's history agrees: each message stored once, in order.
+    await page.reload();
+    const again = (await openMessenger(page)).getByRole('log');
+    await waitForText(again, 'second, typed offline');
+    expect(await again.locator('[data-author="visitor"]').allTextContents()).toEqual([
+      'Pricing',
+      'first, typed offline',
+      'second, typed offline',
+    ]);
+    await expectNoGaps(again);
+    await context.close();
+  });
+
+  it('catches up on what another tab said while this tab was disconnected, without gaps', async () => {
+    const context = await browser.newContext();
+    const tabA = await context.newPage();
+    const logA = await startChat(tabA, baseUrl);
+    const tabB = await context.newPage();
+    await tabB.goto(`${baseUrl}/`);
+    const logB = (await openMessenger(tabB)).getByRole('log');
+    await waitForText(logB, 'Great, let us talk about pricing.');
+    const cdp = await context.newCDPSession(tabA);
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: true,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
+    await tabA.getByRole('status').filter({ hasText: 'You are offline' }).waitFor();
+    await send(tabB, 'said in tab B');
+    await waitForText(logB, "Thanks! We'll get back to you shortly.");
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
+    await waitForText(logA, 'said in tab B');
+    await expect.poll(() => transcript(logA)).toEqual(await transcript(logB));
+    await expectNoGaps(logA);
+    await context.close();
+  });
+
+  it('resumes the history without gaps after the server drops every socket (worker restart)', async () => {
+    const persistTo = mkdtempSync(join(tmpdir(), 'edgepilot-restart-'));
+    let server = await startDevServer({ persistTo });
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const log = await startChat(page, server.base);
+      await server.stop();
+      await page.getByRole('status').filter({ hasText: 'Reconnecting' }).waitFor();
+      await send(page, 'typed while the server was down');
+      server = await startDevServer({ persistTo, port: server.port });
+      await expect
+        .poll(() => log.locator('[data-author="pilot"]').count(), { timeout: 40_000 })
+        .toBe(4);
+      expect(await log.locator('[data-author="visitor"]').allTextContents()).toEqual([
+        'Pricing',
+        'typed while the server was down',
+      ]);
+      await expectNoGaps(log);
+      await page.reload();
+      const again = (await openMessenger(page)).getByRole('log');
+      await waitForText(again, 'typed while the server was down');
+      await expect.poll(() => transcript(again)).toEqual(await transcript(log));
+    } finally {
+      await context.close();
+      await server.stop();
+      rmSync(persistTo, { recursive: true, force: true });
+    }
+  });
+});
