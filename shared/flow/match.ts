@@ -56,32 +56,28 @@ const trimSlash = (text: string) =>
   text.length > 1 && text.endsWith('/') ? text.slice(0, -1) : text;
 
 /**
- * One URL rule. Case-insensitive. A value starting with `/` compares with the page's path
- * (`is /pricing` matches `https://shop.example/pricing/?utm_source=x`); other values compare
- * with the full URL. `matches` is a safe regex tested against the full URL.
+ * One URL rule, case-insensitive. `is`, `is_not` and `ends_with` ignore the query and fragment
+ * unless the value has one, and a value starting with `/` compares with the path only
+ * (`is /pricing` matches `https://shop.example/pricing/?utm_source=x`). `starts_with` with a
+ * `/` value tests the path; `contains`/`not_contains` test the whole URL. `matches` is a safe
+ * regex over the whole URL.
  */
 export function urlRuleMatches(rule: UrlRule, url: string): boolean {
   const value = rule.value.trim().toLowerCase();
   if (rule.op === 'any') return true;
   if (rule.op === 'matches') return safeMatch(rule.value, url);
+  const whole = url.toLowerCase();
+  if (rule.op === 'contains') return whole.includes(value);
+  if (rule.op === 'not_contains') return !whole.includes(value);
   const parsed = parseUrl(url);
-  const subject = (value.startsWith('/') && parsed ? parsed.pathname : url).toLowerCase();
-  switch (rule.op) {
-    case 'is':
-      return trimSlash(subject) === trimSlash(value);
-    case 'is_not':
-      return trimSlash(subject) !== trimSlash(value);
-    case 'starts_with':
-      return subject.startsWith(value);
-    case 'ends_with':
-      return trimSlash(subject).endsWith(trimSlash(value));
-    case 'contains':
-      return subject.includes(value);
-    case 'not_contains':
-      return !subject.includes(value);
-    default:
-      return false;
-  }
+  const path = parsed ? parsed.pathname.toLowerCase() : whole;
+  if (rule.op === 'starts_with') return (value.startsWith('/') ? path : whole).startsWith(value);
+  const keepQuery = value.includes('?') || value.includes('#');
+  const bare = parsed && !keepQuery ? `${parsed.origin}${parsed.pathname}`.toLowerCase() : whole;
+  const subject = trimSlash(value.startsWith('/') ? path : bare);
+  if (rule.op === 'ends_with') return subject.endsWith(trimSlash(value));
+  const same = subject === trimSlash(value);
+  return rule.op === 'is' ? same : !same;
 }
 
 /** `utm_*` parameters of a page URL. */

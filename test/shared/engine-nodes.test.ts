@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_STEPS_PER_EVENT } from '../../shared/engine/types.ts';
-import { input, makeFlow, play, result, say } from './engine-test-helpers.ts';
+import { makeFlow, play, result, say } from './engine-test-helpers.ts';
 
 describe('engine: message and flow-control nodes', () => {
   it('send_message renders templates, image, link buttons and cards as data', () => {
