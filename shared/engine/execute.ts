@@ -64,7 +64,10 @@ export function execute(node: FlowNode, run: Run): Outcome {
     case 'handover':
       run.io(
         node,
-        { type: 'handover', ...optional({ teamId: node.teamId, note: node.note }) },
+        {
+          type: 'handover',
+          ...optional({ teamId: node.teamId, note: node.note && renderTemplate(node.note, scope) }),
+        },
         true,
       );
       return WAIT_EFFECT;

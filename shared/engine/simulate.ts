@@ -46,6 +46,8 @@ interface Sim {
   stubs: Map<string, StubResult[]>;
   run: RunState | null;
   runs: number;
+  /** The visitor ran this flow before the simulation (frequency: once). */
+  ranBefore: boolean;
   lastRunAt?: number;
   out: SimulateResult;
   rejection?: { code: string; message: string };
@@ -115,7 +117,8 @@ function createSim(
     out,
     run: null,
     choices: [],
-    runs: context.alreadyRan ? 1 : 0,
+    runs: 0,
+    ranBefore: context.alreadyRan ?? false,
     ...(context.lastRunAt ? { lastRunAt: Date.parse(context.lastRunAt) } : {}),
     ctx: {
       flow,
@@ -227,7 +230,7 @@ function trigger(sim: Sim, input: TriggerInput): void {
     now: sim.ctx.now,
     data: sim.data,
     history: () => ({
-      alreadyRan: sim.runs > 0,
+      alreadyRan: sim.ranBefore || sim.runs > 0,
       ...(sim.lastRunAt !== undefined ? { lastRunAt: sim.lastRunAt } : {}),
     }),
     ...(sim.ctx.timezone ? { timezone: sim.ctx.timezone } : {}),
