@@ -1,4 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import {
+  answerWithSources,
+  entitiesToRecord,
+  toAiAnswerEffectData,
+} from '../../shared/ai/runtime-adapters.ts';
 import { answerFromKnowledge } from '../../shared/knowledge/answer.ts';
 import type { KnowledgeArticle } from '../../shared/knowledge/article.ts';
 import { isHandoverRequest } from '../../shared/knowledge/handover.ts';
@@ -79,5 +84,38 @@ describe('handover requests', () => {
     expect(isHandoverRequest('How many people work at your company?')).toBe(false);
     expect(isHandoverRequest('Which shipping agent do you use for the UK?')).toBe(false);
     expect(isHandoverRequest('I need to speak to someone about my order')).toBe(true);
+  });
+});
+
+describe('knowledge answers as ai_answer effect results', () => {
+  it('map to the engine outcomes and keep the citations', () => {
+    const answered = {
+      kind: 'answered' as const,
+      text: 'Within 30 days.',
+      citations: [{ title: 'Returns', url: 'https://help.example.com/returns' }],
+      confidence: 1,
+    };
+    expect(toAiAnswerEffectData(answered)).toEqual({
+      outcome: 'answered',
+      text: 'Within 30 days.',
+      citations: answered.citations,
+    });
+    expect(answerWithSources(answered)).toBe(
+      'Within 30 days.\n\nSource: Returns: https://help.example.com/returns',
+    );
+    expect(toAiAnswerEffectData({ kind: 'noAnswer' })).toEqual({ outcome: 'no_answer' });
+    expect(toAiAnswerEffectData({ kind: 'handoverRequested' })).toEqual({
+      outcome: 'handover_requested',
+    });
+  });
+
+  it('turn entities into entity.* values for flows', () => {
+    expect(
+      entitiesToRecord([
+        { name: 'number', value: '2', text: '2' },
+        { name: 'number', value: '5', text: '5' },
+        { name: 'email', value: 'a@b.co', text: 'a@b.co' },
+      ]),
+    ).toEqual({ number: '2', number_all: ['2', '5'], email: 'a@b.co', email_all: ['a@b.co'] });
   });
 });
