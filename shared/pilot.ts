@@ -1,11 +1,24 @@
 /** Pilot settings (SPEC 3.4 pilots). Stored as JSON in D1 and copied into published snapshots. */
 import { z } from 'zod';
+import { pilotAiSettingsSchema } from './ai/ai-settings.ts';
+import { isValidTimezone, officeHoursSchema } from './engine/office-hours.ts';
 import type { PublishedFlow } from './flow/match.ts';
+
+/** `example.com`, `*.example.com`, `localhost`, `127.0.0.1`: a host, optionally a `*.` wildcard. */
+export const trustedDomainSchema = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(
+    /^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/,
+    'Use a host name such as example.com or *.example.com',
+  );
 
 export const pilotSettingsSchema = z.object({
   persona: z.string().max(2000).default(''),
-  timezone: z.string().default('UTC'),
-  trustedDomains: z.array(z.string().min(1).max(253)).max(100).default([]),
+  /** IANA name, e.g. `Europe/Berlin`. */
+  timezone: z.string().max(100).refine(isValidTimezone, 'Not an IANA timezone').default('UTC'),
+  trustedDomains: z.array(trustedDomainSchema).max(100).default([]),
   identityEnforced: z.boolean().default(false),
   appearance: z
     .object({
@@ -18,6 +31,10 @@ export const pilotSettingsSchema = z.object({
     .default({}),
   /** Said when a visitor message matches no waiting question and no intent flow. */
   fallbackMessage: z.string().max(2000).default("Thanks! We'll get back to you shortly."),
+  /** Weekly open slots and holidays, in `timezone`. */
+  officeHours: officeHoursSchema.default({ weekly: [], holidays: [] }),
+  /** Which AI provider answers and its thresholds (shared/ai/ai-settings.ts). */
+  ai: pilotAiSettingsSchema.default(pilotAiSettingsSchema.parse({})),
 });
 export type PilotSettings = z.infer<typeof pilotSettingsSchema>;
 
@@ -29,6 +46,10 @@ export interface PilotSnapshot {
     name: string;
     publicKey: string;
     settings: PilotSettings;
+    /** Server-side only (KV): verifies `identify` hashes. Never in an API response. */
+    identitySecret?: string;
+    /** Global pilot variables (`pilot.<name>` in flows), from `/pilots/:id/variables`. */
+    variables?: Record<string, unknown>;
   };
   flows: PublishedFlow[];
   /** Epoch ms of the publish that wrote this snapshot. */

@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { ErrorCode } from '../shared/errors.ts';
 import type { AppEnv } from './env.ts';
 import { errorBody, handleError } from './http/api-error.ts';
-import { adminRoutes } from './routes/admin-routes.ts';
+import { adminApp } from './routes/admin/index.ts';
 import { widgetRoutes } from './routes/widget-routes.ts';
 
 export { ConversationObject } from './conversation/conversation-object.ts';
@@ -15,7 +15,7 @@ export { PilotObject } from './pilot/pilot-object.ts';
 export const app = new Hono<{ Bindings: AppEnv }>();
 
 app.route('/v1/widget', widgetRoutes);
-app.route('/v1/admin', adminRoutes);
+app.route('/v1/admin', adminApp);
 app.notFound((c) => c.json(errorBody(ErrorCode.notFound, 'Not found'), 404));
 app.onError(handleError);
 

@@ -1,48 +1,83 @@
+/**
+ * Bearer auth for `/v1/admin/*`. Two kinds of key:
+ * - the bootstrap key (ADMIN_API_KEY, or `dev-admin-key` in development) of workspace
+ *   `ws_default`, compared in constant time;
+ * - keys created through `POST /api-keys`: looked up by SHA-256 (the key itself is never
+ *   stored), named, scoped, revocable.
+ * Every authenticated key is rate limited; requests without a valid key are rate limited per
+ * client IP, so guessing keys is throttled too.
+ */
 import { createMiddleware } from 'hono/factory';
 import { ErrorCode } from '../../shared/errors.ts';
 import { type AppEnv, bootstrapAdminKey, DEFAULT_WORKSPACE_ID } from '../env.ts';
 import { ApiError } from '../http/api-error.ts';
-import { secretsEqual } from './hash.ts';
+import { findKeyByHash, type Scope } from '../store/api-keys.ts';
+import { secretsEqual, sha256Hex } from './hash.ts';
+import { limitAuthFailure, limitKey } from './rate-limit.ts';
 
-export type Scope = 'read' | 'write';
+export type { Scope } from '../store/api-keys.ts';
 
 /** Who is calling the admin API. */
 export interface AdminPrincipal {
   workspaceId: string;
+  /** `bootstrap` or the id of a D1 key: the rate-limit bucket. */
+  keyId: string;
+  /** Recorded as `publishedBy` on flow versions. */
   keyName: string;
   scopes: readonly Scope[];
 }
 
 export type AdminVariables = { principal: AdminPrincipal };
 
-/**
- * Bearer auth for `/v1/admin/*`. The bootstrap key (ADMIN_API_KEY, or `dev-admin-key` in
- * development) owns the default workspace.
- */
+async function principalFor(env: AppEnv, key: string): Promise<AdminPrincipal | null> {
+  const bootstrap = bootstrapAdminKey(env);
+  if (bootstrap && (await secretsEqual(key, bootstrap))) {
+    return {
+      workspaceId: DEFAULT_WORKSPACE_ID,
+      keyId: 'bootstrap',
+      keyName: 'bootstrap',
+      scopes: ['read', 'write'],
+    };
+  }
+  const record = await findKeyByHash(env, await sha256Hex(key));
+  if (!record) return null;
+  return {
+    workspaceId: record.workspaceId,
+    keyId: record.id,
+    keyName: record.name,
+    scopes: record.scopes,
+  };
+}
+
 export const adminAuth = createMiddleware<{ Bindings: AppEnv; Variables: AdminVariables }>(
   async (c, next) => {
     const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match?.[1]) {
+    const match = /^Bearer\s+(\S{1,512})$/i.exec(header);
+    const principal = match?.[1] ? await principalFor(c.env, match[1]) : null;
+    if (!principal) {
+      await limitAuthFailure(c.env, c.req.header('cf-connecting-ip') ?? 'unknown');
       throw new ApiError(
         401,
         ErrorCode.unauthorized,
-        'Missing bearer token in Authorization header',
+        match ? 'Invalid API key' : 'Missing bearer token in Authorization header',
       );
     }
-    const key = match[1];
-    const bootstrap = bootstrapAdminKey(c.env);
-    if (bootstrap && (await secretsEqual(key, bootstrap))) {
-      c.set('principal', {
-        workspaceId: DEFAULT_WORKSPACE_ID,
-        keyName: 'bootstrap',
-        scopes: ['read', 'write'],
-      });
-      return next();
-    }
-    throw new ApiError(401, ErrorCode.unauthorized, 'Invalid API key');
+    await limitKey(c.env, principal.keyId);
+    c.set('principal', principal);
+    requireScope(principal, scopeFor(c.req.method, c.req.path));
+    return next();
   },
 );
+
+/**
+ * Reads need `read`, changes need `write`. Validate and simulate are POSTs that change
+ * nothing, so `read` suffices for them.
+ */
+export function scopeFor(method: string, path: string): Scope {
+  if (method === 'GET' || method === 'HEAD') return 'read';
+  if (method === 'POST' && /\/flows\/[^/]+\/(validate|simulate)$/.test(path)) return 'read';
+  return 'write';
+}
 
 /** Refuses the request unless the caller's key has `scope`. */
 export function requireScope(principal: AdminPrincipal, scope: Scope): void {

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import { type ErrorBody, ErrorCode, type ErrorIssue } from '../../shared/errors.ts';
@@ -15,6 +16,9 @@ export class ApiError extends Error {
   }
 }
 
+export const notFound = (what: string) =>
+  new ApiError(404, ErrorCode.notFound, `${what} not found`);
+
 /** Turns zod issues into `{ path, message }` with dotted paths (`nodes.2.text`). */
 export function zodIssues(error: z.ZodError, prefix = ''): ErrorIssue[] {
   return error.issues.map((issue) => ({
@@ -27,10 +31,28 @@ export function errorBody(code: ErrorCode, message: string, issues?: ErrorIssue[
   return { error: { code, message, ...(issues ? { issues } : {}) } };
 }
 
+/** Codes for errors Hono's own middleware throws (malformed JSON, body limit, ...). */
+const codeByStatus: Partial<Record<number, ErrorCode>> = {
+  400: ErrorCode.invalidInput,
+  401: ErrorCode.unauthorized,
+  403: ErrorCode.forbidden,
+  404: ErrorCode.notFound,
+  409: ErrorCode.conflict,
+  412: ErrorCode.preconditionFailed,
+  413: ErrorCode.payloadTooLarge,
+  415: ErrorCode.invalidInput,
+  429: ErrorCode.rateLimited,
+};
+
 /** Hono `onError`: every thrown error becomes the shared error shape; unknown errors are 500. */
 export function handleError(error: Error, c: Context): Response {
   if (error instanceof ApiError) {
     return c.json(errorBody(error.code, error.message, error.issues), error.status);
+  }
+  if (error instanceof HTTPException && error.status < 500) {
+    const code = codeByStatus[error.status] ?? ErrorCode.invalidInput;
+    const message = error.status === 413 ? 'Body exceeds 1 MB' : error.message || code;
+    return c.json(errorBody(code, message), error.status as ContentfulStatusCode);
   }
   console.error('unhandled error', error);
   return c.json(errorBody(ErrorCode.internal, 'Internal error'), 500);

@@ -6,7 +6,8 @@
 import type { PilotSnapshot } from '../../shared/pilot.ts';
 import type { AppEnv } from '../env.ts';
 import { listPublishedFlows } from './flows.ts';
-import { getPilotById } from './pilots.ts';
+import { pilotVariableValues } from './pilot-items.ts';
+import { getIdentitySecret, getPilotById } from './pilots.ts';
 
 const key = (publicKey: string) => `snapshot:${publicKey}`;
 
@@ -22,7 +23,11 @@ export async function writeSnapshot(
 ): Promise<PilotSnapshot | null> {
   const pilot = await getPilotById(env, pilotId);
   if (!pilot) return null;
-  const flows = await listPublishedFlows(env, pilotId);
+  const [flows, identitySecret, variables] = await Promise.all([
+    listPublishedFlows(env, pilotId),
+    getIdentitySecret(env, pilotId),
+    pilotVariableValues(env, pilotId),
+  ]);
   const snapshot: PilotSnapshot = {
     pilot: {
       id: pilot.id,
@@ -30,10 +35,17 @@ export async function writeSnapshot(
       name: pilot.name,
       publicKey: pilot.publicKey,
       settings: pilot.settings,
+      ...(identitySecret ? { identitySecret } : {}),
+      variables,
     },
     flows,
     publishedAt: now,
   };
   await env.SNAPSHOTS.put(key(pilot.publicKey), JSON.stringify(snapshot));
   return snapshot;
+}
+
+/** Removes a deleted pilot's snapshot: its script tag stops starting conversations. */
+export async function deleteSnapshot(env: AppEnv, publicKey: string): Promise<void> {
+  await env.SNAPSHOTS.delete(key(publicKey));
 }

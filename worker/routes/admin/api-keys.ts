@@ -1,0 +1,110 @@
+/** `/api-keys`: create (the key is in the 201 response only), list, revoke. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { newId, randomToken, sha256Hex } from '../../auth/hash.ts';
+import { notFound } from '../../http/api-error.ts';
+import {
+  adminRouter,
+  deletedSchema,
+  errors,
+  idParam,
+  json,
+  jsonBody,
+  listOf,
+} from '../../http/openapi.ts';
+import { decodeCursor, paginationQuery } from '../../http/pagination.ts';
+import { type ApiKeyRecord, insertKey, listKeys, revokeKey, SCOPES } from '../../store/api-keys.ts';
+
+const apiKeySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    /** First characters of the key, to tell keys apart. */
+    prefix: z.string(),
+    scopes: z.array(z.enum(SCOPES)),
+    createdAt: z.number().int(),
+  })
+  .openapi('ApiKey');
+
+const createdKeySchema = apiKeySchema
+  .extend({
+    key: z.string().openapi({ description: 'The secret key. Shown once, stored hashed.' }),
+  })
+  .openapi('CreatedApiKey');
+
+const createKeySchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    scopes: z.array(z.enum(SCOPES)).min(1).max(2).default(['read']),
+  })
+  .strict()
+  .openapi('CreateApiKey');
+
+function view(key: ApiKeyRecord) {
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    scopes: key.scopes,
+    createdAt: key.createdAt,
+  };
+}
+
+export const apiKeyRoutes = adminRouter();
+
+apiKeyRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/api-keys',
+    tags: ['API keys'],
+    summary: 'List live API keys (never the keys themselves)',
+    request: { query: paginationQuery },
+    responses: { 200: json(listOf(apiKeySchema, 'ApiKeyList')), ...errors() },
+  }),
+  async (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    const page = await listKeys(c.env, c.get('principal').workspaceId, limit, decodeCursor(cursor));
+    return c.json({ items: page.items.map(view), nextCursor: page.nextCursor }, 200);
+  },
+);
+
+apiKeyRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/api-keys',
+    tags: ['API keys'],
+    summary: 'Create an API key; the response is the only time the key is shown',
+    request: { body: jsonBody(createKeySchema) },
+    responses: { 201: json(createdKeySchema, 'Created'), ...errors() },
+  }),
+  async (c) => {
+    const body = c.req.valid('json');
+    const secret = `ep_${randomToken(24)}`;
+    const record = {
+      id: newId('key'),
+      workspaceId: c.get('principal').workspaceId,
+      name: body.name,
+      prefix: secret.slice(0, 7),
+      scopes: [...new Set(body.scopes)],
+      createdAt: Date.now(),
+    };
+    await insertKey(c.env, record, await sha256Hex(secret));
+    return c.json({ ...view({ ...record, revokedAt: null }), key: secret }, 201);
+  },
+);
+
+apiKeyRoutes.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/api-keys/{keyId}',
+    tags: ['API keys'],
+    summary: 'Revoke an API key (immediately)',
+    request: { params: z.object({ keyId: idParam('keyId') }) },
+    responses: { 200: json(deletedSchema), ...errors(404) },
+  }),
+  async (c) => {
+    const { keyId } = c.req.valid('param');
+    const revoked = await revokeKey(c.env, c.get('principal').workspaceId, keyId, Date.now());
+    if (!revoked) throw notFound('API key');
+    return c.json({ id: keyId, deleted: true as const }, 200);
+  },
+);

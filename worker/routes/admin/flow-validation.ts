@@ -1,0 +1,25 @@
+/** Flow checks against the pilot: its global variables make `pilot.*` references checkable. */
+import { ErrorCode } from '../../../shared/errors.ts';
+import type { Flow } from '../../../shared/flow/schema.ts';
+import { validateFlow } from '../../../shared/flow/validate.ts';
+import type { AppEnv } from '../../env.ts';
+import { ApiError } from '../../http/api-error.ts';
+import { pilotVariableValues } from '../../store/pilot-items.ts';
+
+export async function validateForPilot(env: AppEnv, pilotId: string, flow: unknown) {
+  const variables = await pilotVariableValues(env, pilotId);
+  return validateFlow(flow, { pilotVariables: Object.keys(variables) });
+}
+
+/** Publishing a draft with errors is refused (409, every error listed); warnings are fine. */
+export async function checkPublishable(env: AppEnv, flow: Flow): Promise<void> {
+  const result = await validateForPilot(env, flow.pilotId, flow);
+  if (result.errors.length > 0) {
+    throw new ApiError(
+      409,
+      ErrorCode.conflict,
+      'The draft has errors; fix them before publishing',
+      result.errors.map((issue) => ({ path: issue.path || '(root)', message: issue.message })),
+    );
+  }
+}

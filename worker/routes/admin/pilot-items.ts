@@ -1,0 +1,240 @@
+/**
+ * `/pilots/:pilotId/{intents,entities,variables,knowledge}`: the same CRUD for each kind of
+ * pilot knowledge, built by one factory. Names are unique per pilot (409 on a duplicate);
+ * every change rebuilds the pilot's AI or snapshot (pilot-knowledge-hook.ts).
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { entityDefinitionSchema } from '../../../shared/ai/entities.ts';
+import { intentDefinitionSchema } from '../../../shared/ai/intent-schema.ts';
+import { VARIABLE_TYPES } from '../../../shared/flow/schema.ts';
+import { knowledgeArticleSchema } from '../../../shared/knowledge/article.ts';
+import { newId } from '../../auth/hash.ts';
+import { notFound } from '../../http/api-error.ts';
+import {
+  adminRouter,
+  deletedSchema,
+  errors,
+  idParam,
+  json,
+  jsonBody,
+  listOf,
+} from '../../http/openapi.ts';
+import { decodeCursor, paginationQuery } from '../../http/pagination.ts';
+import { withConflicts } from '../../store/d1-errors.ts';
+import {
+  deleteItem,
+  getItem,
+  type ItemScope,
+  insertItem,
+  listItems,
+  type PilotItem,
+  type PilotItemKind,
+  updateItem,
+} from '../../store/pilot-items.ts';
+import { onPilotKnowledgeChanged } from './pilot-knowledge-hook.ts';
+import { pilotParams, requirePilot } from './pilots.ts';
+
+const pilotVariableSchema = z.object({
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'letters, digits, underscores'),
+  type: z.enum(VARIABLE_TYPES).default('text'),
+  value: z
+    .union([
+      z.string().max(4000),
+      z.number(),
+      z.boolean(),
+      z.null(),
+      z.array(z.union([z.string().max(4000), z.number(), z.boolean()])).max(500),
+    ])
+    .default(null),
+  description: z.string().max(500).optional(),
+});
+
+interface ItemKindConfig {
+  kind: PilotItemKind;
+  /** URL segment under the pilot. */
+  segment: string;
+  /** OpenAPI component name and tag. */
+  name: string;
+  schema: z.ZodType<Record<string, unknown>>;
+  /** The value that must be unique per pilot (or a fresh id when nothing is). */
+  uniqueName: (data: Record<string, unknown>, id: string) => string;
+}
+
+const KINDS: ItemKindConfig[] = [
+  {
+    kind: 'intent',
+    segment: 'intents',
+    name: 'Intent',
+    schema: intentDefinitionSchema.strict(),
+    uniqueName: (d) => String(d.name),
+  },
+  {
+    kind: 'entity',
+    segment: 'entities',
+    name: 'Entity',
+    schema: entityDefinitionSchema,
+    uniqueName: (d) => String(d.name),
+  },
+  {
+    kind: 'variable',
+    segment: 'variables',
+    name: 'PilotVariable',
+    schema: pilotVariableSchema.strict(),
+    uniqueName: (d) => String(d.name),
+  },
+  {
+    kind: 'knowledge',
+    segment: 'knowledge',
+    name: 'KnowledgeArticle',
+    schema: knowledgeArticleSchema.omit({ id: true }).strict(),
+    uniqueName: (_d, id) => id,
+  },
+];
+
+function itemRoutes(config: ItemKindConfig) {
+  const routes = adminRouter();
+  const input = config.schema.openapi(`${config.name}Input`);
+  const output = z
+    .object({
+      id: z.string(),
+      pilotId: z.string(),
+      createdAt: z.number().int(),
+      updatedAt: z.number().int(),
+    })
+    .and(z.record(z.string(), z.unknown()))
+    .openapi(config.name);
+  const base = `/pilots/{pilotId}/${config.segment}`;
+  const itemParams = pilotParams.extend({ itemId: idParam('itemId') });
+  const view = (item: PilotItem) => ({
+    ...item.data,
+    id: item.id,
+    pilotId: item.pilotId,
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+  });
+  const tags = [`Pilot ${config.segment}`];
+
+  async function scopeOf(
+    env: Parameters<typeof requirePilot>[0],
+    workspaceId: string,
+    pilotId: string,
+  ): Promise<ItemScope> {
+    const pilot = await requirePilot(env, workspaceId, pilotId);
+    return { workspaceId, pilotId: pilot.id, kind: config.kind };
+  }
+
+  routes.openapi(
+    createRoute({
+      method: 'get',
+      path: base,
+      tags,
+      summary: `List ${config.segment}`,
+      request: { params: pilotParams, query: paginationQuery },
+      responses: { 200: json(listOf(output, `${config.name}List`)), ...errors(404) },
+    }),
+    async (c) => {
+      const scope = await scopeOf(
+        c.env,
+        c.get('principal').workspaceId,
+        c.req.valid('param').pilotId,
+      );
+      const { limit, cursor } = c.req.valid('query');
+      const page = await listItems(c.env, scope, limit, decodeCursor(cursor));
+      return c.json({ items: page.items.map(view), nextCursor: page.nextCursor }, 200);
+    },
+  );
+
+  routes.openapi(
+    createRoute({
+      method: 'post',
+      path: base,
+      tags,
+      summary: `Create a ${config.name}`,
+      request: { params: pilotParams, body: jsonBody(input) },
+      responses: { 201: json(output, 'Created'), ...errors(404, 409) },
+    }),
+    async (c) => {
+      const scope = await scopeOf(
+        c.env,
+        c.get('principal').workspaceId,
+        c.req.valid('param').pilotId,
+      );
+      const now = Date.now();
+      const item: PilotItem = {
+        id: newId(config.kind),
+        pilotId: scope.pilotId,
+        data: c.req.valid('json'),
+        createdAt: now,
+        updatedAt: now,
+      };
+      await withConflicts(config.name, () =>
+        insertItem(c.env, scope, item, config.uniqueName(item.data, item.id)),
+      );
+      await onPilotKnowledgeChanged(c.env, scope.pilotId, config.kind);
+      return c.json(view(item), 201);
+    },
+  );
+
+  routes.openapi(
+    createRoute({
+      method: 'get',
+      path: `${base}/{itemId}`,
+      tags,
+      summary: `Get a ${config.name}`,
+      request: { params: itemParams },
+      responses: { 200: json(output), ...errors(404) },
+    }),
+    async (c) => {
+      const { pilotId, itemId } = c.req.valid('param');
+      const scope = await scopeOf(c.env, c.get('principal').workspaceId, pilotId);
+      const item = await getItem(c.env, scope, itemId);
+      if (!item) throw notFound(config.name);
+      return c.json(view(item), 200);
+    },
+  );
+
+  routes.openapi(
+    createRoute({
+      method: 'put',
+      path: `${base}/{itemId}`,
+      tags,
+      summary: `Replace a ${config.name}`,
+      request: { params: itemParams, body: jsonBody(input) },
+      responses: { 200: json(output), ...errors(404, 409) },
+    }),
+    async (c) => {
+      const { pilotId, itemId } = c.req.valid('param');
+      const scope = await scopeOf(c.env, c.get('principal').workspaceId, pilotId);
+      const current = await getItem(c.env, scope, itemId);
+      if (!current) throw notFound(config.name);
+      const item = { ...current, data: c.req.valid('json'), updatedAt: Date.now() };
+      await withConflicts(config.name, () =>
+        updateItem(c.env, scope, item, config.uniqueName(item.data, item.id)),
+      );
+      await onPilotKnowledgeChanged(c.env, scope.pilotId, config.kind);
+      return c.json(view(item), 200);
+    },
+  );
+
+  routes.openapi(
+    createRoute({
+      method: 'delete',
+      path: `${base}/{itemId}`,
+      tags,
+      summary: `Delete a ${config.name}`,
+      request: { params: itemParams },
+      responses: { 200: json(deletedSchema), ...errors(404) },
+    }),
+    async (c) => {
+      const { pilotId, itemId } = c.req.valid('param');
+      const scope = await scopeOf(c.env, c.get('principal').workspaceId, pilotId);
+      if (!(await deleteItem(c.env, scope, itemId))) throw notFound(config.name);
+      await onPilotKnowledgeChanged(c.env, scope.pilotId, config.kind);
+      return c.json({ id: itemId, deleted: true as const }, 200);
+    },
+  );
+  return routes;
+}
+
+export const pilotItemRoutes = adminRouter();
+for (const config of KINDS) pilotItemRoutes.route('/', itemRoutes(config));

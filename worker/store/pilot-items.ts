@@ -1,0 +1,144 @@
+/**
+ * Pilot knowledge in D1 (table `pilot_items`): intents, entities, global pilot variables and
+ * knowledge articles, one JSON document per row, always scoped by workspace and pilot.
+ */
+import type { AppEnv } from '../env.ts';
+import { type Cursor, keyset, type Page, toPage } from '../http/pagination.ts';
+
+export const PILOT_ITEM_KINDS = ['intent', 'entity', 'variable', 'knowledge'] as const;
+export type PilotItemKind = (typeof PILOT_ITEM_KINDS)[number];
+
+export interface PilotItem {
+  id: string;
+  pilotId: string;
+  data: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+interface ItemRow {
+  id: string;
+  pilot_id: string;
+  data: string;
+  created_at: number;
+  updated_at: number;
+}
+
+const fromRow = (row: ItemRow): PilotItem => ({
+  id: row.id,
+  pilotId: row.pilot_id,
+  data: JSON.parse(row.data) as Record<string, unknown>,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+export interface ItemScope {
+  workspaceId: string;
+  pilotId: string;
+  kind: PilotItemKind;
+}
+
+export async function listItems(
+  env: AppEnv,
+  scope: ItemScope,
+  limit: number,
+  cursor: Cursor | null,
+): Promise<Page<PilotItem>> {
+  const page = keyset(cursor, limit);
+  const { results } = await env.DB.prepare(
+    `SELECT * FROM pilot_items WHERE workspace_id = ? AND pilot_id = ? AND kind = ? AND ${page.where}${page.tail}`,
+  )
+    .bind(scope.workspaceId, scope.pilotId, scope.kind, ...page.binds)
+    .all<ItemRow>();
+  return toPage(results, limit, (r) => ({ k: r.created_at, id: r.id }), fromRow);
+}
+
+/** Every item of a kind (for rebuilding the pilot's AI and snapshot), oldest first. */
+export async function allItems(
+  env: AppEnv,
+  pilotId: string,
+  kind: PilotItemKind,
+): Promise<PilotItem[]> {
+  const { results } = await env.DB.prepare(
+    'SELECT * FROM pilot_items WHERE pilot_id = ? AND kind = ? ORDER BY created_at, id',
+  )
+    .bind(pilotId, kind)
+    .all<ItemRow>();
+  return results.map(fromRow);
+}
+
+export async function getItem(
+  env: AppEnv,
+  scope: ItemScope,
+  id: string,
+): Promise<PilotItem | null> {
+  const row = await env.DB.prepare(
+    'SELECT * FROM pilot_items WHERE id = ? AND workspace_id = ? AND pilot_id = ? AND kind = ?',
+  )
+    .bind(id, scope.workspaceId, scope.pilotId, scope.kind)
+    .first<ItemRow>();
+  return row ? fromRow(row) : null;
+}
+
+export async function insertItem(
+  env: AppEnv,
+  scope: ItemScope,
+  item: PilotItem,
+  name: string,
+): Promise<void> {
+  await env.DB.prepare(
+    `INSERT INTO pilot_items (id, workspace_id, pilot_id, kind, name, data, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+    .bind(
+      item.id,
+      scope.workspaceId,
+      scope.pilotId,
+      scope.kind,
+      name,
+      JSON.stringify(item.data),
+      item.createdAt,
+      item.updatedAt,
+    )
+    .run();
+}
+
+export async function updateItem(
+  env: AppEnv,
+  scope: ItemScope,
+  item: PilotItem,
+  name: string,
+): Promise<void> {
+  await env.DB.prepare(
+    `UPDATE pilot_items SET name = ?, data = ?, updated_at = ?
+      WHERE id = ? AND workspace_id = ? AND pilot_id = ? AND kind = ?`,
+  )
+    .bind(
+      name,
+      JSON.stringify(item.data),
+      item.updatedAt,
+      item.id,
+      scope.workspaceId,
+      scope.pilotId,
+      scope.kind,
+    )
+    .run();
+}
+
+export async function deleteItem(env: AppEnv, scope: ItemScope, id: string): Promise<boolean> {
+  const result = await env.DB.prepare(
+    'DELETE FROM pilot_items WHERE id = ? AND workspace_id = ? AND pilot_id = ? AND kind = ?',
+  )
+    .bind(id, scope.workspaceId, scope.pilotId, scope.kind)
+    .run();
+  return result.meta.changes > 0;
+}
+
+/** Global pilot variables as `name -> value` (`pilot.<name>` in flows). */
+export async function pilotVariableValues(
+  env: AppEnv,
+  pilotId: string,
+): Promise<Record<string, unknown>> {
+  const items = await allItems(env, pilotId, 'variable');
+  return Object.fromEntries(items.map((item) => [String(item.data.name), item.data.value ?? null]));
+}
