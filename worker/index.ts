@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { ErrorCode } from '../shared/errors.ts';
 import type { AppEnv } from './env.ts';
 import { errorBody, handleError } from './http/api-error.ts';
+import { consumeEvents } from './queue/consumer.ts';
 import { adminApp } from './routes/admin/index.ts';
 import { widgetRoutes } from './routes/widget-routes.ts';
 
@@ -21,8 +22,6 @@ app.onError(handleError);
 
 export default {
   fetch: app.fetch,
-  async queue(batch) {
-    // Run/step events: the runtime issue turns these into batched D1 writes.
-    batch.ackAll();
-  },
+  // Run/step/conversation events from ConversationObjects: batched, idempotent D1 writes.
+  queue: (batch, env) => consumeEvents(batch, env),
 } satisfies ExportedHandler<AppEnv>;

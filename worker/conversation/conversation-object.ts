@@ -1,16 +1,13 @@
 /**
- * One Durable Object per conversation. Thin: it validates frames, loads what the pure engine
- * needs, commits each turn's writes in one synchronous section (one atomic SQLite commit,
- * held behind the output gate) and only then fans the new messages out to every open tab.
+ * One Durable Object per conversation. Thin: it validates frames, prepares what the pure engine
+ * needs (awaits happen only here, before the turn), then makes the turn's writes in one
+ * synchronous section (one atomic SQLite commit, held behind the output gate) and only then
+ * acknowledges and fans the new messages out to every open tab. I/O effects run after the
+ * reply, recorded as intents in the same commit and as results in the next.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { newRun, step } from '../../shared/engine/engine.ts';
-import type { Effect, EngineContext, RunState } from '../../shared/engine/types.ts';
 import { ErrorCode } from '../../shared/errors.ts';
-import { type PublishedFlow, selectFlow, type TriggerInput } from '../../shared/flow/match.ts';
-import type { PilotSnapshot } from '../../shared/pilot.ts';
 import {
-  type ChatMessage,
   type ClientFrame,
   HEARTBEAT_PING,
   HEARTBEAT_PONG,
@@ -18,28 +15,33 @@ import {
   type ServerFrame,
 } from '../../shared/protocol.ts';
 import type { AppEnv } from '../env.ts';
-import { readSnapshot } from '../store/snapshots.ts';
-import { ConversationStorage } from './storage.ts';
+import { ConversationRuntime, type Identity } from './runtime.ts';
 
 /** Per-socket state, kept in the socket attachment so it survives hibernation. */
 export interface SocketAttachment {
   visitorId: string;
   pilotKey: string;
   conversationId: string;
+  userId?: string | null;
+  connectedAt?: number;
 }
 
-/** How long a KV snapshot is reused in memory before a trigger reads it again. */
-const SNAPSHOT_TTL_MS = 2_000;
+/** Sockets silent (no frame, no heartbeat) for this long are closed: the client reconnects. */
+export const SOCKET_IDLE_MS = 90_000;
+const SWEEP_EVERY_MS = 60_000;
 
 export class ConversationObject extends DurableObject<AppEnv> {
-  private readonly store: ConversationStorage;
-  private snapshot: { value: PilotSnapshot | null; loadedAt: number } | null = null;
+  private readonly runtime: ConversationRuntime;
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
-    this.store = new ConversationStorage(ctx.storage.sql);
+    this.runtime = new ConversationRuntime(ctx, env, (frame) => this.broadcast(frame));
     // Heartbeats are answered by the runtime without waking a hibernated object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
+    // Effects that were running when a previous instance died are settled before any event.
+    void ctx.blockConcurrencyWhile(async () => {
+      if (this.runtime.recoverInterrupted(Date.now())) await ctx.storage.setAlarm(Date.now() + 10);
+    });
   }
 
   /** Accepts the visitor's WebSocket; the Worker has already verified the visitor token. */
@@ -51,33 +53,37 @@ export class ConversationObject extends DurableObject<AppEnv> {
       visitorId: request.headers.get('x-visitor-id') ?? '',
       pilotKey: request.headers.get('x-pilot-key') ?? '',
       conversationId: request.headers.get('x-conversation-id') ?? '',
+      userId: request.headers.get('x-user-id'),
+      connectedAt: Date.now(),
     };
-    this.remember(attachment);
+    this.runtime.remember(attachment as Identity);
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
     pair[1].serializeAttachment(attachment);
+    await this.ensureAlarm(Date.now() + SWEEP_EVERY_MS);
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
-  /** Records who this conversation belongs to, the first time anyone connects. */
-  private remember(identity: SocketAttachment): void {
-    if (this.store.getMeta('pilotKey')) return;
-    this.store.setMeta('pilotKey', identity.pilotKey);
-    this.store.setMeta('conversationId', identity.conversationId);
-    this.store.setMeta('visitorId', identity.visitorId);
-  }
-
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    const frame = typeof raw === 'string' ? parseClientFrame(raw) : null;
+    const text = typeof raw === 'string' ? raw : null;
+    const frame = text === null ? null : parseClientFrame(text);
     if (!frame) {
-      send(ws, { v: 1, type: 'error', code: ErrorCode.invalidInput, message: 'Malformed frame' });
+      send(ws, {
+        v: 1,
+        type: 'error',
+        code: ErrorCode.invalidInput,
+        message: 'Malformed frame',
+        ...frameIdOf(text),
+      });
       return;
     }
+    this.touch(ws);
     if (frame.type === 'hello') {
       this.replay(ws, frame.lastSeq);
+      await this.runtime.hello(frame);
       return;
     }
-    await this.handleFrame(frame, ws);
+    await this.runtime.handleFrame(frame, (reply) => send(ws, reply));
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -85,171 +91,102 @@ export class ConversationObject extends DurableObject<AppEnv> {
     ws.close(code === 1005 || code === 1006 ? 1000 : code, 'closing');
   }
 
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    ws.close(1011, 'error');
+  }
+
+  /**
+   * Retries (effects whose result is unknown, events not yet queued) and the dead-socket
+   * sweep. Alarms are at-least-once: every step here is idempotent.
+   */
+  override async alarm(): Promise<void> {
+    await this.runtime.drain();
+    await this.runtime.flushEvents();
+    const now = Date.now();
+    for (const ws of this.ctx.getWebSockets()) {
+      const heard = Math.max(
+        this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0,
+        (ws.deserializeAttachment() as SocketAttachment | null)?.connectedAt ?? 0,
+      );
+      if (now - heard > SOCKET_IDLE_MS) ws.close(4010, 'idle');
+    }
+    if (this.runtime.hasBacklog()) await this.ctx.storage.setAlarm(now + 5_000);
+    else if (this.ctx.getWebSockets().length > 0)
+      await this.ctx.storage.setAlarm(now + SWEEP_EVERY_MS);
+  }
+
+  private async ensureAlarm(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /** A frame proves the socket is alive (same clock as the heartbeat auto-response). */
+  private touch(ws: WebSocket): void {
+    const attachment = ws.deserializeAttachment() as SocketAttachment | null;
+    if (!attachment) return;
+    const now = Date.now();
+    if (now - (attachment.connectedAt ?? 0) > 10_000)
+      ws.serializeAttachment({ ...attachment, connectedAt: now });
+  }
+
   /** Sends the welcome frame and every message after `lastSeq`, in order. */
   private replay(ws: WebSocket, lastSeq: number): void {
-    const conversationId = this.store.getMeta('conversationId') ?? '';
-    send(ws, { v: 1, type: 'welcome', conversationId, lastSeq: this.store.lastSeq() });
-    for (const message of this.store.messagesAfter(lastSeq))
-      send(ws, { v: 1, type: 'message', message });
-  }
-
-  /** Handles one non-hello frame exactly once, however often it arrives. */
-  private async handleFrame(
-    frame: Exclude<ClientFrame, { type: 'hello' }>,
-    origin: WebSocket | null,
-  ): Promise<void> {
-    const needsSnapshot = frame.type !== 'choice' || !this.store.activeRun();
-    const snapshot = needsSnapshot ? await this.loadSnapshot() : null;
-    const now = Date.now();
-    // From here to the broadcast there is no `await`: one atomic commit for the whole turn.
-    if (this.store.hasClientFrame(frame.id)) {
-      if (origin) send(origin, { v: 1, type: 'ack', id: frame.id });
-      return;
-    }
-    this.store.markClientFrame(frame.id, now);
-    const added = this.applyFrame(frame, snapshot, now);
-    if (origin) send(origin, { v: 1, type: 'ack', id: frame.id });
-    for (const message of added) this.broadcast({ v: 1, type: 'message', message });
-  }
-
-  private applyFrame(
-    frame: Exclude<ClientFrame, { type: 'hello' }>,
-    snapshot: PilotSnapshot | null,
-    now: number,
-  ): ChatMessage[] {
-    switch (frame.type) {
-      case 'page_view':
-        this.store.setMeta('page', JSON.stringify(frame.page));
-        return this.trigger({ type: 'page_visited', url: frame.page.url }, snapshot, now);
-      case 'event':
-        return this.trigger({ type: 'event', name: frame.name }, snapshot, now);
-      case 'message': {
-        const visitor = this.store.appendMessage({
-          author: 'visitor',
-          text: frame.text,
-          at: now,
-          clientId: frame.id,
-        });
-        return [visitor, ...this.answer({ type: 'input', text: frame.text }, snapshot, now)];
-      }
-      case 'choice': {
-        const asked = this.store.message(frame.seq);
-        const choice = asked?.choices?.find((c) => c.value === frame.value);
-        if (!choice) return [];
-        const visitor = this.store.appendMessage({
-          author: 'visitor',
-          text: choice.label,
-          at: now,
-          clientId: frame.id,
-        });
-        return [
-          visitor,
-          ...this.answer({ type: 'input', text: choice.label, value: choice.value }, snapshot, now),
-        ];
-      }
-    }
-  }
-
-  /** Starts the winning flow for a trigger unless a run is already waiting (one run at a time). */
-  private trigger(input: TriggerInput, snapshot: PilotSnapshot | null, now: number): ChatMessage[] {
-    if (!snapshot || this.store.activeRun()) return [];
-    if (input.type === 'page_visited' && this.store.getMeta('greeted')) return [];
-    const chosen = selectFlow(snapshot.flows, input);
-    if (!chosen) return [];
-    if (input.type === 'page_visited') this.store.setMeta('greeted', String(now));
-    return this.startRun(chosen, snapshot, now);
-  }
-
-  private startRun(chosen: PublishedFlow, snapshot: PilotSnapshot, now: number): ChatMessage[] {
-    const ctx = this.engineContext(chosen.flow, snapshot, now);
-    const runId = `run_${crypto.randomUUID()}`;
-    const result = step(newRun(runId, chosen.flowId, chosen.version, ctx), { type: 'start' }, ctx);
-    this.store.saveRun(result.state, chosen.flow, now);
-    return this.applyEffects(result.effects, now);
-  }
-
-  /** A visitor message: answers the waiting question, else gets the pilot's fallback. */
-  private answer(
-    event: { type: 'input'; text: string; value?: string },
-    snapshot: PilotSnapshot | null,
-    now: number,
-  ): ChatMessage[] {
-    const active = this.store.activeRun();
-    if (active) {
-      const ctx = this.engineContext(active.flow, snapshot, now);
-      const result = step(active.state, event, ctx);
-      this.store.saveRun(result.state, active.flow, now);
-      return this.applyEffects(result.effects, now);
-    }
-    const fallback = snapshot?.pilot.settings.fallbackMessage;
-    return fallback ? [this.store.appendMessage({ author: 'pilot', text: fallback, at: now })] : [];
-  }
-
-  private applyEffects(effects: Effect[], now: number): ChatMessage[] {
-    return effects.map((effect) =>
-      this.store.appendMessage({
-        author: 'pilot',
-        text: effect.text,
-        at: now,
-        ...(effect.choices ? { choices: effect.choices } : {}),
-        ...(effect.input ? { input: effect.input } : {}),
-      }),
-    );
-  }
-
-  private engineContext(
-    flow: EngineContext['flow'],
-    snapshot: PilotSnapshot | null,
-    now: number,
-  ): EngineContext {
-    const page = JSON.parse(this.store.getMeta('page') ?? '{}') as {
-      url?: string;
-      title?: string;
-      referrer?: string;
-    };
-    return {
-      flow,
-      now,
-      data: {
-        visitor: {
-          page_url: page.url ?? '',
-          page_title: page.title ?? '',
-          referrer: page.referrer ?? '',
-        },
-        pilot: snapshot ? { name: snapshot.pilot.name } : {},
-        contact: {},
-        system: { conversation_user_id: this.store.getMeta('visitorId') ?? '' },
-      },
-    };
-  }
-
-  private async loadSnapshot(): Promise<PilotSnapshot | null> {
-    const now = Date.now();
-    if (this.snapshot && now - this.snapshot.loadedAt < SNAPSHOT_TTL_MS) return this.snapshot.value;
-    const pilotKey = this.store.getMeta('pilotKey');
-    const value = pilotKey ? await readSnapshot(this.env, pilotKey) : null;
-    this.snapshot = { value, loadedAt: now };
-    return value;
+    const { conversationId, lastSeq: last, messages } = this.runtime.replay(lastSeq);
+    send(ws, { v: 1, type: 'welcome', conversationId, lastSeq: last });
+    for (const message of messages) send(ws, { v: 1, type: 'message', message });
   }
 
   private broadcast(frame: ServerFrame): void {
     for (const ws of this.ctx.getWebSockets()) send(ws, frame);
   }
 
-  /** Test/ops hook: the state of the active run, if any. */
-  async activeRunState(): Promise<RunState | null> {
-    return this.store.activeRun()?.state ?? null;
-  }
-
   /** Beacon path: frames that arrived over HTTP instead of the socket. */
   async receiveFrames(identity: SocketAttachment, frames: ClientFrame[]): Promise<void> {
-    this.remember(identity);
-    for (const frame of frames) if (frame.type !== 'hello') await this.handleFrame(frame, null);
+    this.runtime.remember(identity as Identity);
+    for (const frame of frames) {
+      if (frame.type === 'hello') continue;
+      await this.runtime.handleFrame(frame, () => {});
+    }
+  }
+
+  /** Test/ops hook: the state of the active run, if any. */
+  async activeRunState() {
+    return this.runtime.activeRunState();
   }
 
   /** The transcript, for admin reads and tests. */
-  async transcript(): Promise<ChatMessage[]> {
-    return this.store.messagesAfter(0, 10_000);
+  async transcript() {
+    return this.runtime.transcript();
+  }
+
+  /** Admin view of the conversation (null when nobody ever connected). */
+  async describe() {
+    return this.runtime.describe();
+  }
+
+  /** `POST /conversations/:id/messages`: ends the running flow; the pilot stays quiet. */
+  async agentReply(text: string, agentId: string | null) {
+    return this.runtime.agentReply(text, agentId, Date.now());
+  }
+
+  /** `POST /conversations/:id/release`: back to the AI pilot. */
+  async release() {
+    return this.runtime.release(Date.now());
+  }
+
+  /** `POST /conversations/:id/close`. */
+  async close() {
+    return this.runtime.closeConversation(Date.now());
+  }
+
+  /** Unpublish / unenroll: cancels the active run of `flowId` (or of any run with `runId`). */
+  async cancelRuns(filter: { flowId?: string; runId?: string }, reason: string) {
+    return this.runtime.cancelRuns(filter, reason, Date.now());
+  }
+
+  /** Enrollment retry: starts the flow's published version again in this conversation. */
+  async retryFlow(flowId: string) {
+    return this.runtime.retryFlow(flowId, Date.now());
   }
 }
 
@@ -258,5 +195,16 @@ function send(ws: WebSocket, frame: ServerFrame): void {
     ws.send(JSON.stringify(frame));
   } catch {
     // The socket closed between the commit and the send; the client replays on reconnect.
+  }
+}
+
+/** The `id` of a frame that failed validation, when one can be read, for the error frame. */
+function frameIdOf(text: string | null): { id?: string } {
+  if (!text) return {};
+  try {
+    const id = (JSON.parse(text) as { id?: unknown }).id;
+    return typeof id === 'string' && id.length <= 64 ? { id } : {};
+  } catch {
+    return {};
   }
 }

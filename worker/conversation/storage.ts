@@ -3,7 +3,7 @@
  * Callers group writes without an `await` in between so each turn commits atomically.
  */
 
-import type { RunState } from '../../shared/engine/types.ts';
+import type { IoEffect, RunState } from '../../shared/engine/types.ts';
 import type { Flow } from '../../shared/flow/schema.ts';
 import type { ChatMessage, Choice } from '../../shared/protocol.ts';
 
@@ -32,11 +32,63 @@ CREATE TABLE IF NOT EXISTS runs (
   updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS runs_status ON runs(status);
+-- Effect ledger: intent (pending) and result (done) of every I/O effect, keyed by the engine's
+-- per-step idempotency key, committed in the same transaction as the run state.
+CREATE TABLE IF NOT EXISTS effects (
+  key TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  run_id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  status TEXT NOT NULL,
+  result TEXT,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS effects_status ON effects(status, seq);
+-- Run/step/conversation events not yet handed to the EVENTS queue.
+CREATE TABLE IF NOT EXISTS outgoing (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);
 `;
 
 export interface StoredRun {
   state: RunState;
   flow: Flow;
+  startedAt: number;
+}
+
+export type EffectStatus = 'pending' | 'running' | 'done';
+export interface EffectResult {
+  ok: boolean;
+  data?: unknown;
+  error?: string;
+}
+export interface LedgerEntry {
+  key: string;
+  runId: string;
+  effect: IoEffect;
+  status: EffectStatus;
+  result: EffectResult | null;
+}
+
+interface MessageRow {
+  seq: number;
+  author: string;
+  text: string;
+  choices: string | null;
+  input: string | null;
+  client_id: string | null;
+  at: number;
+  [key: string]: SqlStorageValue;
+}
+
+function toMessage(row: MessageRow): ChatMessage {
+  return {
+    seq: row.seq,
+    author: row.author as ChatMessage['author'],
+    text: row.text,
+    at: row.at,
+    ...(row.choices ? { choices: JSON.parse(row.choices) as Choice[] } : {}),
+    ...(row.input ? { input: row.input } : {}),
+    ...(row.client_id ? { clientId: row.client_id } : {}),
+  };
 }
 
 export class ConversationStorage {
@@ -57,6 +109,19 @@ export class ConversationStorage {
       key,
       value,
     );
+  }
+
+  deleteMeta(key: string): void {
+    this.sql.exec('DELETE FROM meta WHERE key = ?', key);
+  }
+
+  getJson<T>(key: string): T | null {
+    const value = this.getMeta(key);
+    return value === null ? null : (JSON.parse(value) as T);
+  }
+
+  setJson(key: string, value: unknown): void {
+    this.setMeta(key, JSON.stringify(value));
   }
 
   hasClientFrame(id: string): boolean {
@@ -84,44 +149,56 @@ export class ConversationStorage {
 
   messagesAfter(seq: number, limit = 500): ChatMessage[] {
     return this.sql
-      .exec<{
-        seq: number;
-        author: string;
-        text: string;
-        choices: string | null;
-        input: string | null;
-        client_id: string | null;
-        at: number;
-      }>('SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?', seq, limit)
+      .exec<MessageRow>('SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?', seq, limit)
       .toArray()
-      .map((row) => ({
-        seq: row.seq,
-        author: row.author as ChatMessage['author'],
-        text: row.text,
-        at: row.at,
-        ...(row.choices ? { choices: JSON.parse(row.choices) as Choice[] } : {}),
-        ...(row.input ? { input: row.input } : {}),
-        ...(row.client_id ? { clientId: row.client_id } : {}),
-      }));
+      .map(toMessage);
   }
 
   message(seq: number): ChatMessage | null {
-    return this.messagesAfter(seq - 1, 1).find((m) => m.seq === seq) ?? null;
+    const row = this.sql.exec<MessageRow>('SELECT * FROM messages WHERE seq = ?', seq).toArray()[0];
+    return row ? toMessage(row) : null;
+  }
+
+  lastMessage(): ChatMessage | null {
+    const row = this.sql
+      .exec<MessageRow>('SELECT * FROM messages ORDER BY seq DESC LIMIT 1')
+      .toArray()[0];
+    return row ? toMessage(row) : null;
   }
 
   lastSeq(): number {
     return this.sql.exec<{ s: number | null }>('SELECT MAX(seq) AS s FROM messages').one().s ?? 0;
   }
 
-  /** The run waiting for the visitor, if any (one active run per conversation). */
+  /** The run that is not finished yet, if any (one active run per conversation). */
   activeRun(): StoredRun | null {
     const row = this.sql
-      .exec<{ state: string; definition: string }>(
-        "SELECT state, definition FROM runs WHERE status = 'waiting' ORDER BY started_at DESC LIMIT 1",
+      .exec<{ state: string; definition: string; started_at: number }>(
+        "SELECT state, definition, started_at FROM runs WHERE status = 'waiting' ORDER BY started_at DESC LIMIT 1",
       )
       .toArray()[0];
     return row
-      ? { state: JSON.parse(row.state) as RunState, flow: JSON.parse(row.definition) as Flow }
+      ? {
+          state: JSON.parse(row.state) as RunState,
+          flow: JSON.parse(row.definition) as Flow,
+          startedAt: row.started_at,
+        }
+      : null;
+  }
+
+  run(runId: string): StoredRun | null {
+    const row = this.sql
+      .exec<{ state: string; definition: string; started_at: number }>(
+        'SELECT state, definition, started_at FROM runs WHERE run_id = ?',
+        runId,
+      )
+      .toArray()[0];
+    return row
+      ? {
+          state: JSON.parse(row.state) as RunState,
+          flow: JSON.parse(row.definition) as Flow,
+          startedAt: row.started_at,
+        }
       : null;
   }
 
@@ -139,5 +216,93 @@ export class ConversationStorage {
       now,
       now,
     );
+  }
+
+  /** Records the intent of an effect; a second record of the same step is ignored. */
+  recordEffect(runId: string, effect: IoEffect, now: number): void {
+    this.sql.exec(
+      `INSERT INTO effects (key, seq, run_id, body, status, updated_at)
+       VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM effects), ?, ?, 'pending', ?)
+       ON CONFLICT(key) DO NOTHING`,
+      effect.idempotencyKey,
+      runId,
+      JSON.stringify(effect),
+      now,
+    );
+  }
+
+  /** The oldest effect whose intent is recorded but which has not started. */
+  nextPendingEffect(): LedgerEntry | null {
+    const row = this.sql
+      .exec<{ key: string }>(
+        "SELECT key FROM effects WHERE status = 'pending' ORDER BY seq LIMIT 1",
+      )
+      .toArray()[0];
+    return row ? this.effect(row.key) : null;
+  }
+
+  effect(key: string): LedgerEntry | null {
+    const row = this.sql
+      .exec<{ key: string; run_id: string; body: string; status: string; result: string | null }>(
+        'SELECT key, run_id, body, status, result FROM effects WHERE key = ?',
+        key,
+      )
+      .toArray()[0];
+    if (!row) return null;
+    return {
+      key: row.key,
+      runId: row.run_id,
+      effect: JSON.parse(row.body) as IoEffect,
+      status: row.status as EffectStatus,
+      result: row.result ? (JSON.parse(row.result) as EffectResult) : null,
+    };
+  }
+
+  /** Effects that were running when the object died (their outcome is unknown). */
+  interruptedEffects(): LedgerEntry[] {
+    return this.sql
+      .exec<{ key: string }>("SELECT key FROM effects WHERE status = 'running' ORDER BY seq")
+      .toArray()
+      .flatMap((row) => this.effect(row.key) ?? []);
+  }
+
+  setEffectStatus(key: string, status: EffectStatus, now: number, result?: EffectResult): void {
+    this.sql.exec(
+      'UPDATE effects SET status = ?, result = COALESCE(?, result), updated_at = ? WHERE key = ?',
+      status,
+      result ? JSON.stringify(result) : null,
+      now,
+      key,
+    );
+  }
+
+  countEffects(status: EffectStatus): number {
+    return this.sql
+      .exec<{ n: number }>('SELECT COUNT(*) AS n FROM effects WHERE status = ?', status)
+      .one().n;
+  }
+
+  enqueueOutgoing(body: unknown): void {
+    this.sql.exec('INSERT INTO outgoing (body) VALUES (?)', JSON.stringify(body));
+  }
+
+  outgoing(limit: number): { seq: number; body: string }[] {
+    return this.sql
+      .exec<{ seq: number; body: string }>(
+        'SELECT seq, body FROM outgoing ORDER BY seq LIMIT ?',
+        limit,
+      )
+      .toArray();
+  }
+
+  deleteOutgoingThrough(seq: number): void {
+    this.sql.exec('DELETE FROM outgoing WHERE seq <= ?', seq);
+  }
+
+  /** Monotonic per-conversation counter (event ids, ordering of run updates). */
+  nextCounter(name: string): number {
+    const next = Number(this.getMeta(`counter:${name}`) ?? '0') + 1;
+    this.setMeta(`counter:${name}`, String(next));
+    return next;
   }
 }

@@ -1,0 +1,109 @@
+/**
+ * Applies engine results to the conversation's storage inside a turn: the run state, the
+ * pilot's messages, the intents of I/O effects and the run/step events, all without an
+ * `await` so they commit together. Collects what the turn must send afterwards.
+ */
+import type { RunState, StepResult } from '../../shared/engine/types.ts';
+import type { Flow } from '../../shared/flow/schema.ts';
+import type { ChatMessage, ServerFrame } from '../../shared/protocol.ts';
+import type { RunEvent, RuntimeEvent, StepEvent } from '../queue/events.ts';
+import type { ConversationStorage } from './storage.ts';
+
+/** What a turn sends after its commit. */
+export class TurnOutput {
+  readonly messages: ChatMessage[] = [];
+  readonly frames: ServerFrame[] = [];
+  readonly events: RuntimeEvent[] = [];
+  /** Whether conversation-level facts changed (admin list, live view). */
+  touched = false;
+}
+
+export interface RunIdentity {
+  workspaceId: string;
+  pilotId: string;
+  conversationId: string;
+  subject: string;
+}
+
+export class RunLedger {
+  constructor(private readonly store: ConversationStorage) {}
+
+  /** Saves a run after `step` and records everything it produced. */
+  commit(flow: Flow, result: StepResult, now: number, who: RunIdentity, out: TurnOutput): void {
+    const { state } = result;
+    this.store.saveRun(state, flow, now);
+    for (const effect of result.effects) {
+      if (effect.type === 'say') {
+        out.messages.push(
+          this.store.appendMessage({
+            author: 'pilot',
+            text: effect.text,
+            at: now,
+            ...(effect.choices ? { choices: effect.choices } : {}),
+            ...(effect.input ? { input: effect.input } : {}),
+          }),
+        );
+      } else {
+        this.store.recordEffect(state.runId, effect, now);
+      }
+    }
+    for (const entry of result.log) {
+      const seq = this.store.nextCounter('event');
+      const step: StepEvent = {
+        kind: 'step',
+        id: `${state.runId}:${seq}`,
+        seq,
+        at: entry.at,
+        runId: state.runId,
+        flowId: state.flowId,
+        nodeId: entry.nodeId,
+        nodeType: entry.nodeType,
+        version: entry.version,
+        status: entry.status,
+        port: entry.port ?? null,
+        choice: entry.choice ?? null,
+        error: entry.error ?? null,
+        durationMs: entry.durationMs ?? 0,
+      };
+      out.events.push(step);
+    }
+    out.events.push(this.runEvent(state, now, who));
+    out.touched = true;
+  }
+
+  /** Marks the run as started by the visitor (proactive flows: triggered first, started later). */
+  markStarted(runId: string, now: number): boolean {
+    if (this.store.getMeta(`started:${runId}`)) return false;
+    this.store.setMeta(`started:${runId}`, String(now));
+    return true;
+  }
+
+  markHandedOver(runId: string): void {
+    this.store.setMeta(`handover:${runId}`, '1');
+  }
+
+  runEvent(state: RunState, now: number, who: RunIdentity): RunEvent {
+    const seq = this.store.nextCounter('event');
+    const stored = this.store.run(state.runId);
+    const started = this.store.getMeta(`started:${state.runId}`);
+    return {
+      kind: 'run',
+      id: `${state.runId}:${seq}`,
+      seq,
+      at: now,
+      workspaceId: who.workspaceId,
+      pilotId: who.pilotId,
+      conversationId: who.conversationId,
+      runId: state.runId,
+      flowId: state.flowId,
+      version: state.version,
+      subject: who.subject,
+      status: state.status,
+      nodeId: state.nodeId,
+      error: state.error ?? null,
+      handedOver: this.store.getMeta(`handover:${state.runId}`) === '1',
+      triggeredAt: stored?.startedAt ?? now,
+      startedAt: started ? Number(started) : null,
+    };
+  }
+}

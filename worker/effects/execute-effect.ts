@@ -1,0 +1,77 @@
+/**
+ * Runs one I/O effect and reports its result. Never throws: failures are results, so the
+ * engine can take the node's error port. Effects that only change the conversation itself
+ * (redirect, banner, go_to_flow, close) succeed here; the ConversationObject applies them.
+ */
+
+import { availableAgents } from '../../shared/engine/scope.ts';
+import type { AgentInfo, IoEffect } from '../../shared/engine/types.ts';
+import type { KnowledgeAnswer } from '../../shared/knowledge/article.ts';
+import type { EffectResult } from '../conversation/storage.ts';
+import { isDevelopment } from '../env.ts';
+import type { EffectContext } from './context.ts';
+import { runAssign, runCreateRecord, runTags, runUpdateContact } from './crm.ts';
+import { type EmailSecrets, emailTransport, runSendEmail } from './email.ts';
+import { isIdempotentMethod, runHttpRequest } from './http-request.ts';
+
+export interface EffectServices {
+  agents(): Promise<AgentInfo[]>;
+  answer(question: string): Promise<KnowledgeAnswer>;
+}
+
+/** Whether running the effect again after an unknown outcome is safe (idempotent or keyed). */
+export function safeToRepeat(effect: IoEffect): boolean {
+  return effect.type !== 'http_request' || isIdempotentMethod(effect.method);
+}
+
+const OUTCOME = {
+  answered: 'answered',
+  noAnswer: 'no_answer',
+  handoverRequested: 'handover_requested',
+} as const;
+
+export async function executeEffect(
+  effect: IoEffect,
+  ctx: EffectContext,
+  services: EffectServices,
+): Promise<EffectResult> {
+  try {
+    switch (effect.type) {
+      case 'http_request':
+        return await runHttpRequest(effect, { allowLoopback: isDevelopment(ctx.env) });
+      case 'send_email':
+        return await runSendEmail(effect, ctx, emailTransport(ctx.env as EmailSecrets));
+      case 'create_record':
+        return await runCreateRecord(effect, ctx);
+      case 'update_contact':
+        return await runUpdateContact(effect, ctx);
+      case 'add_tag':
+      case 'remove_tag':
+        return await runTags(effect, ctx);
+      case 'assign':
+        return await runAssign(effect, ctx);
+      case 'handover': {
+        const teams = effect.teamId ? [effect.teamId] : undefined;
+        const available = availableAgents(await services.agents(), undefined, teams);
+        return available.length > 0
+          ? { ok: true, data: {} }
+          : { ok: false, error: 'no_agent_available' };
+      }
+      case 'ai_answer': {
+        const answer = await services.answer(effect.question);
+        const outcome = OUTCOME[answer.kind];
+        return answer.kind === 'answered'
+          ? { ok: true, data: { outcome, text: answer.text } }
+          : { ok: answer.kind === 'handoverRequested', data: { outcome } };
+      }
+      case 'redirect':
+      case 'show_banner':
+      case 'go_to_flow':
+      case 'close_conversation':
+        return { ok: true, data: {} };
+    }
+  } catch (error) {
+    console.error('effect failed', effect.type, String(error));
+    return { ok: false, error: `${effect.type}_failed` };
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The live view's table inside the PilotObject: one row per conversation with what an admin
+ * watching the site wants to see (visitor, page, flow, node, waiting since, last message).
+ */
+import { z } from 'zod';
+
+export const liveConversationSchema = z.object({
+  conversationId: z.string(),
+  visitorId: z.string(),
+  userId: z.string().nullable(),
+  status: z.string(),
+  mode: z.string(),
+  pageUrl: z.string().nullable(),
+  flowId: z.string().nullable(),
+  runId: z.string().nullable(),
+  nodeId: z.string().nullable(),
+  waitingSince: z.number().nullable(),
+  lastMessage: z.string().nullable(),
+  lastMessageAt: z.number().nullable(),
+  updatedAt: z.number(),
+  seq: z.number(),
+});
+export type LiveConversation = z.infer<typeof liveConversationSchema>;
+
+/** Conversations idle longer than this drop out of the live list. */
+export const LIVE_IDLE_MS = 30 * 60 * 1000;
+
+export class LiveStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS live (
+      conversation_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, flow_id TEXT,
+      updated_at INTEGER NOT NULL, body TEXT NOT NULL)`);
+    sql.exec('CREATE INDEX IF NOT EXISTS live_recent ON live(updated_at)');
+    sql.exec('CREATE INDEX IF NOT EXISTS live_flow ON live(flow_id)');
+  }
+
+  /** Upserts rows newer than what is stored; returns the rows that changed. */
+  apply(rows: LiveConversation[]): LiveConversation[] {
+    const changed: LiveConversation[] = [];
+    for (const row of rows) {
+      const cursor = this.sql.exec(
+        `INSERT INTO live (conversation_id, seq, flow_id, updated_at, body) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(conversation_id) DO UPDATE SET seq = excluded.seq, flow_id = excluded.flow_id,
+           updated_at = excluded.updated_at, body = excluded.body
+         WHERE excluded.seq > live.seq`,
+        row.conversationId,
+        row.seq,
+        row.flowId,
+        row.updatedAt,
+        JSON.stringify(row),
+      );
+      if (cursor.rowsWritten > 0) changed.push(row);
+    }
+    return changed;
+  }
+
+  list(limit: number, now = Date.now()): LiveConversation[] {
+    return this.sql
+      .exec<{ body: string }>(
+        'SELECT body FROM live WHERE updated_at >= ? ORDER BY updated_at DESC LIMIT ?',
+        now - LIVE_IDLE_MS,
+        limit,
+      )
+      .toArray()
+      .map((row) => JSON.parse(row.body) as LiveConversation)
+      .filter((row) => row.status === 'open' || row.runId !== null);
+  }
+
+  runningFlow(flowId: string): string[] {
+    return this.sql
+      .exec<{ conversation_id: string }>(
+        'SELECT conversation_id FROM live WHERE flow_id = ?',
+        flowId,
+      )
+      .toArray()
+      .map((row) => row.conversation_id);
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The EVENTS queue consumer: validates each message, upserts its events into D1 in batches
+ * (by event id, newer-wins by sequence, so at-least-once redelivery changes nothing), then
+ * hands conversation changes to each pilot's live view.
+ */
+import type { AppEnv } from '../env.ts';
+import type { LiveConversation } from '../live/live-store.ts';
+import {
+  type ConversationEvent,
+  eventsMessageSchema,
+  type RunEvent,
+  type RuntimeEvent,
+  type StepEvent,
+} from './events.ts';
+
+/** D1 allows 100 bound parameters per statement; batches stay well under the size limits. */
+const STATEMENTS_PER_BATCH = 50;
+
+function runStatement(db: D1Database, e: RunEvent): D1PreparedStatement {
+  const ended = e.status === 'waiting' ? null : e.at;
+  return db
+    .prepare(
+      `INSERT INTO enrollments (id, workspace_id, pilot_id, flow_id, version, conversation_id, subject,
+         status, node_id, error, handed_over, triggered_at, started_at, ended_at, updated_at, event_seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET status = excluded.status, node_id = excluded.node_id,
+         error = excluded.error, handed_over = MAX(enrollments.handed_over, excluded.handed_over),
+         started_at = COALESCE(enrollments.started_at, excluded.started_at),
+         ended_at = excluded.ended_at, updated_at = excluded.updated_at, event_seq = excluded.event_seq
+       WHERE excluded.event_seq > enrollments.event_seq`,
+    )
+    .bind(
+      e.runId,
+      e.workspaceId,
+      e.pilotId,
+      e.flowId,
+      e.version,
+      e.conversationId,
+      e.subject,
+      e.status,
+      e.nodeId,
+      e.error,
+      e.handedOver ? 1 : 0,
+      e.triggeredAt,
+      e.startedAt,
+      ended,
+      e.at,
+      e.seq,
+    );
+}
+
+function stepStatement(db: D1Database, e: StepEvent): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO enrollment_steps (id, enrollment_id, flow_id, seq, node_id, node_type, version,
+         status, port, choice, error, duration_ms, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+    )
+    .bind(
+      e.id,
+      e.runId,
+      e.flowId,
+      e.seq,
+      e.nodeId,
+      e.nodeType,
+      e.version,
+      e.status,
+      e.port,
+      e.choice,
+      e.error,
+      Math.round(e.durationMs),
+      e.at,
+    );
+}
+
+function conversationStatement(db: D1Database, e: ConversationEvent): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO conversations (id, workspace_id, pilot_id, visitor_id, user_id, status, mode, assignee,
+         page_url, last_message, last_message_at, created_at, updated_at, event_seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET user_id = excluded.user_id, status = excluded.status,
+         mode = excluded.mode, assignee = excluded.assignee, page_url = excluded.page_url,
+         last_message = excluded.last_message, last_message_at = excluded.last_message_at,
+         updated_at = excluded.updated_at, event_seq = excluded.event_seq
+       WHERE excluded.event_seq > conversations.event_seq`,
+    )
+    .bind(
+      e.conversationId,
+      e.workspaceId,
+      e.pilotId,
+      e.visitorId,
+      e.userId,
+      e.status,
+      e.mode,
+      e.assignee,
+      e.pageUrl,
+      e.lastMessage,
+      e.lastMessageAt,
+      e.createdAt,
+      e.at,
+      e.seq,
+    );
+}
+
+export function liveRow(e: ConversationEvent): LiveConversation {
+  return {
+    conversationId: e.conversationId,
+    visitorId: e.visitorId,
+    userId: e.userId,
+    status: e.status,
+    mode: e.mode,
+    pageUrl: e.pageUrl,
+    flowId: e.run?.flowId ?? null,
+    runId: e.run?.runId ?? null,
+    nodeId: e.run?.nodeId ?? null,
+    waitingSince: e.run?.waitingSince ?? null,
+    lastMessage: e.lastMessage,
+    lastMessageAt: e.lastMessageAt,
+    updatedAt: e.at,
+    seq: e.seq,
+  };
+}
+
+/** Writes events to D1; returns the live rows per pilot. */
+export async function writeEvents(
+  env: AppEnv,
+  events: RuntimeEvent[],
+): Promise<Map<string, LiveConversation[]>> {
+  const statements: D1PreparedStatement[] = [];
+  const live = new Map<string, LiveConversation[]>();
+  for (const event of events) {
+    if (event.kind === 'run') statements.push(runStatement(env.DB, event));
+    else if (event.kind === 'step') statements.push(stepStatement(env.DB, event));
+    else {
+      statements.push(conversationStatement(env.DB, event));
+      live.set(event.pilotId, [...(live.get(event.pilotId) ?? []), liveRow(event)]);
+    }
+  }
+  for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH)
+    await env.DB.batch(statements.slice(i, i + STATEMENTS_PER_BATCH));
+  return live;
+}
+
+export async function consumeEvents(batch: MessageBatch<unknown>, env: AppEnv): Promise<void> {
+  const events: RuntimeEvent[] = [];
+  for (const message of batch.messages) {
+    const parsed = eventsMessageSchema.safeParse(message.body);
+    // A malformed message can never succeed: log and drop it instead of retrying forever.
+    if (!parsed.success) console.error('dropping malformed event message', message.id);
+    else events.push(...parsed.data.events);
+  }
+  // Steps reference their run: write runs first within the batch.
+  const order = { run: 0, step: 1, conversation: 2 } as const;
+  events.sort((a, b) => order[a.kind] - order[b.kind]);
+  const live = await writeEvents(env, events);
+  for (const [pilotId, rows] of live) {
+    const stub = env.PILOT.get(env.PILOT.idFromName(pilotId));
+    await stub.applyLive(rows);
+  }
+  batch.ackAll();
+}

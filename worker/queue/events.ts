@@ -1,0 +1,86 @@
+/**
+ * Run, step and conversation events: what ConversationObjects send through the EVENTS queue
+ * and the consumer batch-writes to D1. Every event has a unique `id` (the consumer upserts by
+ * it) and a per-conversation `seq` (an older event never overwrites a newer one).
+ */
+import { z } from 'zod';
+
+const base = { id: z.string().min(1).max(200), seq: z.number().int(), at: z.number() };
+
+export const runEventSchema = z.object({
+  ...base,
+  kind: z.literal('run'),
+  workspaceId: z.string(),
+  pilotId: z.string(),
+  conversationId: z.string(),
+  runId: z.string(),
+  flowId: z.string(),
+  version: z.number().int(),
+  subject: z.string(),
+  status: z.enum(['waiting', 'completed', 'failed', 'cancelled']),
+  nodeId: z.string().nullable(),
+  error: z.string().nullable(),
+  handedOver: z.boolean(),
+  triggeredAt: z.number(),
+  startedAt: z.number().nullable(),
+});
+export type RunEvent = z.infer<typeof runEventSchema>;
+
+export const stepEventSchema = z.object({
+  ...base,
+  kind: z.literal('step'),
+  runId: z.string(),
+  flowId: z.string(),
+  nodeId: z.string(),
+  nodeType: z.string(),
+  version: z.number().int(),
+  status: z.string(),
+  port: z.string().nullable(),
+  choice: z.string().nullable(),
+  error: z.string().nullable(),
+  durationMs: z.number(),
+});
+export type StepEvent = z.infer<typeof stepEventSchema>;
+
+/** The conversation as the admin list and the live view show it. */
+export const conversationEventSchema = z.object({
+  ...base,
+  kind: z.literal('conversation'),
+  workspaceId: z.string(),
+  pilotId: z.string(),
+  conversationId: z.string(),
+  visitorId: z.string(),
+  userId: z.string().nullable(),
+  status: z.enum(['open', 'closed']),
+  mode: z.enum(['pilot', 'agent']),
+  assignee: z.string().nullable(),
+  pageUrl: z.string().nullable(),
+  lastMessage: z.string().nullable(),
+  lastMessageAt: z.number().nullable(),
+  createdAt: z.number(),
+  /** The active run, if any (live view: flow, node, waiting since). */
+  run: z
+    .object({
+      runId: z.string(),
+      flowId: z.string(),
+      version: z.number(),
+      nodeId: z.string().nullable(),
+      waitingSince: z.number().nullable(),
+    })
+    .nullable(),
+});
+export type ConversationEvent = z.infer<typeof conversationEventSchema>;
+
+export const runtimeEventSchema = z.discriminatedUnion('kind', [
+  runEventSchema,
+  stepEventSchema,
+  conversationEventSchema,
+]);
+export type RuntimeEvent = z.infer<typeof runtimeEventSchema>;
+
+/** One queue message: the events of one turn. */
+export const eventsMessageSchema = z.object({
+  v: z.literal(1),
+  events: z.array(runtimeEventSchema),
+});
+export type EventsMessage = z.infer<typeof eventsMessageSchema>;
