@@ -36,15 +36,6 @@ const sessionBodySchema = z.object({
     .optional(),
 });
 
-/** The pilot's identity secret, kept server-side in the snapshot (never in any response). */
-const identitySecretSchema = z.object({ identitySecret: z.string().min(1) });
-function identitySecretOf(snapshot: PilotSnapshot): string | null {
-  const parsed =
-    identitySecretSchema.safeParse(snapshot.pilot).data ??
-    identitySecretSchema.safeParse(snapshot.pilot.settings).data;
-  return parsed?.identitySecret ?? null;
-}
-
 /**
  * Decides who the session belongs to. A claimed userId is accepted with a valid hash; without
  * one only when the pilot neither has a secret nor enforces identity. A refused claim leaves
@@ -55,7 +46,8 @@ async function acceptedUser(
   user: { userId: string; hash?: string | undefined } | undefined,
 ): Promise<string | null> {
   if (!user) return null;
-  const identitySecret = identitySecretOf(snapshot);
+  // The secret lives only in the KV snapshot, server-side; no response ever carries it.
+  const identitySecret = snapshot.pilot.identitySecret;
   if (identitySecret) {
     return (await verifyUserHash(identitySecret, user.userId, user.hash)) ? user.userId : null;
   }
@@ -159,7 +151,12 @@ widgetRoutes.post('/:pilotKey/events', async (c) => {
   }
   const stub = c.env.CONVERSATION.get(c.env.CONVERSATION.idFromName(claims.cid));
   await stub.receiveFrames(
-    { visitorId: claims.sub, pilotKey: claims.pid, conversationId: claims.cid },
+    {
+      visitorId: claims.sub,
+      pilotKey: claims.pid,
+      conversationId: claims.cid,
+      userId: claims.uid ?? null,
+    },
     body.frames,
   );
   return c.json({ accepted: body.frames.length }, 202);
