@@ -62,13 +62,18 @@ function parseCsv(source) {
   return rows;
 }
 
-const predict = (detector, rows) =>
-  rows.map(([text, intent]) => {
-    const { intent: predicted, confidence } = detector.classify
+const WITH_NLPJS = process.argv.includes('--nlpjs');
+
+async function predict(detector, rows) {
+  const out = [];
+  for (const [text, intent] of rows) {
+    const { intent: predicted, confidence } = await (detector.classify
       ? detector.classify(text)
-      : detector.detect(text);
-    return { correct: predicted === intent, confidence };
-  });
+      : detector.detect(text));
+    out.push({ correct: predicted === intent, confidence });
+  }
+  return out;
+}
 
 /** Threshold maximising joint accuracy on in-scope + out-of-scope validation predictions. */
 function chooseThreshold(inScope, outOfScope) {
@@ -98,22 +103,34 @@ const percentile = (values, q) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 };
 
-function evalClinc() {
+let nlpjsTrainMs = null;
+
+async function evalClinc() {
   const data = JSON.parse(readFileSync(resolve(datasets, 'clinc150/data_full.json'), 'utf8'));
   const intents = toIntents(data.train);
   const started = performance.now();
   const local = LocalIntentDetector.train(intents);
   const trainMs = performance.now() - started;
-  const keyword = new KeywordIntentDetector(intents);
-  const rows = [];
-  for (const [name, detector] of [
-    ['keyword baseline (this run)', keyword],
+  const detectors = [
+    ['keyword baseline (this run)', new KeywordIntentDetector(intents)],
     ['edgepilot local (this run)', local],
-  ]) {
-    const threshold = chooseThreshold(predict(detector, data.val), predict(detector, data.oos_val));
+  ];
+  if (WITH_NLPJS) {
+    const { trainNlpjs } = await import('../eval/nlpjs-detector.mjs');
+    const nlpjsStarted = performance.now();
+    const nlpjs = await trainNlpjs(intents);
+    nlpjsTrainMs = performance.now() - nlpjsStarted;
+    detectors.splice(1, 0, ['nlp.js NluNeural (this run)', nlpjs]);
+  }
+  const rows = [];
+  for (const [name, detector] of detectors) {
+    const threshold = chooseThreshold(
+      await predict(detector, data.val),
+      await predict(detector, data.oos_val),
+    );
     const test = scoreOos(
-      predict(detector, data.test),
-      predict(detector, data.oos_test),
+      await predict(detector, data.test),
+      await predict(detector, data.oos_test),
       threshold,
     );
     rows.push({ name, threshold, ...test });
@@ -121,7 +138,13 @@ function evalClinc() {
   return { intents: intents.length, phrases: data.train.length, local, trainMs, rows, data };
 }
 
-function evalBanking() {
+function timed(fn) {
+  const started = performance.now();
+  fn();
+  return performance.now() - started;
+}
+
+async function evalBanking() {
   const [, ...train] = parseCsv(readFileSync(resolve(datasets, 'banking77/train.csv'), 'utf8'));
   const [, ...test] = parseCsv(readFileSync(resolve(datasets, 'banking77/test.csv'), 'utf8'));
   const random = seededRandom(SEED);
@@ -129,13 +152,18 @@ function evalBanking() {
     name,
     trainingPhrases: shuffleInPlace([...trainingPhrases], random).slice(0, SHOTS),
   }));
-  const accuracy = (detector) =>
-    predict(detector, test).filter((p) => p.correct).length / test.length;
+  const accuracy = async (detector) =>
+    (await predict(detector, test)).filter((p) => p.correct).length / test.length;
+  const nlpjs = WITH_NLPJS
+    ? await accuracy(await (await import('../eval/nlpjs-detector.mjs')).trainNlpjs(intents))
+    : null;
   return {
     intents: intents.length,
     test: test.length,
-    keyword: accuracy(new KeywordIntentDetector(intents)),
-    local: accuracy(LocalIntentDetector.train(intents)),
+    keyword: await accuracy(new KeywordIntentDetector(intents)),
+    nlpjs,
+    local: await accuracy(LocalIntentDetector.train(intents)),
+    trainMs: timed(() => LocalIntentDetector.train(intents)),
   };
 }
 
@@ -170,8 +198,8 @@ function measureHotPath(local, messages) {
   };
 }
 
-const clinc = evalClinc();
-const banking = evalBanking();
+const clinc = await evalClinc();
+const banking = await evalBanking();
 const hot = measureHotPath(
   clinc.local,
   clinc.data.test.map(([text]) => text),
@@ -203,11 +231,20 @@ console.log(
 console.log('| classifier | accuracy (test.csv) |');
 console.log('|---|---:|');
 console.log(`| keyword baseline | ${pct(banking.keyword)} |`);
+if (banking.nlpjs !== null) console.log(`| nlp.js NluNeural | ${pct(banking.nlpjs)} |`);
 console.log(`| edgepilot local | ${pct(banking.local)} |`);
 console.log('\nCost (CLINC150 model: 150 intents, 15,000 phrases; single-threaded Node 22)\n');
 console.log('| measure | value |');
 console.log('|---|---:|');
-console.log(`| training time | ${(clinc.trainMs / 1000).toFixed(2)} s |`);
+console.log(
+  `| training time, CLINC150 (150 intents, 15,000 phrases) | ${(clinc.trainMs / 1000).toFixed(2)} s |`,
+);
+console.log(
+  `| training time, BANKING77 few-shot (77 intents × 10) | ${banking.trainMs.toFixed(0)} ms |`,
+);
+if (nlpjsTrainMs !== null) {
+  console.log(`| training time, nlp.js on CLINC150 | ${(nlpjsTrainMs / 1000).toFixed(1)} s |`);
+}
 console.log(`| model in memory | ${(hot.memoryBytes / 1e6).toFixed(1)} MB |`);
 console.log(`| serialised model (JSON) | ${(hot.jsonBytes / 1e6).toFixed(1)} MB |`);
 console.log(`| load (JSON.parse + build) | ${hot.loadMs.toFixed(0)} ms |`);
