@@ -1,4 +1,4 @@
--- Runtime (issue 4): presence, tags, conversations index, enrollment logs. Times are epoch ms.
+-- Runtime (issue 4): presence, conversations index, enrollment logs. Times are epoch ms.
 -- Every row written from queue events is an upsert keyed by the event's id, so redelivery
 -- (queues are at-least-once) changes nothing.
 
@@ -9,15 +9,6 @@ CREATE TABLE presence (
   status TEXT NOT NULL CHECK (status IN ('online', 'away', 'offline')),
   updated_at INTEGER NOT NULL,
   PRIMARY KEY (workspace_id, user_id)
-);
-
--- add_tag / remove_tag on a conversation's contact.
-CREATE TABLE contact_tags (
-  workspace_id TEXT NOT NULL,
-  contact_id TEXT NOT NULL,
-  tag TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  PRIMARY KEY (workspace_id, contact_id, tag)
 );
 
 -- One row per conversation, for GET /v1/admin/conversations (the transcript lives in its DO).

@@ -17,6 +17,8 @@ export default defineConfig({
   test: {
     include: ['test/worker/**/*.test.ts'],
     setupFiles: ['test/worker/apply-migrations.ts'],
+    // A real local HTTP server for webhook tests (runtime-*.test.ts read it with inject()).
+    globalSetup: ['test/worker/runtime-http-target.ts'],
     testTimeout: 20_000,
   },
 });

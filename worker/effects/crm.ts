@@ -1,7 +1,7 @@
 /**
  * CRM writes of flows, all to D1 and all idempotent per step: records are keyed by the step's
  * idempotency key, contacts and tags are upserts, so re-running a step after eviction is
- * harmless.
+ * harmless. Contacts are the admin API's `/contacts` documents.
  */
 import type { IoEffect } from '../../shared/engine/types.ts';
 import type { EffectResult } from '../conversation/storage.ts';
@@ -37,63 +37,85 @@ export async function runCreateRecord(
   return { ok: true, data: { id } };
 }
 
-/** Ensures the conversation's contact row exists; returns its id. */
-async function ensureContact(ctx: EffectContext): Promise<string> {
-  const id = contactIdOf(ctx);
-  if (ctx.userId) {
-    const existing = await ctx.env.DB.prepare(
-      'SELECT id FROM contacts WHERE workspace_id = ? AND external_id = ?',
-    )
-      .bind(ctx.workspaceId, ctx.userId)
-      .first<{ id: string }>();
-    if (existing) return existing.id;
+/** Ensures the conversation's contact document exists (admin `/contacts` shape); returns it. */
+async function ensureContact(ctx: EffectContext): Promise<{ id: string; data: ContactDoc }> {
+  const db = ctx.env.DB;
+  const find = () =>
+    ctx.userId
+      ? db
+          .prepare('SELECT id, data FROM contacts WHERE workspace_id = ? AND external_id = ?')
+          .bind(ctx.workspaceId, ctx.userId)
+      : db
+          .prepare('SELECT id, data FROM contacts WHERE workspace_id = ? AND id = ?')
+          .bind(ctx.workspaceId, contactIdOf(ctx));
+  let row = await find().first<{ id: string; data: string }>();
+  if (!row) {
+    const data: ContactDoc = ctx.userId ? { externalId: ctx.userId } : {};
+    await db
+      .prepare(
+        `INSERT INTO contacts (id, workspace_id, external_id, email, name, data, created_at, updated_at)
+         VALUES (?, ?, ?, NULL, NULL, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      )
+      .bind(contactIdOf(ctx), ctx.workspaceId, ctx.userId, JSON.stringify(data), ctx.now, ctx.now)
+      .run();
+    row = await find().first<{ id: string; data: string }>();
   }
+  if (!row) throw new Error('contact could not be created');
+  return { id: row.id, data: JSON.parse(row.data) as ContactDoc };
+}
+
+interface ContactDoc {
+  externalId?: string;
+  email?: string;
+  name?: string;
+  phone?: string;
+  tags?: string[];
+  fields?: Record<string, unknown>;
+}
+
+async function saveContact(ctx: EffectContext, id: string, data: ContactDoc): Promise<void> {
   await ctx.env.DB.prepare(
-    `INSERT INTO contacts (id, workspace_id, external_id, email, name, data, created_at, updated_at)
-     VALUES (?, ?, ?, NULL, NULL, '{}', ?, ?) ON CONFLICT DO NOTHING`,
+    'UPDATE contacts SET email = ?, name = ?, data = ?, updated_at = ? WHERE id = ? AND workspace_id = ?',
   )
-    .bind(id, ctx.workspaceId, ctx.userId, ctx.now, ctx.now)
+    .bind(data.email ?? null, data.name ?? null, JSON.stringify(data), ctx.now, id, ctx.workspaceId)
     .run();
-  return id;
 }
 
 export async function runUpdateContact(
   effect: Of<'update_contact'>,
   ctx: EffectContext,
 ): Promise<EffectResult> {
-  const { email, name, ...rest } = effect.fields;
-  const id = await ensureContact(ctx);
+  const { email, name, phone, ...rest } = effect.fields;
+  const contact = await ensureContact(ctx);
+  const data: ContactDoc = {
+    ...contact.data,
+    ...(email ? { email: email.trim().toLowerCase() } : {}),
+    ...(name ? { name } : {}),
+    ...(phone ? { phone } : {}),
+    fields: { ...(contact.data.fields ?? {}), ...rest },
+  };
   try {
-    await ctx.env.DB.prepare(
-      `UPDATE contacts SET email = COALESCE(?, email), name = COALESCE(?, name),
-         data = json_patch(data, ?), updated_at = ? WHERE id = ?`,
-    )
-      .bind(email || null, name || null, JSON.stringify(rest), ctx.now, id)
-      .run();
+    await saveContact(ctx, contact.id, data);
   } catch (error) {
     // The unique email index: another contact already has this email.
     return { ok: false, error: /UNIQUE/i.test(String(error)) ? 'email_taken' : 'update_failed' };
   }
-  return { ok: true, data: { id } };
+  return { ok: true, data: { id: contact.id } };
 }
 
-export async function runTags(effect: Of<'add_tag' | 'remove_tag'>, ctx: EffectContext) {
-  const id = await ensureContact(ctx);
-  const tags = effect.tags
-    .map((tag) => tag.trim())
-    .filter((tag) => tag.length > 0 && tag.length <= 100);
-  if (tags.length === 0) return { ok: true, data: { id } };
-  const statements = tags.map((tag) =>
-    effect.type === 'add_tag'
-      ? ctx.env.DB.prepare(
-          'INSERT INTO contact_tags (workspace_id, contact_id, tag, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-        ).bind(ctx.workspaceId, id, tag, ctx.now)
-      : ctx.env.DB.prepare(
-          'DELETE FROM contact_tags WHERE workspace_id = ? AND contact_id = ? AND tag = ?',
-        ).bind(ctx.workspaceId, id, tag),
-  );
-  await ctx.env.DB.batch(statements);
-  return { ok: true, data: { id } };
+export async function runTags(
+  effect: Of<'add_tag' | 'remove_tag'>,
+  ctx: EffectContext,
+): Promise<EffectResult> {
+  const contact = await ensureContact(ctx);
+  const tags = effect.tags.map((tag) => tag.trim()).filter((tag) => tag && tag.length <= 100);
+  const current = new Set(contact.data.tags ?? []);
+  for (const tag of tags) {
+    if (effect.type === 'add_tag') current.add(tag);
+    else current.delete(tag);
+  }
+  await saveContact(ctx, contact.id, { ...contact.data, tags: [...current].slice(0, 100) });
+  return { ok: true, data: { id: contact.id } };
 }
 
 /** `assign` to a user or team of the workspace (round robin was resolved by the engine). */

@@ -1,0 +1,214 @@
+/**
+ * `/conversations`: the list (D1, fed by the events queue), one conversation with its
+ * transcript (its Durable Object), and the human-agent actions: reply (ends the running flow,
+ * the pilot stays quiet), release (back to the pilot), close.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../../env.ts';
+import { notFound } from '../../http/api-error.ts';
+import { adminRouter, errors, idParam, json, jsonBody, listOf } from '../../http/openapi.ts';
+import { decodeCursor, keyset, paginationQuery, toPage } from '../../http/pagination.ts';
+
+const messageSchema = z
+  .object({
+    seq: z.number().int(),
+    author: z.enum(['visitor', 'pilot', 'agent', 'system']),
+    text: z.string(),
+    at: z.number().int(),
+    choices: z.array(z.object({ label: z.string(), value: z.string() })).optional(),
+    input: z.string().optional(),
+    clientId: z.string().optional(),
+  })
+  .openapi('Message');
+
+const conversationSchema = z
+  .object({
+    id: z.string(),
+    pilotId: z.string(),
+    visitorId: z.string(),
+    userId: z.string().nullable(),
+    status: z.enum(['open', 'closed']),
+    mode: z.enum(['pilot', 'agent']).openapi({ description: '`agent`: the pilot stays quiet' }),
+    assignee: z.string().nullable(),
+    pageUrl: z.string().nullable(),
+    lastMessage: z.string().nullable().optional(),
+    lastMessageAt: z.number().nullable(),
+    createdAt: z.number(),
+  })
+  .openapi('Conversation');
+
+const detailSchema = conversationSchema
+  .extend({
+    run: z
+      .object({
+        runId: z.string(),
+        flowId: z.string(),
+        version: z.number(),
+        nodeId: z.string().nullable(),
+        waitingSince: z.number().nullable(),
+      })
+      .nullable(),
+    messages: z.array(messageSchema),
+  })
+  .openapi('ConversationDetail');
+
+const idParams = z.object({ conversationId: idParam('conversationId') });
+
+interface ConversationRow {
+  id: string;
+  pilot_id: string;
+  visitor_id: string;
+  user_id: string | null;
+  status: 'open' | 'closed';
+  mode: 'pilot' | 'agent';
+  assignee: string | null;
+  page_url: string | null;
+  last_message: string | null;
+  last_message_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+function view(row: ConversationRow) {
+  return {
+    id: row.id,
+    pilotId: row.pilot_id,
+    visitorId: row.visitor_id,
+    userId: row.user_id,
+    status: row.status,
+    mode: row.mode,
+    assignee: row.assignee,
+    pageUrl: row.page_url,
+    lastMessage: row.last_message,
+    lastMessageAt: row.last_message_at,
+    createdAt: row.created_at,
+  };
+}
+
+/** The conversation's object, when it belongs to the caller's workspace. */
+async function conversation(env: AppEnv, workspaceId: string, id: string) {
+  const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(id));
+  const described = await stub.describe();
+  if (!described || described.workspaceId !== workspaceId) throw notFound('Conversation');
+  return { stub, described };
+}
+
+export const conversationRoutes = adminRouter();
+
+conversationRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/conversations',
+    tags: ['Conversations'],
+    summary: 'Conversations, most recently active first',
+    request: {
+      query: paginationQuery.extend({
+        pilotId: z.string().max(100).optional(),
+        status: z.enum(['open', 'closed']).optional(),
+      }),
+    },
+    responses: { 200: json(listOf(conversationSchema, 'ConversationList')), ...errors() },
+  }),
+  async (c) => {
+    const { limit, cursor, pilotId, status } = c.req.valid('query');
+    const page = keyset(decodeCursor(cursor), limit, 'updated_at', true);
+    const filters = ['workspace_id = ?', page.where];
+    const binds: (string | number)[] = [c.get('principal').workspaceId, ...page.binds];
+    if (pilotId) {
+      filters.push('pilot_id = ?');
+      binds.push(pilotId);
+    }
+    if (status) {
+      filters.push('status = ?');
+      binds.push(status);
+    }
+    const { results } = await c.env.DB.prepare(
+      `SELECT * FROM conversations WHERE ${filters.join(' AND ')}${page.tail}`,
+    )
+      .bind(...binds)
+      .all<ConversationRow>();
+    return c.json(
+      toPage(results, limit, (row) => ({ k: row.updated_at, id: row.id }), view),
+      200,
+    );
+  },
+);
+
+conversationRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/conversations/{conversationId}',
+    tags: ['Conversations'],
+    summary: 'One conversation with its transcript',
+    request: { params: idParams },
+    responses: { 200: json(detailSchema), ...errors(404) },
+  }),
+  async (c) => {
+    const { stub, described } = await conversation(
+      c.env,
+      c.get('principal').workspaceId,
+      c.req.valid('param').conversationId,
+    );
+    const messages = await stub.transcript();
+    const { workspaceId: _w, ...rest } = described;
+    return c.json({ ...rest, lastMessage: messages.at(-1)?.text ?? null, messages }, 200);
+  },
+);
+
+conversationRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/conversations/{conversationId}/messages',
+    tags: ['Conversations'],
+    summary: 'Agent reply: ends the running flow; the pilot stays quiet until released',
+    request: {
+      params: idParams,
+      body: jsonBody(
+        z
+          .object({
+            text: z.string().trim().min(1).max(4000),
+            userId: z.string().max(100).optional(),
+          })
+          .strict(),
+      ),
+    },
+    responses: { 201: json(messageSchema, 'Created'), ...errors(404) },
+  }),
+  async (c) => {
+    const { stub } = await conversation(
+      c.env,
+      c.get('principal').workspaceId,
+      c.req.valid('param').conversationId,
+    );
+    const body = c.req.valid('json');
+    const message = await stub.agentReply(body.text, body.userId ?? null);
+    return c.json(message, 201);
+  },
+);
+
+for (const action of ['release', 'close'] as const) {
+  conversationRoutes.openapi(
+    createRoute({
+      method: 'post',
+      path: `/conversations/{conversationId}/${action}`,
+      tags: ['Conversations'],
+      summary:
+        action === 'release'
+          ? 'Hand the conversation back to the AI pilot'
+          : 'Close the conversation (the transcript stays)',
+      request: { params: idParams },
+      responses: { 200: json(conversationSchema), ...errors(404) },
+    }),
+    async (c) => {
+      const { stub } = await conversation(
+        c.env,
+        c.get('principal').workspaceId,
+        c.req.valid('param').conversationId,
+      );
+      const described = action === 'release' ? await stub.release() : await stub.close();
+      if (!described) throw notFound('Conversation');
+      const { workspaceId: _w, run: _r, ...rest } = described;
+      return c.json(rest, 200);
+    },
+  );
+}

@@ -1,0 +1,229 @@
+/**
+ * Enrollment logs (SPEC 3.4): runs of a flow with every step (node, time, version, status,
+ * duration, error), written by the events queue consumer; unenroll cancels a run, retry starts
+ * the flow's published version again in the same conversation.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { ErrorCode } from '../../../shared/errors.ts';
+import type { AppEnv } from '../../env.ts';
+import { ApiError, notFound } from '../../http/api-error.ts';
+import { adminRouter, errors, idParam, json, listOf } from '../../http/openapi.ts';
+import { decodeCursor, keyset, paginationQuery, toPage } from '../../http/pagination.ts';
+import { flowParams, requireFlow } from './flow-common.ts';
+
+export const ENROLLMENT_STATUSES = ['waiting', 'completed', 'failed', 'cancelled'] as const;
+
+const enrollmentSchema = z
+  .object({
+    id: z.string(),
+    flowId: z.string(),
+    version: z.number().int(),
+    conversationId: z.string(),
+    subject: z.string(),
+    status: z.enum(ENROLLMENT_STATUSES),
+    nodeId: z.string().nullable(),
+    error: z.string().nullable(),
+    handedOver: z.boolean(),
+    triggeredAt: z.number(),
+    startedAt: z.number().nullable(),
+    endedAt: z.number().nullable(),
+    updatedAt: z.number(),
+  })
+  .openapi('Enrollment');
+
+const stepSchema = z
+  .object({
+    seq: z.number().int(),
+    nodeId: z.string(),
+    nodeType: z.string(),
+    version: z.number().int(),
+    status: z.string(),
+    port: z.string().nullable(),
+    choice: z.string().nullable(),
+    error: z.string().nullable(),
+    durationMs: z.number(),
+    at: z.number(),
+  })
+  .openapi('EnrollmentStep');
+
+interface EnrollmentRow {
+  id: string;
+  workspace_id: string;
+  flow_id: string;
+  version: number;
+  conversation_id: string;
+  subject: string;
+  status: (typeof ENROLLMENT_STATUSES)[number];
+  node_id: string | null;
+  error: string | null;
+  handed_over: number;
+  triggered_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  updated_at: number;
+}
+
+function view(row: EnrollmentRow) {
+  return {
+    id: row.id,
+    flowId: row.flow_id,
+    version: row.version,
+    conversationId: row.conversation_id,
+    subject: row.subject,
+    status: row.status,
+    nodeId: row.node_id,
+    error: row.error,
+    handedOver: row.handed_over === 1,
+    triggeredAt: row.triggered_at,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+async function requireEnrollment(env: AppEnv, workspaceId: string, id: string) {
+  const row = await env.DB.prepare('SELECT * FROM enrollments WHERE id = ? AND workspace_id = ?')
+    .bind(id, workspaceId)
+    .first<EnrollmentRow>();
+  if (!row) throw notFound('Enrollment');
+  return row;
+}
+
+const time = z.coerce.number().int().min(0).optional();
+const enrollmentParams = z.object({ enrollmentId: idParam('enrollmentId') });
+
+export const enrollmentRoutes = adminRouter();
+
+enrollmentRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/flows/{flowId}/enrollments',
+    tags: ['Enrollment logs'],
+    summary: 'Runs of a flow, newest first',
+    request: {
+      params: flowParams,
+      query: paginationQuery.extend({
+        status: z.enum(ENROLLMENT_STATUSES).optional(),
+        from: time.openapi({ description: 'Triggered at or after (epoch ms)' }),
+        to: time.openapi({ description: 'Triggered before (epoch ms)' }),
+        q: z.string().max(200).optional().openapi({ description: 'Conversation id or subject' }),
+      }),
+    },
+    responses: { 200: json(listOf(enrollmentSchema, 'EnrollmentList')), ...errors(404) },
+  }),
+  async (c) => {
+    const workspaceId = c.get('principal').workspaceId;
+    const flow = await requireFlow(c.env, workspaceId, c.req.valid('param').flowId);
+    const { limit, cursor, status, from, to, q } = c.req.valid('query');
+    const page = keyset(decodeCursor(cursor), limit, 'triggered_at', true);
+    const filters = ['workspace_id = ?', 'flow_id = ?', page.where];
+    const binds: (string | number)[] = [workspaceId, flow.id, ...page.binds];
+    const add = (sql: string, ...values: (string | number)[]) => {
+      filters.push(sql);
+      binds.push(...values);
+    };
+    if (status) add('status = ?', status);
+    if (from !== undefined) add('triggered_at >= ?', from);
+    if (to !== undefined) add('triggered_at < ?', to);
+    if (q) add('(conversation_id = ? OR subject = ? OR id = ?)', q, q, q);
+    const { results } = await c.env.DB.prepare(
+      `SELECT * FROM enrollments WHERE ${filters.join(' AND ')}${page.tail}`,
+    )
+      .bind(...binds)
+      .all<EnrollmentRow>();
+    return c.json(
+      toPage(results, limit, (row) => ({ k: row.triggered_at, id: row.id }), view),
+      200,
+    );
+  },
+);
+
+enrollmentRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/enrollments/{enrollmentId}',
+    tags: ['Enrollment logs'],
+    summary: 'One run with every step',
+    request: { params: enrollmentParams },
+    responses: {
+      200: json(
+        enrollmentSchema.extend({ steps: z.array(stepSchema) }).openapi('EnrollmentDetail'),
+      ),
+      ...errors(404),
+    },
+  }),
+  async (c) => {
+    const row = await requireEnrollment(
+      c.env,
+      c.get('principal').workspaceId,
+      c.req.valid('param').enrollmentId,
+    );
+    const { results } = await c.env.DB.prepare(
+      'SELECT * FROM enrollment_steps WHERE enrollment_id = ? ORDER BY seq',
+    )
+      .bind(row.id)
+      .all<Record<string, string | number | null>>();
+    const steps = results.map((s) => ({
+      seq: Number(s.seq),
+      nodeId: String(s.node_id),
+      nodeType: String(s.node_type),
+      version: Number(s.version),
+      status: String(s.status),
+      port: (s.port as string | null) ?? null,
+      choice: (s.choice as string | null) ?? null,
+      error: (s.error as string | null) ?? null,
+      durationMs: Number(s.duration_ms),
+      at: Number(s.at),
+    }));
+    return c.json({ ...view(row), steps }, 200);
+  },
+);
+
+enrollmentRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/enrollments/{enrollmentId}/unenroll',
+    tags: ['Enrollment logs'],
+    summary: 'Cancel the run (status `cancelled`); the chat stays',
+    request: { params: enrollmentParams },
+    responses: { 200: json(z.object({ id: z.string(), cancelled: z.boolean() })), ...errors(404) },
+  }),
+  async (c) => {
+    const row = await requireEnrollment(
+      c.env,
+      c.get('principal').workspaceId,
+      c.req.valid('param').enrollmentId,
+    );
+    const stub = c.env.CONVERSATION.get(c.env.CONVERSATION.idFromName(row.conversation_id));
+    const cancelled = await stub.cancelRuns({ runId: row.id }, 'unenrolled');
+    return c.json({ id: row.id, cancelled }, 200);
+  },
+);
+
+enrollmentRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/enrollments/{enrollmentId}/retry',
+    tags: ['Enrollment logs'],
+    summary: "Start the flow's published version again in the same conversation",
+    request: { params: enrollmentParams },
+    responses: { 201: json(z.object({ runId: z.string() }), 'Created'), ...errors(404, 409) },
+  }),
+  async (c) => {
+    const row = await requireEnrollment(
+      c.env,
+      c.get('principal').workspaceId,
+      c.req.valid('param').enrollmentId,
+    );
+    const stub = c.env.CONVERSATION.get(c.env.CONVERSATION.idFromName(row.conversation_id));
+    const result = await stub.retryFlow(row.flow_id);
+    if ('error' in result) {
+      const message =
+        result.error === 'run_active'
+          ? 'The conversation already has an active run'
+          : 'The flow is not published';
+      throw new ApiError(409, ErrorCode.conflict, message);
+    }
+    return c.json(result, 201);
+  },
+);

@@ -1,0 +1,120 @@
+/**
+ * `GET /flows/:flowId/insights`: counts computed from the enrollment log — triggered, started,
+ * completed, dropped (still waiting after 30 idle minutes), handed over, failed, cancelled;
+ * per node entered/completed/failed; per choice of each question.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { adminRouter, errors, json } from '../../http/openapi.ts';
+import { flowParams, requireFlow } from './flow-common.ts';
+
+export const DROPPED_AFTER_MS = 30 * 60 * 1000;
+
+const insightsSchema = z
+  .object({
+    flowId: z.string(),
+    from: z.number().nullable(),
+    to: z.number().nullable(),
+    version: z.number().nullable(),
+    totals: z.object({
+      triggered: z.number(),
+      started: z.number(),
+      completed: z.number(),
+      dropped: z.number(),
+      handedOver: z.number(),
+      failed: z.number(),
+      cancelled: z.number(),
+    }),
+    nodes: z.array(
+      z.object({
+        nodeId: z.string(),
+        nodeType: z.string(),
+        entered: z.number(),
+        completed: z.number(),
+        failed: z.number(),
+      }),
+    ),
+    choices: z.array(z.object({ nodeId: z.string(), choice: z.string(), count: z.number() })),
+  })
+  .openapi('Insights');
+
+const time = z.coerce.number().int().min(0).optional();
+
+export const insightRoutes = adminRouter();
+
+insightRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/flows/{flowId}/insights',
+    tags: ['Insights'],
+    summary: 'Run and step counts of a flow',
+    request: {
+      params: flowParams,
+      query: z.object({ from: time, to: time, version: z.coerce.number().int().min(1).optional() }),
+    },
+    responses: { 200: json(insightsSchema), ...errors(404) },
+  }),
+  async (c) => {
+    const workspaceId = c.get('principal').workspaceId;
+    const flow = await requireFlow(c.env, workspaceId, c.req.valid('param').flowId);
+    const { from, to, version } = c.req.valid('query');
+    const lo = from ?? 0;
+    const hi = to ?? Number.MAX_SAFE_INTEGER;
+    const v = version ?? null;
+    const idleBefore = Date.now() - DROPPED_AFTER_MS;
+    const db = c.env.DB;
+    const [totals, nodes, choices] = await db.batch([
+      db
+        .prepare(
+          `SELECT COUNT(*) AS triggered, COUNT(started_at) AS started,
+             COALESCE(SUM(status = 'completed'), 0) AS completed,
+             COALESCE(SUM(status = 'waiting' AND updated_at < ?), 0) AS dropped,
+             COALESCE(SUM(handed_over), 0) AS handedOver,
+             COALESCE(SUM(status = 'failed'), 0) AS failed,
+             COALESCE(SUM(status = 'cancelled' AND handed_over = 0), 0) AS cancelled
+           FROM enrollments WHERE workspace_id = ? AND flow_id = ? AND triggered_at >= ?
+             AND triggered_at < ? AND (? IS NULL OR version = ?)`,
+        )
+        .bind(idleBefore, workspaceId, flow.id, lo, hi, v, v),
+      db
+        .prepare(
+          `SELECT node_id AS nodeId, node_type AS nodeType, COUNT(DISTINCT enrollment_id) AS entered,
+             COALESCE(SUM(status = 'completed'), 0) AS completed,
+             COALESCE(SUM(status = 'failed'), 0) AS failed
+           FROM enrollment_steps WHERE flow_id = ? AND at >= ? AND at < ? AND (? IS NULL OR version = ?)
+           GROUP BY node_id, node_type ORDER BY entered DESC, node_id`,
+        )
+        .bind(flow.id, lo, hi, v, v),
+      db
+        .prepare(
+          `SELECT node_id AS nodeId, choice, COUNT(*) AS count FROM enrollment_steps
+           WHERE flow_id = ? AND choice IS NOT NULL AND at >= ? AND at < ? AND (? IS NULL OR version = ?)
+           GROUP BY node_id, choice ORDER BY node_id, count DESC`,
+        )
+        .bind(flow.id, lo, hi, v, v),
+    ]);
+    const zero = {
+      triggered: 0,
+      started: 0,
+      completed: 0,
+      dropped: 0,
+      handedOver: 0,
+      failed: 0,
+      cancelled: 0,
+    };
+    const row = (totals?.results[0] ?? zero) as typeof zero;
+    return c.json(
+      {
+        flowId: flow.id,
+        from: from ?? null,
+        to: to ?? null,
+        version: v,
+        totals: Object.fromEntries(
+          Object.entries(zero).map(([k]) => [k, Number(row[k as keyof typeof zero] ?? 0)]),
+        ) as typeof zero,
+        nodes: (nodes?.results ?? []) as z.infer<typeof insightsSchema>['nodes'],
+        choices: (choices?.results ?? []) as z.infer<typeof insightsSchema>['choices'],
+      },
+      200,
+    );
+  },
+);

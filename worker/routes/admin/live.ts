@@ -1,0 +1,53 @@
+/** Live view: active conversations of a pilot, and a WebSocket streaming their changes. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { ErrorCode } from '../../../shared/errors.ts';
+import { ApiError, notFound } from '../../http/api-error.ts';
+import { adminRouter, errors, json } from '../../http/openapi.ts';
+import { liveConversationSchema } from '../../live/live-store.ts';
+import { getWorkspacePilot } from '../../store/pilots.ts';
+
+const liveQuery = z.object({ pilotId: z.string().min(1).max(100) });
+
+export const liveRoutes = adminRouter();
+
+liveRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/live',
+    tags: ['Live view'],
+    summary: 'Active conversations: visitor, current page, flow, node, waiting since, last message',
+    request: { query: liveQuery },
+    responses: {
+      200: json(z.object({ items: z.array(liveConversationSchema.openapi('LiveConversation')) })),
+      ...errors(404),
+    },
+  }),
+  async (c) => {
+    const { pilotId } = c.req.valid('query');
+    const pilot = await getWorkspacePilot(c.env, c.get('principal').workspaceId, pilotId);
+    if (!pilot) throw notFound('Pilot');
+    const items = await c.env.PILOT.get(c.env.PILOT.idFromName(pilot.id)).liveList(200);
+    return c.json({ items }, 200);
+  },
+);
+
+liveRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/live/socket',
+    tags: ['Live view'],
+    summary:
+      'WebSocket: a `snapshot` frame, then `changes` frames as conversations move (send "ping" for "pong")',
+    request: { query: liveQuery },
+    responses: { 101: { description: 'Switching protocols' }, ...errors(404, 426) },
+  }),
+  async (c) => {
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket')
+      throw new ApiError(426, ErrorCode.invalidInput, 'Expected a WebSocket upgrade');
+    const { pilotId } = c.req.valid('query');
+    const pilot = await getWorkspacePilot(c.env, c.get('principal').workspaceId, pilotId);
+    if (!pilot) throw notFound('Pilot');
+    const stub = c.env.PILOT.get(c.env.PILOT.idFromName(pilot.id));
+    return stub.fetch(new Request(c.req.raw.url, { headers: c.req.raw.headers }));
+  },
+);

@@ -1,0 +1,42 @@
+/** `PUT /users/:userId/presence`: an agent's availability, read by availability settings. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { PRESENCE_STATUSES } from '../../effects/agents.ts';
+import { notFound } from '../../http/api-error.ts';
+import { adminRouter, errors, idParam, json, jsonBody } from '../../http/openapi.ts';
+
+const presenceSchema = z
+  .object({ userId: z.string(), status: z.enum(PRESENCE_STATUSES), updatedAt: z.number().int() })
+  .openapi('Presence');
+
+export const presenceRoutes = adminRouter();
+
+presenceRoutes.openapi(
+  createRoute({
+    method: 'put',
+    path: '/users/{userId}/presence',
+    tags: ['People'],
+    summary: "Set a user's presence (online users count as available agents)",
+    request: {
+      params: z.object({ userId: idParam('userId') }),
+      body: jsonBody(z.object({ status: z.enum(PRESENCE_STATUSES) }).strict()),
+    },
+    responses: { 200: json(presenceSchema), ...errors(404) },
+  }),
+  async (c) => {
+    const workspaceId = c.get('principal').workspaceId;
+    const { userId } = c.req.valid('param');
+    const { status } = c.req.valid('json');
+    const user = await c.env.DB.prepare('SELECT id FROM users WHERE id = ? AND workspace_id = ?')
+      .bind(userId, workspaceId)
+      .first();
+    if (!user) throw notFound('User');
+    const now = Date.now();
+    await c.env.DB.prepare(
+      `INSERT INTO presence (workspace_id, user_id, status, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(workspace_id, user_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at`,
+    )
+      .bind(workspaceId, userId, status, now)
+      .run();
+    return c.json({ userId, status, updatedAt: now }, 200);
+  },
+);
