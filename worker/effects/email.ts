@@ -34,7 +34,8 @@ export class HttpEmailTransport implements EmailTransport {
   readonly name = 'http';
   constructor(
     private readonly options: { url: string; apiKey: string; from: string },
-    private readonly fetcher: typeof fetch = fetch,
+    // Bound: a bare `fetch` reference called as a method throws "Illegal invocation".
+    private readonly fetcher: typeof fetch = (input, init) => fetch(input, init),
   ) {}
 
   async send(message: EmailMessage): Promise<{ id: string | null }> {

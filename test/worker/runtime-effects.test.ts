@@ -1,0 +1,302 @@
+import { describe, expect, inject, it } from 'vitest';
+import { HttpEmailTransport } from '../../worker/effects/email.ts';
+import { guardUrl } from '../../worker/effects/ssrf-guard.ts';
+import { call } from '../helpers/admin.ts';
+import { createPilot, eventually, json, publishFlow, said, visit } from './runtime-helpers.ts';
+
+const target = inject('httpTarget');
+
+interface Seen {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+const seen = async (tag: string) =>
+  (await (await fetch(`${target}/_log?tag=${encodeURIComponent(tag)}`)).json()) as Seen[];
+
+const say = (id: string, text: string) => ({ id, type: 'send_message' as const, text });
+
+/** A pilot whose `go` event runs one http_request node with `request`, then reports. */
+async function webhookFlow(request: Record<string, unknown>) {
+  const { pilotId, publicKey } = await createPilot();
+  await publishFlow(pilotId, {
+    name: 'Webhook',
+    trigger: { type: 'event', name: 'go' },
+    variables: [{ name: 'status', type: 'text' }],
+    start: 'call',
+    nodes: [
+      {
+        id: 'call',
+        type: 'http_request',
+        url: '{{event.url}}',
+        timeoutMs: 3000,
+        next: 'ok',
+        onError: 'bad',
+        ...request,
+      },
+      say('ok', 'OK {{variable.status}}'),
+      say('bad', 'Request failed'),
+    ],
+  });
+  return visit(publicKey);
+}
+
+describe('http_request effect', () => {
+  it('sends the templated request once with an Idempotency-Key and saves a response path', async () => {
+    const tag = crypto.randomUUID();
+    const { socket } = await webhookFlow({
+      method: 'POST',
+      url: `${target}/order?id={{event.order}}&tag=${tag}`,
+      body: { order: '{{event.order}}', note: 'quote " inside' },
+      saveResponse: [{ path: '$.order.status', to: 'variable.status' }],
+    });
+    socket.send({ type: 'event', name: 'go', props: { order: 'A-17' } });
+    await said(socket, 'OK shipped');
+    const requests = await seen(tag);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]?.method).toBe('POST');
+    expect(requests[0]?.path).toContain('id=A-17');
+    expect(JSON.parse(requests[0]?.body ?? '')).toEqual({ order: 'A-17', note: 'quote " inside' });
+    expect(requests[0]?.headers['idempotency-key']).toMatch(/^run_.+:call$/);
+    socket.close();
+  });
+
+  it('takes the error port when the server is slower than the timeout', async () => {
+    const tag = crypto.randomUUID();
+    const { socket } = await webhookFlow({ timeoutMs: 200 });
+    socket.send({
+      type: 'event',
+      name: 'go',
+      props: { url: `${target}/order?delay=1500&tag=${tag}` },
+    });
+    await said(socket, 'Request failed');
+    socket.close();
+  });
+
+  it('refuses a response larger than the size cap', async () => {
+    const { socket } = await webhookFlow({});
+    socket.send({ type: 'event', name: 'go', props: { url: `${target}/big` } });
+    await said(socket, 'Request failed');
+    socket.close();
+  });
+
+  it('retries an idempotent GET after a 503 but never retries a POST', async () => {
+    const getTag = crypto.randomUUID();
+    const get = await webhookFlow({ method: 'GET' });
+    get.socket.send({
+      type: 'event',
+      name: 'go',
+      props: { url: `${target}/flaky?fail=1&tag=${getTag}` },
+    });
+    await said(get.socket, 'OK');
+    expect(await seen(getTag)).toHaveLength(2);
+    get.socket.close();
+
+    const postTag = crypto.randomUUID();
+    const post = await webhookFlow({ method: 'POST', body: { a: 1 } });
+    post.socket.send({
+      type: 'event',
+      name: 'go',
+      props: { url: `${target}/flaky?fail=1&tag=${postTag}` },
+    });
+    await said(post.socket, 'Request failed');
+    expect(await seen(postTag)).toHaveLength(1);
+    post.socket.close();
+  });
+
+  it('blocks private, link-local and metadata targets, also behind a redirect', async () => {
+    const blocked = [
+      'http://10.0.0.1/',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::ffff:169.254.169.254]/',
+      'http://0xa9fea9fe/',
+      'http://2852039166/',
+      'http://metadata.google.internal/',
+      'http://[fd00::1]/',
+      'http://[fe80::1]/',
+      'file:///etc/passwd',
+    ];
+    for (const url of blocked) {
+      const { socket } = await webhookFlow({});
+      socket.send({ type: 'event', name: 'go', props: { url } });
+      await said(socket, 'Request failed');
+      socket.close();
+    }
+    const tag = crypto.randomUUID();
+    const { socket } = await webhookFlow({});
+    socket.send({ type: 'event', name: 'go', props: { url: `${target}/to-private?tag=${tag}` } });
+    await said(socket, 'Request failed');
+    expect(await seen(tag)).toHaveLength(1);
+    socket.close();
+  });
+
+  it('allows loopback only when local development explicitly allows it', () => {
+    const strict = { allowLoopback: false };
+    for (const url of [
+      'http://127.0.0.1/',
+      'http://2130706433/',
+      'http://0x7f000001/',
+      'http://0177.0.0.1/',
+      'http://127.1/',
+      'http://[::1]/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://localhost:8080/',
+      'http://api.localhost/',
+    ]) {
+      expect(guardUrl(url, strict), url).toMatchObject({ ok: false });
+      expect(guardUrl(url, { allowLoopback: true }), url).toMatchObject({ ok: true });
+    }
+    expect(guardUrl('http://[::ffff:10.0.0.1]/', { allowLoopback: true })).toMatchObject({
+      ok: false,
+    });
+    expect(guardUrl('https://hooks.example.com/x', strict)).toMatchObject({ ok: true });
+    expect(guardUrl('http://user:pw@example.com/', strict)).toMatchObject({ ok: false });
+  });
+});
+
+describe('send_email and CRM effects', () => {
+  it('writes the email to the outbox visible at GET /v1/admin/outbox', async () => {
+    const { pilotId, publicKey } = await createPilot();
+    const subject = `Lead ${crypto.randomUUID()}`;
+    await publishFlow(pilotId, {
+      name: 'Email',
+      trigger: { type: 'event', name: 'go' },
+      start: 'mail',
+      nodes: [
+        {
+          id: 'mail',
+          type: 'send_email',
+          to: 'sales@example.com',
+          subject,
+          body: 'Visitor wants {{event.plan}}',
+          next: 'done',
+        },
+        say('done', 'Mailed'),
+      ],
+    });
+    const { socket } = await visit(publicKey);
+    socket.send({ type: 'event', name: 'go', props: { plan: 'pro' } });
+    await said(socket, 'Mailed');
+    const outbox = await eventually(
+      async () =>
+        (
+          await json<{ items: { to: string; subject: string; data: { body: string } }[] }>(
+            await call('/v1/admin/outbox?limit=100'),
+          )
+        ).items.filter((e) => e.subject === subject),
+      (items) => items.length > 0,
+      'the email in the outbox',
+    );
+    expect(outbox).toHaveLength(1);
+    expect(outbox[0]).toMatchObject({
+      to: 'sales@example.com',
+      data: { body: 'Visitor wants pro' },
+    });
+    socket.close();
+  });
+
+  it('delivers through the HTTP provider adapter with the step idempotency key', async () => {
+    const transport = new HttpEmailTransport({
+      url: `${target}/emails?tag=provider-test`,
+      apiKey: 'test-key',
+      from: 'pilot@example.com',
+    });
+    const sent = await transport.send({
+      to: 'a@example.com',
+      subject: 'Hi',
+      body: 'Body',
+      idempotencyKey: 'run_x:1:mail',
+    });
+    expect(sent.id).toMatch(/^email_/);
+    const [request] = await seen('provider-test');
+    expect(request?.headers.authorization).toBe('Bearer test-key');
+    expect(request?.headers['idempotency-key']).toBe('run_x:1:mail');
+    expect(JSON.parse(request?.body ?? '{}')).toMatchObject({
+      to: ['a@example.com'],
+      text: 'Body',
+    });
+  });
+
+  it('creates records and updates the contact with tags', async () => {
+    const { pilotId, publicKey } = await createPilot();
+    const email = `ada-${crypto.randomUUID()}@example.com`;
+    await publishFlow(pilotId, {
+      name: 'CRM',
+      trigger: { type: 'event', name: 'go' },
+      start: 'contact',
+      nodes: [
+        {
+          id: 'contact',
+          type: 'update_contact',
+          fields: { email: '{{event.email}}', company: 'Acme' },
+          next: 'tag',
+        },
+        { id: 'tag', type: 'add_tag', tags: ['lead', 'pricing'], next: 'task' },
+        {
+          id: 'task',
+          type: 'create_record',
+          kind: 'task',
+          fields: { title: 'Call {{event.email}}' },
+          next: 'done',
+        },
+        say('done', 'Recorded'),
+      ],
+    });
+    const { socket } = await visit(publicKey);
+    socket.send({ type: 'event', name: 'go', props: { email } });
+    await said(socket, 'Recorded');
+    const records = await eventually(
+      async () =>
+        (
+          await json<{ items: { kind: string; data: { title: string } }[] }>(
+            await call('/v1/admin/records?kind=task&limit=100'),
+          )
+        ).items.filter((r) => r.data.title === `Call ${email}`),
+      (items) => items.length > 0,
+      'the task record',
+    );
+    expect(records).toHaveLength(1);
+    const contacts = await eventually(
+      async () =>
+        (
+          await json<{
+            items: { email?: string; tags?: string[]; fields?: Record<string, unknown> }[];
+          }>(await call('/v1/admin/contacts?limit=100'))
+        ).items.filter((c) => c.email === email),
+      (items) => (items[0]?.tags?.length ?? 0) === 2,
+      'the tagged contact',
+    );
+    expect(contacts[0]).toMatchObject({
+      email,
+      tags: ['lead', 'pricing'],
+      fields: { company: 'Acme' },
+    });
+    socket.close();
+  });
+
+  it('sends redirect and banner frames to the widget', async () => {
+    const { pilotId, publicKey } = await createPilot();
+    await publishFlow(pilotId, {
+      name: 'Actions',
+      trigger: { type: 'event', name: 'go' },
+      start: 'banner',
+      nodes: [
+        { id: 'banner', type: 'show_banner', text: 'Sale ends today', style: 'info', next: 'go' },
+        { id: 'go', type: 'redirect', url: 'https://shop.example/sale', newTab: false },
+      ],
+    });
+    const { socket } = await visit(publicKey);
+    socket.send({ type: 'event', name: 'go' });
+    await eventually(
+      async () => socket.frames.map((f) => f.type),
+      (types) => types.includes('redirect') && types.includes('banner'),
+      'redirect and banner frames',
+    );
+    expect(socket.frames.find((f) => f.type === 'redirect')).toMatchObject({
+      url: 'https://shop.example/sale',
+      newTab: false,
+    });
+    socket.close();
+  });
+});
