@@ -101,4 +101,14 @@ describe('pilot AI stored in KV and loaded by the runtime', () => {
       expect(ai.chat).toBeNull();
     }
   });
+
+  it('keeps at most two stored versions of a pilot AI however often it is rebuilt', async () => {
+    const pilotId = `pl_${crypto.randomUUID()}`;
+    for (let i = 0; i < 4; i++) await rebuildPilotAI(env, pilotId, source);
+    const { keys } = await env.SNAPSHOTS.list({ prefix: `${pilotAiKey(pilotId)}:` });
+    expect(keys).toHaveLength(2);
+    expect((await (await loadPilotAI(env, pilotId)).detect('track my package')).intent).toBe(
+      'order_status',
+    );
+  });
 });

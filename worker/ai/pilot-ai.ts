@@ -1,8 +1,8 @@
 /**
  * A pilot's AI, built when its intents, entities or articles change and loaded once per
  * Durable Object: the trained local intent model, the entity definitions and the knowledge
- * index are stored together as one JSON value in KV (`ai:<pilotId>`), so the hot path reads,
- * parses and never retrains.
+ * index are stored together as one JSON value in KV (pilot-ai-store.ts), so the hot path reads,
+ * parses once per version and never retrains.
  */
 import {
   type PilotAiSettings,
@@ -16,12 +16,15 @@ import type {
   IntentDetector,
   IntentResult,
 } from '../../shared/ai/intent-detector.ts';
-import { LocalIntentDetector, type LocalModelJson } from '../../shared/ai/local-intent-detector.ts';
+import { LocalIntentDetector } from '../../shared/ai/local-intent-detector.ts';
 import { OpenAiCompatibleChat } from '../../shared/ai/openai-chat.ts';
 import { answerFromKnowledge } from '../../shared/knowledge/answer.ts';
 import type { KnowledgeAnswer, KnowledgeArticle } from '../../shared/knowledge/article.ts';
 import { KnowledgeIndex } from '../../shared/knowledge/knowledge-index.ts';
+import { readStoredPilotAi, type StoredPilotAi, writeStoredPilotAi } from './pilot-ai-store.ts';
 import { type WorkersAiBinding, WorkersAiChat } from './workers-ai-chat.ts';
+
+export { pilotAiKey } from './pilot-ai-store.ts';
 
 /** Bindings and secrets the AI may use; all optional except the KV namespace. */
 export interface AiEnv {
@@ -36,16 +39,6 @@ export interface PilotAiSource {
   entities: EntityDefinition[];
   articles: KnowledgeArticle[];
 }
-
-interface StoredPilotAi {
-  format: 'edgepilot-pilot-ai/1';
-  builtAt: number;
-  model: LocalModelJson | null;
-  entities: EntityDefinition[];
-  knowledge: string;
-}
-
-export const pilotAiKey = (pilotId: string) => `ai:${pilotId}`;
 
 export interface RebuildStats {
   intents: number;
@@ -73,14 +66,13 @@ export async function rebuildPilotAI(
     entities: source.entities,
     knowledge: index.toJSON(),
   };
-  const value = JSON.stringify(stored);
-  await env.SNAPSHOTS.put(pilotAiKey(pilotId), value);
+  const bytes = await writeStoredPilotAi(env.SNAPSHOTS, pilotId, stored);
   return {
     intents: intents.length,
     phrases: intents.reduce((n, intent) => n + intent.trainingPhrases.length, 0),
     passages: index.passageCount,
     trainMs: Date.now() - started,
-    bytes: value.length,
+    bytes,
   };
 }
 
@@ -169,16 +161,21 @@ export async function loadPilotAI(
   // Bad stored settings must not take the pilot down: fall back to the defaults (local).
   const parsed = pilotAiSettingsSchema.safeParse(settings ?? {});
   const aiSettings = parsed.success ? parsed.data : pilotAiSettingsSchema.parse({});
-  const stored = await env.SNAPSHOTS.get<StoredPilotAi>(pilotAiKey(pilotId), 'json');
-  const entities = new EntityExtractor(stored?.entities ?? []);
-  const detector = stored?.model
-    ? LocalIntentDetector.fromJSON(stored.model, entities)
-    : new EmptyIntentDetector(entities);
+  const { detector, index, builtAt } = await readStoredPilotAi(env.SNAPSHOTS, pilotId, (stored) => {
+    const entities = new EntityExtractor(stored?.entities ?? []);
+    return {
+      detector: stored?.model
+        ? LocalIntentDetector.fromJSON(stored.model, entities)
+        : new EmptyIntentDetector(entities),
+      index: stored ? KnowledgeIndex.fromJSON(stored.knowledge) : KnowledgeIndex.build([]),
+      builtAt: stored?.builtAt ?? 0,
+    };
+  });
   return new PilotAI({
     detector,
-    index: stored ? KnowledgeIndex.fromJSON(stored.knowledge) : KnowledgeIndex.build([]),
+    index,
     settings: aiSettings,
     chat: chatModelFor(env, aiSettings),
-    builtAt: stored?.builtAt ?? 0,
+    builtAt,
   });
 }
