@@ -1,0 +1,74 @@
+// Load: many concurrent conversations x N visitor messages on loopback. Each visitor sends its
+// messages one after another (waiting for each answer, as a person would); afterwards a fresh
+// tab replays every transcript from sequence 0 and we check that every message was stored
+// exactly once, in order, each followed by exactly one pilot answer.
+import { openMany, summarize } from './hot-path.mjs';
+import { startSession, WidgetTab } from './widget-client.mjs';
+
+/** Problems with one transcript (empty when it is exactly once and in order). */
+export function transcriptProblems(transcript, sent) {
+  const problems = [];
+  const seqs = transcript.map((m) => m.seq);
+  seqs.forEach((seq, i) => {
+    if (seq !== i + 1) problems.push(`sequence gap or repeat at position ${i}: seq ${seq}`);
+  });
+  const visitor = transcript.filter((m) => m.author === 'visitor').map((m) => m.text);
+  if (JSON.stringify(visitor) !== JSON.stringify(sent)) {
+    problems.push(`visitor messages ${JSON.stringify(visitor)} != sent ${JSON.stringify(sent)}`);
+  }
+  transcript.forEach((m, i) => {
+    if (m.author !== 'visitor') return;
+    const answers = [];
+    for (let j = i + 1; j < transcript.length && transcript[j].author !== 'visitor'; j++) {
+      answers.push(transcript[j]);
+    }
+    if (answers.length !== 1) problems.push(`"${m.text}" answered ${answers.length} times`);
+  });
+  return problems;
+}
+
+/** Reads a conversation's whole transcript through a fresh tab (hello with lastSeq 0). */
+export async function replayTranscript(base, session) {
+  const tab = await WidgetTab.open(base, session);
+  const lastSeq = tab.welcome.lastSeq;
+  await tab.waitFor(() => tab.transcript().length >= lastSeq, `replay up to seq ${lastSeq}`);
+  tab.close();
+  return tab.transcript();
+}
+
+/**
+ * Runs `conversations` x `messages`; resolves with counts, latency percentiles, wall time and
+ * the list of problems (empty = zero lost, zero duplicated, all in order).
+ */
+export async function runLoad(base, { conversations, messages, pilotKey = 'pk_demo' }) {
+  const sessions = await openMany(conversations, () => startSession(base, pilotKey), 25);
+  const latencies = [];
+  const started = performance.now();
+  const tabs = await openMany(conversations, (i) => WidgetTab.open(base, sessions[i]), 50);
+  const connected = performance.now();
+  await Promise.all(
+    tabs.map(async (tab, c) => {
+      for (let m = 0; m < messages; m++) latencies.push((await tab.ask(`c${c} m${m}`, 60_000)).ms);
+      tab.close();
+    }),
+  );
+  const ended = performance.now();
+  const seconds = (ended - started) / 1000;
+  const problems = [];
+  const transcripts = await openMany(conversations, (i) => replayTranscript(base, sessions[i]), 50);
+  transcripts.forEach((transcript, c) => {
+    const sent = Array.from({ length: messages }, (_, m) => `c${c} m${m}`);
+    for (const problem of transcriptProblems(transcript, sent)) problems.push(`c${c}: ${problem}`);
+  });
+  return {
+    conversations,
+    messagesPerConversation: messages,
+    answered: latencies.length,
+    /** Sockets opened, every message sent and answered (sessions created before). */
+    seconds: Math.round(seconds * 100) / 100,
+    connectSeconds: Math.round((connected - started) / 10) / 100,
+    perSecond: Math.round((latencies.length / (ended - connected)) * 1000),
+    latency: summarize(latencies),
+    problems,
+  };
+}

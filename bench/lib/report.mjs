@@ -1,0 +1,342 @@
+// Turns one benchmark run into the printed table, bench/results.json, bench/charts/*.svg and
+// BENCHMARKS.md. Every figure with a SPEC 4 bar says whether it holds.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { root } from '../../scripts/dev-server.mjs';
+import { barChart } from './charts.mjs';
+
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+const fmt = (n, digits = 1) => (n === null || n === undefined ? 'n/a' : Number(n).toFixed(digits));
+const int = (n) => (n === null || n === undefined ? 'n/a' : Math.round(n).toLocaleString('en-US'));
+
+/** One row per figure: what, measured, bar, holds (true/false/null when there is no bar). */
+export function checks(r) {
+  const rows = [];
+  const add = (what, measured, bar, holds) => rows.push({ what, measured, bar, holds });
+  const missing = (what, bar, section) => add(what, `not measured (${section.error})`, bar, false);
+  if (r.weight?.rows) {
+    const [loader, messenger] = r.weight.rows;
+    add('loader /widget.js, brotli', kb(loader.brotli), '<= 1.5 KB', loader.brotli <= 1536);
+    add('whole messenger, brotli', kb(messenger.brotli), '<= 15 KB', messenger.brotli <= 15360);
+    for (const peer of r.weight.rows.slice(2)) {
+      add(`${peer.name.split(' (')[0]} embed, brotli`, kb(peer.brotli), '(peer)', null);
+    }
+  } else if (r.weight) missing('widget weight', 'SPEC 4', r.weight);
+  if (r.mainThread?.pages) {
+    const { edgepilot, empty, typebot } = r.mainThread.pages;
+    const excess = Math.max(0, (edgepilot.blockingMs ?? 0) - (empty.blockingMs ?? 0));
+    add(
+      'script time, messenger page (4x CPU)',
+      `${fmt(edgepilot.scriptMs)} ms`,
+      '<= 25 ms',
+      edgepilot.scriptMs <= 25,
+    );
+    add('blocking time over empty page (4x CPU)', `${fmt(excess)} ms`, '0 ms', excess === 0);
+    add(
+      'launcher visible after navigation (4x CPU)',
+      `${fmt(edgepilot.launcherMs)} ms`,
+      `(Typebot ${fmt(typebot.launcherMs)} ms)`,
+      null,
+    );
+  } else if (r.mainThread) missing('main-thread cost', 'SPEC 4', r.mainThread);
+  if (r.hotPath?.latency) {
+    const { latency, latencyRatio, throughput } = r.hotPath;
+    add(
+      'message -> first reply p50 vs echo DO',
+      `${latencyRatio.p50}x (${latency.edgepilot.p50} vs ${latency.echo.p50} ms)`,
+      '<= 1.5x',
+      latencyRatio.p50 <= 1.5,
+    );
+    add(
+      'message -> first reply p99 vs echo DO',
+      `${latencyRatio.p99}x (${latency.edgepilot.p99} vs ${latency.echo.p99} ms)`,
+      '(reported)',
+      null,
+    );
+    for (const row of throughput) {
+      const bar = row.concurrency === 100 ? '>= 0.8x' : '(reported)';
+      add(
+        `throughput, ${row.concurrency} conversations vs echo DO`,
+        `${row.ratio}x (${row.edgepilot.perSecond} vs ${row.echo.perSecond} msg/s)`,
+        bar,
+        row.concurrency === 100 ? row.ratio >= 0.8 : null,
+      );
+    }
+  } else if (r.hotPath) missing('hot path', 'SPEC 4', r.hotPath);
+  if (r.load?.conversations) {
+    const l = r.load;
+    add(
+      `load ${l.conversations} x ${l.messagesPerConversation}: lost/duplicated/out of order`,
+      `${l.problems.length} problems, ${l.seconds} s, p99 ${l.latency.p99} ms`,
+      '0 problems within 60 s',
+      l.problems.length === 0 && l.seconds <= 60,
+    );
+  } else if (r.load) missing('load', '0 lost / 0 duplicated', r.load);
+  if (r.engine) {
+    const e = r.engine;
+    const chain = e.sendMessageChain;
+    add(
+      'engine node steps/s (send_message chain)',
+      chain?.ok ? int(chain.stepsPerSecond) : `n/a (${chain?.reason})`,
+      '>= 1,000,000/s',
+      chain?.ok ? chain.stepsPerSecond >= 1e6 : false,
+    );
+    add(
+      'engine node steps/s (set_variable/condition/send_message)',
+      e.mixed?.ok ? int(e.mixed.stepsPerSecond) : `n/a (${e.mixed?.reason})`,
+      '>= 1,000,000/s',
+      e.mixed?.ok ? e.mixed.stepsPerSecond >= 1e6 : null,
+    );
+    add(
+      'validateFlow, 500-node flow (median)',
+      e.validator500?.ok ? `${e.validator500.medianMs} ms` : `n/a (${e.validator500?.reason})`,
+      '(reported)',
+      null,
+    );
+  }
+  if (r.memory?.edgepilot) {
+    add(
+      'memory per live conversation (workerd RSS)',
+      `${r.memory.edgepilot.perConversationKb} KB (echo DO ${r.memory.echo?.perConversationKb ?? 'n/a'} KB)`,
+      '(reported)',
+      null,
+    );
+  } else if (r.memory) missing('memory per conversation', '(reported)', r.memory);
+  if (r.publish?.ok) {
+    add(
+      'publish -> new version serves new conversations',
+      `${r.publish.servingMs} ms`,
+      '(reported)',
+      null,
+    );
+  } else if (r.publish)
+    add('publish -> serving', `n/a (${r.publish.reason ?? r.publish.error})`, '(reported)', null);
+  return rows;
+}
+
+export function printTable(rows) {
+  const holds = (h) => (h === null ? '' : h ? 'holds' : 'MISSES');
+  const table = rows.map((r) => [r.what, r.measured, r.bar, holds(r.holds)]);
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...table.map((t) => String(t[i]).length), 6));
+  const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ');
+  console.log(line(['figure', 'measured', 'bar', 'status']));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const t of table) console.log(line(t));
+}
+
+function charts(r) {
+  const out = {};
+  if (r.weight?.rows) {
+    out['widget-weight.svg'] = barChart({
+      title: 'What a site loads, brotli (KB) — lower is better',
+      rows: r.weight.rows.map((row, i) => ({
+        label: row.name.split(' (')[0],
+        value: Math.round(row.brotli / 102.4) / 10,
+        kind: i < 2 ? 'ours' : 'peer',
+      })),
+      unit: ' KB',
+      limit: { value: 15, label: 'bar 15 KB' },
+    });
+  }
+  if (r.mainThread?.pages) {
+    const p = r.mainThread.pages;
+    const rows = [];
+    for (const [name, label] of [
+      ['empty', 'empty page'],
+      ['edgepilot', 'edgepilot'],
+      ['typebot', 'Typebot'],
+    ]) {
+      const kind = name === 'edgepilot' ? 'ours' : name === 'empty' ? 'baseline' : 'peer';
+      rows.push({ label: `${label}: script`, value: p[name].scriptMs, kind });
+      rows.push({ label: `${label}: blocking >50 ms`, value: p[name].blockingMs, kind });
+    }
+    out['main-thread.svg'] = barChart({
+      title: 'Main thread at 4x CPU throttle (ms) — lower is better',
+      rows,
+      unit: ' ms',
+      limit: { value: 25, label: 'script bar 25 ms' },
+    });
+  }
+  if (r.hotPath?.latency) {
+    const { latency, throughput } = r.hotPath;
+    const rows = [];
+    for (const p of ['p50', 'p95', 'p99']) {
+      rows.push({ label: `edgepilot ${p}`, value: latency.edgepilot[p], kind: 'ours' });
+      rows.push({ label: `echo DO ${p}`, value: latency.echo[p], kind: 'baseline' });
+    }
+    out['latency.svg'] = barChart({
+      title: 'Visitor message -> first reply frame (ms) — lower is better',
+      rows,
+      unit: ' ms',
+      format: (v) => `${v.toFixed(2)} ms`,
+    });
+    out['throughput.svg'] = barChart({
+      title: 'Answered messages per second — higher is better',
+      rows: throughput.flatMap((t) => [
+        { label: `edgepilot, ${t.concurrency} conv.`, value: t.edgepilot.perSecond, kind: 'ours' },
+        { label: `echo DO, ${t.concurrency} conv.`, value: t.echo.perSecond, kind: 'baseline' },
+      ]),
+      unit: '/s',
+    });
+  }
+  return out;
+}
+
+function markdownTable(headers, rows) {
+  return [
+    `| ${headers.join(' | ')} |`,
+    `|${headers.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+}
+
+export function writeReport(r) {
+  const rows = checks(r);
+  writeFileSync(
+    join(root, 'bench/results.json'),
+    `${JSON.stringify({ ...r, checks: rows }, null, 2)}\n`,
+  );
+  const chartDir = join(root, 'bench/charts');
+  mkdirSync(chartDir, { recursive: true });
+  const svgs = charts(r);
+  for (const [file, svg] of Object.entries(svgs)) writeFileSync(join(chartDir, file), svg);
+  writeFileSync(join(root, 'BENCHMARKS.md'), markdown(r, rows, Object.keys(svgs)));
+  return rows;
+}
+
+function markdown(r, rows, svgs) {
+  const holds = (h) => (h === null ? '—' : h ? '✅ holds' : '❌ misses');
+  const parts = [
+    '# Benchmarks',
+    '',
+    `Generated by \`npm run bench\` (bench/run.mjs) on ${r.meta.date} — ${r.meta.cpus} × ${r.meta.cpuModel}, Node ${r.meta.node}, load average at start ${r.meta.loadAverage}. One run, every ratio measured against its baseline in the same run. Raw data: [bench/results.json](bench/results.json). Nothing here is asserted in a timed test.`,
+    '',
+    '## Figures and bars (SPEC 4)',
+    '',
+    markdownTable(
+      ['figure', 'measured', 'bar', 'status'],
+      rows.map((c) => [c.what, c.measured, c.bar, holds(c.holds)]),
+    ),
+    '',
+  ];
+  for (const svg of svgs) parts.push(`![${svg.replace('.svg', '')}](bench/charts/${svg})`, '');
+  if (r.weight?.rows) {
+    parts.push(
+      '## Widget weight',
+      '',
+      "The files a site actually loads: our loader and the whole messenger (loader + every file under `dist/widget/`); each peer's browser embed bundle including its CSS, installed from the npm registry into `bench/.cache` at bench time (never a product dependency). gzip level 9, brotli quality 11.",
+      '',
+    );
+    parts.push(
+      markdownTable(
+        ['what', 'files', 'raw', 'gzip', 'brotli'],
+        r.weight.rows.map((w) => [
+          w.name,
+          w.files.map((f) => `\`${f}\``).join('<br>'),
+          kb(w.raw),
+          kb(w.gzip),
+          kb(w.brotli),
+        ]),
+      ),
+      '',
+    );
+  }
+  if (r.mainThread?.pages) {
+    parts.push(
+      '## Main-thread cost',
+      '',
+      `Headless Chromium (playwright-core, flags of test/e2e/browser.ts), CPU throttled ${r.mainThread.cpuThrottle}x through CDP, median of ${r.mainThread.pages.empty.samples} fresh loads per page after a discarded warm-up round, pages interleaved. Script time = CDP \`ScriptDuration\` from navigation until ${r.mainThread.settleMs} ms after \`load\`; long tasks and blocking time (the part of each task over 50 ms) from a \`longtask\` PerformanceObserver; launcher time = first frame with a visible launcher button, measured in separate loads (the per-frame probe costs script time of its own).`,
+      '',
+    );
+    parts.push(
+      markdownTable(
+        ['page', 'script ms', 'all tasks ms', 'long tasks', 'blocking ms', 'launcher visible ms'],
+        Object.entries(r.mainThread.pages).map(([n, p]) => [
+          n,
+          fmt(p.scriptMs),
+          fmt(p.taskMs),
+          fmt(p.longTasks, 0),
+          fmt(p.blockingMs),
+          fmt(p.launcherMs),
+        ]),
+      ),
+      '',
+    );
+  }
+  if (r.hotPath?.latency) {
+    const h = r.hotPath;
+    parts.push(
+      '## Hot path on local workerd',
+      '',
+      "edgepilot: `wrangler dev` on a frozen copy of the tree, the seeded demo pilot, the real widget protocol (POST session, WebSocket, hello, `message` frames); the reply is the first pilot frame after the visitor's message (one committed turn: dedupe, visitor message, fallback answer). Baseline: `bench/echo-worker`, a bare Durable Object that accepts a WebSocket and does one SQLite INSERT per message, then echoes — same workerd, same run. Latency: one conversation each, 4 alternating blocks of 100 messages after 30 warm-up messages. Throughput: N concurrent conversations, each visitor waiting for the answer before sending the next message.",
+      '',
+    );
+    parts.push(
+      markdownTable(
+        ['', 'p50 ms', 'p95 ms', 'p99 ms'],
+        [
+          ['edgepilot', h.latency.edgepilot.p50, h.latency.edgepilot.p95, h.latency.edgepilot.p99],
+          ['echo DO', h.latency.echo.p50, h.latency.echo.p95, h.latency.echo.p99],
+          ['ratio', `${h.latencyRatio.p50}x`, `${h.latencyRatio.p95}x`, `${h.latencyRatio.p99}x`],
+        ],
+      ),
+      '',
+    );
+    parts.push(
+      markdownTable(
+        [
+          'conversations',
+          'messages',
+          'edgepilot msg/s',
+          'echo msg/s',
+          'ratio',
+          'edgepilot p99 ms',
+          'echo p99 ms',
+        ],
+        h.throughput.map((t) => [
+          t.concurrency,
+          t.edgepilot.messages,
+          t.edgepilot.perSecond,
+          t.echo.perSecond,
+          `${t.ratio}x`,
+          t.edgepilot.latency.p99,
+          t.echo.latency.p99,
+        ]),
+      ),
+      '',
+    );
+  }
+  if (r.load?.conversations) {
+    const l = r.load;
+    parts.push(
+      '## Load',
+      '',
+      `${l.conversations} concurrent conversations × ${l.messagesPerConversation} messages on loopback: ${l.answered} answers in ${l.seconds} s (${l.perSecond} msg/s), latency p50 ${l.latency.p50} / p95 ${l.latency.p95} / p99 ${l.latency.p99} ms. Every transcript replayed from sequence 0 afterwards: ${l.problems.length} lost, duplicated or out-of-order messages${l.problems.length ? ` (first: ${l.problems.slice(0, 3).join('; ')})` : ''}.`,
+      '',
+    );
+  }
+  if (r.engine) {
+    parts.push(
+      '## Flow engine and validator',
+      '',
+      'In-process (Node, shared/engine loaded as TypeScript): best of 5 rounds of 2,000 start events, each running a 200-node chain (the per-event cap).',
+      '',
+    );
+    parts.push('```json', JSON.stringify(r.engine, null, 2), '```', '');
+  }
+  if (r.memory || r.publish) {
+    parts.push(
+      '## Memory and publish',
+      '',
+      'Memory: resident memory of the workerd processes before and after opening 200 conversations that each had one turn (objects live, sockets open), divided by 200. Publish: a flow out-ranking the demo flow is published; new conversations are started until one is greeted by it.',
+      '',
+    );
+    parts.push(
+      '```json',
+      JSON.stringify({ memory: r.memory, publish: r.publish }, null, 2),
+      '```',
+      '',
+    );
+  }
+  return `${parts.join('\n')}\n`;
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// `npm run bench`: one command, one run, ratios side by side. Builds the widget, measures
+// weight, main-thread cost, the hot path against a bare echo Durable Object, load, the engine,
+// memory and publish latency, then prints a table and writes bench/results.json,
+// bench/charts/*.svg and BENCHMARKS.md. Flags: --no-build, --only=weight,engine,... , --quick.
+import { spawnSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { root } from '../scripts/dev-server.mjs';
+import { startEchoServer } from './lib/echo-server.mjs';
+import { benchEngine } from './lib/engine.mjs';
+import { benchHotPath, log, openers } from './lib/hot-path.mjs';
+import { runLoad } from './lib/load.mjs';
+import { benchMainThread } from './lib/main-thread.mjs';
+import { memoryPerConversation } from './lib/memory.mjs';
+import { startProduct } from './lib/product-server.mjs';
+import { benchPublish } from './lib/publish.mjs';
+import { printTable, writeReport } from './lib/report.mjs';
+import { benchWeight } from './lib/weight.mjs';
+
+const args = process.argv.slice(2);
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
+const quick = args.includes('--quick');
+const wanted = (name) => !only || only.includes(name);
+
+/** Runs one section; a failure is recorded in the results instead of ending the run. */
+async function section(name, fn) {
+  if (!wanted(name)) return undefined;
+  log(`${name}…`);
+  try {
+    return await fn();
+  } catch (error) {
+    log(`${name} failed: ${error.stack ?? error}`);
+    return { error: String(error.message ?? error).split('\n')[0] };
+  }
+}
+
+if (!args.includes('--no-build')) {
+  const built = spawnSync(process.execPath, [join(root, 'scripts/build-widget.mjs')], {
+    stdio: 'inherit',
+  });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
+
+const results = {
+  meta: {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    loadAverage: loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' '),
+    quick,
+  },
+};
+results.weight = await section('weight', () => benchWeight());
+results.engine = await section('engine', () => benchEngine());
+
+const needsServers = ['mainThread', 'hotPath', 'load', 'memory', 'publish'].some(wanted);
+if (needsServers) {
+  const product = await startProduct();
+  const echo = await startEchoServer();
+  try {
+    results.mainThread = await section('mainThread', () =>
+      benchMainThread(product.base, { samples: quick ? 2 : 5 }),
+    );
+    results.hotPath = await section('hotPath', () => benchHotPath(product.base, echo.base));
+    results.load = await section('load', () =>
+      runLoad(product.base, { conversations: quick ? 100 : 1000, messages: 10 }),
+    );
+    results.memory = await section('memory', async () => ({
+      edgepilot: await memoryPerConversation(
+        'edgepilot',
+        product.child.pid,
+        openers.edgepilot(product.base),
+      ),
+      echo: await memoryPerConversation('echo', echo.child.pid, openers.echo(echo.base)),
+    }));
+    // Last: it publishes a flow that changes what new conversations see.
+    results.publish = await section('publish', () => benchPublish(product));
+  } finally {
+    await product.stop();
+    await echo.stop();
+  }
+}
+
+const rows = writeReport(results);
+console.log('');
+printTable(rows);
+console.log('\nwrote bench/results.json, bench/charts/*.svg, BENCHMARKS.md');
