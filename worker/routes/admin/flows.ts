@@ -44,11 +44,12 @@ flowRoutes.openapi(
           .openapi({ param: { name: 'pilotId', in: 'query' } }),
       }),
     },
-    responses: { 200: json(listOf(flowViewSchema, 'FlowList')), ...errors() },
+    responses: { 200: json(listOf(flowViewSchema, 'FlowList')), ...errors(404) },
   }),
   async (c) => {
     const { limit, cursor, pilotId } = c.req.valid('query');
     const { workspaceId } = c.get('principal');
+    if (pilotId && !(await getWorkspacePilot(c.env, workspaceId, pilotId))) throw notFound('Pilot');
     const page = await listFlows(c.env, workspaceId, pilotId, limit, decodeCursor(cursor));
     return c.json({ items: page.items.map(flowView), nextCursor: page.nextCursor }, 200);
   },

