@@ -24,7 +24,7 @@ export function barChart({ title, rows, unit = '', limit, format = (v) => `${v}$
   const height = top + rows.length * (barHeight + gap) + 24;
   const x = (v) => labelWidth + (v / max) * plot;
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="13" role="img">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="13">`,
     `<title>${escapeXml(title)}</title>`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="12" y="22" font-size="15" font-weight="600">${escapeXml(title)}</text>`,

@@ -91,7 +91,7 @@ export async function benchThroughput(open, concurrency, perSlot) {
   const slots = [];
   for (let s = 0; s < concurrency; s++) slots.push([]);
   const all = await openMany(concurrency * perSlot, open);
-  all.forEach((tab, i) => slots[i % concurrency].push(tab));
+  for (const [i, tab] of all.entries()) slots[i % concurrency].push(tab);
   const latencies = [];
   const started = performance.now();
   await Promise.all(
