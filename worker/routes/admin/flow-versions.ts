@@ -9,6 +9,7 @@ import { ErrorCode } from '../../../shared/errors.ts';
 import { ApiError, notFound } from '../../http/api-error.ts';
 import { adminRouter, errors, json, jsonBody, listOf } from '../../http/openapi.ts';
 import { decodeCursor, paginationQuery } from '../../http/pagination.ts';
+import { cancelFlowRuns } from '../../pilot/cancel-flow-runs.ts';
 import { withConflicts } from '../../store/d1-errors.ts';
 import {
   type FlowVersion,
@@ -120,6 +121,8 @@ flowVersionRoutes.openapi(
     const now = Date.now();
     await setPublishedVersion(c.env, flow.id, null, now);
     await writeSnapshot(c.env, flow.pilotId, now);
+    // SPEC 3.6 rule 6: running runs end as `cancelled`; the chats stay (runtime, issue 4).
+    await cancelFlowRuns(c.env, flow.pilotId, flow.id);
     return c.json(flowView({ ...flow, publishedVersion: null, updatedAt: now }), 200);
   },
 );
