@@ -35,8 +35,8 @@ export interface LocalModelJson {
   classes: number[];
   weights: number[];
   temperature: number;
-  /** Training vectors are kept only for single-intent pilots (no rival class to learn from). */
-  singleIntentPhrases?: string[];
+  /** Training phrases per label, for the similarity part of the confidence. */
+  phrases: string[][];
 }
 
 export interface Classification {
@@ -46,27 +46,15 @@ export interface Classification {
 
 const round = (value: number) => Number(value.toPrecision(5));
 
-function cosine(a: SparseVector, b: SparseVector): number {
-  let dot = 0;
-  let j = 0;
-  for (let i = 0; i < a.indices.length; i++) {
-    const index = a.indices[i] as number;
-    while (j < b.indices.length && (b.indices[j] as number) < index) j++;
-    if (j < b.indices.length && b.indices[j] === index) {
-      dot += (a.values[i] as number) * (b.values[j] as number);
-    }
-  }
-  return dot;
-}
-
 export class LocalIntentDetector implements IntentDetector {
   private readonly vectorizer: TfidfVectorizer;
   private readonly model: SparseWeights;
   private readonly labels: string[];
   private readonly temperature: number;
   private readonly entities: EntityExtractor;
-  private readonly singleIntentVectors: SparseVector[];
-  private readonly singleIntentPhrases: string[];
+  private readonly phrases: string[][];
+  /** Phrase vectors per label, built on first use: only intents that get predicted cost memory. */
+  private readonly phraseVectors: (SparseVector[] | undefined)[] = [];
 
   private constructor(
     vectorizer: TfidfVectorizer,
@@ -74,17 +62,14 @@ export class LocalIntentDetector implements IntentDetector {
     labels: string[],
     temperature: number,
     entities: EntityExtractor,
-    singleIntentPhrases: string[],
+    phrases: string[][],
   ) {
     this.vectorizer = vectorizer;
     this.model = model;
     this.labels = labels;
     this.temperature = temperature;
     this.entities = entities;
-    this.singleIntentPhrases = singleIntentPhrases;
-    this.singleIntentVectors = singleIntentPhrases.map((phrase) =>
-      sorted(vectorizer.transform(phrase)),
-    );
+    this.phrases = phrases;
   }
 
   static train(
@@ -119,7 +104,7 @@ export class LocalIntentDetector implements IntentDetector {
       labels,
       options.temperature ?? DEFAULT_TEMPERATURE,
       options.entities ?? new EntityExtractor(),
-      labels.length === 1 ? texts : [],
+      intents.map((intent) => [...intent.trainingPhrases]),
     );
   }
 
@@ -142,7 +127,7 @@ export class LocalIntentDetector implements IntentDetector {
       json.labels,
       json.temperature,
       entities,
-      json.singleIntentPhrases ?? [],
+      json.phrases,
     );
   }
 
@@ -159,7 +144,7 @@ export class LocalIntentDetector implements IntentDetector {
       classes: Array.from(this.model.classes),
       weights: Array.from(this.model.weights, round),
       temperature: this.temperature,
-      ...(this.singleIntentPhrases.length ? { singleIntentPhrases: this.singleIntentPhrases } : {}),
+      phrases: this.phrases,
     };
   }
 
@@ -180,41 +165,59 @@ export class LocalIntentDetector implements IntentDetector {
     return this.labels;
   }
 
-  /** Best intent and its confidence, without entity extraction (the eval's hot loop). */
+  /**
+   * Best intent and its confidence, without entity extraction (the eval's hot loop).
+   * Confidence = softmax probability × √(cosine to the intent's nearest training phrase): a
+   * linear model over few intents is confidently wrong on unrelated messages, the similarity
+   * term is not (README "AI pilot": out-of-scope recall measured both ways).
+   */
   classify(text: string): Classification {
     const vector = this.vectorizer.transform(text);
     if (this.labels.length === 0 || vector.indices.length === 0) {
       return { intent: null, confidence: 0 };
     }
-    if (this.labels.length === 1) {
-      // One intent has no rival to learn a margin against: use the nearest phrase's cosine.
-      const query = sorted(vector);
-      let best = 0;
-      for (const phrase of this.singleIntentVectors) best = Math.max(best, cosine(query, phrase));
-      return { intent: this.labels[0] as string, confidence: best };
-    }
-    const probabilities = softmaxInPlace(
-      scoreVector(this.model, vector, this.labels.length),
-      this.temperature,
-    );
     let best = 0;
-    for (let c = 1; c < probabilities.length; c++) {
-      if ((probabilities[c] as number) > (probabilities[best] as number)) best = c;
+    let probability = 1;
+    if (this.labels.length > 1) {
+      const probabilities = softmaxInPlace(
+        scoreVector(this.model, vector, this.labels.length),
+        this.temperature,
+      );
+      for (let c = 1; c < probabilities.length; c++) {
+        if ((probabilities[c] as number) > (probabilities[best] as number)) best = c;
+      }
+      probability = probabilities[best] as number;
     }
-    return { intent: this.labels[best] as string, confidence: probabilities[best] as number };
+    const similarity = this.nearestPhraseSimilarity(best, vector);
+    // One intent has no rival to learn a margin against: the similarity alone is the confidence.
+    const confidence =
+      this.labels.length === 1 ? similarity : probability * Math.sqrt(Math.max(0, similarity));
+    return { intent: this.labels[best] as string, confidence };
+  }
+
+  private nearestPhraseSimilarity(label: number, vector: SparseVector): number {
+    let phrases = this.phraseVectors[label];
+    if (!phrases) {
+      phrases = (this.phrases[label] ?? []).map((phrase) => this.vectorizer.transform(phrase));
+      this.phraseVectors[label] = phrases;
+    }
+    const query = new Map<number, number>();
+    for (let k = 0; k < vector.indices.length; k++) {
+      query.set(vector.indices[k] as number, vector.values[k] as number);
+    }
+    let best = 0;
+    for (const phrase of phrases) {
+      let dot = 0;
+      for (let k = 0; k < phrase.indices.length; k++) {
+        const q = query.get(phrase.indices[k] as number);
+        if (q !== undefined) dot += q * (phrase.values[k] as number);
+      }
+      if (dot > best) best = dot;
+    }
+    return Math.min(1, best);
   }
 
   detect(text: string): IntentResult {
     return { ...this.classify(text), entities: this.entities.extract(text) };
   }
-}
-
-function sorted(vector: SparseVector): SparseVector {
-  const order = Array.from(vector.indices.keys()).sort(
-    (a, b) => (vector.indices[a] as number) - (vector.indices[b] as number),
-  );
-  return {
-    indices: Int32Array.from(order, (i) => vector.indices[i] as number),
-    values: Float32Array.from(order, (i) => vector.values[i] as number),
-  };
 }
