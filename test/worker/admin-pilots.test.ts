@@ -1,0 +1,162 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { PilotSnapshot } from '../../shared/pilot.ts';
+import { workspace } from './admin-fixtures.ts';
+
+const snapshot = (publicKey: string) =>
+  env.SNAPSHOTS.get<PilotSnapshot>(`snapshot:${publicKey}`, 'json');
+
+const fullPilot = {
+  name: 'Support pilot',
+  persona: 'Calm and precise',
+  timezone: 'Europe/Berlin',
+  officeHours: { weekly: [{ day: 'mon', from: '09:00', to: '17:00' }], holidays: ['2026-12-25'] },
+  trustedDomains: ['example.com', '*.example.com'],
+  identitySecret: 'a-very-long-identity-secret',
+  identityEnforced: true,
+  appearance: { displayName: 'Ada', accentColor: '#112233' },
+  ai: { provider: 'local', knowledgeMinConfidence: 0.7 },
+};
+
+describe('pilots', () => {
+  it('creates a pilot with every field and a generated public key, never returning the secret', async () => {
+    const ws = await workspace();
+    const created = await ws.json<Record<string, unknown>>('/pilots', {
+      method: 'POST',
+      body: fullPilot,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.publicKey).toMatch(/^pk_[A-Za-z0-9_-]+$/);
+    const { identitySecret: _, ...visible } = fullPilot;
+    expect(created.body).toMatchObject({
+      ...visible,
+      ai: { knowledgeMinConfidence: 0.7 },
+      hasIdentitySecret: true,
+    });
+    const read = await ws.call(`/pilots/${created.body.id}`);
+    const text = await read.text();
+    expect(text).not.toContain(fullPilot.identitySecret);
+    const list = await ws.call('/pilots');
+    expect(await list.text()).not.toContain(fullPilot.identitySecret);
+  });
+
+  it('writes the snapshot the widget reads, with the secret kept server-side', async () => {
+    const ws = await workspace();
+    const created = await ws.json<{ id: string; publicKey: string }>('/pilots', {
+      method: 'POST',
+      body: fullPilot,
+    });
+    const snap = await snapshot(created.body.publicKey);
+    expect(snap?.pilot.settings.trustedDomains).toEqual(fullPilot.trustedDomains);
+    expect(snap?.pilot.identitySecret).toBe(fullPilot.identitySecret);
+    await ws.call(`/pilots/${created.body.id}`, {
+      method: 'PATCH',
+      body: { trustedDomains: ['shop.test'] },
+    });
+    expect((await snapshot(created.body.publicKey))?.pilot.settings.trustedDomains).toEqual([
+      'shop.test',
+    ]);
+  });
+
+  it('changes only the fields a PATCH names', async () => {
+    const ws = await workspace();
+    const { body } = await ws.json<{ id: string }>('/pilots', { method: 'POST', body: fullPilot });
+    const patched = await ws.json<Record<string, unknown>>(`/pilots/${body.id}`, {
+      method: 'PATCH',
+      body: { persona: 'Cheerful' },
+    });
+    expect(patched.body).toMatchObject({
+      persona: 'Cheerful',
+      timezone: 'Europe/Berlin',
+      name: 'Support pilot',
+      hasIdentitySecret: true,
+    });
+  });
+
+  it('rotates the identity secret, showing the new one once', async () => {
+    const ws = await workspace();
+    const { body } = await ws.json<{ id: string; publicKey: string }>('/pilots', {
+      method: 'POST',
+      body: fullPilot,
+    });
+    const rotated = await ws.json<{ identitySecret: string }>(
+      `/pilots/${body.id}/identity-secret/rotate`,
+      { method: 'POST' },
+    );
+    expect(rotated.body.identitySecret).not.toBe(fullPilot.identitySecret);
+    expect((await snapshot(body.publicKey))?.pilot.identitySecret).toBe(
+      rotated.body.identitySecret,
+    );
+    expect(await (await ws.call(`/pilots/${body.id}`)).text()).not.toContain(
+      rotated.body.identitySecret,
+    );
+  });
+
+  it('refuses an unknown timezone, a malformed domain, bad office hours and enforcement without a secret', async () => {
+    const ws = await workspace();
+    const res = await ws.json<{ error: { issues: { path: string }[] } }>('/pilots', {
+      method: 'POST',
+      body: {
+        name: 'x',
+        timezone: 'Europe/Atlantis',
+        trustedDomains: ['https://example.com'],
+        officeHours: {
+          weekly: [{ day: 'funday', from: '25:00', to: '17:00' }],
+          holidays: ['12/25'],
+        },
+      },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.issues.map((i) => i.path)).toEqual(
+      expect.arrayContaining([
+        'timezone',
+        'trustedDomains.0',
+        'officeHours.weekly.0.day',
+        'officeHours.weekly.0.from',
+        'officeHours.holidays.0',
+      ]),
+    );
+    const enforced = await ws.json<{ error: { issues: { path: string }[] } }>('/pilots', {
+      method: 'POST',
+      body: { name: 'x', identityEnforced: true },
+    });
+    expect(enforced.status).toBe(400);
+    expect(enforced.body.error.issues[0]?.path).toBe('identityEnforced');
+  });
+
+  it('deletes a pilot with its flows and stops its script tag', async () => {
+    const ws = await workspace();
+    const { body } = await ws.json<{ id: string; publicKey: string }>('/pilots', {
+      method: 'POST',
+      body: { name: 'Temp' },
+    });
+    expect(await snapshot(body.publicKey)).not.toBeNull();
+    expect((await ws.call(`/pilots/${body.id}`, { method: 'DELETE' })).status).toBe(200);
+    expect(await snapshot(body.publicKey)).toBeNull();
+    expect((await ws.call(`/pilots/${body.id}`)).status).toBe(404);
+    expect((await ws.call(`/pilots/${body.id}`, { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('pages through a list with a stable order and a bounded limit', async () => {
+    const ws = await workspace();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push(
+        (await ws.json<{ id: string }>('/pilots', { method: 'POST', body: { name: `P${i}` } })).body
+          .id,
+      );
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await ws.json(
+        `/pilots?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.items.map((p) => p.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(ids);
+    expect((await ws.call('/pilots?limit=101')).status).toBe(400);
+  });
+});
