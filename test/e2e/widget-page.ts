@@ -93,3 +93,22 @@ export function transcript(log: Locator) {
     }),
   );
 }
+
+/** Creates a pilot trusting 127.0.0.1 (no flows yet); returns its id and public key. */
+export async function createPilot(settings: Record<string, unknown> = {}) {
+  return admin<{ id: string; publicKey: string }>('POST', '/pilots', {
+    name: 'E2E pilot',
+    trustedDomains: ['127.0.0.1', 'localhost'],
+    appearance: { displayName: 'E2E pilot' },
+    ...settings,
+  });
+}
+
+/** Calls the page's `EdgePilot(...)` and returns what its promise resolves to. */
+export function callApi(page: Page, ...args: unknown[]) {
+  return page.evaluate(
+    (a) =>
+      (window as unknown as { EdgePilot: (...x: unknown[]) => Promise<unknown> }).EdgePilot(...a),
+    args,
+  );
+}

@@ -43,3 +43,17 @@ describe('messenger strings', () => {
     expect(directionOf('fr')).toBe('ltr');
   });
 });
+
+describe('links and redirects from flows', () => {
+  it('follows only http(s) URLs, never javascript: or data:', async () => {
+    const { safeUrl } = await import('../../widget/messenger/message-view.ts');
+    const base = 'https://shop.example/page';
+    expect(safeUrl('/thanks', base)).toBe('https://shop.example/thanks');
+    expect(safeUrl('https://other.example/a?b=1', base)).toBe('https://other.example/a?b=1');
+    expect(safeUrl('javascript:alert(1)', base)).toBeNull();
+    expect(safeUrl(' JaVaScRiPt:alert(1)', base)).toBeNull();
+    expect(safeUrl('data:text/html,<script>alert(1)</script>', base)).toBeNull();
+    expect(safeUrl('vbscript:msgbox(1)', base)).toBeNull();
+    expect(safeUrl(undefined, base)).toBeNull();
+  });
+});

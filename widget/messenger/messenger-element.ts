@@ -188,7 +188,8 @@ export class MessengerElement extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('open') && changed.get('open') !== undefined) {
+    // The first update reports `open` as changed from undefined: only a real open counts then.
+    if (changed.has('open') && (changed.get('open') !== undefined || this.open)) {
       if (this.open) this.markRead();
       this.emit(this.open ? 'open' : 'close');
       const target = this.open ? 'input' : '.launcher';

@@ -75,6 +75,7 @@ export class Connection implements ReactiveController {
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private lastHeard = 0;
   private stopped = true;
+  private refused = 0;
   private readonly onNetwork = () => {
     if (navigator.onLine) return this.reconnectNow();
     // The network is gone: do not wait for a heartbeat to notice. Typed messages queue up.
@@ -111,11 +112,10 @@ export class Connection implements ReactiveController {
   /** Queues a frame: sent in order over the socket until acknowledged. Returns its id. */
   send(frame: FrameInput): string {
     const full = { ...frame, v: 1, id: crypto.randomUUID() } as OutgoingFrame;
-    const background = full.type === 'page_view' || full.type === 'event';
-    if (background && !this.isOpen() && this.session && this.beacon(full)) return full.id;
-    if (this.pending.length >= MAX_QUEUE) this.pending.splice(background ? 0 : 1, 1);
+    if (this.pending.length >= MAX_QUEUE) this.pending.splice(isBackground(full) ? 0 : 1, 1);
     this.pending.push(full);
     this.flush();
+    this.beaconBackground();
     return full.id;
   }
 
@@ -131,6 +131,8 @@ export class Connection implements ReactiveController {
   async reidentify(user: UserClaim | null): Promise<boolean> {
     this.user = user;
     if (!user) this.storage.remove('visitor');
+    // A session requested before this call carries the old identity: let it land, then replace it.
+    await this.sessionRequest?.catch(() => undefined);
     const before = this.session?.conversationId;
     this.session = null;
     this.socket?.close(1000, 'reidentify');
@@ -147,11 +149,20 @@ export class Connection implements ReactiveController {
     return this.socket?.readyState === WebSocket.OPEN;
   }
 
-  private beacon(frame: OutgoingFrame): boolean {
+  /**
+   * Page views and events do not wait for a socket: while none is open or opening (blocked by a
+   * proxy, dropped, between retries) they go by `navigator.sendBeacon`. One that a dropped socket
+   * may have delivered already is deduplicated by the server (same frame id).
+   */
+  private beaconBackground(): void {
+    if (!this.session || this.socket || navigator.onLine === false) return;
+    const frames = this.pending.filter(isBackground).slice(0, 50);
+    if (!frames.length) return;
     const url = `${this.config.api}/v1/widget/${this.config.pilotKey}/events`;
-    // text/plain keeps the beacon a "simple" cross-origin request (no preflight).
-    const body = JSON.stringify({ token: this.session?.token, frames: [frame] });
-    return navigator.sendBeacon?.(url, body) ?? false;
+    // A string body is text/plain: a "simple" cross-origin request (no preflight).
+    const body = JSON.stringify({ token: this.session.token, frames });
+    if (!navigator.sendBeacon?.(url, body)) return;
+    this.pending = this.pending.filter((f) => !frames.includes(f));
   }
 
   /**
@@ -211,6 +222,8 @@ export class Connection implements ReactiveController {
     const session = (await response.json()) as Session;
     this.session = session;
     this.displayName = session.displayName;
+    // Kept only once storage is allowed (interaction or consent); a no-op before.
+    this.rememberVisitor();
     return session;
   }
 
@@ -251,10 +264,16 @@ export class Connection implements ReactiveController {
       clearTimeout(connectTimer);
       if (this.socket !== socket) return;
       this.socket = null;
+      this.beaconBackground();
       // Only a socket that stayed up for a while resets the backoff (no tight reconnect loops).
       if (opened && Date.now() - this.openedAt >= MIN_UPTIME_MS) this.attempt = 0;
-      // A refused upgrade (expired token) never opens: start a fresh session next time.
-      if (isTerminalCloseCode(event.code) || !opened) this.session = null;
+      // A refused upgrade may mean a stale token: after two in a row, start a fresh session
+      // (one refusal alone keeps the session, so beacons still work where sockets are blocked).
+      this.refused = opened ? 0 : this.refused + 1;
+      if (isTerminalCloseCode(event.code) || this.refused >= 2) {
+        this.session = null;
+        this.refused = 0;
+      }
       this.scheduleReconnect();
     };
   }
@@ -307,5 +326,7 @@ export class Connection implements ReactiveController {
     return this.pending.flatMap((f) => (f.type === 'message' ? [{ id: f.id, text: f.text }] : []));
   }
 }
+
+const isBackground = (frame: OutgoingFrame) => frame.type === 'page_view' || frame.type === 'event';
 
 export type { ChatMessage };

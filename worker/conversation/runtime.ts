@@ -472,7 +472,8 @@ export class ConversationRuntime {
     const effect = entry.effect;
     switch (effect.type) {
       case 'redirect':
-        if (/^https?:\/\//i.test(effect.url))
+        // Absolute http(s) URLs, or a path on the visitor's site ("/thanks", not "//host").
+        if (/^(https?:\/\/|\/(?![/\\]))/i.test(effect.url))
           out.frames.push({ v: 1, type: 'redirect', url: effect.url, newTab: effect.newTab });
         return;
       case 'show_banner':
