@@ -214,6 +214,13 @@ export function routeCases(fx: Fixture): RouteCase[] {
       writes: false,
     },
     {
+      route: 'post /flows/validate',
+      method: 'POST',
+      path: '/flows/validate',
+      body: sampleFlow(p),
+      writes: false,
+    },
+    {
       route: 'post /flows/{flowId}/simulate',
       method: 'POST',
       path: `/flows/${f}/simulate`,

@@ -75,7 +75,7 @@ export const adminAuth = createMiddleware<{ Bindings: AppEnv; Variables: AdminVa
  */
 export function scopeFor(method: string, path: string): Scope {
   if (method === 'GET' || method === 'HEAD') return 'read';
-  if (method === 'POST' && /\/flows\/[^/]+\/(validate|simulate)$/.test(path)) return 'read';
+  if (method === 'POST' && /\/flows\/([^/]+\/)?(validate|simulate)$/.test(path)) return 'read';
   return 'write';
 }
 

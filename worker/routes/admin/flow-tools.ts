@@ -10,6 +10,7 @@ import {
 } from '../../../shared/engine/simulate.ts';
 import { ErrorCode } from '../../../shared/errors.ts';
 import { flowJsonSchema } from '../../../shared/flow/json-schema.ts';
+import { validateFlow } from '../../../shared/flow/validate.ts';
 import { ApiError, notFound } from '../../http/api-error.ts';
 import { adminRouter, errors, json } from '../../http/openapi.ts';
 import { MAX_BODY_BYTES } from '../../http/parse.ts';
@@ -67,6 +68,48 @@ flowToolRoutes.openapi(
     return c.json({ ok: result.ok, errors: result.errors, warnings: result.warnings }, 200);
   },
 );
+
+/**
+ * Validate a flow that does not exist yet (flow-as-code CI: a new file in a pull request),
+ * checked against the pilot its `pilotId` names.
+ */
+flowToolRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/flows/validate',
+    tags: ['Flows'],
+    summary: 'Validate a flow document before creating it (against the pilot it names)',
+    request: { body: { required: true, content: { 'application/json': { schema: flowRef } } } },
+    responses: { 200: json(validationSchema), ...errors(404, 413) },
+  }),
+  async (c) => {
+    const candidate = await readJson(c.req.raw);
+    const pilotId = (candidate as { pilotId?: unknown } | null)?.pilotId;
+    const { workspaceId } = c.get('principal');
+    // Without a usable pilotId the structural check reports it; with one, it must be ours.
+    if (typeof pilotId === 'string' && pilotId !== '') {
+      if (!(await getWorkspacePilot(c.env, workspaceId, pilotId))) throw notFound('Pilot');
+    }
+    const result =
+      typeof pilotId === 'string' && pilotId !== ''
+        ? await validateForPilot(c.env, pilotId, candidate)
+        : validateFlow(candidate);
+    return c.json({ ok: result.ok, errors: result.errors, warnings: result.warnings }, 200);
+  },
+);
+
+async function readJson(request: Request): Promise<unknown> {
+  const text = await request.text();
+  if (text.length > MAX_BODY_BYTES)
+    throw new ApiError(413, ErrorCode.payloadTooLarge, 'Body exceeds 1 MB');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, ErrorCode.invalidInput, 'Body is not valid JSON', [
+      { path: '(root)', message: 'Expected a JSON document' },
+    ]);
+  }
+}
 
 flowToolRoutes.openapi(
   createRoute({
