@@ -35,8 +35,14 @@ export interface LocalModelJson {
   classes: number[];
   weights: number[];
   temperature: number;
-  /** Training phrases per label, for the similarity part of the confidence. */
-  phrases: string[][];
+  /**
+   * Training phrases per label, for the similarity part of the confidence. Absent in models
+   * stored before it existed: those keep the softmax-only confidence they were tuned with until
+   * the pilot's intents change and the model is rebuilt.
+   */
+  phrases?: string[][];
+  /** Legacy (before `phrases`): the phrases of a single-intent model. */
+  singleIntentPhrases?: string[];
 }
 
 export interface Classification {
@@ -46,13 +52,25 @@ export interface Classification {
 
 const round = (value: number) => Number(value.toPrecision(5));
 
+/**
+ * The phrases of a stored model. Models written before the similarity term have none (a
+ * single-intent one kept its phrases under `singleIntentPhrases`): null = softmax only.
+ */
+function legacyPhrases(json: LocalModelJson): string[][] | null {
+  if (Array.isArray(json.phrases)) return json.phrases;
+  if (Array.isArray(json.singleIntentPhrases) && json.labels.length === 1)
+    return [json.singleIntentPhrases];
+  return null;
+}
+
 export class LocalIntentDetector implements IntentDetector {
   private readonly vectorizer: TfidfVectorizer;
   private readonly model: SparseWeights;
   private readonly labels: string[];
   private readonly temperature: number;
   private readonly entities: EntityExtractor;
-  private readonly phrases: string[][];
+  /** Null for a legacy stored model without phrases (softmax-only confidence). */
+  private readonly phrases: string[][] | null;
   /** Phrase vectors per label, built on first use: only intents that get predicted cost memory. */
   private readonly phraseVectors: (SparseVector[] | undefined)[] = [];
 
@@ -62,7 +80,7 @@ export class LocalIntentDetector implements IntentDetector {
     labels: string[],
     temperature: number,
     entities: EntityExtractor,
-    phrases: string[][],
+    phrases: string[][] | null,
   ) {
     this.vectorizer = vectorizer;
     this.model = model;
@@ -127,7 +145,7 @@ export class LocalIntentDetector implements IntentDetector {
       json.labels,
       json.temperature,
       entities,
-      json.phrases,
+      legacyPhrases(json),
     );
   }
 
@@ -144,7 +162,7 @@ export class LocalIntentDetector implements IntentDetector {
       classes: Array.from(this.model.classes),
       weights: Array.from(this.model.weights, round),
       temperature: this.temperature,
-      phrases: this.phrases,
+      ...(this.phrases ? { phrases: this.phrases } : {}),
     };
   }
 
@@ -188,6 +206,7 @@ export class LocalIntentDetector implements IntentDetector {
       }
       probability = probabilities[best] as number;
     }
+    if (!this.phrases) return { intent: this.labels[best] as string, confidence: probability };
     const similarity = this.nearestPhraseSimilarity(best, vector);
     // One intent has no rival to learn a margin against: the similarity alone is the confidence.
     const confidence =
@@ -198,7 +217,7 @@ export class LocalIntentDetector implements IntentDetector {
   private nearestPhraseSimilarity(label: number, vector: SparseVector): number {
     let phrases = this.phraseVectors[label];
     if (!phrases) {
-      phrases = (this.phrases[label] ?? []).map((phrase) => this.vectorizer.transform(phrase));
+      phrases = (this.phrases?.[label] ?? []).map((phrase) => this.vectorizer.transform(phrase));
       this.phraseVectors[label] = phrases;
     }
     const query = new Map<number, number>();

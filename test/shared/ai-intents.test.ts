@@ -71,6 +71,28 @@ describe('local intent detector', () => {
     }
   });
 
+  it('still loads a model stored before confidences used phrase similarity', () => {
+    // KV holds models written by the previous release: no `phrases` field.
+    const { phrases: _phrases, ...stored } = JSON.parse(JSON.stringify(detector.toJSON()));
+    const legacy = LocalIntentDetector.fromJSON(stored);
+    for (const text of ['where is my order', 'refund please', 'the giraffe sings opera']) {
+      const result = legacy.detect(text);
+      expect(result.intent).toBe(detector.classify(text).intent);
+      expect(result.confidence).toBeGreaterThan(0);
+      expect(result.confidence).toBeLessThanOrEqual(1);
+    }
+    expect(legacy.detect('track my package').confidence).toBeGreaterThan(0.5);
+    expect(legacy.toJSON()).not.toHaveProperty('phrases');
+  });
+
+  it('still loads a single-intent model stored with its phrases under the old field', () => {
+    const single = LocalIntentDetector.train([intents[0] as IntentDefinition]);
+    const { phrases, ...rest } = JSON.parse(JSON.stringify(single.toJSON()));
+    const legacy = LocalIntentDetector.fromJSON({ ...rest, singleIntentPhrases: phrases[0] });
+    expect(legacy.detect('where is my order').confidence).toBeGreaterThan(0.9);
+    expect(legacy.detect('tell me a joke about cats').confidence).toBeLessThan(0.3);
+  });
+
   it('trains the same model every time (seeded)', () => {
     const again = LocalIntentDetector.train(intents);
     expect(JSON.stringify(again.toJSON())).toBe(JSON.stringify(detector.toJSON()));
