@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // bench/lib/product-server.mjs) speaking the real widget protocol over loopback sockets.
 export default defineConfig({
   test: {
-    include: ['test/faults/**/*.test.ts'],
+    include: ['test/faults/*.test.ts'],
     globalSetup: ['test/faults/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
