@@ -1,0 +1,165 @@
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { ServerFrame } from '../../shared/protocol.ts';
+import {
+  SOCKET_IDLE_MS,
+  type SocketAttachment,
+} from '../../worker/conversation/conversation-object.ts';
+import { openSocket, type TestSocket } from '../helpers/socket.ts';
+import { createPilot, eventually, said, texts, visit } from './runtime-helpers.ts';
+
+const errors = (socket: TestSocket) =>
+  socket.frames.filter((f): f is Extract<ServerFrame, { type: 'error' }> => f.type === 'error');
+
+const acked = (socket: TestSocket, id: string) =>
+  socket.frames.some((f) => f.type === 'ack' && f.id === id);
+
+function closed(ws: WebSocket): Promise<number> {
+  return new Promise((resolve) => ws.addEventListener('close', (event) => resolve(event.code)));
+}
+
+describe('delivery over the visitor socket', () => {
+  it('shows every message to every open tab of the same visitor', async () => {
+    const { publicKey } = await createPilot();
+    const first = await visit(publicKey);
+    const second = await visit(publicKey, first.visitorId);
+    expect(second.conversationId).toBe(first.conversationId);
+
+    first.socket.send({ type: 'message', text: 'from tab one' });
+    await said(second.socket, 'Fallback answer.');
+    second.socket.send({ type: 'message', text: 'from tab two' });
+    const expected = [
+      ['visitor', 'from tab one'],
+      ['pilot', 'Fallback answer.'],
+      ['visitor', 'from tab two'],
+      ['pilot', 'Fallback answer.'],
+    ];
+    for (const tab of [first.socket, second.socket])
+      await tab.waitForMessages((m) => m.length === 4, 'four messages in each tab');
+    expect(texts(first.socket)).toEqual(expected);
+    expect(texts(second.socket)).toEqual(expected);
+    first.socket.close();
+    second.socket.close();
+  });
+
+  it("replays only what came after the client's last seen sequence, in order", async () => {
+    const { publicKey } = await createPilot();
+    const visitor = await visit(publicKey);
+    for (const text of ['one', 'two', 'three']) {
+      visitor.socket.send({ type: 'message', text });
+      await visitor.socket.waitForMessages(
+        (m) =>
+          m.filter((x) => x.author === 'pilot').length ===
+          ['one', 'two', 'three'].indexOf(text) + 1,
+        `the answer to "${text}"`,
+      );
+    }
+    const all = visitor.socket.messages();
+    visitor.socket.close();
+
+    const resumed = await openSocket(visitor.conversationId, visitor.token, all[1]!.seq);
+    await resumed.waitForMessages((m) => m.length === 4, 'the four missed messages');
+    expect(resumed.frames[0]).toMatchObject({ type: 'welcome', lastSeq: all.at(-1)!.seq });
+    expect(resumed.messages().map((m) => [m.seq, m.text])).toEqual(
+      all.slice(2).map((m) => [m.seq, m.text]),
+    );
+    resumed.close();
+  });
+
+  it('answers non-JSON, binary, unknown and invalid frames with error frames and stores none of them', async () => {
+    const { publicKey } = await createPilot();
+    const { socket } = await visit(publicKey);
+    socket.ws.send('not json at all');
+    socket.ws.send(new TextEncoder().encode('{"v":1}').buffer as ArrayBuffer);
+    socket.ws.send(JSON.stringify({ v: 1, type: 'teleport', id: 'frame-unknown' }));
+    socket.ws.send(JSON.stringify({ v: 1, type: 'message', id: 'frame-empty', text: '' }));
+    socket.ws.send(
+      JSON.stringify({ v: 1, type: 'message', id: 'frame-long', text: 'x'.repeat(4001) }),
+    );
+    socket.send({ type: 'message', text: 'still here' });
+    await said(socket, 'Fallback answer.');
+    expect(errors(socket).map((e) => [e.code, e.id ?? null])).toEqual([
+      ['invalid_input', null],
+      ['invalid_input', null],
+      ['invalid_input', 'frame-unknown'],
+      ['invalid_input', 'frame-empty'],
+      ['invalid_input', 'frame-long'],
+    ]);
+    expect(texts(socket)).toEqual([
+      ['visitor', 'still here'],
+      ['pilot', 'Fallback answer.'],
+    ]);
+    socket.close();
+  });
+
+  it('refuses a burst past the token bucket with rate_limited error frames and stores each resent frame once', async () => {
+    const { publicKey } = await createPilot();
+    const { socket } = await visit(publicKey);
+    const frames = Array.from({ length: 30 }, (_, i) => ({
+      v: 1,
+      type: 'message',
+      id: `burst-${i}`,
+      text: `message ${i}`,
+    }));
+    for (const frame of frames) socket.ws.send(JSON.stringify(frame));
+    await eventually(
+      async () =>
+        frames.filter((f) => acked(socket, f.id) || errors(socket).some((e) => e.id === f.id)),
+      (answered) => answered.length === frames.length,
+      'an ack or an error for every frame',
+    );
+    const refused = errors(socket).filter((e) => e.code === 'rate_limited');
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((e) => e.message.includes('retry in'))).toBe(true);
+
+    // The client resends the refused frames (and, to be sure, one that was accepted) until acked.
+    const resend = [...refused.map((e) => e.id as string), 'burst-0'];
+    await eventually(
+      async () => {
+        for (const id of resend.filter((x) => !acked(socket, x)))
+          socket.ws.send(JSON.stringify(frames.find((f) => f.id === id)));
+        return resend.filter((x) => !acked(socket, x));
+      },
+      (missing) => missing.length === 0,
+      'every refused frame acked after the bucket refills',
+    );
+    await socket.waitForMessages(
+      (m) => m.filter((x) => x.author === 'pilot').length === frames.length,
+      'an answer to every message',
+      15_000,
+    );
+    const stored = socket.messages().filter((m) => m.author === 'visitor');
+    expect(stored.map((m) => m.clientId).sort()).toEqual(frames.map((f) => f.id).sort());
+    socket.close();
+  });
+
+  it('answers heartbeats and closes only the socket that went silent', async () => {
+    const { publicKey } = await createPilot();
+    const quiet = await visit(publicKey);
+    const alive = await visit(publicKey, quiet.visitorId);
+    const pong = new Promise<void>((resolve) =>
+      alive.socket.ws.addEventListener('message', (event) => {
+        if (event.data === 'pong') resolve();
+      }),
+    );
+    alive.socket.ws.send('ping');
+    await pong;
+
+    const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(quiet.conversationId));
+    // Both sockets connected long ago; only `alive` has sent a heartbeat since.
+    await runInDurableObject(stub, (_instance, state) => {
+      for (const ws of state.getWebSockets()) {
+        const attachment = ws.deserializeAttachment() as SocketAttachment;
+        ws.serializeAttachment({ ...attachment, connectedAt: Date.now() - 2 * SOCKET_IDLE_MS });
+      }
+    });
+    const quietClosed = closed(quiet.socket.ws);
+    // The sweep compares with the heartbeat clock, so it must see the ping as recent.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await quietClosed).toBe(4010);
+
+    alive.socket.send({ type: 'message', text: 'are you there?' });
+    await said(alive.socket, 'Fallback answer.');
+    alive.socket.close();
+  });
+});
