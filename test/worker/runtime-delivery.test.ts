@@ -1,10 +1,12 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../../shared/protocol.ts';
 import {
   SOCKET_IDLE_MS,
   type SocketAttachment,
 } from '../../worker/conversation/conversation-object.ts';
+import { BASE } from '../helpers/admin.ts';
 import { openSocket, type TestSocket } from '../helpers/socket.ts';
 import { createPilot, eventually, said, texts, visit } from './runtime-helpers.ts';
 
@@ -131,6 +133,53 @@ describe('delivery over the visitor socket', () => {
     const stored = socket.messages().filter((m) => m.author === 'visitor');
     expect(stored.map((m) => m.clientId).sort()).toEqual(frames.map((f) => f.id).sort());
     socket.close();
+  });
+
+  it('answers a beacon batch past the token bucket with 429 naming the refused frames; the resent batch is stored once', async () => {
+    const { publicKey } = await createPilot();
+    const visitor = await visit(publicKey);
+    visitor.socket.close();
+    const frames = Array.from({ length: 30 }, (_, i) => ({
+      v: 1,
+      type: 'message',
+      id: `beacon-${i}`,
+      text: `beacon ${i}`,
+    }));
+    const beacon = () =>
+      exports.default.fetch(
+        new Request(`${BASE}/v1/widget/${publicKey}/events`, {
+          method: 'POST',
+          body: JSON.stringify({ token: visitor.token, frames }),
+        }),
+      );
+    const first = await beacon();
+    expect(first.status).toBe(429);
+    expect(Number(first.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const body = (await first.json()) as { error: { code: string; issues: { path: string }[] } };
+    expect(body.error.code).toBe('rate_limited');
+    // The refused frames are the tail of the batch, so resending keeps the visitor's order.
+    const paths = body.error.issues.map((issue) => issue.path);
+    const firstRefused = frames.length - paths.length;
+    expect(firstRefused).toBeGreaterThan(0);
+    expect(paths).toEqual(frames.slice(firstRefused).map((_, i) => `frames.${firstRefused + i}`));
+
+    await eventually(
+      async () => (await beacon()).status,
+      (status) => status === 202,
+      'a 202',
+    );
+    const reader = await openSocket(visitor.conversationId, visitor.token);
+    await reader.waitForMessages(
+      (m) => m.filter((x) => x.author === 'pilot').length === frames.length,
+      'an answer to every beacon message',
+    );
+    expect(
+      reader
+        .messages()
+        .filter((m) => m.author === 'visitor')
+        .map((m) => m.text),
+    ).toEqual(frames.map((f) => f.text));
+    reader.close();
   });
 
   it('answers heartbeats and closes only the socket that went silent', async () => {

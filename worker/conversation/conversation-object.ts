@@ -140,13 +140,31 @@ export class ConversationObject extends DurableObject<AppEnv> {
     for (const ws of this.ctx.getWebSockets()) send(ws, frame);
   }
 
-  /** Beacon path: frames that arrived over HTTP instead of the socket. */
-  async receiveFrames(identity: SocketAttachment, frames: ClientFrame[]): Promise<void> {
+  /**
+   * Beacon path: frames that arrived over HTTP instead of the socket. Returns the indexes of
+   * frames the token bucket refused (nothing of them is stored, so the client may resend the
+   * whole batch: frames already applied are deduplicated by id).
+   */
+  async receiveFrames(
+    identity: SocketAttachment,
+    frames: ClientFrame[],
+  ): Promise<{ refused: number[]; retryAfterMs: number }> {
     this.runtime.remember(identity as Identity);
-    for (const frame of frames) {
+    const refused: number[] = [];
+    let retryAfterMs = 0;
+    for (const [index, frame] of frames.entries()) {
       if (frame.type === 'hello') continue;
-      await this.runtime.handleFrame(frame, () => {});
+      // After one refusal the rest of the batch is refused too, so a resend keeps their order.
+      if (refused.length > 0) {
+        refused.push(index);
+        continue;
+      }
+      const refusal = await this.runtime.handleFrame(frame, () => {});
+      if (!refusal) continue;
+      refused.push(index);
+      retryAfterMs = Math.max(retryAfterMs, refusal.retryAfterMs);
     }
+    return { refused, retryAfterMs };
   }
 
   /** Test/ops hook: the state of the active run, if any. */

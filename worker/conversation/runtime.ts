@@ -129,8 +129,12 @@ export class ConversationRuntime {
     if (ran) await this.afterTurn();
   }
 
-  /** Handles one visitor frame exactly once, however often it arrives. */
-  async handleFrame(frame: VisitorFrame, reply: Reply): Promise<void> {
+  /**
+   * Handles one visitor frame exactly once, however often it arrives. Resolves to the wait
+   * before a resend when the token bucket refused the frame (nothing stored), else null.
+   */
+  async handleFrame(frame: VisitorFrame, reply: Reply): Promise<{ retryAfterMs: number } | null> {
+    let refused: { retryAfterMs: number } | null = null;
     const committed = await this.exclusive(async () => {
       if (this.store.hasClientFrame(frame.id)) {
         reply({ v: 1, type: 'ack', id: frame.id });
@@ -146,6 +150,7 @@ export class ConversationRuntime {
           message: `Too many frames; retry in ${bucket.retryAfterMs} ms`,
           id: frame.id,
         });
+        refused = { retryAfterMs: bucket.retryAfterMs };
         return false;
       }
       const prepared = await this.prepare(frame);
@@ -160,6 +165,7 @@ export class ConversationRuntime {
       return true;
     });
     if (committed) await this.afterTurn();
+    return refused;
   }
 
   // ---- prepare: every await of a turn happens here ----
@@ -715,6 +721,8 @@ export class ConversationRuntime {
       status: this.store.getMeta('status') ?? 'open',
       mode: this.mode(),
       visitCount: Number(this.store.getMeta('visits') ?? '0') + (page ? 1 : 0),
+      // `system.conversation_history` (last 10), `last_utterance`, `last_response`.
+      history: this.store.messagesAfter(Math.max(0, this.store.lastSeq() - 20)),
       ...(locale ? { locale } : {}),
     };
   }

@@ -150,7 +150,7 @@ widgetRoutes.post('/:pilotKey/events', async (c) => {
     throw new ApiError(401, ErrorCode.unauthorized, 'Invalid or expired visitor token');
   }
   const stub = c.env.CONVERSATION.get(c.env.CONVERSATION.idFromName(claims.cid));
-  await stub.receiveFrames(
+  const { refused, retryAfterMs } = await stub.receiveFrames(
     {
       visitorId: claims.sub,
       pilotKey: claims.pid,
@@ -159,5 +159,16 @@ widgetRoutes.post('/:pilotKey/events', async (c) => {
     },
     body.frames,
   );
+  if (refused.length > 0) {
+    // The conversation's token bucket refused these frames (nothing of them stored); resending
+    // the whole batch later is safe because applied frames are deduplicated by id.
+    c.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+    throw new ApiError(
+      429,
+      ErrorCode.rateLimited,
+      `Too many frames; ${refused.length} refused, retry in ${retryAfterMs} ms`,
+      refused.map((index) => ({ path: `frames.${index}`, message: 'rate limited' })),
+    );
+  }
   return c.json({ accepted: body.frames.length }, 202);
 });
