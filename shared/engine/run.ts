@@ -4,6 +4,7 @@
  */
 import type { Flow, FlowNode } from '../flow/schema.ts';
 import { buildScope, type Scope } from './scope.ts';
+import { withMessage } from './system-vars.ts';
 import type {
   Effect,
   EngineContext,
@@ -18,6 +19,18 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 export type IoEffectInput = DistributiveOmit<IoEffect, 'nodeId' | 'idempotencyKey' | 'awaitResult'>;
 
 const nodeMaps = new WeakMap<Flow, Map<string, FlowNode>>();
+const saidReaders = new WeakMap<Flow, boolean>();
+
+/** Whether a flow reads what the pilot said (`system.last_response` / `conversation_history`). */
+function readsSaid(flow: Flow): boolean {
+  let reads = saidReaders.get(flow);
+  if (reads === undefined) {
+    const text = JSON.stringify(flow.nodes);
+    reads = text.includes('system.last_response') || text.includes('system.conversation_history');
+    saidReaders.set(flow, reads);
+  }
+  return reads;
+}
 
 /** Node lookup by id, built once per flow object (flows are immutable snapshots). */
 export function nodeMap(flow: Flow): Map<string, FlowNode> {
@@ -54,6 +67,14 @@ export class Run {
 
   say(effect: Omit<Extract<Effect, { type: 'say' }>, 'type'>): void {
     this.effects.push({ type: 'say', ...effect });
+    // Later nodes of this event see what was just said (`system.last_response`, history);
+    // only flows that read them pay for it.
+    if (readsSaid(this.ctx.flow))
+      this.scope.system = withMessage(
+        this.scope.system as Record<string, unknown> | undefined,
+        'pilot',
+        effect.text,
+      );
   }
 
   io(node: FlowNode, effect: IoEffectInput, awaitResult: boolean): void {

@@ -3,6 +3,7 @@
  * ConversationObject keeps (pure: no storage, no clock).
  */
 import { type OfficeHours, officeHoursSchema } from '../../shared/engine/office-hours.ts';
+import { type HistoryMessage, systemNamespace } from '../../shared/engine/system-vars.ts';
 import type { AgentInfo, EngineContext } from '../../shared/engine/types.ts';
 import { utmOf } from '../../shared/flow/match.ts';
 import type { Flow } from '../../shared/flow/schema.ts';
@@ -18,6 +19,8 @@ export interface PilotFacts {
   timezone: string;
   officeHours?: OfficeHours;
   fallbackMessage: string;
+  /** Global pilot variables (`pilot.<name>`). */
+  variables?: Record<string, unknown>;
 }
 
 export function pilotFactsOf(snapshot: PilotSnapshot): PilotFacts {
@@ -32,6 +35,7 @@ export function pilotFactsOf(snapshot: PilotSnapshot): PilotFacts {
     timezone: settings.timezone,
     ...(hours.success && settings.officeHours !== undefined ? { officeHours: hours.data } : {}),
     fallbackMessage: settings.fallbackMessage,
+    ...(snapshot.pilot.variables ? { variables: snapshot.pilot.variables } : {}),
   };
 }
 
@@ -45,6 +49,8 @@ export interface ConversationFacts {
   mode: string;
   locale?: string;
   visitCount: number;
+  /** The latest messages, oldest first, for `system.last_*` and `conversation_history`. */
+  history?: HistoryMessage[];
 }
 
 /** Condition/template data by namespace (SPEC 3.5 "Conditions"). */
@@ -68,11 +74,12 @@ export function conversationData(
     visitor,
     contact: { ...(facts.userId ? { id: facts.userId } : {}), ...facts.contact },
     conversation: { id: facts.conversationId, status: facts.status, mode: facts.mode },
-    pilot: pilot ? { name: pilot.name, id: pilot.id } : {},
-    system: {
-      conversation_user_id: facts.visitorId,
+    pilot: pilot ? { ...pilot.variables, name: pilot.name, id: pilot.id } : {},
+    system: systemNamespace({
+      messages: facts.history ?? [],
+      conversationUserId: facts.visitorId,
       ...(facts.locale ? { locale: facts.locale } : {}),
-    },
+    }),
     ...extra,
   };
 }
