@@ -18,6 +18,8 @@ export const simulateEventSchema = z.discriminatedUnion('type', [
     text: z.string().min(1).max(4000),
     /** What intent detection would say about this message (drives `intent_detected`). */
     intent: z.object({ name: z.string().min(1), confidence: z.number().min(0).max(1) }).optional(),
+    /** Entities extraction would find in this message (`entity.*` of an intent-started run). */
+    entities: props.optional(),
   }),
   /** Picks the button with this value (or label) of the question the run waits on. */
   z.object({ type: z.literal('choice'), value: z.string().min(1).max(200) }),

@@ -202,6 +202,7 @@ function handle(sim: Sim, event: SimulateEvent): void {
           type: 'intent_detected',
           intent: event.intent.name,
           confidence: event.intent.confidence,
+          ...(event.entities ? { entities: event.entities } : {}),
         });
       return;
     case 'choice': {
@@ -243,8 +244,10 @@ function trigger(sim: Sim, input: TriggerInput): void {
   }
   if (input.type === 'event')
     sim.data.event = { ...input.props, name: input.name, props: input.props ?? {} };
-  if (input.type === 'intent_detected')
+  if (input.type === 'intent_detected') {
     sim.data.intent = { name: input.intent, confidence: input.confidence };
+    sim.data.entity = { ...input.entities };
+  }
   sim.runs++;
   sim.lastRunAt = sim.ctx.now;
   sim.run = newRun(`sim-run-${sim.runs}`, 'simulated', 1, engineContext(sim));

@@ -202,6 +202,46 @@ describe('example flows', () => {
     ]);
   });
 
+  it('order lookup: takes the order number from the message when the entity was found', () => {
+    const result = simulateFlow(load('order-lookup.json'), {
+      events: [
+        {
+          type: 'message',
+          text: 'where is order SO-98765?',
+          intent: { name: 'order_status', confidence: 0.9 },
+          entities: { order_number: 'SO-98765' },
+        },
+      ],
+      context: {
+        effectResults: { lookup: { status: 200, body: { order: { status: 'packing' } } } },
+      },
+    });
+    // No question asked: the required entity was in the message.
+    expect(pilots(result.transcript)).toEqual(['Order SO-98765 is currently: packing.']);
+    expect(result.path.slice(0, 3)).toEqual(['have_number', 'from_message', 'count']);
+  });
+
+  it('order lookup: asks for the missing order number, and again while it is malformed', () => {
+    const result = simulateFlow(load('order-lookup.json'), {
+      events: [
+        {
+          type: 'message',
+          text: 'where is my order?',
+          intent: { name: 'order_status', confidence: 0.9 },
+          entities: {},
+        },
+        { type: 'message', text: 'the blue one' },
+      ],
+    });
+    expect(result.status).toBe('waiting');
+    expect(pilots(result.transcript)).toEqual([
+      "Sure! What's your order number? It looks like SO-12345.",
+      '"the blue one" doesn\'t look like an order number.',
+      "Sure! What's your order number? It looks like SO-12345.",
+    ]);
+    expect(result.effects).toEqual([]);
+  });
+
   it('order lookup: a failing webhook goes to the error message', () => {
     const result = simulateFlow(load('order-lookup.json'), {
       events: [
