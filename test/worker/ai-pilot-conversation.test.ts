@@ -1,0 +1,145 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { pilotAiKey } from '../../worker/ai/pilot-ai.ts';
+import { call } from '../helpers/admin.ts';
+import { createPilot, json, publishFlow, said, texts, visit } from './runtime-helpers.ts';
+
+const post = (path: string, body: unknown) =>
+  call(path, { method: 'POST', body: JSON.stringify(body) });
+
+const orderStatus = {
+  name: 'order_status',
+  description: 'The visitor asks where an order is',
+  trainingPhrases: [
+    'where is my order',
+    'track my package',
+    'has my parcel shipped yet',
+    'when will my order arrive',
+    'status of my delivery',
+    'my order has not arrived',
+  ],
+};
+const openingHours = {
+  name: 'opening_hours',
+  trainingPhrases: [
+    'when are you open',
+    'what are your opening hours',
+    'are you open on sunday',
+    'what time do you close',
+    'business hours please',
+  ],
+};
+
+/** A pilot that knows intents, an order-number entity, a global and one article. */
+async function aiPilot() {
+  const { pilotId, publicKey } = await createPilot();
+  const base = `/v1/admin/pilots/${pilotId}`;
+  for (const intent of [orderStatus, openingHours])
+    expect((await post(`${base}/intents`, intent)).status).toBe(201);
+  await json(
+    await post(`${base}/entities`, { kind: 'regex', name: 'order_number', pattern: 'SO-\\d{4,8}' }),
+  );
+  await json(await post(`${base}/variables`, { name: 'shop_name', value: 'Acme' }));
+  await json(
+    await post(`${base}/knowledge`, {
+      title: 'Gift wrapping',
+      url: 'https://help.example.com/gift-wrapping',
+      body: 'Gift wrapping costs 3 euros per item. Choose it at checkout and add a personal note.',
+    }),
+  );
+  await publishFlow(pilotId, {
+    name: 'Order status',
+    trigger: { type: 'intent_detected', intents: ['order_status'], minConfidence: 0.3 },
+    variables: [{ name: 'order', type: 'text' }],
+    start: 'have_number',
+    nodes: [
+      {
+        id: 'have_number',
+        type: 'condition',
+        branches: [{ when: { field: 'entity.order_number', op: 'is_not_empty' }, next: 'found' }],
+        else: 'ask',
+      },
+      {
+        id: 'found',
+        type: 'send_message',
+        text: '{{pilot.shop_name}} is looking up {{entity.order_number}} (you asked: "{{system.last_utterance}}").',
+      },
+      {
+        id: 'ask',
+        type: 'ask_question',
+        text: 'Which order? It looks like SO-12345.',
+        input: { kind: 'text' },
+        saveTo: 'variable.order',
+        next: 'thanks',
+      },
+      { id: 'thanks', type: 'send_message', text: 'Checking {{variable.order}}.' },
+    ],
+  });
+  return { pilotId, publicKey, base };
+}
+
+describe('the AI pilot in a conversation', () => {
+  it('refuses intents with a bad name or fewer than five phrases, naming the field', async () => {
+    const { pilotId } = await createPilot();
+    const base = `/v1/admin/pilots/${pilotId}/intents`;
+    const badName = await post(base, { ...orderStatus, name: '2nd_try' });
+    expect(badName.status).toBe(400);
+    const nameError = await badName.json<{ error: { issues: { path: string }[] } }>();
+    expect(nameError.error.issues.map((i) => i.path)).toContain('name');
+    const few = await post(base, { ...orderStatus, trainingPhrases: ['a', 'b', 'c', 'd'] });
+    expect(few.status).toBe(400);
+    const fewError = await few.json<{ error: { issues: { path: string }[] } }>();
+    expect(fewError.error.issues.map((i) => i.path)).toContain('trainingPhrases');
+  });
+
+  it('starts the intent flow from a visitor message with the entity, pilot global and words', async () => {
+    const { publicKey } = await aiPilot();
+    const { socket } = await visit(publicKey);
+    socket.send({ type: 'message', id: 'm1', text: 'where is my order SO-98765?' });
+    await said(socket, 'is looking up');
+    expect(texts(socket).at(-1)).toEqual([
+      'pilot',
+      'Acme is looking up SO-98765 (you asked: "where is my order SO-98765?").',
+    ]);
+    socket.close();
+  });
+
+  it('asks for the order number when the message did not contain it', async () => {
+    const { publicKey } = await aiPilot();
+    const { socket } = await visit(publicKey);
+    socket.send({ type: 'message', id: 'm1', text: 'has my parcel shipped?' });
+    await said(socket, 'Which order?');
+    socket.send({ type: 'message', id: 'm2', text: 'SO-4242' });
+    await said(socket, 'Checking SO-4242.');
+    socket.close();
+  });
+
+  it('answers other questions from the knowledge, else with the fallback', async () => {
+    const { publicKey } = await aiPilot();
+    const { socket } = await visit(publicKey);
+    socket.send({ type: 'message', id: 'm1', text: 'how much does gift wrapping cost?' });
+    await said(socket, '3 euros');
+    socket.send({ type: 'message', id: 'm2', text: 'do you sell bicycles?' });
+    await said(socket, 'Fallback answer.');
+    socket.close();
+  });
+
+  it('trains when intents change, never while visitors chat', async () => {
+    const { pilotId, publicKey, base } = await aiPilot();
+    const pointer = () => env.SNAPSHOTS.get(pilotAiKey(pilotId));
+    const trained = await pointer();
+    expect(trained).not.toBeNull();
+    const { socket } = await visit(publicKey);
+    socket.send({ type: 'message', id: 'm1', text: 'where is my order?' });
+    await said(socket, 'Which order?');
+    socket.close();
+    expect(await pointer()).toBe(trained);
+    await json(
+      await post(`${base}/intents`, {
+        name: 'refund',
+        trainingPhrases: ['refund please', 'money back', 'return it', 'reimburse me', 'refund'],
+      }),
+    );
+    expect(await pointer()).not.toBe(trained);
+  });
+});
