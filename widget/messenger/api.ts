@@ -51,7 +51,8 @@ export function createApi(
 ): Record<string, Method> {
   const sendContact = (fields: ContactFields) => {
     const contact = contactOf(fields ?? {});
-    if (Object.keys(contact).length) element.interact({ type: 'identify', contact });
+    // The site's call, not the visitor's interaction: it does not unlock storage.
+    if (Object.keys(contact).length) element.connection.send({ type: 'identify', contact });
   };
   return {
     open: () => element.show(),

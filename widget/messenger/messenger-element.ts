@@ -69,6 +69,7 @@ export class MessengerElement extends LitElement {
           this.messages = [];
           this.readSeq = 0;
         },
+        onRefused: (error) => this.emit('error', error),
       },
       this.storage,
     );

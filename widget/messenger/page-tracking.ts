@@ -10,14 +10,16 @@ const DEBOUNCE_MS = 250;
 
 /** URL, title, referrer and UTM parameters of a page. */
 export function pageInfo(url: string, title: string, referrer: string): PageInfo {
-  const params = new URL(url, location.href).searchParams;
+  // `EdgePilot('page', '/path')` may pass a relative URL: flows match on the absolute one.
+  const absolute = new URL(url, location.href);
+  const params = absolute.searchParams;
   const utm: NonNullable<PageInfo['utm']> = {};
   for (const key of UTM) {
     const value = params.get(`utm_${key}`);
     if (value) utm[key] = value.slice(0, 200);
   }
   return {
-    url: url.slice(0, 2048),
+    url: absolute.href.slice(0, 2048),
     title: title.slice(0, 512),
     referrer: referrer.slice(0, 2048),
     ...(Object.keys(utm).length ? { utm } : {}),

@@ -13,7 +13,7 @@ import type { WidgetConfig } from '../config.ts';
 import { backoffDelay } from './backoff.ts';
 import { parseServerFrame } from './server-frame.ts';
 
-export type ConnectionStatus = 'connecting' | 'online' | 'reconnecting' | 'offline';
+export type ConnectionStatus = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'unavailable';
 
 export type OutgoingFrame = Exclude<ClientFrame, { type: 'hello' }>;
 /** Frames as the element hands them over: without the protocol fields the transport adds. */
@@ -34,6 +34,8 @@ export interface ConnectionCallbacks {
   onStatus(status: ConnectionStatus): void;
   /** A new conversation replaced the previous one (identify, logout): drop the history. */
   onReset(): void;
+  /** The server refused the session for good (untrusted origin, unknown pilot key). */
+  onRefused(error: { code: string; message: string }): void;
 }
 
 /** Who the visitor claims to be: verified by the session endpoint with the HMAC `hash`. */
@@ -61,9 +63,10 @@ export class Connection implements ReactiveController {
   status: ConnectionStatus = 'connecting';
   displayName = '';
   locale = '';
-  private socket: WebSocket | null = null;
-  private session: Session | null = null;
-  private sessionRequest: Promise<Session> | null = null;
+  #socket: WebSocket | null = null;
+  /** ES-private (not just TS-private): the host page cannot read the visitor token. */
+  #session: Session | null = null;
+  #sessionRequest: Promise<Session> | null = null;
   private user: UserClaim | null = null;
   private lastSeq = 0;
   private attempt = 0;
@@ -80,7 +83,7 @@ export class Connection implements ReactiveController {
     if (navigator.onLine) return this.reconnectNow();
     // The network is gone: do not wait for a heartbeat to notice. Typed messages queue up.
     this.setStatus('offline');
-    this.socket?.close(1000, 'offline');
+    this.#socket?.close(1000, 'offline');
   };
 
   constructor(
@@ -105,8 +108,8 @@ export class Connection implements ReactiveController {
     removeEventListener('offline', this.onNetwork);
     clearTimeout(this.retry);
     clearInterval(this.heartbeat);
-    this.socket?.close(1000, 'bye');
-    this.socket = null;
+    this.#socket?.close(1000, 'bye');
+    this.#socket = null;
   }
 
   /** Queues a frame: sent in order over the socket until acknowledged. Returns its id. */
@@ -121,7 +124,7 @@ export class Connection implements ReactiveController {
 
   /** Persists the visitor id once storage is allowed (after interaction, by default). */
   rememberVisitor(): void {
-    if (this.session && !this.user) this.storage.write('visitor', this.session.visitorId);
+    if (this.#session && !this.user) this.storage.write('visitor', this.#session.visitorId);
   }
 
   /**
@@ -132,10 +135,10 @@ export class Connection implements ReactiveController {
     this.user = user;
     if (!user) this.storage.remove('visitor');
     // A session requested before this call carries the old identity: let it land, then replace it.
-    await this.sessionRequest?.catch(() => undefined);
-    const before = this.session?.conversationId;
-    this.session = null;
-    this.socket?.close(1000, 'reidentify');
+    await this.#sessionRequest?.catch(() => undefined);
+    const before = this.#session?.conversationId;
+    this.#session = null;
+    this.#socket?.close(1000, 'reidentify');
     const session = await this.ensureSession();
     if (session.conversationId !== before) {
       this.lastSeq = 0;
@@ -146,7 +149,7 @@ export class Connection implements ReactiveController {
   }
 
   private isOpen(): boolean {
-    return this.socket?.readyState === WebSocket.OPEN;
+    return this.#socket?.readyState === WebSocket.OPEN;
   }
 
   /**
@@ -155,14 +158,14 @@ export class Connection implements ReactiveController {
    * may have delivered already is deduplicated by the server (same frame id).
    */
   private beaconBackground(): void {
-    if (!this.session || this.socket || navigator.onLine === false) return;
+    if (!this.#session || this.#socket || navigator.onLine === false) return;
     const frames = this.pending.filter(isBackground).slice(0, 50);
     if (!frames.length) return;
     const url = `${this.config.api}/v1/widget/${this.config.pilotKey}/events`;
     // A string body is text/plain: a "simple" cross-origin request (no preflight).
-    const body = JSON.stringify({ token: this.session.token, frames });
+    const body = JSON.stringify({ token: this.#session.token, frames });
     if (!navigator.sendBeacon?.(url, body)) return;
-    this.pending = this.pending.filter((f) => !frames.includes(f));
+    this.pending = this.pending.filter((f) => !isBackground(f) || !frames.includes(f));
   }
 
   /**
@@ -180,7 +183,7 @@ export class Connection implements ReactiveController {
         continue;
       }
       this.sent.add(frame.id);
-      this.socket!.send(JSON.stringify(frame));
+      this.#socket!.send(JSON.stringify(frame));
       blocked ||= ordered;
     }
   }
@@ -192,20 +195,20 @@ export class Connection implements ReactiveController {
   }
 
   private reconnectNow(): void {
-    if (this.stopped || this.isOpen() || this.socket?.readyState === WebSocket.CONNECTING) return;
+    if (this.stopped || this.isOpen() || this.#socket?.readyState === WebSocket.CONNECTING) return;
     clearTimeout(this.retry);
     this.attempt = 0;
     void this.connect();
   }
 
   private ensureSession(): Promise<Session> {
-    if (this.session && this.session.expiresAt - Date.now() > 30_000) {
-      return Promise.resolve(this.session);
+    if (this.#session && this.#session.expiresAt - Date.now() > 30_000) {
+      return Promise.resolve(this.#session);
     }
-    this.sessionRequest ??= this.startSession().finally(() => {
-      this.sessionRequest = null;
+    this.#sessionRequest ??= this.startSession().finally(() => {
+      this.#sessionRequest = null;
     });
-    return this.sessionRequest;
+    return this.#sessionRequest;
   }
 
   private async startSession(): Promise<Session> {
@@ -218,9 +221,21 @@ export class Connection implements ReactiveController {
         ...(this.user ? { user: this.user } : {}),
       }),
     });
-    if (!response.ok) throw new Error(`session ${response.status}`);
+    if (!response.ok) {
+      const body = (await response.json().catch(() => null)) as {
+        error?: { code?: string; message?: string };
+      } | null;
+      const error = { code: 'session_failed', message: `HTTP ${response.status}`, ...body?.error };
+      // 4xx other than timeouts and rate limits will not change by retrying: stop and say so.
+      if (response.status < 500 && response.status !== 408 && response.status !== 429) {
+        this.stopped = true;
+        this.setStatus('unavailable');
+        this.callbacks.onRefused(error as { code: string; message: string });
+      }
+      throw new Error(error.message);
+    }
     const session = (await response.json()) as Session;
-    this.session = session;
+    this.#session = session;
     this.displayName = session.displayName;
     // Kept only once storage is allowed (interaction or consent); a no-op before.
     this.rememberVisitor();
@@ -245,7 +260,7 @@ export class Connection implements ReactiveController {
     const socket = new WebSocket(
       `${base}/v1/widget/conversations/${encodeURIComponent(session.conversationId)}/socket?token=${encodeURIComponent(session.token)}`,
     );
-    this.socket = socket;
+    this.#socket = socket;
     const connectTimer = setTimeout(() => socket.close(), CONNECT_TIMEOUT_MS);
     let opened = false;
     socket.onopen = () => {
@@ -262,8 +277,8 @@ export class Connection implements ReactiveController {
     socket.onmessage = (event) => this.receive(String(event.data));
     socket.onclose = (event) => {
       clearTimeout(connectTimer);
-      if (this.socket !== socket) return;
-      this.socket = null;
+      if (this.#socket !== socket) return;
+      this.#socket = null;
       this.beaconBackground();
       // Only a socket that stayed up for a while resets the backoff (no tight reconnect loops).
       if (opened && Date.now() - this.openedAt >= MIN_UPTIME_MS) this.attempt = 0;
@@ -271,7 +286,7 @@ export class Connection implements ReactiveController {
       // (one refusal alone keeps the session, so beacons still work where sockets are blocked).
       this.refused = opened ? 0 : this.refused + 1;
       if (isTerminalCloseCode(event.code) || this.refused >= 2) {
-        this.session = null;
+        this.#session = null;
         this.refused = 0;
       }
       this.scheduleReconnect();
@@ -288,8 +303,8 @@ export class Connection implements ReactiveController {
       if (frame.message.seq <= this.lastSeq) return;
       this.lastSeq = frame.message.seq;
     } else if (frame.type === 'error' && frame.code === 'unauthorized') {
-      this.session = null;
-      this.socket?.close(4001, 'unauthorized');
+      this.#session = null;
+      this.#socket?.close(4001, 'unauthorized');
     } else if (frame.type === 'error' && frame.id) {
       // The server refused this frame for good (invalid): do not resend it forever.
       this.settle(frame.id);
@@ -327,6 +342,8 @@ export class Connection implements ReactiveController {
   }
 }
 
-const isBackground = (frame: OutgoingFrame) => frame.type === 'page_view' || frame.type === 'event';
+type BackgroundFrame = Extract<OutgoingFrame, { type: 'page_view' | 'event' }>;
+const isBackground = (frame: OutgoingFrame): frame is BackgroundFrame =>
+  frame.type === 'page_view' || frame.type === 'event';
 
 export type { ChatMessage };
