@@ -140,6 +140,12 @@ export function routeCases(fx: Fixture): RouteCase[] {
       writes: true,
       invalid: { body: { trustedDomains: ['http://bad/'] }, path: 'trustedDomains.0' },
     },
+    {
+      route: 'post /pilots/{pilotId}/identity-secret/rotate',
+      method: 'POST',
+      path: `/pilots/${p}/identity-secret/rotate`,
+      writes: true,
+    },
   ];
   for (const kind of Object.keys(ITEM_BODIES) as (keyof typeof ITEM_BODIES)[]) {
     const base = `/pilots/${p}/${kind}`;
