@@ -96,10 +96,24 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
   ]),
 );
 
-/** Calls `visit` for every rule in a condition tree (validator, variable checks). */
-export function forEachRule(condition: Condition, visit: (rule: ConditionRule) => void): void {
-  if ('all' in condition) for (const c of condition.all) forEachRule(c, visit);
-  else if ('any' in condition) for (const c of condition.any) forEachRule(c, visit);
-  else if ('not' in condition) forEachRule(condition.not, visit);
-  else visit(condition);
+/**
+ * Calls `visit` for every rule in a condition tree (validator, variable checks), with the
+ * rule's path below the condition (`all.1`, `any.0.not`; empty for a bare rule).
+ */
+export function forEachRule(
+  condition: Condition,
+  visit: (rule: ConditionRule, path: string) => void,
+  path = '',
+): void {
+  const at = (key: string) => (path ? `${path}.${key}` : key);
+  if ('all' in condition)
+    condition.all.forEach((c, i) => {
+      forEachRule(c, visit, at(`all.${i}`));
+    });
+  else if ('any' in condition)
+    condition.any.forEach((c, i) => {
+      forEachRule(c, visit, at(`any.${i}`));
+    });
+  else if ('not' in condition) forEachRule(condition.not, visit, at('not'));
+  else visit(condition, path);
 }

@@ -121,15 +121,22 @@ function checkCondition(
   report: Report,
 ): void {
   const at = nodeId ? { nodeId } : {};
-  forEachRule(condition, (rule) => {
+  forEachRule(condition, (rule, rulePath) => {
+    // Issues name the rule's own field: `nodes.2.branches.0.when.all.1.value`.
+    const field = (key: 'field' | 'value') => [path, rulePath, key].filter(Boolean).join('.');
     const problem = checkReference(rule.field, known);
     if (problem)
-      report(problem.level, { code: problem.code, message: problem.message, path, ...at });
+      report(problem.level, {
+        code: problem.code,
+        message: problem.message,
+        path: field('field'),
+        ...at,
+      });
     const bad = (message: string) =>
       report('error', {
         code: 'bad_condition_value',
         message: `${rule.field} ${rule.op}: ${message}`,
-        path,
+        path: field('value'),
         ...at,
       });
     if (!UNARY_OPS.has(rule.op) && (rule.value === undefined || rule.value === null))
@@ -144,7 +151,7 @@ function checkCondition(
         report('error', {
           code: 'bad_regex',
           message: `${rule.field}: ${check.reason}`,
-          path,
+          path: field('value'),
           ...at,
         });
     }

@@ -139,7 +139,7 @@ describe('validateFlow', () => {
       ['unknown_variable', 'a', 'nodes.0.text'],
       ['unknown_variable', 'a', 'nodes.0.text'],
       ['unknown_namespace', 'a', 'nodes.0.text'],
-      ['unknown_variable', 'b', 'nodes.1.branches.0.when'],
+      ['unknown_variable', 'b', 'nodes.1.branches.0.when.field'],
       ['unknown_variable', 'c', 'nodes.2.saveTo'],
       ['unknown_variable', 'd', 'nodes.3.assignments.0.target'],
     ]);
@@ -215,6 +215,30 @@ describe('validateFlow', () => {
       'bad_condition_value',
       'bad_condition_value',
       'bad_condition_value',
+    ]);
+  });
+
+  it('names the exact rule inside nested all/any/not groups', () => {
+    const flow = base([
+      {
+        id: 'c',
+        type: 'condition',
+        branches: [
+          {
+            when: {
+              all: [
+                { field: 'contact.email', op: 'is_not_empty' },
+                { any: [{ not: { field: 'visitor.page_url', op: 'matches', value: '(a+)+$' } }] },
+                { field: 'variable.missing', op: 'eq', value: 1 },
+              ],
+            },
+          },
+        ],
+      },
+    ]);
+    expect(codes(flow).errors).toEqual([
+      ['bad_regex', 'c', 'nodes.0.branches.0.when.all.1.any.0.not.value'],
+      ['unknown_variable', 'c', 'nodes.0.branches.0.when.all.2.field'],
     ]);
   });
 
