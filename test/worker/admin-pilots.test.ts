@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:test';
+import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { PilotSnapshot } from '../../shared/pilot.ts';
-import { workspace } from './admin-fixtures.ts';
+import { BASE, workspace } from './admin-fixtures.ts';
 
 const snapshot = (publicKey: string) =>
   env.SNAPSHOTS.get<PilotSnapshot>(`snapshot:${publicKey}`, 'json');
@@ -90,6 +91,52 @@ describe('pilots', () => {
     expect(await (await ws.call(`/pilots/${body.id}`)).text()).not.toContain(
       rotated.body.identitySecret,
     );
+  });
+
+  it('trusts `*.` wildcard domains for their subdomains only, and a domain change applies to the next session', async () => {
+    const ws = await workspace();
+    const pilot = await ws.json<{ id: string; publicKey: string }>('/pilots', {
+      method: 'POST',
+      body: { name: 'Wildcards', trustedDomains: ['*.example.com'] },
+    });
+    const session = async (origin: string) => {
+      const res = await exports.default.fetch(
+        new Request(`${BASE}/v1/widget/${pilot.body.publicKey}/session`, {
+          method: 'POST',
+          headers: { origin, 'content-type': 'application/json', 'cf-connecting-ip': '10.9.9.9' },
+          body: '{}',
+        }),
+      );
+      await res.body?.cancel();
+      return res.status;
+    };
+    expect(await session('https://shop.example.com')).toBe(200);
+    expect(await session('https://a.b.example.com')).toBe(200);
+    expect(await session('https://example.com')).toBe(403);
+    expect(await session('https://notexample.com')).toBe(403);
+    expect(await session('https://example.com.evil.net')).toBe(403);
+
+    await ws.call(`/pilots/${pilot.body.id}`, {
+      method: 'PATCH',
+      body: { trustedDomains: ['example.com'] },
+    });
+    expect(await session('https://example.com')).toBe(200);
+    expect(await session('https://shop.example.com')).toBe(403);
+
+    const bad = await ws.json<{ error: { issues: { path: string }[] } }>(
+      `/pilots/${pilot.body.id}`,
+      {
+        method: 'PATCH',
+        body: { trustedDomains: ['*example.com', '*.*.example.com', 'example.com:8080', '*.'] },
+      },
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.issues.map((i) => i.path)).toEqual([
+      'trustedDomains.0',
+      'trustedDomains.1',
+      'trustedDomains.2',
+      'trustedDomains.3',
+    ]);
   });
 
   it('refuses an unknown timezone, a malformed domain, bad office hours and enforcement without a secret', async () => {
