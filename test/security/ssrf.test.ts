@@ -1,0 +1,79 @@
+import { describe, expect, inject, it } from 'vitest';
+import { openSocket } from '../helpers/socket.ts';
+import { createPilot, ok, publishFlow, type Session, session } from './helpers.ts';
+
+const target = inject('faultTarget');
+const port = new URL(target).port;
+
+/**
+ * Every way to write "this machine" or a private network in a webhook URL. The loopback ones
+ * point at a real server listening on this machine: in production mode it must see nothing.
+ */
+const FORMS = [
+  `http://127.0.0.1:${port}`,
+  `http://127.0.0.1.:${port}`,
+  `http://127.1:${port}`,
+  `http://2130706433:${port}`,
+  `http://0x7f000001:${port}`,
+  `http://0x7f.0.0.1:${port}`,
+  `http://0177.0.0.1:${port}`,
+  `http://[::1]:${port}`,
+  `http://[0:0:0:0:0:0:0:1]:${port}`,
+  `http://[::ffff:127.0.0.1]:${port}`,
+  `http://[::ffff:7f00:1]:${port}`,
+  `http://0.0.0.0:${port}`,
+  `http://0:${port}`,
+  `http://[::]:${port}`,
+  `http://localhost:${port}`,
+  `http://LocalHost.:${port}`,
+  `http://hooks.localhost:${port}`,
+  'http://10.0.0.1',
+  'http://169.254.169.254',
+  'http://0xa9fea9fe',
+  'http://2852039166',
+  'http://[::ffff:a9fe:a9fe]',
+  'http://192.168.1.1',
+  'http://172.16.0.1',
+];
+
+describe('SSRF outside local development', () => {
+  it('refuses webhooks to loopback, unspecified, private and metadata addresses in every spelling', async () => {
+    const pilot = await createPilot();
+    await publishFlow(pilot.id, {
+      name: 'Webhook to anywhere',
+      trigger: { type: 'event', name: 'go' },
+      start: 'call',
+      nodes: [
+        {
+          id: 'call',
+          type: 'http_request',
+          method: 'GET',
+          url: '{{event.url}}',
+          timeoutMs: 1000,
+          next: 'ok',
+          onError: 'bad',
+        },
+        { id: 'ok', type: 'send_message', text: 'Webhook reached' },
+        { id: 'bad', type: 'send_message', text: 'Webhook refused' },
+      ],
+    });
+    const tag = crypto.randomUUID();
+    for (const form of FORMS) {
+      const visitor = await ok<Session>(await session(pilot.publicKey, {}));
+      const socket = await openSocket(visitor.conversationId, visitor.token);
+      socket.send({ type: 'event', name: 'go', props: { url: `${form}/ok?tag=${tag}` } });
+      const said = await socket.waitForMessages(
+        (m) => m.some((x) => x.author === 'pilot'),
+        `the outcome for ${form}`,
+        10_000,
+      );
+      expect(
+        said.map((m) => m.text),
+        form,
+      ).toEqual(['Webhook refused']);
+      socket.close();
+    }
+    const seen = await (await fetch(`${target}/_log?tag=${tag}`)).json();
+    expect(seen).toEqual([]);
+  });
+});
