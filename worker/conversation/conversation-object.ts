@@ -202,9 +202,12 @@ export class ConversationObject extends DurableObject<AppEnv> {
     return this.runtime.cancelRuns(filter, reason, Date.now());
   }
 
-  /** Enrollment retry: starts the flow's published version again in this conversation. */
-  async retryFlow(flowId: string) {
-    return this.runtime.retryFlow(flowId, Date.now());
+  /**
+   * Enrollment retry: a failed run continues from the node it failed on; any other run is
+   * replaced by a new run of the flow's published version.
+   */
+  async retryRun(runId: string, flowId: string) {
+    return this.runtime.retryRun(runId, flowId, Date.now());
   }
 }
 

@@ -7,6 +7,7 @@ import type { RunState, StepResult } from '../../shared/engine/types.ts';
 import type { Flow } from '../../shared/flow/schema.ts';
 import type { ChatMessage, ServerFrame } from '../../shared/protocol.ts';
 import type { RunEvent, RuntimeEvent, StepEvent } from '../queue/events.ts';
+import { failedNode } from './retry-run.ts';
 import type { ConversationStorage } from './storage.ts';
 
 /** What a turn sends after its commit. */
@@ -32,6 +33,10 @@ export class RunLedger {
   commit(flow: Flow, result: StepResult, now: number, who: RunIdentity, out: TurnOutput): void {
     const { state } = result;
     this.store.saveRun(state, flow, now);
+    if (state.status === 'failed') {
+      const node = failedNode(result.log);
+      if (node) this.store.setMeta(`failedAt:${state.runId}`, node);
+    }
     for (const effect of result.effects) {
       if (effect.type === 'say') {
         out.messages.push(

@@ -26,6 +26,7 @@ import {
   settingsNeedAgents,
 } from './engine-data.ts';
 import { chooseFlow } from './flow-selection.ts';
+import { resumeAt } from './retry-run.ts';
 import { type RunIdentity, RunLedger, TurnOutput } from './run-ledger.ts';
 import {
   ConversationStorage,
@@ -524,31 +525,42 @@ export class ConversationRuntime {
     }
   }
 
-  /** Hands queued events to the EVENTS queue; on failure the alarm retries. */
+  /**
+   * Hands queued events to the EVENTS queue; on failure the alarm retries. One send loop at a
+   * time: a caller arriving while one runs waits for it, then sends what is still queued.
+   */
   async flushEvents(): Promise<void> {
-    if (this.flushing) return this.flushing;
-    this.flushing = (async () => {
-      try {
-        for (;;) {
-          const rows = this.store.outgoing(20);
-          const last = rows.at(-1);
-          if (!last) break;
-          await this.env.EVENTS.sendBatch(
-            rows.map((row) => ({
-              body: JSON.parse(row.body) as unknown,
-              contentType: 'json' as const,
-            })),
-          );
-          this.store.deleteOutgoingThrough(last.seq);
-        }
-      } catch (error) {
-        console.error('event flush failed; retrying from the alarm', String(error));
-        await this.ctx.storage.setAlarm(Date.now() + 5_000);
-      } finally {
-        this.flushing = null;
+    while (this.flushing) await this.flushing;
+    if (this.store.outgoing(1).length === 0) return;
+    // Assigned before the loop's first await returns, cleared only by this call: a flush that
+    // found nothing can never leave a settled promise behind that blocks every later flush.
+    const flushing = this.sendOutgoing();
+    this.flushing = flushing;
+    try {
+      await flushing;
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  private async sendOutgoing(): Promise<void> {
+    try {
+      for (;;) {
+        const rows = this.store.outgoing(20);
+        const last = rows.at(-1);
+        if (!last) break;
+        await this.env.EVENTS.sendBatch(
+          rows.map((row) => ({
+            body: JSON.parse(row.body) as unknown,
+            contentType: 'json' as const,
+          })),
+        );
+        this.store.deleteOutgoingThrough(last.seq);
       }
-    })();
-    return this.flushing;
+    } catch (error) {
+      console.error('event flush failed; retrying from the alarm', String(error));
+      await this.ctx.storage.setAlarm(Date.now() + 5_000);
+    }
   }
 
   hasBacklog(): boolean {
@@ -629,6 +641,42 @@ export class ConversationRuntime {
     });
     await this.flushEvents();
     return cancelled;
+  }
+
+  /**
+   * Enrollment retry. A failed run continues from the node it failed on (same run, version and
+   * variables; its effects get new idempotency keys, as an explicit retry should); any other
+   * run is replaced by a new run of the flow's published version.
+   */
+  async retryRun(
+    runId: string,
+    flowId: string,
+    now: number,
+  ): Promise<{ runId: string; resumed: boolean } | { error: string }> {
+    const failed = this.store.run(runId);
+    const node = this.store.getMeta(`failedAt:${runId}`);
+    if (failed?.state.status !== 'failed' || !node) {
+      const started = await this.retryFlow(flowId, now);
+      return 'error' in started ? started : { ...started, resumed: false };
+    }
+    const agents = flowNeedsAgents(failed.flow) ? await this.agents() : undefined;
+    const resumed = await this.exclusive(() => {
+      if (this.store.activeRun()) return false;
+      const current = this.store.run(runId);
+      if (current?.state.status !== 'failed') return false;
+      const out = new TurnOutput();
+      const { state, flow } = resumeAt(current.state, current.flow, node);
+      const extra = this.store.getJson<Record<string, unknown>>(`extra:${runId}`) ?? {};
+      const ctx = engineContext(flow, now, this.facts(), this.pilot(), agents, extra);
+      this.store.deleteMeta(`failedAt:${runId}`);
+      // Saved with the run's own definition: later steps resolve nodes in the pinned flow.
+      this.ledger.commit(current.flow, step(state, { type: 'start' }, ctx), now, this.who(), out);
+      this.finishTurn(out, now);
+      return true;
+    });
+    if (!resumed) return { error: 'run_active' };
+    await this.afterTurn();
+    return { runId, resumed: true };
   }
 
   async retryFlow(flowId: string, now: number): Promise<{ runId: string } | { error: string }> {

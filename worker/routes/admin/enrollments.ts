@@ -1,7 +1,7 @@
 /**
  * Enrollment logs (SPEC 3.4): runs of a flow with every step (node, time, version, status,
- * duration, error), written by the events queue consumer; unenroll cancels a run, retry starts
- * the flow's published version again in the same conversation.
+ * duration, error), written by the events queue consumer; unenroll cancels a run; retry
+ * continues a failed run from its failed step, or starts the published version again.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { ErrorCode } from '../../../shared/errors.ts';
@@ -205,9 +205,21 @@ enrollmentRoutes.openapi(
     method: 'post',
     path: '/enrollments/{enrollmentId}/retry',
     tags: ['Enrollment logs'],
-    summary: "Start the flow's published version again in the same conversation",
+    summary:
+      'Retry: a failed run continues from the step that failed (same run, version and variables); any other run is replaced by a new run of the published version in the same conversation',
     request: { params: enrollmentParams },
-    responses: { 201: json(z.object({ runId: z.string() }), 'Created'), ...errors(404, 409) },
+    responses: {
+      201: json(
+        z.object({
+          runId: z.string(),
+          resumed: z
+            .boolean()
+            .openapi({ description: 'True when the failed run itself continued' }),
+        }),
+        'Created',
+      ),
+      ...errors(404, 409),
+    },
   }),
   async (c) => {
     const row = await requireEnrollment(
@@ -216,7 +228,7 @@ enrollmentRoutes.openapi(
       c.req.valid('param').enrollmentId,
     );
     const stub = c.env.CONVERSATION.get(c.env.CONVERSATION.idFromName(row.conversation_id));
-    const result = await stub.retryFlow(row.flow_id);
+    const result = await stub.retryRun(row.id, row.flow_id);
     if ('error' in result) {
       const message =
         result.error === 'run_active'
