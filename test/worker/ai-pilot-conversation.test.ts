@@ -119,8 +119,50 @@ describe('the AI pilot in a conversation', () => {
     const { socket } = await visit(publicKey);
     socket.send({ type: 'message', id: 'm1', text: 'how much does gift wrapping cost?' });
     await said(socket, '3 euros');
+    // Extractive answer with its citation.
+    expect(texts(socket).at(-1)).toEqual([
+      'pilot',
+      'Gift wrapping costs 3 euros per item. Choose it at checkout and add a personal note.' +
+        '\n\nSource: Gift wrapping: https://help.example.com/gift-wrapping',
+    ]);
     socket.send({ type: 'message', id: 'm2', text: 'do you sell bicycles?' });
     await said(socket, 'Fallback answer.');
+    socket.close();
+  });
+
+  it('an ai_answer node answers with a citation, and routes a request for a human', async () => {
+    const { pilotId, publicKey } = await aiPilot();
+    await publishFlow(pilotId, {
+      name: 'Ask me anything',
+      trigger: { type: 'new_conversation' },
+      start: 'ask',
+      nodes: [
+        {
+          id: 'ask',
+          type: 'ask_question',
+          text: 'What would you like to know?',
+          input: { kind: 'text' },
+          next: 'answer',
+        },
+        {
+          id: 'answer',
+          type: 'ai_answer',
+          noAnswer: 'unknown',
+          handoverRequested: 'human',
+          next: 'ask',
+        },
+        { id: 'unknown', type: 'send_message', text: 'No idea, sorry.', next: 'ask' },
+        { id: 'human', type: 'send_message', text: 'Getting a person for you.' },
+      ],
+    });
+    const { socket } = await visit(publicKey);
+    await said(socket, 'What would you like to know?');
+    socket.send({ type: 'message', id: 'm1', text: 'can I add a personal note to gift wrapping?' });
+    await said(socket, 'Source: Gift wrapping: https://help.example.com/gift-wrapping');
+    socket.send({ type: 'message', id: 'm2', text: 'what is the airspeed of a swallow?' });
+    await said(socket, 'No idea, sorry.');
+    socket.send({ type: 'message', id: 'm3', text: 'let me talk to a real person' });
+    await said(socket, 'Getting a person for you.');
     socket.close();
   });
 

@@ -18,6 +18,7 @@ import type {
 } from '../../shared/ai/intent-detector.ts';
 import { LocalIntentDetector } from '../../shared/ai/local-intent-detector.ts';
 import { OpenAiCompatibleChat } from '../../shared/ai/openai-chat.ts';
+import { answerWithSources } from '../../shared/ai/runtime-adapters.ts';
 import { answerFromKnowledge } from '../../shared/knowledge/answer.ts';
 import type { KnowledgeAnswer, KnowledgeArticle } from '../../shared/knowledge/article.ts';
 import { KnowledgeIndex } from '../../shared/knowledge/knowledge-index.ts';
@@ -112,9 +113,17 @@ export class PilotAI {
     return Promise.resolve(this.detector.detect(text));
   }
 
-  /** The `ai_answer` node and the pilot's default answer. Never throws: an LLM failure
-   *  falls back to the local extractive answer. */
+  /**
+   * The `ai_answer` node and the pilot's default answer. Never throws: an LLM failure falls
+   * back to the local extractive answer. Messages are plain text, so an answer's `text` ends
+   * with its citations ("Source: title: url"); `citations` keeps them structured.
+   */
   async answer(question: string, persona = ''): Promise<KnowledgeAnswer> {
+    const answer = await this.knowledgeAnswer(question, persona);
+    return answer.kind === 'answered' ? { ...answer, text: answerWithSources(answer) } : answer;
+  }
+
+  private async knowledgeAnswer(question: string, persona: string): Promise<KnowledgeAnswer> {
     const minConfidence = this.settings.knowledgeMinConfidence;
     if (this.chat) {
       try {
