@@ -53,6 +53,9 @@ writeFileSync(
     // The strict-CSP demo page: the messenger must work with no inline script or style.
     '/csp/*',
     "  Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'",
+    // Nonce-only scripts: the loader must hand the nonce to the bundle it loads.
+    '/csp-nonce/*',
+    "  Content-Security-Policy: default-src 'none'; script-src 'nonce-edgepilot-demo-nonce'; style-src 'self'; connect-src 'self'; img-src 'self'",
     '',
   ].join('\n'),
 );

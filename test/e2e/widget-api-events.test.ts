@@ -8,6 +8,7 @@ import {
   createPilot,
   openMessenger,
   publishFlow,
+  readmeStub,
   visit,
   waitForText,
 } from './widget-page.ts';
@@ -62,16 +63,11 @@ afterAll(async () => {
  */
 async function pageWithListeners(path: string): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext();
+  await context.addInitScript({ content: readmeStub() });
   await context.addInitScript(() => {
     const w = window as unknown as Record<string, unknown> & {
-      EdgePilot: ((...a: unknown[]) => void) & { q?: unknown[] };
+      EdgePilot: (...a: unknown[]) => void;
     };
-    w.EdgePilot =
-      w.EdgePilot ||
-      ((...args: unknown[]) => {
-        w.EdgePilot.q = w.EdgePilot.q || [];
-        w.EdgePilot.q.push(args);
-      });
     const seen: string[] = [];
     w.seen = seen;
     for (const name of ['ready', 'open', 'close', 'message', 'unread', 'error']) {

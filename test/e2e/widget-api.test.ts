@@ -8,6 +8,7 @@ import {
   createPilot,
   openMessenger,
   publishFlow,
+  readmeStub,
   visit,
   waitForText,
 } from './widget-page.ts';
@@ -85,17 +86,11 @@ const stored = (page: Page) =>
 describe('the EdgePilot JavaScript API', () => {
   it('replays calls made through the two-line stub before the loader, then emits ready, open and message', async () => {
     const context = await browser.newContext();
+    await context.addInitScript({ content: readmeStub() });
     await context.addInitScript(() => {
       const w = window as unknown as Record<string, unknown> & {
-        EdgePilot: ((...a: unknown[]) => void) & { q?: unknown[] };
+        EdgePilot: (...a: unknown[]) => void;
       };
-      // The README's two-line stub.
-      w.EdgePilot =
-        w.EdgePilot ||
-        ((...args: unknown[]) => {
-          w.EdgePilot.q = w.EdgePilot.q || [];
-          w.EdgePilot.q.push(args);
-        });
       const seen: string[] = [];
       w.seen = seen;
       w.EdgePilot('on', 'ready', () => seen.push('ready'));
@@ -120,6 +115,15 @@ describe('the EdgePilot JavaScript API', () => {
     expect(await launcher.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(
       'rgb(15, 118, 110)',
     );
+    // The site's own theme wins over the pilot's: custom properties and ::part.
+    await page.addStyleTag({
+      content:
+        'edgepilot-messenger { --ep-accent: rgb(190, 18, 60) } edgepilot-messenger::part(panel) { border-radius: 3px }',
+    });
+    expect(await launcher.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(
+      'rgb(190, 18, 60)',
+    );
+    expect(await dialog.evaluate((el) => getComputedStyle(el).borderRadius)).toBe('3px');
     await callApi(page, 'close');
     await callApi(page, 'hide');
     expect(await launcher.isVisible()).toBe(false);

@@ -26,40 +26,46 @@ async function chat(page: Page) {
 }
 
 describe('messenger isolation from the host page', () => {
-  it("loads and chats under script-src 'self'; style-src 'self'; connect-src 'self' with no CSP violation", async () => {
-    const context = await browser.newContext();
-    await context.addInitScript(() => {
-      const seen: string[] = [];
-      (window as unknown as { cspViolations: string[] }).cspViolations = seen;
-      document.addEventListener('securitypolicyviolation', (e) =>
-        seen.push(`${e.violatedDirective} ${e.blockedURI}`),
+  it.each([
+    ['/csp/', "script-src 'self'"],
+    ['/csp-nonce/', "script-src 'nonce-edgepilot-demo-nonce'"],
+  ])(
+    "loads and chats on %s under %s; style-src 'self'; connect-src 'self' with no CSP violation",
+    async (path, scripts) => {
+      const context = await browser.newContext();
+      await context.addInitScript(() => {
+        const seen: string[] = [];
+        (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+        document.addEventListener('securitypolicyviolation', (e) =>
+          seen.push(`${e.violatedDirective} ${e.blockedURI}`),
+        );
+      });
+      const page = await context.newPage();
+      const consoleErrors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') consoleErrors.push(m.text());
+      });
+      const response = await page.goto(`${baseUrl}${path}`);
+      const policy = response?.headers()['content-security-policy'] ?? '';
+      expect(policy).toContain(`${scripts};`);
+      expect(policy).toContain("style-src 'self'");
+      expect(policy).toContain("connect-src 'self'");
+      await chat(page);
+      const violations = await page.evaluate(
+        () => (window as unknown as { cspViolations: string[] }).cspViolations,
       );
-    });
-    const page = await context.newPage();
-    const consoleErrors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    const response = await page.goto(`${baseUrl}/csp/`);
-    const policy = response?.headers()['content-security-policy'] ?? '';
-    expect(policy).toContain("script-src 'self'");
-    expect(policy).toContain("style-src 'self'");
-    expect(policy).toContain("connect-src 'self'");
-    await chat(page);
-    const violations = await page.evaluate(
-      () => (window as unknown as { cspViolations: string[] }).cspViolations,
-    );
-    expect(violations).toEqual([]);
-    expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
-    // No inline style attribute anywhere in the messenger.
-    const styled = await page.evaluate(() => {
-      const host = document.querySelector('edgepilot-messenger');
-      const inside = Array.from(host?.shadowRoot?.querySelectorAll('*') ?? []);
-      return [host, ...inside].filter((el) => el?.hasAttribute('style')).length;
-    });
-    expect(styled).toBe(0);
-    await context.close();
-  });
+      expect(violations).toEqual([]);
+      expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
+      // No inline style attribute anywhere in the messenger.
+      const styled = await page.evaluate(() => {
+        const host = document.querySelector('edgepilot-messenger');
+        const inside = Array.from(host?.shadowRoot?.querySelectorAll('*') ?? []);
+        return [host, ...inside].filter((el) => el?.hasAttribute('style')).length;
+      });
+      expect(styled).toBe(0);
+      await context.close();
+    },
+  );
 
   it('looks and works right on a page with hostile global CSS', async () => {
     const { context, page } = await visit(browser, '/hostile/', {

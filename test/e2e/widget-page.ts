@@ -11,6 +11,14 @@ const axeSource = readFileSync(
   'utf8',
 );
 
+/** The two-line stub exactly as the README documents it (tests run the documented code). */
+export function readmeStub(): string {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const stub = /<script>\n\s*(window\.EdgePilot \|\|=[^\n]+)\n<\/script>/.exec(readme)?.[1];
+  if (!stub) throw new Error('README.md lost its EdgePilot stub');
+  return stub;
+}
+
 /** A fresh visitor (new context: no storage) on `path`. */
 export async function visit(browser: Browser, path: string, options: BrowserContextOptions = {}) {
   const context = await browser.newContext(options);

@@ -21,6 +21,7 @@ if (config && !w.EdgePilot?.c) {
   queue.q = queued;
   queue.c = config;
   w.EdgePilot = queue;
+  // `import()` inherits this script's fetch options, nonce included: a nonce-only CSP works.
   import(`${config.api}${MESSENGER_PATH}`).catch((error: unknown) => {
     console.error('[edgepilot] messenger failed to load', error);
   });

@@ -132,7 +132,7 @@ export class MessengerElement extends LitElement {
       // Only a plain hex colour reaches CSS: nothing from the network is parsed as CSS text.
       if (accent && /^#[0-9a-f]{6}$/i.test(accent)) {
         const sheet = new CSSStyleSheet();
-        sheet.replaceSync(`.root{--ep-accent:${accent}}`);
+        sheet.replaceSync(`:host{--ep-accent:${accent}}`);
         await this.updateComplete;
         const root = this.renderRoot as ShadowRoot;
         root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
