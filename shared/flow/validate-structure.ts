@@ -13,6 +13,14 @@ import type { FlowIssue, ValidateOptions } from './validate.ts';
 
 type Report = (level: 'error' | 'warning', issue: FlowIssue) => void;
 
+/** Node types whose only purpose is choosing where to go next (a question may also save). */
+const BRANCHING: ReadonlySet<FlowNode['type']> = new Set([
+  'ask_question',
+  'condition',
+  'split',
+  'check_availability',
+]);
+
 export function checkStructure(
   flow: Flow,
   options: ValidateOptions,
@@ -178,7 +186,20 @@ function checkNode(
   const issue = (level: 'error' | 'warning', code: string, message: string, field: string) =>
     report(level, { code, message, path: field ? `${path}.${field}` : path, nodeId });
 
-  for (const { port, target } of nodePorts(node))
+  const ports = nodePorts(node);
+  // Branching nodes exist to go somewhere: with every port missing, the run just ends here.
+  const pointless =
+    BRANCHING.has(node.type) &&
+    !(node.type === 'ask_question' && node.saveTo) &&
+    ports.every(({ target }) => target === undefined);
+  if (pointless)
+    issue(
+      'warning',
+      'missing_port',
+      `No port of this ${node.type} is set, so the run ends here`,
+      ports[0]?.port.replace(/\[(\d+)\]/g, '.$1') ?? '',
+    );
+  for (const { port, target } of ports)
     if (target !== undefined && !ids.has(target))
       issue(
         'error',

@@ -88,6 +88,36 @@ describe('validateFlow', () => {
     expect(result.warnings).toMatchObject([{ code: 'unreachable_node', nodeId: 'b' }]);
   });
 
+  it('warns about branching nodes with every port missing, without blocking', () => {
+    const result = codes(
+      base(
+        [
+          {
+            id: 'c',
+            type: 'condition',
+            branches: [{ when: { field: 'contact.email', op: 'is_empty' } }],
+          },
+          { id: 's', type: 'split', paths: [{ percent: 50 }, { percent: 50 }] },
+          { id: 'q', type: 'ask_question', text: 'Why?', input: { kind: 'text' } },
+          {
+            id: 'saved',
+            type: 'ask_question',
+            text: 'Anything else?',
+            input: { kind: 'text' },
+            saveTo: 'variable.note',
+          },
+        ],
+        { variables: [{ name: 'note', type: 'text' }] },
+      ),
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.warnings.filter((w) => w[0] === 'missing_port')).toEqual([
+      ['missing_port', 'c', 'nodes.0.branches.0.next'],
+      ['missing_port', 's', 'nodes.1.paths.0.next'],
+      ['missing_port', 'q', 'nodes.2.next'],
+    ]);
+  });
+
   it('rejects cycles that never wait for the visitor, but allows loops through a question', () => {
     const spin = base([
       { id: 'a', type: 'send_message', text: 'x', next: 'b' },
