@@ -1,7 +1,14 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser.ts';
-import { baseUrl, openMessenger, publishFlow, transcript, waitForText } from './widget-page.ts';
+import {
+  admin,
+  baseUrl,
+  openMessenger,
+  publishFlow,
+  transcript,
+  waitForText,
+} from './widget-page.ts';
 import { xssPayloads } from './widget-xss-payloads.ts';
 
 let browser: Browser;
@@ -115,6 +122,53 @@ describe('hostile text in the messenger', () => {
       expect(lines).toContain(`visitor: ${xssPayloads.slice(i, i + 5).join(' ')}`);
     }
     // No element was created from any text: messages hold only text (and their choice buttons).
+    const injected = await log.evaluate((el) =>
+      Array.from(el.querySelectorAll('.msg *'))
+        .filter((child) => !child.closest('.choices'))
+        .map((child) => child.tagName),
+    );
+    expect(injected).toEqual([]);
+    expect(await page.evaluate(() => document.querySelectorAll('*').length)).toBe(lightDomBefore);
+    await page.mouse.move(200, 200);
+    expect(
+      await page.evaluate(() => (window as unknown as { xssFired: string[] }).xssFired),
+    ).toEqual([]);
+    expect(dialogs).toEqual([]);
+    await context.close();
+  });
+  it(`renders ${xssPayloads.length} XSS payloads sent by a human agent as inert text`, async () => {
+    const context = await browser.newContext();
+    await context.addInitScript(() => {
+      const fired: string[] = [];
+      (window as unknown as { xssFired: string[] }).xssFired = fired;
+      for (const name of ['alert', 'confirm', 'prompt', 'print'] as const) {
+        (window as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+          fired.push(`${name}(${args.join(',')})`);
+        };
+      }
+    });
+    const page = await context.newPage();
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    const session = page.waitForResponse((r) => r.url().endsWith('/session'));
+    await page.goto(`${baseUrl}/`);
+    const { conversationId } = (await (await session).json()) as { conversationId: string };
+    const dialog = await openMessenger(page);
+    const log = dialog.getByRole('log');
+    await waitForText(log, 'What brings you here today?');
+    const lightDomBefore = await page.evaluate(() => document.querySelectorAll('*').length);
+    const texts = xssPayloads.map((p) => p.trim()).filter(Boolean);
+    for (const text of texts) {
+      await admin('POST', `/conversations/${conversationId}/messages`, { text });
+    }
+    await expect
+      .poll(() => log.locator('[data-author="agent"]').count(), { timeout: 15_000 })
+      .toBe(texts.length);
+    const lines = await transcript(log);
+    for (const text of texts) expect(lines).toContain(`agent: ${text}`);
     const injected = await log.evaluate((el) =>
       Array.from(el.querySelectorAll('.msg *'))
         .filter((child) => !child.closest('.choices'))
