@@ -21,12 +21,14 @@ export async function startSession(
   pilotKey: string,
   visitorId?: string,
   origin = 'http://localhost:8787',
+  /** `EdgePilot('identify', {userId, hash})`: the contact the visitor says they are. */
+  user?: { userId: string; hash?: string },
 ) {
   const response = await exports.default.fetch(
     new Request(`${BASE}/v1/widget/${pilotKey}/session`, {
       method: 'POST',
       headers: { origin, 'content-type': 'application/json' },
-      body: JSON.stringify(visitorId ? { visitorId } : {}),
+      body: JSON.stringify({ ...(visitorId ? { visitorId } : {}), ...(user ? { user } : {}) }),
     }),
   );
   return {

@@ -429,8 +429,16 @@ export class ConversationRuntime {
           );
         }
         const run = this.store.run(entry.runId);
-        const agents = run && flowNeedsAgents(run.flow) ? await this.agents() : undefined;
-        const snapshot = entry.effect.type === 'go_to_flow' ? await this.loadSnapshot() : null;
+        const effect = entry.effect;
+        const snapshot = effect.type === 'go_to_flow' ? await this.loadSnapshot() : null;
+        // go_to_flow starts the target here: its nodes (assign, handover, …) need agents too.
+        const target =
+          effect.type === 'go_to_flow'
+            ? snapshot?.flows.find((f) => f.flowId === effect.flowId)
+            : undefined;
+        const needsAgents =
+          (run && flowNeedsAgents(run.flow)) || (target && flowNeedsAgents(target.flow));
+        const agents = needsAgents ? await this.agents() : undefined;
         const settled = result;
         await this.exclusive(() => this.completeEffect(entry, settled, agents, snapshot));
       }
