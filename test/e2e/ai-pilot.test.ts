@@ -1,0 +1,79 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { launchChromium } from './browser.ts';
+import {
+  admin,
+  createPilot,
+  openMessenger,
+  publishFlow,
+  visit,
+  waitForText,
+} from './widget-page.ts';
+
+let browser: Browser;
+let pilot: { id: string; publicKey: string };
+
+const phrases = (...list: string[]) => list;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  pilot = await createPilot({ appearance: { displayName: 'AI pilot' } });
+  const base = `/pilots/${pilot.id}`;
+  await admin('POST', `${base}/intents`, {
+    name: 'order_status',
+    trainingPhrases: phrases(
+      'where is my order',
+      'track my package',
+      'has my parcel shipped yet',
+      'when will my order arrive',
+      'status of my delivery',
+    ),
+  });
+  await admin('POST', `${base}/intents`, {
+    name: 'opening_hours',
+    trainingPhrases: phrases(
+      'when are you open',
+      'what are your opening hours',
+      'are you open on sunday',
+      'what time do you close',
+      'business hours please',
+    ),
+  });
+  await admin('POST', `${base}/knowledge`, {
+    title: 'Returns policy',
+    url: 'https://help.example.com/returns',
+    body: 'You can return any item within 30 days of delivery for a full refund. Print the return label from your account page.',
+  });
+  await publishFlow({
+    schemaVersion: 1,
+    name: 'Order status',
+    pilotId: pilot.id,
+    trigger: { type: 'intent_detected', intents: ['order_status'], minConfidence: 0.3 },
+    start: 'tell',
+    nodes: [{ id: 'tell', type: 'send_message', text: 'Let me look up your order.' }],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the AI pilot in the messenger', () => {
+  it('runs the intent flow for a question about an order, and answers a knowledge question citing its article', async () => {
+    const { context, page } = await visit(browser, `/spa/?key=${pilot.publicKey}`);
+    const dialog = await openMessenger(page, 'AI pilot');
+    const log = dialog.getByRole('log');
+    const composer = dialog.getByRole('textbox', { name: 'Message' });
+    const send = async (text: string) => {
+      await composer.fill(text);
+      await dialog.getByRole('button', { name: 'Send' }).click();
+    };
+
+    await send('has my parcel shipped yet?');
+    await waitForText(log, 'Let me look up your order.');
+
+    await send('how many days do I have to return an item?');
+    await waitForText(log, 'within 30 days of delivery');
+    await waitForText(log, 'Source: Returns policy: https://help.example.com/returns');
+    await context.close();
+  });
+});
