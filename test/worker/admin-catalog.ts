@@ -369,4 +369,54 @@ export function routeCases(fx: Fixture): RouteCase[] {
   return cases;
 }
 
+/**
+ * Routes of the runtime issue (conversations, enrollment logs, insights, live, presence), with
+ * ids that do not exist (their success paths need a live conversation; the runtime tests and
+ * admin-isolation-runtime.test.ts have one).
+ */
+export function runtimeCases(fx: Fixture): RouteCase[] {
+  const conv = 'conv_fuzz_missing';
+  const enr = 'enr_fuzz_missing';
+  const get = (route: string, path: string): RouteCase => ({
+    route,
+    method: 'GET',
+    path,
+    writes: false,
+  });
+  return [
+    get('get /conversations', '/conversations'),
+    get('get /conversations/{conversationId}', `/conversations/${conv}`),
+    {
+      route: 'post /conversations/{conversationId}/messages',
+      method: 'POST',
+      path: `/conversations/${conv}/messages`,
+      body: { text: 'Hello from an agent' },
+      writes: true,
+    },
+    ...['release', 'close'].map((action) => ({
+      route: `post /conversations/{conversationId}/${action}`,
+      method: 'POST',
+      path: `/conversations/${conv}/${action}`,
+      writes: true,
+    })),
+    get('get /flows/{flowId}/enrollments', `/flows/${fx.flowId}/enrollments`),
+    get('get /enrollments/{enrollmentId}', `/enrollments/${enr}`),
+    ...['unenroll', 'retry'].map((action) => ({
+      route: `post /enrollments/{enrollmentId}/${action}`,
+      method: 'POST',
+      path: `/enrollments/${enr}/${action}`,
+      writes: true,
+    })),
+    get('get /flows/{flowId}/insights', `/flows/${fx.flowId}/insights`),
+    get('get /live', `/live?pilotId=${fx.pilotId}`),
+    {
+      route: 'put /users/{userId}/presence',
+      method: 'PUT',
+      path: `/users/${fx.userId}/presence`,
+      body: { status: 'online' },
+      writes: true,
+    },
+  ];
+}
+
 export { workspace };

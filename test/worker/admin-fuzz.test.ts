@@ -9,53 +9,13 @@
 import { env } from 'cloudflare:test';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Fixture, fixture, type RouteCase, routeCases } from './admin-catalog.ts';
-
-/** Routes of the runtime issue (conversations, enrollment logs, insights, live, presence). */
-function runtimeCases(fx: Fixture): RouteCase[] {
-  const conv = 'conv_fuzz_missing';
-  const enr = 'enr_fuzz_missing';
-  const get = (route: string, path: string): RouteCase => ({
-    route,
-    method: 'GET',
-    path,
-    writes: false,
-  });
-  return [
-    get('get /conversations', '/conversations'),
-    get('get /conversations/{conversationId}', `/conversations/${conv}`),
-    {
-      route: 'post /conversations/{conversationId}/messages',
-      method: 'POST',
-      path: `/conversations/${conv}/messages`,
-      body: { text: 'Hello from an agent' },
-      writes: true,
-    },
-    ...['release', 'close'].map((action) => ({
-      route: `post /conversations/{conversationId}/${action}`,
-      method: 'POST',
-      path: `/conversations/${conv}/${action}`,
-      writes: true,
-    })),
-    get('get /flows/{flowId}/enrollments', `/flows/${fx.flowId}/enrollments`),
-    get('get /enrollments/{enrollmentId}', `/enrollments/${enr}`),
-    ...['unenroll', 'retry'].map((action) => ({
-      route: `post /enrollments/{enrollmentId}/${action}`,
-      method: 'POST',
-      path: `/enrollments/${enr}/${action}`,
-      writes: true,
-    })),
-    get('get /flows/{flowId}/insights', `/flows/${fx.flowId}/insights`),
-    get('get /live', `/live?pilotId=${fx.pilotId}`),
-    {
-      route: 'put /users/{userId}/presence',
-      method: 'PUT',
-      path: `/users/${fx.userId}/presence`,
-      body: { status: 'online' },
-      writes: true,
-    },
-  ];
-}
+import {
+  type Fixture,
+  fixture,
+  type RouteCase,
+  routeCases,
+  runtimeCases,
+} from './admin-catalog.ts';
 
 /** Every route, runtime ones before the catalog's deletes (which remove what others use). */
 function allCases(fx: Fixture): RouteCase[] {

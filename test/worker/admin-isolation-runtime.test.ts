@@ -1,11 +1,13 @@
 /**
- * Workspace isolation for the runtime's admin routes (conversations, enrollment logs,
- * insights, live view, presence): a real conversation with a running flow in one workspace is
- * invisible to another workspace's key, which gets 404 and changes nothing.
+ * Auth and workspace isolation for the runtime's admin routes (conversations, enrollment logs,
+ * insights, live view, presence): keys are checked before anything else, and a real
+ * conversation with a running flow in one workspace is invisible to another workspace's key,
+ * which gets 404 and changes nothing.
  */
 import { describe, expect, inject, it } from 'vitest';
 import { call } from '../helpers/admin.ts';
-import { workspace } from './admin-fixtures.ts';
+import { fixture, runtimeCases } from './admin-catalog.ts';
+import { request, workspace } from './admin-fixtures.ts';
 import { createPilot, eventually, json, publishFlow } from './runtime-helpers.ts';
 import { survey, surveyed } from './runtime-survey.ts';
 
@@ -17,6 +19,21 @@ interface Enrollment {
 }
 
 describe('the runtime routes across workspaces', () => {
+  it('refuse a missing or wrong key with 401 and changes with a read-only key with 403', async () => {
+    const fx = await fixture();
+    for (const c of runtimeCases(fx)) {
+      for (const key of [null, 'ep_not_a_real_key']) {
+        const res = await request(c.path, { method: c.method, body: c.body }, key);
+        expect(`${c.route} -> ${res.status}`).toBe(`${c.route} -> 401`);
+        await res.body?.cancel();
+      }
+      if (!c.writes) continue;
+      const res = await fx.ws.call(c.path, { method: c.method, body: c.body, key: fx.ws.readKey });
+      expect(`${c.route} -> ${res.status}`).toBe(`${c.route} -> 403`);
+      await res.body?.cancel();
+    }
+  });
+
   it("answer 404 to another workspace's key for a live conversation, its runs and its pilot, and change nothing", async () => {
     // The owner: the bootstrap key's workspace, with a visitor waiting on a survey question.
     const { pilotId, publicKey } = await createPilot();
