@@ -21,7 +21,7 @@ export default defineConfig({
     }),
   ],
   test: {
-    include: ['test/security/**/*.test.ts'],
+    include: ['test/security/*.test.ts'],
     setupFiles: ['test/worker/apply-migrations.ts'],
     globalSetup: ['test/faults/workers/fault-target.ts'],
     testTimeout: 120_000,
