@@ -72,6 +72,37 @@ describe('messenger on a bad network', () => {
     await context.close();
   });
 
+  it('delivers every message exactly once, in order, when the page sends faster than the rate limit', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const log = await startChat(page, baseUrl);
+    // A chatty page: 30 events at once use up the conversation's burst allowance.
+    await page.evaluate(() => {
+      const api = (window as unknown as { EdgePilot: (...a: unknown[]) => unknown }).EdgePilot;
+      for (let i = 0; i < 30; i++) api('track', `scrolled_${i}`);
+    });
+    for (const text of ['one', 'two', 'three']) await send(page, text);
+    // Refused for now by the server's token bucket: still shown as sending, then sent.
+    await expect.poll(() => log.locator('[data-pending]').count(), { timeout: 20_000 }).toBe(0);
+    expect(await log.locator('[data-author="visitor"]').allTextContents()).toEqual([
+      'Pricing',
+      'one',
+      'two',
+      'three',
+    ]);
+    await page.reload();
+    const again = (await openMessenger(page)).getByRole('log');
+    await waitForText(again, 'three');
+    expect(await again.locator('[data-author="visitor"]').allTextContents()).toEqual([
+      'Pricing',
+      'one',
+      'two',
+      'three',
+    ]);
+    await expectNoGaps(again);
+    await context.close();
+  });
+
   it('catches up on what another tab said while this tab was disconnected, without gaps', async () => {
     const context = await browser.newContext();
     const tabA = await context.newPage();

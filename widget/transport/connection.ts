@@ -7,7 +7,7 @@
  * and events go by `navigator.sendBeacon`. Only this folder touches `WebSocket`.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { isTerminalCloseCode } from '../../shared/errors.ts';
+import { ErrorCode, isTerminalCloseCode } from '../../shared/errors.ts';
 import type { ChatMessage, ClientFrame, ServerFrame } from '../../shared/protocol.ts';
 import type { WidgetConfig } from '../config.ts';
 import { backoffDelay } from './backoff.ts';
@@ -28,6 +28,7 @@ const PONG_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 const MIN_UPTIME_MS = 5_000;
 const MAX_QUEUE = 100;
+const RATE_LIMIT_RETRY_MS = 1_000;
 
 export interface ConnectionCallbacks {
   onFrame(frame: ServerFrame): void;
@@ -75,6 +76,7 @@ export class Connection implements ReactiveController {
   /** Frames sent on the current socket and not yet acknowledged. */
   private sent = new Set<string>();
   private retry: ReturnType<typeof setTimeout> | undefined;
+  private slowDown: ReturnType<typeof setTimeout> | undefined;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private lastHeard = 0;
   private stopped = true;
@@ -107,6 +109,8 @@ export class Connection implements ReactiveController {
     removeEventListener('online', this.onNetwork);
     removeEventListener('offline', this.onNetwork);
     clearTimeout(this.retry);
+    clearTimeout(this.slowDown);
+    this.slowDown = undefined;
     clearInterval(this.heartbeat);
     this.#socket?.close(1000, 'bye');
     this.#socket = null;
@@ -174,7 +178,8 @@ export class Connection implements ReactiveController {
    * concurrently; page views, events and contact updates do not wait.
    */
   private flush(): void {
-    if (!this.isOpen()) return;
+    // Paused after a rate limit: the timer sends the rest in one go.
+    if (!this.isOpen() || this.slowDown) return;
     let blocked = false;
     for (const frame of this.pending) {
       const ordered = frame.type === 'message' || frame.type === 'choice';
@@ -305,6 +310,16 @@ export class Connection implements ReactiveController {
     } else if (frame.type === 'error' && frame.code === 'unauthorized') {
       this.#session = null;
       this.#socket?.close(4001, 'unauthorized');
+    } else if (frame.type === 'error' && frame.code === ErrorCode.rateLimited && frame.id) {
+      // Too fast: nothing was stored, so the frame stays queued (in order) and goes again soon.
+      this.sent.delete(frame.id);
+      if (!this.slowDown) {
+        this.slowDown = setTimeout(() => {
+          this.slowDown = undefined;
+          this.flush();
+        }, RATE_LIMIT_RETRY_MS);
+      }
+      return;
     } else if (frame.type === 'error' && frame.id) {
       // The server refused this frame for good (invalid): do not resend it forever.
       this.settle(frame.id);
