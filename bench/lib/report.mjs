@@ -338,5 +338,11 @@ function markdown(r, rows, svgs) {
       '',
     );
   }
+  parts.push(
+    '## Faults and bad input (proved by tests, not measured here)',
+    '',
+    'The SPEC 4 rows "faults" and "bad input" are behaviour, not speed, so `npm test` proves them on every run (see [test/README.md](test/README.md)): `npm run test:faults` drops sockets every N frames, duplicates and reorders frames, evicts and aborts Durable Objects at every step and mid-turn, restarts `wrangler dev` mid-turn on the same persisted state and points webhooks at targets that hang, return 500 or close the connection — zero lost, zero duplicated messages, no POST sent twice; `npm run test:security` fuzzes every public widget route and socket frames with fast-check (only 4xx JSON, never 5xx, nothing changed by a rejected request), checks origins, identity hashes, token expiry, admin key guessing and SSRF in production mode, and renders the XSS corpus from agents and AI answers inert in Chromium.',
+    '',
+  );
   return `${parts.join('\n')}\n`;
 }

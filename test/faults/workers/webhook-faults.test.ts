@@ -71,7 +71,7 @@ describe('webhook target that misbehaves', () => {
 
 describe('object lost while a webhook is in flight', () => {
   it('never sends a POST twice after a crash mid-request: the step fails as interrupted', async () => {
-    const { visitor, tag, flowId } = await callOnce('POST', '/slow?ms=3000', 5000);
+    const { visitor, tag, flowId } = await callOnce('POST', '/slow?ms=6000', 9000);
     await eventually(
       () => requestsSeen(tag),
       (seen) => seen.length === 1,
