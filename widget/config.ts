@@ -31,6 +31,6 @@ export function readConfig(script: HTMLScriptElement): WidgetConfig | null {
     api,
     locale: script.dataset.locale ?? null,
     storage: storage && STORAGE_MODES.includes(storage) ? storage : 'after-interaction',
-    nonce: script.dataset.nonce ?? script.nonce ?? null,
+    nonce: script.dataset.nonce || script.nonce || null,
   });
 }
