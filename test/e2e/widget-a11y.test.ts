@@ -102,4 +102,17 @@ describe('messenger accessibility', () => {
     await expect.poll(() => offline.isVisible(), { timeout: 15_000 }).toBe(false);
     await context.close();
   });
+  it('opens without animation when the visitor prefers reduced motion', async () => {
+    const animated = async (reducedMotion: 'reduce' | 'no-preference') => {
+      const { context, page } = await visit(browser, '/', { reducedMotion });
+      await page.getByRole('button', { name: 'Open chat', exact: true }).click();
+      const dialog = page.getByRole('dialog', { name: 'Edgepilot demo' });
+      await dialog.waitFor();
+      const name = await dialog.evaluate((el) => getComputedStyle(el).animationName);
+      await context.close();
+      return name;
+    };
+    expect(await animated('no-preference')).toBe('rise');
+    expect(await animated('reduce')).toBe('none');
+  });
 });
