@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { PilotSnapshot } from '../../shared/pilot.ts';
 import { sampleFlow, workspaceWithFlow } from './admin-fixtures.ts';
 
@@ -9,6 +9,8 @@ interface FlowView {
   publishedVersion: number | null;
   draft: { nodes: { id: string; text?: string }[] };
 }
+
+const target = inject('httpTarget');
 
 const snapshot = (publicKey: string) =>
   env.SNAPSHOTS.get<PilotSnapshot>(`snapshot:${publicKey}`, 'json');
@@ -202,6 +204,56 @@ describe('flow tools', () => {
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('completed');
     expect(res.body.transcript.map((m) => m.text)).toEqual(['Hello from a test flow']);
+  });
+
+  it('simulates webhooks, emails and records as listed effects without calling or storing anything', async () => {
+    const { ws, pilot } = await workspaceWithFlow();
+    const tag = `sim-${crypto.randomUUID()}`;
+    const flow = {
+      ...sampleFlow(pilot.id),
+      nodes: [
+        {
+          id: 'hi',
+          type: 'http_request',
+          method: 'POST',
+          url: `${target}/order?tag=${tag}`,
+          next: 'mail',
+        },
+        {
+          id: 'mail',
+          type: 'send_email',
+          to: 'ops@example.com',
+          subject: 'Lead',
+          body: 'New lead',
+          next: 'deal',
+        },
+        {
+          id: 'deal',
+          type: 'create_record',
+          kind: 'deal',
+          fields: { title: 'Lead' },
+          next: 'done',
+        },
+        { id: 'done', type: 'end' },
+      ],
+    };
+    const created = await ws.json<{ id: string }>('/flows', { method: 'POST', body: flow });
+    expect(created.status).toBe(201);
+    const res = await ws.json<{ path: string[]; effects: Record<string, unknown>[] }>(
+      `/flows/${created.body.id}/simulate`,
+      { method: 'POST', body: { events: [{ type: 'event', name: 'signed_up' }] } },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.path).toEqual(['hi', 'mail', 'deal', 'done']);
+    expect(res.body.effects.length).toBeGreaterThanOrEqual(3);
+    const log = await (await fetch(`${target}/_log?tag=${tag}`)).json();
+    expect(log).toEqual([]);
+    for (const table of ['outbox', 'records']) {
+      const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE workspace_id = ?`)
+        .bind(ws.id)
+        .first<{ n: number }>();
+      expect(`${table}: ${row?.n}`).toBe(`${table}: 0`);
+    }
   });
 
   it('serves the flow JSON Schema', async () => {
