@@ -103,6 +103,41 @@ describe('messenger on a bad network', () => {
     await context.close();
   });
 
+  it('notices a silent socket by its heartbeat, reconnects and delivers what was typed meanwhile', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.clock.install();
+    // Every socket goes through the real server; the current one can be made to go silent
+    // (a half-open connection: what the page sends arrives, nothing comes back).
+    let current = { silent: false };
+    let sockets = 0;
+    await page.routeWebSocket(/\/socket/, (ws) => {
+      const state = { silent: false };
+      current = state;
+      sockets++;
+      const server = ws.connectToServer();
+      server.onMessage((message) => {
+        if (!state.silent) ws.send(message);
+      });
+    });
+    const log = await startChat(page, baseUrl);
+    expect(sockets).toBe(1);
+    current.silent = true;
+    await send(page, 'typed into a silent socket');
+    await expect.poll(() => log.locator('[data-pending]').count()).toBe(1);
+    // Two heartbeat periods without a word from the server: the socket is declared dead.
+    await page.clock.fastForward('01:00');
+    await expect.poll(() => log.locator('[data-pending]').count(), { timeout: 15_000 }).toBe(0);
+    expect(sockets).toBe(2);
+    expect(
+      (await log.locator('[data-author="visitor"]').allTextContents()).filter(
+        (t) => t === 'typed into a silent socket',
+      ),
+    ).toHaveLength(1);
+    await expectNoGaps(log);
+    await context.close();
+  });
+
   it('catches up on what another tab said while this tab was disconnected, without gaps', async () => {
     const context = await browser.newContext();
     const tabA = await context.newPage();
