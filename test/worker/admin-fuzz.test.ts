@@ -95,7 +95,12 @@ const query = fc.oneof(
 );
 
 const printable = fc.stringMatching(/^[\x20-\x7e]{0,40}$/);
-const headers = fc.record(
+/** Any header name a client may send, except those that frame the request or carry the key. */
+const FRAMING = ['authorization', 'content-length', 'transfer-encoding', 'host', 'upgrade'];
+const anyHeader = fc
+  .stringMatching(/^[a-z0-9!#$%&'*+.^_`|~-]{1,20}$/)
+  .filter((name) => !FRAMING.includes(name));
+const namedHeaders = fc.record(
   {
     // Mostly JSON, so bodies get past the content-type check and into validation.
     'content-type': fc.oneof(
@@ -117,6 +122,9 @@ const headers = fc.record(
   },
   { requiredKeys: [] },
 );
+const headers = fc
+  .tuple(namedHeaders, fc.dictionary(anyHeader, printable, { maxKeys: 3 }))
+  .map(([named, extra]) => ({ ...extra, ...named }) as Record<string, string>);
 
 /** Replaces one id segment of the path with random text (URL-encoded). */
 function pathOf(c: RouteCase): fc.Arbitrary<string> {
