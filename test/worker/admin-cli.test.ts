@@ -80,6 +80,20 @@ describe('edgepilot flows (CLI)', () => {
     expect((await ws.json<{ revision: number }>(`/flows/${a.id}`)).body.revision).toBe(a.revision);
   });
 
+  it('pulls only the flows of one pilot with --pilot', async () => {
+    const { ws, pilotId, dir } = await setup();
+    const other = await ws.json<{ id: string }>('/pilots', {
+      method: 'POST',
+      body: { name: 'Other pilot' },
+    });
+    const mine = await createFlow(ws, sampleFlow(pilotId));
+    await createFlow(ws, { ...sampleFlow(other.body.id), name: 'Elsewhere' });
+    const run = await cli(ws, ['pull', '--dir', dir, '--pilot', pilotId]);
+    expect(run.code).toBe(0);
+    expect((await readdir(dir)).filter((f) => !f.startsWith('.'))).toEqual(['test-flow.json']);
+    expect((await readJson(dir, 'test-flow.json')).id).toBe(mine.id);
+  });
+
   it('push creates a flow for a file without id, binds the file to it, and updates only edited drafts', async () => {
     const { ws, pilotId, dir } = await setup();
     const existing = await createFlow(ws, sampleFlow(pilotId, 'Old text'));
