@@ -179,10 +179,14 @@ describe('EdgePilot events and page tracking', () => {
     await context.close();
   });
 
-  it('keeps the visitor token out of reach of the host page: not in storage, cookies or the element', async () => {
-    const { context, page } = await visit(browser, `/spa/?key=${pilot.publicKey}`);
-    const session = await page.waitForResponse((r) => r.url().endsWith('/session'));
-    const { token } = (await session.json()) as { token: string };
+  it('keeps the visitor token out of reach of the host page and out of URLs', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const socketUrls: string[] = [];
+    page.on('websocket', (ws) => socketUrls.push(ws.url()));
+    const session = page.waitForResponse((r) => r.url().endsWith('/session'));
+    await page.goto(`${baseUrl}/spa/?key=${pilot.publicKey}`);
+    const { token } = (await (await session).json()) as { token: string };
     const dialog = await openMessenger(page, 'Events pilot');
     await dialog.getByRole('textbox', { name: 'Message' }).fill('hello');
     await dialog.getByRole('button', { name: 'Send' }).click();
@@ -219,6 +223,9 @@ describe('EdgePilot events and page tracking', () => {
       return hits;
     }, token);
     expect(found).toEqual([]);
+    // Nor in any URL (servers and proxies log URLs): the socket carries it as a subprotocol.
+    expect(socketUrls.length).toBeGreaterThan(0);
+    expect(socketUrls.filter((url) => url.includes(token))).toEqual([]);
     await context.close();
   });
 

@@ -262,8 +262,10 @@ export class Connection implements ReactiveController {
   private open(session: Session): void {
     if (this.stopped || this.isOpen()) return;
     const base = this.config.api.replace(/^http/, 'ws');
+    // The token travels as the second subprotocol, never in the URL (URLs get logged).
     const socket = new WebSocket(
-      `${base}/v1/widget/conversations/${encodeURIComponent(session.conversationId)}/socket?token=${encodeURIComponent(session.token)}`,
+      `${base}/v1/widget/conversations/${encodeURIComponent(session.conversationId)}/socket`,
+      ['edgepilot.v1', session.token],
     );
     this.#socket = socket;
     const connectTimer = setTimeout(() => socket.close(), CONNECT_TIMEOUT_MS);

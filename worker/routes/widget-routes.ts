@@ -61,6 +61,9 @@ const beaconBodySchema = z.object({
 
 export const widgetRoutes = new Hono<{ Bindings: AppEnv }>();
 
+/** The subprotocol the messenger offers first; its second entry is the visitor token. */
+const SOCKET_PROTOCOL = 'edgepilot.v1';
+
 // The host page's origin is allowed to call us; whether it may start a session is decided
 // below against the pilot's trusted domains.
 widgetRoutes.use(
@@ -127,7 +130,12 @@ widgetRoutes.get('/conversations/:id/socket', async (c) => {
   if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
     throw new ApiError(426, ErrorCode.invalidInput, 'Expected a WebSocket upgrade');
   }
-  const claims = await verifyVisitorToken(c.req.query('token') ?? '', sessionSecret(c.env));
+  // The messenger offers its token as a subprotocol ("edgepilot.v1, <token>"), so it never sits
+  // in a URL (URLs end up in logs); `?token=` stays for other clients.
+  const offered = (c.req.header('sec-websocket-protocol') ?? '').split(',').map((p) => p.trim());
+  const fromProtocol = offered[0] === SOCKET_PROTOCOL ? offered[1] : undefined;
+  const token = fromProtocol ?? c.req.query('token') ?? '';
+  const claims = await verifyVisitorToken(token, sessionSecret(c.env));
   if (!claims || claims.cid !== c.req.param('id')) {
     throw new ApiError(401, ErrorCode.unauthorized, 'Invalid or expired visitor token');
   }
@@ -139,7 +147,15 @@ widgetRoutes.get('/conversations/:id/socket', async (c) => {
   // Set only for an accepted identify; the client can never set it (headers are rebuilt here).
   if (claims.uid) headers.set('x-user-id', claims.uid);
   else headers.delete('x-user-id');
-  return stub.fetch(new Request(c.req.raw.url, { headers }));
+  headers.delete('sec-websocket-protocol');
+  const response = await stub.fetch(new Request(c.req.raw.url, { headers }));
+  if (fromProtocol === undefined || !response.webSocket) return response;
+  // A browser that offered subprotocols drops a socket whose server picks none.
+  return new Response(null, {
+    status: 101,
+    webSocket: response.webSocket,
+    headers: { 'sec-websocket-protocol': SOCKET_PROTOCOL },
+  });
 });
 
 widgetRoutes.post('/:pilotKey/events', async (c) => {
