@@ -16,6 +16,7 @@ import {
   routeCases,
   runtimeCases,
 } from './admin-catalog.ts';
+import { request } from './admin-fixtures.ts';
 
 /** Every route, runtime ones before the catalog's deletes (which remove what others use). */
 function allCases(fx: Fixture): RouteCase[] {
@@ -230,6 +231,21 @@ const NUM_RUNS = 6;
 const PARTS = 4;
 
 describe('every JSON admin route under arbitrary input', () => {
+  it('fuzzes every operation the OpenAPI document lists (but the WebSocket and the dev seed)', async () => {
+    const fx = await fixture();
+    const doc = (await (await request('/openapi.json')).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method} ${path}`),
+    );
+    const fuzzed = new Set(allCases(fx).map((c) => c.route));
+    const missing = documented.filter(
+      (route) => !fuzzed.has(route) && !['get /live/socket', 'post /dev/seed'].includes(route),
+    );
+    expect(missing).toEqual([]);
+  });
+
   for (let part = 0; part < PARTS; part++) {
     it(`answers success or a 4xx JSON error, never a 5xx, and changes nothing when it rejects (routes part ${part + 1} of ${PARTS})`, async () => {
       // A workspace per part: its own data, and its own key's rate-limit budget.
