@@ -36,7 +36,11 @@ beforeAll(async () => {
     name: 'Typed answers',
     pilotId: pilot.id,
     trigger: { type: 'event', name: 'typed' },
-    variables: [{ name: 'email', type: 'text' }],
+    variables: [
+      { name: 'email', type: 'text' },
+      { name: 'phone', type: 'text' },
+      { name: 'day', type: 'text' },
+    ],
     start: 'ask',
     nodes: [
       {
@@ -47,7 +51,24 @@ beforeAll(async () => {
         saveTo: 'variable.email',
         next: 'thanks',
       },
-      say('thanks', 'We will write to {{variable.email}}.'),
+      say('thanks', 'We will write to {{variable.email}}.', 'phone'),
+      {
+        id: 'phone',
+        type: 'ask_question',
+        text: 'And your phone number?',
+        input: { kind: 'phone' },
+        saveTo: 'variable.phone',
+        next: 'day',
+      },
+      {
+        id: 'day',
+        type: 'ask_question',
+        text: 'Which day suits you?',
+        input: { kind: 'date' },
+        saveTo: 'variable.day',
+        next: 'booked',
+      },
+      say('booked', 'Booked: we will call {{variable.phone}}.'),
     ],
   });
   await publishFlow({
@@ -211,7 +232,7 @@ describe('the EdgePilot JavaScript API', () => {
     for (const ctx of [laptop, phone, attacker]) await ctx.context.close();
   });
 
-  it('asks for an email with an email field and explains an invalid answer inline', async () => {
+  it('asks for an email, a phone number and a date with fitting fields, explaining invalid answers inline', async () => {
     const { context, page } = await visit(browser, pilotPage());
     const dialog = await openMessenger(page, 'Api pilot');
     await callApi(page, 'track', 'typed');
@@ -228,6 +249,20 @@ describe('the EdgePilot JavaScript API', () => {
     await field.press('Enter');
     await waitForText(dialog.getByRole('log'), 'We will write to ada@example.com.');
     expect(await alert.count()).toBe(0);
+
+    await waitForText(dialog.getByRole('log'), 'And your phone number?');
+    await expect.poll(() => field.getAttribute('type')).toBe('tel');
+    await field.fill('call me maybe');
+    await field.press('Enter');
+    await expect.poll(() => alert.textContent()).toBe('Please enter a valid phone number.');
+    await field.fill('+44 20 7946 0958');
+    await field.press('Enter');
+
+    await waitForText(dialog.getByRole('log'), 'Which day suits you?');
+    await expect.poll(() => field.getAttribute('type')).toBe('date');
+    await field.fill('2026-03-05');
+    await field.press('Enter');
+    await waitForText(dialog.getByRole('log'), 'Booked: we will call +442079460958.');
     await context.close();
   });
 
