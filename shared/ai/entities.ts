@@ -8,8 +8,8 @@
 import * as chrono from 'chrono-node';
 import { findPhoneNumbersInText } from 'libphonenumber-js';
 import { find as findLinks } from 'linkifyjs';
-import safeRegex from 'safe-regex2';
 import { z } from 'zod';
+import { backtrackingRisk } from '../flow/regex.ts';
 import type { EntityMatch } from './intent-detector.ts';
 import { tokenize } from './text-features.ts';
 
@@ -23,14 +23,17 @@ const entityName = z
     message: `reserved for a system entity (${SYSTEM_ENTITIES.join(', ')})`,
   });
 
-/** True when a pattern compiles and has no nested quantifiers that can backtrack exponentially. */
+/**
+ * True when a pattern compiles and cannot backtrack catastrophically: regex entities run on
+ * every visitor message, so they pass the same check as flow regexes (shared/flow/regex.ts).
+ */
 export function isSafePattern(pattern: string): boolean {
   try {
     new RegExp(pattern, 'iu');
   } catch {
     return false;
   }
-  return safeRegex(pattern);
+  return backtrackingRisk(pattern) === null;
 }
 
 export const entityDefinitionSchema = z.discriminatedUnion('kind', [

@@ -1,7 +1,8 @@
 /**
- * Regexes from flows (`matches` in URL rules and conditions) run against visitor input, so they
- * are checked before use: bounded size, valid syntax, and no nested quantifiers that backtrack
- * catastrophically (safe-regex2's star-height check). Unsafe patterns never match.
+ * Regexes from flows (`matches` in URL rules and conditions) and regex entities run against
+ * visitor input, so they are checked before use: bounded size, valid syntax, no nested
+ * quantifiers (safe-regex2's star-height check) and no alternation under an unbounded repeat
+ * (`(a|aa)*`, which star height misses). Unsafe patterns never match.
  */
 import safeRegex from 'safe-regex2';
 
@@ -32,12 +33,49 @@ function compile(pattern: string): RegexCheck {
   } catch (error) {
     return { ok: false, reason: `invalid regular expression: ${(error as Error).message}` };
   }
+  const reason = backtrackingRisk(pattern);
+  return reason ? { ok: false, reason } : { ok: true, regex };
+}
+
+/** Why a (syntactically valid) pattern may backtrack catastrophically, or null. */
+export function backtrackingRisk(pattern: string): string | null {
   // Backreferences and lookarounds are not analysed by safe-regex2; reject them outright.
   if (/\\[1-9]|\\k<|\(\?<?[=!]/.test(pattern))
-    return { ok: false, reason: 'backreferences and lookarounds are not allowed' };
+    return 'backreferences and lookarounds are not allowed';
   if (!safeRegex(pattern, { limit: 25 }))
-    return { ok: false, reason: 'pattern may backtrack catastrophically (nested quantifiers)' };
-  return { ok: true, regex };
+    return 'pattern may backtrack catastrophically (nested quantifiers)';
+  if (repeatedAlternation(pattern))
+    return 'pattern may backtrack catastrophically (alternatives repeated with * + or {n,})';
+  return null;
+}
+
+/**
+ * Whether a group with alternatives is repeated without bound: `(a|aa)*c` takes exponential
+ * time on "aaaa…" although its star height is 1. Conservative: `(https?|ftp)+` is refused too.
+ */
+function repeatedAlternation(pattern: string): boolean {
+  const groups: boolean[] = [];
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') groups.push(false);
+    else if (c === '|' && groups.length > 0) groups[groups.length - 1] = true;
+    else if (c === ')') {
+      const alternates = groups.pop() ?? false;
+      const repeat = /^(?:[*+]|\{\d*,(\d*)\})/.exec(pattern.slice(i + 1, i + 16));
+      // `{1,3}` is harmless; `{0,}` and long ranges like `{1,50}` are not.
+      if (
+        alternates &&
+        repeat &&
+        (repeat[1] === undefined || repeat[1] === '' || Number(repeat[1]) > 10)
+      )
+        return true;
+    }
+  }
+  return false;
 }
 
 /** True when `subject` matches a safe `pattern`; unsafe or invalid patterns match nothing. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { flowJsonSchema } from '../../shared/flow/json-schema.ts';
+import { checkPattern, safeMatch } from '../../shared/flow/regex.ts';
 import { validateFlow } from '../../shared/flow/validate.ts';
 import { demoFlow } from '../../worker/seed/demo-flow.ts';
 
@@ -224,6 +225,22 @@ describe('validateFlow', () => {
     );
     const { errors } = codes(flow);
     expect(errors.map((e) => e[0])).toEqual(['bad_regex', 'bad_regex', 'bad_regex', 'bad_regex']);
+  });
+
+  it('rejects repeated overlapping alternatives, and such a pattern never runs', () => {
+    for (const pattern of ['(a|aa)*c', '^(x|xy|y)+$', '(foo|fo|o){2,}bar', '(a|ab){1,40}z']) {
+      expect(checkPattern(pattern).ok, pattern).toBe(false);
+      // Exponential on a backtracking engine; refused, so it returns at once.
+      expect(safeMatch(pattern, `${'a'.repeat(60)}!`)).toBe(false);
+    }
+    for (const pattern of [
+      '^SO-\\d{4,8}$',
+      '^/(en|de)/pricing',
+      '(pro|team) plan',
+      '(www\\.)?shop\\.example',
+      '^(mon|tue){1,3}$',
+    ])
+      expect(checkPattern(pattern).ok, pattern).toBe(true);
   });
 
   it('rejects rule values that cannot work for their operator', () => {
