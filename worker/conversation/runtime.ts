@@ -25,6 +25,7 @@ import {
   pilotFactsOf,
   settingsNeedAgents,
 } from './engine-data.ts';
+import { EventOutbox } from './event-outbox.ts';
 import { chooseFlow } from './flow-selection.ts';
 import { resumeAt } from './retry-run.ts';
 import { type RunIdentity, RunLedger, TurnOutput } from './run-ledger.ts';
@@ -68,20 +69,21 @@ const AI_TTL_MS = 30_000;
 export class ConversationRuntime {
   readonly store: ConversationStorage;
   private readonly ledger: RunLedger;
+  private readonly outbox: EventOutbox;
   private chain: Promise<unknown> = Promise.resolve();
   private draining = false;
-  private flushing: Promise<void> | null = null;
   private snapshot: { value: PilotSnapshot | null; at: number } | null = null;
   private agentsCache: { value: AgentInfo[]; at: number } | null = null;
   private ai: { value: PilotAI; at: number } | null = null;
 
   constructor(
-    private readonly ctx: DurableObjectState,
+    ctx: DurableObjectState,
     private readonly env: AppEnv,
     private readonly broadcast: (frame: ServerFrame) => void,
   ) {
     this.store = new ConversationStorage(ctx.storage.sql);
     this.ledger = new RunLedger(this.store);
+    this.outbox = new EventOutbox(ctx, env, this.store);
   }
 
   /** Runs `work` after every earlier turn of this conversation has finished. */
@@ -408,7 +410,7 @@ export class ConversationRuntime {
 
   private async afterTurn(): Promise<void> {
     await this.drain();
-    await this.flushEvents();
+    this.outbox.schedule();
   }
 
   /** Runs pending effects in order; each result is committed with the run's next step. */
@@ -533,46 +535,13 @@ export class ConversationRuntime {
     }
   }
 
-  /**
-   * Hands queued events to the EVENTS queue; on failure the alarm retries. One send loop at a
-   * time: a caller arriving while one runs waits for it, then sends what is still queued.
-   */
-  async flushEvents(): Promise<void> {
-    while (this.flushing) await this.flushing;
-    if (this.store.outgoing(1).length === 0) return;
-    // Assigned before the loop's first await returns, cleared only by this call: a flush that
-    // found nothing can never leave a settled promise behind that blocks every later flush.
-    const flushing = this.sendOutgoing();
-    this.flushing = flushing;
-    try {
-      await flushing;
-    } finally {
-      this.flushing = null;
-    }
-  }
-
-  private async sendOutgoing(): Promise<void> {
-    try {
-      for (;;) {
-        const rows = this.store.outgoing(20);
-        const last = rows.at(-1);
-        if (!last) break;
-        await this.env.EVENTS.sendBatch(
-          rows.map((row) => ({
-            body: JSON.parse(row.body) as unknown,
-            contentType: 'json' as const,
-          })),
-        );
-        this.store.deleteOutgoingThrough(last.seq);
-      }
-    } catch (error) {
-      console.error('event flush failed; retrying from the alarm', String(error));
-      await this.ctx.storage.setAlarm(Date.now() + 5_000);
-    }
+  /** Sends queued events now (admin actions, the alarm). */
+  flushEvents(): Promise<void> {
+    return this.outbox.flush();
   }
 
   hasBacklog(): boolean {
-    return this.store.outgoing(1).length > 0 || this.store.countEffects('pending') > 0;
+    return this.outbox.pending() || this.store.countEffects('pending') > 0;
   }
 
   /**

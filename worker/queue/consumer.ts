@@ -142,6 +142,27 @@ export async function writeEvents(
   return live;
 }
 
+/**
+ * Only the newest run and conversation event of each run/conversation in a batch is written
+ * (upserts are newer-wins anyway); steps are all kept. A conversation that sent ten turns in a
+ * second costs two statements, not twenty.
+ */
+export function latestPerSubject(events: RuntimeEvent[]): RuntimeEvent[] {
+  const newest = new Map<string, RuntimeEvent>();
+  const steps: RuntimeEvent[] = [];
+  for (const event of events) {
+    if (event.kind === 'step') {
+      steps.push(event);
+      continue;
+    }
+    const key =
+      event.kind === 'run' ? `run:${event.runId}` : `conversation:${event.conversationId}`;
+    const seen = newest.get(key);
+    if (!seen || seen.seq < event.seq) newest.set(key, event);
+  }
+  return [...newest.values(), ...steps];
+}
+
 export async function consumeEvents(batch: MessageBatch<unknown>, env: AppEnv): Promise<void> {
   const events: RuntimeEvent[] = [];
   for (const message of batch.messages) {
@@ -152,8 +173,9 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: AppEnv): 
   }
   // Steps reference their run: write runs first within the batch.
   const order = { run: 0, step: 1, conversation: 2 } as const;
-  events.sort((a, b) => order[a.kind] - order[b.kind]);
-  const live = await writeEvents(env, events);
+  const latest = latestPerSubject(events);
+  latest.sort((a, b) => order[a.kind] - order[b.kind]);
+  const live = await writeEvents(env, latest);
   for (const [pilotId, rows] of live) {
     const stub = env.PILOT.get(env.PILOT.idFromName(pilotId));
     await stub.applyLive(rows);

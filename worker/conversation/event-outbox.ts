@@ -1,0 +1,97 @@
+/**
+ * Run, step and conversation events on their way to the EVENTS queue. A turn stores its events
+ * in the `outgoing` table inside its own commit (so none is lost on eviction) and only asks for
+ * a flush; the flush runs a moment later and sends the turns of that moment as one queue
+ * message. Sending per turn cost more than the turn itself on the hot path (a queue
+ * send, a consumer batch, D1 and live-view writes for every visitor message).
+ */
+import type { AppEnv } from '../env.ts';
+import type { EventsMessage, RuntimeEvent } from '../queue/events.ts';
+import type { ConversationStorage } from './storage.ts';
+
+/** How long events may wait so one queue message carries several turns. */
+export const FLUSH_DELAY_MS = 1_000;
+/** Queue messages are at most 128 KB; stay well below with JSON overhead. */
+const MESSAGE_BYTES = 96 * 1024;
+const ROWS_PER_READ = 50;
+
+export class EventOutbox {
+  private flushing: Promise<void> | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly env: AppEnv,
+    private readonly store: ConversationStorage,
+  ) {}
+
+  /**
+   * Flushes a moment from now, batching the turns of that moment. A timer, not the alarm:
+   * setting an alarm is a storage write (a commit) per turn. The rows are already durable; if
+   * the object is evicted first, its constructor finds the backlog and sets the alarm.
+   */
+  schedule(): void {
+    if (this.timer !== null || !this.pending()) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      // An object torn down meanwhile cannot flush; its rows wait for the next instance.
+      this.flush().catch((error) => console.error('deferred event flush failed', String(error)));
+    }, FLUSH_DELAY_MS);
+  }
+
+  pending(): boolean {
+    return this.store.outgoing(1).length > 0;
+  }
+
+  /**
+   * Sends everything queued; on failure the alarm retries. One send loop at a time: a caller
+   * arriving while one runs waits for it, then sends what is still queued.
+   */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (!this.pending()) return;
+    // Assigned before the loop's first await returns, cleared only by this call: a flush that
+    // found nothing can never leave a settled promise behind that blocks every later flush.
+    const flushing = this.send();
+    this.flushing = flushing;
+    try {
+      await flushing;
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  private async send(): Promise<void> {
+    try {
+      for (;;) {
+        const rows = this.store.outgoing(ROWS_PER_READ);
+        const last = rows.at(-1);
+        if (!last) break;
+        await this.env.EVENTS.sendBatch(pack(rows.map((row) => row.body)));
+        this.store.deleteOutgoingThrough(last.seq);
+      }
+    } catch (error) {
+      console.error('event flush failed; retrying from the alarm', String(error));
+      await this.ctx.storage.setAlarm(Date.now() + 5_000);
+    }
+  }
+}
+
+/** Packs stored turns (each `{ v: 1, events }`) into as few queue messages as fit. */
+export function pack(bodies: string[]): MessageSendRequest<EventsMessage>[] {
+  const messages: MessageSendRequest<EventsMessage>[] = [];
+  let events: RuntimeEvent[] = [];
+  let bytes = 0;
+  const close = () => {
+    if (events.length > 0) messages.push({ body: { v: 1, events }, contentType: 'json' });
+    events = [];
+    bytes = 0;
+  };
+  for (const body of bodies) {
+    if (bytes + body.length > MESSAGE_BYTES) close();
+    events.push(...(JSON.parse(body) as EventsMessage).events);
+    bytes += body.length;
+  }
+  close();
+  return messages;
+}
