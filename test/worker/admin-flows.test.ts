@@ -206,6 +206,29 @@ describe('flow tools', () => {
     expect(res.body.transcript.map((m) => m.text)).toEqual(['Hello from a test flow']);
   });
 
+  it('simulates a published version with ?version=N while the draft moved on', async () => {
+    const { ws, pilot, flowId } = await workspaceWithFlow();
+    expect((await ws.json(`/flows/${flowId}/publish`, { method: 'POST', body: {} })).status).toBe(
+      200,
+    );
+    const etag = (await ws.json(`/flows/${flowId}`)).headers.get('etag') ?? '';
+    await ws.json(`/flows/${flowId}`, {
+      method: 'PUT',
+      headers: { 'if-match': etag },
+      body: sampleFlow(pilot.id, 'Draft text'),
+    });
+    const run = (query: string) =>
+      ws.json<{ transcript: { text: string }[] }>(`/flows/${flowId}/simulate${query}`, {
+        method: 'POST',
+        body: { events: [{ type: 'event', name: 'signed_up' }] },
+      });
+    expect((await run('')).body.transcript.map((m) => m.text)).toEqual(['Draft text']);
+    expect((await run('?version=1')).body.transcript.map((m) => m.text)).toEqual([
+      'Hello from a test flow',
+    ]);
+    expect((await run('?version=9')).status).toBe(404);
+  });
+
   it('simulates webhooks, emails and records as listed effects without calling or storing anything', async () => {
     const { ws, pilot } = await workspaceWithFlow();
     const tag = `sim-${crypto.randomUUID()}`;

@@ -119,6 +119,8 @@ flowToolRoutes.openapi(
     summary: 'Run the draft (or `version`) against scripted events; touches nothing real',
     request: {
       params: flowParams,
+      // `?version=N` or `"version": N` in the body (issue 3 names both).
+      query: z.object({ version: z.coerce.number().int().min(1).optional() }),
       body: {
         required: true,
         content: {
@@ -132,9 +134,10 @@ flowToolRoutes.openapi(
     const { workspaceId } = c.get('principal');
     const flow = await requireFlow(c.env, workspaceId, c.req.valid('param').flowId);
     const request = c.req.valid('json');
+    const wanted = c.req.valid('query').version ?? request.version;
     let definition = flow.draft;
-    if (request.version !== undefined) {
-      const version = await getVersion(c.env, flow.id, request.version);
+    if (wanted !== undefined) {
+      const version = await getVersion(c.env, flow.id, wanted);
       if (!version) throw notFound('Version');
       definition = version.definition;
     }
