@@ -135,7 +135,8 @@ export function extractSystemEntities(text: string, now: Date = new Date()): Ent
     covered.push([result.index, result.index + result.text.length]);
   }
   // Numbers that are not part of an email, url, phone or date already found.
-  for (const match of text.matchAll(/-?\d+(?:[.,]\d+)?/g)) {
+  // A minus sign only after a space or the start: "SO-98765" holds 98765, not -98765.
+  for (const match of text.matchAll(/(?:(?<![\p{L}\p{N}])-)?\d+(?:[.,]\d+)?/gu)) {
     const start = match.index ?? 0;
     const end = start + match[0].length;
     if (covered.some(([a, b]) => start < b && end > a)) continue;

@@ -35,6 +35,14 @@ describe('entity extraction', () => {
     ]);
   });
 
+  it('reads a hyphen inside a code as a separator, not a minus sign', () => {
+    expect(values(extractor.extract('status of ORD-12345 please', now), 'number')).toEqual([
+      '12345',
+    ]);
+    expect(values(extractor.extract('room 4-2', now), 'number')).toEqual(['4', '2']);
+    expect(values(extractor.extract('it is -5 degrees', now), 'number')).toEqual(['-5']);
+  });
+
   it('finds email, url, phone, number and date/time system entities', () => {
     const found = extractor.extract(
       'mail jane.doe@example.com or call +1 415 555 2671 about https://shop.example.com/cart, 3 seats, tomorrow at 3pm',
