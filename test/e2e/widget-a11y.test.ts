@@ -70,7 +70,7 @@ describe('messenger accessibility', () => {
     await context.close();
   });
 
-  it('speaks Arabic right to left, and switches language with setLocale', async () => {
+  it('speaks Arabic right to left while each message keeps its own direction, and switches language with setLocale', async () => {
     const { context, page } = await visit(browser, '/spa/?locale=ar');
     const launcher = page.getByRole('button', { name: 'فتح المحادثة' });
     await launcher.click();
@@ -78,6 +78,9 @@ describe('messenger accessibility', () => {
     await dialog.getByRole('button', { name: 'إرسال' }).waitFor();
     const direction = await dialog.evaluate((el) => getComputedStyle(el).direction);
     expect(direction).toBe('rtl');
+    // An English message keeps its own direction inside the Arabic layout (its "?" at the end).
+    const english = dialog.locator('[data-author="pilot"]', { hasText: 'What brings you here' });
+    expect(await english.evaluate((el) => getComputedStyle(el).direction)).toBe('ltr');
     expect(await seriousViolations(page)).toEqual([]);
     await page.evaluate(() =>
       (window as unknown as { EdgePilot: (...a: unknown[]) => Promise<unknown> }).EdgePilot(

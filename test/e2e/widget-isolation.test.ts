@@ -100,6 +100,11 @@ describe('messenger isolation from the host page', () => {
     const { context, page } = await visit(browser, '/', { viewport: { width: 375, height: 667 } });
     const dialog = await openMessenger(page);
     expect(await dialog.boundingBox()).toEqual({ x: 0, y: 0, width: 375, height: 667 });
+    // Nothing covers the panel's own close button (a click is refused if another element would get it).
+    await dialog.getByRole('button', { name: 'Close chat' }).click({ timeout: 5_000 });
+    const launcher = page.getByRole('button', { name: 'Open chat', exact: true });
+    await expect.poll(() => launcher.getAttribute('aria-expanded')).toBe('false');
+    expect(await launcher.isVisible()).toBe(true);
     await context.close();
   });
 });

@@ -29,8 +29,9 @@ export async function visit(browser: Browser, path: string, options: BrowserCont
 
 /** Clicks the launcher and returns the dialog (named after the pilot's display name). */
 export async function openMessenger(page: Page, name = 'Edgepilot demo') {
-  const launcher = page.getByRole('button', { name: 'Open chat', exact: true });
-  await launcher.click();
+  await page.getByRole('button', { name: 'Open chat', exact: true }).click();
+  // Found by CSS: on a small screen the open panel covers the whole page and the launcher hides.
+  const launcher = page.locator('edgepilot-messenger .launcher');
   await expect.poll(() => launcher.getAttribute('aria-expanded')).toBe('true');
   await animationsDone(page);
   return page.getByRole('dialog', { name });

@@ -16,11 +16,11 @@ export function messageView(
   answered: boolean,
   onChoice: (message: ChatMessage, value: string) => void,
 ) {
-  return html`<div class="msg" part="message" data-author=${message.author} data-seq=${message.seq}>${message.text}${
+  return html`<div class="msg" part="message" dir="auto" data-author=${message.author} data-seq=${message.seq}>${message.text}${
     message.choices?.length
       ? html`<div class="choices">${message.choices.map(
           (choice) =>
-            html`<button type="button" ?disabled=${answered} @click=${() => onChoice(message, choice.value)}>${choice.label}</button>`,
+            html`<button type="button" dir="auto" ?disabled=${answered} @click=${() => onChoice(message, choice.value)}>${choice.label}</button>`,
         )}</div>`
       : nothing
   }</div>`;
@@ -28,7 +28,7 @@ export function messageView(
 
 /** A message typed by the visitor that the server has not stored yet (offline, in flight). */
 export function pendingView(message: PendingMessage, sending: string) {
-  return html`<div class="msg" part="message" data-author="visitor" data-pending aria-description=${sending}>${message.text}</div>`;
+  return html`<div class="msg" part="message" dir="auto" data-author="visitor" data-pending aria-description=${sending}>${message.text}</div>`;
 }
 
 /** Only http(s) links and redirects are followed: never `javascript:` or `data:`. */

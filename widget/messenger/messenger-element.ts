@@ -238,7 +238,7 @@ export class MessengerElement extends LitElement {
     const last = this.messages.at(-1);
     if (this.open || this.bubbleDismissed || !this.unread || !last) return nothing;
     return html`<div class="bubble card" part="bubble" role="status">
-      <button type="button" @click=${this.show}>${last.text}</button>
+      <button type="button" dir="auto" @click=${this.show}>${last.text}</button>
       <button type="button" class="x" aria-label=${this.t.dismiss} @click=${() => {
         this.bubbleDismissed = true;
       }}>×</button></div>`;
@@ -272,7 +272,7 @@ export class MessengerElement extends LitElement {
         this.typing ? html`<i></i><i></i><i></i> ${title} ${t.typing}` : nothing
       }</div>
       <form @submit=${this.onSubmit} novalidate>
-        <input type=${kind.type} inputmode=${kind.inputMode} autocomplete=${kind.autocomplete}
+        <input dir="auto" type=${kind.type} inputmode=${kind.inputMode} autocomplete=${kind.autocomplete}
           aria-label=${t.message} maxlength="4000" aria-invalid=${this.invalid ? 'true' : 'false'}
           aria-describedby=${this.invalid ? 'ep-err' : nothing} @input=${() => {
             this.invalid = null;

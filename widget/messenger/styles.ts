@@ -44,6 +44,8 @@ export const messengerStyles = css`
   @keyframes rise { from { opacity: 0; transform: translateY(8px); } }
   @media (max-width: 480px) {
     .root:has(.panel:not([hidden])) { inset: 0; }
+    /* The full-screen panel has its own close button: the launcher would cover it. */
+    .root:has(.panel:not([hidden])) .launcher { display: none; }
     .panel { position: fixed; inset: 0; width: auto; height: auto; border-radius: 0; }
   }
   header { display: flex; align-items: center; justify-content: space-between; padding: 12px 16px;
