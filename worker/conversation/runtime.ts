@@ -4,6 +4,7 @@
  * Turns are serialized by a promise chain so a prepare's awaits never interleave with
  * another turn of the same conversation.
  */
+import { entitiesToRecord } from '../../shared/ai/runtime-adapters.ts';
 import { newRun, step } from '../../shared/engine/engine.ts';
 import type { AgentInfo, EngineEvent, RunState } from '../../shared/engine/types.ts';
 import { ErrorCode } from '../../shared/errors.ts';
@@ -219,7 +220,8 @@ export class ConversationRuntime {
     if (ai && hasIntentFlows) {
       const detected = await ai.detect(text);
       if (detected.intent) {
-        const entities = Object.fromEntries(detected.entities.map((e) => [e.name, e.value]));
+        // `entity.<name>` (first value) and `entity.<name>_all` (every value found).
+        const entities = entitiesToRecord(detected.entities);
         const input: TriggerInput = {
           type: 'intent_detected',
           intent: detected.intent,
