@@ -3,6 +3,7 @@
 //   dist/widget/messenger-<hash>.js  the messenger bundle (immutable, content-hashed)
 //   dist/widget.js                   the loader, which knows the hashed bundle's path
 //   dist/index.html, dist/*.html     the demo site pages (embed the loader like a site owner)
+//   dist/vendor/swagger-ui-dist/     Swagger UI for the admin API docs page
 //   dist/_headers                    cache rules for the assets above
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -42,6 +43,12 @@ await build({
 });
 
 cpSync(join(root, 'demo'), dist, { recursive: true });
+// Swagger UI for /v1/admin/docs, served from our own assets: the docs work offline and behind
+// a strict network policy (no CDN at runtime).
+const swaggerDist = join(root, 'node_modules', 'swagger-ui-dist');
+for (const file of ['swagger-ui.css', 'swagger-ui-bundle.js', 'LICENSE']) {
+  cpSync(join(swaggerDist, file), join(dist, 'vendor', 'swagger-ui-dist', file));
+}
 writeFileSync(
   join(dist, '_headers'),
   [

@@ -58,7 +58,11 @@ adminApp.doc31('/openapi.json', (c) => ({
   servers: [{ url: `${new URL(c.req.url).origin}/v1/admin` }],
   security: [{ bearerAuth: [] }],
 }));
-adminApp.get('/docs', swaggerUI({ url: '/v1/admin/openapi.json', title: 'edgepilot admin API' }));
+// Swagger UI's files come from our own assets (copied by the build), never from a CDN.
+adminApp.get(
+  '/docs',
+  swaggerUI({ url: '/v1/admin/openapi.json', title: 'edgepilot admin API', baseUrl: '/vendor' }),
+);
 
 adminApp.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES }));
 adminApp.use('*', adminAuth);
