@@ -138,6 +138,55 @@ describe('messenger on a bad network', () => {
     await context.close();
   });
 
+  it('gives the visitor their text back with an alert when the server refuses a message', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // The real server behind the socket, except that it refuses one particular message
+    // with the protocol's error frame (as it does for a frame it cannot accept).
+    await page.routeWebSocket(/\/socket/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((raw) => {
+        const frame = typeof raw === 'string' && raw.startsWith('{') ? JSON.parse(raw) : null;
+        if (frame?.type === 'message' && frame.text === 'please refuse me') {
+          ws.send(
+            JSON.stringify({
+              v: 1,
+              type: 'error',
+              code: 'invalid_input',
+              message: 'Refused',
+              id: frame.id,
+            }),
+          );
+        } else server.send(raw);
+      });
+    });
+    const log = await startChat(page, baseUrl);
+    await page.evaluate(() => {
+      const w = window as unknown as Record<string, unknown> & {
+        EdgePilot: (...a: unknown[]) => unknown;
+      };
+      w.errors = [];
+      w.EdgePilot('on', 'error', (e: unknown) => (w.errors as unknown[]).push(e));
+    });
+    await send(page, 'please refuse me');
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toBe('Something went wrong. Please try again.');
+    const composer = page.getByRole('textbox', { name: 'Message' });
+    expect(await composer.inputValue()).toBe('please refuse me');
+    expect(await log.locator('[data-pending]').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { errors: unknown[] }).errors)).toEqual([
+      { code: 'invalid_input', message: 'Refused' },
+    ]);
+    // Typing again clears the alert; the next message goes through.
+    await composer.fill('this one is fine');
+    expect(await alert.count()).toBe(0);
+    await composer.press('Enter');
+    await expect
+      .poll(() => log.locator('[data-author="visitor"]').allTextContents(), { timeout: 15_000 })
+      .toEqual(['Pricing', 'this one is fine']);
+    await context.close();
+  });
+
   it('catches up on what another tab said while this tab was disconnected, without gaps', async () => {
     const context = await browser.newContext();
     const tabA = await context.newPage();

@@ -166,10 +166,18 @@ export class MessengerElement extends LitElement {
         else if (url) location.assign(url);
         break;
       }
-      case 'error':
-        if (frame.id) this.outbox = this.outbox.filter((p) => p.id !== frame.id);
+      case 'error': {
+        const refused = this.outbox.find((p) => p.id === frame.id);
+        if (refused) {
+          // The server refused this message for good: say so, and give the visitor their text back.
+          this.outbox = this.outbox.filter((p) => p !== refused);
+          this.invalid = 'error';
+          const input = this.composer();
+          if (input && !input.value) input.value = refused.text;
+        }
         this.emit('error', { code: frame.code, message: frame.message });
         break;
+      }
     }
   }
 
