@@ -159,7 +159,7 @@ describe('the EdgePilot JavaScript API', () => {
     await context.close();
   });
 
-  it('writes nothing to storage or cookies before the visitor interacts, and nothing at all with data-storage="none"', async () => {
+  it('writes nothing to storage or cookies before the visitor interacts or consents, nothing with data-storage="none", and nothing after consent(false)', async () => {
     const { context, page } = await visit(browser, '/');
     const dialog = await openMessenger(page);
     await waitForText(dialog.getByRole('log'), 'What brings you here today?');
@@ -184,6 +184,11 @@ describe('the EdgePilot JavaScript API', () => {
       .poll(async () => Object.keys((await stored(consent.page)).local))
       .toContain('edgepilot:pk_demo:visitor');
     await callApi(consent.page, 'consent', false);
+    expect(await stored(consent.page)).toEqual({ local: {}, cookies: '' });
+    // A withdrawn consent holds even when the visitor chats afterwards.
+    const consentDialog = await openMessenger(consent.page);
+    await consentDialog.getByRole('button', { name: 'Support' }).click({ timeout: 15_000 });
+    await waitForText(consentDialog.getByRole('log'), 'let us talk about support');
     expect(await stored(consent.page)).toEqual({ local: {}, cookies: '' });
     await consent.context.close();
   });

@@ -99,7 +99,7 @@ export function createApi(
     showNewMessage: (text) => element.prefill(typeof text === 'string' ? text : ''),
     consent: (granted) => {
       if (granted) {
-        element.storage.allow();
+        element.storage.allow(true);
         element.connection.rememberVisitor();
       } else element.storage.deny();
     },

@@ -7,14 +7,18 @@ import type { WidgetConfig } from '../config.ts';
 import type { VisitorStore } from '../transport/connection.ts';
 
 export interface MessengerStorage extends VisitorStore {
-  /** The visitor interacted (or consented): writes are allowed from now on. */
-  allow(): void;
+  /**
+   * The visitor interacted, or the site passed `consent(true)` (`explicit`): writes are allowed
+   * from now on. An interaction never overrides a `consent(false)`; only `consent(true)` does.
+   */
+  allow(explicit?: boolean): void;
   /** Consent withdrawn: forget everything and write nothing more. */
   deny(): void;
 }
 
 export function createStorage(config: WidgetConfig): MessengerStorage {
   let allowed = config.storage === 'always';
+  let denied = false;
   const prefix = `edgepilot:${config.pilotKey}:`;
   const keys = new Set<string>();
   const attempt = <T>(action: () => T, fallback: T): T => {
@@ -34,11 +38,13 @@ export function createStorage(config: WidgetConfig): MessengerStorage {
       attempt(() => localStorage.setItem(prefix + key, value), undefined);
     },
     remove: (key) => attempt(() => localStorage.removeItem(prefix + key), undefined),
-    allow() {
-      if (config.storage !== 'none') allowed = true;
+    allow(explicit = false) {
+      if (explicit) denied = false;
+      if (config.storage !== 'none' && !denied) allowed = true;
     },
     deny() {
       allowed = false;
+      denied = true;
       for (const key of [...keys, 'visitor', 'read']) this.remove(key);
     },
   };
