@@ -40,7 +40,7 @@ beforeAll(async () => {
       urls: [{ op: 'contains', value: '/spa/plans' }],
       utm: { source: 'newsletter' },
     },
-    'Newsletter readers get the Pro plan free for a month.',
+    'Newsletter readers get the Pro plan free for a month. ({{visitor.page_title}}, from {{visitor.referrer}})',
   );
   await flow(
     'Manual page view',
@@ -104,7 +104,7 @@ async function conversationOf(page: Page): Promise<string> {
 }
 
 describe('EdgePilot events and page tracking', () => {
-  it('starts a page_visited flow when an SPA navigates with pushState, matching its UTM source', async () => {
+  it('starts a page_visited flow when an SPA navigates with pushState, with its UTM source, new title and referrer', async () => {
     const { context, page } = await visit(
       browser,
       `/spa/?key=${pilot.publicKey}&utm_source=newsletter`,
@@ -117,6 +117,10 @@ describe('EdgePilot events and page tracking', () => {
       .getByRole('status')
       .filter({ hasText: 'Newsletter readers get the Pro plan free for a month.' });
     await expect.poll(() => bubble.count(), { timeout: 15_000 }).toBe(1);
+    // The page view carried the new title, and the previous URL as its referrer.
+    expect(await bubble.textContent()).toContain(
+      `(Plans — Acme Outdoor SPA, from ${baseUrl}/spa/?key=${pilot.publicKey}&utm_source=newsletter)`,
+    );
     expect(await launcher.getAttribute('data-unread')).toBe('1');
     await context.close();
   });
