@@ -153,6 +153,18 @@ describe('the EdgePilot JavaScript API', () => {
     expect(await dialog.getByRole('textbox', { name: 'Message' }).inputValue()).toBe(
       'I have a question about',
     );
+    // A `ready` listener added after the fact is told at once.
+    const late = await page.evaluate(
+      () =>
+        new Promise((resolve) =>
+          (window as unknown as { EdgePilot: (...a: unknown[]) => unknown }).EdgePilot(
+            'on',
+            'ready',
+            () => resolve('told'),
+          ),
+        ),
+    );
+    expect(late).toBe('told');
     await callApi(page, 'shutdown');
     expect(await page.locator('edgepilot-messenger').count()).toBe(0);
     expect(await callApi(page, 'open')).toBeUndefined();

@@ -12,20 +12,25 @@ type Method = (...args: unknown[]) => unknown;
 /** Listeners per event, shared by the element (which emits) and the API (on/off). */
 export function createEvents() {
   const listeners = new Map<string, Set<Listener>>();
+  let ready = false;
+  const call = (cb: Listener, detail?: unknown) => {
+    try {
+      cb(detail);
+    } catch (error) {
+      console.error('[edgepilot] listener failed', error);
+    }
+  };
   return {
     on: (event: string, cb: Listener) => {
       if (!listeners.has(event)) listeners.set(event, new Set());
       listeners.get(event)!.add(cb);
+      // `ready` happens once: a listener added later is told at once, not never.
+      if (event === 'ready' && ready) call(cb);
     },
     off: (event: string, cb: Listener) => listeners.get(event)?.delete(cb),
     emit(event: MessengerEvent, detail?: unknown) {
-      for (const cb of listeners.get(event) ?? []) {
-        try {
-          cb(detail);
-        } catch (error) {
-          console.error('[edgepilot] listener failed', error);
-        }
-      }
+      ready ||= event === 'ready';
+      for (const cb of listeners.get(event) ?? []) call(cb, detail);
     },
   };
 }
