@@ -166,6 +166,39 @@ describe('the AI pilot in a conversation', () => {
     socket.close();
   });
 
+  it('hands the conversation to an available person when asked, and the pilot then stays quiet', async () => {
+    const { publicKey } = await aiPilot();
+    const agent = await json<{ id: string }>(
+      await post('/v1/admin/users', {
+        name: 'Ada Agent',
+        email: `ada-${crypto.randomUUID()}@example.com`,
+      }),
+    );
+    const presence = await call(`/v1/admin/users/${agent.id}/presence`, {
+      method: 'PUT',
+      body: JSON.stringify({ status: 'online' }),
+    });
+    expect(presence.status).toBe(200);
+    const { socket } = await visit(publicKey);
+    socket.send({ type: 'message', id: 'm1', text: 'can I talk to a real person?' });
+    await said(socket, 'Connecting you with a person.');
+    socket.send({ type: 'message', id: 'm2', text: 'hello? anyone?' });
+    await socket.waitForMessages(
+      (messages) => messages.some((m) => m.text === 'hello? anyone?'),
+      'the visitor message stored',
+    );
+    // A later flow-less message gets no pilot reply: the conversation is with a person now.
+    socket.send({ type: 'message', id: 'm3', text: 'how much does gift wrapping cost?' });
+    await socket.waitForMessages(
+      (messages) => messages.some((m) => m.text.includes('gift wrapping cost')),
+      'the third visitor message stored',
+    );
+    expect(texts(socket).filter(([author]) => author === 'pilot')).toEqual([
+      ['pilot', 'Connecting you with a person. Someone will reply here shortly.'],
+    ]);
+    socket.close();
+  });
+
   it('trains when intents change, never while visitors chat', async () => {
     const { pilotId, publicKey, base } = await aiPilot();
     const pointer = () => env.SNAPSHOTS.get(pilotAiKey(pilotId));

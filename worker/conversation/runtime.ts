@@ -59,8 +59,12 @@ interface Prepared {
   start: Start | null;
   agents: AgentInfo[] | undefined;
   answer: string | null;
+  /** The default answer found a "talk to a human" request and an agent is available. */
+  handover?: boolean;
 }
 const NOTHING: Prepared = { snapshot: null, start: null, agents: undefined, answer: null };
+/** Said when the pilot's default answer hands the conversation to a person. */
+const HANDOVER_TEXT = 'Connecting you with a person. Someone will reply here shortly.';
 
 /** How long a KV snapshot / presence / AI model is reused in memory. */
 const SNAPSHOT_TTL_MS = 2_000;
@@ -235,13 +239,15 @@ export class ConversationRuntime {
         }
       }
     }
-    const facts = pilotFactsOf(snapshot);
-    let answer: string | null = null;
-    if (ai && ai.index.passageCount > 0) {
-      const result = await ai.answer(text, snapshot.pilot.settings.persona);
-      if (result.kind === 'answered') answer = result.text;
+    // The default answer takes the ai_answer path: knowledge, or a person when asked for one.
+    const result = ai ? await ai.answer(text, snapshot.pilot.settings.persona) : null;
+    if (result?.kind === 'answered') return { ...NOTHING, snapshot, answer: result.text };
+    if (result?.kind === 'handoverRequested') {
+      const agents = await this.agents();
+      if (agents.some((agent) => agent.available))
+        return { ...NOTHING, snapshot, agents, answer: HANDOVER_TEXT, handover: true };
     }
-    return { ...NOTHING, snapshot, answer: answer ?? facts.fallbackMessage };
+    return { ...NOTHING, snapshot, answer: pilotFactsOf(snapshot).fallbackMessage };
   }
 
   private async prepareTrigger(
@@ -362,6 +368,11 @@ export class ConversationRuntime {
     if (prepared.start) {
       this.startRun(prepared.start, prepared, now, out);
       return;
+    }
+    if (prepared.handover) {
+      // Like a flow's handover node: the pilot stays quiet until an admin releases it.
+      this.store.setMeta('mode', 'agent');
+      out.touched = true;
     }
     if (prepared.answer)
       out.messages.push(
