@@ -79,6 +79,14 @@ interface MessageRow {
   [key: string]: SqlStorageValue;
 }
 
+interface RunRow {
+  run_id: string;
+  state: string;
+  definition: string;
+  started_at: number;
+  [key: string]: SqlStorageValue;
+}
+
 function toMessage(row: MessageRow): ChatMessage {
   return {
     seq: row.seq,
@@ -92,32 +100,49 @@ function toMessage(row: MessageRow): ChatMessage {
 }
 
 export class ConversationStorage {
+  /**
+   * Write-through copy of the `meta` table. A turn reads a dozen facts (mode, status, pilot,
+   * bucket, counters, …); each SQL call costs more than the lookup. Loaded from storage when the
+   * object starts, so it is never the source of truth: after eviction it is rebuilt from disk.
+   */
+  private readonly meta = new Map<string, string>();
+  private readonly parsed = new Map<string, unknown>();
+  private readonly definitions = new Map<string, Flow>();
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
+    for (const row of sql.exec<{ key: string; value: string }>('SELECT key, value FROM meta'))
+      this.meta.set(row.key, row.value);
   }
 
   getMeta(key: string): string | null {
-    const row = this.sql
-      .exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key)
-      .toArray()[0];
-    return row ? row.value : null;
+    return this.meta.get(key) ?? null;
   }
 
   setMeta(key: string, value: string): void {
+    if (this.meta.get(key) === value) return;
     this.sql.exec(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
       key,
       value,
     );
+    this.meta.set(key, value);
+    this.parsed.delete(key);
   }
 
   deleteMeta(key: string): void {
     this.sql.exec('DELETE FROM meta WHERE key = ?', key);
+    this.meta.delete(key);
+    this.parsed.delete(key);
   }
 
+  /** Parsed once per value; callers treat the result as read-only (setJson replaces it). */
   getJson<T>(key: string): T | null {
+    if (this.parsed.has(key)) return this.parsed.get(key) as T;
     const value = this.getMeta(key);
-    return value === null ? null : (JSON.parse(value) as T);
+    const parsed = value === null ? null : (JSON.parse(value) as T);
+    this.parsed.set(key, parsed);
+    return parsed;
   }
 
   setJson(key: string, value: unknown): void {
@@ -173,33 +198,34 @@ export class ConversationStorage {
   /** The run that is not finished yet, if any (one active run per conversation). */
   activeRun(): StoredRun | null {
     const row = this.sql
-      .exec<{ state: string; definition: string; started_at: number }>(
-        "SELECT state, definition, started_at FROM runs WHERE status = 'waiting' ORDER BY started_at DESC LIMIT 1",
+      .exec<RunRow>(
+        "SELECT run_id, state, definition, started_at FROM runs WHERE status = 'waiting' ORDER BY started_at DESC LIMIT 1",
       )
       .toArray()[0];
-    return row
-      ? {
-          state: JSON.parse(row.state) as RunState,
-          flow: JSON.parse(row.definition) as Flow,
-          startedAt: row.started_at,
-        }
-      : null;
+    return row ? this.toRun(row) : null;
   }
 
   run(runId: string): StoredRun | null {
     const row = this.sql
-      .exec<{ state: string; definition: string; started_at: number }>(
-        'SELECT state, definition, started_at FROM runs WHERE run_id = ?',
+      .exec<RunRow>(
+        'SELECT run_id, state, definition, started_at FROM runs WHERE run_id = ?',
         runId,
       )
       .toArray()[0];
-    return row
-      ? {
-          state: JSON.parse(row.state) as RunState,
-          flow: JSON.parse(row.definition) as Flow,
-          startedAt: row.started_at,
-        }
-      : null;
+    return row ? this.toRun(row) : null;
+  }
+
+  /**
+   * A run's definition never changes (runs are pinned to their version), so it is parsed once
+   * per object; the same Flow object also keeps the engine's per-flow caches warm.
+   */
+  private toRun(row: RunRow): StoredRun {
+    let flow = this.definitions.get(row.run_id);
+    if (!flow) {
+      flow = JSON.parse(row.definition) as Flow;
+      this.definitions.set(row.run_id, flow);
+    }
+    return { state: JSON.parse(row.state) as RunState, flow, startedAt: row.started_at };
   }
 
   saveRun(state: RunState, flow: Flow, now: number): void {
