@@ -47,6 +47,7 @@ beforeAll(async () => {
     { type: 'page_visited', urls: [{ op: 'is', value: `${baseUrl}/docs/setup` }] },
     'Need help with the setup?',
   );
+  await flow('Language', { type: 'event', name: 'which_language' }, 'Flows see: {{system.locale}}');
   await flow(
     'Who am I',
     { type: 'event', name: 'whoami' },
@@ -140,6 +141,19 @@ describe('EdgePilot events and page tracking', () => {
     await callApi(page, 'track', 'whoami');
     await waitForText(dialog.getByRole('log'), 'Hello Grace (grace@example.com), you are on pro.');
     expect(await page.evaluate(() => ({ ...localStorage }))).toEqual({});
+    await context.close();
+  });
+
+  it('tells flows the language chosen with setLocale while connected', async () => {
+    const { context, page } = await visit(browser, `/spa/?key=${pilot.publicKey}&locale=en`);
+    const dialog = await openMessenger(page, 'Events pilot');
+    const log = dialog.getByRole('log');
+    await callApi(page, 'track', 'which_language');
+    await waitForText(log, 'Flows see: en');
+    await callApi(page, 'setLocale', 'es');
+    await dialog.getByRole('button', { name: 'Enviar' }).waitFor();
+    await callApi(page, 'track', 'which_language');
+    await waitForText(log, 'Flows see: es');
     await context.close();
   });
 

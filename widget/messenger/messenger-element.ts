@@ -101,7 +101,7 @@ export class MessengerElement extends LitElement {
 
   setLocale(tag: string): void {
     this.locale = pickLocale(tag);
-    this.connection.locale = this.locale;
+    this.connection.setLocale(this.locale);
   }
 
   /** Opens the panel with `text` ready to send in the composer. */

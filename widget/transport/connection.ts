@@ -152,6 +152,18 @@ export class Connection implements ReactiveController {
     return session.identified;
   }
 
+  /** Switches the locale flows see (`system.locale`): told to the server at once when online. */
+  setLocale(locale: string): void {
+    this.locale = locale;
+    if (this.isOpen()) this.hello();
+  }
+
+  /** Resumes from the last sequence number (a repeat hello only replays what was missed). */
+  private hello(): void {
+    const hello = { v: 1, type: 'hello', id: crypto.randomUUID(), lastSeq: this.lastSeq };
+    this.#socket?.send(JSON.stringify(this.locale ? { ...hello, locale: this.locale } : hello));
+  }
+
   private isOpen(): boolean {
     return this.#socket?.readyState === WebSocket.OPEN;
   }
@@ -274,8 +286,7 @@ export class Connection implements ReactiveController {
       opened = true;
       clearTimeout(connectTimer);
       this.openedAt = this.lastHeard = Date.now();
-      const hello = { v: 1, type: 'hello', id: crypto.randomUUID(), lastSeq: this.lastSeq };
-      socket.send(JSON.stringify(this.locale ? { ...hello, locale: this.locale } : hello));
+      this.hello();
       this.sent.clear();
       this.flush();
       this.startHeartbeat(socket);
