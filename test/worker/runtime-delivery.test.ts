@@ -3,6 +3,7 @@ import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../../shared/protocol.ts';
 import {
+  MAX_FRAME_CHARS,
   SOCKET_IDLE_MS,
   type SocketAttachment,
 } from '../../worker/conversation/conversation-object.ts';
@@ -78,6 +79,14 @@ describe('delivery over the visitor socket', () => {
     socket.ws.send(
       JSON.stringify({ v: 1, type: 'message', id: 'frame-long', text: 'x'.repeat(4001) }),
     );
+    socket.ws.send(
+      JSON.stringify({
+        v: 1,
+        type: 'message',
+        id: 'frame-huge',
+        text: 'x'.repeat(MAX_FRAME_CHARS),
+      }),
+    );
     socket.send({ type: 'message', text: 'still here' });
     await said(socket, 'Fallback answer.');
     expect(errors(socket).map((e) => [e.code, e.id ?? null])).toEqual([
@@ -86,6 +95,7 @@ describe('delivery over the visitor socket', () => {
       ['invalid_input', 'frame-unknown'],
       ['invalid_input', 'frame-empty'],
       ['invalid_input', 'frame-long'],
+      ['payload_too_large', null],
     ]);
     expect(texts(socket)).toEqual([
       ['visitor', 'still here'],

@@ -29,6 +29,8 @@ export interface SocketAttachment {
 /** Sockets silent (no frame, no heartbeat) for this long are closed: the client reconnects. */
 export const SOCKET_IDLE_MS = 90_000;
 const SWEEP_EVERY_MS = 60_000;
+/** Larger text frames are refused unparsed (the biggest valid frame is a few KB). */
+export const MAX_FRAME_CHARS = 64 * 1024;
 
 export class ConversationObject extends DurableObject<AppEnv> {
   private readonly runtime: ConversationRuntime;
@@ -65,6 +67,16 @@ export class ConversationObject extends DurableObject<AppEnv> {
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    if (typeof raw === 'string' && raw.length > MAX_FRAME_CHARS) {
+      // Refused before parsing: a valid frame is never this large (texts are <= 4,000 chars).
+      send(ws, {
+        v: 1,
+        type: 'error',
+        code: ErrorCode.payloadTooLarge,
+        message: `Frames are at most ${MAX_FRAME_CHARS} characters`,
+      });
+      return;
+    }
     const text = typeof raw === 'string' ? raw : null;
     const frame = text === null ? null : parseClientFrame(text);
     if (!frame) {
