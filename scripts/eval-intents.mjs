@@ -8,6 +8,7 @@
  * - BANKING77 (Casanueva et al., 2020, CC BY 4.0) few-shot: 10 phrases per intent sampled with
  *   a fixed seed from train.csv, accuracy on test.csv.
  * - Training time for 150 intents, model memory and size, load time, latency p50 per message.
+ * - Small pilots (eval-small-pilots.mjs): a few intents × 10 phrases, per `minConfidence`.
  * Nothing here is tuned on test data; the keyword baseline runs in the same process.
  */
 import { readFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { KeywordIntentDetector } from '../shared/ai/intent-detector.ts';
 import { LocalIntentDetector } from '../shared/ai/local-intent-detector.ts';
 import { seededRandom, shuffleInPlace } from '../shared/ai/seeded-random.ts';
+import { evalSmallPilots, printSmallPilots } from './eval-small-pilots.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const datasets = process.env.EVAL_DATASETS ?? resolve(root, '../shared/datasets');
@@ -252,3 +254,5 @@ console.log(`| classify p50 | ${(hot.classifyP50 * 1000).toFixed(0)} µs |`);
 console.log(
   `| classify + entities p50 / p99 | ${(hot.detectP50 * 1000).toFixed(0)} / ${(hot.detectP99 * 1000).toFixed(0)} µs |`,
 );
+
+printSmallPilots(evalSmallPilots(clinc.data));
