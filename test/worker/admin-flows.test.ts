@@ -117,12 +117,14 @@ describe('publishing', () => {
       nodes: [{ id: 'hi', type: 'send_message', text: 'x', next: 'missing' }],
     };
     expect((await ws.call(`/flows/${flowId}`, { method: 'PUT', body: broken })).status).toBe(200);
-    const res = await ws.json<{ error: { code: string; issues: { path: string }[] } }>(
-      `/flows/${flowId}/publish`,
-      { method: 'POST' },
-    );
+    const res = await ws.json<{
+      error: { code: string; issues: { path: string; message: string }[] };
+    }>(`/flows/${flowId}/publish`, { method: 'POST' });
     expect(res.status).toBe(409);
-    expect(res.body.error.issues.length).toBeGreaterThan(0);
+    expect(res.body.error.issues).toContainEqual({
+      path: 'nodes.0.next',
+      message: 'Port next points to missing node "missing" (node hi)',
+    });
     const versions = await ws.json<{ items: unknown[] }>(`/flows/${flowId}/versions`);
     expect(versions.body.items).toEqual([]);
   });

@@ -19,7 +19,11 @@ export async function checkPublishable(env: AppEnv, flow: Flow): Promise<void> {
       409,
       ErrorCode.conflict,
       'The draft has errors; fix them before publishing',
-      result.errors.map((issue) => ({ path: issue.path || '(root)', message: issue.message })),
+      // Every issue names its node too (issue 3: "each names the node id and field").
+      result.errors.map((issue) => ({
+        path: issue.path || '(root)',
+        message: issue.nodeId ? `${issue.message} (node ${issue.nodeId})` : issue.message,
+      })),
     );
   }
 }
