@@ -96,6 +96,21 @@ export const simulateResultSchema = z.object({
       text: z.string(),
       choices: z.array(z.string()).optional(),
       nodeId: z.string().optional(),
+      /** A send_message's image, link buttons and cards, as the engine rendered them. */
+      image: z.object({ url: z.string(), alt: z.string() }).optional(),
+      links: z
+        .array(z.object({ label: z.string(), url: z.string(), newTab: z.boolean().optional() }))
+        .optional(),
+      cards: z
+        .array(
+          z.object({
+            title: z.string(),
+            text: z.string().optional(),
+            imageUrl: z.string().optional(),
+            url: z.string().optional(),
+          }),
+        )
+        .optional(),
     }),
   ),
   effects: z.array(z.record(z.string(), z.unknown())),

@@ -151,18 +151,24 @@ function engineContext(sim: Sim): EngineContext {
   return { ...sim.ctx, data: sim.data };
 }
 
+type Rich = Pick<SimulateResult['transcript'][number], 'image' | 'links' | 'cards'>;
+
 function remember(
   sim: Sim,
   author: 'pilot' | 'visitor',
   text: string,
   choices?: string[],
   nodeId?: string,
+  rich: Rich = {},
 ): void {
   sim.out.transcript.push({
     author,
     text,
     ...(choices ? { choices } : {}),
     ...(nodeId ? { nodeId } : {}),
+    ...(rich.image ? { image: rich.image } : {}),
+    ...(rich.links ? { links: rich.links } : {}),
+    ...(rich.cards ? { cards: rich.cards } : {}),
   });
   const history = [
     ...((sim.data.system?.conversation_history as unknown[]) ?? []),
@@ -272,6 +278,7 @@ function advance(sim: Sim, first: EngineEvent): void {
           effect.text,
           effect.choices?.map((c) => c.label),
           effect.nodeId,
+          { image: effect.image, links: effect.links, cards: effect.cards },
         );
         continue;
       }
