@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';
+import { flowJsonSchema } from '../../shared/flow/json-schema.ts';
 import type { PilotSnapshot } from '../../shared/pilot.ts';
 import { sampleFlow, workspaceWithFlow } from './admin-fixtures.ts';
 
@@ -286,5 +287,7 @@ describe('flow tools', () => {
     const res = await ws.json<{ $schema: string; title: string }>('/schema/flow.json');
     expect(res.body.title).toBe('edgepilot flow');
     expect(res.body.$schema).toContain('2020-12');
+    // Exactly the schema generated from the zod flow schema (test/shared/flow-json-schema).
+    expect(res.body).toEqual(flowJsonSchema());
   });
 });
