@@ -201,7 +201,7 @@ export class ConversationObject extends DurableObject<AppEnv> {
 
   /** `POST /conversations/:id/release`: back to the AI pilot. */
   async release() {
-    return this.runtime.release(Date.now());
+    return this.runtime.release();
   }
 
   /** `POST /conversations/:id/close`. */

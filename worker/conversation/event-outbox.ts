@@ -7,6 +7,7 @@
  */
 import type { AppEnv } from '../env.ts';
 import type { EventsMessage, RuntimeEvent } from '../queue/events.ts';
+import { conversationEvent } from './conversation-event.ts';
 import type { ConversationStorage } from './storage.ts';
 
 /** How long events may wait so one queue message carries several turns. */
@@ -14,6 +15,8 @@ export const FLUSH_DELAY_MS = 1_000;
 /** Queue messages are at most 128 KB; stay well below with JSON overhead. */
 const MESSAGE_BYTES = 96 * 1024;
 const ROWS_PER_READ = 50;
+/** Meta key: counts turns that changed the conversation since its row was last sent. */
+const CHANGED = 'changedAt';
 
 export class EventOutbox {
   private flushing: Promise<void> | null = null;
@@ -39,8 +42,18 @@ export class EventOutbox {
     }, FLUSH_DELAY_MS);
   }
 
+  /**
+   * Notes, inside a turn's commit, that the conversation's admin/live row changed. The row is
+   * built when events are flushed: one per flush however many turns happened, and durable
+   * because the mark is stored with the turn.
+   */
+  markChanged(): void {
+    // A new value per turn, so a flush can tell whether a turn happened while it was sending.
+    this.store.setMeta(CHANGED, String(Number(this.store.getMeta(CHANGED) ?? '0') + 1));
+  }
+
   pending(): boolean {
-    return this.store.outgoing(1).length > 0;
+    return this.store.getMeta(CHANGED) !== null || this.store.outgoing(1).length > 0;
   }
 
   /**
@@ -65,10 +78,21 @@ export class EventOutbox {
     try {
       for (;;) {
         const rows = this.store.outgoing(ROWS_PER_READ);
+        const bodies = rows.map((row) => row.body);
+        const final = rows.length < ROWS_PER_READ;
+        // The conversation row goes last, with a sequence newer than every event before it.
+        const changed = final ? this.store.getMeta(CHANGED) : null;
+        if (changed !== null) {
+          const event = conversationEvent(this.store, this.store.nextCounter('event'), Date.now());
+          if (event) bodies.push(JSON.stringify({ v: 1, events: [event] }));
+        }
+        if (bodies.length > 0) await this.env.EVENTS.sendBatch(pack(bodies));
         const last = rows.at(-1);
-        if (!last) break;
-        await this.env.EVENTS.sendBatch(pack(rows.map((row) => row.body)));
-        this.store.deleteOutgoingThrough(last.seq);
+        if (last) this.store.deleteOutgoingThrough(last.seq);
+        // Cleared only if no turn changed the conversation again while the batch was sent.
+        if (changed !== null && this.store.getMeta(CHANGED) === changed)
+          this.store.deleteMeta(CHANGED);
+        if (final) break;
       }
     } catch (error) {
       console.error('event flush failed; retrying from the alarm', String(error));

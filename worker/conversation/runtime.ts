@@ -131,7 +131,7 @@ export class ConversationRuntime {
       if (prepared.snapshot) this.syncPilot(prepared.snapshot, now, out);
       if (prepared.start) this.startRun(prepared.start, prepared, now, out);
       out.touched = true;
-      this.finishTurn(out, now);
+      this.finishTurn(out);
       return true;
     });
     if (ran) await this.afterTurn();
@@ -168,7 +168,7 @@ export class ConversationRuntime {
       this.store.setJson('bucket', bucket.bucket);
       this.store.markClientFrame(frame.id, now);
       this.apply(frame, prepared, now, out, reply);
-      this.finishTurn(out, now);
+      this.finishTurn(out);
       reply({ v: 1, type: 'ack', id: frame.id });
       return true;
     });
@@ -408,12 +408,10 @@ export class ConversationRuntime {
     return result.state;
   }
 
-  /** Queues the turn's events (one queue message per turn) and notes conversation changes. */
-  private finishTurn(out: TurnOutput, now: number): void {
-    if (out.touched || out.messages.length > 0) {
-      const event = conversationEvent(this.store, this.store.nextCounter('event'), now);
-      if (event) out.events.push(event);
-    }
+  /** Queues the turn's run/step events and notes that the conversation changed. */
+  private finishTurn(out: TurnOutput): void {
+    // The admin/live row of the conversation is built once per flush, not once per turn.
+    if (out.touched || out.messages.length > 0) this.outbox.markChanged();
     if (out.events.length > 0) this.store.enqueueOutgoing({ v: 1, events: out.events });
     for (const message of out.messages) this.broadcast({ v: 1, type: 'message', message });
     for (const frame of out.frames) this.broadcast(frame);
@@ -489,7 +487,7 @@ export class ConversationRuntime {
       };
       this.advance(run, event, agents, now, out);
     }
-    this.finishTurn(out, now);
+    this.finishTurn(out);
   }
 
   private applyLocalEffect(
@@ -582,19 +580,19 @@ export class ConversationRuntime {
       const added = this.store.appendMessage({ author: 'agent', text, at: now });
       if (agentId) this.store.setMeta('assignee', `user:${agentId}`);
       out.messages.push(added);
-      this.finishTurn(out, now);
+      this.finishTurn(out);
       return added;
     });
     await this.flushEvents();
     return message;
   }
 
-  async release(now: number) {
+  async release() {
     await this.exclusive(() => {
       const out = new TurnOutput();
       this.store.setMeta('mode', 'pilot');
       out.touched = true;
-      this.finishTurn(out, now);
+      this.finishTurn(out);
     });
     await this.flushEvents();
     return this.describe();
@@ -612,7 +610,7 @@ export class ConversationRuntime {
           at: now,
         }),
       );
-      this.finishTurn(out, now);
+      this.finishTurn(out);
     });
     await this.flushEvents();
     return this.describe();
@@ -626,7 +624,7 @@ export class ConversationRuntime {
       if (filter.runId && active.state.runId !== filter.runId) return false;
       const out = new TurnOutput();
       this.cancelActive(reason, now, out, false);
-      this.finishTurn(out, now);
+      this.finishTurn(out);
       return true;
     });
     await this.flushEvents();
@@ -661,7 +659,7 @@ export class ConversationRuntime {
       this.store.deleteMeta(`failedAt:${runId}`);
       // Saved with the run's own definition: later steps resolve nodes in the pinned flow.
       this.ledger.commit(current.flow, step(state, { type: 'start' }, ctx), now, this.who(), out);
-      this.finishTurn(out, now);
+      this.finishTurn(out);
       return true;
     });
     if (!resumed) return { error: 'run_active' };
@@ -678,7 +676,7 @@ export class ConversationRuntime {
       const out = new TurnOutput();
       this.syncPilot(snapshot as PilotSnapshot, now, out);
       this.startRun({ flow: target, extra: {}, byVisitor: false }, NOTHING, now, out);
-      this.finishTurn(out, now);
+      this.finishTurn(out);
       return this.store.activeRun()?.state.runId ?? 'completed';
     });
     if (runId === null) return { error: 'run_active' };
