@@ -72,5 +72,7 @@ export async function expectClientError(response: Response, what: string) {
   const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
   expect(typeof body.error?.code, what).toBe('string');
   expect(typeof body.error?.message, what).toBe('string');
-  return body as { error: { code: string; message: string } };
+  return body as {
+    error: { code: string; message: string; issues?: { path: string; message: string }[] };
+  };
 }
