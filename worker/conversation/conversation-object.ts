@@ -29,11 +29,13 @@ export interface SocketAttachment {
 /** Sockets silent (no frame, no heartbeat) for this long are closed: the client reconnects. */
 export const SOCKET_IDLE_MS = 90_000;
 const SWEEP_EVERY_MS = 60_000;
+const TOUCH_EVERY_MS = 10_000;
 /** Larger text frames are refused unparsed (the biggest valid frame is a few KB). */
 export const MAX_FRAME_CHARS = 64 * 1024;
 
 export class ConversationObject extends DurableObject<AppEnv> {
   private readonly runtime: ConversationRuntime;
+  private readonly touched = new WeakMap<WebSocket, number>();
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
@@ -132,12 +134,17 @@ export class ConversationObject extends DurableObject<AppEnv> {
     if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
-  /** A frame proves the socket is alive (same clock as the heartbeat auto-response). */
+  /**
+   * A frame proves the socket is alive (same clock as the heartbeat auto-response). The
+   * attachment is rewritten at most every 10 s; the memory note only saves reading it per frame.
+   */
   private touch(ws: WebSocket): void {
+    const now = Date.now();
+    if (now - (this.touched.get(ws) ?? 0) <= TOUCH_EVERY_MS) return;
+    this.touched.set(ws, now);
     const attachment = ws.deserializeAttachment() as SocketAttachment | null;
     if (!attachment) return;
-    const now = Date.now();
-    if (now - (attachment.connectedAt ?? 0) > 10_000)
+    if (now - (attachment.connectedAt ?? 0) > TOUCH_EVERY_MS)
       ws.serializeAttachment({ ...attachment, connectedAt: now });
   }
 

@@ -23,7 +23,29 @@ export interface PilotFacts {
   variables?: Record<string, unknown>;
 }
 
+const factsBySnapshot = new WeakMap<PilotSnapshot, { facts: PilotFacts; json: string }>();
+
+/** The pilot facts of a snapshot, computed once per snapshot object (it is read-only). */
 export function pilotFactsOf(snapshot: PilotSnapshot): PilotFacts {
+  return memoFacts(snapshot).facts;
+}
+
+/** The same facts as stored in the conversation's meta (compared on every sync). */
+export function pilotFactsJson(snapshot: PilotSnapshot): string {
+  return memoFacts(snapshot).json;
+}
+
+function memoFacts(snapshot: PilotSnapshot) {
+  let memo = factsBySnapshot.get(snapshot);
+  if (!memo) {
+    const facts = computeFacts(snapshot);
+    memo = { facts, json: JSON.stringify(facts) };
+    factsBySnapshot.set(snapshot, memo);
+  }
+  return memo;
+}
+
+function computeFacts(snapshot: PilotSnapshot): PilotFacts {
   const settings = snapshot.pilot.settings as PilotSnapshot['pilot']['settings'] & {
     officeHours?: unknown;
   };

@@ -23,6 +23,7 @@ import {
   engineContext,
   flowNeedsAgents,
   type PilotFacts,
+  pilotFactsJson,
   pilotFactsOf,
   settingsNeedAgents,
 } from './engine-data.ts';
@@ -765,8 +766,7 @@ export class ConversationRuntime {
 
   /** Keeps the pilot facts current; an active run whose flow was unpublished is cancelled. */
   private syncPilot(snapshot: PilotSnapshot, now: number, out: TurnOutput): void {
-    const facts = JSON.stringify(pilotFactsOf(snapshot));
-    if (this.store.getMeta('pilot') !== facts) this.store.setMeta('pilot', facts);
+    this.store.setMeta('pilot', pilotFactsJson(snapshot));
     const active = this.store.activeRun();
     if (
       active &&

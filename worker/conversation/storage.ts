@@ -5,7 +5,7 @@
 
 import type { IoEffect, RunState } from '../../shared/engine/types.ts';
 import type { Flow } from '../../shared/flow/schema.ts';
-import type { ChatMessage, Choice } from '../../shared/protocol.ts';
+import type { ChatMessage, Choice, RichParts } from '../../shared/protocol.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -16,7 +16,9 @@ CREATE TABLE IF NOT EXISTS messages (
   choices TEXT,
   input TEXT,
   client_id TEXT,
-  at INTEGER NOT NULL
+  at INTEGER NOT NULL,
+  -- JSON of a pilot message's image, link buttons and cards; null for plain text.
+  rich TEXT
 );
 -- Client frame ids already handled: a duplicate frame is acknowledged and ignored.
 CREATE TABLE IF NOT EXISTS client_frames (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
@@ -76,6 +78,7 @@ interface MessageRow {
   input: string | null;
   client_id: string | null;
   at: number;
+  rich: string | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -96,7 +99,18 @@ function toMessage(row: MessageRow): ChatMessage {
     ...(row.choices ? { choices: JSON.parse(row.choices) as Choice[] } : {}),
     ...(row.input ? { input: row.input } : {}),
     ...(row.client_id ? { clientId: row.client_id } : {}),
+    ...(row.rich ? (JSON.parse(row.rich) as RichParts) : {}),
   };
+}
+
+/** The image, links and cards of a message as one JSON value; null when it has none. */
+function richJson({ image, links, cards }: RichParts): string | null {
+  const rich: RichParts = {
+    ...(image ? { image } : {}),
+    ...(links?.length ? { links } : {}),
+    ...(cards?.length ? { cards } : {}),
+  };
+  return Object.keys(rich).length > 0 ? JSON.stringify(rich) : null;
 }
 
 export class ConversationStorage {
@@ -108,9 +122,15 @@ export class ConversationStorage {
   private readonly meta = new Map<string, string>();
   private readonly parsed = new Map<string, unknown>();
   private readonly definitions = new Map<string, Flow>();
+  /** Known-empty answers, reset by every write that could change them (memory only). */
+  private noActiveRun = false;
+  private noPendingEffect = false;
 
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
+    // Objects created before rich messages have no `rich` column; SQLite has no ADD COLUMN IF NOT EXISTS.
+    if (sql.exec("SELECT 1 FROM pragma_table_info('messages') WHERE name = 'rich'").toArray().length === 0)
+      sql.exec('ALTER TABLE messages ADD COLUMN rich TEXT');
     for (const row of sql.exec<{ key: string; value: string }>('SELECT key, value FROM meta'))
       this.meta.set(row.key, row.value);
   }
@@ -160,13 +180,14 @@ export class ConversationStorage {
   appendMessage(message: Omit<ChatMessage, 'seq'>): ChatMessage {
     const row = this.sql
       .exec<{ seq: number }>(
-        'INSERT INTO messages (author, text, choices, input, client_id, at) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq',
+        'INSERT INTO messages (author, text, choices, input, client_id, at, rich) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq',
         message.author,
         message.text,
         message.choices ? JSON.stringify(message.choices) : null,
         message.input ?? null,
         message.clientId ?? null,
         message.at,
+        richJson(message),
       )
       .one();
     return { ...message, seq: row.seq };
@@ -197,11 +218,14 @@ export class ConversationStorage {
 
   /** The run that is not finished yet, if any (one active run per conversation). */
   activeRun(): StoredRun | null {
+    // Most turns have no run waiting; remember that until a run is saved.
+    if (this.noActiveRun) return null;
     const row = this.sql
       .exec<RunRow>(
         "SELECT run_id, state, definition, started_at FROM runs WHERE status = 'waiting' ORDER BY started_at DESC LIMIT 1",
       )
       .toArray()[0];
+    if (!row) this.noActiveRun = true;
     return row ? this.toRun(row) : null;
   }
 
@@ -229,6 +253,7 @@ export class ConversationStorage {
   }
 
   saveRun(state: RunState, flow: Flow, now: number): void {
+    this.noActiveRun = false;
     this.sql.exec(
       `INSERT INTO runs (run_id, flow_id, version, status, state, definition, started_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -246,6 +271,7 @@ export class ConversationStorage {
 
   /** Records the intent of an effect; a second record of the same step is ignored. */
   recordEffect(runId: string, effect: IoEffect, now: number): void {
+    this.noPendingEffect = false;
     this.sql.exec(
       `INSERT INTO effects (key, seq, run_id, body, status, updated_at)
        VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM effects), ?, ?, 'pending', ?)
@@ -259,11 +285,13 @@ export class ConversationStorage {
 
   /** The oldest effect whose intent is recorded but which has not started. */
   nextPendingEffect(): LedgerEntry | null {
+    if (this.noPendingEffect) return null;
     const row = this.sql
       .exec<{ key: string }>(
         "SELECT key FROM effects WHERE status = 'pending' ORDER BY seq LIMIT 1",
       )
       .toArray()[0];
+    if (!row) this.noPendingEffect = true;
     return row ? this.effect(row.key) : null;
   }
 
@@ -293,6 +321,7 @@ export class ConversationStorage {
   }
 
   setEffectStatus(key: string, status: EffectStatus, now: number, result?: EffectResult): void {
+    if (status === 'pending') this.noPendingEffect = false;
     this.sql.exec(
       'UPDATE effects SET status = ?, result = COALESCE(?, result), updated_at = ? WHERE key = ?',
       status,
