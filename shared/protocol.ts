@@ -87,6 +87,19 @@ export type Author = z.infer<typeof authorSchema>;
 export const choiceSchema = z.object({ label: z.string(), value: z.string() });
 export type Choice = z.infer<typeof choiceSchema>;
 
+const richImageSchema = z.object({ url: z.string(), alt: z.string() });
+const richLinkSchema = z.object({
+  label: z.string(),
+  url: z.string(),
+  newTab: z.optional(z.boolean()),
+});
+const richCardSchema = z.object({
+  title: z.string(),
+  text: z.optional(z.string()),
+  imageUrl: z.optional(z.string()),
+  url: z.optional(z.string()),
+});
+
 export const chatMessageSchema = z.object({
   seq: z.number(),
   author: authorSchema,
@@ -98,8 +111,14 @@ export const chatMessageSchema = z.object({
   input: z.optional(z.string()),
   /** Client frame id that produced this message (visitor messages only). */
   clientId: z.optional(z.string()),
+  /** A send_message node's image, link buttons and cards (the widget follows http(s) URLs only). */
+  image: z.optional(richImageSchema),
+  links: z.optional(z.array(richLinkSchema)),
+  cards: z.optional(z.array(richCardSchema)),
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
+/** The rich parts of a pilot message, as stored next to its text. */
+export type RichParts = Pick<ChatMessage, 'image' | 'links' | 'cards'>;
 
 export const serverFrameSchema = z.discriminatedUnion('type', [
   z.object({

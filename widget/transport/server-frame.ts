@@ -28,14 +28,21 @@ const shape =
     isObject(v) && Object.keys(fields).every((k) => fields[k]!(v[k]));
 
 const choice = shape({ label: str, value: str });
+const list =
+  (check: Check): Check =>
+  (v) =>
+    Array.isArray(v) && v.every(check);
 const message = shape({
   seq: num,
   author: oneOf('visitor', 'pilot', 'agent', 'system'),
   text: str,
   at: num,
-  choices: opt((v) => Array.isArray(v) && v.every(choice)),
+  choices: opt(list(choice)),
   input: opt(str),
   clientId: opt(str),
+  image: opt(shape({ url: str, alt: str })),
+  links: opt(list(shape({ label: str, url: str, newTab: opt(bool) }))),
+  cards: opt(list(shape({ title: str, text: opt(str), imageUrl: opt(str), url: opt(str) }))),
 });
 
 const frames: Record<string, Shape> = {

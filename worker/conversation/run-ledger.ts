@@ -46,6 +46,9 @@ export class RunLedger {
             at: now,
             ...(effect.choices ? { choices: effect.choices } : {}),
             ...(effect.input ? { input: effect.input } : {}),
+            ...(effect.image ? { image: effect.image } : {}),
+            ...(effect.links?.length ? { links: effect.links } : {}),
+            ...(effect.cards?.length ? { cards: effect.cards } : {}),
           }),
         );
       } else {

@@ -78,6 +78,8 @@ export class ConversationRuntime {
   private readonly outbox: EventOutbox;
   private chain: Promise<unknown> = Promise.resolve();
   private draining = false;
+  /** The typing indicator is on (slow work ahead); the next turn's output turns it off. */
+  private typing = false;
   private snapshot: { value: PilotSnapshot | null; at: number } | null = null;
   private agentsCache: { value: AgentInfo[]; at: number } | null = null;
   private ai: { value: PilotAI; at: number } | null = null;
@@ -221,6 +223,7 @@ export class ConversationRuntime {
     const snapshot = await this.loadSnapshot();
     if (!snapshot) return NOTHING;
     const ai = await this.pilotAi(snapshot);
+    if (ai) this.showTyping();
     const hasIntentFlows = snapshot.flows.some((f) => f.flow.trigger.type === 'intent_detected');
     if (ai && hasIntentFlows) {
       const detected = await ai.detect(text);
@@ -416,6 +419,19 @@ export class ConversationRuntime {
     if (out.events.length > 0) this.store.enqueueOutgoing({ v: 1, events: out.events });
     for (const message of out.messages) this.broadcast({ v: 1, type: 'message', message });
     for (const frame of out.frames) this.broadcast(frame);
+    if (this.typing) {
+      this.typing = false;
+      // A pilot message hides the widget's indicator; a turn without one hides it here.
+      if (!out.messages.some((m) => m.author === 'pilot'))
+        this.broadcast({ v: 1, type: 'typing', author: 'pilot', active: false });
+    }
+  }
+
+  /** AI, knowledge or a webhook ahead: the visitor sees the pilot typing meanwhile. */
+  private showTyping(): void {
+    if (this.typing) return;
+    this.typing = true;
+    this.broadcast({ v: 1, type: 'typing', author: 'pilot', active: true });
   }
 
   // ---- after the reply: effects, then events ----
@@ -436,6 +452,8 @@ export class ConversationRuntime {
         let result = entry.result;
         if (!result) {
           this.store.setEffectStatus(entry.key, 'running', Date.now());
+          if (entry.effect.type === 'http_request' || entry.effect.type === 'ai_answer')
+            this.showTyping();
           result = await executeEffect(
             entry.effect,
             this.effectContext(entry.runId),

@@ -128,9 +128,9 @@ export class ConversationStorage {
 
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
-    // Objects created before rich messages have no `rich` column; SQLite has no ADD COLUMN IF NOT EXISTS.
-    if (sql.exec("SELECT 1 FROM pragma_table_info('messages') WHERE name = 'rich'").toArray().length === 0)
-      sql.exec('ALTER TABLE messages ADD COLUMN rich TEXT');
+    // Objects created before rich messages lack the column (SQLite: no ADD COLUMN IF NOT EXISTS).
+    const hasRich = sql.exec("SELECT 1 FROM pragma_table_info('messages') WHERE name = 'rich'");
+    if (hasRich.toArray().length === 0) sql.exec('ALTER TABLE messages ADD COLUMN rich TEXT');
     for (const row of sql.exec<{ key: string; value: string }>('SELECT key, value FROM meta'))
       this.meta.set(row.key, row.value);
   }
