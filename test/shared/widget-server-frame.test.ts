@@ -13,6 +13,18 @@ const message = fc.record(
     choices: fc.array(fc.record({ label: text, value: text }), { maxLength: 3 }),
     input: text,
     clientId: text,
+    image: fc.record({ url: text, alt: text }),
+    links: fc.array(
+      fc.record(
+        { label: text, url: text, newTab: fc.boolean() },
+        { requiredKeys: ['label', 'url'] },
+      ),
+      { maxLength: 3 },
+    ),
+    cards: fc.array(
+      fc.record({ title: text, text, imageUrl: text, url: text }, { requiredKeys: ['title'] }),
+      { maxLength: 3 },
+    ),
   },
   { requiredKeys: ['seq', 'author', 'text', 'at'] },
 );
@@ -65,6 +77,27 @@ describe('the widget lean server-frame parser', () => {
       }),
       { numRuns: 5000 },
     );
+  });
+
+  it('refuses a message whose image, link button or card misses or mistypes a field', () => {
+    const bad = [
+      { image: { url: 'https://x.test/a.png' } },
+      { image: 'https://x.test/a.png' },
+      { links: [{ label: 'Go' }] },
+      { links: [{ label: 'Go', url: '/go', newTab: 'yes' }] },
+      { links: { label: 'Go', url: '/go' } },
+      { cards: [{ text: 'no title' }] },
+      { cards: [{ title: 'T', imageUrl: 7 }] },
+    ];
+    for (const rich of bad) {
+      const value = {
+        v: 1,
+        type: 'message',
+        message: { seq: 1, author: 'pilot', text: 'Hi', at: 1, ...rich },
+      };
+      expect(serverFrameSchema.safeParse(value).success).toBe(false);
+      expect(parseServerFrame(JSON.stringify(value))).toBeNull();
+    }
   });
 
   it('refuses text that is not JSON and frames of unknown types or versions', () => {

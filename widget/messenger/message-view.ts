@@ -23,7 +23,34 @@ export function messageView(
             html`<button type="button" dir="auto" ?disabled=${answered} @click=${() => onChoice(message, choice.value)}>${choice.label}</button>`,
         )}</div>`
       : nothing
-  }</div>`;
+  }${richView(message)}</div>`;
+}
+
+/** A send_message node's image, link buttons and cards; only http(s) URLs load or link. */
+function richView({ image, links, cards }: ChatMessage) {
+  const src = safeUrl(image?.url);
+  return html`${src ? html`<img src=${src} alt=${image?.alt ?? ''} />` : nothing}${
+    links?.length
+      ? html`<div class="links">${links.map((l) => linkTo(l.url, l.label, l.newTab) ?? nothing)}</div>`
+      : nothing
+  }${
+    cards?.length
+      ? html`<ul class="cards">${cards.map((card) => {
+          const img = safeUrl(card.imageUrl);
+          return html`<li>${img ? html`<img src=${img} alt="" />` : nothing}${
+            linkTo(card.url, card.title) ?? html`<b>${card.title}</b>`
+          }${card.text ? html`<p>${card.text}</p>` : nothing}</li>`;
+        })}</ul>`
+      : nothing
+  }`;
+}
+
+/** A link named by its label, or null when the URL is not http(s) (`javascript:`, `data:`). */
+function linkTo(raw: string | undefined, label: string, newTab?: boolean) {
+  const url = safeUrl(raw);
+  return url
+    ? html`<a href=${url} dir="auto" target=${newTab ? '_blank' : nothing} rel=${newTab ? 'noopener noreferrer' : nothing}>${label}</a>`
+    : null;
 }
 
 /** A message typed by the visitor that the server has not stored yet (offline, in flight). */
