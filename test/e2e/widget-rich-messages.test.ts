@@ -1,0 +1,98 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './browser.ts';
+import {
+  createPilot,
+  openMessenger,
+  publishFlow,
+  seriousViolations,
+  visit,
+  waitForText,
+} from './widget-page.ts';
+
+let browser: Browser;
+let pilot: { id: string; publicKey: string };
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  pilot = await createPilot({ appearance: { displayName: 'Rich pilot' } });
+  await publishFlow({
+    schemaVersion: 1,
+    name: 'Plans with pictures',
+    pilotId: pilot.id,
+    trigger: { type: 'new_conversation' },
+    start: 'plans',
+    nodes: [
+      {
+        id: 'plans',
+        type: 'send_message',
+        text: 'Here are our plans.',
+        image: { url: 'https://cdn.example.com/plans.png', alt: 'Chart comparing the plans' },
+        buttons: [
+          { label: 'See pricing', url: 'https://example.com/pricing', newTab: true },
+          { label: 'Read the docs', url: '/docs/setup' },
+          { label: 'Run script', url: 'javascript:alert(1)' },
+        ],
+        cards: [
+          {
+            title: 'Starter',
+            text: 'For one <b>person</b>',
+            imageUrl: 'https://cdn.example.com/starter.png',
+            url: 'https://example.com/starter',
+          },
+          { title: 'Team', text: 'Up to 10 seats', url: 'javascript:alert(2)' },
+        ],
+      },
+    ],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('rich pilot messages in the messenger', () => {
+  it('shows the image by its alt text, link buttons as links and cards as a list', async () => {
+    const { context, page } = await visit(browser, `/spa/?key=${pilot.publicKey}`);
+    const dialog = await openMessenger(page, 'Rich pilot');
+    const log = dialog.getByRole('log');
+    await waitForText(log, 'Here are our plans.');
+
+    const image = log.getByRole('img', { name: 'Chart comparing the plans' });
+    expect(await image.getAttribute('src')).toBe('https://cdn.example.com/plans.png');
+
+    const pricing = log.getByRole('link', { name: 'See pricing' });
+    expect(await pricing.getAttribute('href')).toBe('https://example.com/pricing');
+    expect(await pricing.getAttribute('target')).toBe('_blank');
+    expect(await pricing.getAttribute('rel')).toBe('noopener noreferrer');
+    // A relative link resolves against the visitor's page and stays in the same tab.
+    const docs = log.getByRole('link', { name: 'Read the docs' });
+    expect(await docs.getAttribute('href')).toBe(new URL('/docs/setup', page.url()).href);
+    expect(await docs.getAttribute('target')).toBeNull();
+    // A javascript: URL is never a link.
+    expect(await log.getByRole('link', { name: 'Run script' }).count()).toBe(0);
+    expect(await log.locator('a[href^="javascript:" i]').count()).toBe(0);
+
+    const cards = log.getByRole('list').getByRole('listitem');
+    expect(await cards.allTextContents()).toEqual([
+      'StarterFor one <b>person</b>',
+      'TeamUp to 10 seats',
+    ]);
+    const starter = cards.nth(0).getByRole('link', { name: 'Starter' });
+    expect(await starter.getAttribute('href')).toBe('https://example.com/starter');
+    expect(await cards.nth(0).locator('img').getAttribute('src')).toBe(
+      'https://cdn.example.com/starter.png',
+    );
+    // The card with an unsafe URL keeps its title as text, not as a link.
+    expect(await cards.nth(1).getByRole('link').count()).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // After a reload the replayed message is rich again.
+    await page.reload();
+    const again = await openMessenger(page, 'Rich pilot');
+    await waitForText(again.getByRole('log'), 'Here are our plans.');
+    const replayed = again.getByRole('log');
+    expect(await replayed.getByRole('link', { name: 'See pricing' }).count()).toBe(1);
+    expect(await replayed.getByRole('img', { name: 'Chart comparing the plans' }).count()).toBe(1);
+    await context.close();
+  });
+});
