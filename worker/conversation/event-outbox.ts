@@ -15,12 +15,14 @@ export const FLUSH_DELAY_MS = 1_000;
 /** Queue messages are at most 128 KB; stay well below with JSON overhead. */
 const MESSAGE_BYTES = 96 * 1024;
 const ROWS_PER_READ = 50;
-/** Meta key: counts turns that changed the conversation since its row was last sent. */
+/** Meta key: set while the conversation changed and its row has not been sent yet. */
 const CHANGED = 'changedAt';
 
 export class EventOutbox {
   private flushing: Promise<void> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Turns that changed the conversation in this object's life (memory only). */
+  private generation = 0;
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -48,8 +50,10 @@ export class EventOutbox {
    * because the mark is stored with the turn.
    */
   markChanged(): void {
-    // A new value per turn, so a flush can tell whether a turn happened while it was sending.
-    this.store.setMeta(CHANGED, String(Number(this.store.getMeta(CHANGED) ?? '0') + 1));
+    // Stored once until the next flush (setMeta skips an unchanged value); the in-memory
+    // generation tells a flush whether a turn happened while it was sending.
+    this.store.setMeta(CHANGED, '1');
+    this.generation++;
   }
 
   pending(): boolean {
@@ -81,8 +85,9 @@ export class EventOutbox {
         const bodies = rows.map((row) => row.body);
         const final = rows.length < ROWS_PER_READ;
         // The conversation row goes last, with a sequence newer than every event before it.
-        const changed = final ? this.store.getMeta(CHANGED) : null;
-        if (changed !== null) {
+        const changed = final && this.store.getMeta(CHANGED) !== null;
+        const generation = this.generation;
+        if (changed) {
           const event = conversationEvent(this.store, this.store.nextCounter('event'), Date.now());
           if (event) bodies.push(JSON.stringify({ v: 1, events: [event] }));
         }
@@ -90,8 +95,7 @@ export class EventOutbox {
         const last = rows.at(-1);
         if (last) this.store.deleteOutgoingThrough(last.seq);
         // Cleared only if no turn changed the conversation again while the batch was sent.
-        if (changed !== null && this.store.getMeta(CHANGED) === changed)
-          this.store.deleteMeta(CHANGED);
+        if (changed && this.generation === generation) this.store.deleteMeta(CHANGED);
         if (final) break;
       }
     } catch (error) {

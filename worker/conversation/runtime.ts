@@ -83,6 +83,12 @@ export class ConversationRuntime {
   private snapshot: { value: PilotSnapshot | null; at: number } | null = null;
   private agentsCache: { value: AgentInfo[]; at: number } | null = null;
   private ai: { value: PilotAI; at: number } | null = null;
+  /**
+   * The visitor-frame token bucket lives in memory: an object is only evicted after ~10 s
+   * without events, longer than the 4 s an empty bucket takes to refill, so a stored bucket
+   * would be full on every restart anyway; keeping it out of storage saves a write per turn.
+   */
+  private bucket: Bucket | null = null;
 
   constructor(
     ctx: DurableObjectState,
@@ -151,7 +157,7 @@ export class ConversationRuntime {
         reply({ v: 1, type: 'ack', id: frame.id });
         return false;
       }
-      const bucket = takeToken(this.store.getJson<Bucket>('bucket'), Date.now());
+      const bucket = takeToken(this.bucket, Date.now());
       if (!bucket.allowed) {
         // Nothing is stored: the client may send the same frame again later.
         reply({
@@ -168,7 +174,7 @@ export class ConversationRuntime {
       // From here to the reply there is no `await`: one atomic commit for the whole turn.
       const now = Date.now();
       const out = new TurnOutput();
-      this.store.setJson('bucket', bucket.bucket);
+      this.bucket = bucket.bucket;
       this.store.markClientFrame(frame.id, now);
       this.apply(frame, prepared, now, out, reply);
       this.finishTurn(out);
