@@ -1,7 +1,9 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerFrame } from '../../shared/protocol.ts';
 import { launchChromium } from './browser.ts';
 import {
+  admin,
   createPilot,
   openMessenger,
   publishFlow,
@@ -16,6 +18,11 @@ let pilot: { id: string; publicKey: string };
 beforeAll(async () => {
   browser = await launchChromium();
   pilot = await createPilot({ appearance: { displayName: 'Rich pilot' } });
+  await admin('POST', `/pilots/${pilot.id}/knowledge`, {
+    title: 'Returns',
+    url: 'https://help.example.com/returns',
+    body: 'Returns are free within 30 days of delivery.',
+  });
   await publishFlow({
     schemaVersion: 1,
     name: 'Plans with pictures',
@@ -93,6 +100,31 @@ describe('rich pilot messages in the messenger', () => {
     const replayed = again.getByRole('log');
     expect(await replayed.getByRole('link', { name: 'See pricing' }).count()).toBe(1);
     expect(await replayed.getByRole('img', { name: 'Chart comparing the plans' }).count()).toBe(1);
+    await context.close();
+  });
+
+  it('shows the pilot typing while a knowledge answer is prepared and hides it when the answer arrives', async () => {
+    const { context, page } = await visit(browser, `/spa/?key=${pilot.publicKey}`);
+    const received: string[] = [];
+    page.on('websocket', (ws) =>
+      ws.on('framereceived', ({ payload }) => {
+        if (payload === 'pong') return;
+        const frame = JSON.parse(String(payload)) as ServerFrame;
+        if (frame.type === 'typing') received.push(`typing:${frame.active}`);
+        if (frame.type === 'message')
+          received.push(`${frame.message.author}:${frame.message.text}`);
+      }),
+    );
+    const dialog = await openMessenger(page, 'Rich pilot');
+    const log = dialog.getByRole('log');
+    await waitForText(log, 'Here are our plans.');
+    await dialog.getByRole('textbox', { name: 'Message' }).fill('are returns free?');
+    await dialog.getByRole('button', { name: 'Send' }).click();
+    await waitForText(log, 'within 30 days');
+    const turn = received.slice(received.indexOf('typing:true'));
+    expect(turn[0]).toBe('typing:true');
+    expect(turn.at(-1)).toMatch(/^pilot:Returns are free within 30 days/);
+    expect(await dialog.getByRole('status').filter({ hasText: 'is typing' }).count()).toBe(0);
     await context.close();
   });
 });
