@@ -61,7 +61,7 @@ export const messengerStyles = css`
   .choices button { border: 1px solid currentColor; background: var(--_bg); color: var(--_fg);
     border-radius: 16px; padding: 4px 12px; }
   .choices button:disabled { opacity: 0.6; cursor: default; }
-  .msg img { display: block; max-width: 100%; margin-top: 6px; border-radius: 8px; }
+  .msg img { display: block; max-width: 100%; max-height: 240px; margin-top: 6px; border-radius: 8px; }
   .links { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
   .links a { border: 1px solid currentColor; border-radius: 16px; padding: 4px 12px; color: inherit; text-decoration: none; }
   .cards { list-style: none; margin: 6px 0 0; padding: 0; display: grid; gap: 6px; white-space: normal; }
