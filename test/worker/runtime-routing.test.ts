@@ -149,6 +149,50 @@ describe('flow effects on the conversation', () => {
     visitor.socket.close();
   });
 
+  it('assigns round robin in turn among the online members of the team, never to one who is offline', async () => {
+    const { pilotId, publicKey } = await createPilot();
+    const user = async (name: string) =>
+      json<{ id: string }>(
+        await post('/v1/admin/users', { name, email: `${crypto.randomUUID()}@example.com` }),
+      );
+    const members = [await user('Ada'), await user('Bo'), await user('Cy')];
+    const team = await json<{ id: string }>(
+      await post('/v1/admin/teams', { name: 'Support', members: members.map((m) => m.id) }),
+    );
+    const online = members.slice(0, 2).map((m) => m.id);
+    for (const id of online)
+      await call(`/v1/admin/users/${id}/presence`, {
+        method: 'PUT',
+        body: JSON.stringify({ status: 'online' }),
+      });
+    await publishFlow(pilotId, {
+      name: 'Route',
+      trigger: { type: 'event', name: 'help' },
+      start: 'assign',
+      nodes: [
+        {
+          id: 'assign',
+          type: 'assign',
+          to: { kind: 'round_robin', teamId: team.id },
+          next: 'done',
+          unavailable: 'nobody',
+        },
+        say('done', 'A teammate will take it from here.'),
+        say('nobody', 'Nobody is around.'),
+      ],
+    });
+    const assignees: (string | null)[] = [];
+    for (let i = 0; i < 4; i++) {
+      const visitor = await visit(publicKey);
+      visitor.socket.send({ type: 'event', name: 'help' });
+      await said(visitor.socket, 'A teammate will take it from here.');
+      assignees.push((await conversation(visitor.conversationId)).assignee);
+      visitor.socket.close();
+    }
+    const [first, second] = [...online].sort().map((id) => `user:${id}`);
+    expect(assignees).toEqual([first, second, first, second]);
+  });
+
   it('fails a run that executes more than 200 nodes for one event with step_limit', async () => {
     const { pilotId, publicKey } = await createPilot();
     // No cycles (the validator refuses loops without a question): a chain longer than the limit.

@@ -13,6 +13,7 @@ import type { PilotSnapshot } from '../../shared/pilot.ts';
 import type { ClientFrame, PageInfo, ServerFrame } from '../../shared/protocol.ts';
 import { loadPilotAI, type PilotAI } from '../ai/pilot-ai.ts';
 import { loadAgents } from '../effects/agents.ts';
+import type { EffectContext } from '../effects/context.ts';
 import { type EffectServices, executeEffect, safeToRepeat } from '../effects/execute-effect.ts';
 import type { AppEnv } from '../env.ts';
 import { readSnapshot } from '../store/snapshots.ts';
@@ -460,11 +461,7 @@ export class ConversationRuntime {
           this.store.setEffectStatus(entry.key, 'running', Date.now());
           if (entry.effect.type === 'http_request' || entry.effect.type === 'ai_answer')
             this.showTyping();
-          result = await executeEffect(
-            entry.effect,
-            this.effectContext(entry.runId),
-            this.services(),
-          );
+          result = await executeEffect(entry.effect, this.effectContext(entry), this.services());
         }
         const run = this.store.run(entry.runId);
         const effect = entry.effect;
@@ -495,7 +492,7 @@ export class ConversationRuntime {
     const out = new TurnOutput();
     this.store.setEffectStatus(entry.key, 'done', now, result);
     const effect = entry.effect;
-    if (result.ok) this.applyLocalEffect(entry, snapshot, agents, now, out);
+    if (result.ok) this.applyLocalEffect(entry, result, snapshot, agents, now, out);
     const run = this.store.run(entry.runId);
     if (
       effect.awaitResult &&
@@ -517,6 +514,7 @@ export class ConversationRuntime {
 
   private applyLocalEffect(
     entry: LedgerEntry,
+    result: EffectResult,
     snapshot: PilotSnapshot | null,
     agents: AgentInfo[] | undefined,
     now: number,
@@ -542,13 +540,20 @@ export class ConversationRuntime {
         this.store.setMeta('status', 'closed');
         out.touched = true;
         return;
-      case 'assign':
+      case 'assign': {
+        // Round robin reports whom it picked; otherwise the node named the user or team.
+        const picked = (result.data as { userId?: unknown } | undefined)?.userId;
         this.store.setMeta(
           'assignee',
-          effect.to.kind === 'user' ? `user:${effect.to.userId}` : `team:${effect.to.teamId}`,
+          typeof picked === 'string'
+            ? `user:${picked}`
+            : effect.to.kind === 'user'
+              ? `user:${effect.to.userId}`
+              : `team:${effect.to.teamId}`,
         );
         out.touched = true;
         return;
+      }
       case 'handover':
         // The pilot stays quiet until an admin releases the conversation.
         this.store.setMeta('mode', 'agent');
@@ -807,9 +812,19 @@ export class ConversationRuntime {
       : undefined;
   }
 
-  private effectContext(runId: string) {
+  private effectContext(entry: LedgerEntry): EffectContext {
     const who = this.who();
+    const { runId, effect } = entry;
+    const node =
+      effect.type === 'assign'
+        ? this.store.run(runId)?.flow.nodes.find((n) => n.id === effect.nodeId)
+        : undefined;
+    const roundRobin =
+      node?.type === 'assign' && node.to.kind === 'round_robin'
+        ? { ...(node.to.teamId ? { teamId: node.to.teamId } : {}) }
+        : undefined;
     return {
+      ...(roundRobin ? { roundRobin } : {}),
       env: this.env,
       workspaceId: who.workspaceId,
       pilotId: who.pilotId,

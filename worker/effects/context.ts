@@ -11,4 +11,9 @@ export interface EffectContext {
   userId: string | null;
   runId: string;
   now: number;
+  /**
+   * Set for an `assign` node with `round_robin`: the runtime, not the engine's per-conversation
+   * pick, chooses the next available agent in turn (of `teamId`, else everyone).
+   */
+  roundRobin?: { teamId?: string };
 }

@@ -13,6 +13,7 @@ import type { EffectContext } from './context.ts';
 import { runAssign, runCreateRecord, runTags, runUpdateContact } from './crm.ts';
 import { type EmailSecrets, emailTransport, runSendEmail } from './email.ts';
 import { isIdempotentMethod, runHttpRequest } from './http-request.ts';
+import { runRoundRobin } from './round-robin.ts';
 
 export interface EffectServices {
   agents(): Promise<AgentInfo[]>;
@@ -49,7 +50,9 @@ export async function executeEffect(
       case 'remove_tag':
         return await runTags(effect, ctx);
       case 'assign':
-        return await runAssign(effect, ctx);
+        return ctx.roundRobin
+          ? await runRoundRobin(ctx, ctx.roundRobin, await services.agents())
+          : await runAssign(effect, ctx);
       case 'handover': {
         const teams = effect.teamId ? [effect.teamId] : undefined;
         const available = availableAgents(await services.agents(), undefined, teams);

@@ -6,6 +6,7 @@
  * the queue consumer in batches.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { nextInTurn } from '../effects/round-robin.ts';
 import type { AppEnv } from '../env.ts';
 import { type LiveConversation, LiveStore } from '../live/live-store.ts';
 
@@ -16,6 +17,9 @@ export class PilotObject extends DurableObject<AppEnv> {
     super(ctx, env);
     ctx.storage.sql.exec(
       'CREATE TABLE IF NOT EXISTS claims (flow_id TEXT NOT NULL, subject TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (flow_id, subject))',
+    );
+    ctx.storage.sql.exec(
+      'CREATE TABLE IF NOT EXISTS rotation (pool TEXT PRIMARY KEY, user_id TEXT NOT NULL)',
     );
     this.live = new LiveStore(ctx.storage.sql);
   }
@@ -56,6 +60,25 @@ export class PilotObject extends DurableObject<AppEnv> {
       now,
     );
     return true;
+  }
+
+  /**
+   * Round robin: the candidate after the one this pool assigned last (atomic: the object
+   * serializes callers, so two conversations never get the same turn).
+   */
+  async nextAssignee(pool: string, candidates: string[]): Promise<string | null> {
+    const sql = this.ctx.storage.sql;
+    const last = sql
+      .exec<{ user_id: string }>('SELECT user_id FROM rotation WHERE pool = ?', pool)
+      .toArray()[0];
+    const next = nextInTurn(candidates, last?.user_id ?? null);
+    if (next)
+      sql.exec(
+        'INSERT INTO rotation (pool, user_id) VALUES (?, ?) ON CONFLICT(pool) DO UPDATE SET user_id = excluded.user_id',
+        pool,
+        next,
+      );
+    return next;
   }
 
   /** Live view updates (from the queue consumer); each changed row goes to every subscriber. */
