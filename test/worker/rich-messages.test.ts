@@ -68,6 +68,12 @@ describe('rich pilot messages', () => {
     const replayed = await said(again, 'Our plans, Ada:');
     expect(replayed.find((m) => m.author === 'pilot')).toEqual(live);
     again.close();
+
+    // The agent's transcript shows the same rich parts the visitor saw.
+    const transcript = await json<{ messages: unknown[] }>(
+      await call(`/v1/admin/conversations/${visitor.conversationId}`),
+    );
+    expect(transcript.messages).toContainEqual(live);
   });
 
   it('keeps plain pilot messages free of rich fields', async () => {
