@@ -51,6 +51,24 @@ describe('demo page with the embedded messenger', () => {
     await context.close();
   });
 
+  it('answers a typed question after the welcome from the demo knowledge, citing its page', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const dialog = await openDemo(page);
+    const log = dialog.getByRole('log');
+    await dialog.getByRole('button', { name: 'Support' }).click();
+    await expect
+      .poll(() => log.textContent(), { timeout: 15_000 })
+      .toContain('Great, let us talk about support.');
+    await dialog.getByRole('textbox', { name: 'Message' }).fill('How long does delivery take?');
+    await dialog.getByRole('button', { name: 'Send' }).click();
+    await expect
+      .poll(() => log.textContent(), { timeout: 15_000 })
+      .toContain('Standard delivery takes 3 to 5 business days');
+    expect(await log.textContent()).toContain('/help.html#shipping');
+    await context.close();
+  });
+
   it('moves focus to the composer on open and back to the launcher on Escape', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

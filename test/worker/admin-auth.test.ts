@@ -8,6 +8,21 @@ describe('admin API authentication and validation', () => {
     expect(await response.json()).toMatchObject({ error: { code: 'unauthorized' } });
   });
 
+  it('seeds the demo pilot idempotently: a second seed adds no flow version or article', async () => {
+    const first = await seed();
+    const second = await seed();
+    expect(second).toEqual(first);
+    const versions = (await (await call(`/v1/admin/flows/${first.flowId}/versions`)).json()) as {
+      items: unknown[];
+    };
+    expect(versions.items).toHaveLength(1);
+    const articles = (await (await call(`/v1/admin/pilots/${first.pilotId}/knowledge`)).json()) as {
+      items: { url: string }[];
+    };
+    expect(articles.items.map((a) => a.url)).toContain('http://edgepilot.test/help.html#shipping');
+    expect(articles.items).toHaveLength(3);
+  });
+
   it('refuses a wrong key with 401', async () => {
     const response = await call('/v1/admin/flows/flow_demo_welcome', { key: 'not-the-key' });
     expect(response.status).toBe(401);

@@ -1,13 +1,17 @@
 /**
  * Idempotent demo seed (development only): the default workspace, the demo pilot `pk_demo`
- * trusting localhost, and the demo flow published once. Running it again changes nothing.
+ * trusting localhost, the demo flow published once, and a few knowledge articles so typed
+ * questions get cited answers. Running it again changes nothing.
  */
 import { pilotSettingsSchema } from '../../shared/pilot.ts';
 import { type AppEnv, DEFAULT_WORKSPACE_ID } from '../env.ts';
+import { onPilotKnowledgeChanged } from '../routes/admin/pilot-knowledge-hook.ts';
 import { getWorkspaceFlow, insertFlow, publishDraft } from '../store/flows.ts';
+import { getItem, insertItem } from '../store/pilot-items.ts';
 import { ensureWorkspace, insertPilot } from '../store/pilots.ts';
 import { writeSnapshot } from '../store/snapshots.ts';
 import { DEMO_FLOW_ID, DEMO_PILOT_ID, DEMO_PUBLIC_KEY, demoFlow } from './demo-flow.ts';
+import { demoArticles } from './demo-knowledge.ts';
 
 export interface SeedResult {
   workspaceId: string;
@@ -17,7 +21,8 @@ export interface SeedResult {
   version: number;
 }
 
-export async function seedDemo(env: AppEnv, now: number): Promise<SeedResult> {
+/** `origin` is the demo site's origin: the knowledge articles cite its pages. */
+export async function seedDemo(env: AppEnv, now: number, origin: string): Promise<SeedResult> {
   await ensureWorkspace(env, DEFAULT_WORKSPACE_ID, 'Default workspace', now);
   await insertPilot(env, {
     id: DEMO_PILOT_ID,
@@ -46,6 +51,7 @@ export async function seedDemo(env: AppEnv, now: number): Promise<SeedResult> {
   let version = flow?.publishedVersion ?? 0;
   if (flow && version === 0)
     version = await publishDraft(env, flow, 'Seeded demo flow', 'seed', now);
+  await seedDemoKnowledge(env, now, origin);
   await writeSnapshot(env, DEMO_PILOT_ID, now);
   return {
     workspaceId: DEFAULT_WORKSPACE_ID,
@@ -54,4 +60,26 @@ export async function seedDemo(env: AppEnv, now: number): Promise<SeedResult> {
     flowId: DEMO_FLOW_ID,
     version,
   };
+}
+
+async function seedDemoKnowledge(env: AppEnv, now: number, origin: string): Promise<void> {
+  const scope = {
+    workspaceId: DEFAULT_WORKSPACE_ID,
+    pilotId: DEMO_PILOT_ID,
+    kind: 'knowledge' as const,
+  };
+  let added = false;
+  for (const { id, title, body, path } of demoArticles) {
+    if (await getItem(env, scope, id)) continue;
+    const data = { title, body, url: new URL(path, origin).href };
+    await insertItem(
+      env,
+      scope,
+      { id, pilotId: DEMO_PILOT_ID, data, createdAt: now, updatedAt: now },
+      title,
+    );
+    added = true;
+  }
+  // Only a change rebuilds the pilot's AI (intent model + knowledge index): a restart stays cheap.
+  if (added) await onPilotKnowledgeChanged(env, DEMO_PILOT_ID, 'knowledge');
 }

@@ -30,6 +30,6 @@ devRoutes.openapi(
     if (!isDevelopment(c.env) || c.get('principal').workspaceId !== DEFAULT_WORKSPACE_ID) {
       throw notFound('Route');
     }
-    return c.json(await seedDemo(c.env, Date.now()), 200);
+    return c.json(await seedDemo(c.env, Date.now(), new URL(c.req.url).origin), 200);
   },
 );
