@@ -50,6 +50,12 @@ CREATE INDEX IF NOT EXISTS effects_status ON effects(status, seq);
 CREATE TABLE IF NOT EXISTS outgoing (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);
 `;
 
+/** Bump when SCHEMA or the migrations in the constructor change. */
+const SCHEMA_VERSION = '2';
+const SCHEMA_KEY = 'schemaVersion';
+/** Meta key set once an effect was ever recorded (saves effect-table reads on every start). */
+const EFFECTS_KEY = 'hasEffects';
+
 export interface StoredRun {
   state: RunState;
   flow: Flow;
@@ -125,14 +131,35 @@ export class ConversationStorage {
   /** Known-empty answers, reset by every write that could change them (memory only). */
   private noActiveRun = false;
   private noPendingEffect = false;
+  private noOutgoing = false;
 
   constructor(private readonly sql: SqlStorage) {
+    // Every conversation start pays for this: objects already at the current schema read one
+    // table instead of running a dozen DDL statements (measured: the largest CPU cost of a
+    // short conversation).
+    if (this.loadMeta() === SCHEMA_VERSION) return;
     sql.exec(SCHEMA);
     // Objects created before rich messages lack the column (SQLite: no ADD COLUMN IF NOT EXISTS).
     const hasRich = sql.exec("SELECT 1 FROM pragma_table_info('messages') WHERE name = 'rich'");
     if (hasRich.toArray().length === 0) sql.exec('ALTER TABLE messages ADD COLUMN rich TEXT');
-    for (const row of sql.exec<{ key: string; value: string }>('SELECT key, value FROM meta'))
-      this.meta.set(row.key, row.value);
+    this.loadMeta();
+    // Objects from before the flag existed may hold effects.
+    if (sql.exec('SELECT 1 FROM effects LIMIT 1').toArray().length > 0)
+      this.setMeta(EFFECTS_KEY, '1');
+    this.setMeta(SCHEMA_KEY, SCHEMA_VERSION);
+  }
+
+  /** Loads the meta table; returns the stored schema version (null for a new object). */
+  private loadMeta(): string | null {
+    try {
+      for (const row of this.sql.exec<{ key: string; value: string }>(
+        'SELECT key, value FROM meta',
+      ))
+        this.meta.set(row.key, row.value);
+    } catch {
+      return null; // no tables yet
+    }
+    return this.meta.get(SCHEMA_KEY) ?? null;
   }
 
   getMeta(key: string): string | null {
@@ -272,6 +299,7 @@ export class ConversationStorage {
   /** Records the intent of an effect; a second record of the same step is ignored. */
   recordEffect(runId: string, effect: IoEffect, now: number): void {
     this.noPendingEffect = false;
+    this.setMeta(EFFECTS_KEY, '1');
     this.sql.exec(
       `INSERT INTO effects (key, seq, run_id, body, status, updated_at)
        VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM effects), ?, ?, 'pending', ?)
@@ -285,7 +313,7 @@ export class ConversationStorage {
 
   /** The oldest effect whose intent is recorded but which has not started. */
   nextPendingEffect(): LedgerEntry | null {
-    if (this.noPendingEffect) return null;
+    if (this.noPendingEffect || !this.getMeta(EFFECTS_KEY)) return null;
     const row = this.sql
       .exec<{ key: string }>(
         "SELECT key FROM effects WHERE status = 'pending' ORDER BY seq LIMIT 1",
@@ -314,6 +342,7 @@ export class ConversationStorage {
 
   /** Effects that were running when the object died (their outcome is unknown). */
   interruptedEffects(): LedgerEntry[] {
+    if (!this.getMeta(EFFECTS_KEY)) return [];
     return this.sql
       .exec<{ key: string }>("SELECT key FROM effects WHERE status = 'running' ORDER BY seq")
       .toArray()
@@ -332,22 +361,27 @@ export class ConversationStorage {
   }
 
   countEffects(status: EffectStatus): number {
+    if (!this.getMeta(EFFECTS_KEY)) return 0;
     return this.sql
       .exec<{ n: number }>('SELECT COUNT(*) AS n FROM effects WHERE status = ?', status)
       .one().n;
   }
 
   enqueueOutgoing(body: unknown): void {
+    this.noOutgoing = false;
     this.sql.exec('INSERT INTO outgoing (body) VALUES (?)', JSON.stringify(body));
   }
 
   outgoing(limit: number): { seq: number; body: string }[] {
-    return this.sql
+    if (this.noOutgoing) return [];
+    const rows = this.sql
       .exec<{ seq: number; body: string }>(
         'SELECT seq, body FROM outgoing ORDER BY seq LIMIT ?',
         limit,
       )
       .toArray();
+    if (rows.length === 0) this.noOutgoing = true;
+    return rows;
   }
 
   deleteOutgoingThrough(seq: number): void {
