@@ -15,20 +15,25 @@ export const FLUSH_DELAY_MS = 1_000;
 /** Queue messages are at most 128 KB; stay well below with JSON overhead. */
 const MESSAGE_BYTES = 96 * 1024;
 const ROWS_PER_READ = 50;
-/** Meta key: set while the conversation changed and its row has not been sent yet. */
-const CHANGED = 'changedAt';
 
 export class EventOutbox {
   private flushing: Promise<void> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
-  /** Turns that changed the conversation in this object's life (memory only). */
+  /** Turns that changed the conversation in this object's life, and how many were sent. */
   private generation = 0;
+  private sentGeneration = 0;
+  /** Sequence of the last conversation row sent (time based, strictly increasing). */
+  private rowSeq = 0;
 
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly env: AppEnv,
     private readonly store: ConversationStorage,
-  ) {}
+  ) {
+    // The row is derived data kept in memory: after a restart it is sent once more, so turns
+    // of a previous instance that had not been flushed yet still reach the admin list.
+    if (store.getMeta('pilot') !== null) this.generation = 1;
+  }
 
   /**
    * Flushes a moment from now, batching the turns of that moment. A timer, not the alarm:
@@ -45,19 +50,15 @@ export class EventOutbox {
   }
 
   /**
-   * Notes, inside a turn's commit, that the conversation's admin/live row changed. The row is
-   * built when events are flushed: one per flush however many turns happened, and durable
-   * because the mark is stored with the turn.
+   * Notes that the conversation's admin/live row changed. The row is built when events are
+   * flushed: one per flush however many turns happened, with no storage write of its own.
    */
   markChanged(): void {
-    // Stored once until the next flush (setMeta skips an unchanged value); the in-memory
-    // generation tells a flush whether a turn happened while it was sending.
-    this.store.setMeta(CHANGED, '1');
     this.generation++;
   }
 
   pending(): boolean {
-    return this.store.getMeta(CHANGED) !== null || this.store.outgoing(1).length > 0;
+    return this.generation !== this.sentGeneration || this.store.outgoing(1).length > 0;
   }
 
   /**
@@ -85,17 +86,19 @@ export class EventOutbox {
         const bodies = rows.map((row) => row.body);
         const final = rows.length < ROWS_PER_READ;
         // The conversation row goes last, with a sequence newer than every event before it.
-        const changed = final && this.store.getMeta(CHANGED) !== null;
         const generation = this.generation;
+        const changed = final && generation !== this.sentGeneration;
         if (changed) {
-          const event = conversationEvent(this.store, this.store.nextCounter('event'), Date.now());
+          const now = Date.now();
+          // Time based, so no counter is written per flush; newer-wins upserts compare it.
+          this.rowSeq = Math.max(this.rowSeq + 1, now);
+          const event = conversationEvent(this.store, this.rowSeq, now);
           if (event) bodies.push(JSON.stringify({ v: 1, events: [event] }));
         }
         if (bodies.length > 0) await this.env.EVENTS.sendBatch(pack(bodies));
         const last = rows.at(-1);
         if (last) this.store.deleteOutgoingThrough(last.seq);
-        // Cleared only if no turn changed the conversation again while the batch was sent.
-        if (changed && this.generation === generation) this.store.deleteMeta(CHANGED);
+        if (changed) this.sentGeneration = generation;
         if (final) break;
       }
     } catch (error) {
