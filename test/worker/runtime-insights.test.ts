@@ -1,4 +1,6 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { DROPPED_AFTER_MS } from '../../worker/routes/admin/insights.ts';
 import { call } from '../helpers/admin.ts';
 import { createPilot, eventually, json, publishFlow, said, visit } from './runtime-helpers.ts';
 import { choose, survey, surveyed } from './runtime-survey.ts';
@@ -23,7 +25,7 @@ const ZERO = {
 };
 
 describe('insights', () => {
-  it('counts triggered, started, completed, handed over, failed and cancelled runs, per node and per choice', async () => {
+  it('counts triggered, started, completed, dropped, handed over, failed and cancelled runs, per node and per choice', async () => {
     const { pilotId, publicKey } = await createPilot();
     // "No" goes to a webhook the SSRF guard blocks and has no onError: that run fails.
     const { flowId } = await publishFlow(pilotId, survey('http://10.0.0.1/hook'));
@@ -81,6 +83,14 @@ describe('insights', () => {
     expect((await insights(flowId, '?version=2')).totals).toEqual(ZERO);
     expect((await insights(flowId, `?from=${Date.now() + 60_000}`)).totals).toEqual(ZERO);
     expect((await insights(flowId, `?version=1&to=${Date.now() + 1}`)).totals).toEqual(expected);
+    // A waiting run nobody touched for longer than the idle limit counts as dropped (the log's
+    // clock is moved back instead of waiting half an hour).
+    await env.DB.prepare(
+      'UPDATE enrollments SET updated_at = updated_at - ? WHERE conversation_id = ?',
+    )
+      .bind(DROPPED_AFTER_MS + 1000, silent.conversationId)
+      .run();
+    expect((await insights(flowId)).totals).toEqual({ ...expected, dropped: 1 });
     const bad = await call(`/v1/admin/flows/${flowId}/insights?version=zero`);
     expect(bad.status).toBe(400);
     for (const v of [happy, silent, unhappy, handedOver, unenrolled]) v.socket.close();
