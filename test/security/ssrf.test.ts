@@ -34,6 +34,13 @@ const FORMS = [
   'http://[::ffff:a9fe:a9fe]',
   'http://192.168.1.1',
   'http://172.16.0.1',
+  // Public names that resolve to loopback or embed a private address (wildcard DNS services).
+  `http://127.0.0.1.nip.io:${port}`,
+  `http://127-0-0-1.sslip.io:${port}`,
+  `http://7f000001.nip.io:${port}`,
+  `http://localtest.me:${port}`,
+  `http://hooks.lvh.me:${port}`,
+  'http://169.254.169.254.nip.io/latest/meta-data',
 ];
 
 describe('SSRF outside local development', () => {

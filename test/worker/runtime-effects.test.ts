@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import { HttpEmailTransport } from '../../worker/effects/email.ts';
+import { runHttpRequest } from '../../worker/effects/http-request.ts';
 import { guardUrl } from '../../worker/effects/ssrf-guard.ts';
 import { call } from '../helpers/admin.ts';
 import { createPilot, eventually, json, publishFlow, said, visit } from './runtime-helpers.ts';
@@ -152,6 +153,59 @@ describe('http_request effect', () => {
     });
     expect(guardUrl('https://hooks.example.com/x', strict)).toMatchObject({ ok: true });
     expect(guardUrl('http://user:pw@example.com/', strict)).toMatchObject({ ok: false });
+  });
+
+  it('refuses names that point at loopback or embed a private address (wildcard DNS)', () => {
+    const strict = { allowLoopback: false };
+    for (const url of [
+      'http://127.0.0.1.nip.io/',
+      'http://app.10.0.0.1.nip.io/',
+      'http://169-254-169-254.sslip.io/latest/meta-data',
+      'http://7f000001.nip.io/',
+      'http://0a000001.nip.io/',
+      'http://localtest.me/',
+      'http://api.lvh.me/',
+    ]) {
+      expect(guardUrl(url, strict), url).toMatchObject({ ok: false });
+    }
+    expect(guardUrl('http://8.8.8.8.nip.io/', strict)).toMatchObject({ ok: true });
+    expect(guardUrl('https://deadbeef.example.com/', strict)).toMatchObject({ ok: true });
+  });
+
+  it('checks every address a host name resolves to before connecting', async () => {
+    const tag = crypto.randomUUID();
+    const port = new URL(target).port;
+    const effect = {
+      type: 'http_request' as const,
+      nodeId: 'call',
+      idempotencyKey: `k-${tag}`,
+      awaitResult: true,
+      method: 'POST',
+      url: `http://localhost:${port}/order?tag=${tag}`,
+      headers: {},
+      body: '{}',
+      timeoutMs: 2_000,
+    };
+    const toPrivate = await runHttpRequest(effect, {
+      allowLoopback: true,
+      resolve: async () => ['127.0.0.1', '10.0.0.7'],
+    });
+    expect(toPrivate).toMatchObject({ ok: false, error: expect.stringContaining('10.0.0.7') });
+    const unresolvable = await runHttpRequest(effect, {
+      allowLoopback: true,
+      resolve: async () => {
+        throw new Error('no such host');
+      },
+    });
+    expect(unresolvable).toMatchObject({ ok: false, error: expect.stringContaining('resolve') });
+    expect(await seen(tag)).toHaveLength(0);
+
+    const allowed = await runHttpRequest(effect, {
+      allowLoopback: true,
+      resolve: async () => ['127.0.0.1', '::1'],
+    });
+    expect(allowed).toMatchObject({ ok: true });
+    expect(await seen(tag)).toHaveLength(1);
   });
 });
 

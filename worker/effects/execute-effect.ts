@@ -11,9 +11,11 @@ import type { EffectResult } from '../conversation/storage.ts';
 import { isDevelopment } from '../env.ts';
 import type { EffectContext } from './context.ts';
 import { runAssign, runCreateRecord, runTags, runUpdateContact } from './crm.ts';
+import { resolveOverHttps } from './dns-resolve.ts';
 import { type EmailSecrets, emailTransport, runSendEmail } from './email.ts';
 import { isIdempotentMethod, runHttpRequest } from './http-request.ts';
 import { runRoundRobin } from './round-robin.ts';
+import type { GuardOptions } from './ssrf-guard.ts';
 
 export interface EffectServices {
   agents(): Promise<AgentInfo[]>;
@@ -31,6 +33,10 @@ const OUTCOME = {
   handoverRequested: 'handover_requested',
 } as const;
 
+/** Local development may call a loopback test server; elsewhere host names are resolved and checked. */
+const webhookGuard = (development: boolean): GuardOptions =>
+  development ? { allowLoopback: true } : { allowLoopback: false, resolve: resolveOverHttps };
+
 export async function executeEffect(
   effect: IoEffect,
   ctx: EffectContext,
@@ -39,7 +45,7 @@ export async function executeEffect(
   try {
     switch (effect.type) {
       case 'http_request':
-        return await runHttpRequest(effect, { allowLoopback: isDevelopment(ctx.env) });
+        return await runHttpRequest(effect, webhookGuard(isDevelopment(ctx.env)));
       case 'send_email':
         return await runSendEmail(effect, ctx, emailTransport(ctx.env as EmailSecrets));
       case 'create_record':

@@ -5,7 +5,7 @@
  */
 import type { IoEffect } from '../../shared/engine/types.ts';
 import type { EffectResult } from '../conversation/storage.ts';
-import { type GuardOptions, guardUrl } from './ssrf-guard.ts';
+import { checkAddress, type GuardOptions, guardUrl, isHostName } from './ssrf-guard.ts';
 
 type HttpEffect = Extract<IoEffect, { type: 'http_request' }>;
 
@@ -75,6 +75,26 @@ function parseBody(text: string, contentType: string | null): unknown {
   return text;
 }
 
+/** Outside local development, every address the host name resolves to must be public. */
+async function checkResolvedHost(host: string, guard: GuardOptions, signal: AbortSignal) {
+  if (!guard.resolve || !isHostName(host)) return;
+  let addresses: string[];
+  try {
+    addresses = await guard.resolve(host, signal);
+  } catch (error) {
+    if (signal.aborted) throw new StepError('timeout', true);
+    throw new StepError(
+      `blocked_url: could not resolve ${host} (${String(error).slice(0, 100)})`,
+      true,
+    );
+  }
+  for (const address of addresses) {
+    const blocked = checkAddress(address, guard);
+    if (blocked)
+      throw new StepError(`blocked_url: ${host} resolves to ${address}, a ${blocked}`, false);
+  }
+}
+
 async function attempt(effect: HttpEffect, guard: GuardOptions, signal: AbortSignal) {
   const headers = new Headers(effect.headers);
   if (!headers.has('idempotency-key')) headers.set('idempotency-key', effect.idempotencyKey);
@@ -87,6 +107,7 @@ async function attempt(effect: HttpEffect, guard: GuardOptions, signal: AbortSig
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const checked = guardUrl(target, guard);
     if (!checked.ok) throw new StepError(`blocked_url: ${checked.reason}`, false);
+    await checkResolvedHost(checked.url.hostname, guard, signal);
     let response: Response;
     try {
       response = await fetch(checked.url, { method, headers, body, redirect: 'manual', signal });

@@ -2,13 +2,18 @@
  * SSRF guard for flow webhooks: only http(s) to public addresses. The WHATWG URL parser
  * already canonicalises IPv4 literals (decimal `2130706433`, hex `0x7f000001`, octal `0177.1`,
  * short `127.1` all become `127.0.0.1`), so the checks below see one form. Hostnames are
- * checked by name (localhost, *.internal, metadata names); Workers cannot resolve DNS first,
- * and on Cloudflare's network a Worker's egress cannot reach private networks anyway.
+ * checked by name (localhost, *.internal, metadata names, wildcard-DNS names that embed a private
+ * address such as `127.0.0.1.nip.io`, public names known to point at loopback such as `lvh.me`).
+ * Outside local development the webhook runner also resolves other names over DNS-over-HTTPS and
+ * checks every address (`checkAddress`, worker/effects/dns-resolve.ts) before connecting; on
+ * Cloudflare's network a Worker's egress cannot reach private networks anyway.
  */
 
 export interface GuardOptions {
   /** Local development only: allow 127.0.0.0/8, ::1 and localhost (for a local test server). */
   allowLoopback: boolean;
+  /** Resolves a host name to its addresses (A and AAAA); every one must pass `checkAddress`. */
+  resolve?: (host: string, signal: AbortSignal) => Promise<string[]>;
 }
 
 export type GuardResult = { ok: true; url: URL } | { ok: false; reason: string };
@@ -20,6 +25,12 @@ const BLOCKED_NAMES = new Set([
   'instance-data.ec2.internal',
 ]);
 const BLOCKED_SUFFIXES = ['.internal', '.local', '.localdomain', '.home.arpa'];
+/** Public names whose every subdomain resolves to 127.0.0.1 (popular local-dev helpers). */
+const LOOPBACK_DOMAINS = ['localtest.me', 'lvh.me', 'vcap.me', 'localho.st', 'lacolhost.com'];
+/** An IPv4 address written into a host name: `10.0.0.1.nip.io`, `127-0-0-1.sslip.io`. */
+const EMBEDDED_V4 = /(?:^|[.-])(\d{1,3})[.-](\d{1,3})[.-](\d{1,3})[.-](\d{1,3})(?=$|[.-])/g;
+/** nip.io / sslip.io also accept the address as 8 hex digits: `7f000001.nip.io`. */
+const EMBEDDED_HEX_V4 = /(?:^|[.-])([0-9a-f]{8})(?=\.)/g;
 
 /** IPv4 ranges that never belong to a public webhook: [first octets as number, prefix]. */
 const BLOCKED_V4: [string, number][] = [
@@ -102,6 +113,34 @@ function checkV6(groups: number[], options: GuardOptions): string | null {
   return null;
 }
 
+/** The reason a host name that embeds an IPv4 address (wildcard DNS) is refused, if it is. */
+function checkEmbeddedV4(host: string, options: GuardOptions): string | null {
+  const found: number[] = [];
+  for (const m of host.matchAll(EMBEDDED_V4)) {
+    const ip = v4ToInt(`${m[1]}.${m[2]}.${m[3]}.${m[4]}`);
+    if (ip !== null) found.push(ip);
+  }
+  for (const m of host.matchAll(EMBEDDED_HEX_V4)) found.push(parseInt(m[1] as string, 16));
+  for (const ip of found) {
+    const blocked = checkV4(ip, options);
+    if (blocked) return `host name embeds a ${blocked}`;
+  }
+  return null;
+}
+
+/** Checks one resolved address (IPv4 dotted or IPv6 text) like a literal in the URL. */
+export function checkAddress(address: string, options: GuardOptions): string | null {
+  const v4 = v4ToInt(address);
+  if (v4 !== null) return checkV4(v4, options);
+  const groups = parseV6(address.toLowerCase());
+  return groups ? checkV6(groups, options) : 'unreadable address';
+}
+
+/** Whether `host` (as URL.hostname gives it) is a name that needs resolving, not a literal. */
+export function isHostName(host: string): boolean {
+  return !host.startsWith('[') && v4ToInt(host) === null;
+}
+
 /** Decides whether a webhook may call `raw`. */
 export function guardUrl(raw: string, options: GuardOptions): GuardResult {
   let url: URL;
@@ -129,6 +168,13 @@ export function guardUrl(raw: string, options: GuardOptions): GuardResult {
     return options.allowLoopback ? { ok: true, url } : { ok: false, reason: 'loopback address' };
   if (BLOCKED_NAMES.has(host) || BLOCKED_SUFFIXES.some((suffix) => host.endsWith(suffix)))
     return { ok: false, reason: 'internal host name' };
+  if (
+    !options.allowLoopback &&
+    LOOPBACK_DOMAINS.some((domain) => host === domain || host.endsWith(`.${domain}`))
+  )
+    return { ok: false, reason: 'host name resolves to loopback' };
+  const embedded = checkEmbeddedV4(host, options);
+  if (embedded) return { ok: false, reason: embedded };
   if (!host.includes('.')) return { ok: false, reason: 'single-label host name' };
   return { ok: true, url };
 }
