@@ -3,16 +3,20 @@
  * the global `EdgePilot` queue into the live API (replaying calls made before the bundle
  * arrived, in order), then emits `ready`.
  */
+import type { WidgetConfig } from '../config.ts';
 import type { EdgePilotQueue, QueuedCall } from '../queue.ts';
 import { createApi, createEvents } from './api.ts';
 import { MessengerElement } from './messenger-element.ts';
 import { trackPages } from './page-tracking.ts';
+import { nextTask } from './tasks.ts';
 
 const w = window as unknown as { EdgePilot?: EdgePilotQueue };
 const queue = w.EdgePilot;
 const config = queue?.c;
 
-if (config && !customElements.get('edgepilot-messenger')) {
+/** Mounts the launcher and turns the queue into the live API (its own task, after evaluation). */
+function start(config: WidgetConfig, queue: EdgePilotQueue): void {
+  if (customElements.get('edgepilot-messenger')) return;
   customElements.define('edgepilot-messenger', MessengerElement);
   const events = createEvents();
   const element = new MessengerElement(config, events.emit);
@@ -41,3 +45,6 @@ if (config && !customElements.get('edgepilot-messenger')) {
   for (const call of queue.q ?? []) live(...call);
   events.emit('ready');
 }
+
+// Evaluating this bundle and mounting the messenger are separate tasks: neither is a long one.
+if (config && queue) nextTask(() => start(config, queue));

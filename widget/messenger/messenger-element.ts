@@ -12,7 +12,8 @@ import { inputFor, invalidAnswer } from './input-kinds.ts';
 import { messageView, type PendingMessage, pendingView, safeUrl } from './message-view.ts';
 import { createStorage, type MessengerStorage } from './storage.ts';
 import { directionOf, pickLocale, type StringKey, type Strings, strings } from './strings.ts';
-import { messengerStyles } from './styles.ts';
+import { messengerStyles, panelStyles } from './styles.ts';
+import { whenIdle } from './tasks.ts';
 
 export type MessengerEvent = 'ready' | 'open' | 'close' | 'message' | 'unread' | 'error';
 type Banner = Extract<ServerFrame, { type: 'banner' }>;
@@ -48,6 +49,8 @@ export class MessengerElement extends LitElement {
   readonly connection: Connection;
   private readSeq: number;
   private lastUnread = 0;
+  /** The panel is built on first open: until then only the launcher (and bubbles) render. */
+  private panelBuilt = false;
 
   constructor(
     readonly config: WidgetConfig,
@@ -74,7 +77,8 @@ export class MessengerElement extends LitElement {
       this.storage,
     );
     this.connection.locale = this.locale;
-    void this.loadAppearance();
+    // Not needed for the launcher's first paint: fetched when the main thread is idle.
+    whenIdle(() => void this.loadAppearance());
   }
 
   private get t(): Strings {
@@ -196,15 +200,25 @@ export class MessengerElement extends LitElement {
     return last && last.author !== 'visitor' && last.input ? last : undefined;
   }
 
+  protected override willUpdate(): void {
+    if (!this.open || this.panelBuilt) return;
+    this.panelBuilt = true;
+    const root = this.renderRoot as ShadowRoot;
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, panelStyles.styleSheet!];
+  }
+
   protected override updated(changed: PropertyValues<this>): void {
     // The first update reports `open` as changed from undefined: only a real open counts then.
-    if (changed.has('open') && (changed.get('open') !== undefined || this.open)) {
+    const opened = changed.has('open') && (changed.get('open') !== undefined || this.open);
+    if (opened) {
       if (this.open) this.markRead();
       this.emit(this.open ? 'open' : 'close');
       const target = this.open ? 'input' : '.launcher';
       this.renderRoot.querySelector<HTMLElement>(target)?.focus();
     }
-    if (changed.has('messages') || changed.has('outbox') || changed.has('typing')) {
+    // Only an open log is scrolled: reading scrollHeight forces a layout, wasted while hidden.
+    const grew = changed.has('messages') || changed.has('outbox') || changed.has('typing');
+    if (this.open && (opened || grew)) {
       const log = this.renderRoot.querySelector('.log');
       log?.scrollTo({ top: log.scrollHeight });
     }
@@ -294,7 +308,7 @@ export class MessengerElement extends LitElement {
   override render() {
     const unread = this.unread;
     return html`<div class="root" dir=${directionOf(this.locale)} lang=${this.locale}>
-      ${this.renderBanner()}${this.renderBubble()}${this.renderPanel()}
+      ${this.renderBanner()}${this.renderBubble()}${this.panelBuilt ? this.renderPanel() : nothing}
       <button type="button" class="launcher" part="launcher" aria-label=${this.t.openChat}
         aria-expanded=${this.open ? 'true' : 'false'} ?hidden=${this.launcherHidden}
         data-unread=${unread || nothing} aria-description=${unread ? `${unread} ${this.t.unread}` : nothing}

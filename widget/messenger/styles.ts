@@ -1,7 +1,9 @@
 import { css } from 'lit';
 
 /**
- * All messenger styles: one constructable stylesheet inside the shadow root. Layout lives on
+ * The messenger's styles: constructable stylesheets inside the shadow root (`messengerStyles`
+ * from the start, `panelStyles` added when the panel is first built, so a visitor who never
+ * opens it never pays for parsing them). Layout lives on
  * `.root`, an element host-page selectors cannot reach, and `all: initial` cuts inheritance, so
  * hostile global CSS (`* { all: unset !important }`, huge fonts) cannot break it. Themable via
  * `--ep-*` custom properties set on `edgepilot-messenger` (they beat the pilot's accent, which
@@ -39,6 +41,12 @@ export const messengerStyles = css`
   .banner[data-style='warning'] { border-inline-start: 4px solid #b45309; }
   .banner[data-style='info'] { border-inline-start: 4px solid var(--_accent); }
   .x { background: none; border: 0; padding: 0 4px; font-size: 18px; line-height: 1; }
+  :focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
+  @media (prefers-reduced-motion: reduce) { * { animation: none !important; transition: none !important; } }
+`;
+
+/** Panel, log and composer: adopted on first open. */
+export const panelStyles = css`
   .panel { width: min(370px, calc(100vw - 40px)); height: min(560px, calc(100vh - 120px));
     display: flex; flex-direction: column; overflow: hidden; animation: rise 0.18s ease-out; }
   @keyframes rise { from { opacity: 0; transform: translateY(8px); } }
@@ -79,6 +87,4 @@ export const messengerStyles = css`
   form button { padding: 8px 14px; border: 0; border-radius: 8px; background: var(--_accent); color: var(--_on-accent); }
   .err { flex-basis: 100%; margin: 0; font-size: 13px; color: #b91c1c; }
   @media (prefers-color-scheme: dark) { .err { color: #fca5a5; } }
-  :focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
-  @media (prefers-reduced-motion: reduce) { * { animation: none !important; transition: none !important; } }
 `;

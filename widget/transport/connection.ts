@@ -101,7 +101,9 @@ export class Connection implements ReactiveController {
     this.stopped = false;
     addEventListener('online', this.onNetwork);
     addEventListener('offline', this.onNetwork);
-    void this.connect();
+    // In a task of its own, after the launcher's first render: no long task on the host page.
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => void this.connect(), 0);
   }
 
   hostDisconnected(): void {
