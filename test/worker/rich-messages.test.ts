@@ -102,6 +102,8 @@ describe('conversations stored before rich messages', () => {
       sql.exec(`CREATE TABLE messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, author TEXT NOT NULL,
         text TEXT NOT NULL, choices TEXT, input TEXT, client_id TEXT, at INTEGER NOT NULL)`);
       sql.exec("INSERT INTO messages (author, text, at) VALUES ('pilot', 'Old hello', 1)");
+      // Objects from before then had no schema version either (storage.ts migrates those).
+      sql.exec("DELETE FROM meta WHERE key = 'schemaVersion'");
       const store = new ConversationStorage(sql);
       store.appendMessage({ author: 'pilot', text: 'New', at: 2, links: [rich.buttons[1]!] });
       return new ConversationStorage(sql).messagesAfter(0);
