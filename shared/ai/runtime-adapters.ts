@@ -35,8 +35,15 @@ export function toAiAnswerEffectData(answer: KnowledgeAnswer): AiAnswerEffectDat
   return { outcome: answer.kind === 'noAnswer' ? 'no_answer' : 'handover_requested' };
 }
 
-/** Answer text with its sources appended, for channels that can only show plain text. */
-export function answerWithSources(answer: KnowledgeAnswer & { kind: 'answered' }): string {
-  const sources = answer.citations.map((c) => `${c.title}: ${c.url}`).join('\n');
-  return sources ? `${answer.text}\n\nSource: ${sources}` : answer.text;
+/**
+ * An answer's citations as the message's link buttons (one per article), so the visitor gets a
+ * real, named link to each source instead of a URL in the text.
+ */
+export function citationLinks(citations: readonly Citation[]): { label: string; url: string }[] {
+  const seen = new Set<string>();
+  return citations.flatMap((c) => {
+    if (seen.has(c.url)) return [];
+    seen.add(c.url);
+    return [{ label: c.title, url: c.url }];
+  });
 }

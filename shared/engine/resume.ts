@@ -94,7 +94,8 @@ export function resumeEffect(
       const text = typeof data.text === 'string' ? data.text : '';
       if (outcome !== 'answered' || !event.ok || text === '')
         return { outcome: { go: node.noAnswer, port: 'noAnswer' } };
-      run.say({ nodeId: node.id, text });
+      const links = linksOf(data.links);
+      run.say({ nodeId: node.id, text, ...(links.length ? { links } : {}) });
       save(run, node.saveTo, text);
       return { outcome: { go: node.next, port: 'next' } };
     }
@@ -122,4 +123,14 @@ export function resumeEffect(
     default:
       return { fail: 'unexpected_effect_result' };
   }
+}
+
+/** The answer's source links from an `ai_answer` result (only well-formed entries). */
+function linksOf(value: unknown): { label: string; url: string }[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((link) =>
+    link && typeof link.label === 'string' && typeof link.url === 'string'
+      ? [{ label: link.label, url: link.url }]
+      : [],
+  );
 }

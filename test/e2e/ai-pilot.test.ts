@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser.ts';
 import {
   admin,
@@ -73,7 +73,10 @@ describe('the AI pilot in the messenger', () => {
 
     await send('how many days do I have to return an item?');
     await waitForText(log, 'within 30 days of delivery');
-    await waitForText(log, 'Source: Returns policy: https://help.example.com/returns');
+    const source = log.getByRole('link', { name: 'Returns policy' });
+    expect(await source.getAttribute('href', { timeout: 15_000 })).toBe(
+      'https://help.example.com/returns',
+    );
     await context.close();
   });
 });

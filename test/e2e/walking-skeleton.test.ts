@@ -65,7 +65,8 @@ describe('demo page with the embedded messenger', () => {
     await expect
       .poll(() => log.textContent(), { timeout: 15_000 })
       .toContain('Standard delivery takes 3 to 5 business days');
-    expect(await log.textContent()).toContain('/help.html#shipping');
+    const source = log.getByRole('link', { name: 'Shipping' });
+    expect(await source.getAttribute('href')).toBe(`${baseUrl}/help.html#shipping`);
     await context.close();
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  answerWithSources,
+  citationLinks,
   entitiesToRecord,
   toAiAnswerEffectData,
 } from '../../shared/ai/runtime-adapters.ts';
@@ -100,9 +100,12 @@ describe('knowledge answers as ai_answer effect results', () => {
       text: 'Within 30 days.',
       citations: answered.citations,
     });
-    expect(answerWithSources(answered)).toBe(
-      'Within 30 days.\n\nSource: Returns: https://help.example.com/returns',
-    );
+    expect(
+      citationLinks([
+        ...answered.citations,
+        { title: 'Returns again', url: answered.citations[0]!.url },
+      ]),
+    ).toEqual([{ label: 'Returns', url: 'https://help.example.com/returns' }]);
     expect(toAiAnswerEffectData({ kind: 'noAnswer' })).toEqual({ outcome: 'no_answer' });
     expect(toAiAnswerEffectData({ kind: 'handoverRequested' })).toEqual({
       outcome: 'handover_requested',

@@ -2,7 +2,10 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { pilotAiKey } from '../../worker/ai/pilot-ai.ts';
 import { call } from '../helpers/admin.ts';
+import type { TestSocket } from '../helpers/socket.ts';
 import { createPilot, json, publishFlow, said, texts, visit } from './runtime-helpers.ts';
+
+const pilotMessages = (socket: TestSocket) => socket.messages().filter((m) => m.author === 'pilot');
 
 const post = (path: string, body: unknown) =>
   call(path, { method: 'POST', body: JSON.stringify(body) });
@@ -119,11 +122,13 @@ describe('the AI pilot in a conversation', () => {
     const { socket } = await visit(publicKey);
     socket.send({ type: 'message', id: 'm1', text: 'how much does gift wrapping cost?' });
     await said(socket, '3 euros');
-    // Extractive answer with its citation.
+    // Extractive answer; its citation is a link under it.
     expect(texts(socket).at(-1)).toEqual([
       'pilot',
-      'Gift wrapping costs 3 euros per item. Choose it at checkout and add a personal note.' +
-        '\n\nSource: Gift wrapping: https://help.example.com/gift-wrapping',
+      'Gift wrapping costs 3 euros per item. Choose it at checkout and add a personal note.',
+    ]);
+    expect(pilotMessages(socket).at(-1)?.links).toEqual([
+      { label: 'Gift wrapping', url: 'https://help.example.com/gift-wrapping' },
     ]);
     socket.send({ type: 'message', id: 'm2', text: 'do you sell bicycles?' });
     await said(socket, 'Fallback answer.');
@@ -158,7 +163,10 @@ describe('the AI pilot in a conversation', () => {
     const { socket } = await visit(publicKey);
     await said(socket, 'What would you like to know?');
     socket.send({ type: 'message', id: 'm1', text: 'can I add a personal note to gift wrapping?' });
-    await said(socket, 'Source: Gift wrapping: https://help.example.com/gift-wrapping');
+    await said(socket, 'personal note');
+    expect(pilotMessages(socket).at(-1)?.links).toEqual([
+      { label: 'Gift wrapping', url: 'https://help.example.com/gift-wrapping' },
+    ]);
     socket.send({ type: 'message', id: 'm2', text: 'what is the airspeed of a swallow?' });
     await said(socket, 'No idea, sorry.');
     socket.send({ type: 'message', id: 'm3', text: 'let me talk to a real person' });

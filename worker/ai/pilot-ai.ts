@@ -18,7 +18,6 @@ import type {
 } from '../../shared/ai/intent-detector.ts';
 import { LocalIntentDetector } from '../../shared/ai/local-intent-detector.ts';
 import { OpenAiCompatibleChat } from '../../shared/ai/openai-chat.ts';
-import { answerWithSources } from '../../shared/ai/runtime-adapters.ts';
 import { answerFromKnowledge } from '../../shared/knowledge/answer.ts';
 import type { KnowledgeAnswer, KnowledgeArticle } from '../../shared/knowledge/article.ts';
 import { KnowledgeIndex } from '../../shared/knowledge/knowledge-index.ts';
@@ -115,12 +114,11 @@ export class PilotAI {
 
   /**
    * The `ai_answer` node and the pilot's default answer. Never throws: an LLM failure falls
-   * back to the local extractive answer. Messages are plain text, so an answer's `text` ends
-   * with its citations ("Source: title: url"); `citations` keeps them structured.
+   * back to the local extractive answer. The citations become the message's links
+   * (`citationLinks`), so the text stays the answer alone.
    */
-  async answer(question: string, persona = ''): Promise<KnowledgeAnswer> {
-    const answer = await this.knowledgeAnswer(question, persona);
-    return answer.kind === 'answered' ? { ...answer, text: answerWithSources(answer) } : answer;
+  answer(question: string, persona = ''): Promise<KnowledgeAnswer> {
+    return this.knowledgeAnswer(question, persona);
   }
 
   private async knowledgeAnswer(question: string, persona: string): Promise<KnowledgeAnswer> {

@@ -4,7 +4,7 @@
  * Turns are serialized by a promise chain so a prepare's awaits never interleave with
  * another turn of the same conversation.
  */
-import { entitiesToRecord } from '../../shared/ai/runtime-adapters.ts';
+import { citationLinks, entitiesToRecord } from '../../shared/ai/runtime-adapters.ts';
 import { newRun, step } from '../../shared/engine/engine.ts';
 import type { AgentInfo, EngineEvent, RunState } from '../../shared/engine/types.ts';
 import { ErrorCode } from '../../shared/errors.ts';
@@ -61,6 +61,8 @@ interface Prepared {
   start: Start | null;
   agents: AgentInfo[] | undefined;
   answer: string | null;
+  /** The default answer's sources, shown as links under it. */
+  answerLinks?: { label: string; url: string }[];
   /** The default answer found a "talk to a human" request and an agent is available. */
   handover?: boolean;
 }
@@ -252,7 +254,10 @@ export class ConversationRuntime {
     }
     // The default answer takes the ai_answer path: knowledge, or a person when asked for one.
     const result = ai ? await ai.answer(text, snapshot.pilot.settings.persona) : null;
-    if (result?.kind === 'answered') return { ...NOTHING, snapshot, answer: result.text };
+    if (result?.kind === 'answered') {
+      const answerLinks = citationLinks(result.citations);
+      return { ...NOTHING, snapshot, answer: result.text, answerLinks };
+    }
     if (result?.kind === 'handoverRequested') {
       const agents = await this.agents();
       if (agents.some((agent) => agent.available))
@@ -385,10 +390,12 @@ export class ConversationRuntime {
       this.store.setMeta('mode', 'agent');
       out.touched = true;
     }
-    if (prepared.answer)
+    if (prepared.answer) {
+      const links = prepared.answerLinks?.length ? { links: prepared.answerLinks } : {};
       out.messages.push(
-        this.store.appendMessage({ author: 'pilot', text: prepared.answer, at: now }),
+        this.store.appendMessage({ author: 'pilot', text: prepared.answer, at: now, ...links }),
       );
+    }
   }
 
   private startRun(start: Start, prepared: Prepared, now: number, out: TurnOutput): void {

@@ -4,6 +4,7 @@
  * (redirect, banner, go_to_flow, close) succeed here; the ConversationObject applies them.
  */
 
+import { citationLinks } from '../../shared/ai/runtime-adapters.ts';
 import { availableAgents } from '../../shared/engine/scope.ts';
 import type { AgentInfo, IoEffect } from '../../shared/engine/types.ts';
 import type { KnowledgeAnswer } from '../../shared/knowledge/article.ts';
@@ -70,7 +71,10 @@ export async function executeEffect(
         const answer = await services.answer(effect.question);
         const outcome = OUTCOME[answer.kind];
         return answer.kind === 'answered'
-          ? { ok: true, data: { outcome, text: answer.text } }
+          ? {
+              ok: true,
+              data: { outcome, text: answer.text, links: citationLinks(answer.citations) },
+            }
           : { ok: answer.kind === 'handoverRequested', data: { outcome } };
       }
       case 'redirect':
