@@ -47,7 +47,7 @@ export class MessengerElement extends LitElement {
   displayName = '';
   readonly storage: MessengerStorage;
   readonly connection: Connection;
-  private readSeq: number;
+  #readSeq: number | null = null;
   private lastUnread = 0;
   /** The panel is built on first open: until then only the launcher (and bubbles) render. */
   private panelBuilt = false;
@@ -58,7 +58,6 @@ export class MessengerElement extends LitElement {
   ) {
     super();
     this.storage = createStorage(config);
-    this.readSeq = Number(this.storage.read('read')) || 0;
     this.locale = pickLocale(config.locale ?? navigator.language);
     this.connection = new Connection(
       this,
@@ -79,6 +78,19 @@ export class MessengerElement extends LitElement {
     this.connection.locale = this.locale;
     // Not needed for the launcher's first paint: fetched when the main thread is idle.
     whenIdle(() => void this.loadAppearance());
+  }
+
+  /**
+   * The last message the visitor has seen, read from storage on first use (a page's first
+   * localStorage access loads it synchronously: not during the launcher's first render).
+   */
+  private get readSeq(): number {
+    this.#readSeq ??= Number(this.storage.read('read')) || 0;
+    return this.#readSeq;
+  }
+
+  private set readSeq(seq: number) {
+    this.#readSeq = seq;
   }
 
   private get t(): Strings {
@@ -198,6 +210,12 @@ export class MessengerElement extends LitElement {
   private get question(): ChatMessage | undefined {
     const last = this.messages.at(-1);
     return last && last.author !== 'visitor' && last.input ? last : undefined;
+  }
+
+  /** The first render runs in a task of its own, apart from mounting: no long task. */
+  protected override async scheduleUpdate(): Promise<void> {
+    if (!this.hasUpdated) await new Promise((resolve) => setTimeout(resolve, 0));
+    super.scheduleUpdate();
   }
 
   protected override willUpdate(): void {
