@@ -51,7 +51,8 @@ async function expectInert(page: Page, dialogs: string[]) {
   const log = page.getByRole('log');
   const injected = await log.evaluate((el) =>
     Array.from(el.querySelectorAll('.msg *'))
-      .filter((child) => !child.closest('.choices'))
+      // The messenger's own markup: choice buttons, and an answer's source links (title as text).
+      .filter((child) => !child.closest('.choices') && !child.matches('.links, .links > a'))
       .map((child) => child.tagName),
   );
   expect(injected).toEqual([]);
