@@ -2,7 +2,8 @@
 // `npm run bench`: one command, one run, ratios side by side. Builds the widget, measures
 // weight, main-thread cost, the hot path against a bare echo Durable Object, load, the engine,
 // memory and publish latency, then prints a table and writes bench/results.json,
-// bench/charts/*.svg and BENCHMARKS.md. Flags: --no-build, --only=weight,engine,... , --quick.
+// bench/charts/*.svg and BENCHMARKS.md. Flags: --no-build, --quick, and --only=weight,engine,mainThread,hotPath,load,memory,publish
+// (a partial run prints its results as JSON and leaves the report files alone).
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -88,7 +89,13 @@ if (needsServers) {
   }
 }
 
-const rows = writeReport(results);
-console.log('');
-printTable(rows);
-console.log('\nwrote bench/results.json, bench/charts/*.svg, BENCHMARKS.md');
+if (only) {
+  // A partial run must not replace the full report: print what was measured, write nothing.
+  console.log(JSON.stringify(results, null, 2));
+  console.log('\n--only: partial run, bench/results.json and BENCHMARKS.md left as they were');
+} else {
+  const rows = writeReport(results);
+  console.log('');
+  printTable(rows);
+  console.log('\nwrote bench/results.json, bench/charts/*.svg, BENCHMARKS.md');
+}
