@@ -1,0 +1,181 @@
+/**
+ * I/O effects after the reply. Each intent was recorded in its turn's commit; here it is marked
+ * running, executed, and its result committed together with the run's next step in a turn of
+ * its own, so a crash at any point leaves either a pending intent or a settled result.
+ */
+import type { AgentInfo } from '../../shared/engine/types.ts';
+import type { PilotSnapshot } from '../../shared/pilot.ts';
+import type { EffectContext } from '../effects/context.ts';
+import { type EffectServices, executeEffect, safeToRepeat } from '../effects/execute-effect.ts';
+import type { AppEnv } from '../env.ts';
+import { runIdentity } from './conversation-facts.ts';
+import { assigneeOf, effectFrame, effectResultEvent } from './effect-outcome.ts';
+import { flowNeedsAgents } from './engine-data.ts';
+import type { PilotResources } from './pilot-resources.ts';
+import { plainStart, type RunDriver } from './run-driver.ts';
+import { type RunLedger, TurnOutput } from './run-ledger.ts';
+import type { ConversationStorage, EffectResult, LedgerEntry } from './storage.ts';
+import type { TurnDelivery } from './turn-delivery.ts';
+
+/** Runs work after every earlier turn of the conversation has finished. */
+type Exclusive = <T>(work: () => Promise<T> | T) => Promise<T>;
+
+export class EffectQueue {
+  private draining = false;
+
+  constructor(
+    private readonly env: AppEnv,
+    private readonly store: ConversationStorage,
+    private readonly ledger: RunLedger,
+    private readonly runs: RunDriver,
+    private readonly resources: PilotResources,
+    private readonly delivery: TurnDelivery,
+    private readonly exclusive: Exclusive,
+  ) {}
+
+  /** Runs pending effects in order; each result is committed with the run's next step. */
+  async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let guard = 0; guard < 200; guard++) {
+        const entry = this.store.nextPendingEffect();
+        if (!entry) break;
+        let result = entry.result;
+        if (!result) {
+          this.store.setEffectStatus(entry.key, 'running', Date.now());
+          if (entry.effect.type === 'http_request' || entry.effect.type === 'ai_answer')
+            this.delivery.showTyping();
+          result = await executeEffect(entry.effect, this.effectContext(entry), this.services());
+        }
+        const run = this.store.run(entry.runId);
+        const effect = entry.effect;
+        const snapshot = effect.type === 'go_to_flow' ? await this.resources.snapshot() : null;
+        // go_to_flow starts the target here: its nodes (assign, handover, …) need agents too.
+        const target =
+          effect.type === 'go_to_flow'
+            ? snapshot?.flows.find((f) => f.flowId === effect.flowId)
+            : undefined;
+        const needsAgents =
+          (run && flowNeedsAgents(run.flow)) || (target && flowNeedsAgents(target.flow));
+        const agents = needsAgents ? await this.resources.agents() : undefined;
+        const settled = result;
+        await this.exclusive(() => this.complete(entry, settled, agents, snapshot));
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /**
+   * After a crash: effects whose outcome is unknown run again when that is safe (idempotent
+   * or keyed writes); a non-idempotent webhook is reported as `interrupted` instead, so it
+   * never runs twice.
+   */
+  recoverInterrupted(now: number): void {
+    for (const entry of this.store.interruptedEffects()) {
+      if (safeToRepeat(entry.effect)) this.store.setEffectStatus(entry.key, 'pending', now);
+      else
+        this.store.setEffectStatus(entry.key, 'pending', now, { ok: false, error: 'interrupted' });
+    }
+  }
+
+  private complete(
+    entry: LedgerEntry,
+    result: EffectResult,
+    agents: AgentInfo[] | undefined,
+    snapshot: PilotSnapshot | null,
+  ): void {
+    const now = Date.now();
+    const out = new TurnOutput();
+    this.store.setEffectStatus(entry.key, 'done', now, result);
+    const effect = entry.effect;
+    if (result.ok) this.applyLocal(entry, result, snapshot, agents, now, out);
+    const run = this.store.run(entry.runId);
+    if (
+      effect.awaitResult &&
+      run?.state.status === 'waiting' &&
+      run.state.waitingFor === 'effect' &&
+      run.state.nodeId === effect.nodeId
+    )
+      this.runs.advance(run, effectResultEvent(effect, result), agents, now, out);
+    this.delivery.finish(out);
+  }
+
+  /** The part of a successful effect that changes this conversation itself. */
+  private applyLocal(
+    entry: LedgerEntry,
+    result: EffectResult,
+    snapshot: PilotSnapshot | null,
+    agents: AgentInfo[] | undefined,
+    now: number,
+    out: TurnOutput,
+  ): void {
+    const effect = entry.effect;
+    switch (effect.type) {
+      case 'redirect':
+      case 'show_banner': {
+        const frame = effectFrame(effect);
+        if (frame) out.frames.push(frame);
+        return;
+      }
+      case 'close_conversation':
+        this.store.setMeta('status', 'closed');
+        out.touched = true;
+        return;
+      case 'assign':
+        this.store.setMeta('assignee', assigneeOf(effect, result));
+        out.touched = true;
+        return;
+      case 'handover':
+        // The pilot stays quiet until an admin releases the conversation.
+        this.store.setMeta('mode', 'agent');
+        this.ledger.markHandedOver(entry.runId);
+        out.touched = true;
+        return;
+      case 'go_to_flow': {
+        const target = snapshot?.flows.find((f) => f.flowId === effect.flowId);
+        if (target && !this.store.activeRun())
+          this.runs.start(plainStart(target), agents, now, out);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private effectContext(entry: LedgerEntry): EffectContext {
+    const who = runIdentity(this.store);
+    const { runId, effect } = entry;
+    const node =
+      effect.type === 'assign'
+        ? this.store.run(runId)?.flow.nodes.find((n) => n.id === effect.nodeId)
+        : undefined;
+    const roundRobin =
+      node?.type === 'assign' && node.to.kind === 'round_robin'
+        ? { ...(node.to.teamId ? { teamId: node.to.teamId } : {}) }
+        : undefined;
+    return {
+      ...(roundRobin ? { roundRobin } : {}),
+      env: this.env,
+      workspaceId: who.workspaceId,
+      pilotId: who.pilotId,
+      conversationId: who.conversationId,
+      visitorId: this.store.getMeta('visitorId') ?? '',
+      userId: this.store.getMeta('userId'),
+      runId,
+      now: Date.now(),
+    };
+  }
+
+  private services(): EffectServices {
+    return {
+      agents: () => this.resources.agents(),
+      answer: async (question) => {
+        const snapshot = await this.resources.snapshot();
+        const ai = snapshot ? await this.resources.ai(snapshot) : null;
+        return ai ? ai.answer(question, snapshot?.pilot.settings.persona) : { kind: 'noAnswer' };
+      },
+    };
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The pilot's published snapshot (KV), its workspace's agents (presence) and its AI, each
+ * reused in memory for a short while: a busy conversation reads them on most turns, and a few
+ * seconds of staleness is what publishing and presence already tolerate.
+ */
+import type { AgentInfo } from '../../shared/engine/types.ts';
+import type { PilotSnapshot } from '../../shared/pilot.ts';
+import { loadPilotAI, type PilotAI } from '../ai/pilot-ai.ts';
+import { loadAgents } from '../effects/agents.ts';
+import type { AppEnv } from '../env.ts';
+import { readSnapshot } from '../store/snapshots.ts';
+import { storedPilot } from './conversation-facts.ts';
+import type { ConversationStorage } from './storage.ts';
+
+/** How long a KV snapshot / presence / AI model is reused in memory. */
+const SNAPSHOT_TTL_MS = 2_000;
+const AGENTS_TTL_MS = 2_000;
+const AI_TTL_MS = 30_000;
+
+export class PilotResources {
+  private snapshotCache: { value: PilotSnapshot | null; at: number } | null = null;
+  private agentsCache: { value: AgentInfo[]; at: number } | null = null;
+  private aiCache: { value: PilotAI; at: number } | null = null;
+
+  constructor(
+    private readonly env: AppEnv,
+    private readonly store: ConversationStorage,
+  ) {}
+
+  async snapshot(): Promise<PilotSnapshot | null> {
+    const now = Date.now();
+    if (this.snapshotCache && now - this.snapshotCache.at < SNAPSHOT_TTL_MS)
+      return this.snapshotCache.value;
+    const pilotKey = this.store.getMeta('pilotKey');
+    const value = pilotKey ? await readSnapshot(this.env, pilotKey) : null;
+    this.snapshotCache = { value, at: now };
+    return value;
+  }
+
+  async agents(): Promise<AgentInfo[]> {
+    const now = Date.now();
+    if (this.agentsCache && now - this.agentsCache.at < AGENTS_TTL_MS)
+      return this.agentsCache.value;
+    const workspaceId =
+      storedPilot(this.store)?.workspaceId ?? (await this.snapshot())?.pilot.workspaceId;
+    const value = workspaceId ? await loadAgents(this.env, workspaceId) : [];
+    this.agentsCache = { value, at: now };
+    return value;
+  }
+
+  /** The pilot's AI, or null when it cannot be loaded (the turn falls back to no AI). */
+  async ai(snapshot: PilotSnapshot): Promise<PilotAI | null> {
+    const now = Date.now();
+    if (this.aiCache && now - this.aiCache.at < AI_TTL_MS) return this.aiCache.value;
+    try {
+      const settings = (snapshot.pilot.settings as { ai?: unknown }).ai;
+      const value = await loadPilotAI(this.env, snapshot.pilot.id, settings);
+      this.aiCache = { value, at: now };
+      return value;
+    } catch (error) {
+      console.error('pilot AI unavailable', String(error));
+      return null;
+    }
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The end of a turn: queues its run/step events, notes that the conversation changed and
+ * sends its messages and frames to every open tab, after the turn's writes. Also owns the
+ * pilot's typing indicator, which spans the slow work between a frame and its turn's output.
+ */
+import type { ServerFrame } from '../../shared/protocol.ts';
+import type { EventOutbox } from './event-outbox.ts';
+import type { TurnOutput } from './run-ledger.ts';
+import type { ConversationStorage } from './storage.ts';
+
+export class TurnDelivery {
+  /** The typing indicator is on (slow work ahead); the next turn's output turns it off. */
+  private typing = false;
+
+  constructor(
+    private readonly store: ConversationStorage,
+    private readonly outbox: EventOutbox,
+    private readonly broadcast: (frame: ServerFrame) => void,
+  ) {}
+
+  /** Queues the turn's run/step events and notes that the conversation changed. */
+  finish(out: TurnOutput): void {
+    // The admin/live row of the conversation is built once per flush, not once per turn.
+    if (out.touched || out.messages.length > 0) this.outbox.markChanged();
+    if (out.events.length > 0) this.store.enqueueOutgoing({ v: 1, events: out.events });
+    for (const message of out.messages) this.broadcast({ v: 1, type: 'message', message });
+    for (const frame of out.frames) this.broadcast(frame);
+    if (this.typing) {
+      this.typing = false;
+      // A pilot message hides the widget's indicator; a turn without one hides it here.
+      if (!out.messages.some((m) => m.author === 'pilot'))
+        this.broadcast({ v: 1, type: 'typing', author: 'pilot', active: false });
+    }
+  }
+
+  /** AI, knowledge or a webhook ahead: the visitor sees the pilot typing meanwhile. */
+  showTyping(): void {
+    if (this.typing) return;
+    this.typing = true;
+    this.broadcast({ v: 1, type: 'typing', author: 'pilot', active: true });
+  }
+}

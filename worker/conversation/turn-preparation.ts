@@ -1,0 +1,168 @@
+/**
+ * Every `await` of a visitor turn happens here, before its commit: the pilot snapshot, agent
+ * presence, intent detection and the default answer, and the PilotObject claim that decides
+ * which triggered flow may start. Nothing here writes to storage.
+ */
+import { citationLinks, entitiesToRecord } from '../../shared/ai/runtime-adapters.ts';
+import type { AgentInfo } from '../../shared/engine/types.ts';
+import type { TriggerInput } from '../../shared/flow/match.ts';
+import type { PilotSnapshot } from '../../shared/pilot.ts';
+import type { ClientFrame, PageInfo } from '../../shared/protocol.ts';
+import type { AppEnv } from '../env.ts';
+import { choiceOf, conversationFacts, conversationMode, subjectOf } from './conversation-facts.ts';
+import {
+  conversationData,
+  flowNeedsAgents,
+  pilotFactsOf,
+  settingsNeedAgents,
+} from './engine-data.ts';
+import { chooseFlow } from './flow-selection.ts';
+import type { PilotResources } from './pilot-resources.ts';
+import type { Start } from './run-driver.ts';
+import type { ConversationStorage } from './storage.ts';
+import { triggerExtra } from './trigger-extra.ts';
+
+export type VisitorFrame = Exclude<ClientFrame, { type: 'hello' }>;
+
+/** What a turn's prepare found out; the commit applies it without awaiting anything. */
+export interface Prepared {
+  snapshot: PilotSnapshot | null;
+  start: Start | null;
+  agents: AgentInfo[] | undefined;
+  answer: string | null;
+  /** The default answer's sources, shown as links under it. */
+  answerLinks?: { label: string; url: string }[];
+  /** The default answer found a "talk to a human" request and an agent is available. */
+  handover?: boolean;
+}
+export const NOTHING: Prepared = { snapshot: null, start: null, agents: undefined, answer: null };
+/** Said when the pilot's default answer hands the conversation to a person. */
+const HANDOVER_TEXT = 'Connecting you with a person. Someone will reply here shortly.';
+
+export class TurnPreparation {
+  constructor(
+    private readonly env: AppEnv,
+    private readonly store: ConversationStorage,
+    private readonly resources: PilotResources,
+    private readonly showTyping: () => void,
+  ) {}
+
+  async prepare(frame: VisitorFrame): Promise<Prepared> {
+    if (conversationMode(this.store) === 'agent' && frame.type !== 'identify') return NOTHING;
+    switch (frame.type) {
+      case 'identify':
+        return NOTHING;
+      case 'page_view': {
+        if (this.store.activeRun() || this.store.getMeta('lastPageUrl') === frame.page.url)
+          return this.withSnapshot();
+        return this.trigger({ type: 'page_visited', url: frame.page.url }, frame.page);
+      }
+      case 'event': {
+        if (this.store.activeRun()) return this.withSnapshot();
+        const input: TriggerInput = {
+          type: 'event',
+          name: frame.name,
+          ...(frame.props ? { props: frame.props } : {}),
+        };
+        return this.trigger(input, null);
+      }
+      case 'message':
+      case 'choice': {
+        const active = this.store.activeRun();
+        if (active) {
+          const agents = flowNeedsAgents(active.flow) ? await this.resources.agents() : undefined;
+          return { ...NOTHING, agents };
+        }
+        const text =
+          frame.type === 'message'
+            ? frame.text
+            : (choiceOf(this.store, frame)?.label ?? frame.value);
+        return this.message(text);
+      }
+    }
+  }
+
+  /** The flow `input` starts here, if any, chosen and claimed (SPEC 3.6 rule 1). */
+  async trigger(
+    input: TriggerInput,
+    page: PageInfo | null,
+    loaded?: PilotSnapshot | null,
+  ): Promise<Prepared> {
+    const snapshot = loaded ?? (await this.resources.snapshot());
+    if (!snapshot || this.store.activeRun()) return { ...NOTHING, snapshot };
+    const pilot = pilotFactsOf(snapshot);
+    const flows = snapshot.flows.filter((f) => f.flow.trigger.type === input.type);
+    if (flows.length === 0) return { ...NOTHING, snapshot };
+    const needsAgents = flows.some((f) => settingsNeedAgents(f.flow) || flowNeedsAgents(f.flow));
+    const agents = needsAgents ? await this.resources.agents() : undefined;
+    const now = Date.now();
+    const facts = conversationFacts(this.store, page);
+    const extra = triggerExtra(input);
+    const chosen = await chooseFlow({
+      flows,
+      input,
+      now,
+      data: conversationData(facts, pilot, extra),
+      identified: facts.userId !== null,
+      pilot,
+      agents,
+      history: (flowId) => {
+        const last = this.store.getMeta(`lastRun:${flowId}`);
+        return last ? { alreadyRan: true, lastRunAt: Number(last) } : undefined;
+      },
+      claim: (flowId, rule) => {
+        const stub = this.env.PILOT.get(this.env.PILOT.idFromName(pilot.id));
+        return stub.claimRun(flowId, subjectOf(this.store), now, rule);
+      },
+    });
+    return {
+      snapshot,
+      agents,
+      answer: null,
+      start: chosen ? { flow: chosen, extra, byVisitor: false } : null,
+    };
+  }
+
+  private async withSnapshot(): Promise<Prepared> {
+    return { ...NOTHING, snapshot: await this.resources.snapshot() };
+  }
+
+  /** No run waits: intent detection, else the pilot's knowledge answer, else the fallback. */
+  private async message(text: string): Promise<Prepared> {
+    const snapshot = await this.resources.snapshot();
+    if (!snapshot) return NOTHING;
+    const ai = await this.resources.ai(snapshot);
+    if (ai) this.showTyping();
+    const hasIntentFlows = snapshot.flows.some((f) => f.flow.trigger.type === 'intent_detected');
+    if (ai && hasIntentFlows) {
+      const detected = await ai.detect(text);
+      if (detected.intent) {
+        // `entity.<name>` (first value) and `entity.<name>_all` (every value found).
+        const entities = entitiesToRecord(detected.entities);
+        const input: TriggerInput = {
+          type: 'intent_detected',
+          intent: detected.intent,
+          confidence: detected.confidence,
+          entities,
+        };
+        const prepared = await this.trigger(input, null, snapshot);
+        if (prepared.start) {
+          prepared.start.byVisitor = true;
+          return prepared;
+        }
+      }
+    }
+    // The default answer takes the ai_answer path: knowledge, or a person when asked for one.
+    const result = ai ? await ai.answer(text, snapshot.pilot.settings.persona) : null;
+    if (result?.kind === 'answered') {
+      const answerLinks = citationLinks(result.citations);
+      return { ...NOTHING, snapshot, answer: result.text, answerLinks };
+    }
+    if (result?.kind === 'handoverRequested') {
+      const agents = await this.resources.agents();
+      if (agents.some((agent) => agent.available))
+        return { ...NOTHING, snapshot, agents, answer: HANDOVER_TEXT, handover: true };
+    }
+    return { ...NOTHING, snapshot, answer: pilotFactsOf(snapshot).fallbackMessage };
+  }
+}
