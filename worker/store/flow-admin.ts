@@ -5,31 +5,7 @@
 import { type Flow, flowSchema } from '../../shared/flow/schema.ts';
 import type { AppEnv } from '../env.ts';
 import { type Cursor, keyset, type Page, toPage } from '../http/pagination.ts';
-import type { FlowRecord } from './flows.ts';
-
-interface FlowRow {
-  id: string;
-  workspace_id: string;
-  pilot_id: string;
-  draft: string;
-  revision: number;
-  published_version: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
-function fromRow(row: FlowRow): FlowRecord {
-  return {
-    id: row.id,
-    workspaceId: row.workspace_id,
-    pilotId: row.pilot_id,
-    draft: flowSchema.parse(JSON.parse(row.draft)),
-    revision: row.revision,
-    publishedVersion: row.published_version,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
+import { type FlowRecord, type FlowRow, fromRow } from './flows.ts';
 
 export async function listFlows(
   env: AppEnv,

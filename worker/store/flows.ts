@@ -13,7 +13,7 @@ export interface FlowRecord {
   updatedAt: number;
 }
 
-interface FlowRow {
+export interface FlowRow {
   id: string;
   workspace_id: string;
   pilot_id: string;
@@ -24,7 +24,8 @@ interface FlowRow {
   updated_at: number;
 }
 
-function fromRow(row: FlowRow): FlowRecord {
+/** A `flows` row as the API sees it (the draft parsed with the flow schema). */
+export function fromRow(row: FlowRow): FlowRecord {
   return {
     id: row.id,
     workspaceId: row.workspace_id,
