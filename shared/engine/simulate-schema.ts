@@ -6,6 +6,27 @@ import { officeHoursSchema } from './office-hours.ts';
 
 const props = z.record(z.string(), z.unknown());
 
+/**
+ * A pilot message's rich parts (send_message image, link buttons, cards) as API responses show
+ * them: in simulate transcripts and in conversation transcripts.
+ */
+export const richPartsShape = {
+  image: z.object({ url: z.string(), alt: z.string() }).optional(),
+  links: z
+    .array(z.object({ label: z.string(), url: z.string(), newTab: z.boolean().optional() }))
+    .optional(),
+  cards: z
+    .array(
+      z.object({
+        title: z.string(),
+        text: z.string().optional(),
+        imageUrl: z.string().optional(),
+        url: z.string().optional(),
+      }),
+    )
+    .optional(),
+};
+
 export const simulateEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('page_view'),
@@ -97,20 +118,7 @@ export const simulateResultSchema = z.object({
       choices: z.array(z.string()).optional(),
       nodeId: z.string().optional(),
       /** A send_message's image, link buttons and cards, as the engine rendered them. */
-      image: z.object({ url: z.string(), alt: z.string() }).optional(),
-      links: z
-        .array(z.object({ label: z.string(), url: z.string(), newTab: z.boolean().optional() }))
-        .optional(),
-      cards: z
-        .array(
-          z.object({
-            title: z.string(),
-            text: z.string().optional(),
-            imageUrl: z.string().optional(),
-            url: z.string().optional(),
-          }),
-        )
-        .optional(),
+      ...richPartsShape,
     }),
   ),
   effects: z.array(z.record(z.string(), z.unknown())),

@@ -4,6 +4,7 @@
  * the pilot stays quiet), release (back to the pilot), close.
  */
 import { createRoute, z } from '@hono/zod-openapi';
+import { richPartsShape } from '../../../shared/engine/simulate-schema.ts';
 import type { AppEnv } from '../../env.ts';
 import { notFound } from '../../http/api-error.ts';
 import { adminRouter, errors, idParam, json, jsonBody, listOf } from '../../http/openapi.ts';
@@ -18,21 +19,8 @@ const messageSchema = z
     choices: z.array(z.object({ label: z.string(), value: z.string() })).optional(),
     input: z.string().optional(),
     clientId: z.string().optional(),
-    // A pilot message's rich parts (send_message image, link buttons, cards), as the visitor saw them.
-    image: z.object({ url: z.string(), alt: z.string() }).optional(),
-    links: z
-      .array(z.object({ label: z.string(), url: z.string(), newTab: z.boolean().optional() }))
-      .optional(),
-    cards: z
-      .array(
-        z.object({
-          title: z.string(),
-          text: z.string().optional(),
-          imageUrl: z.string().optional(),
-          url: z.string().optional(),
-        }),
-      )
-      .optional(),
+    // A pilot message's rich parts, as the visitor saw them.
+    ...richPartsShape,
   })
   .openapi('Message');
 
