@@ -10,6 +10,7 @@ import {
   waitForText,
 } from './widget-page.ts';
 import { xssPayloads } from './widget-xss-payloads.ts';
+import { openTrappedPage } from './xss-trap.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -64,22 +65,7 @@ const xssFlow = {
 describe('hostile text in the messenger', () => {
   it(`renders ${xssPayloads.length} XSS payloads as inert text: visitor text, flow text and template values`, async () => {
     await publishFlow(xssFlow);
-    const context = await browser.newContext();
-    await context.addInitScript(() => {
-      const fired: string[] = [];
-      (window as unknown as { xssFired: string[] }).xssFired = fired;
-      for (const name of ['alert', 'confirm', 'prompt', 'print'] as const) {
-        (window as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
-          fired.push(`${name}(${args.join(',')})`);
-        };
-      }
-    });
-    const page = await context.newPage();
-    const dialogs: string[] = [];
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
+    const { context, page, dialogs } = await openTrappedPage(browser);
     await page.goto(`${baseUrl}/`);
     await page.getByRole('button', { name: 'Open chat', exact: true }).waitFor();
     const lightDomBefore = await page.evaluate(() => document.querySelectorAll('*').length);
@@ -137,22 +123,7 @@ describe('hostile text in the messenger', () => {
     await context.close();
   });
   it(`renders ${xssPayloads.length} XSS payloads sent by a human agent as inert text`, async () => {
-    const context = await browser.newContext();
-    await context.addInitScript(() => {
-      const fired: string[] = [];
-      (window as unknown as { xssFired: string[] }).xssFired = fired;
-      for (const name of ['alert', 'confirm', 'prompt', 'print'] as const) {
-        (window as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
-          fired.push(`${name}(${args.join(',')})`);
-        };
-      }
-    });
-    const page = await context.newPage();
-    const dialogs: string[] = [];
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
+    const { context, page, dialogs } = await openTrappedPage(browser);
     const session = page.waitForResponse((r) => r.url().endsWith('/session'));
     await page.goto(`${baseUrl}/`);
     const { conversationId } = (await (await session).json()) as { conversationId: string };

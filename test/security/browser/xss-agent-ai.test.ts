@@ -10,6 +10,7 @@ import {
   waitForText,
 } from '../../e2e/widget-page.ts';
 import { xssPayloads } from '../../e2e/widget-xss-payloads.ts';
+import { openTrappedPage } from '../../e2e/xss-trap.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -25,22 +26,7 @@ const topic = (i: number) =>
 
 /** A page whose alert/confirm/prompt/print record calls instead of running. */
 async function trappedPage(path: string) {
-  const context = await browser.newContext();
-  await context.addInitScript(() => {
-    const fired: string[] = [];
-    (window as unknown as { xssFired: string[] }).xssFired = fired;
-    for (const name of ['alert', 'confirm', 'prompt', 'print'] as const) {
-      (window as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
-        fired.push(`${name}(${args.join(',')})`);
-      };
-    }
-  });
-  const page = await context.newPage();
-  const dialogs: string[] = [];
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
+  const { context, page, dialogs } = await openTrappedPage(browser);
   await page.goto(`${baseUrl}${path}`);
   await page.getByRole('button', { name: 'Open chat', exact: true }).waitFor();
   return { context, page, dialogs };

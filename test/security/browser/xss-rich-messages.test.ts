@@ -2,6 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../e2e/browser.ts';
 import { admin, baseUrl, createPilot, openMessenger, waitForText } from '../../e2e/widget-page.ts';
+import { openTrappedPage } from '../../e2e/xss-trap.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -60,22 +61,7 @@ describe('hostile values in rich pilot messages', () => {
     });
     await admin('POST', `/flows/${created.id}/publish`, {});
 
-    const context = await browser.newContext();
-    await context.addInitScript(() => {
-      const fired: string[] = [];
-      (window as unknown as { xssFired: string[] }).xssFired = fired;
-      for (const name of ['alert', 'confirm', 'prompt', 'print'] as const) {
-        (window as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
-          fired.push(`${name}(${args.join(',')})`);
-        };
-      }
-    });
-    const page = await context.newPage();
-    const dialogs: string[] = [];
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
+    const { context, page, dialogs } = await openTrappedPage(browser);
     await page.goto(`${baseUrl}/spa/?key=${pilot.publicKey}`);
     const dialog = await openMessenger(page, 'E2E pilot');
     const log = dialog.getByRole('log');
