@@ -132,6 +132,11 @@ export class ConversationStorage {
   private noActiveRun = false;
   private noPendingEffect = false;
   private noOutgoing = false;
+  /**
+   * Write-through copy of the newest message (undefined: not read yet). The admin row reads it
+   * on every event flush; the `ORDER BY seq DESC` query was the largest cost of a flush.
+   */
+  private last: ChatMessage | null | undefined;
 
   constructor(private readonly sql: SqlStorage) {
     // Every conversation start pays for this: objects already at the current schema read one
@@ -217,7 +222,9 @@ export class ConversationStorage {
         richJson(message),
       )
       .one();
-    return { ...message, seq: row.seq };
+    const stored = { ...message, seq: row.seq };
+    this.last = stored;
+    return stored;
   }
 
   messagesAfter(seq: number, limit = 500): ChatMessage[] {
@@ -233,14 +240,16 @@ export class ConversationStorage {
   }
 
   lastMessage(): ChatMessage | null {
+    if (this.last !== undefined) return this.last;
     const row = this.sql
       .exec<MessageRow>('SELECT * FROM messages ORDER BY seq DESC LIMIT 1')
       .toArray()[0];
-    return row ? toMessage(row) : null;
+    this.last = row ? toMessage(row) : null;
+    return this.last;
   }
 
   lastSeq(): number {
-    return this.sql.exec<{ s: number | null }>('SELECT MAX(seq) AS s FROM messages').one().s ?? 0;
+    return this.lastMessage()?.seq ?? 0;
   }
 
   /** The run that is not finished yet, if any (one active run per conversation). */
