@@ -205,7 +205,7 @@ export function writeReport(r) {
   return rows;
 }
 
-function markdown(r, rows, svgs) {
+export function markdown(r, rows, svgs) {
   const holds = (h) => (h === null ? '—' : h ? '✅ holds' : '❌ misses');
   const parts = [
     '# Benchmarks',
