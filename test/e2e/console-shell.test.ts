@@ -72,6 +72,20 @@ describe('admin console shell', () => {
     }
   });
 
+  it('is enforced by the browser: an injected inline script does not run and is reported', async () => {
+    const { page, errors, close } = await openConsole(browser, '/admin/flows');
+    await page.getByLabel('Admin API key').waitFor();
+    const ran = await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.__inlineRan = true';
+      document.head.append(script);
+      return (window as unknown as { __inlineRan?: boolean }).__inlineRan === true;
+    });
+    expect(ran).toBe(false);
+    await expect.poll(() => errors.some((e) => e.includes('Content Security Policy'))).toBe(true);
+    await close();
+  });
+
   it('switches between light and dark with the theme toggle', async () => {
     const { page, close } = await openConsole(browser, '/admin', { colorScheme: 'light' });
     await signIn(page);
