@@ -78,7 +78,7 @@ describe('admin console shell', () => {
     const ran = await page.evaluate(() => {
       const script = document.createElement('script');
       script.textContent = 'window.__inlineRan = true';
-      document.head.append(script);
+      document.head.appendChild(script);
       return (window as unknown as { __inlineRan?: boolean }).__inlineRan === true;
     });
     expect(ran).toBe(false);
