@@ -8,6 +8,7 @@ import type { AppEnv } from './env.ts';
 import { errorBody, handleError } from './http/api-error.ts';
 import { consumeEvents } from './queue/consumer.ts';
 import { adminApp } from './routes/admin/index.ts';
+import { consoleRoutes } from './routes/admin-console.ts';
 import { widgetRoutes } from './routes/widget-routes.ts';
 
 export { ConversationObject } from './conversation/conversation-object.ts';
@@ -17,6 +18,7 @@ export const app = new Hono<{ Bindings: AppEnv }>();
 
 app.route('/v1/widget', widgetRoutes);
 app.route('/v1/admin', adminApp);
+app.route('/admin', consoleRoutes);
 app.notFound((c) => c.json(errorBody(ErrorCode.notFound, 'Not found'), 404));
 app.onError(handleError);
 
