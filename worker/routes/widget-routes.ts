@@ -1,5 +1,6 @@
 /** Public routes the messenger talks to (SPEC 3.3). Origins are checked against trusted domains. */
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { z } from 'zod';
 import { ErrorCode } from '../../shared/errors.ts';
@@ -16,7 +17,7 @@ import {
 } from '../auth/visitor-token.ts';
 import { type AppEnv, sessionSecret } from '../env.ts';
 import { ApiError } from '../http/api-error.ts';
-import { parseJsonBody } from '../http/parse.ts';
+import { MAX_BODY_BYTES, parseJsonBody } from '../http/parse.ts';
 import { readSnapshot } from '../store/snapshots.ts';
 
 const pilotKeySchema = z.string().regex(/^pk_[A-Za-z0-9_-]{1,64}$/);
@@ -70,6 +71,9 @@ widgetRoutes.use(
   '*',
   cors({ origin: (origin) => origin, allowMethods: ['GET', 'POST'], maxAge: 600 }),
 );
+// The same streaming limit as the admin routes: a chunked body is counted while it arrives
+// and refused (413) as soon as it passes the limit, never read in full first.
+widgetRoutes.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES }));
 
 async function pilotSnapshot(env: AppEnv, rawKey: string) {
   const key = pilotKeySchema.safeParse(rawKey);
