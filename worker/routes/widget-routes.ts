@@ -8,6 +8,7 @@ import type { PilotSnapshot } from '../../shared/pilot.ts';
 import { clientFrameSchema } from '../../shared/protocol.ts';
 import { hostAllowed, originHost } from '../../shared/trusted-domains.ts';
 import { randomToken } from '../auth/hash.ts';
+import { limitSession } from '../auth/rate-limit.ts';
 import {
   contactVisitorId,
   conversationIdFor,
@@ -71,6 +72,11 @@ widgetRoutes.use(
   '*',
   cors({ origin: (origin) => origin, allowMethods: ['GET', 'POST'], maxAge: 600 }),
 );
+// New sessions per client address (429 past the budget), counted before the body is read.
+widgetRoutes.use('/:pilotKey/session', async (c, next) => {
+  await limitSession(c.env, c.req.header('cf-connecting-ip'));
+  return next();
+});
 // The same streaming limit as the admin routes: a chunked body is counted while it arrives
 // and refused (413) as soon as it passes the limit, never read in full first.
 widgetRoutes.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES }));
