@@ -206,11 +206,12 @@ export class ConversationObject extends DurableObject<AppEnv> {
       ? this.runtime.changeLocale(frame.locale, now)
       : { retryAfterMs: hello.retryAfterMs };
     if (!refusal) return true;
+    const what = hello.allowed ? 'locale changes' : 'hellos';
     send(ws, {
       v: 1,
       type: 'error',
       code: ErrorCode.rateLimited,
-      message: `Too many hellos; retry in ${refusal.retryAfterMs} ms`,
+      message: `Too many ${what}; retry in ${refusal.retryAfterMs} ms`,
       id: frame.id,
     });
     return false;
