@@ -38,6 +38,10 @@ export const CloseCode = {
   conversationClosed: 4002,
   /** The widget was shut down by the host page. */
   shutdown: 4003,
+  /** The socket kept sending past its frame budget after a `rate_limited` error; reconnect with backoff. */
+  tooManyFrames: 4008,
+  /** The conversation already has the most open sockets allowed; retry later with backoff. */
+  tooManySockets: 4009,
   /** The server is restarting or evicting; reconnect with backoff. */
   goingAway: 4010,
 } as const;
