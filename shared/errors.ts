@@ -10,6 +10,7 @@ export const ErrorCode = {
   rateLimited: 'rate_limited',
   originNotAllowed: 'origin_not_allowed',
   tokenExpired: 'token_expired',
+  methodNotAllowed: 'method_not_allowed',
   internal: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -14,6 +14,7 @@ liveRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/live',
+    operationId: 'listLiveConversations',
     tags: ['Live view'],
     summary: 'Active conversations: visitor, current page, flow, node, waiting since, last message',
     request: { query: liveQuery },
@@ -35,6 +36,7 @@ liveRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/live/socket',
+    operationId: 'openLiveSocket',
     tags: ['Live view'],
     summary:
       'WebSocket: a `snapshot` frame, then `changes` frames as conversations move (send "ping" for "pong")',
