@@ -118,12 +118,32 @@ describe('http_request effect', () => {
       'http://[fe80::1]/',
       'file:///etc/passwd',
     ];
+    // The guard's own refusal (its error), not merely a request that failed: nothing listens
+    // at these addresses here, so a failure alone would prove nothing.
     for (const url of blocked) {
-      const { socket } = await webhookFlow({});
-      socket.send({ type: 'event', name: 'go', props: { url } });
-      await said(socket, 'Request failed');
-      socket.close();
+      const result = await runHttpRequest(
+        {
+          type: 'http_request',
+          nodeId: 'call',
+          idempotencyKey: `k-${crypto.randomUUID()}`,
+          awaitResult: true,
+          method: 'GET',
+          url,
+          headers: {},
+          timeoutMs: 1_000,
+        },
+        { allowLoopback: true },
+      );
+      expect(result, url).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/^blocked_url: /),
+      });
     }
+    // And through a published flow: the run takes the error port.
+    const { socket } = await webhookFlow({});
+    socket.send({ type: 'event', name: 'go', props: { url: 'http://169.254.169.254/latest/' } });
+    await said(socket, 'Request failed');
+    socket.close();
   });
 
   it('checks the guard again on every redirect hop, against a target that would answer', async () => {
