@@ -6,7 +6,8 @@ import { adminRouter, errors, json } from '../../http/openapi.ts';
 import { liveConversationSchema } from '../../live/live-store.ts';
 import { getWorkspacePilot } from '../../store/pilots.ts';
 
-const liveQuery = z.object({ pilotId: z.string().min(1).max(100) });
+// Strict like every list query: an unknown parameter is a 400 naming it.
+const liveQuery = z.strictObject({ pilotId: z.string().min(1).max(100) });
 
 export const liveRoutes = adminRouter();
 
