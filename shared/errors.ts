@@ -10,6 +10,7 @@ export const ErrorCode = {
   rateLimited: 'rate_limited',
   originNotAllowed: 'origin_not_allowed',
   tokenExpired: 'token_expired',
+  methodNotAllowed: 'method_not_allowed',
   internal: 'internal_error',
   /** A production Worker without its secrets (503): the message says what to set. */
   notConfigured: 'not_configured',
