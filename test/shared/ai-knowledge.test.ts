@@ -4,7 +4,12 @@ import {
   entitiesToRecord,
   toAiAnswerEffectData,
 } from '../../shared/ai/runtime-adapters.ts';
-import { answerFromKnowledge } from '../../shared/knowledge/answer.ts';
+import {
+  answerFromKnowledge,
+  DEFAULT_MIN_CONFIDENCE,
+  decideKnowledgeAnswer,
+  MIN_COVERAGE,
+} from '../../shared/knowledge/answer.ts';
 import type { KnowledgeArticle } from '../../shared/knowledge/article.ts';
 import { isHandoverRequest } from '../../shared/knowledge/handover.ts';
 import { KnowledgeIndex } from '../../shared/knowledge/knowledge-index.ts';
@@ -120,5 +125,53 @@ describe('knowledge answers as ai_answer effect results', () => {
         { name: 'email', value: 'a@b.co', text: 'a@b.co' },
       ]),
     ).toEqual({ number: '2', number_all: ['2', '5'], email: 'a@b.co', email_all: ['a@b.co'] });
+  });
+});
+
+describe('knowledge answers abstain when no article stands out', () => {
+  const twins: KnowledgeArticle[] = [
+    {
+      id: 'gift-cards',
+      title: 'Gift cards',
+      url: 'https://help.example.com/gift-cards',
+      body: 'Gift cards are sold in our stores in amounts from 10 to 200 euros.',
+    },
+    {
+      id: 'gift-wrap',
+      title: 'Gift wrapping',
+      url: 'https://help.example.com/gift-wrap',
+      body: 'Gift wrapping is available in our stores for 3 euros per item.',
+    },
+  ];
+  const index = KnowledgeIndex.build([...twins, ...articles]);
+
+  it('answers when one article clearly beats the runner-up, and says why', async () => {
+    const decision = await decideKnowledgeAnswer('How much does gift wrapping cost?', index);
+    expect(decision.answer).toMatchObject({
+      kind: 'answered',
+      citations: [{ url: 'https://help.example.com/gift-wrap' }],
+    });
+    expect(decision.confidence).toBeGreaterThanOrEqual(DEFAULT_MIN_CONFIDENCE);
+    expect(decision.why).toContain('Gift wrapping');
+  });
+
+  it('says noAnswer when two articles match the question about equally', async () => {
+    // Covers the question fully (old rule: answered) but cannot tell which article is meant.
+    const decision = await decideKnowledgeAnswer('gift stores', index);
+    expect(decision.coverage).toBe(1);
+    expect(decision.confidence).toBeLessThan(DEFAULT_MIN_CONFIDENCE);
+    expect(decision.answer).toEqual({ kind: 'noAnswer' });
+    expect(decision.why).toContain('does not stand out');
+    expect(decision.best?.url).toMatch(/gift-/);
+  });
+
+  it('says noAnswer when the best article covers too little of the question', async () => {
+    const decision = await decideKnowledgeAnswer(
+      'Can I pay my invoice with a gift voucher from a partner bank?',
+      index,
+    );
+    expect(decision.answer).toEqual({ kind: 'noAnswer' });
+    expect(decision.coverage).toBeLessThan(MIN_COVERAGE);
+    expect(decision.why).toContain('matches only');
   });
 });

@@ -158,6 +158,7 @@ export class TurnPreparation {
       const answerLinks = citationLinks(result.citations);
       return { ...NOTHING, snapshot, answer: result.text, answerLinks };
     }
+    if (result?.kind === 'noAnswer') this.resources.noteUnanswered(snapshot.pilot.id, text);
     if (result?.kind === 'handoverRequested') {
       const agents = await this.resources.agents();
       if (agents.some((agent) => agent.available))

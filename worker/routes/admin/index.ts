@@ -30,6 +30,7 @@ import { flowRoutes } from './flows.ts';
 import { insightRoutes } from './insights.ts';
 import { liveRoutes } from './live.ts';
 import { peopleRoutes } from './people.ts';
+import { pilotAskRoutes } from './pilot-ask.ts';
 import { pilotItemRoutes } from './pilot-items.ts';
 import { pilotRoutes } from './pilots.ts';
 import { presenceRoutes } from './presence.ts';
@@ -81,4 +82,5 @@ adminApp
   .route('/', conversationRoutes)
   .route('/', enrollmentRoutes)
   .route('/', insightRoutes)
-  .route('/', liveRoutes);
+  .route('/', liveRoutes)
+  .route('/', pilotAskRoutes);
