@@ -175,3 +175,36 @@ describe('knowledge answers abstain when no article stands out', () => {
     expect(decision.why).toContain('matches only');
   });
 });
+
+describe('handover detection', () => {
+  it('takes requests for a person, however they are phrased', () => {
+    for (const text of [
+      'Can I talk to a human?',
+      'I want to talk a agent',
+      'chat with customer service representative',
+      'Connect an agent',
+      'put me through to a real person please',
+      'get me a human',
+      'Live agent',
+      'I need to talk to someone',
+    ])
+      expect(isHandoverRequest(text), text).toBe(true);
+  });
+
+  it('does not take a person merely mentioned near a request verb as a handover request', () => {
+    for (const text of [
+      "I'd like to get a list of all people who ever sent me emails in gmail.",
+      'can you get uber for two people going to 27 moss lane',
+      'get me a hotel room for 3 people from march 12th to 14th in chicago',
+      'can you put smooth operator by sade on my playlist',
+      'am i talking to a real person',
+      'I do not need chat agent',
+      'how long does delivery take?',
+    ])
+      expect(isHandoverRequest(text), text).toBe(false);
+  });
+
+  it('bounds the text it looks at', () => {
+    expect(isHandoverRequest(`${'a '.repeat(300)}talk to a human`)).toBe(false);
+  });
+});
