@@ -254,7 +254,7 @@ describe('the AI pilot in a conversation', () => {
     await said(socket, 'Nobody from the team is available right now.');
     const offer = pilotMessages(socket).at(-1);
     expect(offer?.text).toBe(NO_AGENT_TEXT);
-    expect(offer?.input).toBe('email');
+    expect(offer?.input).toBe('email_offer');
     socket.send({ type: 'message', id: 'm2', text: 'ada@example.com' });
     await said(socket, 'write to you at ada@example.com');
     const described = await json(await call(`/v1/admin/conversations/${conversationId}`));
@@ -282,6 +282,16 @@ describe('the AI pilot in a conversation', () => {
   });
 
   it('does not take an unrelated request mentioning people as a handover', async () => {
+    // Someone is online, so a misread request would hand over and silence the pilot.
+    const agent = await json<{ id: string }>(
+      await post('/v1/admin/users', { name: 'Bo', email: `bo-${crypto.randomUUID()}@example.com` }),
+    );
+    await json(
+      await call(`/v1/admin/users/${agent.id}/presence`, {
+        method: 'PUT',
+        body: JSON.stringify({ status: 'online' }),
+      }),
+    );
     const { pilotId, publicKey } = await createPilot();
     await json(
       await post(`/v1/admin/pilots/${pilotId}/knowledge`, {

@@ -99,7 +99,7 @@ export class VisitorTurn {
     }
     if (prepared.answer) {
       const links = prepared.answerLinks?.length ? { links: prepared.answerLinks } : {};
-      const input = prepared.offerEmail ? { input: 'email' } : {};
+      const input = prepared.offerEmail ? { input: 'email_offer' } : {};
       out.messages.push(
         this.store.appendMessage({
           author: 'pilot',
