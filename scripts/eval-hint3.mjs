@@ -58,7 +58,12 @@ async function predict(detector, rows) {
     const { intent, confidence } = await (detector.classify
       ? detector.classify(text)
       : detector.detect(text));
-    out.push({ oos: label === OOS, correct: intent === label, confidence });
+    // No intent named (nlp.js `None`): rejected, out of scope at any threshold.
+    out.push({
+      oos: label === OOS,
+      correct: intent === label,
+      confidence: intent === null ? -1 : confidence,
+    });
   }
   return out;
 }
