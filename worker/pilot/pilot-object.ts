@@ -8,10 +8,12 @@
 import { DurableObject } from 'cloudflare:workers';
 import { nextInTurn } from '../effects/round-robin.ts';
 import type { AppEnv } from '../env.ts';
+import { type UnansweredQuestion, UnansweredStore } from '../knowledge/unanswered-store.ts';
 import { type LiveConversation, LiveStore } from '../live/live-store.ts';
 
 export class PilotObject extends DurableObject<AppEnv> {
   private readonly live: LiveStore;
+  private readonly unanswered: UnansweredStore;
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
@@ -22,6 +24,7 @@ export class PilotObject extends DurableObject<AppEnv> {
       'CREATE TABLE IF NOT EXISTS rotation (pool TEXT PRIMARY KEY, user_id TEXT NOT NULL)',
     );
     this.live = new LiveStore(ctx.storage.sql);
+    this.unanswered = new UnansweredStore(ctx.storage.sql);
   }
 
   /**
@@ -103,6 +106,19 @@ export class PilotObject extends DurableObject<AppEnv> {
   /** Conversations whose active run is on `flowId` (unpublish cancels them). */
   async conversationsRunning(flowId: string): Promise<string[]> {
     return this.live.runningFlow(flowId);
+  }
+
+  /** A question the pilot had no knowledge answer for (the admin's to-do list). */
+  async noteUnanswered(question: string, at: number): Promise<void> {
+    this.unanswered.note(question, at);
+  }
+
+  async unansweredList(limit: number): Promise<UnansweredQuestion[]> {
+    return this.unanswered.list(limit);
+  }
+
+  async clearUnanswered(): Promise<void> {
+    this.unanswered.clear();
   }
 
   /** `GET /v1/admin/live/socket`: the Worker has checked the admin key. */
