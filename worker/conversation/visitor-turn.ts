@@ -6,6 +6,7 @@
 import type { EngineEvent } from '../../shared/engine/types.ts';
 import { ErrorCode } from '../../shared/errors.ts';
 import type { ServerFrame } from '../../shared/protocol.ts';
+import { mergeContact } from './contact-attributes.ts';
 import { choiceOf, pilotIsQuiet } from './conversation-facts.ts';
 import type { RunDriver } from './run-driver.ts';
 import type { RunLedger, TurnOutput } from './run-ledger.ts';
@@ -25,9 +26,20 @@ export class VisitorTurn {
     if (prepared.snapshot) this.runs.syncPilot(prepared.snapshot, now, out);
     switch (frame.type) {
       case 'identify': {
-        const contact = this.store.getJson<Record<string, unknown>>('contact') ?? {};
-        const { fields, ...named } = frame.contact;
-        this.store.setJson('contact', { ...contact, ...fields, ...named });
+        const current = this.store.getJson<Record<string, unknown>>('contact') ?? {};
+        const merged = mergeContact(current, frame.contact);
+        if (!merged.ok) {
+          // Refused whole (nothing stored): the attributes already set stay as they were.
+          reply({
+            v: 1,
+            type: 'error',
+            code: ErrorCode.payloadTooLarge,
+            message: merged.message,
+            id: frame.id,
+          });
+          return;
+        }
+        this.store.setJson('contact', merged.contact);
         out.touched = true;
         return;
       }
