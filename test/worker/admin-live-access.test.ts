@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CloseCode, ErrorCode } from '../../shared/errors.ts';
-import { MAX_LIVE_SUBSCRIBERS } from '../../worker/pilot/pilot-object.ts';
+import { MAX_LIVE_SUBSCRIBERS } from '../../worker/live/live-limits.ts';
 import { call } from '../helpers/admin.ts';
 import { createPilot, json } from './runtime-helpers.ts';
 

@@ -11,12 +11,8 @@ import { nextInTurn } from '../effects/round-robin.ts';
 import type { AppEnv } from '../env.ts';
 import { errorBody } from '../http/api-error.ts';
 import { type UnansweredQuestion, UnansweredStore } from '../knowledge/unanswered-store.ts';
+import { LIVE_KEY_HEADER, MAX_LIVE_SUBSCRIBERS } from '../live/live-limits.ts';
 import { type LiveConversation, LiveStore } from '../live/live-store.ts';
-
-/** Live view subscribers per pilot: each change is sent to all of them, so they are few. */
-export const MAX_LIVE_SUBSCRIBERS = 20;
-/** The header the Worker sets to the id of the admin key that opened a live socket. */
-export const LIVE_KEY_HEADER = 'x-admin-key-id';
 
 /** What a live subscriber's socket remembers: which key opened it (revoking it closes it). */
 interface LiveAttachment {

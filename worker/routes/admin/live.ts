@@ -3,8 +3,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { ErrorCode } from '../../../shared/errors.ts';
 import { ApiError, notFound } from '../../http/api-error.ts';
 import { adminRouter, errors, json } from '../../http/openapi.ts';
+import { LIVE_KEY_HEADER } from '../../live/live-limits.ts';
 import { liveConversationSchema } from '../../live/live-store.ts';
-import { LIVE_KEY_HEADER } from '../../pilot/pilot-object.ts';
 import { getWorkspacePilot } from '../../store/pilots.ts';
 
 // Strict like every list query: an unknown parameter is a 400 naming it.
