@@ -5547,6 +5547,8 @@ export interface paths {
                     to?: number | null;
                     /** @description Conversation id or subject */
                     q?: string;
+                    /** @description Runs of this flow version */
+                    version?: number;
                 };
                 header?: never;
                 path: {
@@ -6069,6 +6071,8 @@ export interface paths {
             parameters: {
                 query: {
                     pilotId: string;
+                    /** @description A ticket from `POST /live/tickets`, for clients that cannot send the Authorization header (browsers) */
+                    ticket?: string;
                 };
                 header?: never;
                 path?: never;
@@ -6141,6 +6145,23 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/live/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A ticket for the live socket: single use, valid 30 s, bound to this key and pilot (browsers cannot send the Authorization header on a WebSocket) */
+        post: operations["createLiveTicket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6596,7 +6617,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "precondition_failed" | "payload_too_large" | "rate_limited" | "origin_not_allowed" | "token_expired" | "internal_error";
+                code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "precondition_failed" | "payload_too_large" | "rate_limited" | "origin_not_allowed" | "token_expired" | "internal_error" | "not_configured";
                 message: string;
                 /** @description Every invalid field, by dotted path */
                 issues?: {
@@ -7348,6 +7369,12 @@ export interface components {
             updatedAt: number;
             seq: number;
         };
+        LiveTicket: {
+            ticket: string;
+            expiresAt: number;
+            /** @description Where to open the WebSocket with it */
+            socketPath: string;
+        };
         Flow___schema0: {
             all: components["schemas"]["Flow___schema0"][];
         } | {
@@ -7369,4 +7396,76 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    createLiveTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    pilotId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveTicket"];
+                };
+            };
+            /** @description Invalid input: `issues` names every invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or owned by another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+}

@@ -9,9 +9,11 @@ import { DurableObject } from 'cloudflare:workers';
 import { nextInTurn } from '../effects/round-robin.ts';
 import type { AppEnv } from '../env.ts';
 import { type LiveConversation, LiveStore } from '../live/live-store.ts';
+import { LiveTickets, type Redeemed, type TicketGrant } from '../live/live-tickets.ts';
 
 export class PilotObject extends DurableObject<AppEnv> {
   private readonly live: LiveStore;
+  private readonly tickets: LiveTickets;
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
@@ -22,6 +24,17 @@ export class PilotObject extends DurableObject<AppEnv> {
       'CREATE TABLE IF NOT EXISTS rotation (pool TEXT PRIMARY KEY, user_id TEXT NOT NULL)',
     );
     this.live = new LiveStore(ctx.storage.sql);
+    this.tickets = new LiveTickets(ctx.storage.sql);
+  }
+
+  /** Records a live-socket ticket (its hash); false when too many are open. */
+  async mintLiveTicket(hash: string, grant: TicketGrant): Promise<boolean> {
+    return this.tickets.mint(hash, grant, Date.now());
+  }
+
+  /** Consumes a live-socket ticket: single use, whatever the outcome. */
+  async redeemLiveTicket(hash: string): Promise<Redeemed> {
+    return this.tickets.redeem(hash, Date.now());
   }
 
   /**
@@ -105,7 +118,7 @@ export class PilotObject extends DurableObject<AppEnv> {
     return this.live.runningFlow(flowId);
   }
 
-  /** `GET /v1/admin/live/socket`: the Worker has checked the admin key. */
+  /** `GET /v1/admin/live/socket`: the Worker has checked the admin key or a ticket. */
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket')
       return new Response('Expected a WebSocket upgrade', { status: 426 });
