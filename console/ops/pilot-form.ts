@@ -70,3 +70,16 @@ export function fieldError(fields: Record<string, string>, path: string): string
   const key = Object.keys(fields).find((k) => k === path || k.startsWith(`${path}.`));
   return key ? fields[key] : undefined;
 }
+
+/** Black or white, whichever reads better on `hex` (WCAG relative luminance). */
+export function readableOn(hex: string): '#000000' | '#ffffff' {
+  const match = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
+  if (!match) return '#ffffff';
+  const [r, g, b] = match.slice(1).map((h) => {
+    const c = Number.parseInt(h, 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+  const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  // Contrast with white: 1.05 / (L + 0.05); with black: (L + 0.05) / 0.05.
+  return 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 ? '#ffffff' : '#000000';
+}

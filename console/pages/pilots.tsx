@@ -15,6 +15,7 @@ import {
   MAX_SLOTS,
   type PilotForm,
   patchOf,
+  readableOn,
   WEEKDAYS,
   type Weekday,
 } from '../ops/pilot-form.ts';
@@ -318,10 +319,25 @@ export function PilotSettingsPage({ pilotId }: { pilotId: string }) {
               />
             )}
           </Field>
-          <p>
-            Accent colour: <code>{form.accentColor}</code> (saved with the other settings; the
-            messenger reads it when it opens).
-          </p>
+          {/* Colours set through the DOM (CSSOM), which the console's CSP allows; no inline style attribute. */}
+          <figure class="preview">
+            <figcaption>Messenger preview</figcaption>
+            <div class="preview-panel">
+              <p
+                class="preview-header"
+                style={{ background: form.accentColor, color: readableOn(form.accentColor) }}
+              >
+                {form.displayName.trim() || pilot.name}
+              </p>
+              <p class="preview-bubble">Hi! How can we help?</p>
+              <span
+                class="preview-send"
+                style={{ background: form.accentColor, color: readableOn(form.accentColor) }}
+              >
+                Send
+              </span>
+            </div>
+          </figure>
         </fieldset>
         <fieldset>
           <legend>Identity verification</legend>
