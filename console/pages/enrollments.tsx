@@ -29,8 +29,10 @@ const PAGE = 25;
 export function EnrollmentsPage() {
   const api = useApi();
   const { query: search, route } = useLocation();
-  const flowId = search.flowId ?? '';
   const { flows, failure: flowsFailure } = useFlowChoices(api);
+  // No flow in the URL: the first flow. Derived, not redirected: while the next page of a link
+  // loads, this one still renders with the new location and must not navigate on its own.
+  const flowId = search.flowId ?? flows?.[0]?.id ?? '';
   const [form, setForm] = useState<RunFilters>(emptyFilters);
   const [applied, setApplied] = useState<RunQuery>({});
   const [formError, setFormError] = useState<{ field: keyof RunFilters; message: string } | null>(
@@ -39,10 +41,6 @@ export function EnrollmentsPage() {
   const [runs, setRuns] = useState<Run[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [failure, setFailure] = useState<ApiFailure | null>(null);
-
-  useEffect(() => {
-    if (!flowId && flows?.[0]) route(`/admin/runs?flowId=${encodeURIComponent(flows[0].id)}`, true);
-  }, [flows, flowId, route]);
 
   const fetchPage = useCallback(
     async (after: string | null) => {

@@ -29,18 +29,15 @@ function Bar({ value, percent }: { value: number; percent: number }) {
 export function InsightsPage() {
   const api = useApi();
   const { query: search, route } = useLocation();
-  const flowId = search.flowId ?? '';
   const { flows, failure: flowsFailure } = useFlowChoices(api);
+  // No flow in the URL: the first flow. Derived, not redirected: while the next page of a link
+  // loads, this one still renders with the new location and must not navigate on its own.
+  const flowId = search.flowId ?? flows?.[0]?.id ?? '';
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [version, setVersion] = useState('');
   const [insights, setInsights] = useState<Insights | null>(null);
   const [failure, setFailure] = useState<ApiFailure | null>(null);
-
-  useEffect(() => {
-    if (!flowId && flows?.[0])
-      route(`/admin/insights?flowId=${encodeURIComponent(flows[0].id)}`, true);
-  }, [flows, flowId, route]);
 
   const versionNumber = Number(version);
   const versionError =

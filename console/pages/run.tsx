@@ -141,7 +141,9 @@ export function RunPage({ enrollmentId }: { enrollmentId: string }) {
         )}
       </dl>
       <div class="run-columns">
-        <div>
+        {/* The scrolling box is this focusable region, so a keyboard can scroll a wide timeline. */}
+        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable (WCAG 2.1.1) */}
+        <section class="run-steps" tabIndex={0} aria-label="Step timeline (scrolls)">
           <Table
             caption="Step timeline"
             columns={columns}
@@ -149,7 +151,7 @@ export function RunPage({ enrollmentId }: { enrollmentId: string }) {
             rowKey={(s) => String(s.seq)}
             empty="No step recorded."
           />
-        </div>
+        </section>
         <div>
           <h2>Transcript</h2>
           {messages ? (
