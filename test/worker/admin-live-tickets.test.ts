@@ -89,6 +89,26 @@ describe('live socket tickets', () => {
     expect(await refusal(bare)).toEqual({ status: 401, code: 'unauthorized' });
   });
 
+  it('lets a ticket stand in for the key on the live socket only: any other route with a ticket and no key is 401', async () => {
+    const { ws, pilotId } = await setup();
+    const { ticket } = await mint(ws, pilotId);
+    for (const [method, path] of [
+      ['GET', `/live?pilotId=${pilotId}&ticket=${ticket}`],
+      ['GET', `/pilots/${pilotId}?ticket=${ticket}`],
+      ['POST', `/live/tickets?ticket=${ticket}`],
+      ['GET', `/live/socket/?pilotId=${pilotId}&ticket=${ticket}`],
+    ] as const) {
+      const res = await request(path, { method, headers: { upgrade: 'websocket' } }, null);
+      expect(`${method} ${path} -> ${res.status}`).toBe(`${method} ${path} -> 401`);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+    }
+    // The ticket was not spent by those: it still opens the socket.
+    const opened = await openWithTicket(pilotId, ticket);
+    expect(opened.status).toBe(101);
+    opened.webSocket?.accept();
+    opened.webSocket?.close();
+  });
+
   it('refuses an expired ticket with token_expired, and does not accept it a second time either', async () => {
     const { ws, pilotId } = await setup();
     const { ticket } = await mint(ws, pilotId);
