@@ -9,6 +9,7 @@ import { useLocation } from 'preact-iso/router';
 import type { components } from '../api/client.ts';
 import { useApi } from '../api/context.ts';
 import { type ApiFailure, failureText, unwrap } from '../api/errors.ts';
+import { agentId, assigneeOf, chooseAgent } from '../ops/agent-identity.ts';
 import { formatTime, shortUrl, waitingFor } from '../ops/format.ts';
 import { Transcript } from '../ops/transcript.tsx';
 import { useLiveSignals } from '../ops/use-live-signals.ts';
@@ -20,10 +21,12 @@ import { Alert, toast } from '../ui/toast.tsx';
 
 type Conversation = components['schemas']['Conversation'];
 type Detail = components['schemas']['ConversationDetail'];
-type View = 'handed_over' | 'open' | 'closed';
+type View = 'handed_over' | 'mine' | 'open' | 'closed';
+type Presence = 'online' | 'away' | 'offline';
 
 const VIEWS: readonly { value: View; label: string }[] = [
   { value: 'handed_over', label: 'Handed over' },
+  { value: 'mine', label: 'Assigned to me' },
   { value: 'open', label: 'Open' },
   { value: 'closed', label: 'Closed' },
 ];
@@ -45,6 +48,7 @@ export function InboxPage({ conversationId }: { conversationId?: string }) {
   const [failure, setFailure] = useState<ApiFailure | null>(null);
   const [stamp, setStamp] = useState(0);
 
+  const me = agentId.value;
   const load = useCallback(async () => {
     const status = view === 'closed' ? 'closed' : 'open';
     const result = await unwrap(
@@ -53,8 +57,14 @@ export function InboxPage({ conversationId }: { conversationId?: string }) {
     if (!result.ok) return setFailure(result.failure);
     setFailure(null);
     const list = result.data.items;
-    setItems(view === 'handed_over' ? list.filter((c) => c.mode === 'agent') : list);
-  }, [api, view]);
+    setItems(
+      view === 'handed_over'
+        ? list.filter((c) => c.mode === 'agent')
+        : view === 'mine'
+          ? list.filter((c) => me && c.assignee === assigneeOf(me))
+          : list,
+    );
+  }, [api, view, me]);
   useEffect(() => {
     void load();
   }, [load]);
@@ -106,6 +116,9 @@ export function InboxPage({ conversationId }: { conversationId?: string }) {
       <header class="page-header">
         <h1>Inbox</h1>
       </header>
+      <div class="toolbar">
+        <AgentBar />
+      </div>
       <search class="toolbar" aria-label="Filter conversations">
         <SelectField
           label="Show"
@@ -177,7 +190,7 @@ function ConversationPanel({
     const result = await unwrap(
       api.POST('/conversations/{conversationId}/messages', {
         params: { path: { conversationId: id } },
-        body: { text: reply },
+        body: { text: reply, ...(agentId.value ? { userId: agentId.value } : {}) },
       }),
     );
     setBusy(false);
@@ -291,5 +304,57 @@ function ConversationPanel({
         </form>
       )}
     </article>
+  );
+}
+
+/** Who this tab answers as, and their presence (online / away / offline). */
+function AgentBar() {
+  const api = useApi();
+  const [users, setUsers] = useState<{ id: string; name: string }[]>([]);
+  const [presence, setPresence] = useState<Presence | ''>('');
+  useEffect(() => {
+    void unwrap(api.GET('/users', { params: { query: { limit: 100 } } })).then((r) => {
+      if (r.ok) setUsers(r.data.items.map((u) => ({ id: u.id, name: String(u.name) })));
+    });
+  }, [api]);
+  const me = agentId.value;
+  const setStatus = async (status: Presence) => {
+    if (!me) return;
+    const result = await unwrap(
+      api.PUT('/users/{userId}/presence', { params: { path: { userId: me } }, body: { status } }),
+    );
+    if (!result.ok) return toast(failureText(result.failure), 'error');
+    setPresence(status);
+    toast(`Presence: ${status}`);
+  };
+  return (
+    <>
+      <SelectField
+        label="Answer as"
+        hint="Replies are signed and assigned to this team member"
+        value={me}
+        onValue={(id) => {
+          chooseAgent(id);
+          setPresence('');
+        }}
+        options={[
+          { value: '', label: 'Nobody in particular' },
+          ...users.map((u) => ({ value: u.id, label: u.name })),
+        ]}
+      />
+      <SelectField
+        label="My presence"
+        hint="Availability settings and round-robin read it"
+        value={presence}
+        disabled={!me}
+        onValue={(v) => v && void setStatus(v as Presence)}
+        options={[
+          { value: '', label: 'Not set here' },
+          { value: 'online', label: 'Online' },
+          { value: 'away', label: 'Away' },
+          { value: 'offline', label: 'Offline' },
+        ]}
+      />
+    </>
   );
 }

@@ -122,6 +122,12 @@ describe('console operations pages', () => {
       .filter({ hasText: `Is anyone there ${tag}?` });
     await listed.waitFor({ timeout: 15_000 });
     await auditBoth(admin.page, 'inbox conversation');
+    // Answer as a team member, online.
+    await admin.page
+      .getByLabel('Answer as', { exact: true })
+      .selectOption({ label: `Agent ${tag}` });
+    await admin.page.getByLabel('My presence', { exact: true }).selectOption('online');
+    await admin.page.getByRole('status').filter({ hasText: 'Presence: online' }).waitFor();
 
     const reply = panel.getByLabel('Reply to the visitor');
     await reply.fill(`An agent here ${tag}`);
@@ -133,6 +139,13 @@ describe('console operations pages', () => {
     await expect
       .poll(() => transcript.textContent(), { timeout: 15_000 })
       .toContain(`Thanks agent ${tag}`);
+    // The reply assigned the conversation to the chosen member: it is under "Assigned to me".
+    await admin.page.getByLabel('Show', { exact: true }).selectOption('mine');
+    await admin.page
+      .getByRole('table', { name: 'Conversations' })
+      .getByRole('row')
+      .filter({ hasText: `Thanks agent ${tag}` })
+      .waitFor({ timeout: 15_000 });
 
     await panel.getByRole('button', { name: 'Hand back to the pilot' }).click();
     await expect.poll(() => panel.textContent()).toContain('With the pilot');
