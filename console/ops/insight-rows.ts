@@ -48,3 +48,15 @@ export function choiceRows(insights: Insights) {
     };
   });
 }
+
+export interface CompareRow {
+  key: string;
+  label: string;
+  a: number;
+  b: number;
+}
+
+/** Totals of two insights side by side (two versions of one flow). */
+export function compareRows(a: Insights, b: Insights): CompareRow[] {
+  return TOTAL_LABELS.map(([key, label]) => ({ key, label, a: a.totals[key], b: b.totals[key] }));
+}

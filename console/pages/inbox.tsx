@@ -4,7 +4,7 @@
  * (ends the running flow, SPEC 3.6), release back to the pilot, close.
  */
 import { signal } from '@preact/signals';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso/router';
 import type { components } from '../api/client.ts';
 import { useApi } from '../api/context.ts';
@@ -31,6 +31,8 @@ const VIEWS: readonly { value: View; label: string }[] = [
   { value: 'closed', label: 'Closed' },
 ];
 const PAGE = 50;
+/** Live frames are coalesced into one refresh per this many ms. */
+const REFRESH_MS = 300;
 
 /** When this tab last looked at each conversation (unread = a message since). Per tab, bounded. */
 const seen = signal<Record<string, number>>({});
@@ -68,13 +70,20 @@ export function InboxPage({ conversationId }: { conversationId?: string }) {
   useEffect(() => {
     void load();
   }, [load]);
-  // Any change in a watched pilot: refresh the list and the open conversation.
+  // Any change in a watched pilot: refresh the list and the open conversation, at most once
+  // per REFRESH_MS however many frames arrive (a busy site must not turn into a request storm).
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => clearTimeout(pending.current ?? undefined), []);
   useLiveSignals(
     api,
     (pilots ?? []).map((p) => p.id),
     () => {
-      void load();
-      setStamp((s) => s + 1);
+      if (pending.current) return;
+      pending.current = setTimeout(() => {
+        pending.current = null;
+        void load();
+        setStamp((s) => s + 1);
+      }, REFRESH_MS);
     },
   );
 

@@ -5,11 +5,19 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso/router';
+import type { ApiClient } from '../api/client.ts';
 import { useApi } from '../api/context.ts';
 import { type ApiFailure, failureText, unwrap } from '../api/errors.ts';
 import { DateField } from '../ops/date-field.tsx';
 import { dateInputToEpoch } from '../ops/format.ts';
-import { type BarRow, choiceRows, type Insights, totalRows } from '../ops/insight-rows.ts';
+import {
+  type BarRow,
+  type CompareRow,
+  choiceRows,
+  compareRows,
+  type Insights,
+  totalRows,
+} from '../ops/insight-rows.ts';
 import { flowLabel, useFlowChoices } from '../ops/use-pilots.ts';
 import { SelectField, TextField } from '../ui/field.tsx';
 import { type Column, Table } from '../ui/table.tsx';
@@ -36,37 +44,12 @@ export function InsightsPage() {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [version, setVersion] = useState('');
-  const [insights, setInsights] = useState<Insights | null>(null);
-  const [failure, setFailure] = useState<ApiFailure | null>(null);
-
-  const versionNumber = Number(version);
-  const versionError =
-    version && !(Number.isInteger(versionNumber) && versionNumber >= 1)
-      ? 'A version number: 1 or more'
-      : undefined;
-  const fromMs = dateInputToEpoch(from);
-  const toMs = dateInputToEpoch(to, true);
-  useEffect(() => {
-    if (!flowId || versionError) return;
-    let live = true;
-    const query = {
-      ...(fromMs !== undefined ? { from: fromMs } : {}),
-      ...(toMs !== undefined ? { to: toMs } : {}),
-      ...(version ? { version: versionNumber } : {}),
-    };
-    void unwrap(api.GET('/flows/{flowId}/insights', { params: { path: { flowId }, query } })).then(
-      (r) => {
-        if (!live) return;
-        if (r.ok) {
-          setInsights(r.data);
-          setFailure(null);
-        } else setFailure(r.failure);
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, flowId, fromMs, toMs, version, versionNumber, versionError]);
+  const [compareTo, setCompareTo] = useState('');
+  const versionError = versionFieldError(version);
+  const compareError = versionFieldError(compareTo);
+  const range = { from: dateInputToEpoch(from), to: dateInputToEpoch(to, true) };
+  const { insights, failure } = useInsights(api, flowId, range, versionError ? '' : version);
+  const compared = useInsights(api, compareTo && !compareError ? flowId : '', range, compareTo);
 
   const totalColumns: Column<BarRow>[] = [
     { header: 'Outcome', rowHeader: true, cell: (r) => r.label },
@@ -116,6 +99,14 @@ export function InsightsPage() {
           onValue={setVersion}
           error={versionError}
         />
+        <TextField
+          label="Compare with version"
+          hint="Totals side by side"
+          type="number"
+          value={compareTo}
+          onValue={setCompareTo}
+          error={compareError}
+        />
       </search>
       {failure && <Alert>Could not load insights: {failureText(failure)}</Alert>}
       {flowId && !insights && !failure && <p role="status">Loading insights…</p>}
@@ -128,6 +119,23 @@ export function InsightsPage() {
             rowKey={(r) => r.key}
             empty="No run yet."
           />
+          {compared.insights && (
+            <Table
+              caption={`Version ${version || 'all'} compared with version ${compareTo}`}
+              columns={[
+                { header: 'Outcome', rowHeader: true, cell: (r: CompareRow) => r.label },
+                {
+                  header: `Version ${version || 'all'}`,
+                  class: 'num',
+                  cell: (r: CompareRow) => r.a,
+                },
+                { header: `Version ${compareTo}`, class: 'num', cell: (r: CompareRow) => r.b },
+              ]}
+              rows={compareRows(insights, compared.insights)}
+              rowKey={(r) => r.key}
+              empty="No run yet."
+            />
+          )}
           <Table
             caption="Per node"
             columns={nodeColumns}
@@ -146,4 +154,44 @@ export function InsightsPage() {
       )}
     </section>
   );
+}
+
+function versionFieldError(value: string): string | undefined {
+  const n = Number(value);
+  return value && !(Number.isInteger(n) && n >= 1) ? 'A version number: 1 or more' : undefined;
+}
+
+/** Insights of `flowId` ('' = none) for a date range and version ('' = every version). */
+function useInsights(
+  api: ApiClient,
+  flowId: string,
+  range: { from: number | undefined; to: number | undefined },
+  version: string,
+) {
+  const [insights, setInsights] = useState<Insights | null>(null);
+  const [failure, setFailure] = useState<ApiFailure | null>(null);
+  const { from, to } = range;
+  useEffect(() => {
+    setInsights(null);
+    if (!flowId) return;
+    let live = true;
+    const query = {
+      ...(from !== undefined ? { from } : {}),
+      ...(to !== undefined ? { to } : {}),
+      ...(version ? { version: Number(version) } : {}),
+    };
+    void unwrap(api.GET('/flows/{flowId}/insights', { params: { path: { flowId }, query } })).then(
+      (r) => {
+        if (!live) return;
+        if (r.ok) {
+          setInsights(r.data);
+          setFailure(null);
+        } else setFailure(r.failure);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, flowId, from, to, version]);
+  return { insights, failure };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dateInputToEpoch, formatDuration, safeHref, shortUrl } from '../../console/ops/format.ts';
-import { barRows, choiceRows, type Insights } from '../../console/ops/insight-rows.ts';
+import { barRows, choiceRows, compareRows, type Insights } from '../../console/ops/insight-rows.ts';
 import {
   activeRows,
   applyLiveFrame,
@@ -136,6 +136,24 @@ describe('insights rows', () => {
       ],
     } as Insights;
     expect(choiceRows(insights).map((c) => c.percent)).toEqual([75, 25, 100]);
+    const totals = (triggered: number) =>
+      ({
+        totals: {
+          triggered,
+          started: 0,
+          completed: 0,
+          dropped: 0,
+          handedOver: 0,
+          failed: 0,
+          cancelled: 0,
+        },
+      }) as Insights;
+    expect(compareRows(totals(5), totals(2))[0]).toEqual({
+      key: 'triggered',
+      label: 'Triggered',
+      a: 5,
+      b: 2,
+    });
   });
 });
 

@@ -261,6 +261,13 @@ describe('console operations pages', () => {
     const choices = admin.page.getByRole('table', { name: 'Per choice' });
     await choices.getByRole('rowheader', { name: 'browse' }).waitFor();
     await choices.getByRole('rowheader', { name: 'human' }).waitFor();
+    // Side by side with a version that never ran: the totals of both, in one table.
+    await admin.page.getByLabel('Compare with version', { exact: true }).fill('2');
+    const compared = admin.page.getByRole('table', { name: 'Version all compared with version 2' });
+    const triggered = compared
+      .getByRole('row')
+      .filter({ has: admin.page.getByRole('rowheader', { name: 'Triggered', exact: true }) });
+    await expect.poll(() => triggered.getByRole('cell').allTextContents()).toEqual(['4', '0']);
     await auditBoth(admin.page, 'insights');
     expect(admin.errors).toEqual([]);
     await waiting.context.close();
