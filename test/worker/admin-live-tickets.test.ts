@@ -109,6 +109,30 @@ describe('live socket tickets', () => {
     opened.webSocket?.close();
   });
 
+  it('throttles refused tickets from one client with 429, like wrong keys, while other clients go on', async () => {
+    const { ws, pilotId } = await setup();
+    const ip = `203.0.113.${Math.floor(Math.random() * 250)}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 35; i++) {
+      const forged = crypto.randomUUID().replace(/-/g, '') + 'A'.repeat(11);
+      const res = await request(
+        `/live/socket?pilotId=${pilotId}&ticket=${forged}`,
+        { headers: { upgrade: 'websocket', 'cf-connecting-ip': ip } },
+        null,
+      );
+      statuses.push(res.status);
+      await res.body?.cancel();
+    }
+    // 30 failures a minute per address (ADMIN_AUTH_LIMITER), then 429 only.
+    expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(30).every((s) => s === 429)).toBe(true);
+    const { ticket } = await mint(ws, pilotId);
+    const opened = await openWithTicket(pilotId, ticket);
+    expect(opened.status).toBe(101);
+    opened.webSocket?.accept();
+    opened.webSocket?.close();
+  });
+
   it('refuses an expired ticket with token_expired, and does not accept it a second time either', async () => {
     const { ws, pilotId } = await setup();
     const { ticket } = await mint(ws, pilotId);

@@ -116,25 +116,28 @@ liveRoutes.openapi(
 
 /**
  * The workspace of a ticketed socket, or a 401: unknown, used or forged (`unauthorized`),
- * expired (`token_expired`), or its key revoked since. Every attempt counts against the
- * client's budget for unauthenticated requests, so tickets cannot be guessed at speed.
+ * expired (`token_expired`), or its key revoked since. Each refusal counts against the
+ * client's budget for requests without a valid key (as a wrong key does), so a client that
+ * keeps failing gets 429s; tickets carry 256 random bits, so guessing is hopeless anyway.
  */
 async function redeemTicket(c: Context<AdminEnv>, pilotId: string, ticket: string) {
-  await limitAuthFailure(c.env, c.req.header('cf-connecting-ip') ?? 'unknown');
-  const refused = (code: ErrorCode, message: string) => new ApiError(401, code, message);
+  const refused = async (code: ErrorCode, message: string) => {
+    await limitAuthFailure(c.env, c.req.header('cf-connecting-ip') ?? 'unknown');
+    return new ApiError(401, code, message);
+  };
   if (!/^[A-Za-z0-9_-]{40,64}$/.test(ticket))
-    throw refused(ErrorCode.unauthorized, 'Invalid live ticket');
+    throw await refused(ErrorCode.unauthorized, 'Invalid live ticket');
   const stub = c.env.PILOT.get(c.env.PILOT.idFromName(pilotId));
   const redeemed = await stub.redeemLiveTicket(await sha256Hex(ticket));
   if (!redeemed.ok)
     throw redeemed.reason === 'expired'
-      ? refused(ErrorCode.tokenExpired, 'Live ticket expired: ask for a new one')
-      : refused(ErrorCode.unauthorized, 'Unknown or already used live ticket');
+      ? await refused(ErrorCode.tokenExpired, 'Live ticket expired: ask for a new one')
+      : await refused(ErrorCode.unauthorized, 'Unknown or already used live ticket');
   const { workspaceId, keyId } = redeemed.grant;
   const keyLive =
     keyId === 'bootstrap'
       ? bootstrapAdminKey(c.env) !== null
       : (await findLiveKey(c.env, workspaceId, keyId))?.scopes.includes('read') === true;
-  if (!keyLive) throw refused(ErrorCode.unauthorized, 'The key of this ticket was revoked');
+  if (!keyLive) throw await refused(ErrorCode.unauthorized, 'The key of this ticket was revoked');
   return workspaceId;
 }
