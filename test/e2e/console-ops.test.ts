@@ -278,6 +278,8 @@ describe('console operations pages', () => {
   it('edits pilot settings: preview follows the accent colour, the identity secret is shown once, enforcement needs it, bad domains are named', async () => {
     const admin = await openConsole(browser, '/admin/pilots');
     await signIn(admin.page);
+    await admin.page.getByRole('table', { name: 'Pilots' }).waitFor();
+    await auditBoth(admin.page, 'pilots list');
     await admin.page.getByRole('link', { name: pilotName }).click();
     await admin.page.getByRole('heading', { name: `${pilotName}: settings` }).waitFor();
     await auditBoth(admin.page, 'pilot settings');
