@@ -14,10 +14,11 @@ import { EffectQueue } from './effect-queue.ts';
 import { flowNeedsAgents } from './engine-data.ts';
 import { EventOutbox } from './event-outbox.ts';
 import { PilotResources } from './pilot-resources.ts';
-import { plainStart, RunDriver } from './run-driver.ts';
+import { plainStart, RunDriver, type Start } from './run-driver.ts';
 import { RunLedger, TurnOutput } from './run-ledger.ts';
 import { ConversationStorage } from './storage.ts';
 import { type Bucket, takeToken } from './token-bucket.ts';
+import { failureFrame, TurnCommit } from './turn-commit.ts';
 import { TurnDelivery } from './turn-delivery.ts';
 import { TurnPreparation, type VisitorFrame } from './turn-preparation.ts';
 import { type Reply, VisitorTurn } from './visitor-turn.ts';
@@ -39,6 +40,7 @@ export class ConversationRuntime {
   private readonly preparation: TurnPreparation;
   private readonly visitorTurn: VisitorTurn;
   private readonly effects: EffectQueue;
+  private readonly commit: TurnCommit;
   private chain: Promise<unknown> = Promise.resolve();
   /**
    * The visitor-frame token bucket lives in memory: an object is only evicted after ~10 s
@@ -58,6 +60,7 @@ export class ConversationRuntime {
       this.delivery.showTyping(),
     );
     this.visitorTurn = new VisitorTurn(this.store, this.ledger, this.runs);
+    this.commit = new TurnCommit(ctx.storage, this.store, this.ledger, this.delivery);
     this.effects = new EffectQueue(
       env,
       this.store,
@@ -104,12 +107,18 @@ export class ConversationRuntime {
       if (this.store.getMeta('opened')) return false;
       const prepared = await this.preparation.trigger({ type: 'new_conversation' }, null);
       const now = Date.now();
-      const out = new TurnOutput();
-      this.store.setMeta('opened', String(now));
-      if (prepared.snapshot) this.runs.syncPilot(prepared.snapshot, now, out);
-      if (prepared.start) this.runs.start(prepared.start, prepared.agents, now, out);
-      out.touched = true;
-      this.delivery.finish(out);
+      try {
+        this.commit.run((out) => {
+          this.store.setMeta('opened', String(now));
+          if (prepared.snapshot) this.runs.syncPilot(prepared.snapshot, now, out);
+          if (prepared.start) this.runs.start(prepared.start, prepared.agents, now, out);
+          out.touched = true;
+        });
+      } catch (error) {
+        // Rolled back; the conversation is still opened so the next hello does not retry it.
+        console.error(JSON.stringify({ event: 'hello_failed', error: String(error) }));
+        this.store.setMeta('opened', String(now));
+      }
       return true;
     });
     if (ran) await this.afterTurn();
@@ -139,14 +148,24 @@ export class ConversationRuntime {
         refused = { retryAfterMs: bucket.retryAfterMs };
         return false;
       }
-      const prepared = await this.preparation.prepare(frame);
-      // From here to the reply there is no `await`: one atomic commit for the whole turn.
-      const now = Date.now();
-      const out = new TurnOutput();
       this.bucket = bucket.bucket;
-      this.store.markClientFrame(frame.id, now);
-      this.visitorTurn.apply(frame, prepared, now, out, reply);
-      this.delivery.finish(out);
+      let start: Start | null = null;
+      try {
+        const prepared = await this.preparation.prepare(frame);
+        start = prepared.start;
+        // From here to the reply there is no `await`, and it is one transaction: a turn that
+        // throws leaves nothing half-written, not even its frame id.
+        const now = Date.now();
+        const replies: ServerFrame[] = [];
+        const out = this.commit.run((out) => {
+          this.store.markClientFrame(frame.id, now);
+          this.visitorTurn.apply(frame, prepared, now, out, (f) => replies.push(f));
+        });
+        for (const answer of replies) reply(answer);
+        if (out.failure) reply(failureFrame(frame.id, out.failure));
+      } catch (error) {
+        if (!this.commit.failed(frame, start, error, reply)) return false;
+      }
       reply({ v: 1, type: 'ack', id: frame.id });
       return true;
     });

@@ -1,0 +1,97 @@
+/**
+ * A turn that throws halfway through its commit (issue 12 item 2). The fault is real storage
+ * refusing a write: a SQLite trigger in the conversation's own database aborts the insert of
+ * the flow's message, after the turn already stored its frame id and the new run's row. The
+ * turn must roll all of it back, answer the visitor (error frame + fallback), record the failed
+ * run, and leave the conversation able to go on.
+ */
+import { env, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { call } from '../../helpers/admin.ts';
+import {
+  createPilot,
+  eventually,
+  json,
+  publishFlow,
+  said,
+  visit,
+} from '../../worker/runtime-helpers.ts';
+
+const FAULT = `CREATE TRIGGER refuse_boom BEFORE INSERT ON messages WHEN NEW.text = 'Boom'
+  BEGIN SELECT RAISE(ABORT, 'injected storage fault'); END`;
+
+describe('a turn whose commit throws', () => {
+  it('rolls back, answers with an error frame and the fallback, and the conversation goes on', async () => {
+    const { pilotId, publicKey } = await createPilot();
+    const { flowId } = await publishFlow(pilotId, {
+      name: 'Boom',
+      trigger: { type: 'event', name: 'boom' },
+      start: 'm',
+      nodes: [{ id: 'm', type: 'send_message', text: 'Boom' }],
+    });
+    const { socket, conversationId } = await visit(publicKey);
+    await eventually(
+      async () => socket.frames.some((f) => f.type === 'welcome'),
+      (welcomed) => welcomed,
+      'the welcome frame',
+    );
+    const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(conversationId));
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec(FAULT);
+    });
+
+    const id = crypto.randomUUID();
+    socket.send({ id, type: 'event', name: 'boom' });
+    await said(socket, 'Fallback answer.');
+    const acks = () => socket.frames.filter((f) => f.type === 'ack' && f.id === id).length;
+    await eventually(
+      async () => acks(),
+      (n) => n === 1,
+      'the ack of the failed turn',
+    );
+    const errorFrame = socket.frames.find((f) => f.type === 'error');
+    expect(errorFrame).toMatchObject({ code: 'internal_error', id });
+    expect(errorFrame?.type === 'error' && errorFrame.message).toContain('turn_failed');
+
+    // Nothing of the rolled-back turn is left: one run, failed, none waiting on a null node.
+    const rows = await runInDurableObject(stub, (_instance, state) =>
+      state.storage.sql
+        .exec<{ status: string; state: string }>('SELECT status, state FROM runs')
+        .toArray(),
+    );
+    expect(rows.map((r) => [r.status, JSON.parse(r.state).error])).toEqual([
+      ['failed', 'turn_failed'],
+    ]);
+    expect(await stub.activeRunState()).toBeNull();
+
+    // The same frame again is acknowledged and changes nothing.
+    const before = socket.messages().length;
+    socket.send({ id, type: 'event', name: 'boom' });
+    await eventually(
+      async () => acks(),
+      (n) => n === 2,
+      'the ack of the resent frame',
+    );
+    expect(socket.messages()).toHaveLength(before);
+
+    // A plain message still gets an answer.
+    socket.send({ type: 'message', text: 'still there?' });
+    await socket.waitForMessages(
+      (messages) => messages.filter((m) => m.text === 'Fallback answer.').length === 2,
+      'the fallback answer to a later message',
+    );
+
+    const [run] = await eventually(
+      async () =>
+        (
+          await json<{ items: { status: string; error: string | null }[] }>(
+            await call(`/v1/admin/flows/${flowId}/enrollments`),
+          )
+        ).items,
+      (items) => items.length === 1,
+      'the failed run in the enrollment log',
+    );
+    expect(run).toMatchObject({ status: 'failed', error: 'turn_failed' });
+    socket.close();
+  });
+});
