@@ -9,7 +9,7 @@ import type { RunState } from '../../shared/engine/types.ts';
 import { choiceOf, runIdentity } from './conversation-facts.ts';
 import type { Start } from './run-driver.ts';
 import type { RunLedger, TurnOutput } from './run-ledger.ts';
-import type { ConversationStorage } from './storage.ts';
+import type { ConversationStorage, StoredRun } from './storage.ts';
 import type { VisitorFrame } from './turn-preparation.ts';
 
 export const TURN_FAILED = 'turn_failed';
@@ -33,13 +33,13 @@ export function recordFailedTurn(
     out.messages.push(
       store.appendMessage({ author: 'visitor', text: said, at: now, clientId: frame.id }),
     );
-  const who = runIdentity(store);
   const active = said !== undefined ? store.activeRun() : null;
-  let failed: RunState | null = null;
   if (active) {
-    failed = { ...ended(active.state), error: TURN_FAILED };
-    ledger.commit(active.flow, { state: failed, effects: [], log: [] }, now, who, out);
-  } else if (start) {
+    failRun(store, ledger, active, now, out);
+    return;
+  }
+  let failed: RunState | null = null;
+  if (start) {
     failed = {
       runId: `run_${crypto.randomUUID()}`,
       flowId: start.flow.flowId,
@@ -50,7 +50,28 @@ export function recordFailedTurn(
       variables: {},
       error: TURN_FAILED,
     };
+    const who = runIdentity(store);
     ledger.commit(start.flow.flow, { state: failed, effects: [], log: [] }, now, who, out);
+  }
+  ledger.aborted(failed ?? { error: TURN_FAILED }, now, out);
+}
+
+/**
+ * Ends `run` (still waiting when its turn threw) as failed with `turn_failed` and answers with
+ * the fallback, so no run is left waiting on a state its failed turn could not write.
+ */
+export function failRun(
+  store: ConversationStorage,
+  ledger: RunLedger,
+  run: StoredRun | null,
+  now: number,
+  out: TurnOutput,
+): void {
+  let failed: RunState | null = null;
+  if (run?.state.status === 'waiting') {
+    failed = { ...ended(run.state), error: TURN_FAILED };
+    const empty = { state: failed, effects: [], log: [] };
+    ledger.commit(run.flow, empty, now, runIdentity(store), out);
   }
   ledger.aborted(failed ?? { error: TURN_FAILED }, now, out);
 }

@@ -69,6 +69,7 @@ export class ConversationRuntime {
       this.resources,
       this.delivery,
       (work) => this.exclusive(work),
+      this.commit,
     );
   }
 

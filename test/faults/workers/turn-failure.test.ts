@@ -3,7 +3,8 @@
  * refusing a write: a SQLite trigger in the conversation's own database aborts the insert of
  * the flow's message, after the turn already stored its frame id and the new run's row. The
  * turn must roll all of it back, answer the visitor (error frame + fallback), record the failed
- * run, and leave the conversation able to go on.
+ * run, and leave the conversation able to go on. The same holds for the turn that commits a
+ * webhook's result.
  */
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import {
   said,
   visit,
 } from '../../worker/runtime-helpers.ts';
+import { requestsSeen, target } from './fault-helpers.ts';
 
 const FAULT = `CREATE TRIGGER refuse_boom BEFORE INSERT ON messages WHEN NEW.text = 'Boom'
   BEGIN SELECT RAISE(ABORT, 'injected storage fault'); END`;
@@ -92,6 +94,63 @@ describe('a turn whose commit throws', () => {
       'the failed run in the enrollment log',
     );
     expect(run).toMatchObject({ status: 'failed', error: 'turn_failed' });
+    socket.close();
+  });
+
+  it('ends a run whose webhook result cannot be committed, with the fallback, instead of leaving it waiting', async () => {
+    const { pilotId, publicKey } = await createPilot();
+    const tag = crypto.randomUUID();
+    const { flowId } = await publishFlow(pilotId, {
+      name: 'Boom after a webhook',
+      trigger: { type: 'event', name: 'hook' },
+      start: 'call',
+      nodes: [
+        {
+          id: 'call',
+          type: 'http_request',
+          method: 'GET',
+          url: `${target}/ok?tag=${tag}`,
+          timeoutMs: 5000,
+          next: 'm',
+        },
+        { id: 'm', type: 'send_message', text: 'Boom' },
+      ],
+    });
+    const { socket, conversationId } = await visit(publicKey);
+    await eventually(
+      async () => socket.frames.some((f) => f.type === 'welcome'),
+      (welcomed) => welcomed,
+      'the welcome frame',
+    );
+    const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(conversationId));
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec(FAULT);
+    });
+    socket.send({ type: 'event', name: 'hook' });
+    await said(socket, 'Fallback answer.');
+    expect(await stub.activeRunState()).toBeNull();
+    const effects = await runInDurableObject(stub, (_instance, state) =>
+      state.storage.sql.exec<{ status: string }>('SELECT status FROM effects').toArray(),
+    );
+    // The webhook ran once and its result is kept: it is never sent again.
+    expect(effects.map((e) => e.status)).toEqual(['done']);
+    expect(await requestsSeen(tag)).toHaveLength(1);
+    const [run] = await eventually(
+      async () =>
+        (
+          await json<{ items: { status: string; error: string | null }[] }>(
+            await call(`/v1/admin/flows/${flowId}/enrollments`),
+          )
+        ).items,
+      (items) => items[0]?.status === 'failed',
+      'the failed run in the enrollment log',
+    );
+    expect(run).toMatchObject({ status: 'failed', error: 'turn_failed' });
+    socket.send({ type: 'message', text: 'hello?' });
+    await socket.waitForMessages(
+      (messages) => messages.filter((m) => m.text === 'Fallback answer.').length === 2,
+      'the fallback answer to a later message',
+    );
     socket.close();
   });
 });
