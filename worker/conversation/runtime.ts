@@ -7,7 +7,7 @@
  */
 import type { RunState } from '../../shared/engine/types.ts';
 import { ErrorCode } from '../../shared/errors.ts';
-import type { ClientFrame, ServerFrame } from '../../shared/protocol.ts';
+import type { ChatMessage, ClientFrame, ServerFrame } from '../../shared/protocol.ts';
 import type { AppEnv } from '../env.ts';
 import { conversationEvent } from './conversation-event.ts';
 import { EffectQueue } from './effect-queue.ts';
@@ -15,7 +15,7 @@ import { flowNeedsAgents } from './engine-data.ts';
 import { EventOutbox } from './event-outbox.ts';
 import { PilotResources } from './pilot-resources.ts';
 import { plainStart, RunDriver, type Start } from './run-driver.ts';
-import { RunLedger, TurnOutput } from './run-ledger.ts';
+import { RunLedger } from './run-ledger.ts';
 import { ConversationStorage } from './storage.ts';
 import { type Bucket, takeToken } from './token-bucket.ts';
 import { failureFrame, TurnCommit } from './turn-commit.ts';
@@ -209,14 +209,16 @@ export class ConversationRuntime {
 
   async agentReply(text: string, agentId: string | null, now: number) {
     const message = await this.exclusive(() => {
-      const out = new TurnOutput();
-      this.runs.cancelActive('agent_reply', now, out, true);
-      this.store.setMeta('mode', 'agent');
-      if (this.store.getMeta('status') === 'closed') this.store.setMeta('status', 'open');
-      const added = this.store.appendMessage({ author: 'agent', text, at: now });
-      if (agentId) this.store.setMeta('assignee', `user:${agentId}`);
-      out.messages.push(added);
-      this.delivery.finish(out);
+      // Assigned by the synchronous commit below (it throws otherwise).
+      let added!: ChatMessage;
+      this.commit.run((out) => {
+        this.runs.cancelActive('agent_reply', now, out, true);
+        this.store.setMeta('mode', 'agent');
+        if (this.store.getMeta('status') === 'closed') this.store.setMeta('status', 'open');
+        added = this.store.appendMessage({ author: 'agent', text, at: now });
+        if (agentId) this.store.setMeta('assignee', `user:${agentId}`);
+        out.messages.push(added);
+      });
       return added;
     });
     await this.flushEvents();
@@ -224,30 +226,30 @@ export class ConversationRuntime {
   }
 
   async release() {
-    await this.exclusive(() => {
-      const out = new TurnOutput();
-      this.store.setMeta('mode', 'pilot');
-      out.touched = true;
-      this.delivery.finish(out);
-    });
+    await this.exclusive(() =>
+      this.commit.run((out) => {
+        this.store.setMeta('mode', 'pilot');
+        out.touched = true;
+      }),
+    );
     await this.flushEvents();
     return this.describe();
   }
 
   async closeConversation(now: number) {
-    await this.exclusive(() => {
-      const out = new TurnOutput();
-      this.runs.cancelActive('closed', now, out, false);
-      this.store.setMeta('status', 'closed');
-      out.messages.push(
-        this.store.appendMessage({
-          author: 'system',
-          text: 'The conversation was closed.',
-          at: now,
-        }),
-      );
-      this.delivery.finish(out);
-    });
+    await this.exclusive(() =>
+      this.commit.run((out) => {
+        this.runs.cancelActive('closed', now, out, false);
+        this.store.setMeta('status', 'closed');
+        out.messages.push(
+          this.store.appendMessage({
+            author: 'system',
+            text: 'The conversation was closed.',
+            at: now,
+          }),
+        );
+      }),
+    );
     await this.flushEvents();
     return this.describe();
   }
@@ -258,9 +260,7 @@ export class ConversationRuntime {
       if (!active) return false;
       if (filter.flowId && active.state.flowId !== filter.flowId) return false;
       if (filter.runId && active.state.runId !== filter.runId) return false;
-      const out = new TurnOutput();
-      this.runs.cancelActive(reason, now, out, false);
-      this.delivery.finish(out);
+      this.commit.run((out) => this.runs.cancelActive(reason, now, out, false));
       return true;
     });
     await this.flushEvents();
@@ -288,9 +288,7 @@ export class ConversationRuntime {
       if (this.store.activeRun()) return false;
       const current = this.store.run(runId);
       if (current?.state.status !== 'failed') return false;
-      const out = new TurnOutput();
-      this.runs.resume(current, node, agents, now, out);
-      this.delivery.finish(out);
+      this.commit.run((out) => this.runs.resume(current, node, agents, now, out));
       return true;
     });
     if (!resumed) return { error: 'run_active' };
@@ -304,10 +302,10 @@ export class ConversationRuntime {
     if (!snapshot || !target) return { error: 'not_published' };
     const runId = await this.exclusive(() => {
       if (this.store.activeRun()) return null;
-      const out = new TurnOutput();
-      this.runs.syncPilot(snapshot, now, out);
-      this.runs.start(plainStart(target), undefined, now, out);
-      this.delivery.finish(out);
+      this.commit.run((out) => {
+        this.runs.syncPilot(snapshot, now, out);
+        this.runs.start(plainStart(target), undefined, now, out);
+      });
       return this.store.activeRun()?.state.runId ?? 'completed';
     });
     if (runId === null) return { error: 'run_active' };
