@@ -67,14 +67,17 @@ export class TurnCommit {
         error: String(error),
       }),
     );
-    reply(failureFrame(frame.id, TURN_FAILED));
     const now = Date.now();
+    let recorded = true;
     try {
       this.run((out) => recordFailedTurn(this.store, this.ledger, frame, start, now, out));
-      return true;
     } catch (again) {
       console.error(JSON.stringify({ event: 'turn_failed_unrecorded', error: String(again) }));
-      return false;
+      recorded = false;
     }
+    // After the record's messages: the widget then sees the visitor's words as stored, not as
+    // refused (an error frame for a frame it still holds gives the text back to the composer).
+    reply(failureFrame(frame.id, TURN_FAILED));
+    return recorded;
   }
 }
