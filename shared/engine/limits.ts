@@ -25,23 +25,34 @@ export const MAX_SIMULATE_RESPONSE_CHARS = 2 * 1024 * 1024;
  * itself 30 times is 2^30 items of JSON but is refused after `limit` of them.
  */
 export function sizeWithin(value: unknown, limit: number): number | null {
+  // Most values measured are scalars (every node's rendered text, numbers): no walk.
+  if (value === null || typeof value !== 'object') {
+    const size = scalarSize(value);
+    return size <= limit ? size : null;
+  }
   let size = 0;
-  const stack: unknown[] = [value];
+  const stack: object[] = [value];
   while (stack.length > 0) {
-    const item = stack.pop();
-    size += scalarSize(item);
+    const item = stack.pop() as object;
     if (Array.isArray(item)) {
       size += 2 + Math.max(0, item.length - 1);
       if (size > limit) return null;
-      for (let i = item.length - 1; i >= 0; i--) stack.push(item[i]);
-    } else if (item !== null && typeof item === 'object') {
-      for (const [key, entry] of Object.entries(item)) {
+      for (let i = item.length - 1; i >= 0; i--) {
+        const entry: unknown = item[i];
+        if (entry !== null && typeof entry === 'object') stack.push(entry);
+        else size += scalarSize(entry);
+      }
+    } else {
+      size += 2;
+      // Plain JSON objects: own enumerable keys are all their keys.
+      for (const key in item) {
+        const entry: unknown = (item as Record<string, unknown>)[key];
         if (entry === undefined || typeof entry === 'function') continue;
         size += key.length + 4;
+        if (entry !== null && typeof entry === 'object') stack.push(entry);
+        else size += scalarSize(entry);
         if (size > limit) return null;
-        stack.push(entry);
       }
-      size += 1;
     }
     if (size > limit) return null;
   }

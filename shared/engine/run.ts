@@ -111,28 +111,31 @@ export class Run {
     withVariable(this.scope, name, value);
   }
 
-  /** Runs one render with a fresh MAX_RENDERED_CHARS budget; too large fails the run. */
-  private rendered<T>(render: (budget: RenderBudget) => T): T {
-    const budget = renderBudget();
-    const result = render(budget);
+  /** Fails the run when a render went past its MAX_RENDERED_CHARS budget. */
+  private checked<T>(budget: RenderBudget, result: T): T {
     if (budget.exceeded) this.fail(RunError.valueTooLarge);
     return result;
   }
 
+  // Each render gets a fresh MAX_RENDERED_CHARS budget; too large fails the run.
   text(template: string): string {
-    return this.rendered((budget) => renderTemplate(template, this.scope, budget));
+    const budget = renderBudget();
+    return this.checked(budget, renderTemplate(template, this.scope, budget));
   }
 
   url(template: string): string {
-    return this.rendered((budget) => renderUrl(template, this.scope, budget));
+    const budget = renderBudget();
+    return this.checked(budget, renderUrl(template, this.scope, budget));
   }
 
   jsonText(template: string): string {
-    return this.rendered((budget) => renderJsonText(template, this.scope, budget));
+    const budget = renderBudget();
+    return this.checked(budget, renderJsonText(template, this.scope, budget));
   }
 
   value(template: unknown): unknown {
-    return this.rendered((budget) => renderValue(template, this.scope, budget));
+    const budget = renderBudget();
+    return this.checked(budget, renderValue(template, this.scope, budget));
   }
 
   /** Counts an effect against MAX_EVENT_OUTPUT_CHARS; false (and a failed run) when over. */

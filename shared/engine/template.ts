@@ -45,21 +45,24 @@ function render(
   budget: RenderBudget,
 ): string {
   if (!text.includes('{{')) return spend(budget, text.length) ? text : '';
-  let out = '';
-  let last = 0;
-  for (const match of text.matchAll(TEMPLATE)) {
-    const [whole, path = '', fallback] = match;
-    const literal = text.slice(last, match.index);
-    last = match.index + whole.length;
-    const value = valueText(readPath(data, path), budget.left - literal.length);
-    if (value === null) return spendAll(budget);
+  // Inserted values may take what the budget has left; the whole text is checked at the end.
+  let left = budget.left;
+  let over = false;
+  const out = text.replace(TEMPLATE, (_match, path: string, fallback?: string) => {
+    if (over) return '';
+    const value = valueText(readPath(data, path), left);
+    if (value === null) {
+      over = true;
+      return '';
+    }
     const shown = value !== '' ? value : fallback === undefined ? '' : unescapeFallback(fallback);
     const encoded = shown === '' ? '' : encode(shown);
-    if (!spend(budget, literal.length + encoded.length)) return '';
-    out += literal + encoded;
-  }
-  const rest = text.slice(last);
-  return spend(budget, rest.length) ? out + rest : '';
+    left -= encoded.length;
+    if (left < 0) over = true;
+    return over ? '' : encoded;
+  });
+  if (over) return spendAll(budget);
+  return spend(budget, out.length) ? out : '';
 }
 
 /** Marks the budget exceeded; the render's result is then empty. */
