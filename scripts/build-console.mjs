@@ -6,7 +6,7 @@
 //   dist/admin/assets/console-<hash>.css   every style of the console
 //   dist/console-manifest.json             the files above, for scripts/check-size.mjs and bench
 // Run after build-widget.mjs (which empties dist/): `npm run build` runs both.
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -101,14 +101,20 @@ if (process.argv.includes('--sizes')) {
   );
 }
 // Hashed files never change; the page itself is answered by the Worker with the same CSP.
-appendFileSync(
-  join(dist, '_headers'),
-  [
-    '/admin/assets/*',
-    '  Cache-Control: public, max-age=31536000, immutable',
-    '  X-Content-Type-Options: nosniff',
-    "  Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
-    '',
-  ].join('\n'),
+// Rewritten, not appended twice, when the console is rebuilt on its own.
+const headersFile = join(dist, '_headers');
+const otherRules = existsSync(headersFile)
+  ? readFileSync(headersFile, 'utf8').replace(/\/admin\/assets\/\*\n(?: {2}.*\n)*/g, '')
+  : '';
+writeFileSync(
+  headersFile,
+  otherRules +
+    [
+      '/admin/assets/*',
+      '  Cache-Control: public, max-age=31536000, immutable',
+      '  X-Content-Type-Options: nosniff',
+      "  Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
+      '',
+    ].join('\n'),
 );
 console.log(`console built: /admin -> ${publicPath(entryFile)}`);

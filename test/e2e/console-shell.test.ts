@@ -27,6 +27,13 @@ describe('admin console shell', () => {
     }
   });
 
+  it('answers 404, not the page, for a console file that does not exist', async () => {
+    const response = await fetch(`${baseUrl}/admin/assets/console-MISSING.js`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type') ?? '').not.toContain('text/html');
+    expect(await response.text()).not.toContain('<div id="app">');
+  });
+
   it('refuses a wrong key, signs in with the admin key, keeps it out of URLs and localStorage, and signs out', async () => {
     const { page, errors, close } = await openConsole(browser, '/admin/flows');
     const keyField = page.getByLabel('Admin API key');
