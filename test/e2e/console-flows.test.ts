@@ -115,6 +115,45 @@ describe('admin console: flows list', () => {
     await close();
   });
 
+  it('says Unpublished for a flow taken offline, with its last publish date', async () => {
+    const name = unique('Console offline');
+    const flow = await adminApi<FlowView>('POST', '/flows', {
+      schemaVersion: 1,
+      name,
+      pilotId: 'pilot_demo',
+      trigger: { type: 'event', name: 'offline' },
+      start: 'a',
+      nodes: [{ id: 'a', type: 'end' }],
+    });
+    await adminApi('POST', `/flows/${flow.id}/publish`, { note: 'first' });
+    await adminApi('POST', `/flows/${flow.id}/unpublish`, {});
+    const { page, close } = await openConsole(browser, '/admin/flows');
+    await signIn(page);
+    const cells = flowRow(page, name).getByRole('cell');
+    await expect.poll(() => cells.nth(2).textContent()).toBe('Unpublished');
+    expect(await cells.nth(4).textContent()).not.toMatch(/^(Never|…)$/);
+    expect(await cells.nth(5).textContent()).toBe('0');
+    await close();
+  });
+
+  it('works by keyboard: the dialog takes focus, Escape closes it and focus returns to its button', async () => {
+    const { page, close } = await openConsole(browser, '/admin/flows');
+    await signIn(page);
+    await page.getByRole('link', { name: 'Demo welcome' }).waitFor();
+    const open = page.getByRole('button', { name: 'New flow' });
+    await open.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'New flow' });
+    await dialog.waitFor();
+    expect(await dialog.getByLabel('Name').evaluate((el) => el === document.activeElement)).toBe(
+      true,
+    );
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await open.evaluate((el) => el === document.activeElement)).toBe(true);
+    await close();
+  });
+
   it('searches by name and filters by pilot', async () => {
     const pilot = await adminApi<{ id: string }>('POST', '/pilots', {
       name: unique('Other pilot'),

@@ -1,7 +1,14 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser.ts';
-import { adminKey, baseUrl, openConsole, seriousViolations, signIn } from './console-page.ts';
+import {
+  adminApi,
+  adminKey,
+  baseUrl,
+  openConsole,
+  seriousViolations,
+  signIn,
+} from './console-page.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -56,6 +63,24 @@ describe('admin console shell', () => {
     );
     // The refused key's 401 is the only error the browser logs.
     expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
+    await close();
+  });
+
+  it('signs out by itself, saying why, when its key is revoked', async () => {
+    const created = await adminApi<{ id: string; key: string }>('POST', '/api-keys', {
+      name: 'console e2e',
+      scopes: ['read', 'write'],
+    });
+    const { page, close } = await openConsole(browser, '/admin/flows');
+    await signIn(page, created.key);
+    await page.getByRole('link', { name: 'Demo welcome' }).waitFor();
+    await adminApi('DELETE', `/api-keys/${created.id}`);
+    await page.reload();
+    await page.getByRole('alert').filter({ hasText: 'The server refused your key' }).waitFor();
+    await page.getByLabel('Admin API key').waitFor();
+    expect(await page.evaluate(() => JSON.stringify({ ...sessionStorage }))).not.toContain(
+      created.key,
+    );
     await close();
   });
 
