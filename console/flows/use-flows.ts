@@ -28,7 +28,8 @@ export interface FlowsData {
   truncated: boolean;
 }
 
-async function loadAll(
+/** Pilots and flows, following `nextCursor` until MAX_LISTED_FLOWS (the loop's bound). */
+export async function loadFlowsAndPilots(
   api: ApiClient,
 ): Promise<{ ok: true; data: FlowsData } | { ok: false; failure: ApiFailure }> {
   const pilots = await unwrap(api.GET('/pilots', { params: { query: { limit: 100 } } }));
@@ -58,7 +59,7 @@ export function useFlows(api: ApiClient) {
   const [data, setData] = useState<FlowsData | null>(null);
   const [failure, setFailure] = useState<ApiFailure | null>(null);
   const reload = useCallback(async () => {
-    const result = await loadAll(api);
+    const result = await loadFlowsAndPilots(api);
     if (result.ok) {
       setData(result.data);
       setFailure(null);

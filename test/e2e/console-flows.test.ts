@@ -154,6 +154,29 @@ describe('admin console: flows list', () => {
     await close();
   });
 
+  it('refuses to delete a flow someone changed since the list loaded (If-Match), and deletes nothing', async () => {
+    const name = unique('Console stale');
+    const flow = await adminApi<FlowView>('POST', '/flows', {
+      schemaVersion: 1,
+      name,
+      pilotId: 'pilot_demo',
+      trigger: { type: 'event', name: 'stale' },
+      start: 'a',
+      nodes: [{ id: 'a', type: 'end' }],
+    });
+    const { page, close } = await openConsole(browser, '/admin/flows');
+    await signIn(page);
+    await expectFlowRows(page, name, 1);
+    // Someone else saves the draft after the list loaded.
+    await adminApi('PUT', `/flows/${flow.id}`, { ...flow.draft, description: 'changed elsewhere' });
+    await page.getByRole('button', { name: `Delete ${name}` }).click();
+    const confirm = page.getByRole('dialog', { name: `Delete ${name}?` });
+    await confirm.getByRole('button', { name: 'Delete flow' }).click();
+    await confirm.getByRole('alert').filter({ hasText: 'Someone changed this flow' }).waitFor();
+    expect((await allFlows()).some((f) => f.id === flow.id)).toBe(true);
+    await close();
+  });
+
   it('searches by name and filters by pilot', async () => {
     const pilot = await adminApi<{ id: string }>('POST', '/pilots', {
       name: unique('Other pilot'),
