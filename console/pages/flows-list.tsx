@@ -113,7 +113,12 @@ export function FlowsListPage() {
             >
               Duplicate
             </Button>
-            <Button variant="ghost" aria-label={`Delete ${name}`} onClick={() => setDeleting(f)}>
+            <Button
+              variant="ghost"
+              class="btn-danger-ghost"
+              aria-label={`Delete ${name}`}
+              onClick={() => setDeleting(f)}
+            >
               Delete
             </Button>
           </div>

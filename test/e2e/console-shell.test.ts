@@ -74,6 +74,9 @@ describe('admin console shell', () => {
     const { page, close } = await openConsole(browser, '/admin/flows');
     await signIn(page, created.key);
     await page.getByRole('link', { name: 'Demo welcome' }).waitFor();
+    // Let the list's detail requests finish first: one answered 401 after the revoke would sign
+    // out the old page before the reload, and the reason would go with it.
+    await page.waitForLoadState('networkidle');
     await adminApi('DELETE', `/api-keys/${created.id}`);
     await page.reload();
     await page.getByRole('alert').filter({ hasText: 'The server refused your key' }).waitFor();
