@@ -145,12 +145,16 @@ describe('console forms in Chromium', () => {
     await page.keyboard.type('Hi {{first');
     const list = page.getByRole('listbox', { name: 'Variables for Message text' });
     await list.waitFor();
-    expect(await input.getAttribute('aria-expanded')).toBe('true');
-    expect(await list.getByRole('option').first().textContent()).toBe('contact.first_name');
+    // Preact renders after the key events: read the DOM by polling, never once.
+    await expect.poll(() => input.getAttribute('aria-expanded')).toBe('true');
+    await expect
+      .poll(() => list.getByRole('option').first().textContent())
+      .toBe('contact.first_name');
     await page.keyboard.press('Enter');
     await expect.poll(() => input.inputValue()).toBe('Hi {{contact.first_name}}');
-    expect(await input.getAttribute('aria-expanded')).toBe('false');
+    await expect.poll(() => input.getAttribute('aria-expanded')).toBe('false');
     await page.keyboard.type(', plan {{var');
+    await expect.poll(() => list.getByRole('option').first().textContent()).toBe('variable.plan');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowUp');
     await page.keyboard.press('Tab');
@@ -158,11 +162,12 @@ describe('console forms in Chromium', () => {
       .poll(() => input.inputValue())
       .toBe('Hi {{contact.first_name}}, plan {{variable.plan}}');
     await page.keyboard.type(' {{pilot.sup');
+    await expect.poll(() => input.getAttribute('aria-expanded')).toBe('true');
     await page.keyboard.press('Escape');
-    expect(await input.getAttribute('aria-expanded')).toBe('false');
+    await expect.poll(() => input.getAttribute('aria-expanded')).toBe('false');
     await page.keyboard.type('port}} {{variable.nope}}');
     await page.getByRole('alert').filter({ hasText: 'Variable "nope" is not declared' }).waitFor();
-    expect(await input.getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => input.getAttribute('aria-invalid')).toBe('true');
     expect(await shown(page, 'Message text')).toBe(
       'Hi {{contact.first_name}}, plan {{variable.plan}} {{pilot.support}} {{variable.nope}}',
     );

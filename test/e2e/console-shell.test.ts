@@ -5,6 +5,7 @@ import {
   adminApi,
   adminKey,
   baseUrl,
+  detailsLoaded,
   openConsole,
   seriousViolations,
   signIn,
@@ -76,7 +77,7 @@ describe('admin console shell', () => {
     await page.getByRole('link', { name: 'Demo welcome' }).waitFor();
     // Let the list's detail requests finish first: one answered 401 after the revoke would sign
     // out the old page before the reload, and the reason would go with it.
-    await page.waitForLoadState('networkidle');
+    await detailsLoaded(page);
     await adminApi('DELETE', `/api-keys/${created.id}`);
     await page.reload();
     await page.getByRole('alert').filter({ hasText: 'The server refused your key' }).waitFor();
