@@ -6,11 +6,11 @@ import { randomUUID } from 'node:crypto';
 const DEFAULT_ORIGIN = 'http://localhost';
 
 /** POST /v1/widget/:pilotKey/session from a trusted origin. */
-export async function startSession(base, pilotKey, { origin = DEFAULT_ORIGIN, visitorId } = {}) {
+export async function startSession(base, pilotKey, { origin = DEFAULT_ORIGIN, visitorKey } = {}) {
   const response = await fetch(`${base}/v1/widget/${pilotKey}/session`, {
     method: 'POST',
     headers: { origin, 'content-type': 'application/json' },
-    body: JSON.stringify(visitorId ? { visitorId } : {}),
+    body: JSON.stringify(visitorKey ? { visitorKey } : {}),
   });
   if (!response.ok) throw new Error(`session refused: ${response.status} ${await response.text()}`);
   return response.json();

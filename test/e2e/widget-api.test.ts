@@ -205,6 +205,42 @@ describe('the EdgePilot JavaScript API', () => {
     await consent.context.close();
   });
 
+  it('stores a signed visitor key, and a bare visitor id in storage (an older widget, or read from the admin API) resumes nothing', async () => {
+    const victim = await visit(browser, '/');
+    const victimLog = (await openMessenger(victim.page)).getByRole('log');
+    await victimLog.page().getByRole('button', { name: 'Support' }).click({ timeout: 15_000 });
+    await waitForText(victimLog, 'let us talk about support');
+    const keyOf = async (page: Page) => (await stored(page)).local['edgepilot:pk_demo:visitor'];
+    await expect.poll(() => keyOf(victim.page)).toMatch(/^v_[\w-]{16,64}\.[0-9a-f]{64}$/);
+    const victimKey = (await keyOf(victim.page))!;
+    // The part before the dot is the visitor id admins see (conversation list, live view).
+    const visitorId = victimKey.split('.')[0]!;
+
+    const attacker = await visit(browser, '/');
+    await attacker.page.evaluate(
+      (id) => localStorage.setItem('edgepilot:pk_demo:visitor', id),
+      visitorId,
+    );
+    await attacker.page.reload();
+    const attackerLog = (await openMessenger(attacker.page)).getByRole('log');
+    await waitForText(attackerLog, 'What brings you here today?');
+    // A fresh visitor: none of the victim's history, and the stale value is forgotten.
+    expect(await attackerLog.locator('[data-author="visitor"]').count()).toBe(0);
+    await expect.poll(() => keyOf(attacker.page)).toBeUndefined();
+    await attackerLog.page().getByRole('button', { name: 'Pricing' }).click({ timeout: 15_000 });
+    await waitForText(attackerLog, 'let us talk about pricing');
+    await expect.poll(() => keyOf(attacker.page)).toMatch(/^v_[\w-]+\.[0-9a-f]{64}$/);
+    expect((await keyOf(attacker.page))!.split('.')[0]).not.toBe(visitorId);
+    await attacker.context.close();
+
+    // The victim's key still brings back its own history, untouched by the attacker.
+    await victim.page.reload();
+    const history = (await openMessenger(victim.page)).getByRole('log');
+    await waitForText(history, 'let us talk about support');
+    expect(await history.locator('[data-author="visitor"]').allTextContents()).toEqual(['Support']);
+    await victim.context.close();
+  });
+
   it('identifies a contact only with a valid hash, and then shares their conversation across devices', async () => {
     const userId = `user-${Date.now()}`;
     const hash = createHmac('sha256', identitySecret).update(userId).digest('hex');

@@ -151,12 +151,17 @@ export function answersPerMessage(transcript: ChatMessage[]) {
 }
 
 /** POST /v1/widget/:pilotKey/session from a trusted origin. */
-export async function startSession(base: string, pilotKey = 'pk_demo', visitorId?: string) {
+export async function startSession(base: string, pilotKey = 'pk_demo', visitorKey?: string) {
   const response = await fetch(`${base}/v1/widget/${pilotKey}/session`, {
     method: 'POST',
     headers: { origin: 'http://localhost', 'content-type': 'application/json' },
-    body: JSON.stringify(visitorId ? { visitorId } : {}),
+    body: JSON.stringify(visitorKey ? { visitorKey } : {}),
   });
   if (!response.ok) throw new Error(`session refused: ${response.status} ${await response.text()}`);
-  return (await response.json()) as { conversationId: string; token: string; visitorId: string };
+  return (await response.json()) as {
+    conversationId: string;
+    token: string;
+    visitorId: string;
+    visitorKey: string;
+  };
 }

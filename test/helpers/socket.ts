@@ -19,7 +19,8 @@ export interface TestSocket {
 
 export async function startSession(
   pilotKey: string,
-  visitorId?: string,
+  /** A previous session's `visitorKey`: resumes that visitor (a bare visitor id does not). */
+  visitorKey?: string,
   origin = 'http://localhost:8787',
   /** `EdgePilot('identify', {userId, hash})`: the contact the visitor says they are. */
   user?: { userId: string; hash?: string },
@@ -28,13 +29,18 @@ export async function startSession(
     new Request(`${BASE}/v1/widget/${pilotKey}/session`, {
       method: 'POST',
       headers: { origin, 'content-type': 'application/json' },
-      body: JSON.stringify({ ...(visitorId ? { visitorId } : {}), ...(user ? { user } : {}) }),
+      body: JSON.stringify({ ...(visitorKey ? { visitorKey } : {}), ...(user ? { user } : {}) }),
     }),
   );
   return {
     response,
     body: response.ok
-      ? ((await response.json()) as { token: string; conversationId: string; visitorId: string })
+      ? ((await response.json()) as {
+          token: string;
+          conversationId: string;
+          visitorId: string;
+          visitorKey: string | null;
+        })
       : null,
   };
 }

@@ -53,6 +53,8 @@ export interface Session {
   token: string;
   conversationId: string;
   visitorId: string;
+  /** The anonymous visitor's resume credential (null for a verified contact). */
+  visitorKey: string | null;
   identified: boolean;
 }
 

@@ -138,6 +138,12 @@ describe('identity enforcement', () => {
       await session(pilot.publicKey, { visitorId: owner.visitorId }),
       'claiming the contact visitor id',
     );
+    // A contact gets no visitor key, and its visitor id passed as one resumes nothing.
+    expect(owner.visitorKey).toBeNull();
+    const asKey = await ok<Session>(
+      await session(pilot.publicKey, { visitorKey: owner.visitorId }),
+    );
+    expect(asKey.conversationId).not.toBe(owner.conversationId);
     const transcript = await ok<{ messages: { text: string }[] }>(
       await admin(`/conversations/${owner.conversationId}`),
     );
@@ -169,11 +175,6 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
   }
 }
 
-/** An attacker's anonymous visitor id (what a widget stores after interaction). */
-function anonymousVisitorId() {
-  return `v_${crypto.randomUUID().replaceAll('-', '')}`;
-}
-
 describe('unverified identify (SPEC 3.1: a userId without a valid hash)', () => {
   it('on a pilot without a secret (the default) gives a fresh anonymous visitor, never the contact conversation', async () => {
     const pilot = await createPilot();
@@ -196,14 +197,13 @@ describe('unverified identify (SPEC 3.1: a userId without a valid hash)', () => 
     expect(second.conversationId).not.toBe(first.conversationId);
     // A claim beside the visitor's own id keeps that visitor's conversation (attributes of an
     // unverified identify land there, on the anonymous visitor).
-    const visitorId = anonymousVisitorId();
-    const own = await ok<Session>(await session(pilot.publicKey, { visitorId }));
+    const own = await ok<Session>(await session(pilot.publicKey, {}));
     const claimed = await ok<Session>(
-      await session(pilot.publicKey, { visitorId, user: { userId } }),
+      await session(pilot.publicKey, { visitorKey: own.visitorKey, user: { userId } }),
     );
     expect(claimed).toMatchObject({
       identified: false,
-      visitorId,
+      visitorId: own.visitorId,
       conversationId: own.conversationId,
     });
   });
@@ -314,6 +314,117 @@ describe('unverified identify (SPEC 3.1: a userId without a valid hash)', () => 
     expect(own.externalId).toBeUndefined();
     const record = await ok<Record<string, unknown>>(await admin(`/contacts/${alice.id}`));
     expect(record).toMatchObject({ externalId: userId, email, name: 'Alice', tags: ['vip'] });
+  });
+});
+
+describe('visitor resume: the visitor key, never the visitor id', () => {
+  it("a visitor id read from the admin API cannot resume that visitor's conversation", async () => {
+    const pilot = await createPilot();
+    const other = await createPilot();
+    const readKey = (
+      await ok<{ key: string }>(
+        await admin('/api-keys', {
+          method: 'POST',
+          body: JSON.stringify({ name: 'read-only reviewer', scopes: ['read'] }),
+        }),
+      )
+    ).key;
+    const victim = await ok<Session>(await session(pilot.publicKey, {}));
+    const victimSocket = await openSocket(victim.conversationId, victim.token);
+    victimSocket.send({ type: 'message', text: 'victim secret 7781' });
+    await victimSocket.waitForMessages((m) => m.some((x) => x.author === 'pilot'), 'the answer');
+
+    // What a read-only admin sees: the conversation row, with its visitor id (and no key).
+    const listed = await eventually(
+      async () =>
+        ok<{ items: { id: string; visitorId: string }[] }>(
+          await admin(`/conversations?pilotId=${pilot.id}`, { key: readKey }),
+        ),
+      (page) => page.items.some((row) => row.id === victim.conversationId),
+      'the victim conversation in the admin list',
+    );
+    const leaked = listed.items.find((row) => row.id === victim.conversationId)!.visitorId;
+    expect(leaked).toBe(victim.visitorId);
+    const detail = await admin(`/conversations/${victim.conversationId}`, { key: readKey });
+    expect(await detail.text()).not.toContain(victim.visitorKey);
+    expect(JSON.stringify(listed)).not.toContain(victim.visitorKey);
+
+    const attempts: [string, Record<string, unknown>][] = [
+      ['bare visitorId (older widgets)', { visitorId: leaked }],
+      ['visitor id as the key', { visitorKey: leaked }],
+      ['zero signature', { visitorKey: `${leaked}.${'0'.repeat(64)}` }],
+      [
+        'signed with another secret',
+        {
+          visitorKey: `${leaked}.${await hmacHex('not-the-server-secret', `visitor:${pilot.id}:${leaked}`)}`,
+        },
+      ],
+      [
+        'signed without the pilot',
+        { visitorKey: `${leaked}.${await hmacHex(SESSION_SECRET, leaked)}` },
+      ],
+      ['key truncated', { visitorKey: `${victim.visitorKey}`.slice(0, -1) }],
+      [
+        'signature moved to another id',
+        {
+          visitorKey: `${victim.visitorKey}`.replace(/^v_(.)/, (_, c) =>
+            c === 'x' ? 'v_y' : 'v_x',
+          ),
+        },
+      ],
+    ];
+    for (const [what, body] of attempts) {
+      const response = await session(pilot.publicKey, body);
+      expect(response.status, what).toBe(200);
+      const attacker = (await response.json()) as Session;
+      expect(attacker.identified, what).toBe(false);
+      expect(attacker.visitorId, what).not.toBe(leaked);
+      expect(attacker.conversationId, what).not.toBe(victim.conversationId);
+      // hello lastSeq 0 replays only the attacker's own (empty) conversation.
+      const socket = await openSocket(attacker.conversationId, attacker.token, 0);
+      socket.send({ type: 'message', text: `posted by the attacker: ${what}` });
+      const seen = await socket.waitForMessages(
+        (m) => m.some((x) => x.author === 'pilot'),
+        `the attacker answer (${what})`,
+      );
+      expect(seen.map((m) => m.text).join('\n'), what).not.toContain('victim secret 7781');
+      socket.close();
+    }
+    // The victim's key works on its own pilot only: on another pilot it is a stranger's.
+    const elsewhere = await ok<Session>(
+      await session(other.publicKey, { visitorKey: victim.visitorKey }),
+    );
+    expect(elsewhere.visitorId).not.toBe(victim.visitorId);
+
+    // Nothing the attackers sent reached the victim's tab or transcript.
+    const transcript = await ok<{ messages: { text: string }[] }>(
+      await admin(`/conversations/${victim.conversationId}`),
+    );
+    expect(transcript.messages.map((m) => m.text)).toEqual([
+      'victim secret 7781',
+      'Fallback answer.',
+    ]);
+    expect(victimSocket.messages().map((m) => m.text)).toEqual([
+      'victim secret 7781',
+      'Fallback answer.',
+    ]);
+    victimSocket.close();
+
+    // The victim's own key (what its widget stored) still resumes its conversation.
+    const back = await ok<Session>(
+      await session(pilot.publicKey, { visitorKey: victim.visitorKey }),
+    );
+    expect(back).toMatchObject({
+      visitorId: victim.visitorId,
+      conversationId: victim.conversationId,
+      visitorKey: victim.visitorKey,
+    });
+    const resumed = await openSocket(back.conversationId, back.token, 0);
+    await resumed.waitForMessages(
+      (m) => m.some((x) => x.text === 'victim secret 7781'),
+      'the victim history after resume',
+    );
+    resumed.close();
   });
 });
 

@@ -94,6 +94,7 @@ function httpCase() {
     );
   const sessionBody = mutated({
     visitorId: `v_${'a'.repeat(20)}`,
+    visitorKey: `v_${'a'.repeat(20)}.${'0'.repeat(64)}`,
     user: { userId: 'u1', hash: 'ab' },
   });
   const validFrames = fc.array(

@@ -25,7 +25,7 @@ describe('delivery over the visitor socket', () => {
   it('shows every message to every open tab of the same visitor', async () => {
     const { publicKey } = await createPilot();
     const first = await visit(publicKey);
-    const second = await visit(publicKey, first.visitorId);
+    const second = await visit(publicKey, first.visitorKey);
     expect(second.conversationId).toBe(first.conversationId);
 
     first.socket.send({ type: 'message', text: 'from tab one' });
@@ -195,7 +195,7 @@ describe('delivery over the visitor socket', () => {
   it('answers heartbeats and closes only the socket that went silent', async () => {
     const { publicKey } = await createPilot();
     const quiet = await visit(publicKey);
-    const alive = await visit(publicKey, quiet.visitorId);
+    const alive = await visit(publicKey, quiet.visitorKey);
     const pong = new Promise<void>((resolve) =>
       alive.socket.ws.addEventListener('message', (event) => {
         if (event.data === 'pong') resolve();

@@ -60,10 +60,12 @@ export interface Visitor {
   conversationId: string;
   token: string;
   visitorId: string;
+  /** What resumes this visitor in a later `visit` (its id alone does not). */
+  visitorKey: string | null;
 }
 
-export async function visit(publicKey: string, visitorId?: string): Promise<Visitor> {
-  const { body, response } = await startSession(publicKey, visitorId);
+export async function visit(publicKey: string, visitorKey?: string | null): Promise<Visitor> {
+  const { body, response } = await startSession(publicKey, visitorKey ?? undefined);
   if (!body) throw new Error(`session refused: ${response.status}`);
   const socket = await openSocket(body.conversationId, body.token);
   return { socket, ...body };

@@ -256,8 +256,8 @@ describe('frequency once per contact', () => {
     const hash = await hmacHex(identitySecret, userId);
     const shown: string[][] = [];
     for (const device of ['laptop', 'phone']) {
-      // Each device had its own anonymous visitor id before the contact identified.
-      const deviceVisitor = `v_${device}_${crypto.randomUUID().replaceAll('-', '')}`;
+      // Each device had its own anonymous visitor before the contact identified.
+      const deviceVisitor = (await startSession(publicKey)).body!.visitorKey!;
       const { body } = await startSession(publicKey, deviceVisitor, 'http://localhost:8787', {
         userId,
         hash,

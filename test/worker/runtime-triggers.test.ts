@@ -20,7 +20,7 @@ describe('trigger dispatch and routing', () => {
     const first = await visit(publicKey);
     await said(first.socket, 'Welcome aboard!');
     first.socket.close();
-    const again = await visit(publicKey, first.visitorId);
+    const again = await visit(publicKey, first.visitorKey);
     again.socket.send({ type: 'message', text: 'hello?' });
     await said(again.socket, 'Fallback answer.');
     expect(texts(again.socket)).toEqual([

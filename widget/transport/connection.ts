@@ -50,6 +50,8 @@ interface Session {
   expiresAt: number;
   conversationId: string;
   visitorId: string;
+  /** The anonymous visitor's resume credential (null for a verified contact). */
+  visitorKey: string | null;
   displayName: string;
   identified: boolean;
 }
@@ -70,9 +72,10 @@ export class Connection implements ReactiveController {
   #sessionRequest: Promise<Session> | null = null;
   private user: UserClaim | null = null;
   /**
-   * This tab's anonymous visitor id, in memory only (storage waits for interaction). A claim the
+   * This tab's anonymous visitor key, in memory only (storage waits for interaction). A claim the
    * server does not verify leaves the visitor anonymous, so the next session asks for this
-   * visitor again instead of a stranger's empty conversation; logout forgets it.
+   * visitor again instead of a stranger's empty conversation; logout forgets it. The key, not the
+   * visitor id (which admins see), is what resumes a visitor.
    */
   private anonymousVisitor: string | null = null;
   private lastSeq = 0;
@@ -140,9 +143,10 @@ export class Connection implements ReactiveController {
     return full.id;
   }
 
-  /** Persists the visitor id once storage is allowed (after interaction, by default). */
+  /** Persists the visitor key once storage is allowed (after interaction, by default). */
   rememberVisitor(): void {
-    if (this.#session && !this.user) this.storage.write('visitor', this.#session.visitorId);
+    const key = this.#session?.visitorKey;
+    if (key && !this.user) this.storage.write('visitor', key);
   }
 
   /**
@@ -249,12 +253,13 @@ export class Connection implements ReactiveController {
   }
 
   private async startSession(): Promise<Session> {
-    const visitorId = this.storage.read('visitor') ?? this.anonymousVisitor;
+    const stored = this.storage.read('visitor');
+    const visitorKey = stored ?? this.anonymousVisitor;
     const response = await fetch(`${this.config.api}/v1/widget/${this.config.pilotKey}/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        ...(visitorId ? { visitorId } : {}),
+        ...(visitorKey ? { visitorKey } : {}),
         ...(this.user ? { user: this.user } : {}),
       }),
     });
@@ -274,7 +279,12 @@ export class Connection implements ReactiveController {
     const session = (await response.json()) as Session;
     this.#session = session;
     this.displayName = session.displayName;
-    if (!session.identified) this.anonymousVisitor = session.visitorId;
+    if (session.visitorKey) {
+      this.anonymousVisitor = session.visitorKey;
+      // The stored key did not resume (a plain visitor id from an older widget, or tampered):
+      // forget it, or every later session of this tab would start yet another visitor.
+      if (stored && stored !== session.visitorKey) this.storage.remove('visitor');
+    }
     // Kept only once storage is allowed (interaction or consent); a no-op before.
     this.rememberVisitor();
     return session;

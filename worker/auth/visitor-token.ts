@@ -81,21 +81,61 @@ export async function contactVisitorId(
   return `c_${await hmacHex(secret, `contact:${pilotId}:${userId}`)}`;
 }
 
-async function hmacHex(secret: string, data: string): Promise<string> {
+async function hmacHex(secret: string, data: string, bytes = 16): Promise<string> {
   const mac = await crypto.subtle.sign(
     'HMAC',
     await hmacKey(secret, 'sign'),
     new TextEncoder().encode(data),
   );
   return [...new Uint8Array(mac)]
-    .slice(0, 16)
+    .slice(0, bytes)
     .map((b) => b.toString(16).padStart(2, '0'))
     .join('');
 }
 
+/** `<visitorId>.<hex HMAC>`: the only shape `visitorFromKey` accepts. */
+const VISITOR_KEY = /^(v_[A-Za-z0-9_-]{16,64})\.([0-9a-f]{64})$/;
+
+/**
+ * The anonymous visitor's resume credential: its visitor id signed with the server's secret for
+ * this pilot. Only the session response carries it (to the browser, which stores it); the admin
+ * API, live view, contact ids and logs show the bare visitor id, which therefore proves nothing.
+ */
+export async function visitorKeyFor(
+  pilotId: string,
+  visitorId: string,
+  secret: string,
+): Promise<string> {
+  return `${visitorId}.${await hmacHex(secret, `visitor:${pilotId}:${visitorId}`, 32)}`;
+}
+
+/**
+ * The visitor id a key proves, or null for anything else: a bare visitor id (what admins see,
+ * and what widgets stored before keys existed), a forged or another pilot's signature, garbage.
+ * Compared by `crypto.subtle.verify`, which is constant-time.
+ */
+export async function visitorFromKey(
+  pilotId: string,
+  key: string | undefined,
+  secret: string,
+): Promise<string | null> {
+  const match = key ? VISITOR_KEY.exec(key) : null;
+  if (!match) return null;
+  const [, visitorId, mac] = match as unknown as [string, string, string];
+  const valid = await crypto.subtle.verify(
+    'HMAC',
+    await hmacKey(secret, 'verify'),
+    new Uint8Array(mac.match(/../g)!.map((h) => Number.parseInt(h, 16))),
+    new TextEncoder().encode(`visitor:${pilotId}:${visitorId}`),
+  );
+  return valid ? visitorId : null;
+}
+
 /**
  * A visitor's conversation id: an HMAC of pilot and visitor, so several tabs of one visitor
- * share one conversation and nobody can derive it without the visitor id.
+ * share one conversation and nobody can derive it without the server's secret. Knowing the id
+ * does not open it either: the socket wants a visitor token, which only a verified visitor key
+ * (or identify hash) earns.
  */
 export async function conversationIdFor(
   pilotId: string,

@@ -15,6 +15,8 @@ import {
   signVisitorToken,
   verifyUserHash,
   verifyVisitorToken,
+  visitorFromKey,
+  visitorKeyFor,
 } from '../auth/visitor-token.ts';
 import { type AppEnv, sessionSecret } from '../env.ts';
 import { ApiError } from '../http/api-error.ts';
@@ -24,7 +26,17 @@ import { readSnapshot } from '../store/snapshots.ts';
 const pilotKeySchema = z.string().regex(/^pk_[A-Za-z0-9_-]{1,64}$/);
 
 const sessionBodySchema = z.object({
-  /** The visitor id a previous session returned (stored by the widget after interaction). */
+  /**
+   * The `visitorKey` a previous session returned (stored by the widget after interaction): the
+   * only thing that resumes an anonymous visitor. Any string up to the limit is accepted and
+   * checked by `visitorFromKey`; one that does not verify (an older widget's plain id, a forgery)
+   * starts a fresh visitor, like an unverified identify, rather than failing the session.
+   */
+  visitorKey: z.string().max(200).optional(),
+  /**
+   * Sent by widgets before visitor keys existed. Still parsed (an old tab keeps working) but
+   * never resumes anything: a visitor id is shown to admins and in logs, so it proves nothing.
+   */
   visitorId: z
     .string()
     .regex(/^v_[A-Za-z0-9_-]{16,64}$/)
@@ -112,9 +124,11 @@ widgetRoutes.post('/:pilotKey/session', async (c) => {
   const body = await parseJsonBody(c, sessionBodySchema);
   const secret = sessionSecret(c.env);
   const userId = await acceptedUser(snapshot, body.user);
+  // A bare `body.visitorId` is deliberately ignored: admins and logs see visitor ids.
   const visitorId = userId
     ? await contactVisitorId(snapshot.pilot.id, userId, secret)
-    : (body.visitorId ?? `v_${randomToken(18)}`);
+    : ((await visitorFromKey(snapshot.pilot.id, body.visitorKey, secret)) ??
+      `v_${randomToken(18)}`);
   const conversationId = await conversationIdFor(snapshot.pilot.id, visitorId, secret);
   const { token, expiresAt } = await signVisitorToken(
     {
@@ -130,6 +144,8 @@ widgetRoutes.post('/:pilotKey/session', async (c) => {
     token,
     expiresAt,
     visitorId,
+    // What the widget stores to come back as this visitor; none for a contact (identify again).
+    visitorKey: userId ? null : await visitorKeyFor(snapshot.pilot.id, visitorId, secret),
     conversationId,
     identified: userId !== null,
     displayName: snapshot.pilot.settings.appearance.displayName ?? snapshot.pilot.name,
