@@ -2127,8 +2127,10 @@ export interface components {
         };
         UnansweredQuestionList: {
             items: components["schemas"]["UnansweredQuestion"][];
+            nextCursor: string | null;
         };
         UnansweredQuestion: {
+            id: string;
             question: string;
             count: number;
             firstAskedAt: number;
@@ -7684,8 +7686,10 @@ export interface operations {
     listUnansweredQuestions: {
         parameters: {
             query?: {
-                /** @description How many, 1-500 */
+                /** @description Page size, 1-100 */
                 limit?: number;
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
             };
             header?: never;
             path: {

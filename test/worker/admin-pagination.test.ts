@@ -36,6 +36,11 @@ async function addMore(fx: Fixture): Promise<void> {
         .run();
     }
   }
+  // Questions the pilot could not answer (visitors add them; the admin API only lists them).
+  const pilot = env.PILOT.get(env.PILOT.idFromName(fx.pilotId));
+  for (const question of ['Do you ship to Mars?', 'Do you repair bicycles?', 'Is it vegan?'])
+    await pilot.noteUnanswered(question, 1_700_000_000_000);
+  await pilot.noteUnanswered('Is it vegan?', 1_700_000_000_001);
 }
 
 async function get(fx: Fixture, path: string): Promise<Page> {

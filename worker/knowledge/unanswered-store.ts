@@ -11,6 +11,8 @@ export const MAX_UNANSWERED = 500;
 export const MAX_QUESTION_CHARS = 500;
 
 export const unansweredQuestionSchema = z.object({
+  /** The question's normalised text: stable across repeats, the list's cursor tiebreaker. */
+  id: z.string(),
   question: z.string(),
   count: z.number().int(),
   firstAskedAt: z.number(),
@@ -53,15 +55,23 @@ export class UnansweredStore {
     );
   }
 
-  /** Most asked first, then most recent. */
-  list(limit: number): UnansweredQuestion[] {
+  /**
+   * Most asked first (ties by id), `limit` rows after `after` (the last row of the previous
+   * page): a keyset, so a page never repeats or skips a row that did not change meanwhile.
+   */
+  list(limit: number, after?: { count: number; id: string }): UnansweredQuestion[] {
+    const where = after ? 'WHERE count < ? OR (count = ? AND key > ?)' : '';
+    const binds = after ? [after.count, after.count, after.id] : [];
     return this.sql
-      .exec<{ question: string; count: number; first_at: number; last_at: number }>(
-        'SELECT question, count, first_at, last_at FROM unanswered ORDER BY count DESC, last_at DESC LIMIT ?',
+      .exec<{ key: string; question: string; count: number; first_at: number; last_at: number }>(
+        `SELECT key, question, count, first_at, last_at FROM unanswered ${where}
+         ORDER BY count DESC, key ASC LIMIT ?`,
+        ...binds,
         Math.min(limit, MAX_UNANSWERED),
       )
       .toArray()
       .map((row) => ({
+        id: row.key,
         question: row.question,
         count: row.count,
         firstAskedAt: row.first_at,

@@ -134,8 +134,11 @@ export class PilotObject extends DurableObject<AppEnv> {
     this.unanswered.note(question, at);
   }
 
-  async unansweredList(limit: number): Promise<UnansweredQuestion[]> {
-    return this.unanswered.list(limit);
+  async unansweredList(
+    limit: number,
+    after?: { count: number; id: string },
+  ): Promise<UnansweredQuestion[]> {
+    return this.unanswered.list(limit, after);
   }
 
   async clearUnanswered(): Promise<void> {

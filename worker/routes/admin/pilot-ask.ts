@@ -7,7 +7,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { loadPilotAI } from '../../ai/pilot-ai.ts';
 import { adminRouter, errors, json, jsonBody } from '../../http/openapi.ts';
-import { MAX_UNANSWERED, unansweredQuestionSchema } from '../../knowledge/unanswered-store.ts';
+import { decodeCursor, paginationQuery, toPage } from '../../http/pagination.ts';
+import { unansweredQuestionSchema } from '../../knowledge/unanswered-store.ts';
 import { pilotParams, requirePilot } from './pilots.ts';
 
 const askBodySchema = z
@@ -35,18 +36,6 @@ const askResultSchema = z
     why: z.string(),
   })
   .openapi('AskPilotResult');
-
-const unansweredQuery = z
-  .object({
-    limit: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_UNANSWERED)
-      .default(100)
-      .openapi({ description: `How many, 1-${MAX_UNANSWERED}` }),
-  })
-  .strict();
 
 export const pilotAskRoutes = adminRouter();
 
@@ -97,11 +86,14 @@ pilotAskRoutes.openapi(
     tags: ['Knowledge'],
     summary:
       'Questions visitors asked that the knowledge could not answer, most asked first (articles to write)',
-    request: { params: pilotParams, query: unansweredQuery },
+    request: { params: pilotParams, query: paginationQuery },
     responses: {
       200: json(
         z
-          .object({ items: z.array(unansweredQuestionSchema.openapi('UnansweredQuestion')) })
+          .object({
+            items: z.array(unansweredQuestionSchema.openapi('UnansweredQuestion')),
+            nextCursor: z.string().nullable(),
+          })
           .openapi('UnansweredQuestionList'),
       ),
       ...errors(400, 404),
@@ -109,10 +101,22 @@ pilotAskRoutes.openapi(
   }),
   async (c) => {
     const { pilotId } = c.req.valid('param');
-    const { limit } = c.req.valid('query');
+    const { limit, cursor } = c.req.valid('query');
+    const after = decodeCursor(cursor);
     const pilot = await requirePilot(c.env, c.get('principal').workspaceId, pilotId);
-    const items = await c.env.PILOT.get(c.env.PILOT.idFromName(pilot.id)).unansweredList(limit);
-    return c.json({ items }, 200);
+    const stub = c.env.PILOT.get(c.env.PILOT.idFromName(pilot.id));
+    // One extra row says whether there is a next page; the cursor's sort key is the count.
+    const rows = await stub.unansweredList(
+      limit + 1,
+      after ? { count: after.k, id: after.id } : undefined,
+    );
+    const page = toPage(
+      rows,
+      limit,
+      (row) => ({ k: row.count, id: row.id }),
+      (row) => row,
+    );
+    return c.json(page, 200);
   },
 );
 
