@@ -164,3 +164,28 @@ describe('copy and paste', () => {
     expect(result.ok).toBe(false);
   });
 });
+
+describe('field paths', () => {
+  it('writes a nested field on a copy and removes a key with undefined', async () => {
+    const { getIn, setIn } = await import('../../console/editor/model/paths.ts');
+    const node = newNode('ask_question', 'q');
+    const renamed = setIn(node, 'input.options.1.label', 'Nope');
+    expect(getIn(renamed, 'input.options.1.label')).toBe('Nope');
+    expect(getIn(node, 'input.options.1.label')).toBe('No');
+    expect(getIn(setIn(renamed, 'input.options.0', undefined), 'input.options.0.label')).toBe(
+      'Nope',
+    );
+    expect('text' in setIn(node, 'text', undefined)).toBe(false);
+  });
+});
+
+describe('insert at the start', () => {
+  it('"+" on the trigger adds a step that becomes the start and leads to the old start', () => {
+    const { flow, id } = insertAfter(pricingFlow(), TRIGGER_ID, 'start', 'send_message', {
+      x: 0,
+      y: 0,
+    });
+    expect(flow.start).toBe(id);
+    expect(findNode(flow, id)).toMatchObject({ next: 'greet' });
+  });
+});

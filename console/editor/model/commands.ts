@@ -50,9 +50,13 @@ export function insertAfter(
   type: NodeType,
   position: Position,
 ): { flow: Flow; id: string } {
-  const source = findNode(flow, sourceId);
-  if (!source || !hasPort(source, port)) return { flow, id: '' };
-  const previous = portTarget(source, port);
+  let previous: string | undefined;
+  if (sourceId === TRIGGER_ID) previous = findNode(flow, flow.start) ? flow.start : undefined;
+  else {
+    const source = findNode(flow, sourceId);
+    if (!source || !hasPort(source, port)) return { flow, id: '' };
+    previous = portTarget(source, port);
+  }
   const added = addNode(flow, type, position);
   let next = connect(added.flow, sourceId, port, added.id);
   if (previous !== undefined) {

@@ -1,0 +1,43 @@
+/**
+ * The flow editor page (`/admin/flows/:flowId`): loads the draft with its ETag, then hands it
+ * to the canvas editor (console/editor/). Loaded on demand: it carries the canvas library.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { useApi } from '../api/context.ts';
+import { type ApiFailure, failureText } from '../api/errors.ts';
+import { Editor } from '../editor/editor.tsx';
+import { type LoadedDraft, loadDraft } from '../editor/flow-api.ts';
+import { withPositions } from '../editor/model/layout.ts';
+import { Alert } from '../ui/toast.tsx';
+
+export function FlowEditorPage({ flowId }: { flowId: string }) {
+  const api = useApi();
+  const [loaded, setLoaded] = useState<LoadedDraft | null>(null);
+  const [failure, setFailure] = useState<ApiFailure | null>(null);
+  useEffect(() => {
+    let live = true;
+    setLoaded(null);
+    void loadDraft(api, flowId).then((result) => {
+      if (!live) return;
+      if (result.ok) {
+        // Steps without a position (flows written by hand or by the CLI) get one; positions
+        // are saved with the draft (`node.position` is part of the format).
+        setLoaded({ ...result.data, flow: withPositions(result.data.flow) });
+      } else setFailure(result.failure);
+    });
+    return () => {
+      live = false;
+    };
+  }, [api, flowId]);
+  if (failure)
+    return (
+      <section class="page">
+        <p>
+          <a href="/admin/flows">← All flows</a>
+        </p>
+        <Alert>Could not load the flow: {failureText(failure)}</Alert>
+      </section>
+    );
+  if (!loaded) return <p role="status">Loading flow…</p>;
+  return <Editor key={flowId} flowId={flowId} loaded={loaded} />;
+}
