@@ -89,6 +89,7 @@ export function buildEdges(props: CanvasProps): PortEdge[] {
       sourceHandle: 'start',
       target: flow.start,
       deletable: false,
+      ariaLabel: `start to ${flow.start}`,
       data: { label: 'start', readOnly, onPlus },
     });
   for (const node of flow.nodes)
