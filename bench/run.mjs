@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { root } from '../scripts/dev-server.mjs';
 import { startEchoServer } from './lib/echo-server.mjs';
 import { benchEngine } from './lib/engine.mjs';
-import { benchHotPath, log, openers } from './lib/hot-path.mjs';
+import { benchHotPath, log } from './lib/hot-path.mjs';
 import { runLoad } from './lib/load.mjs';
 import { benchMainThread } from './lib/main-thread.mjs';
-import { memoryPerConversation } from './lib/memory.mjs';
+import { benchMemory } from './lib/memory.mjs';
 import { startProduct } from './lib/product-server.mjs';
 import { benchPublish } from './lib/publish.mjs';
 import { printTable, writeReport } from './lib/report.mjs';
@@ -61,7 +61,7 @@ const results = {
 results.weight = await section('weight', () => benchWeight());
 results.engine = await section('engine', () => benchEngine());
 
-const needsServers = ['mainThread', 'hotPath', 'load', 'memory', 'publish'].some(wanted);
+const needsServers = ['mainThread', 'hotPath', 'load', 'publish'].some(wanted);
 if (needsServers) {
   const product = await startProduct();
   const echo = await startEchoServer();
@@ -73,21 +73,15 @@ if (needsServers) {
     results.load = await section('load', () =>
       runLoad(product.base, { conversations: quick ? 100 : 1000, messages: 10 }),
     );
-    results.memory = await section('memory', async () => ({
-      edgepilot: await memoryPerConversation(
-        'edgepilot',
-        product.child.pid,
-        openers.edgepilot(product.base),
-      ),
-      echo: await memoryPerConversation('echo', echo.child.pid, openers.echo(echo.base)),
-    }));
-    // Last: it publishes a flow that changes what new conversations see.
+    // Last on these servers: it publishes a flow that changes what new conversations see.
     results.publish = await section('publish', () => benchPublish(product));
   } finally {
     await product.stop();
     await echo.stop();
   }
 }
+// On fresh servers of its own, after the shared ones stopped: both sides measured the same way.
+results.memory = await section('memory', () => benchMemory());
 
 if (only) {
   // A partial run must not replace the full report: print what was measured, write nothing.

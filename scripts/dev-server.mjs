@@ -19,6 +19,18 @@ export const wranglerEnv = {
   FORCE_COLOR: '0',
 };
 
+/**
+ * `--var` arguments for a local `wrangler dev`: development mode (dev admin key, seed route,
+ * loopback webhooks) is asked for here, never by wrangler.toml, which is production as
+ * committed so that a plain deploy cannot run with the public development secrets.
+ */
+export function devVarArgs(vars = {}) {
+  return Object.entries({ ENVIRONMENT: 'development', ...vars }).flatMap(([key, value]) => [
+    '--var',
+    `${key}:${value}`,
+  ]);
+}
+
 /** The admin key for local runs: ADMIN_API_KEY from .dev.vars, else `dev-admin-key`. */
 export function localAdminKey() {
   const file = join(root, '.dev.vars');
@@ -97,7 +109,7 @@ export async function startDevServer({ port, persistTo, quiet = true, vars = {} 
     String(await freePort()),
   ];
   if (persistTo) args.push('--persist-to', persistTo);
-  for (const [key, value] of Object.entries(vars)) args.push('--var', `${key}:${value}`);
+  args.push(...devVarArgs(vars));
   const child = spawn(wrangler, args, {
     cwd: root,
     env: wranglerEnv,

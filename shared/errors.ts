@@ -11,6 +11,8 @@ export const ErrorCode = {
   originNotAllowed: 'origin_not_allowed',
   tokenExpired: 'token_expired',
   internal: 'internal_error',
+  /** A production Worker without its secrets (503): the message says what to set. */
+  notConfigured: 'not_configured',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -58,16 +58,25 @@ async function sequential(tab, count, label) {
 }
 
 /**
+ * The latency plan, reported as measured: per side, `warmupConversations` x `warmupMessages`
+ * discarded messages, then `blocks` blocks of `perBlock` messages (whole conversations of
+ * MESSAGES_PER_CONVERSATION), the sides alternating block by block.
+ */
+export const LATENCY_PLAN = { blocks: 4, perBlock: 105, warmupConversations: 2, warmupMessages: 5 };
+
+/**
  * Latency: one message in flight at a time, conversations used in turn (15 messages each),
  * alternating blocks between the targets so drift hits both sides alike.
  */
-export async function benchLatency(targets, { blocks = 4, perBlock = 105 } = {}) {
+export async function benchLatency(targets, plan = LATENCY_PLAN) {
+  const { blocks, perBlock, warmupConversations, warmupMessages } = plan;
   const perSide = (blocks * perBlock) / MESSAGES_PER_CONVERSATION;
   const pools = {};
   for (const [name, open] of Object.entries(targets)) {
-    pools[name] = await openMany(perSide + 2, open);
+    pools[name] = await openMany(perSide + warmupConversations, open);
     // Warm-up: the first conversations pay for code and snapshot loading.
-    for (const tab of pools[name].splice(0, 2)) await sequential(tab, 5, 'warmup');
+    for (const tab of pools[name].splice(0, warmupConversations))
+      await sequential(tab, warmupMessages, 'warmup');
   }
   const samples = Object.fromEntries(Object.keys(targets).map((n) => [n, []]));
   const perBlockConversations = perBlock / MESSAGES_PER_CONVERSATION;
@@ -137,6 +146,7 @@ export async function benchHotPath(productBase, echoBase) {
     throughput.push(row);
   }
   return {
+    latencyPlan: { ...LATENCY_PLAN, messagesPerConversation: MESSAGES_PER_CONVERSATION },
     latency,
     latencyRatio: {
       p50: ratio(latency.edgepilot.p50, latency.echo.p50),

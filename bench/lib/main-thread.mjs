@@ -7,7 +7,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { launchChromium } from '../../test/e2e/browser.ts';
-import { cacheDir } from './weight.mjs';
+import { ensurePeers, peerDir } from './weight.mjs';
 
 const SETTLE_MS = 2_500;
 
@@ -39,7 +39,9 @@ const probe = (pollLauncher) => `(() => {
 })();`;
 
 function startStaticServer(devBase) {
-  const typebot = join(cacheDir, 'node_modules/@typebot.io/js/dist/web.js');
+  const typebot = join(peerDir('@typebot.io/js'), 'dist/web.js');
+  // Without the bundle the Typebot page would be measured as an empty page: refuse instead.
+  if (!existsSync(typebot)) throw new Error(`Typebot bundle missing: ${typebot}`);
   const pages = {
     '/empty.html': pageHtml(''),
     '/edgepilot.html': pageHtml(
@@ -55,7 +57,7 @@ function startStaticServer(devBase) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       return res.end(pages[path]);
     }
-    if (path === '/typebot/web.js' && existsSync(typebot)) {
+    if (path === '/typebot/web.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' });
       return createReadStream(typebot).pipe(res);
     }
@@ -104,6 +106,8 @@ function median(values) {
 
 /** Median of `samples` fresh loads per page, pages interleaved so drift hits all equally. */
 export async function benchMainThread(devBase, { samples = 5 } = {}) {
+  // The Typebot page needs its bundle even when the weight section did not run (`--only`).
+  ensurePeers();
   const server = await startStaticServer(devBase);
   const base = `http://127.0.0.1:${server.address().port}`;
   const browser = await launchChromium();

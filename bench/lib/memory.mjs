@@ -1,8 +1,11 @@
 // Memory per live conversation: resident memory of the workerd processes under a wrangler dev
 // before and after opening N conversations that each had one turn (objects alive, sockets
-// open), divided by N. Linux /proc only; the same measurement for the echo baseline.
+// open), divided by N. Linux /proc only. edgepilot and the echo baseline are measured the same
+// way: each on a fresh `wrangler dev` of its own that served nothing before (see benchMemory).
 import { readdirSync, readFileSync } from 'node:fs';
-import { log, openMany } from './hot-path.mjs';
+import { startEchoServer } from './echo-server.mjs';
+import { log, openers, openMany } from './hot-path.mjs';
+import { startProduct } from './product-server.mjs';
 
 function processTable() {
   const table = [];
@@ -64,4 +67,37 @@ export async function memoryPerConversation(name, pid, open, count = 200) {
     afterKb: after,
     perConversationKb: Math.round(((after - before) / count) * 10) / 10,
   };
+}
+
+/**
+ * Both sides under the same conditions: a fresh process each (a workerd that just served the
+ * 1,000 x 10 load holds its caches and heap growth, a fresh one does not), started one after
+ * the other so neither measurement shares the machine with the other server, the same warm-up
+ * and the same number of conversations.
+ */
+export async function benchMemory({ count = 200 } = {}) {
+  const result = { method: 'fresh wrangler dev per side, measured one after the other', count };
+  const product = await startProduct();
+  try {
+    result.edgepilot = await memoryPerConversation(
+      'edgepilot',
+      product.child.pid,
+      openers.edgepilot(product.base),
+      count,
+    );
+  } finally {
+    await product.stop();
+  }
+  const echo = await startEchoServer();
+  try {
+    result.echo = await memoryPerConversation(
+      'echo',
+      echo.child.pid,
+      openers.echo(echo.base),
+      count,
+    );
+  } finally {
+    await echo.stop();
+  }
+  return result;
 }

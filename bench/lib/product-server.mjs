@@ -7,7 +7,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, localAdminKey, root, seed, wranglerEnv } from '../../scripts/dev-server.mjs';
+import {
+  devVarArgs,
+  freePort,
+  localAdminKey,
+  root,
+  seed,
+  wranglerEnv,
+} from '../../scripts/dev-server.mjs';
 
 const COPIED = ['wrangler.toml', 'package.json', 'worker', 'shared', 'dist', 'migrations'];
 
@@ -41,7 +48,7 @@ export async function startProductServer({ tree, persistTo, port, vars = {} }) {
   const args = ['dev', '--port', String(listenPort), '--ip', '127.0.0.1'];
   args.push('--show-interactive-dev-session=false', '--inspector-port', String(await freePort()));
   args.push('--persist-to', persistTo);
-  for (const [key, value] of Object.entries(vars)) args.push('--var', `${key}:${value}`);
+  args.push(...devVarArgs(vars));
   const child = spawn(wrangler(tree), args, {
     cwd: tree,
     env: wranglerEnv,

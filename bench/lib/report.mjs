@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from '../../scripts/dev-server.mjs';
 import { barChart } from './charts.mjs';
+import { LATENCY_PLAN, MESSAGES_PER_CONVERSATION } from './hot-path.mjs';
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 const fmt = (n, digits = 1) => (n === null || n === undefined ? 'n/a' : Number(n).toFixed(digits));
@@ -67,7 +68,7 @@ export function checks(r) {
     const l = r.load;
     add(
       `load ${l.conversations} x ${l.messagesPerConversation}: lost/duplicated/out of order`,
-      `${l.problems.length} problems, ${l.seconds} s, p99 ${l.latency.p99} ms`,
+      `${l.problems.length} problems, ${l.seconds} s excl. session creation${l.sessionSeconds === undefined ? '' : ` (+${l.sessionSeconds} s)`}, p99 ${l.latency.p99} ms`,
       '0 problems within 60 s',
       l.problems.length === 0 && l.seconds <= 60,
     );
@@ -96,7 +97,7 @@ export function checks(r) {
   }
   if (r.memory?.edgepilot) {
     add(
-      'memory per live conversation (workerd RSS)',
+      'memory per live conversation (workerd RSS, fresh process each)',
       `${r.memory.edgepilot.perConversationKb} KB (echo DO ${r.memory.echo?.perConversationKb ?? 'n/a'} KB)`,
       '(reported)',
       null,
@@ -204,7 +205,7 @@ export function writeReport(r) {
   return rows;
 }
 
-function markdown(r, rows, svgs) {
+export function markdown(r, rows, svgs) {
   const holds = (h) => (h === null ? '—' : h ? '✅ holds' : '❌ misses');
   const parts = [
     '# Benchmarks',
@@ -224,7 +225,7 @@ function markdown(r, rows, svgs) {
     parts.push(
       '## Widget weight',
       '',
-      "The files a site actually loads: our loader and the whole messenger (loader + every file under `dist/widget/`); each peer's browser embed bundle including its CSS, installed from the npm registry into `bench/.cache` at bench time (never a product dependency). gzip level 9, brotli quality 11.",
+      "The files a site actually loads: our loader and the whole messenger (loader + every file under `dist/widget/`); each peer's browser embed bundle including its CSS, installed from the npm registry into `bench/.cache` at bench time, one npm prefix per peer (never a product dependency). gzip level 9, brotli quality 11.",
       '',
     );
     parts.push(
@@ -265,10 +266,16 @@ function markdown(r, rows, svgs) {
   }
   if (r.hotPath?.latency) {
     const h = r.hotPath;
+    // The plan the run used (older results predate `latencyPlan`: the code's constants).
+    const plan = h.latencyPlan ?? {
+      ...LATENCY_PLAN,
+      messagesPerConversation: MESSAGES_PER_CONVERSATION,
+    };
+    const latencyText = `Latency: one message in flight at a time; per side ${plan.warmupConversations * plan.warmupMessages} discarded warm-up messages (${plan.warmupConversations} conversations × ${plan.warmupMessages}), then ${plan.blocks} blocks of ${plan.perBlock} messages (${plan.perBlock / plan.messagesPerConversation} conversations × ${plan.messagesPerConversation}), the two sides alternating block by block: ${plan.blocks * plan.perBlock} samples per side.`;
     parts.push(
       '## Hot path on local workerd',
       '',
-      "edgepilot: `wrangler dev` on a frozen copy of the tree, the seeded demo pilot, the real widget protocol (POST session, WebSocket, hello, `message` frames); the reply is the first pilot frame after the visitor's message (one committed turn: dedupe, visitor message, fallback answer). Baseline: `bench/echo-worker`, a bare Durable Object that accepts a WebSocket and does one SQLite INSERT per message, then echoes — same workerd, same run. Latency: one conversation each, 4 alternating blocks of 100 messages after 30 warm-up messages. Throughput: N concurrent conversations, each visitor waiting for the answer before sending the next message.",
+      `edgepilot: \`wrangler dev\` on a frozen copy of the tree, the seeded demo pilot, the real widget protocol (POST session, WebSocket, hello, \`message\` frames); the reply is the first pilot frame after the visitor's message (one committed turn: dedupe, visitor message, fallback answer). Baseline: \`bench/echo-worker\`, a bare Durable Object that accepts a WebSocket and does one SQLite INSERT per message, then echoes — same workerd, same run. ${latencyText} Throughput: N concurrent conversations, each visitor waiting for the answer before sending the next message.`,
       '',
     );
     parts.push(
@@ -311,7 +318,7 @@ function markdown(r, rows, svgs) {
     parts.push(
       '## Load',
       '',
-      `${l.conversations} concurrent conversations × ${l.messagesPerConversation} messages on loopback: ${l.answered} answers in ${l.seconds} s (${l.perSecond} msg/s), latency p50 ${l.latency.p50} / p95 ${l.latency.p95} / p99 ${l.latency.p99} ms. Every transcript replayed from sequence 0 afterwards: ${l.problems.length} lost, duplicated or out-of-order messages${l.problems.length ? ` (first: ${l.problems.slice(0, 3).join('; ')})` : ''}.`,
+      `${l.conversations} concurrent conversations × ${l.messagesPerConversation} messages on loopback: ${l.answered} answers in ${l.seconds} s (${l.perSecond} msg/s), latency p50 ${l.latency.p50} / p95 ${l.latency.p95} / p99 ${l.latency.p99} ms. The ${l.conversations} sessions (\`POST /session\`) are created first and are not in that time${l.sessionSeconds === undefined ? '' : ` (they took ${l.sessionSeconds} s more)`}: the clock runs from opening the sockets until the last answer. Every transcript replayed from sequence 0 afterwards: ${l.problems.length} lost, duplicated or out-of-order messages${l.problems.length ? ` (first: ${l.problems.slice(0, 3).join('; ')})` : ''}.`,
       '',
     );
   }
@@ -328,7 +335,7 @@ function markdown(r, rows, svgs) {
     parts.push(
       '## Memory and publish',
       '',
-      'Memory: resident memory of the workerd processes before and after opening 200 conversations that each had one turn (objects live, sockets open), divided by 200. Publish: a flow out-ranking the demo flow is published; new conversations are started until one is greeted by it.',
+      `Memory: edgepilot and the echo DO are measured the same way, each on a fresh \`wrangler dev\` of its own that served nothing before, one after the other: 5 warm-up conversations with one turn each, then the resident memory of the workerd processes before and after opening ${r.memory?.count ?? 200} more conversations that each had one turn (objects live, sockets open), divided by ${r.memory?.count ?? 200}. Publish: a flow out-ranking the demo flow is published; new conversations are started until one is greeted by it.`,
       '',
     );
     parts.push(

@@ -26,35 +26,52 @@ function npm(args, cwd) {
 }
 
 /**
- * Installs the peers into bench/.cache with `npm install --prefix`. A package whose dependency
- * tree cannot be resolved from the registry (n8n pins unpublished versions) is fetched with
- * `npm pack` instead: its published browser bundle is self-contained either way.
+ * Where one peer lives: its own npm prefix under bench/.cache. One prefix per peer, because
+ * `npm install --prefix P --no-save b` into a shared prefix prunes the `a` a previous install
+ * put there (it is in no package.json), so a fresh checkout ended with only the last peer.
+ */
+export function peerPrefix(pkg) {
+  return join(cacheDir, pkg.replace(/^@/, '').replace(/\//g, '__'));
+}
+
+/** The installed package directory of a peer. */
+export function peerDir(pkg) {
+  return join(peerPrefix(pkg), 'node_modules', pkg);
+}
+
+/**
+ * Installs each missing peer into its own prefix with `npm install --prefix` (saved in that
+ * prefix's package.json, so a later install there keeps it). A package whose dependency tree
+ * cannot be resolved from the registry (n8n pins unpublished versions) is fetched with
+ * `npm pack` instead: its published browser bundle is self-contained either way. Throws when a
+ * peer is still missing afterwards, naming it, rather than failing later on a missing file.
  */
 export function ensurePeers() {
-  mkdirSync(cacheDir, { recursive: true });
-  const manifest = join(cacheDir, 'package.json');
-  if (!existsSync(manifest))
-    writeFileSync(manifest, '{ "name": "bench-cache", "private": true }\n');
   const method = {};
   for (const peer of PEERS) {
-    const dir = join(cacheDir, 'node_modules', peer.pkg);
+    const dir = peerDir(peer.pkg);
     if (existsSync(join(dir, 'package.json'))) {
       method[peer.pkg] = 'cached';
       continue;
     }
-    const common = ['--no-audit', '--no-fund', '--ignore-scripts', '--no-save'];
-    const installed = npm(['install', '--prefix', cacheDir, ...common, peer.pkg], root);
-    if (installed.status === 0) {
+    const prefix = peerPrefix(peer.pkg);
+    mkdirSync(prefix, { recursive: true });
+    const manifest = join(prefix, 'package.json');
+    if (!existsSync(manifest))
+      writeFileSync(manifest, '{ "name": "bench-peer", "private": true }\n');
+    const common = ['--no-audit', '--no-fund', '--ignore-scripts'];
+    const installed = npm(['install', '--prefix', prefix, ...common, peer.pkg], root);
+    if (installed.status === 0 && existsSync(join(dir, 'package.json'))) {
       method[peer.pkg] = 'npm install';
       continue;
     }
-    const packed = npm(['pack', peer.pkg, '--pack-destination', cacheDir, '--json'], cacheDir);
+    const packed = npm(['pack', peer.pkg, '--pack-destination', prefix, '--json'], prefix);
     if (packed.status !== 0) throw new Error(`could not fetch ${peer.pkg}:\n${packed.stderr}`);
     const [{ filename }] = JSON.parse(packed.stdout);
     mkdirSync(dir, { recursive: true });
     const tar = spawnSync('tar', [
       'xzf',
-      join(cacheDir, filename),
+      join(prefix, filename),
       '-C',
       dir,
       '--strip-components=1',
@@ -62,6 +79,9 @@ export function ensurePeers() {
     if (tar.status !== 0) throw new Error(`could not unpack ${filename}`);
     method[peer.pkg] = 'npm pack (dependency tree not installable)';
   }
+  for (const peer of PEERS)
+    if (!existsSync(join(peerDir(peer.pkg), 'package.json')))
+      throw new Error(`peer ${peer.pkg} is not in ${peerDir(peer.pkg)} after installing`);
   return method;
 }
 
@@ -103,7 +123,7 @@ export function benchWeight() {
     },
   ];
   for (const peer of PEERS) {
-    const dir = join(cacheDir, 'node_modules', peer.pkg);
+    const dir = peerDir(peer.pkg);
     const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     const files = peer.files.map((f) => join(dir, f)).filter((f) => existsSync(f));
     rows.push({

@@ -40,13 +40,9 @@ export function execute(node: FlowNode, run: Run): Outcome {
     case 'set_variable':
       for (const assignment of node.assignments) setVariable(assignment, run);
       return go(node.next);
-    case 'update_contact': {
-      const fields = renderFields(node.fields, scope);
-      // Later nodes in this event already see the new values.
-      scope.contact = { ...((scope.contact as object) ?? {}), ...fields };
-      run.io(node, { type: 'update_contact', fields }, node.onError !== undefined);
+    case 'update_contact':
+      updateContact(node, renderFields(node.fields, scope), run, node.onError !== undefined);
       return node.onError !== undefined ? WAIT_EFFECT : go(node.next);
-    }
     case 'add_tag':
     case 'remove_tag':
       run.io(
@@ -131,6 +127,21 @@ function optional<T extends Record<string, unknown>>(fields: T): Partial<T> {
   for (const key of Object.keys(fields) as (keyof T)[])
     if (fields[key] !== undefined) out[key] = fields[key];
   return out;
+}
+
+/**
+ * Writes fields of the conversation's contact (an `update_contact` node, or a question saving to
+ * `contact.<field>`): one `update_contact` effect, so the worker stores every write the same way.
+ */
+export function updateContact(
+  node: FlowNode,
+  fields: Record<string, string>,
+  run: Run,
+  awaitResult: boolean,
+): void {
+  // Later nodes in this event already see the new values.
+  run.scope.contact = { ...((run.scope.contact as object) ?? {}), ...fields };
+  run.io(node, { type: 'update_contact', fields }, awaitResult);
 }
 
 function renderFields(fields: Record<string, string>, scope: Record<string, unknown>) {

@@ -3,9 +3,9 @@
  * effect. The result picks the port; an error with no error port fails the run.
  */
 import type { FlowNode, NodeOf } from '../flow/schema.ts';
-import { coerceToType } from './coerce.ts';
+import { coerceToType, toText } from './coerce.ts';
 import type { Outcome } from './execute.ts';
-import { askQuestion } from './execute.ts';
+import { askQuestion, updateContact } from './execute.ts';
 import { validateAnswer } from './input-validation.ts';
 import { readJsonPath } from './json-path.ts';
 import type { Run } from './run.ts';
@@ -37,6 +37,21 @@ function save(run: Run, target: string | undefined, value: unknown): void {
   withVariable(run.scope, name, coerceToType(value, run.variableType(name)));
 }
 
+const CONTACT_PREFIX = 'contact.';
+
+/**
+ * A valid answer goes to its `saveTo`: a flow variable (coerced to its declared type) or a contact
+ * field, written as text exactly like an `update_contact` node with that one field (the worker
+ * normalises and stores it). The question has no error port, so the write is fire-and-forget,
+ * like an `update_contact` without `onError`.
+ */
+function saveAnswer(node: NodeOf<'ask_question'>, run: Run, value: unknown): void {
+  const target = node.saveTo;
+  if (target?.startsWith(CONTACT_PREFIX))
+    updateContact(node, { [target.slice(CONTACT_PREFIX.length)]: toText(value) }, run, false);
+  else save(run, target, value);
+}
+
 export function resumeInput(
   node: NodeOf<'ask_question'>,
   event: Extract<EngineEvent, { type: 'input' }>,
@@ -44,7 +59,7 @@ export function resumeInput(
 ): Resumed {
   const answer = validateAnswer(node, event.text, event.value, run.ctx.now, run.ctx.timezone);
   if (answer.valid) {
-    save(run, node.saveTo, answer.value);
+    saveAnswer(node, run, answer.value);
     const option = answer.option;
     const target = option?.next ?? node.next;
     const port = option?.next !== undefined ? `option:${option.value}` : 'next';

@@ -16,6 +16,16 @@ const text = z.string().max(4000);
 export const variableTargetSchema = z
   .string()
   .regex(/^variable\.[A-Za-z_][A-Za-z0-9_]*$/, 'A target is variable.<name>');
+/**
+ * Where a question saves its answer: a flow variable, or a field of the conversation's contact
+ * (`contact.email`), written like an `update_contact` node with that one field.
+ */
+export const answerTargetSchema = z
+  .string()
+  .regex(
+    /^(variable|contact)\.[A-Za-z_][A-Za-z0-9_]*$/,
+    'A target is variable.<name> or contact.<field>',
+  );
 
 /** Fields every node may carry: editor metadata the engine ignores. */
 const base = {
@@ -85,7 +95,7 @@ export const askQuestionNode = z.strictObject({
   type: z.literal('ask_question'),
   text,
   input: inputSchema,
-  saveTo: variableTargetSchema.optional(),
+  saveTo: answerTargetSchema.optional(),
   /** Re-asks after an invalid answer this many times (default 2), then goes to `onInvalid`. */
   retries: z.number().int().min(0).max(10).optional(),
   invalidText: z.string().max(1000).optional(),

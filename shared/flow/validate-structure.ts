@@ -222,8 +222,9 @@ function checkNode(
         });
     }
 
+  // Only `variable.*` targets are declared; a question's `contact.<field>` target needs no declaration.
   const declared = (target: string | undefined, field: string) => {
-    if (target && !known.variables.has(target.slice('variable.'.length)))
+    if (target?.startsWith('variable.') && !known.variables.has(target.slice('variable.'.length)))
       issue(
         'error',
         'unknown_variable',

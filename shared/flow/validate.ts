@@ -76,9 +76,13 @@ function schemaIssues(error: z.ZodError, nodes: unknown[], skip: ReadonlySet<num
   return issues;
 }
 
-export function validateFlow(input: unknown, options: ValidateOptions = {}): ValidationResult {
+/**
+ * The schema half of validation: the parsed flow, or every schema error naming its node. A
+ * rejected node type (`wait`) is reported with its reason instead of the union's list of types.
+ * Saving a draft runs only this (a draft may have cross-node errors; publishing may not).
+ */
+export function parseFlowDocument(input: unknown): { flow?: Flow; errors: FlowIssue[] } {
   const errors: FlowIssue[] = [];
-  const warnings: FlowIssue[] = [];
   const nodes = rawNodes(input);
   const rejected = new Set<number>();
   nodes.forEach((node, index) => {
@@ -98,9 +102,15 @@ export function validateFlow(input: unknown, options: ValidateOptions = {}): Val
   const parsed = flowSchema.safeParse(input);
   if (!parsed.success) {
     errors.push(...schemaIssues(parsed.error, nodes, rejected));
-    return { ok: false, errors, warnings };
+    return { errors };
   }
-  const flow = parsed.data;
+  return { flow: parsed.data, errors };
+}
+
+export function validateFlow(input: unknown, options: ValidateOptions = {}): ValidationResult {
+  const warnings: FlowIssue[] = [];
+  const { flow, errors } = parseFlowDocument(input);
+  if (!flow) return { ok: false, errors, warnings };
   checkStructure(flow, options, errors, warnings);
   return { ok: errors.length === 0, flow, errors, warnings };
 }

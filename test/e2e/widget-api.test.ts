@@ -249,6 +249,47 @@ describe('the EdgePilot JavaScript API', () => {
     for (const ctx of [laptop, phone, attacker]) await ctx.context.close();
   });
 
+  it('keeps an identify without a valid hash anonymous on a pilot without a secret: the same conversation, never the claimed contact', async () => {
+    // The default pilot: no identity secret, nothing enforced.
+    const plain = await createPilot({ fallbackMessage: 'Noted.' });
+    await publishFlow({
+      schemaVersion: 1,
+      name: 'Greeting',
+      pilotId: plain.id,
+      trigger: { type: 'event', name: 'greet' },
+      start: 'hi',
+      nodes: [{ id: 'hi', type: 'send_message', text: 'Welcome, stranger.' }],
+    });
+    const userId = `alice-${Date.now()}@corp`;
+    const alice = await visit(browser, `/spa/?key=${plain.publicKey}`);
+    await alice.page.getByRole('button', { name: 'Open chat', exact: true }).waitFor();
+    // A proactive message before any interaction: only this tab's memory knows the visitor.
+    await callApi(alice.page, 'track', 'greet');
+    const dialog = await openMessenger(alice.page, 'E2E pilot');
+    const log = dialog.getByRole('log');
+    await waitForText(log, 'Welcome, stranger.');
+    expect(await callApi(alice.page, 'identify', { userId, email: 'alice@corp.example' })).toEqual({
+      identified: false,
+    });
+    // Still the same anonymous conversation: the greeting stays, the visitor chats on.
+    await dialog.getByRole('textbox', { name: 'Message' }).fill('my private note');
+    await dialog.getByRole('button', { name: 'Send' }).click();
+    await waitForText(log, 'Noted.');
+    expect(await log.textContent()).toContain('Welcome, stranger.');
+
+    // Someone else claiming the same userId gets a conversation of their own.
+    const stranger = await visit(browser, `/spa/?key=${plain.publicKey}`);
+    await stranger.page.getByRole('button', { name: 'Open chat', exact: true }).waitFor();
+    expect(await callApi(stranger.page, 'identify', { userId })).toEqual({ identified: false });
+    const strangerDialog = await openMessenger(stranger.page, 'E2E pilot');
+    await strangerDialog.getByRole('textbox', { name: 'Message' }).fill('show me her messages');
+    await strangerDialog.getByRole('button', { name: 'Send' }).click();
+    const strangerLog = strangerDialog.getByRole('log');
+    await waitForText(strangerLog, 'Noted.');
+    expect(await strangerLog.textContent()).not.toContain('my private note');
+    for (const ctx of [alice, stranger]) await ctx.context.close();
+  });
+
   it('asks for an email, a phone number and a date with fitting fields, explaining invalid answers inline', async () => {
     const { context, page } = await visit(browser, pilotPage());
     const dialog = await openMessenger(page, 'Api pilot');

@@ -245,5 +245,6 @@ describe('messenger on a bad network', () => {
       await server.stop();
       rmSync(persistTo, { recursive: true, force: true });
     }
-  });
+    // Two cold `wrangler dev` starts (10-20 s each on a busy 2-core machine) plus the resume.
+  }, 150_000);
 });

@@ -1,12 +1,14 @@
 import fc from 'fast-check';
 import { sign } from 'hono/jwt';
 import { describe, expect, it } from 'vitest';
+import { contactVisitorId, conversationIdFor } from '../../worker/auth/visitor-token.ts';
 import { openSocket } from '../helpers/socket.ts';
 import {
   admin,
   createPilot,
   expectClientError,
   ok,
+  publishFlow,
   request,
   SESSION_SECRET,
   type Session,
@@ -152,6 +154,166 @@ describe('identity enforcement', () => {
     );
     expect(claim.identified).toBe(false);
     expect(claim.visitorId).toMatch(/^v_/);
+  });
+});
+
+/** Polls `read` until `done` holds (flow effects and the queue consumer run after the turn). */
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** An attacker's anonymous visitor id (what a widget stores after interaction). */
+function anonymousVisitorId() {
+  return `v_${crypto.randomUUID().replaceAll('-', '')}`;
+}
+
+describe('unverified identify (SPEC 3.1: a userId without a valid hash)', () => {
+  it('on a pilot without a secret (the default) gives a fresh anonymous visitor, never the contact conversation', async () => {
+    const pilot = await createPilot();
+    const userId = `alice-${crypto.randomUUID()}@corp`;
+    // The conversation the contact would own if the bare claim were trusted.
+    const secret = SESSION_SECRET;
+    const contactConversation = await conversationIdFor(
+      pilot.id,
+      await contactVisitorId(pilot.id, userId, secret),
+      secret,
+    );
+    const first = await ok<Session>(await session(pilot.publicKey, { user: { userId } }));
+    const second = await ok<Session>(await session(pilot.publicKey, { user: { userId } }));
+    for (const claim of [first, second]) {
+      expect(claim.identified).toBe(false);
+      expect(claim.visitorId).toMatch(/^v_/);
+      expect(claim.conversationId).not.toBe(contactConversation);
+    }
+    // Two strangers claiming the same userId do not share a conversation either.
+    expect(second.conversationId).not.toBe(first.conversationId);
+    // A claim beside the visitor's own id keeps that visitor's conversation (attributes of an
+    // unverified identify land there, on the anonymous visitor).
+    const visitorId = anonymousVisitorId();
+    const own = await ok<Session>(await session(pilot.publicKey, { visitorId }));
+    const claimed = await ok<Session>(
+      await session(pilot.publicKey, { visitorId, user: { userId } }),
+    );
+    expect(claimed).toMatchObject({
+      identified: false,
+      visitorId,
+      conversationId: own.conversationId,
+    });
+  });
+
+  it('cannot replay or post into a verified contact conversation, also after the pilot secret is removed', async () => {
+    const identitySecret = 'identity-secret-removed-later-0123456789';
+    const pilot = await createPilot({ identitySecret });
+    const userId = `alice-${crypto.randomUUID()}@corp`;
+    const hash = await hmacHex(identitySecret, userId);
+    const alice = await ok<Session>(await session(pilot.publicKey, { user: { userId, hash } }));
+    expect(alice.identified).toBe(true);
+    const aliceSocket = await openSocket(alice.conversationId, alice.token);
+    aliceSocket.send({ type: 'message', text: 'my card ends in 4242' });
+    await aliceSocket.waitForMessages((m) => m.some((x) => x.author === 'pilot'), 'her answer');
+    aliceSocket.close();
+
+    const attack = async (what: string) => {
+      const claim = await ok<Session>(await session(pilot.publicKey, { user: { userId } }));
+      expect(claim.identified, what).toBe(false);
+      expect(claim.conversationId, what).not.toBe(alice.conversationId);
+      expect(claim.visitorId, what).not.toBe(alice.visitorId);
+      // hello lastSeq 0 replays only the attacker's own (empty) conversation.
+      const socket = await openSocket(claim.conversationId, claim.token, 0);
+      socket.send({ type: 'message', text: `posted by the attacker ${what}` });
+      const seen = await socket.waitForMessages(
+        (m) => m.some((x) => x.author === 'pilot'),
+        `the attacker answer ${what}`,
+      );
+      expect(seen.map((m) => m.text).join('\n'), what).not.toContain('4242');
+      socket.close();
+      const refused = await socketRequest(alice.conversationId, claim.token);
+      expect(refused.status, what).toBe(401);
+      expect((await expectClientError(refused, what)).error.code).toBe('unauthorized');
+    };
+    await attack('while the pilot has a secret');
+    // Removing the secret (identity not enforced) must not reopen the bare claim.
+    const removed = await admin(`/pilots/${pilot.id}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ identitySecret: null }),
+    });
+    expect((await ok<{ hasIdentitySecret: boolean }>(removed)).hasIdentitySecret).toBe(false);
+    await attack('after the secret was removed');
+
+    // Nothing the attacker posted reached her conversation; with the secret back, her valid
+    // hash resumes it with her history.
+    const transcript = await ok<{ messages: { text: string }[] }>(
+      await admin(`/conversations/${alice.conversationId}`),
+    );
+    expect(transcript.messages.map((m) => m.text)).toEqual([
+      'my card ends in 4242',
+      'Fallback answer.',
+    ]);
+    await ok(
+      await admin(`/pilots/${pilot.id}`, {
+        method: 'PATCH',
+        body: JSON.stringify({ identitySecret }),
+      }),
+    );
+    const back = await ok<Session>(await session(pilot.publicKey, { user: { userId, hash } }));
+    expect(back).toMatchObject({ identified: true, conversationId: alice.conversationId });
+    const resumed = await openSocket(back.conversationId, back.token, 0);
+    await resumed.waitForMessages(
+      (m) => m.some((x) => x.text === 'my card ends in 4242'),
+      'her history',
+    );
+    resumed.close();
+  });
+
+  it('cannot link to or change an existing contact record', async () => {
+    const pilot = await createPilot();
+    const userId = `alice-${crypto.randomUUID()}@corp`;
+    const email = `${crypto.randomUUID()}@corp.example`;
+    const alice = await ok<{ id: string }>(
+      await admin('/contacts', {
+        method: 'POST',
+        body: JSON.stringify({ externalId: userId, email, name: 'Alice', tags: ['vip'] }),
+      }),
+    );
+    await publishFlow(pilot.id, {
+      name: 'Lead capture',
+      trigger: { type: 'event', name: 'go' },
+      start: 'contact',
+      nodes: [
+        { id: 'contact', type: 'update_contact', fields: { name: 'Mallory' }, next: 'tag' },
+        { id: 'tag', type: 'add_tag', tags: ['pwned'], next: 'done' },
+        { id: 'done', type: 'send_message', text: 'Saved.' },
+      ],
+    });
+    const claim = await ok<Session>(await session(pilot.publicKey, { user: { userId } }));
+    const socket = await openSocket(claim.conversationId, claim.token);
+    socket.send({ type: 'identify', contact: { name: 'Mallory', fields: { plan: 'free' } } });
+    socket.send({ type: 'event', name: 'go' });
+    await socket.waitForMessages((m) => m.some((x) => x.text === 'Saved.'), 'the flow to finish');
+    socket.close();
+    // The flow wrote to the attacker's own anonymous contact (its effects run after the turn),
+    // not to Alice's record.
+    const own = await eventually(
+      async () =>
+        (await admin(`/contacts/ct_${claim.visitorId}`)).json() as Promise<{
+          name?: string;
+          tags?: string[];
+          externalId?: string;
+        }>,
+      (contact) => contact.tags?.includes('pwned') === true,
+      "the flow's writes to the visitor's own contact",
+    );
+    expect(own).toMatchObject({ name: 'Mallory', tags: ['pwned'] });
+    expect(own.externalId).toBeUndefined();
+    const record = await ok<Record<string, unknown>>(await admin(`/contacts/${alice.id}`));
+    expect(record).toMatchObject({ externalId: userId, email, name: 'Alice', tags: ['vip'] });
   });
 });
 

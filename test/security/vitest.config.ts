@@ -1,8 +1,9 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 
-// Security tests inside workerd, configured as production: ENVIRONMENT is not "development", so
-// there is no dev admin key, no seed route, no loopback webhooks; the secrets are set the way a
+// Security tests inside workerd, configured as production by the committed wrangler.toml itself
+// (nothing here overrides ENVIRONMENT, so a toml that defaulted to "development" fails the
+// suite): no dev admin key, no seed route, no loopback webhooks; the secrets are set the way a
 // deploy sets them. A real loopback HTTP server (global setup) must see no SSRF request at all.
 const migrations = await readD1Migrations('migrations');
 
@@ -13,7 +14,6 @@ export default defineConfig({
       miniflare: {
         bindings: {
           TEST_MIGRATIONS: migrations,
-          ENVIRONMENT: 'production',
           ADMIN_API_KEY: 'security-suite-admin-key-0123456789abcdef',
           SESSION_SECRET: 'security-suite-session-secret-0123456789abcdef',
         },

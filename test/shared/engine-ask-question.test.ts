@@ -151,4 +151,50 @@ describe('engine: ask_question validates input by kind', () => {
     const answered = step(waiting, input('hello'), ctx(t0 + 4_500));
     expect(answered.log[0]).toMatchObject({ nodeId: 'q', status: 'completed', durationMs: 4_500 });
   });
+
+  it('saves an answer into a contact field as one update_contact effect, normalised, seen at once', () => {
+    const flow = makeFlow([
+      {
+        id: 'q',
+        type: 'ask_question',
+        text: 'Your email?',
+        input: { kind: 'email' },
+        saveTo: 'contact.email',
+        next: 'ok',
+      },
+      say('ok', 'We will write to {{contact.email}}'),
+    ]);
+    const { effects, says, state } = play(flow, [input(' Ada@Example.COM ')], {
+      data: { contact: { name: 'Ada' } },
+    });
+    const writes = effects.filter((e) => e.type === 'update_contact');
+    expect(writes).toEqual([
+      {
+        type: 'update_contact',
+        fields: { email: 'ada@example.com' },
+        nodeId: 'q',
+        idempotencyKey: expect.stringMatching(/^run-1:\d+:q$/),
+        // Fire-and-forget: a question has no error port to take.
+        awaitResult: false,
+      },
+    ]);
+    expect(says.at(-1)).toBe('We will write to ada@example.com');
+    expect(state).toMatchObject({ status: 'completed', variables: {} });
+  });
+
+  it('writes nothing to the contact for an invalid answer', () => {
+    const flow = makeFlow([
+      {
+        id: 'q',
+        type: 'ask_question',
+        text: 'Your email?',
+        input: { kind: 'email' },
+        saveTo: 'contact.email',
+        retries: 1,
+      },
+    ]);
+    const { effects, state } = play(flow, [input('not-an-email')]);
+    expect(effects.some((e) => e.type === 'update_contact')).toBe(false);
+    expect(state).toMatchObject({ status: 'waiting', attempts: 1 });
+  });
 });

@@ -39,6 +39,25 @@ describe('validateFlow', () => {
     ]);
   });
 
+  it('names a wait node among valid ones by id, with the reason and no list of node types', () => {
+    const result = validateFlow(
+      base([
+        { id: 'a', type: 'send_message', text: 'Hi', next: 'b' },
+        { id: 'b', type: 'send_message', text: 'Hi', next: 'c' },
+        { id: 'c', type: 'send_message', text: 'Hi', next: 'w1' },
+        { id: 'w1', type: 'wait', seconds: 60 },
+      ]),
+    );
+    expect(result.errors).toEqual([
+      {
+        code: 'wait_not_allowed',
+        message: 'Time-based delays (wait) are not available in execution flows',
+        path: 'nodes.3.type',
+        nodeId: 'w1',
+      },
+    ]);
+  });
+
   it('names unknown node types and unknown ports with node id and path', () => {
     const { errors } = codes(
       base([
@@ -174,6 +193,38 @@ describe('validateFlow', () => {
       ['unknown_variable', 'c', 'nodes.2.saveTo'],
       ['unknown_variable', 'd', 'nodes.3.assignments.0.target'],
     ]);
+  });
+
+  it('lets a question save into a contact field, and only a question', () => {
+    const question = (saveTo: string) =>
+      base(
+        [
+          {
+            id: 'q',
+            type: 'ask_question',
+            text: 'Email?',
+            input: { kind: 'email' },
+            saveTo,
+            next: 'ai',
+          },
+          { id: 'ai', type: 'ai_answer', saveTo: 'variable.reply' },
+        ],
+        { variables: [{ name: 'reply', type: 'text' }] },
+      );
+    expect(validateFlow(question('contact.email'))).toMatchObject({ ok: true, errors: [] });
+    expect(validateFlow(question('contact.company_size')).ok).toBe(true);
+    for (const bad of ['contact.', 'contact.a.b', 'contact.__proto__x-y', 'visitor.email'])
+      expect(validateFlow(question(bad)).errors).toEqual([
+        {
+          code: 'invalid_format',
+          message: 'A target is variable.<name> or contact.<field>',
+          path: 'nodes.0.saveTo',
+          nodeId: 'q',
+        },
+      ]);
+    const aiToContact = question('contact.email');
+    (aiToContact.nodes[1] as { saveTo: string }).saveTo = 'contact.notes';
+    expect(codes(aiToContact).errors).toEqual([['invalid_format', 'ai', 'nodes.1.saveTo']]);
   });
 
   it('checks pilot globals only when the pilot variables are known', () => {

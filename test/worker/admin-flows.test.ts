@@ -68,6 +68,51 @@ describe('flow drafts with ETag and If-Match', () => {
     expect(res.body.error.issues.map((i) => i.path)).toEqual(['pilotId']);
   });
 
+  it('refuses a wait node at save (POST and PUT) with a 400 naming the node and why', async () => {
+    const { ws, pilot, flowId } = await workspaceWithFlow();
+    const withWait = {
+      ...sampleFlow(pilot.id),
+      nodes: [
+        { id: 'hi', type: 'send_message', text: 'Hi', next: 'w1' },
+        { id: 'w1', type: 'wait', seconds: 3600 },
+      ],
+    };
+    const expected = {
+      code: 'invalid_input',
+      message: 'Invalid flow',
+      issues: [
+        {
+          path: 'nodes.1.type',
+          message: 'Time-based delays (wait) are not available in execution flows (node w1)',
+        },
+      ],
+    };
+    const created = await ws.json('/flows', { method: 'POST', body: withWait });
+    expect(created.status).toBe(400);
+    expect(created.body).toEqual({ error: expected });
+    const saved = await ws.json(`/flows/${flowId}`, { method: 'PUT', body: withWait });
+    expect(saved.status).toBe(400);
+    expect(saved.body).toEqual({ error: expected });
+    // The draft is untouched.
+    const after = await ws.json<FlowView>(`/flows/${flowId}`);
+    expect(after.body.revision).toBe(1);
+  });
+
+  it('names the node of other schema errors at save too', async () => {
+    const { ws, pilot, flowId } = await workspaceWithFlow();
+    const res = await ws.json<{ error: { issues: { path: string; message: string }[] } }>(
+      `/flows/${flowId}`,
+      {
+        method: 'PUT',
+        body: { ...sampleFlow(pilot.id), nodes: [{ id: 'x', type: 'teleport' }] },
+      },
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error.issues).toEqual([
+      { path: 'nodes.0.type', message: 'Unknown node type "teleport" (node x)' },
+    ]);
+  });
+
   it('answers 404 when creating a flow for a pilot of another workspace', async () => {
     const a = await workspaceWithFlow();
     const b = await workspaceWithFlow();

@@ -101,6 +101,32 @@ describe('rate limits', () => {
     expect((await ws.call('/pilots')).status).toBe(200);
   });
 
+  it('never refuses the local seed (npm start) for a key that spent its budget', async () => {
+    const { limited, seeded } = await inOneWindow(async () => {
+      // A key of the default workspace, the one the seed fills (the local tooling's key).
+      const created = await request(
+        '/api-keys',
+        { method: 'POST', body: { name: 'local tooling', scopes: ['read', 'write'] } },
+        'dev-admin-key',
+      );
+      const { id, key } = (await created.json()) as { id: string; key: string };
+      // Spent in the binding itself (600 a minute), as above.
+      for (
+        let i = 0;
+        i <= 600 && (await env.ADMIN_KEY_LIMITER.limit({ key: `key:${id}` })).success;
+        i++
+      );
+      const other = await request('/pilots', {}, key);
+      await other.body?.cancel();
+      const seed = await request('/dev/seed', { method: 'POST' }, key);
+      return { limited: other.status, seeded: { status: seed.status, body: await seed.json() } };
+    });
+    // The key is spent for every other route, and the seed still answers with the demo.
+    expect(limited).toBe(429);
+    expect(seeded.status).toBe(200);
+    expect(seeded.body).toMatchObject({ publicKey: 'pk_demo' });
+  });
+
   it('throttles key guessing from one client with 429 instead of 401', async () => {
     const statuses = await inOneWindow(async (attempt) => {
       const ip = `192.0.2.${70 + attempt}`;

@@ -329,6 +329,46 @@ describe('send_email and CRM effects', () => {
     socket.close();
   });
 
+  it('stores an email question answer saved to contact.email on the contact (lead capture)', async () => {
+    const { pilotId, publicKey } = await createPilot();
+    const email = `lead-${crypto.randomUUID()}@example.com`;
+    await publishFlow(pilotId, {
+      name: 'Lead capture',
+      trigger: { type: 'event', name: 'go' },
+      start: 'ask',
+      nodes: [
+        {
+          id: 'ask',
+          type: 'ask_question',
+          text: 'Your email?',
+          input: { kind: 'email' },
+          saveTo: 'contact.email',
+          next: 'thanks',
+        },
+        say('thanks', 'Thanks, we will write to {{contact.email}}'),
+      ],
+    });
+    const { socket, visitorId } = await visit(publicKey);
+    socket.send({ type: 'event', name: 'go' });
+    await said(socket, 'Your email?');
+    // Typed with spaces and capitals: stored normalised, as update_contact stores it.
+    socket.send({ type: 'message', text: `  ${email.toUpperCase()} ` });
+    await said(socket, `Thanks, we will write to ${email}`);
+    const contacts = await eventually(
+      async () =>
+        (
+          await json<{ items: { id: string; email?: string }[] }>(
+            await call('/v1/admin/contacts?limit=100'),
+          )
+        ).items.filter((c) => c.email === email),
+      (items) => items.length > 0,
+      'the contact with the answered email',
+    );
+    // This conversation's own (anonymous) contact, not some other record.
+    expect(contacts).toEqual([expect.objectContaining({ id: `ct_${visitorId}`, email })]);
+    socket.close();
+  });
+
   it('sends redirect and banner frames to the widget', async () => {
     const { pilotId, publicKey } = await createPilot();
     await publishFlow(pilotId, {

@@ -228,9 +228,23 @@ describe('flow effects on the conversation', () => {
   });
 });
 
+async function hmacHex(secret: string, data: string) {
+  const key = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(data));
+  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 describe('frequency once per contact', () => {
   it('runs a once flow once for a contact who comes back identified on another device', async () => {
-    const { pilotId, publicKey } = await createPilot();
+    // A contact is someone whose identify carries a valid hash (SPEC 3.1).
+    const identitySecret = 'routing-identity-secret-0123456789';
+    const { pilotId, publicKey } = await createPilot({ identitySecret });
     const { flowId } = await publishFlow(pilotId, {
       name: 'Once',
       trigger: { type: 'event', name: 'go' },
@@ -239,12 +253,14 @@ describe('frequency once per contact', () => {
       nodes: [say('m', 'Only once for you')],
     });
     const userId = `user-${crypto.randomUUID()}`;
+    const hash = await hmacHex(identitySecret, userId);
     const shown: string[][] = [];
     for (const device of ['laptop', 'phone']) {
       // Each device had its own anonymous visitor id before the contact identified.
       const deviceVisitor = `v_${device}_${crypto.randomUUID().replaceAll('-', '')}`;
       const { body } = await startSession(publicKey, deviceVisitor, 'http://localhost:8787', {
         userId,
+        hash,
       });
       const socket = await openSocket(body!.conversationId, body!.token);
       socket.send({ type: 'event', name: 'go' });

@@ -10,7 +10,9 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
-        bindings: { TEST_MIGRATIONS: migrations },
+        // wrangler.toml is production as committed; these tests use the development
+        // fallbacks (dev admin key, token secret, loopback webhook targets) on purpose.
+        bindings: { TEST_MIGRATIONS: migrations, ENVIRONMENT: 'development' },
       },
     }),
   ],

@@ -69,6 +69,12 @@ export class Connection implements ReactiveController {
   #session: Session | null = null;
   #sessionRequest: Promise<Session> | null = null;
   private user: UserClaim | null = null;
+  /**
+   * This tab's anonymous visitor id, in memory only (storage waits for interaction). A claim the
+   * server does not verify leaves the visitor anonymous, so the next session asks for this
+   * visitor again instead of a stranger's empty conversation; logout forgets it.
+   */
+  private anonymousVisitor: string | null = null;
   private lastSeq = 0;
   private attempt = 0;
   private openedAt = 0;
@@ -139,9 +145,12 @@ export class Connection implements ReactiveController {
    */
   async reidentify(user: UserClaim | null): Promise<boolean> {
     this.user = user;
-    if (!user) this.storage.remove('visitor');
     // A session requested before this call carries the old identity: let it land, then replace it.
     await this.#sessionRequest?.catch(() => undefined);
+    if (!user) {
+      this.storage.remove('visitor');
+      this.anonymousVisitor = null;
+    }
     const before = this.#session?.conversationId;
     this.#session = null;
     this.#socket?.close(1000, 'reidentify');
@@ -231,7 +240,7 @@ export class Connection implements ReactiveController {
   }
 
   private async startSession(): Promise<Session> {
-    const visitorId = this.storage.read('visitor');
+    const visitorId = this.storage.read('visitor') ?? this.anonymousVisitor;
     const response = await fetch(`${this.config.api}/v1/widget/${this.config.pilotKey}/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -256,6 +265,7 @@ export class Connection implements ReactiveController {
     const session = (await response.json()) as Session;
     this.#session = session;
     this.displayName = session.displayName;
+    if (!session.identified) this.anonymousVisitor = session.visitorId;
     // Kept only once storage is allowed (interaction or consent); a no-op before.
     this.rememberVisitor();
     return session;

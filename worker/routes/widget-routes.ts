@@ -37,21 +37,21 @@ const sessionBodySchema = z.object({
 });
 
 /**
- * Decides who the session belongs to. A claimed userId is accepted with a valid hash; without
- * one only when the pilot neither has a secret nor enforces identity. A refused claim leaves
- * the visitor anonymous: it never reaches the contact's conversation.
+ * Decides who the session belongs to (SPEC 3.1). A claimed userId is accepted only when its
+ * hash verifies against the pilot's identity secret. Without a secret, or with a missing or
+ * wrong hash, the claim is ignored whatever the pilot's settings: the visitor stays anonymous
+ * (its own `v_` visitor id and conversation) and never reaches the contact's conversation,
+ * history or contact record. Trusting a bare userId would let anyone who knows or guesses it
+ * read and post into that person's conversation.
  */
 async function acceptedUser(
   snapshot: PilotSnapshot,
   user: { userId: string; hash?: string | undefined } | undefined,
 ): Promise<string | null> {
-  if (!user) return null;
   // The secret lives only in the KV snapshot, server-side; no response ever carries it.
   const identitySecret = snapshot.pilot.identitySecret;
-  if (identitySecret) {
-    return (await verifyUserHash(identitySecret, user.userId, user.hash)) ? user.userId : null;
-  }
-  return snapshot.pilot.settings.identityEnforced ? null : user.userId;
+  if (!user || !identitySecret) return null;
+  return (await verifyUserHash(identitySecret, user.userId, user.hash)) ? user.userId : null;
 }
 
 const beaconBodySchema = z.object({

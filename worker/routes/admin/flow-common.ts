@@ -2,17 +2,19 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { ErrorCode } from '../../../shared/errors.ts';
-import { type Flow, flowSchema } from '../../../shared/flow/schema.ts';
+import type { Flow } from '../../../shared/flow/schema.ts';
+import { parseFlowDocument } from '../../../shared/flow/validate.ts';
 import type { AppEnv } from '../../env.ts';
-import { ApiError, notFound, zodIssues } from '../../http/api-error.ts';
+import { ApiError, notFound } from '../../http/api-error.ts';
 import { idParam } from '../../http/openapi.ts';
 import { MAX_BODY_BYTES } from '../../http/parse.ts';
 import { type FlowRecord, getWorkspaceFlow } from '../../store/flows.ts';
+import { flowErrorIssues } from './flow-validation.ts';
 
 /**
  * The flow document in OpenAPI: a reference to the JSON Schema generated from `flowSchema`
  * (registered as the `Flow` component in index.ts). Recursive conditions are beyond what
- * zod-to-openapi can walk, so the route validates bodies with `flowSchema` itself.
+ * zod-to-openapi can walk, so the route validates bodies itself (`readFlowBody`).
  */
 export const flowRef = { $ref: '#/components/schemas/Flow' } as const;
 
@@ -91,9 +93,9 @@ export async function readFlowBody(c: Context): Promise<Flow> {
       { path: '(root)', message: 'Expected a JSON document' },
     ]);
   }
-  const parsed = flowSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new ApiError(400, ErrorCode.invalidInput, 'Invalid flow', zodIssues(parsed.error));
-  }
-  return parsed.data;
+  // The validator's schema half, so issues name their node and a `wait` node says why it is refused.
+  const { flow, errors } = parseFlowDocument(json);
+  if (!flow)
+    throw new ApiError(400, ErrorCode.invalidInput, 'Invalid flow', flowErrorIssues(errors));
+  return flow;
 }

@@ -1,7 +1,7 @@
 /** Flow checks against the pilot: its global variables make `pilot.*` references checkable. */
-import { ErrorCode } from '../../../shared/errors.ts';
+import { ErrorCode, type ErrorIssue } from '../../../shared/errors.ts';
 import type { Flow } from '../../../shared/flow/schema.ts';
-import { validateFlow } from '../../../shared/flow/validate.ts';
+import { type FlowIssue, validateFlow } from '../../../shared/flow/validate.ts';
 import type { AppEnv } from '../../env.ts';
 import { ApiError } from '../../http/api-error.ts';
 import { pilotVariableValues } from '../../store/pilot-items.ts';
@@ -19,11 +19,15 @@ export async function checkPublishable(env: AppEnv, flow: Flow): Promise<void> {
       409,
       ErrorCode.conflict,
       'The draft has errors; fix them before publishing',
-      // Every issue names its node too (issue 3: "each names the node id and field").
-      result.errors.map((issue) => ({
-        path: issue.path || '(root)',
-        message: issue.nodeId ? `${issue.message} (node ${issue.nodeId})` : issue.message,
-      })),
+      flowErrorIssues(result.errors),
     );
   }
+}
+
+/** Flow issues as API error issues; each names its node too (issue 3: "names the node id and field"). */
+export function flowErrorIssues(issues: readonly FlowIssue[]): ErrorIssue[] {
+  return issues.map((issue) => ({
+    path: issue.path || '(root)',
+    message: issue.nodeId ? `${issue.message} (node ${issue.nodeId})` : issue.message,
+  }));
 }

@@ -1,0 +1,56 @@
+/**
+ * Who is signed in: the admin API key, held in a signal. It is also kept in this tab's
+ * sessionStorage so a reload does not sign the admin out; never in a URL, never in
+ * localStorage (which outlives the tab and is shared by every tab). Why sessionStorage is
+ * acceptable: the console runs under a CSP that allows only its own scripts, and any script
+ * able to read sessionStorage could equally read the key from memory by wrapping `fetch`.
+ */
+import { computed, signal } from '@preact/signals';
+import { type ApiClient, createApiClient } from './api/client.ts';
+import { type ApiFailure, unwrap } from './api/errors.ts';
+
+const STORAGE_KEY = 'edgepilot.admin-key';
+
+/** The key of the signed-in admin, or null. */
+export const adminKey = signal<string | null>(readStoredKey());
+
+/** A client for the signed-in key (one per key, so requests share it). */
+export const apiClient = computed<ApiClient | null>(() =>
+  adminKey.value ? createApiClient(adminKey.value) : null,
+);
+
+function readStoredKey(): string | null {
+  try {
+    return globalThis.sessionStorage?.getItem(STORAGE_KEY) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Checks `key` with a cheap authenticated read (one pilot), then signs in. A refused key
+ * returns the failure and leaves the session signed out.
+ */
+export async function signIn(key: string): Promise<ApiFailure | null> {
+  const trimmed = key.trim();
+  const client = createApiClient(trimmed);
+  const result = await unwrap(client.GET('/pilots', { params: { query: { limit: 1 } } }));
+  if (!result.ok) return result.failure;
+  try {
+    sessionStorage.setItem(STORAGE_KEY, trimmed);
+  } catch {
+    // Storage disabled: the key stays in memory only; a reload asks again.
+  }
+  adminKey.value = trimmed;
+  return null;
+}
+
+/** Forgets the key everywhere it was kept. */
+export function signOut(): void {
+  try {
+    sessionStorage.removeItem(STORAGE_KEY);
+  } catch {
+    // Nothing was stored.
+  }
+  adminKey.value = null;
+}

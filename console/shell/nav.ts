@@ -1,0 +1,27 @@
+/**
+ * The left navigation, as data: one line per page. A page of the console adds its entry here
+ * (and its route in app.tsx); only pages that exist are listed.
+ */
+export interface NavItem {
+  label: string;
+  href: string;
+  /** Paths that mark this entry as the current page (prefix match). */
+  matches: string[];
+}
+
+export const navItems: readonly NavItem[] = [
+  { label: 'Flows', href: '/admin/flows', matches: ['/admin/flows', '/admin'] },
+];
+
+/** The entry for `path`: the longest matching prefix wins (`/admin` only matches itself). */
+export function currentNavItem(path: string, items: readonly NavItem[] = navItems): NavItem | null {
+  let best: { item: NavItem; length: number } | null = null;
+  for (const item of items) {
+    for (const prefix of item.matches) {
+      const hit =
+        prefix === '/admin' ? path === prefix : path === prefix || path.startsWith(`${prefix}/`);
+      if (hit && (!best || prefix.length > best.length)) best = { item, length: prefix.length };
+    }
+  }
+  return best?.item ?? null;
+}

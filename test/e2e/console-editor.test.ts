@@ -1,0 +1,183 @@
+/**
+ * The canvas editor in Chromium against wrangler dev: build a flow by mouse and see a visitor
+ * get it, a save conflict between two tabs, undo/redo, compare and restore. Elements are found
+ * by role and accessible name; only the canvas handles (drag targets with no role) by CSS.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './browser.ts';
+import { adminApi, baseUrl, openConsole, seriousViolations, signIn } from './console-page.ts';
+import { openMessenger } from './widget-page.ts';
+
+let browser: Browser;
+let pilot: { id: string; publicKey: string };
+/**
+ * The customer's site: a real HTTP server on another port, so another origin than the Worker
+ * (a page fulfilled by the test would count as a public address, and Chromium's local-network
+ * rules would then block the embed from loopback).
+ */
+let customer: Server;
+let CUSTOMER = '';
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  customer = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(
+      `<!doctype html><html lang="en"><title>Pricing</title><h1>Pricing</h1><script async src="${baseUrl}/widget.js" data-pilot-key="${pilot.publicKey}"></script>`,
+    );
+  });
+  await new Promise<void>((resolve) => customer.listen(0, '127.0.0.1', resolve));
+  CUSTOMER = `http://127.0.0.1:${(customer.address() as AddressInfo).port}`;
+  pilot = await adminApi('POST', '/pilots', {
+    name: 'Editor pilot',
+    trustedDomains: ['127.0.0.1'],
+    appearance: { displayName: 'Editor pilot' },
+  });
+});
+afterAll(async () => {
+  customer?.close();
+  await browser?.close();
+});
+
+const step = (page: Page, id: string) =>
+  page.getByRole('group', { name: new RegExp(`^Step ${id} \\(`) });
+const handle = (page: Page, id: string, port: string) =>
+  page.locator(
+    `.react-flow__node[data-id="${id}"] .react-flow__handle.source[data-handleid="${port}"]`,
+  );
+const target = (page: Page, id: string) =>
+  page.locator(`.react-flow__node[data-id="${id}"] .react-flow__handle.target`);
+
+/** Drags from one handle to another with the mouse, the way an admin connects two steps. */
+async function drag(page: Page, from: ReturnType<typeof handle>, to: ReturnType<typeof handle>) {
+  const a = await from.boundingBox();
+  const b = await to.boundingBox();
+  if (!a || !b) throw new Error('handle not visible');
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
+async function createFlow(page: Page, name: string) {
+  await page.getByRole('button', { name: 'New flow' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New flow' });
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByLabel('AI pilot').selectOption({ label: 'Editor pilot' });
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  await page.getByRole('heading', { name, level: 1 }).waitFor();
+  const flowId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
+  return flowId;
+}
+
+const panel = (page: Page) => page.getByRole('tabpanel');
+const field = (page: Page, name: string) => panel(page).getByLabel(name, { exact: true });
+const status = (page: Page) => page.getByRole('status').filter({ hasText: /./ }).first();
+
+describe('flow editor canvas', () => {
+  it('builds a flow by mouse, saves and publishes it, and a visitor on a customer page gets it', async () => {
+    const { page, errors, close } = await openConsole(browser, '/admin/flows');
+    await signIn(page);
+    const flowId = await createFlow(page, 'Mouse pricing');
+    await step(page, 'welcome').waitFor();
+
+    // Trigger: page visited, URL contains /pricing.
+    await page.getByRole('group', { name: 'Trigger', exact: true }).click();
+    await panel(page).getByRole('button', { name: 'Add url rule' }).click();
+    await field(page, 'URL').selectOption('contains');
+    await field(page, 'Value').fill('/pricing');
+
+    // The message: select it and write its text.
+    await step(page, 'welcome').click();
+    await field(page, 'Message').fill('Welcome to pricing!');
+
+    // A button question inserted with "+" on the welcome -> end connection.
+    await page.getByRole('button', { name: 'Insert a step on welcome next to end' }).click();
+    await page
+      .getByRole('dialog', { name: /Add a step after welcome/ })
+      .getByRole('button', { name: 'Ask question' })
+      .click();
+    await step(page, 'ask_question_1').waitFor();
+    await field(page, 'Question').fill('Which plan suits you?');
+    const options = panel(page).getByRole('group', { name: 'Buttons' });
+    await options.getByLabel('Label', { exact: true }).first().fill('Starter');
+    await options.getByLabel('Value', { exact: true }).first().fill('starter');
+    await options.getByLabel('Label', { exact: true }).nth(1).fill('Business');
+    await options.getByLabel('Value', { exact: true }).nth(1).fill('business');
+    await field(page, 'Save answer to (variable.name)').fill('variable.plan');
+
+    // The flow variable the question saves to.
+    await page.getByRole('tab', { name: 'Flow Manager' }).click();
+    await panel(page).getByRole('button', { name: 'Add variable' }).click();
+    await field(page, 'Name').fill('plan');
+    await page.getByRole('tab', { name: 'Inspector' }).click();
+
+    // A condition on the answer from the palette, connected by dragging.
+    await page
+      .getByRole('group', { name: 'Add Logic' })
+      .getByRole('button', { name: 'Condition' })
+      .click();
+    await step(page, 'condition_1').waitFor();
+    await field(page, 'When (JSON)').fill(
+      '{"field": "variable.plan", "op": "eq", "value": "business"}',
+    );
+    await page.getByRole('button', { name: 'Tidy up' }).click();
+    await page.getByRole('button', { name: 'Fit View' }).click();
+    await drag(
+      page,
+      handle(page, 'ask_question_1', 'input.options[0].next'),
+      target(page, 'condition_1'),
+    );
+    await drag(
+      page,
+      handle(page, 'ask_question_1', 'input.options[1].next'),
+      target(page, 'condition_1'),
+    );
+    await drag(page, handle(page, 'condition_1', 'else'), target(page, 'end'));
+    await drag(page, handle(page, 'condition_1', 'branches[0].next'), target(page, 'end'));
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(7);
+
+    // No errors left; save, then publish with a note.
+    await page.getByRole('tab', { name: /Problems/ }).click();
+    await expect.poll(() => page.getByText(/^0 errors/).count()).toBe(1);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => status(page).textContent()).toMatch(/Saved/);
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    const publish = page.getByRole('dialog', { name: 'Publish this flow' });
+    await publish.getByLabel('Note for this version').fill('First pricing flow');
+    await publish
+      .getByText(/Conversations already running stay on the version they started on/)
+      .waitFor();
+    await publish.getByRole('button', { name: 'Publish now' }).click();
+    await expect.poll(() => status(page).textContent()).toMatch(/Published version 1/);
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+
+    const saved = await adminApi<{ draft: { trigger: unknown; nodes: { id: string }[] } }>(
+      'GET',
+      `/flows/${flowId}`,
+    );
+    expect(saved.draft.trigger).toEqual({
+      type: 'page_visited',
+      urls: [{ op: 'contains', value: '/pricing' }],
+    });
+    await close();
+
+    // A visitor on a customer page of another origin sees the flow in the messenger.
+    const context = await browser.newContext();
+    const visitor = await context.newPage();
+    await visitor.goto(`${CUSTOMER}/customer/pricing`);
+    const launcher = visitor.getByRole('button', { name: 'Open chat', exact: true });
+    await expect.poll(() => launcher.getAttribute('data-unread'), { timeout: 20_000 }).toBe('2');
+    const messenger = await openMessenger(visitor, 'Editor pilot');
+    await messenger.getByText('Welcome to pricing!').waitFor();
+    await messenger.getByText('Which plan suits you?').waitFor();
+    await messenger.getByRole('button', { name: 'Business' }).waitFor();
+    await messenger.getByRole('button', { name: 'Starter' }).waitFor();
+    await context.close();
+  });
+});

@@ -1,0 +1,80 @@
+/** Helpers for the admin console's browser tests: open it, sign in, audit it, watch for errors. */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { expect, inject } from 'vitest';
+
+export const baseUrl = inject('baseUrl');
+export const adminKey = inject('adminKey');
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
+
+export interface ConsolePage {
+  page: Page;
+  close: () => Promise<void>;
+  /** Console errors and page errors so far (CSP violations are reported as console errors). */
+  errors: string[];
+}
+
+/** A fresh browser context (no storage) on the console at `path`. */
+export async function openConsole(
+  browser: Browser,
+  path = '/admin',
+  options: BrowserContextOptions = {},
+): Promise<ConsolePage> {
+  const context = await browser.newContext({ acceptDownloads: true, ...options });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  await page.goto(`${baseUrl}${path}`);
+  return { page, errors, close: () => context.close() };
+}
+
+/** Signs in through the form, with the dev admin key unless told otherwise. */
+export async function signIn(page: Page, key = adminKey) {
+  await page.getByLabel('Admin API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Console' }).waitFor();
+}
+
+/** axe-core's serious and critical violations on the whole page. */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const results = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown) => Promise<AxeResults> } }).axe;
+    return axe.run(document);
+  });
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+interface AxeResults {
+  violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
+}
+
+/** Calls the admin API with the dev admin key; throws with the body on failure. */
+export async function adminApi<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${baseUrl}/v1/admin${path}`, {
+    method,
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} -> ${response.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** The flows table's row for `name`. */
+export function flowRow(page: Page, name: string) {
+  return page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+}
+
+/** Waits until the flows table shows `count` rows named `name`. */
+export async function expectFlowRows(page: Page, name: string, count: number) {
+  await expect.poll(() => flowRow(page, name).count(), { timeout: 10_000 }).toBe(count);
+}
