@@ -6596,7 +6596,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "precondition_failed" | "payload_too_large" | "rate_limited" | "origin_not_allowed" | "token_expired" | "internal_error";
+                code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "precondition_failed" | "payload_too_large" | "rate_limited" | "origin_not_allowed" | "token_expired" | "internal_error" | "not_configured";
                 message: string;
                 /** @description Every invalid field, by dotted path */
                 issues?: {
