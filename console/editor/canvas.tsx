@@ -8,7 +8,6 @@ import {
   Background,
   type Connection,
   Controls,
-  type EdgeChange,
   MiniMap,
   type NodeChange,
   ReactFlow,
@@ -36,8 +35,8 @@ export interface CanvasProps {
   onSelect: (ids: string[]) => void;
   onMove: (positions: Map<string, Position>, how: 'drag' | 'keyboard') => void;
   onConnect: (source: string, port: string, target: string) => void;
-  onDisconnect: (source: string, port: string) => void;
-  onDelete: (ids: string[]) => void;
+  /** Deleted steps and connections, as one edit (xyflow deletes a step's edges with it). */
+  onDelete: (ids: string[], ports: { source: string; port: string }[]) => void;
   onPlus: (source: string, port: string, anchor: HTMLElement) => void;
   onInit?: (instance: ReactFlowInstance<CanvasNode, PortEdge>) => void;
 }
@@ -117,7 +116,6 @@ export function Canvas(props: CanvasProps) {
     const inFlight = new Map(dragging);
     let dropped = false;
     let selection: Set<string> | null = null;
-    const removed: string[] = [];
     for (const change of changes) {
       if (change.type === 'position' && change.position) {
         if (change.dragging) inFlight.set(change.id, change.position);
@@ -129,7 +127,7 @@ export function Canvas(props: CanvasProps) {
         selection ??= new Set(props.selection);
         if (change.selected) selection.add(change.id);
         else selection.delete(change.id);
-      } else if (change.type === 'remove' && change.id !== TRIGGER_ID) removed.push(change.id);
+      }
     }
     if (moved.size) {
       for (const id of moved.keys()) inFlight.delete(id);
@@ -139,15 +137,6 @@ export function Canvas(props: CanvasProps) {
     if (inFlight.size !== dragging.size || changes.some((c) => c.type === 'position'))
       setDragging(inFlight);
     if (selection) props.onSelect([...selection]);
-    if (removed.length) props.onDelete(removed);
-  };
-
-  const onEdgesChange = (changes: EdgeChange<PortEdge>[]) => {
-    for (const change of changes)
-      if (change.type === 'remove') {
-        const [source, port] = change.id.split('|') as [string, string];
-        if (source !== TRIGGER_ID) props.onDisconnect(source, port);
-      }
   };
 
   const onConnect = (c: Connection) => {
@@ -162,7 +151,13 @@ export function Canvas(props: CanvasProps) {
       nodeTypes={nodeTypes}
       edgeTypes={edgeTypes}
       onNodesChange={onNodesChange}
-      onEdgesChange={onEdgesChange}
+      onDelete={({ nodes: gone, edges: cut }) => {
+        const ids = gone.map((n) => n.id).filter((id) => id !== TRIGGER_ID);
+        const ports = cut
+          .filter((e) => e.source !== TRIGGER_ID)
+          .map((e) => ({ source: e.source, port: e.sourceHandle ?? 'next' }));
+        if (ids.length || ports.length) props.onDelete(ids, ports);
+      }}
       onConnect={onConnect}
       onInit={props.onInit}
       nodesDraggable={!props.readOnly}

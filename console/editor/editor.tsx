@@ -125,16 +125,18 @@ export function Editor({ flowId, loaded }: { flowId: string; loaded: LoadedDraft
       ed.edit((f) => connect(f, source, port, target), { label: 'Connect' }),
     [ed.edit],
   );
-  const onDisconnect = useCallback(
-    (source: string, port: string) =>
-      ed.edit((f) => disconnect(f, source, port), { label: 'Disconnect' }),
-    [ed.edit],
-  );
   const onDelete = useCallback(
-    (ids: string[]) => {
-      ed.edit((f) => deleteNodes(f, ids), { label: 'Delete' });
-      ed.select([]);
-      setStatus(`Deleted ${ids.join(', ')}`);
+    (ids: string[], ports: { source: string; port: string }[] = []) => {
+      ed.edit(
+        (f) =>
+          deleteNodes(
+            ports.reduce((g, p) => disconnect(g, p.source, p.port), f),
+            ids,
+          ),
+        { label: 'Delete' },
+      );
+      if (ids.length) ed.select([]);
+      setStatus(ids.length ? `Deleted ${ids.join(', ')}` : 'Deleted the connection');
     },
     [ed.edit],
   );
@@ -344,7 +346,6 @@ export function Editor({ flowId, loaded }: { flowId: string; loaded: LoadedDraft
               onSelect={onSelect}
               onMove={onMove}
               onConnect={onConnect}
-              onDisconnect={onDisconnect}
               onDelete={onDelete}
               onPlus={onPlus}
               onInit={(rf) => {

@@ -1,5 +1,5 @@
 /** Version history: every published version (number, note, date) with open, compare, restore. */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useId, useState } from 'preact/hooks';
 import { Button } from '../ui/button.tsx';
 import type { VersionInfo } from './flow-api.ts';
 
@@ -13,6 +13,7 @@ export function VersionsPanel(props: {
   onRestore: (version: number) => void;
   onRefresh: () => void;
 }) {
+  const id = useId();
   const [from, setFrom] = useState<string>('');
   const [to, setTo] = useState<string>('draft');
   useEffect(() => props.onRefresh(), []);
@@ -53,7 +54,7 @@ export function VersionsPanel(props: {
                     Open
                   </Button>
                   <Button
-                    aria-label={`Compare version ${v.version} with the draft`}
+                    aria-label={`Compare with draft: version ${v.version}`}
                     onClick={() => props.onCompare(v.version, 'draft')}
                   >
                     Compare with draft
@@ -71,26 +72,26 @@ export function VersionsPanel(props: {
           <fieldset class="field-list">
             <legend>Compare two versions</legend>
             <div class="field-row">
-              <label>
-                From{' '}
-                <select value={from} onChange={(e) => setFrom(e.currentTarget.value)}>
-                  {choices.map((c) => (
-                    <option key={c.value} value={c.value}>
-                      {c.label}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label>
-                To{' '}
-                <select value={to} onChange={(e) => setTo(e.currentTarget.value)}>
-                  {choices.map((c) => (
-                    <option key={c.value} value={c.value}>
-                      {c.label}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <label for={`${id}-from`}>From</label>
+              <select
+                id={`${id}-from`}
+                value={from}
+                onChange={(e) => setFrom(e.currentTarget.value)}
+              >
+                {choices.map((c) => (
+                  <option key={c.value} value={c.value}>
+                    {c.label}
+                  </option>
+                ))}
+              </select>
+              <label for={`${id}-to`}>To</label>
+              <select id={`${id}-to`} value={to} onChange={(e) => setTo(e.currentTarget.value)}>
+                {choices.map((c) => (
+                  <option key={c.value} value={c.value}>
+                    {c.label}
+                  </option>
+                ))}
+              </select>
               <Button onClick={() => from && props.onCompare(side(from), side(to))}>Compare</Button>
             </div>
           </fieldset>

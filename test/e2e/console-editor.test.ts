@@ -180,4 +180,197 @@ describe('flow editor canvas', () => {
     await messenger.getByRole('button', { name: 'Starter' }).waitFor();
     await context.close();
   });
+
+  it('reports a save conflict between two tabs and loses neither side', async () => {
+    const flow = await adminApi<{ id: string }>('POST', '/flows', {
+      schemaVersion: 1,
+      name: 'Two tabs',
+      pilotId: pilot.id,
+      trigger: { type: 'new_conversation' },
+      start: 'hello',
+      nodes: [{ id: 'hello', type: 'send_message', text: 'Original' }],
+    });
+    const tabA = await openConsole(browser, `/admin/flows/${flow.id}`);
+    await signIn(tabA.page);
+    const tabB = await openConsole(browser, `/admin/flows/${flow.id}`);
+    await signIn(tabB.page);
+    for (const { page } of [tabA, tabB]) await step(page, 'hello').click();
+
+    await field(tabA.page, 'Message').fill('Written in tab A');
+    await tabA.page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => status(tabA.page).textContent()).toMatch(/Saved/);
+
+    await field(tabB.page, 'Message').fill('Written in tab B');
+    await tabB.page.getByRole('button', { name: 'Save', exact: true }).click();
+    const conflict = tabB.page.getByRole('dialog', { name: 'Someone else saved this flow' });
+    await conflict.waitFor();
+    // Compare shows what differs from their version to ours.
+    await conflict.getByRole('button', { name: 'Compare' }).click();
+    await conflict.getByText(/hello · text: Written in tab A → Written in tab B/).waitFor();
+    // Reload takes theirs; Undo brings ours back, and then overwriting saves ours.
+    await conflict.getByRole('button', { name: 'Reload their version' }).click();
+    await tabB.page.getByRole('button', { name: 'Back to the draft' }).click();
+    await step(tabB.page, 'hello').click();
+    await expect.poll(() => field(tabB.page, 'Message').inputValue()).toBe('Written in tab A');
+    await tabB.page.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => field(tabB.page, 'Message').inputValue()).toBe('Written in tab B');
+    await tabB.page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => status(tabB.page).textContent()).toMatch(/Saved/);
+    const saved = await adminApi<{ draft: { nodes: { text: string }[] } }>(
+      'GET',
+      `/flows/${flow.id}`,
+    );
+    expect(saved.draft.nodes[0]?.text).toBe('Written in tab B');
+
+    // Tab A is now the stale one: its next save is refused too, and overwrite is its choice.
+    await field(tabA.page, 'Message').fill('Tab A again');
+    await tabA.page.getByRole('button', { name: 'Save', exact: true }).click();
+    const again = tabA.page.getByRole('dialog', { name: 'Someone else saved this flow' });
+    await again.getByRole('button', { name: 'Overwrite with mine' }).click();
+    await expect.poll(() => status(tabA.page).textContent()).toMatch(/Saved/);
+    const last = await adminApi<{ draft: { nodes: { text: string }[] } }>(
+      'GET',
+      `/flows/${flow.id}`,
+    );
+    expect(last.draft.nodes[0]?.text).toBe('Tab A again');
+    expect([...tabA.errors, ...tabB.errors].filter((e) => !e.includes('412'))).toEqual([]);
+    await tabA.close();
+    await tabB.close();
+  });
+
+  it('undoes and redoes each kind of edit: add, inspector typing (one step), connect, move by keyboard, delete', async () => {
+    const flow = await adminApi<{ id: string }>('POST', '/flows', {
+      schemaVersion: 1,
+      name: 'Undo flow',
+      pilotId: pilot.id,
+      trigger: { type: 'new_conversation' },
+      start: 'hello',
+      nodes: [
+        { id: 'hello', type: 'send_message', text: 'Hi', position: { x: 0, y: 0 } },
+        { id: 'bye', type: 'end', position: { x: 400, y: 0 } },
+      ],
+    });
+    const { page, errors, close } = await openConsole(browser, `/admin/flows/${flow.id}`);
+    await signIn(page);
+    await step(page, 'hello').waitFor();
+    const undo = page.getByRole('button', { name: 'Undo' });
+    const redo = page.getByRole('button', { name: 'Redo' });
+    const edges = () => page.locator('.react-flow__edge').count();
+    const position = () =>
+      step(page, 'hello').evaluate((el) => (el as HTMLElement).style.transform);
+
+    // Inspector typing: several keystrokes, one undo step.
+    await step(page, 'hello').click();
+    await field(page, 'Message').pressSequentially(' there', { delay: 20 });
+    await expect.poll(() => field(page, 'Message').inputValue()).toBe('Hi there');
+    await undo.click();
+    await expect.poll(() => field(page, 'Message').inputValue()).toBe('Hi');
+    await redo.click();
+    await expect.poll(() => field(page, 'Message').inputValue()).toBe('Hi there');
+
+    // Connect with the "connect to…" choice (keyboard reachable), then undo/redo it.
+    await field(page, 'Connect next to…').selectOption('bye');
+    await expect.poll(edges).toBe(2);
+    await undo.click();
+    await expect.poll(edges).toBe(1);
+    await redo.click();
+    await expect.poll(edges).toBe(2);
+
+    // Move by keyboard: focus the step and press an arrow key.
+    const before = await position();
+    await step(page, 'hello').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(position).not.toBe(before);
+    await undo.click();
+    await expect.poll(position).toBe(before);
+
+    // Add from the palette, delete with the keyboard; undo brings it back with its edges.
+    await page
+      .getByRole('group', { name: 'Add Messages' })
+      .getByRole('button', { name: 'Send message' })
+      .click();
+    await step(page, 'send_message_1').waitFor();
+    await undo.click();
+    await expect.poll(() => step(page, 'send_message_1').count()).toBe(0);
+    await step(page, 'bye').click();
+    await page.keyboard.press('Delete');
+    await expect.poll(() => step(page, 'bye').count()).toBe(0);
+    await expect.poll(edges).toBe(1);
+    await page.keyboard.press('Control+z');
+    await step(page, 'bye').waitFor();
+    await expect.poll(edges).toBe(2);
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(() => step(page, 'bye').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('compares two versions on one canvas, restores one into the draft and publishes it', async () => {
+    const base = {
+      schemaVersion: 1,
+      name: 'Versioned',
+      pilotId: pilot.id,
+      trigger: { type: 'new_conversation' },
+      start: 'hello',
+    };
+    const flow = await adminApi<{ id: string }>('POST', '/flows', {
+      ...base,
+      nodes: [
+        { id: 'hello', type: 'send_message', text: 'Version one', next: 'old' },
+        { id: 'old', type: 'end' },
+      ],
+    });
+    await adminApi('POST', `/flows/${flow.id}/publish`, { note: 'first' });
+    await adminApi('PUT', `/flows/${flow.id}`, {
+      ...base,
+      nodes: [
+        { id: 'hello', type: 'send_message', text: 'Version two', next: 'new' },
+        { id: 'new', type: 'end' },
+      ],
+    });
+    await adminApi('POST', `/flows/${flow.id}/publish`, { note: 'second' });
+
+    const { page, errors, close } = await openConsole(browser, `/admin/flows/${flow.id}`);
+    await signIn(page);
+    await page.getByRole('tab', { name: 'Versions' }).click();
+    await panel(page).getByText('second').waitFor();
+    await panel(page).getByLabel('From', { exact: true }).selectOption('1');
+    await panel(page).getByLabel('To', { exact: true }).selectOption('2');
+    await panel(page).getByRole('button', { name: 'Compare', exact: true }).click();
+    const banner = page.getByRole('region', { name: 'Read-only view' });
+    await banner.getByText('Comparing version 1 → version 2').waitFor();
+    await banner.getByText('Added step new').waitFor();
+    await banner.getByText('Removed step old').waitFor();
+    await banner.getByText('hello · text: Version one → Version two').waitFor();
+    // Both sides on one canvas, marked.
+    await expect.poll(() => step(page, 'old').getAttribute('class')).toBeTruthy();
+    expect(await page.locator('.step-mark-removed[data-node-id="old"]').count()).toBe(1);
+    expect(await page.locator('.step-mark-added[data-node-id="new"]').count()).toBe(1);
+    expect(await page.locator('.step-mark-changed[data-node-id="hello"]').count()).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+    await banner.getByRole('button', { name: 'Back to the draft' }).click();
+
+    // Open version 1 read-only, restore it into the draft, publish it as version 3.
+    await panel(page).getByRole('button', { name: 'Open version 1' }).click();
+    await page
+      .getByRole('region', { name: 'Read-only view' })
+      .getByRole('button', { name: 'Restore version 1 into the draft' })
+      .click();
+    await expect.poll(() => status(page).textContent()).toMatch(/Restored version 1/);
+    await step(page, 'old').waitFor();
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    const publish = page.getByRole('dialog', { name: 'Publish this flow' });
+    await publish.getByText('hello · text: Version two → Version one').waitFor();
+    await publish.getByLabel('Note for this version').fill('back to one');
+    await publish.getByRole('button', { name: 'Publish now' }).click();
+    await expect.poll(() => status(page).textContent()).toMatch(/Published version 3/);
+    const live = await adminApi<{ definition: { nodes: { text?: string }[] } }>(
+      'GET',
+      `/flows/${flow.id}/versions/3`,
+    );
+    expect(live.definition.nodes[0]?.text).toBe('Version one');
+    expect(errors).toEqual([]);
+    await close();
+  });
 });
