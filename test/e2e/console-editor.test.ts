@@ -373,4 +373,126 @@ describe('flow editor canvas', () => {
     expect(errors).toEqual([]);
     await close();
   });
+
+  it('runs the draft in the test panel, lights up its path, and re-runs a saved scenario', async () => {
+    const flow = await adminApi<{ id: string }>('POST', '/flows', {
+      schemaVersion: 1,
+      name: 'Tested flow',
+      pilotId: pilot.id,
+      trigger: { type: 'page_visited', urls: [{ op: 'contains', value: '/pricing' }] },
+      variables: [{ name: 'plan', type: 'text' }],
+      start: 'ask',
+      nodes: [
+        {
+          id: 'ask',
+          type: 'ask_question',
+          text: 'Which plan?',
+          input: {
+            kind: 'buttons',
+            options: [
+              { label: 'Free', value: 'free', next: 'done' },
+              { label: 'Pro', value: 'pro', next: 'thanks' },
+            ],
+          },
+          saveTo: 'variable.plan',
+        },
+        { id: 'thanks', type: 'send_message', text: 'Pro it is', next: 'done' },
+        { id: 'done', type: 'end' },
+      ],
+    });
+    const { page, errors, close } = await openConsole(browser, `/admin/flows/${flow.id}`);
+    await signIn(page);
+    await page.getByRole('tab', { name: 'Test' }).click();
+    await field(page, 'Page URL').fill('https://shop.example/pricing');
+    await panel(page).getByRole('button', { name: 'Start test' }).click();
+    const chat = panel(page).getByRole('list', { name: 'Test conversation' });
+    await chat.getByText('Which plan?').waitFor();
+    await panel(page).getByRole('button', { name: 'Pro' }).click();
+    await chat.getByText('Pro it is').waitFor();
+    await panel(page).getByText('Status: completed').waitFor();
+    await panel(page).getByText('"plan": "pro"').waitFor();
+    // The path on the canvas: the last step is current, the ones before are lit.
+    expect(await page.locator('.step-mark-current[data-node-id="done"]').count()).toBe(1);
+    expect(await page.locator('.step-mark-path[data-node-id="thanks"]').count()).toBe(1);
+    // Step back through the path.
+    await field(page, 'Step 3 of 3: done').press('ArrowLeft');
+    await expect
+      .poll(() => page.locator('.step-mark-current[data-node-id="thanks"]').count())
+      .toBe(1);
+
+    await field(page, 'Scenario name').fill('picks pro');
+    await panel(page).getByRole('button', { name: 'Save scenario' }).click();
+    await panel(page).getByRole('button', { name: 'Reset' }).click();
+    await panel(page).getByRole('button', { name: 'Run all scenarios' }).click();
+    await panel(page)
+      .getByRole('list', { name: 'Scenario results' })
+      .getByText('picks pro: completed (ask → thanks → done)')
+      .waitFor();
+    await panel(page).getByRole('button', { name: 'Run scenario picks pro' }).click();
+    await chat.getByText('Pro it is').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('connects by keyboard, lists the flow in the outline, copies and pastes steps with new ids, and tidies up', async () => {
+    const flow = await adminApi<{ id: string }>('POST', '/flows', {
+      schemaVersion: 1,
+      name: 'Keyboard flow',
+      pilotId: pilot.id,
+      trigger: { type: 'new_conversation' },
+      start: 'hello',
+      nodes: [
+        { id: 'hello', type: 'send_message', text: 'Hi', position: { x: 0, y: 0 } },
+        { id: 'bye', type: 'end', position: { x: 0, y: 240 } },
+      ],
+    });
+    const { page, errors, close } = await openConsole(browser, `/admin/flows/${flow.id}`, {
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
+    await signIn(page);
+    await step(page, 'hello').waitFor();
+    // Keyboard only: focus the step, Enter selects it, then "connect next to…" in the inspector.
+    await step(page, 'hello').focus();
+    await page.keyboard.press('Enter');
+    const connectTo = field(page, 'Connect next to…');
+    await connectTo.focus();
+    await connectTo.selectOption('bye');
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
+
+    // The outline lists the same flow, with the new connection.
+    await page.getByRole('button', { name: 'Outline' }).click();
+    const outline = page.getByRole('navigation', { name: 'Flow outline' });
+    await outline.getByText('next → bye').waitFor();
+    await outline.getByRole('button', { name: /^bye — End/ }).click();
+    await panel(page).getByRole('heading', { name: 'End' }).waitFor();
+    await page.getByRole('button', { name: 'Outline' }).click();
+
+    // Copy both steps and paste: new ids, the link between them kept.
+    await step(page, 'hello').click();
+    await step(page, 'bye').click({ modifiers: ['Control'] });
+    await page.getByRole('button', { name: 'Copy' }).click();
+    await page.getByRole('button', { name: 'Paste' }).click();
+    await expect
+      .poll(() => status(page).textContent())
+      .toMatch(/Pasted 2 step\(s\): send_message_1, end_1/);
+    await step(page, 'send_message_1').waitFor();
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(3);
+
+    // Tidy up the selection (the pasted pair, stacked): the end step moves right of its message.
+    const x = (id: string) =>
+      adminApi<{ draft: { nodes: { id: string; position?: { x: number } }[] } }>(
+        'GET',
+        `/flows/${flow.id}`,
+      ).then((f) => f.draft.nodes.find((n) => n.id === id)?.position?.x);
+    await page.getByRole('button', { name: 'Tidy up' }).click();
+    await expect.poll(() => status(page).textContent()).toMatch(/Tidied the selection/);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => status(page).textContent()).toMatch(/Saved/);
+    expect((await x('end_1')) ?? 0).toBeGreaterThan((await x('send_message_1')) ?? 0);
+    // Steps outside the selection stay where they were.
+    expect(await x('bye')).toBe(0);
+    expect(errors).toEqual([]);
+    await close();
+  });
 });
