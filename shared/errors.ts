@@ -10,6 +10,7 @@ export const ErrorCode = {
   rateLimited: 'rate_limited',
   originNotAllowed: 'origin_not_allowed',
   tokenExpired: 'token_expired',
+  methodNotAllowed: 'method_not_allowed',
   internal: 'internal_error',
   /** A production Worker without its secrets (503): the message says what to set. */
   notConfigured: 'not_configured',
@@ -38,6 +39,10 @@ export const CloseCode = {
   conversationClosed: 4002,
   /** The widget was shut down by the host page. */
   shutdown: 4003,
+  /** The socket kept sending past its frame budget after a `rate_limited` error; reconnect with backoff. */
+  tooManyFrames: 4008,
+  /** The conversation already has the most open sockets allowed; retry later with backoff. */
+  tooManySockets: 4009,
   /** The server is restarting or evicting; reconnect with backoff. */
   goingAway: 4010,
 } as const;

@@ -126,6 +126,12 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
     type: z.literal('welcome'),
     conversationId: z.string(),
     lastSeq: z.number(),
+    /**
+     * Set when this hello's replay was cut to one page: the page ends at this sequence number.
+     * Until the client says hello again with `lastSeq: pageEnd`, the socket gets no live
+     * messages (the next page brings them, in order).
+     */
+    pageEnd: z.optional(z.number()),
   }),
   z.object({ v: z.literal(1), type: z.literal('message'), message: chatMessageSchema }),
   /** The client frame `id` was stored (or was a duplicate and is ignored). */

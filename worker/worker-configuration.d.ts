@@ -7,6 +7,7 @@ interface __BaseEnv_Env {
 	EVENTS: Queue;
 	ADMIN_KEY_LIMITER: RateLimit;
 	ADMIN_AUTH_LIMITER: RateLimit;
+	WIDGET_SESSION_LIMITER: RateLimit;
 	ASSETS: Fetcher;
 	ENVIRONMENT: "production";
 	CONVERSATION: DurableObjectNamespace<import("./index").ConversationObject>;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM script without types
 import { startDevServer } from '../../scripts/dev-server.mjs';
 import { launchChromium } from './browser.ts';
-import { baseUrl, openMessenger, transcript, waitForText } from './widget-page.ts';
+import { admin, baseUrl, openMessenger, transcript, waitForText } from './widget-page.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -214,6 +214,27 @@ describe('messenger on a bad network', () => {
     await waitForText(logA, 'said in tab B');
     await expect.poll(() => transcript(logA)).toEqual(await transcript(logB));
     await expectNoGaps(logA);
+    await context.close();
+  });
+
+  it('shows a history longer than one replay page in full and in order after a reload', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const session = page.waitForResponse((r) => r.url().endsWith('/session'));
+    const log = await startChat(page, baseUrl);
+    const { conversationId } = (await (await session).json()) as { conversationId: string };
+    // 210 agent messages: a reload replays them in three pages (100 messages per hello).
+    for (let i = 1; i <= 210; i++)
+      await admin('POST', `/conversations/${conversationId}/messages`, {
+        text: `agent note ${i}`,
+      });
+    await waitForText(log, 'agent note 210');
+    const before = await transcript(log);
+    await page.reload();
+    const again = (await openMessenger(page)).getByRole('log');
+    await waitForText(again, 'agent note 210');
+    await expect.poll(() => transcript(again)).toEqual(before);
+    await expectNoGaps(again);
     await context.close();
   });
 

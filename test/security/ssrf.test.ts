@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import { openSocket } from '../helpers/socket.ts';
-import { createPilot, ok, publishFlow, type Session, session } from './helpers.ts';
+import { admin, createPilot, ok, publishFlow, type Session, session } from './helpers.ts';
 
 const target = inject('faultTarget');
 const port = new URL(target).port;
@@ -41,12 +41,42 @@ const FORMS = [
   `http://localtest.me:${port}`,
   `http://hooks.lvh.me:${port}`,
   'http://169.254.169.254.nip.io/latest/meta-data',
+  // IPv6 forms that carry an IPv4 address inside: 6to4, Teredo, NAT64, SIIT, IPv4-compatible.
+  `http://[2002:7f00:1::]:${port}`,
+  `http://[2002:a9fe:a9fe::]`,
+  `http://[2001:0:4136:e378:8000:63bf:80ff:fffe]:${port}`,
+  `http://[64:ff9b::7f00:1]:${port}`,
+  `http://[64:ff9b:1::a00:1]`,
+  `http://[::ffff:0:7f00:1]:${port}`,
+  `http://[::7f00:1]:${port}`,
 ];
+
+interface Step {
+  nodeId: string;
+  error: string | null;
+}
+
+/** The error the `call` step of the run in `conversationId` ended with (from the run log). */
+async function callError(flowId: string, conversationId: string): Promise<string | null> {
+  for (let tries = 0; tries < 200; tries++) {
+    const page = await ok<{ items: { id: string }[] }>(
+      await admin(`/flows/${flowId}/enrollments?q=${conversationId}`),
+    );
+    const run = page.items[0];
+    if (run) {
+      const detail = await ok<{ steps: Step[] }>(await admin(`/enrollments/${run.id}`));
+      const call = detail.steps.find((step) => step.nodeId === 'call' && step.error !== null);
+      if (call) return call.error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return null;
+}
 
 describe('SSRF outside local development', () => {
   it('refuses webhooks to loopback, unspecified, private and metadata addresses in every spelling', async () => {
     const pilot = await createPilot();
-    await publishFlow(pilot.id, {
+    const flowId = await publishFlow(pilot.id, {
       name: 'Webhook to anywhere',
       trigger: { type: 'event', name: 'go' },
       start: 'call',
@@ -65,6 +95,7 @@ describe('SSRF outside local development', () => {
       ],
     });
     const tag = crypto.randomUUID();
+    const outcomes: [string, string][] = [];
     for (const form of FORMS) {
       const visitor = await ok<Session>(await session(pilot.publicKey, {}));
       const socket = await openSocket(visitor.conversationId, visitor.token);
@@ -79,6 +110,14 @@ describe('SSRF outside local development', () => {
         form,
       ).toEqual(['Webhook refused']);
       socket.close();
+      outcomes.push([form, visitor.conversationId]);
+    }
+    // Refused by the guard itself (its `blocked_url` error naming the address class), not merely
+    // unreachable: a private address nothing listens on would fail here with a network error.
+    for (const [form, conversationId] of outcomes) {
+      const error = await callError(flowId, conversationId);
+      expect(error, form).toMatch(/^blocked_url: /);
+      expect(error, form).not.toMatch(/could not resolve/);
     }
     const seen = await (await fetch(`${target}/_log?tag=${tag}`)).json();
     expect(seen).toEqual([]);

@@ -47,7 +47,8 @@ export function request(path: string, init: CallInit = {}, key?: string | null):
   return exports.default.fetch(new Request(`${BASE}/v1/admin${path}`, { ...init, headers, body }));
 }
 
-async function insertKey(workspaceId: string, name: string, scopes: string[]): Promise<string> {
+/** A new API key of the workspace with `scopes` (its own rate-limit budget). */
+export async function addKey(workspaceId: string, name: string, scopes: string[]): Promise<string> {
   const key = `ep_test_${crypto.randomUUID()}`;
   await env.DB.prepare(
     `INSERT INTO api_keys (id, workspace_id, name, key_hash, key_prefix, scopes, created_at)
@@ -71,8 +72,8 @@ export async function workspace(): Promise<Workspace> {
   await env.DB.prepare('INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)')
     .bind(id, id, Date.now())
     .run();
-  const key = await insertKey(id, 'ci-writer', ['read', 'write']);
-  const readKey = await insertKey(id, 'ci-reader', ['read']);
+  const key = await addKey(id, 'ci-writer', ['read', 'write']);
+  const readKey = await addKey(id, 'ci-reader', ['read']);
   const call = (path: string, init: CallInit = {}) =>
     request(path, init, init.key === undefined ? key : init.key);
   return {

@@ -62,6 +62,20 @@ const SPEC_ROUTES = [
   'get /schema/flow.json',
 ];
 
+/**
+ * The packaged schema is the 2021-04-15 draft, whose `server.url` is `format: uri`; the spec
+ * (§4.8.5.1, "MAY be relative") and the published 2022-10-07 schema take a URI reference, as
+ * our relative `/v1/admin` server is.
+ */
+function oas31Schema() {
+  const schema = structuredClone(oas31) as { $defs: { server: { properties: object } } };
+  schema.$defs.server.properties = {
+    ...schema.$defs.server.properties,
+    url: { type: 'string', format: 'uri-reference' },
+  };
+  return schema;
+}
+
 interface OpenApiDoc {
   openapi: string;
   paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
@@ -78,7 +92,7 @@ describe('the OpenAPI document', () => {
     const doc = await document();
     expect(doc.openapi).toBe('3.1.0');
     // The official OpenAPI 3.1 schema, checked by a validator that runs inside workerd.
-    const result = new Validator(oas31 as never, '2020-12', false).validate(doc);
+    const result = new Validator(oas31Schema() as never, '2020-12', false).validate(doc);
     expect(result.errors).toEqual([]);
     expect(result.valid).toBe(true);
   });

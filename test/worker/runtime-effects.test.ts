@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { HttpEmailTransport } from '../../worker/effects/email.ts';
 import { runHttpRequest } from '../../worker/effects/http-request.ts';
-import { guardUrl } from '../../worker/effects/ssrf-guard.ts';
+import { checkAddress, guardUrl } from '../../worker/effects/ssrf-guard.ts';
 import { call } from '../helpers/admin.ts';
 import { createPilot, eventually, json, publishFlow, said, visit } from './runtime-helpers.ts';
 
@@ -106,7 +106,7 @@ describe('http_request effect', () => {
     post.socket.close();
   });
 
-  it('blocks private, link-local and metadata targets, also behind a redirect', async () => {
+  it('blocks private, link-local and metadata targets', async () => {
     const blocked = [
       'http://10.0.0.1/',
       'http://169.254.169.254/latest/meta-data/',
@@ -118,17 +118,76 @@ describe('http_request effect', () => {
       'http://[fe80::1]/',
       'file:///etc/passwd',
     ];
+    // The guard's own refusal (its error), not merely a request that failed: nothing listens
+    // at these addresses here, so a failure alone would prove nothing.
     for (const url of blocked) {
-      const { socket } = await webhookFlow({});
-      socket.send({ type: 'event', name: 'go', props: { url } });
-      await said(socket, 'Request failed');
-      socket.close();
+      const result = await runHttpRequest(
+        {
+          type: 'http_request',
+          nodeId: 'call',
+          idempotencyKey: `k-${crypto.randomUUID()}`,
+          awaitResult: true,
+          method: 'GET',
+          url,
+          headers: {},
+          timeoutMs: 1_000,
+        },
+        { allowLoopback: true },
+      );
+      expect(result, url).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/^blocked_url: /),
+      });
     }
-    const tag = crypto.randomUUID();
+    // And through a published flow: the run takes the error port.
     const { socket } = await webhookFlow({});
-    socket.send({ type: 'event', name: 'go', props: { url: `${target}/to-private?tag=${tag}` } });
+    socket.send({ type: 'event', name: 'go', props: { url: 'http://169.254.169.254/latest/' } });
     await said(socket, 'Request failed');
-    expect(await seen(tag)).toHaveLength(1);
+    socket.close();
+  });
+
+  it('checks the guard again on every redirect hop, against a target that would answer', async () => {
+    const port = new URL(target).port;
+    // 0.0.0.0 is refused even where loopback is allowed, yet on Linux a connection to it
+    // reaches this machine's listeners: the control request proves the server answers there.
+    const control = crypto.randomUUID();
+    const direct = await fetch(`http://0.0.0.0:${port}/order?tag=${control}`);
+    expect(direct.status).toBe(200);
+    await direct.body?.cancel();
+    expect(await seen(control)).toHaveLength(1);
+
+    const tag = crypto.randomUUID();
+    const hiddenTag = crypto.randomUUID();
+    const hidden = `http://0.0.0.0:${port}/order?tag=${hiddenTag}`;
+    // Requests that reached the hidden target (the redirect hop's URL names it too).
+    const reachedHidden = async () =>
+      (await seen(hiddenTag)).filter((s) => s.path.startsWith('/order'));
+    const first = `${target}/redirect?tag=${tag}&to=${encodeURIComponent(hidden)}`;
+    const result = await runHttpRequest(
+      {
+        type: 'http_request',
+        nodeId: 'call',
+        idempotencyKey: `k-${tag}`,
+        awaitResult: true,
+        method: 'GET',
+        url: first,
+        headers: {},
+        timeoutMs: 2_000,
+      },
+      { allowLoopback: true },
+    );
+    expect(result).toEqual({ ok: false, error: 'blocked_url: unspecified address' });
+    // The first hop was allowed and answered the redirect; the hidden target saw nothing.
+    expect((await seen(tag)).map((s) => s.path)).toEqual([
+      `/redirect?tag=${tag}&to=${encodeURIComponent(hidden)}`,
+    ]);
+    expect(await reachedHidden()).toEqual([]);
+
+    // The same through a published flow: the run takes the error port.
+    const { socket } = await webhookFlow({});
+    socket.send({ type: 'event', name: 'go', props: { url: first } });
+    await said(socket, 'Request failed');
+    expect(await reachedHidden()).toEqual([]);
     socket.close();
   });
 
@@ -170,6 +229,36 @@ describe('http_request effect', () => {
     }
     expect(guardUrl('http://8.8.8.8.nip.io/', strict)).toMatchObject({ ok: true });
     expect(guardUrl('https://deadbeef.example.com/', strict)).toMatchObject({ ok: true });
+  });
+
+  it('refuses IPv6 forms that carry an IPv4 address inside (6to4, Teredo, NAT64, SIIT, ISATAP)', () => {
+    const forms: [string, string][] = [
+      ['http://[2002:7f00:1::]/', '6to4 address (embeds 127.0.0.1)'],
+      ['http://[2002:a9fe:a9fe::1]/', '6to4 address (embeds 169.254.169.254)'],
+      ['http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/', 'Teredo address (embeds 127.0.0.1)'],
+      ['http://[64:ff9b::127.0.0.1]/', 'NAT64 address (embeds 127.0.0.1)'],
+      ['http://[64:ff9b:1::a00:1]/', 'NAT64 address (embeds 10.0.0.1)'],
+      ['http://[::ffff:0:7f00:1]/', 'SIIT address (embeds 127.0.0.1)'],
+      ['http://[::127.0.0.1]/', 'IPv4-compatible address (embeds 127.0.0.1)'],
+      ['http://[2607:f8b0::200:5efe:a00:1]/', 'ISATAP address (embeds 10.0.0.1)'],
+      ['http://[2001:db8::1]/', 'reserved address'],
+      ['http://100.64.0.1/', 'carrier-grade NAT address'],
+    ];
+    for (const [url, reason] of forms) {
+      // Refused even where local development allows loopback: none of these is "this machine".
+      expect(guardUrl(url, { allowLoopback: true }), url).toEqual({ ok: false, reason });
+      expect(
+        checkAddress(new URL(url).hostname.replace(/^\[(.*)\]$/, '$1'), {
+          allowLoopback: false,
+        }),
+      ).toBe(reason);
+    }
+    for (const url of [
+      'http://[2606:4700:4700::1111]/',
+      'http://[::ffff:8.8.8.8]/',
+      'http://8.8.8.8/',
+    ])
+      expect(guardUrl(url, { allowLoopback: false }), url).toMatchObject({ ok: true });
   });
 
   it('checks every address a host name resolves to before connecting', async () => {

@@ -68,8 +68,9 @@ export default async function setup(project: TestProject) {
         failures.set(tag, left - 1);
         return left > 0 ? send(503, { error: 'try again' }) : send(200, { ok: true });
       }
-      case '/to-private':
-        return send(302, '', { location: 'http://10.0.0.7/secret' });
+      case '/redirect':
+        // 302 to `to` (a test passes a blocked address of this same server, which would answer).
+        return send(302, '', { location: url.searchParams.get('to') ?? '/' });
       case '/emails':
         return send(200, { id: `email_${seen.length}` });
       default:

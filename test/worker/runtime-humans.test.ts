@@ -104,6 +104,61 @@ describe('versions and humans', () => {
     visitor.socket.close();
   });
 
+  it('cancels a waiting run whose flow was unpublished a moment ago when its button is clicked at once', async () => {
+    const { pilotId, publicKey } = await createPilot();
+    const { flowId } = await publishFlow(pilotId, {
+      name: 'Buttons',
+      trigger: { type: 'event', name: 'go' },
+      variables: [{ name: 'pick', type: 'text' }],
+      start: 'q',
+      nodes: [
+        {
+          id: 'q',
+          type: 'ask_question',
+          text: 'Pick one',
+          input: {
+            kind: 'buttons',
+            options: [
+              { label: 'Yes', value: 'yes', next: 'done' },
+              { label: 'No', value: 'no', next: 'done' },
+            ],
+          },
+          saveTo: 'variable.pick',
+        },
+        { id: 'done', type: 'send_message', text: 'The flow answered {{variable.pick}}' },
+      ],
+    });
+    const visitor = await visit(publicKey);
+    visitor.socket.send({ type: 'event', name: 'go' });
+    const asked = await said(visitor.socket, 'Pick one');
+    // No waiting for the live view or the enrollment log (both fed by the queue): unpublish
+    // while the visitor sees the buttons, then click one at once.
+    const unpublished = await call(`/v1/admin/flows/${flowId}/unpublish`, { method: 'POST' });
+    expect(unpublished.status).toBe(200);
+    const question = asked.findLast((m) => m.choices)!;
+    visitor.socket.send({ type: 'choice', seq: question.seq, value: 'yes' });
+    await said(visitor.socket, 'Fallback answer.');
+    expect(texts(visitor.socket)).toEqual([
+      ['pilot', 'Pick one'],
+      ['visitor', 'Yes'],
+      ['pilot', 'Fallback answer.'],
+    ]);
+    const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(visitor.conversationId));
+    expect(await stub.activeRunState()).toBeNull();
+    const enrollment = await eventually(
+      async () =>
+        (
+          await json<{ items: { status: string; error: string | null }[] }>(
+            await call(`/v1/admin/flows/${flowId}/enrollments`),
+          )
+        ).items,
+      (items) => items[0]?.status === 'cancelled',
+      'the cancelled enrollment',
+    );
+    expect(enrollment[0]).toMatchObject({ status: 'cancelled', error: 'unpublished' });
+    visitor.socket.close();
+  });
+
   it('ends the flow on an agent reply, keeps the pilot quiet until release', async () => {
     const { pilotId, publicKey } = await createPilot();
     await publishFlow(pilotId, question('Q'));

@@ -76,6 +76,12 @@ export class Connection implements ReactiveController {
    */
   private anonymousVisitor: string | null = null;
   private lastSeq = 0;
+  /** The last hello's id, until its welcome arrives ('' after). */
+  private helloId = '';
+  /** The last hello was refused (rate limited): it is said again after the pause. */
+  private helloRefused = false;
+  /** The replay page being received ends here; then the next hello asks for the rest. */
+  private pageEnd = 0;
   private attempt = 0;
   private openedAt = 0;
   private pending: OutgoingFrame[] = [];
@@ -171,7 +177,10 @@ export class Connection implements ReactiveController {
 
   /** Resumes from the last sequence number (a repeat hello only replays what was missed). */
   private hello(): void {
-    const hello = { v: 1, type: 'hello', id: crypto.randomUUID(), lastSeq: this.lastSeq };
+    this.helloId = crypto.randomUUID();
+    this.helloRefused = false;
+    this.pageEnd = 0;
+    const hello = { v: 1, type: 'hello', id: this.helloId, lastSeq: this.lastSeq };
     this.#socket?.send(JSON.stringify(this.locale ? { ...hello, locale: this.locale } : hello));
   }
 
@@ -329,18 +338,29 @@ export class Connection implements ReactiveController {
     if (!frame) return;
     if (frame.type === 'ack') {
       this.settle(frame.id);
+    } else if (frame.type === 'welcome') {
+      this.helloId = '';
+      this.pageEnd = frame.pageEnd ?? 0;
     } else if (frame.type === 'message') {
       if (frame.message.seq <= this.lastSeq) return;
       this.lastSeq = frame.message.seq;
+      // The end of a replay page: ask for the next one (the server holds live messages back).
+      if (this.pageEnd && this.lastSeq >= this.pageEnd) this.hello();
     } else if (frame.type === 'error' && frame.code === 'unauthorized') {
       this.#session = null;
       this.#socket?.close(4001, 'unauthorized');
-    } else if (frame.type === 'error' && frame.code === ErrorCode.rateLimited && frame.id) {
-      // Too fast: nothing was stored, so the frame stays queued (in order) and goes again soon.
-      this.sent.delete(frame.id);
+    } else if (frame.type === 'error' && frame.code === ErrorCode.rateLimited) {
+      // Too fast: nothing of a refused frame was done. With an id, that frame stays queued (in
+      // order) and goes again soon; a refused hello is said again. Without one, the socket's
+      // budget dropped frames unread: everything unacknowledged goes again (the server
+      // deduplicates by id), and the hello too if its welcome never came.
+      if (frame.id) this.sent.delete(frame.id);
+      else this.sent.clear();
+      if (this.helloId && (!frame.id || frame.id === this.helloId)) this.helloRefused = true;
       if (!this.slowDown) {
         this.slowDown = setTimeout(() => {
           this.slowDown = undefined;
+          if (this.helloRefused && this.isOpen()) this.hello();
           this.flush();
         }, RATE_LIMIT_RETRY_MS);
       }

@@ -46,7 +46,7 @@ const message = shape({
 });
 
 const frames: Record<string, Shape> = {
-  welcome: { conversationId: str, lastSeq: num },
+  welcome: { conversationId: str, lastSeq: num, pageEnd: opt(num) },
   message: { message },
   ack: { id: str },
   error: { code: str, message: str, id: opt(str) },

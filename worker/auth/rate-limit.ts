@@ -1,6 +1,7 @@
 /**
- * Admin rate limits through the Workers rate-limiting binding (wrangler.toml `ratelimits`):
- * a budget per key, and a smaller one per client IP for requests without a valid key.
+ * Rate limits through the Workers rate-limiting binding (wrangler.toml `ratelimits`): for the
+ * admin API a budget per key, and a smaller one per client IP for requests without a valid
+ * key; for the widget, new sessions per client IP.
  */
 import { ErrorCode } from '../../shared/errors.ts';
 import type { AppEnv } from '../env.ts';
@@ -19,4 +20,20 @@ export async function limitKey(env: AppEnv, keyId: string): Promise<void> {
 export async function limitAuthFailure(env: AppEnv, ip: string): Promise<void> {
   const { success } = await env.ADMIN_AUTH_LIMITER.limit({ key: `ip:${ip}` });
   if (!success) throw limited();
+}
+
+/**
+ * Counts a new widget session for the client's address; over the budget the answer is 429.
+ * Cloudflare sets `cf-connecting-ip` on every request from the internet; a request without one
+ * (from inside the runtime) or from loopback (`npm start`, the load suite and benchmarks on
+ * this machine) is local tooling and not counted.
+ */
+export async function limitSession(env: AppEnv, ip: string | undefined): Promise<void> {
+  if (!ip || isLoopback(ip)) return;
+  const { success } = await env.WIDGET_SESSION_LIMITER.limit({ key: `ip:${ip}` });
+  if (!success) throw limited();
+}
+
+function isLoopback(ip: string): boolean {
+  return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
 }

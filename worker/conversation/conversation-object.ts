@@ -6,7 +6,7 @@
  * reply, recorded as intents in the same commit and as results in the next.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { ErrorCode } from '../../shared/errors.ts';
+import { CloseCode, ErrorCode } from '../../shared/errors.ts';
 import {
   type ClientFrame,
   HEARTBEAT_PING,
@@ -16,6 +16,14 @@ import {
 } from '../../shared/protocol.ts';
 import type { AppEnv } from '../env.ts';
 import { ConversationRuntime, type Identity } from './runtime.ts';
+import {
+  admitFrame,
+  admitHello,
+  freshBudget,
+  MAX_SOCKETS_PER_CONVERSATION,
+  REPLAY_PAGE,
+  type SocketBudget,
+} from './socket-budget.ts';
 
 /** Per-socket state, kept in the socket attachment so it survives hibernation. */
 export interface SocketAttachment {
@@ -24,6 +32,12 @@ export interface SocketAttachment {
   conversationId: string;
   userId?: string | null;
   connectedAt?: number;
+  /**
+   * A replay page was sent and the client has not asked for the next one: live messages are
+   * held back (the next page brings them, in order). In the attachment, so it survives
+   * hibernation.
+   */
+  paging?: boolean;
 }
 
 /** Sockets silent (no frame, no heartbeat) for this long are closed: the client reconnects. */
@@ -36,6 +50,11 @@ export const MAX_FRAME_CHARS = 64 * 1024;
 export class ConversationObject extends DurableObject<AppEnv> {
   private readonly runtime: ConversationRuntime;
   private readonly touched = new WeakMap<WebSocket, number>();
+  /**
+   * Per-socket frame and hello budgets, in memory: the object only hibernates after ~10 s
+   * without frames, longer than an empty budget takes to refill, so nothing is lost by it.
+   */
+  private readonly budgets = new WeakMap<WebSocket, SocketBudget>();
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
@@ -60,6 +79,7 @@ export class ConversationObject extends DurableObject<AppEnv> {
       userId: request.headers.get('x-user-id'),
       connectedAt: Date.now(),
     };
+    if (this.ctx.getWebSockets().length >= MAX_SOCKETS_PER_CONVERSATION) return refuseSocket();
     this.runtime.remember(attachment as Identity);
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
@@ -69,6 +89,8 @@ export class ConversationObject extends DurableObject<AppEnv> {
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    // Before anything else, parsing included: every frame of every kind spends the budget.
+    if (!this.admit(ws)) return;
     if (typeof raw === 'string' && raw.length > MAX_FRAME_CHARS) {
       // Refused before parsing: a valid frame is never this large (texts are <= 4,000 chars).
       send(ws, {
@@ -93,8 +115,9 @@ export class ConversationObject extends DurableObject<AppEnv> {
     }
     this.touch(ws);
     if (frame.type === 'hello') {
+      if (!this.helloAllowed(ws, frame)) return;
       this.replay(ws, frame.lastSeq);
-      await this.runtime.hello(frame);
+      await this.runtime.hello();
       return;
     }
     await this.runtime.handleFrame(frame, (reply) => send(ws, reply));
@@ -148,15 +171,81 @@ export class ConversationObject extends DurableObject<AppEnv> {
       ws.serializeAttachment({ ...attachment, connectedAt: now });
   }
 
-  /** Sends the welcome frame and every message after `lastSeq`, in order. */
+  /**
+   * Spends one frame of the socket's budget. Past it, the first refusal gets one
+   * `rate_limited` error frame (no id: the client resends whatever is unacknowledged after a
+   * pause), later ones are dropped unread, and a client that keeps going is closed (4008).
+   */
+  private admit(ws: WebSocket): boolean {
+    const { verdict, budget, retryAfterMs } = admitFrame(
+      this.budgets.get(ws) ?? freshBudget(),
+      Date.now(),
+    );
+    this.budgets.set(ws, budget);
+    if (verdict === 'warn')
+      send(ws, {
+        v: 1,
+        type: 'error',
+        code: ErrorCode.rateLimited,
+        message: `Too many frames on this socket; retry in ${retryAfterMs} ms`,
+      });
+    else if (verdict === 'close') ws.close(CloseCode.tooManyFrames, 'too many frames');
+    return verdict === 'accept';
+  }
+
+  /**
+   * A hello replays a page and may write the locale: it spends the socket's hello budget, and a
+   * new locale a token of the conversation's bucket. A refused hello does nothing at all; its
+   * `rate_limited` error (with its id) tells the client to say it again later.
+   */
+  private helloAllowed(ws: WebSocket, frame: Extract<ClientFrame, { type: 'hello' }>): boolean {
+    const now = Date.now();
+    const hello = admitHello(this.budgets.get(ws) ?? freshBudget(), now);
+    this.budgets.set(ws, hello.budget);
+    const refusal = hello.allowed
+      ? this.runtime.changeLocale(frame.locale, now)
+      : { retryAfterMs: hello.retryAfterMs };
+    if (!refusal) return true;
+    const what = hello.allowed ? 'locale changes' : 'hellos';
+    send(ws, {
+      v: 1,
+      type: 'error',
+      code: ErrorCode.rateLimited,
+      message: `Too many ${what}; retry in ${refusal.retryAfterMs} ms`,
+      id: frame.id,
+    });
+    return false;
+  }
+
+  /**
+   * Sends the welcome frame and one page of the messages after `lastSeq`, in order. When more
+   * remain, the welcome's `pageEnd` says where the page ends and the socket gets no live
+   * messages until the client says hello again from there (so nothing arrives out of order).
+   */
   private replay(ws: WebSocket, lastSeq: number): void {
-    const { conversationId, lastSeq: last, messages } = this.runtime.replay(lastSeq);
-    send(ws, { v: 1, type: 'welcome', conversationId, lastSeq: last });
+    const page = this.runtime.replay(lastSeq, REPLAY_PAGE);
+    const paging = page.pageEnd !== undefined;
+    const attachment = ws.deserializeAttachment() as SocketAttachment | null;
+    if (attachment && (attachment.paging ?? false) !== paging)
+      ws.serializeAttachment({ ...attachment, paging });
+    const { conversationId, lastSeq: last, messages, pageEnd } = page;
+    send(ws, {
+      v: 1,
+      type: 'welcome',
+      conversationId,
+      lastSeq: last,
+      ...(paging ? { pageEnd } : {}),
+    });
     for (const message of messages) send(ws, { v: 1, type: 'message', message });
   }
 
   private broadcast(frame: ServerFrame): void {
-    for (const ws of this.ctx.getWebSockets()) send(ws, frame);
+    for (const ws of this.ctx.getWebSockets()) {
+      // A socket between replay pages gets this message with its next page.
+      if (frame.type === 'message' && (ws.deserializeAttachment() as SocketAttachment)?.paging)
+        continue;
+      send(ws, frame);
+    }
   }
 
   /**
@@ -228,6 +317,20 @@ export class ConversationObject extends DurableObject<AppEnv> {
   async retryRun(runId: string, flowId: string) {
     return this.runtime.retryRun(runId, flowId, Date.now());
   }
+}
+
+/** The conversation has the most sockets allowed: this one opens, says why and closes (4009). */
+function refuseSocket(): Response {
+  const pair = new WebSocketPair();
+  pair[1].accept();
+  send(pair[1], {
+    v: 1,
+    type: 'error',
+    code: ErrorCode.rateLimited,
+    message: `At most ${MAX_SOCKETS_PER_CONVERSATION} open sockets per conversation`,
+  });
+  pair[1].close(CloseCode.tooManySockets, 'too many sockets');
+  return new Response(null, { status: 101, webSocket: pair[0] });
 }
 
 function send(ws: WebSocket, frame: ServerFrame): void {

@@ -7,7 +7,7 @@
  */
 import type { RunState } from '../../shared/engine/types.ts';
 import { ErrorCode } from '../../shared/errors.ts';
-import type { ClientFrame, ServerFrame } from '../../shared/protocol.ts';
+import type { ServerFrame } from '../../shared/protocol.ts';
 import type { AppEnv } from '../env.ts';
 import { conversationEvent } from './conversation-event.ts';
 import { EffectQueue } from './effect-queue.ts';
@@ -87,18 +87,34 @@ export class ConversationRuntime {
       this.store.setMeta('userId', identity.userId);
   }
 
-  replay(lastSeq: number) {
+  /** One page of the messages after `lastSeq`; `pageEnd` is set when more remain. */
+  replay(lastSeq: number, page: number) {
+    const last = this.store.lastSeq();
+    const messages = this.store.messagesAfter(lastSeq, page);
+    const end = messages.at(-1)?.seq ?? last;
     return {
       conversationId: this.store.getMeta('conversationId') ?? '',
-      lastSeq: this.store.lastSeq(),
-      messages: this.store.messagesAfter(lastSeq, 10_000),
+      lastSeq: last,
+      messages,
+      ...(end < last ? { pageEnd: end } : {}),
     };
   }
 
+  /**
+   * A hello's new locale is a storage write: it spends a token of the conversation's bucket.
+   * Returns the wait before the hello may be sent again when refused (nothing changed), else null.
+   */
+  changeLocale(locale: string | undefined, now: number): { retryAfterMs: number } | null {
+    if (!locale || this.store.getMeta('locale') === locale) return null;
+    const taken = takeToken(this.bucket, now);
+    this.bucket = taken.bucket;
+    if (!taken.allowed) return { retryAfterMs: taken.retryAfterMs };
+    this.store.setMeta('locale', locale);
+    return null;
+  }
+
   /** The first hello of a conversation fires `new_conversation`. */
-  async hello(frame: Extract<ClientFrame, { type: 'hello' }>): Promise<void> {
-    if (frame.locale && this.store.getMeta('locale') !== frame.locale)
-      this.store.setMeta('locale', frame.locale);
+  async hello(): Promise<void> {
     if (this.store.getMeta('opened')) return;
     const ran = await this.exclusive(async () => {
       if (this.store.getMeta('opened')) return false;

@@ -9,6 +9,7 @@ import type { TriggerInput } from '../../shared/flow/match.ts';
 import type { PilotSnapshot } from '../../shared/pilot.ts';
 import type { ClientFrame, PageInfo } from '../../shared/protocol.ts';
 import type { AppEnv } from '../env.ts';
+import { isFlowPublished } from '../store/flows.ts';
 import { choiceOf, conversationFacts, conversationMode, subjectOf } from './conversation-facts.ts';
 import {
   conversationData,
@@ -34,6 +35,11 @@ export interface Prepared {
   answerLinks?: { label: string; url: string }[];
   /** The default answer found a "talk to a human" request and an agent is available. */
   handover?: boolean;
+  /**
+   * The waiting run this answer was meant for, whose flow is no longer published: the commit
+   * cancels it (`unpublished`) and routes the words as if no run waited.
+   */
+  unpublishedRun?: string;
 }
 export const NOTHING: Prepared = { snapshot: null, start: null, agents: undefined, answer: null };
 /** Said when the pilot's default answer hands the conversation to a person. */
@@ -69,7 +75,7 @@ export class TurnPreparation {
       case 'message':
       case 'choice': {
         const active = this.store.activeRun();
-        if (active) {
+        if (active && (await this.stillPublished(active.state.flowId))) {
           const agents = flowNeedsAgents(active.flow) ? await this.resources.agents() : undefined;
           return { ...NOTHING, agents };
         }
@@ -77,7 +83,9 @@ export class TurnPreparation {
           frame.type === 'message'
             ? frame.text
             : (choiceOf(this.store, frame)?.label ?? frame.value);
-        return this.message(text);
+        if (!active) return this.message(text);
+        const unpublishedRun = active.state.runId;
+        return { ...(await this.message(text, unpublishedRun)), unpublishedRun };
       }
     }
   }
@@ -87,9 +95,12 @@ export class TurnPreparation {
     input: TriggerInput,
     page: PageInfo | null,
     loaded?: PilotSnapshot | null,
+    /** A waiting run this turn cancels (unpublished): it does not block a new start. */
+    ending?: string,
   ): Promise<Prepared> {
     const snapshot = loaded ?? (await this.resources.snapshot());
-    if (!snapshot || this.store.activeRun()) return { ...NOTHING, snapshot };
+    const active = this.store.activeRun();
+    if (!snapshot || (active && active.state.runId !== ending)) return { ...NOTHING, snapshot };
     const pilot = pilotFactsOf(snapshot);
     const flows = snapshot.flows.filter((f) => f.flow.trigger.type === input.type);
     if (flows.length === 0) return { ...NOTHING, snapshot };
@@ -123,12 +134,26 @@ export class TurnPreparation {
     };
   }
 
+  /**
+   * Decided on the answer path, from D1: unpublishing cancels runs through the queue-fed live
+   * view, which may not list a run that started a moment ago, and the cached KV snapshot may
+   * still show the flow. If D1 cannot answer, the run goes on (the snapshot check still ends it).
+   */
+  private async stillPublished(flowId: string): Promise<boolean> {
+    try {
+      return await isFlowPublished(this.env, flowId);
+    } catch (error) {
+      console.error('publish check failed', String(error));
+      return true;
+    }
+  }
+
   private async withSnapshot(): Promise<Prepared> {
     return { ...NOTHING, snapshot: await this.resources.snapshot() };
   }
 
   /** No run waits: intent detection, else the pilot's knowledge answer, else the fallback. */
-  private async message(text: string): Promise<Prepared> {
+  private async message(text: string, ending?: string): Promise<Prepared> {
     const snapshot = await this.resources.snapshot();
     if (!snapshot) return NOTHING;
     const ai = await this.resources.ai(snapshot);
@@ -145,7 +170,7 @@ export class TurnPreparation {
           confidence: detected.confidence,
           entities,
         };
-        const prepared = await this.trigger(input, null, snapshot);
+        const prepared = await this.trigger(input, null, snapshot, ending);
         if (prepared.start) {
           prepared.start.byVisitor = true;
           return prepared;

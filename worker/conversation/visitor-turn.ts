@@ -71,7 +71,12 @@ export class VisitorTurn {
   private route(event: EngineEvent, prepared: Prepared, now: number, out: TurnOutput): void {
     if (this.store.getMeta('status') === 'closed') this.store.setMeta('status', 'open');
     if (conversationMode(this.store) === 'agent') return;
-    const active = this.store.activeRun();
+    let active = this.store.activeRun();
+    if (active && active.state.runId === prepared.unpublishedRun) {
+      // Its flow was unpublished while it waited: it ends here and does not take the answer.
+      this.runs.advance(active, { type: 'cancel', reason: 'unpublished' }, undefined, now, out);
+      active = this.store.activeRun();
+    }
     if (active) {
       if (this.ledger.markStarted(active.state.runId, now)) out.touched = true;
       if (active.state.waitingFor === 'effect') return;

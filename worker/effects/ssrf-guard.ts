@@ -6,8 +6,11 @@
  * address such as `127.0.0.1.nip.io`, public names known to point at loopback such as `lvh.me`).
  * Outside local development the webhook runner also resolves other names over DNS-over-HTTPS and
  * checks every address (`checkAddress`, worker/effects/dns-resolve.ts) before connecting; on
- * Cloudflare's network a Worker's egress cannot reach private networks anyway.
+ * Cloudflare's network a Worker's egress cannot reach private networks anyway. Addresses are
+ * parsed and classified by ipaddr.js (its special-purpose registry: private, link-local, CGNAT,
+ * documentation, 6to4, Teredo, NAT64, …); only plain unicast passes.
  */
+import ipaddr from 'ipaddr.js';
 
 export interface GuardOptions {
   /** Local development only: allow 127.0.0.0/8, ::1 and localhost (for a local test server). */
@@ -32,95 +35,82 @@ const EMBEDDED_V4 = /(?:^|[.-])(\d{1,3})[.-](\d{1,3})[.-](\d{1,3})[.-](\d{1,3})(
 /** nip.io / sslip.io also accept the address as 8 hex digits: `7f000001.nip.io`. */
 const EMBEDDED_HEX_V4 = /(?:^|[.-])([0-9a-f]{8})(?=\.)/g;
 
-/** IPv4 ranges that never belong to a public webhook: [first octets as number, prefix]. */
-const BLOCKED_V4: [string, number][] = [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-];
-const LOOPBACK_V4: [string, number] = ['127.0.0.0', 8];
+type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
-function v4ToInt(text: string): number | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
-  let value = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return null;
-    const n = Number(part);
-    if (n > 255) return null;
-    value = value * 256 + n;
-  }
-  return value;
-}
+/** Words for ipaddr.js range names in refusal reasons. */
+const RANGE_WORDS: Record<string, string> = {
+  unspecified: 'unspecified address',
+  private: 'private address',
+  linkLocal: 'link-local address',
+  uniqueLocal: 'unique local address',
+  deprecatedSiteLocal: 'link-local address',
+  carrierGradeNat: 'carrier-grade NAT address',
+  multicast: 'multicast address',
+  broadcast: 'broadcast address',
+};
 
-function inRange(ip: number, [base, prefix]: [string, number]): boolean {
-  const start = v4ToInt(base) ?? 0;
-  const size = 2 ** (32 - prefix);
-  return ip >= start && ip < start + size;
-}
-
-function checkV4(ip: number, options: GuardOptions): string | null {
-  if (inRange(ip, LOOPBACK_V4)) return options.allowLoopback ? null : 'loopback address';
-  for (const range of BLOCKED_V4) if (inRange(ip, range)) return 'private or reserved address';
+/**
+ * IPv6 forms whose packets are carried to an IPv4 address written inside them: 6to4
+ * (2002:AABB:CCDD::), Teredo (2001:0::, client address inverted in the last 32 bits), NAT64
+ * (64:ff9b::/96 and the local-use 64:ff9b:1::/48), SIIT (::ffff:0:a.b.c.d), the deprecated
+ * IPv4-compatible ::a.b.c.d and ISATAP interface ids (…:0:5efe:a.b.c.d). They are refused
+ * outright, whatever they embed: `[2002:7f00:1::]` reaches 127.0.0.1 through a relay or
+ * translator we cannot vouch for, and no real webhook lives at one (6to4 is deprecated by
+ * RFC 7526, Teredo is a client tunnel, DNS64 answers never come from our resolver).
+ */
+function embeddedV4(address: ipaddr.IPv6): { form: string; v4: ipaddr.IPv4 } | null {
+  const p = address.parts;
+  const v4 = (hi: number, lo: number) => new ipaddr.IPv4([hi >> 8, hi & 255, lo >> 8, lo & 255]);
+  const range = address.range();
+  if (range === '6to4') return { form: '6to4', v4: v4(p[1] ?? 0, p[2] ?? 0) };
+  if (range === 'teredo')
+    return { form: 'Teredo', v4: v4(~(p[6] ?? 0) & 0xffff, ~(p[7] ?? 0) & 0xffff) };
+  if (range === 'rfc6052') return { form: 'NAT64', v4: v4(p[6] ?? 0, p[7] ?? 0) };
+  if (range === 'rfc6145') return { form: 'SIIT', v4: v4(p[6] ?? 0, p[7] ?? 0) };
+  if (p.slice(0, 6).every((g) => g === 0))
+    return { form: 'IPv4-compatible', v4: v4(p[6] ?? 0, p[7] ?? 0) };
+  if ((p[4] === 0 || p[4] === 0x200) && p[5] === 0x5efe)
+    return { form: 'ISATAP', v4: v4(p[6] ?? 0, p[7] ?? 0) };
   return null;
 }
 
-/** Parses an IPv6 literal (without brackets) into 8 16-bit groups. */
-function parseV6(literal: string): number[] | null {
-  // A trailing dotted IPv4 (::ffff:1.2.3.4) becomes two hex groups; URL usually did this already.
-  const text = literal.replace(/(\d+\.\d+\.\d+\.\d+)$/, (v4text) => {
-    const v4 = v4ToInt(v4text) ?? -1;
-    return v4 < 0 ? 'x' : `${Math.floor(v4 / 65536).toString(16)}:${(v4 % 65536).toString(16)}`;
-  });
-  const halves = text.split('::');
-  if (halves.length > 2) return null;
-  const parse = (part: string) =>
-    part === ''
-      ? []
-      : part.split(':').map((g) => (/^[0-9a-f]{1,4}$/i.test(g) ? parseInt(g, 16) : NaN));
-  const left = parse(halves[0] ?? '');
-  const right = halves.length === 2 ? parse(halves[1] ?? '') : [];
-  const zeros = halves.length === 2 ? 8 - left.length - right.length : 0;
-  if (zeros < 0) return null;
-  const groups = [...left, ...new Array<number>(zeros).fill(0), ...right];
-  if (groups.length !== 8 || groups.some((g) => Number.isNaN(g))) return null;
-  return groups;
+function checkV4(ip: ipaddr.IPv4, options: GuardOptions): string | null {
+  const range = ip.range();
+  if (range === 'unicast') return null;
+  if (range === 'loopback') return options.allowLoopback ? null : 'loopback address';
+  return RANGE_WORDS[range] ?? 'reserved address';
 }
 
-function checkV6(groups: number[], options: GuardOptions): string | null {
-  const [g0 = 0, , , , , g5 = 0, g6 = 0, g7 = 0] = groups;
-  const allZeroUntil = (n: number) => groups.slice(0, n).every((g) => g === 0);
-  if (allZeroUntil(7) && g7 === 1) return options.allowLoopback ? null : 'loopback address';
-  if (allZeroUntil(8)) return 'unspecified address';
-  // IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d).
-  const embedded = g6 * 65536 + g7;
-  if (allZeroUntil(5) && (g5 === 0xffff || g5 === 0)) return checkV4(embedded, options);
-  if (g0 === 0x64 && groups[1] === 0xff9b) return checkV4(embedded, options);
-  if ((g0 & 0xfe00) === 0xfc00) return 'unique local address';
-  if ((g0 & 0xffc0) === 0xfe80 || (g0 & 0xffc0) === 0xfec0) return 'link-local address';
-  if ((g0 & 0xff00) === 0xff00) return 'multicast address';
-  if (g0 === 0x2001 && groups[1] === 0x0db8) return 'documentation address';
-  return null;
+function checkIp(ip: Address, options: GuardOptions): string | null {
+  if (ip.kind() === 'ipv4') return checkV4(ip as ipaddr.IPv4, options);
+  const v6 = ip as ipaddr.IPv6;
+  // ::ffff:a.b.c.d is the IPv4 address itself (how a dual-stack socket writes it).
+  if (v6.isIPv4MappedAddress()) return checkV4(v6.toIPv4Address(), options);
+  const range = v6.range();
+  if (range === 'loopback') return options.allowLoopback ? null : 'loopback address';
+  if (range === 'unspecified') return 'unspecified address';
+  const embedded = embeddedV4(v6);
+  if (embedded) return `${embedded.form} address (embeds ${embedded.v4.toString()})`;
+  if (range === 'unicast') return null;
+  return RANGE_WORDS[range] ?? 'reserved address';
+}
+
+/** A dotted-quad IPv4 literal, or null (the URL parser already turned other spellings into one). */
+function parseV4(text: string): ipaddr.IPv4 | null {
+  return ipaddr.IPv4.isValidFourPartDecimal(text) ? ipaddr.IPv4.parse(text) : null;
 }
 
 /** The reason a host name that embeds an IPv4 address (wildcard DNS) is refused, if it is. */
 function checkEmbeddedV4(host: string, options: GuardOptions): string | null {
-  const found: number[] = [];
+  const found: ipaddr.IPv4[] = [];
   for (const m of host.matchAll(EMBEDDED_V4)) {
-    const ip = v4ToInt(`${m[1]}.${m[2]}.${m[3]}.${m[4]}`);
-    if (ip !== null) found.push(ip);
+    const ip = parseV4(`${m[1]}.${m[2]}.${m[3]}.${m[4]}`);
+    if (ip) found.push(ip);
   }
-  for (const m of host.matchAll(EMBEDDED_HEX_V4)) found.push(parseInt(m[1] as string, 16));
+  for (const m of host.matchAll(EMBEDDED_HEX_V4)) {
+    const n = parseInt(m[1] as string, 16);
+    found.push(new ipaddr.IPv4([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]));
+  }
   for (const ip of found) {
     const blocked = checkV4(ip, options);
     if (blocked) return `host name embeds a ${blocked}`;
@@ -130,15 +120,16 @@ function checkEmbeddedV4(host: string, options: GuardOptions): string | null {
 
 /** Checks one resolved address (IPv4 dotted or IPv6 text) like a literal in the URL. */
 export function checkAddress(address: string, options: GuardOptions): string | null {
-  const v4 = v4ToInt(address);
-  if (v4 !== null) return checkV4(v4, options);
-  const groups = parseV6(address.toLowerCase());
-  return groups ? checkV6(groups, options) : 'unreadable address';
+  const v4 = parseV4(address);
+  if (v4) return checkV4(v4, options);
+  return ipaddr.IPv6.isValid(address)
+    ? checkIp(ipaddr.IPv6.parse(address), options)
+    : 'unreadable address';
 }
 
 /** Whether `host` (as URL.hostname gives it) is a name that needs resolving, not a literal. */
 export function isHostName(host: string): boolean {
-  return !host.startsWith('[') && v4ToInt(host) === null;
+  return !host.startsWith('[') && parseV4(host) === null;
 }
 
 /** Decides whether a webhook may call `raw`. */
@@ -153,15 +144,10 @@ export function guardUrl(raw: string, options: GuardOptions): GuardResult {
     return { ok: false, reason: `protocol ${url.protocol} is not allowed` };
   if (url.username || url.password) return { ok: false, reason: 'credentials in URL' };
   const host = url.hostname.toLowerCase().replace(/\.$/, '');
-  if (host.startsWith('[')) {
-    const groups = parseV6(host.slice(1, -1));
-    if (!groups) return { ok: false, reason: 'invalid IPv6 address' };
-    const blocked = checkV6(groups, options);
-    return blocked ? { ok: false, reason: blocked } : { ok: true, url };
-  }
-  const v4 = v4ToInt(host);
-  if (v4 !== null) {
-    const blocked = checkV4(v4, options);
+  const literal = host.startsWith('[') ? host.slice(1, -1) : host;
+  if (host.startsWith('[') || parseV4(host)) {
+    if (!ipaddr.isValid(literal)) return { ok: false, reason: 'invalid IP address' };
+    const blocked = checkAddress(literal, options);
     return blocked ? { ok: false, reason: blocked } : { ok: true, url };
   }
   if (host === 'localhost' || host.endsWith('.localhost'))

@@ -19,12 +19,21 @@ export class ApiError extends Error {
 export const notFound = (what: string) =>
   new ApiError(404, ErrorCode.notFound, `${what} not found`);
 
-/** Turns zod issues into `{ path, message }` with dotted paths (`nodes.2.text`). */
+/**
+ * Turns zod issues into `{ path, message }` with dotted paths (`nodes.2.text`). Unknown query
+ * parameters get one issue each, naming the parameter (`query.sort`).
+ */
 export function zodIssues(error: z.ZodError, prefix = ''): ErrorIssue[] {
-  return error.issues.map((issue) => ({
-    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(root)',
-    message: issue.message,
-  }));
+  const path = (parts: PropertyKey[]) =>
+    [prefix, ...parts.map(String)].filter(Boolean).join('.') || '(root)';
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys' && prefix === 'query'
+      ? issue.keys.map((key) => ({
+          path: path([...issue.path, key]),
+          message: 'Unknown parameter',
+        }))
+      : [{ path: path(issue.path), message: issue.message }],
+  );
 }
 
 export function errorBody(code: ErrorCode, message: string, issues?: ErrorIssue[]): ErrorBody {

@@ -98,3 +98,31 @@ export function idParam(name: string) {
 export const deletedSchema = z
   .object({ id: z.string(), deleted: z.literal(true) })
   .openapi('Deleted');
+
+/**
+ * A standalone JSON Schema as OpenAPI components: its `$defs` become sibling components and
+ * every `#/$defs/X` points at `#/components/schemas/X`. Inside an OpenAPI document a `$ref`
+ * resolves against the whole document, so a component's own `#/$defs/…` would dangle.
+ */
+export function schemaComponents(
+  name: string,
+  schema: Record<string, unknown>,
+): Record<string, unknown> {
+  const { $defs = {}, $schema: _dialect, $id: _id, ...root } = schema;
+  const rewrite = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rewrite);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) =>
+        key === '$ref' && typeof inner === 'string' && inner.startsWith('#/$defs/')
+          ? [key, `#/components/schemas/${inner.slice('#/$defs/'.length)}`]
+          : [key, rewrite(inner)],
+      ),
+    );
+  };
+  const defs = Object.entries($defs as Record<string, unknown>);
+  return Object.fromEntries([
+    [name, rewrite(root)],
+    ...defs.map(([defName, def]) => [defName, rewrite(def)]),
+  ]);
+}

@@ -9,7 +9,11 @@ import { ApiError } from './api-error.ts';
 
 export const MAX_PAGE_SIZE = 100;
 
-export const paginationQuery = z.object({
+/**
+ * The query of every list route. Strict: an unknown parameter (a typo such as `?pilot=` for
+ * `?pilotId=`) is a 400 naming it, not a filter silently ignored. `.extend()` keeps it strict.
+ */
+export const paginationQuery = z.strictObject({
   limit: z.coerce
     .number()
     .int()
@@ -23,6 +27,15 @@ export const paginationQuery = z.object({
     .optional()
     .openapi({ description: 'The `nextCursor` of the previous page' }),
 });
+
+/**
+ * An optional integer query parameter of at least `min` (epoch ms, version numbers). The
+ * documented type is pinned: zod-openapi would otherwise advertise `null` (it probes the
+ * schema with null, and `Number(null)` is 0), yet `?from=null` is not a number.
+ */
+export function queryInteger(min: number) {
+  return z.coerce.number().int().min(min).optional().openapi({ type: 'integer', minimum: min });
+}
 
 /** Position after the last row of a page: its sort key and id. */
 export interface Cursor {

@@ -1,5 +1,6 @@
 /** Public routes the messenger talks to (SPEC 3.3). Origins are checked against trusted domains. */
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { z } from 'zod';
 import { ErrorCode } from '../../shared/errors.ts';
@@ -7,6 +8,7 @@ import type { PilotSnapshot } from '../../shared/pilot.ts';
 import { clientFrameSchema } from '../../shared/protocol.ts';
 import { hostAllowed, originHost } from '../../shared/trusted-domains.ts';
 import { randomToken } from '../auth/hash.ts';
+import { limitSession } from '../auth/rate-limit.ts';
 import {
   contactVisitorId,
   conversationIdFor,
@@ -16,7 +18,7 @@ import {
 } from '../auth/visitor-token.ts';
 import { type AppEnv, sessionSecret } from '../env.ts';
 import { ApiError } from '../http/api-error.ts';
-import { parseJsonBody } from '../http/parse.ts';
+import { MAX_BODY_BYTES, parseJsonBody } from '../http/parse.ts';
 import { readSnapshot } from '../store/snapshots.ts';
 
 const pilotKeySchema = z.string().regex(/^pk_[A-Za-z0-9_-]{1,64}$/);
@@ -70,6 +72,14 @@ widgetRoutes.use(
   '*',
   cors({ origin: (origin) => origin, allowMethods: ['GET', 'POST'], maxAge: 600 }),
 );
+// New sessions per client address (429 past the budget), counted before the body is read.
+widgetRoutes.use('/:pilotKey/session', async (c, next) => {
+  await limitSession(c.env, c.req.header('cf-connecting-ip'));
+  return next();
+});
+// The same streaming limit as the admin routes: a chunked body is counted while it arrives
+// and refused (413) as soon as it passes the limit, never read in full first.
+widgetRoutes.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES }));
 
 async function pilotSnapshot(env: AppEnv, rawKey: string) {
   const key = pilotKeySchema.safeParse(rawKey);

@@ -111,3 +111,14 @@ export async function listPublishedFlows(env: AppEnv, pilotId: string): Promise<
     flow: flowSchema.parse(JSON.parse(row.definition)),
   }));
 }
+
+/**
+ * Whether `flowId` is published right now, read from D1 (the source of truth: the KV snapshot
+ * is eventually consistent and conversations cache it). A deleted flow is not published.
+ */
+export async function isFlowPublished(env: AppEnv, flowId: string): Promise<boolean> {
+  const row = await env.DB.prepare('SELECT published_version FROM flows WHERE id = ?')
+    .bind(flowId)
+    .first<{ published_version: number | null }>();
+  return row?.published_version != null;
+}

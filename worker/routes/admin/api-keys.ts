@@ -55,6 +55,7 @@ apiKeyRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/api-keys',
+    operationId: 'listApiKeys',
     tags: ['API keys'],
     summary: 'List live API keys (never the keys themselves)',
     request: { query: paginationQuery },
@@ -71,6 +72,7 @@ apiKeyRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/api-keys',
+    operationId: 'createApiKey',
     tags: ['API keys'],
     summary: 'Create an API key; the response is the only time the key is shown',
     request: { body: jsonBody(createKeySchema) },
@@ -96,6 +98,7 @@ apiKeyRoutes.openapi(
   createRoute({
     method: 'delete',
     path: '/api-keys/{keyId}',
+    operationId: 'revokeApiKey',
     tags: ['API keys'],
     summary: 'Revoke an API key (immediately)',
     request: { params: z.object({ keyId: idParam('keyId') }) },

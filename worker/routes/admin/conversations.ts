@@ -102,6 +102,7 @@ conversationRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/conversations',
+    operationId: 'listConversations',
     tags: ['Conversations'],
     summary: 'Conversations, most recently active first',
     request: {
@@ -141,6 +142,7 @@ conversationRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/conversations/{conversationId}',
+    operationId: 'getConversation',
     tags: ['Conversations'],
     summary: 'One conversation with its transcript',
     request: { params: idParams },
@@ -162,6 +164,7 @@ conversationRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/conversations/{conversationId}/messages',
+    operationId: 'sendAgentMessage',
     tags: ['Conversations'],
     summary: 'Agent reply: ends the running flow; the pilot stays quiet until released',
     request: {
@@ -194,6 +197,7 @@ for (const action of ['release', 'close'] as const) {
     createRoute({
       method: 'post',
       path: `/conversations/{conversationId}/${action}`,
+      operationId: `${action}Conversation`,
       tags: ['Conversations'],
       summary:
         action === 'release'

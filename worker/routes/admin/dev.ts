@@ -21,6 +21,7 @@ devRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/dev/seed',
+    operationId: 'seedDemo',
     tags: ['Development'],
     summary: 'Seed the demo pilot and flow (ENVIRONMENT=development only)',
     responses: { 200: json(seedResultSchema), ...errors(404) },

@@ -8,7 +8,13 @@ import { ErrorCode } from '../../../shared/errors.ts';
 import type { AppEnv } from '../../env.ts';
 import { ApiError, notFound } from '../../http/api-error.ts';
 import { adminRouter, errors, idParam, json, listOf } from '../../http/openapi.ts';
-import { decodeCursor, keyset, paginationQuery, toPage } from '../../http/pagination.ts';
+import {
+  decodeCursor,
+  keyset,
+  paginationQuery,
+  queryInteger,
+  toPage,
+} from '../../http/pagination.ts';
 import { flowParams, requireFlow } from './flow-common.ts';
 
 export const ENROLLMENT_STATUSES = ['waiting', 'completed', 'failed', 'cancelled'] as const;
@@ -89,7 +95,7 @@ async function requireEnrollment(env: AppEnv, workspaceId: string, id: string) {
   return row;
 }
 
-const time = z.coerce.number().int().min(0).optional();
+const time = queryInteger(0);
 const enrollmentParams = z.object({ enrollmentId: idParam('enrollmentId') });
 
 export const enrollmentRoutes = adminRouter();
@@ -98,6 +104,7 @@ enrollmentRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/flows/{flowId}/enrollments',
+    operationId: 'listEnrollments',
     tags: ['Enrollment logs'],
     summary: 'Runs of a flow, newest first',
     request: {
@@ -142,6 +149,7 @@ enrollmentRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/enrollments/{enrollmentId}',
+    operationId: 'getEnrollment',
     tags: ['Enrollment logs'],
     summary: 'One run with every step',
     request: { params: enrollmentParams },
@@ -183,6 +191,7 @@ enrollmentRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/enrollments/{enrollmentId}/unenroll',
+    operationId: 'unenrollEnrollment',
     tags: ['Enrollment logs'],
     summary: 'Cancel the run (status `cancelled`); the chat stays',
     request: { params: enrollmentParams },
@@ -204,6 +213,7 @@ enrollmentRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/enrollments/{enrollmentId}/retry',
+    operationId: 'retryEnrollment',
     tags: ['Enrollment logs'],
     summary:
       'Retry: a failed run continues from the step that failed (same run, version and variables); any other run is replaced by a new run of the published version in the same conversation',

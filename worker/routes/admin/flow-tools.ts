@@ -37,6 +37,7 @@ flowToolRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/flows/{flowId}/validate',
+    operationId: 'validateFlow',
     tags: ['Flows'],
     summary: 'Validate the draft, or the flow in the body; errors block publishing',
     request: {
@@ -77,6 +78,7 @@ flowToolRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/flows/validate',
+    operationId: 'validateFlowDocument',
     tags: ['Flows'],
     summary: 'Validate a flow document before creating it (against the pilot it names)',
     request: { body: { required: true, content: { 'application/json': { schema: flowRef } } } },
@@ -115,6 +117,7 @@ flowToolRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/flows/{flowId}/simulate',
+    operationId: 'simulateFlow',
     tags: ['Flows'],
     summary: 'Run the draft (or `version`) against scripted events; touches nothing real',
     request: {
@@ -156,6 +159,7 @@ flowToolRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/schema/flow.json',
+    operationId: 'getFlowJsonSchema',
     tags: ['Flows'],
     summary: 'JSON Schema of the flow format (for editors and CI)',
     responses: { 200: json(z.record(z.string(), z.unknown())), ...errors() },

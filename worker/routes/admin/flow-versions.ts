@@ -65,6 +65,7 @@ flowVersionRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/flows/{flowId}/publish',
+    operationId: 'publishFlow',
     tags: ['Flow versions'],
     summary: 'Publish the draft as a new immutable version',
     request: {
@@ -104,6 +105,7 @@ flowVersionRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/flows/{flowId}/unpublish',
+    operationId: 'unpublishFlow',
     tags: ['Flow versions'],
     summary: 'Stop running the flow; its versions stay',
     request: { params: flowParams },
@@ -131,6 +133,7 @@ flowVersionRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/flows/{flowId}/versions',
+    operationId: 'listFlowVersions',
     tags: ['Flow versions'],
     summary: 'List versions, newest first',
     request: { params: flowParams, query: paginationQuery },
@@ -162,6 +165,7 @@ flowVersionRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/flows/{flowId}/versions/{version}',
+    operationId: 'getFlowVersion',
     tags: ['Flow versions'],
     summary: 'Get one version with its definition',
     request: { params: versionParams },
@@ -178,6 +182,7 @@ flowVersionRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/flows/{flowId}/versions/{version}/restore',
+    operationId: 'restoreFlowVersion',
     tags: ['Flow versions'],
     summary: 'Copy a version into the draft (publish to make it live again)',
     request: { params: versionParams, headers: ifMatchHeader },
@@ -204,6 +209,7 @@ flowVersionRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/flows/{flowId}/diff',
+    operationId: 'diffFlowVersions',
     tags: ['Flow versions'],
     summary: 'What changed between two versions (or a version and the draft)',
     request: {

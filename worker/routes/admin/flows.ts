@@ -35,6 +35,7 @@ flowRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/flows',
+    operationId: 'listFlows',
     tags: ['Flows'],
     summary: 'List flows (optionally of one pilot)',
     request: {
@@ -59,6 +60,7 @@ flowRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/flows',
+    operationId: 'createFlow',
     tags: ['Flows'],
     summary: 'Create a flow (its draft); publish it to make it live',
     request: { body: flowBody },
@@ -90,6 +92,7 @@ flowRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/flows/{flowId}',
+    operationId: 'getFlow',
     tags: ['Flows'],
     summary: 'Get a flow with its draft; the ETag header is the draft revision',
     request: { params: flowParams },
@@ -119,6 +122,7 @@ flowRoutes.openapi(
   createRoute({
     method: 'put',
     path: '/flows/{flowId}',
+    operationId: 'replaceFlowDraft',
     tags: ['Flows'],
     summary: 'Replace the draft (send If-Match with the ETag you read)',
     request: { params: flowParams, headers: ifMatchHeader, body: flowBody },
@@ -147,6 +151,7 @@ flowRoutes.openapi(
   createRoute({
     method: 'delete',
     path: '/flows/{flowId}',
+    operationId: 'deleteFlow',
     tags: ['Flows'],
     summary: 'Delete a flow and its versions (it stops running at once)',
     request: { params: flowParams, headers: ifMatchHeader },

@@ -16,9 +16,12 @@
  */
 import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
+import { ErrorCode } from '../../../shared/errors.ts';
 import { flowJsonSchema } from '../../../shared/flow/json-schema.ts';
 import { adminAuth } from '../../auth/admin-auth.ts';
-import { adminRouter } from '../../http/openapi.ts';
+import { errorBody } from '../../http/api-error.ts';
+import { docsCsp } from '../../http/docs-csp.ts';
+import { adminRouter, schemaComponents } from '../../http/openapi.ts';
 import { MAX_BODY_BYTES } from '../../http/parse.ts';
 import { apiKeyRoutes } from './api-keys.ts';
 import { conversationRoutes } from './conversations.ts';
@@ -42,25 +45,30 @@ adminApp.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
   scheme: 'bearer',
   description: 'An API key: the bootstrap ADMIN_API_KEY or one created with POST /api-keys',
 });
-// The flow format, generated from `flowSchema` (zod's JSON Schema output is 2020-12, as 3.1 uses).
-adminApp.openAPIRegistry.registerComponent('schemas', 'Flow', flowJsonSchema() as never);
+// The flow format, generated from `flowSchema` (zod's JSON Schema output is 2020-12, as 3.1 uses);
+// its shared definitions (the recursive FlowCondition) become components of their own.
+for (const [name, schema] of Object.entries(schemaComponents('Flow', flowJsonSchema())))
+  adminApp.openAPIRegistry.registerComponent('schemas', name, schema as never);
 
 // Public: the API description and its docs page (registered before auth, so auth skips them).
-adminApp.doc31('/openapi.json', (c) => ({
+adminApp.doc31('/openapi.json', () => ({
   openapi: '3.1.0',
   info: {
     title: 'edgepilot admin API',
     version: '1',
+    license: { name: 'MIT', identifier: 'MIT' },
     description:
       'Errors are `{ error: { code, message, issues? } }`; lists are `{ items, nextCursor }` with `?limit=&cursor=`.',
   },
-  // Absolute, from the request: whatever host serves this document serves the API.
-  servers: [{ url: `${new URL(c.req.url).origin}/v1/admin` }],
+  // Relative: resolved against wherever this document was fetched from. Never built from the
+  // request's Host header, which a client (or a poisoned cache) chooses.
+  servers: [{ url: '/v1/admin' }],
   security: [{ bearerAuth: [] }],
 }));
 // Swagger UI's files come from our own assets (copied by the build), never from a CDN.
 adminApp.get(
   '/docs',
+  docsCsp,
   swaggerUI({ url: '/v1/admin/openapi.json', title: 'edgepilot admin API', baseUrl: '/vendor' }),
 );
 
@@ -82,3 +90,29 @@ adminApp
   .route('/', enrollmentRoutes)
   .route('/', insightRoutes)
   .route('/', liveRoutes);
+
+/** Methods each admin path answers, from the registered routes: `[pattern, METHOD]`. */
+let routeTable: [RegExp, string][] | null = null;
+function allowedMethods(path: string): string[] {
+  routeTable ??= adminApp.routes
+    .filter((r) => r.method !== 'ALL')
+    .map((r) => {
+      const escaped = r.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:\w+/g, '[^/]+');
+      return [new RegExp(`^${escaped}$`), r.method];
+    });
+  const methods = new Set(routeTable.filter(([re]) => re.test(path)).map(([, m]) => m));
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods];
+}
+
+// Last: reached only when no route answered. A known path with another method is a 405 naming
+// the methods it serves (RFC 9110 §15.5.6), so clients and fuzzers can tell it from a typo.
+adminApp.all('*', (c) => {
+  const mount = c.req.routePath.replace(/\/\*$/, '');
+  const allowed = allowedMethods(c.req.path.slice(mount.length) || '/');
+  if (allowed.length === 0) return c.json(errorBody(ErrorCode.notFound, 'Not found'), 404);
+  const message = `${c.req.method} is not allowed here; use ${allowed.join(', ')}`;
+  return c.json(errorBody(ErrorCode.methodNotAllowed, message), 405, {
+    allow: allowed.join(', '),
+  });
+});

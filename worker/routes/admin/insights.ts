@@ -5,6 +5,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { adminRouter, errors, json } from '../../http/openapi.ts';
+import { queryInteger } from '../../http/pagination.ts';
 import { flowParams, requireFlow } from './flow-common.ts';
 
 export const DROPPED_AFTER_MS = 30 * 60 * 1000;
@@ -37,7 +38,7 @@ const insightsSchema = z
   })
   .openapi('Insights');
 
-const time = z.coerce.number().int().min(0).optional();
+const time = queryInteger(0);
 
 export const insightRoutes = adminRouter();
 
@@ -45,6 +46,7 @@ insightRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/flows/{flowId}/insights',
+    operationId: 'getFlowInsights',
     tags: ['Insights'],
     summary: 'Run and step counts of a flow',
     request: {

@@ -6,7 +6,8 @@ import { adminRouter, errors, json } from '../../http/openapi.ts';
 import { liveConversationSchema } from '../../live/live-store.ts';
 import { getWorkspacePilot } from '../../store/pilots.ts';
 
-const liveQuery = z.object({ pilotId: z.string().min(1).max(100) });
+// Strict like every list query: an unknown parameter is a 400 naming it.
+const liveQuery = z.strictObject({ pilotId: z.string().min(1).max(100) });
 
 export const liveRoutes = adminRouter();
 
@@ -14,6 +15,7 @@ liveRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/live',
+    operationId: 'listLiveConversations',
     tags: ['Live view'],
     summary: 'Active conversations: visitor, current page, flow, node, waiting since, last message',
     request: { query: liveQuery },
@@ -35,6 +37,7 @@ liveRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/live/socket',
+    operationId: 'openLiveSocket',
     tags: ['Live view'],
     summary:
       'WebSocket: a `snapshot` frame, then `changes` frames as conversations move (send "ping" for "pong")',

@@ -55,6 +55,8 @@ interface ItemKindConfig {
   segment: string;
   /** OpenAPI component name and tag. */
   name: string;
+  /** Plural of `name`, for operation ids (`listIntents`). */
+  plural: string;
   schema: z.ZodType<Record<string, unknown>>;
   /** The value that must be unique per pilot (or a fresh id when nothing is). */
   uniqueName: (data: Record<string, unknown>, id: string) => string;
@@ -65,6 +67,7 @@ const KINDS: ItemKindConfig[] = [
     kind: 'intent',
     segment: 'intents',
     name: 'Intent',
+    plural: 'Intents',
     schema: intentDefinitionSchema.strict(),
     uniqueName: (d) => String(d.name),
   },
@@ -72,6 +75,7 @@ const KINDS: ItemKindConfig[] = [
     kind: 'entity',
     segment: 'entities',
     name: 'Entity',
+    plural: 'Entities',
     schema: entityDefinitionSchema,
     uniqueName: (d) => String(d.name),
   },
@@ -79,6 +83,7 @@ const KINDS: ItemKindConfig[] = [
     kind: 'variable',
     segment: 'variables',
     name: 'PilotVariable',
+    plural: 'PilotVariables',
     schema: pilotVariableSchema.strict(),
     uniqueName: (d) => String(d.name),
   },
@@ -86,6 +91,7 @@ const KINDS: ItemKindConfig[] = [
     kind: 'knowledge',
     segment: 'knowledge',
     name: 'KnowledgeArticle',
+    plural: 'KnowledgeArticles',
     schema: knowledgeArticleSchema.omit({ id: true }).strict(),
     uniqueName: (_d, id) => id,
   },
@@ -127,6 +133,7 @@ function itemRoutes(config: ItemKindConfig) {
     createRoute({
       method: 'get',
       path: base,
+      operationId: `list${config.plural}`,
       tags,
       summary: `List ${config.segment}`,
       request: { params: pilotParams, query: paginationQuery },
@@ -148,6 +155,7 @@ function itemRoutes(config: ItemKindConfig) {
     createRoute({
       method: 'post',
       path: base,
+      operationId: `create${config.name}`,
       tags,
       summary: `Create a ${config.name}`,
       request: { params: pilotParams, body: jsonBody(input) },
@@ -179,6 +187,7 @@ function itemRoutes(config: ItemKindConfig) {
     createRoute({
       method: 'get',
       path: `${base}/{itemId}`,
+      operationId: `get${config.name}`,
       tags,
       summary: `Get a ${config.name}`,
       request: { params: itemParams },
@@ -197,6 +206,7 @@ function itemRoutes(config: ItemKindConfig) {
     createRoute({
       method: 'put',
       path: `${base}/{itemId}`,
+      operationId: `replace${config.name}`,
       tags,
       summary: `Replace a ${config.name}`,
       request: { params: itemParams, body: jsonBody(input) },
@@ -220,6 +230,7 @@ function itemRoutes(config: ItemKindConfig) {
     createRoute({
       method: 'delete',
       path: `${base}/{itemId}`,
+      operationId: `delete${config.name}`,
       tags,
       summary: `Delete a ${config.name}`,
       request: { params: itemParams },

@@ -72,6 +72,7 @@ pilotRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/pilots',
+    operationId: 'listPilots',
     tags: ['Pilots'],
     summary: 'List pilots',
     request: { query: paginationQuery },
@@ -92,6 +93,7 @@ pilotRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/pilots',
+    operationId: 'createPilot',
     tags: ['Pilots'],
     summary: 'Create a pilot (its public key is generated)',
     request: { body: jsonBody(createPilotSchema) },
@@ -121,6 +123,7 @@ pilotRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/pilots/{pilotId}',
+    operationId: 'getPilot',
     tags: ['Pilots'],
     summary: 'Get a pilot (the identity secret is never returned)',
     request: { params: pilotParams },
@@ -140,6 +143,7 @@ pilotRoutes.openapi(
   createRoute({
     method: 'patch',
     path: '/pilots/{pilotId}',
+    operationId: 'updatePilot',
     tags: ['Pilots'],
     summary: 'Change pilot fields; only the fields sent change',
     request: { params: pilotParams, body: jsonBody(patchPilotSchema) },
@@ -178,6 +182,7 @@ pilotRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/pilots/{pilotId}/identity-secret/rotate',
+    operationId: 'rotateIdentitySecret',
     tags: ['Pilots'],
     summary: 'Generate a new identity secret; the response is the only time it is shown',
     request: { params: pilotParams },
@@ -200,6 +205,7 @@ pilotRoutes.openapi(
   createRoute({
     method: 'delete',
     path: '/pilots/{pilotId}',
+    operationId: 'deletePilot',
     tags: ['Pilots'],
     summary: 'Delete a pilot with its flows, versions and knowledge',
     request: { params: pilotParams },

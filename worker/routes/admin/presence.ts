@@ -14,6 +14,7 @@ presenceRoutes.openapi(
   createRoute({
     method: 'put',
     path: '/users/{userId}/presence',
+    operationId: 'setUserPresence',
     tags: ['People'],
     summary: "Set a user's presence (online users count as available agents)",
     request: {

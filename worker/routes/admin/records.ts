@@ -33,6 +33,7 @@ recordRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/records',
+    operationId: 'listRecords',
     tags: ['Records'],
     summary: 'Records flows created, newest first',
     request: { query: paginationQuery.extend({ kind: z.enum(RECORD_KINDS).optional() }) },
@@ -51,6 +52,7 @@ recordRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/outbox',
+    operationId: 'listOutboxEmails',
     tags: ['Records'],
     summary: 'Emails flows sent, newest first',
     request: { query: paginationQuery },

@@ -62,6 +62,7 @@ export function docRoutes<S extends z.ZodObject>(r: DocResource<S>) {
     createRoute({
       method: 'get',
       path: base,
+      operationId: `list${r.name}s`,
       tags,
       summary: `List ${r.segment}`,
       request: {
@@ -86,6 +87,7 @@ export function docRoutes<S extends z.ZodObject>(r: DocResource<S>) {
     createRoute({
       method: 'post',
       path: base,
+      operationId: `create${r.name}`,
       tags,
       summary: `Create a ${r.name.toLowerCase()}`,
       request: { body: jsonBody(r.schema.strict().openapi(`${r.name}Input`)) },
@@ -107,6 +109,7 @@ export function docRoutes<S extends z.ZodObject>(r: DocResource<S>) {
     createRoute({
       method: 'get',
       path: `${base}/{id}`,
+      operationId: `get${r.name}`,
       tags,
       summary: `Get a ${r.name.toLowerCase()}`,
       request: { params },
@@ -128,6 +131,7 @@ export function docRoutes<S extends z.ZodObject>(r: DocResource<S>) {
     createRoute({
       method: 'patch',
       path: `${base}/{id}`,
+      operationId: `update${r.name}`,
       tags,
       summary: `Change fields of a ${r.name.toLowerCase()}`,
       request: { params, body: jsonBody(r.schema.partial().strict().openapi(`${r.name}Patch`)) },
@@ -161,6 +165,7 @@ export function docRoutes<S extends z.ZodObject>(r: DocResource<S>) {
     createRoute({
       method: 'delete',
       path: `${base}/{id}`,
+      operationId: `delete${r.name}`,
       tags,
       summary: `Delete a ${r.name.toLowerCase()}`,
       request: { params },

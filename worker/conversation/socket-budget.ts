@@ -1,0 +1,77 @@
+/**
+ * Per-socket budgets (pure): every inbound frame of a visitor socket — hello, malformed,
+ * binary, duplicate or valid — spends a token before it is even parsed, and hellos (each one
+ * replays a page of messages) spend a second, smaller budget. The conversation's own token
+ * bucket (token-bucket.ts) still decides which stored frames a turn may apply.
+ */
+import { type Bucket, takeToken } from './token-bucket.ts';
+
+/**
+ * A burst above what the widget ever sends at once (a hello plus its whole offline queue of
+ * 100 frames after a reconnect), then 20 frames a second.
+ */
+export const SOCKET_FRAME_BURST = 120;
+export const SOCKET_FRAMES_PER_SECOND = 20;
+/** Refused frames in one flood (the client ignores the error frame) before the socket is closed. */
+export const SOCKET_REFUSALS_BEFORE_CLOSE = 100;
+/** Hellos: a few at once (connect, locale change, replay pages), then one a second. */
+export const HELLO_BURST = 10;
+export const HELLOS_PER_SECOND = 1;
+/** Messages one hello replays; the welcome frame's `pageEnd` asks the client for the rest. */
+export const REPLAY_PAGE = 100;
+/** Open sockets per conversation (tabs of one visitor); the next one is refused. */
+export const MAX_SOCKETS_PER_CONVERSATION = 20;
+
+export interface SocketBudget {
+  frames: Bucket | null;
+  hellos: Bucket | null;
+  /**
+   * Frames refused in the current flood. The flood is over once the client let the budget
+   * refill to half: a token trickling in between refused frames does not end it.
+   */
+  refused: number;
+}
+
+export const freshBudget = (): SocketBudget => ({ frames: null, hellos: null, refused: 0 });
+
+/**
+ * `accept`: handle the frame. `warn`: the first refusal of a flood — say so once (one error
+ * frame). `drop`: ignore it unread. `close`: the client ignores the warning; close the socket.
+ */
+export type FrameVerdict = 'accept' | 'warn' | 'drop' | 'close';
+
+export function admitFrame(
+  budget: SocketBudget,
+  now: number,
+): { verdict: FrameVerdict; budget: SocketBudget; retryAfterMs: number } {
+  const taken = takeToken(budget.frames, now, SOCKET_FRAME_BURST, SOCKET_FRAMES_PER_SECOND);
+  if (taken.allowed) {
+    const calm = taken.bucket.tokens + 1 >= SOCKET_FRAME_BURST / 2;
+    return {
+      verdict: 'accept',
+      budget: { ...budget, frames: taken.bucket, refused: calm ? 0 : budget.refused },
+      retryAfterMs: 0,
+    };
+  }
+  const refused = budget.refused + 1;
+  const verdict: FrameVerdict =
+    refused === 1 ? 'warn' : refused >= SOCKET_REFUSALS_BEFORE_CLOSE ? 'close' : 'drop';
+  return {
+    verdict,
+    budget: { ...budget, frames: taken.bucket, refused },
+    retryAfterMs: taken.retryAfterMs,
+  };
+}
+
+/** Spends one hello; `allowed` false means the hello is refused whole (no replay, no locale). */
+export function admitHello(
+  budget: SocketBudget,
+  now: number,
+): { allowed: boolean; budget: SocketBudget; retryAfterMs: number } {
+  const taken = takeToken(budget.hellos, now, HELLO_BURST, HELLOS_PER_SECOND);
+  return {
+    allowed: taken.allowed,
+    budget: { ...budget, hellos: taken.bucket },
+    retryAfterMs: taken.retryAfterMs,
+  };
+}
