@@ -495,4 +495,41 @@ describe('flow editor canvas', () => {
     expect(errors).toEqual([]);
     await close();
   });
+
+  it('refuses to publish with errors, listing them; choosing one selects the step and focuses the field', async () => {
+    const flow = await adminApi<{ id: string }>('POST', '/flows', {
+      schemaVersion: 1,
+      name: 'Broken flow',
+      pilotId: pilot.id,
+      trigger: { type: 'new_conversation' },
+      start: 'hello',
+      nodes: [
+        { id: 'hello', type: 'send_message', text: 'Hi', next: 'bye' },
+        { id: 'bye', type: 'end' },
+      ],
+    });
+    const { page, errors, close } = await openConsole(browser, `/admin/flows/${flow.id}`);
+    await signIn(page);
+    // A template naming a variable the flow does not declare is an error at publish.
+    await step(page, 'hello').click();
+    await field(page, 'Message').fill('Hi {{variable.missing}}');
+    await page.getByRole('tab', { name: /Problems/ }).click();
+    await panel(page)
+      .getByRole('button', { name: /hello · text/ })
+      .waitFor();
+    expect(await page.locator('.react-flow__node[data-id="hello"] .step-problem').count()).toBe(1);
+
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Cannot publish yet' });
+    await dialog.getByRole('button', { name: /hello · text/ }).click();
+    // The inspector shows the step, with its Message field focused.
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-field')))
+      .toBe('text');
+    expect(await field(page, 'Message').inputValue()).toBe('Hi {{variable.missing}}');
+    const versions = await adminApi<{ items: unknown[] }>('GET', `/flows/${flow.id}/versions`);
+    expect(versions.items).toEqual([]);
+    expect(errors).toEqual([]);
+    await close();
+  });
 });
