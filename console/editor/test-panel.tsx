@@ -305,13 +305,18 @@ export function TestPanel(props: {
               onInput={(e) => setStep(Number(e.currentTarget.value))}
             />
           </div>
-          <h3>Steps</h3>
+          <h3>Steps (with the variables after each turn)</h3>
           <ol class="test-log">
             {result.log.map((entry, i) => (
               <li key={i}>
                 {String(entry.nodeId)} · {String(entry.status)}
                 {entry.port ? ` → ${String(entry.port)}` : ''}
                 {entry.error ? ` (${String(entry.error)})` : ''}
+                {entry.variables !== undefined && (
+                  <pre class="code" aria-label={`Variables after ${String(entry.nodeId)}`}>
+                    {JSON.stringify(entry.variables)}
+                  </pre>
+                )}
               </li>
             ))}
           </ol>

@@ -292,8 +292,13 @@ function advance(sim: Sim, first: EngineEvent): void {
 }
 
 function record(sim: Sim, before: RunState, result: StepResult): void {
+  const last = result.log.length - 1;
   result.log.forEach((entry, index) => {
-    sim.out.log.push({ ...entry });
+    // The engine reports variables once per turn: the turn's last step carries them, so the
+    // editor's test panel can show the variables after each step the run paused or ended on.
+    sim.out.log.push(
+      index === last ? { ...entry, variables: { ...result.state.variables } } : { ...entry },
+    );
     const resumed = index === 0 && before.nodeId === entry.nodeId;
     if (!resumed && entry.status !== 'cancelled') sim.out.path.push(entry.nodeId);
   });
