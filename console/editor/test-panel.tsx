@@ -313,9 +313,9 @@ export function TestPanel(props: {
                 {entry.port ? ` → ${String(entry.port)}` : ''}
                 {entry.error ? ` (${String(entry.error)})` : ''}
                 {entry.variables !== undefined && (
-                  <pre class="code" aria-label={`Variables after ${String(entry.nodeId)}`}>
-                    {JSON.stringify(entry.variables)}
-                  </pre>
+                  <div class="code">
+                    variables after {String(entry.nodeId)}: {JSON.stringify(entry.variables)}
+                  </div>
                 )}
               </li>
             ))}
