@@ -7,6 +7,7 @@ import type { ReactFlowInstance } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Flow, FlowNode, NodeType } from '../../shared/flow/schema.ts';
 import { useApi } from '../api/context.ts';
+import { scopeVariables } from '../forms/index.ts';
 import { AddStepDialog, StepTypeList } from './add-step-dialog.tsx';
 import { Canvas } from './canvas.tsx';
 import type { CanvasNode, Mark, PortEdge } from './canvas-types.ts';
@@ -41,6 +42,7 @@ import { ServerDialogs } from './server-dialogs.tsx';
 import { type PanelId, SidePanel } from './side-panel.tsx';
 import { TestPanel } from './test-panel.tsx';
 import { useEditor } from './use-editor.ts';
+import { usePilotScope } from './use-pilot-scope.ts';
 import { useServerActions } from './use-server-actions.ts';
 import { VersionsPanel } from './versions-panel.tsx';
 
@@ -75,6 +77,12 @@ export function Editor({ flowId, loaded }: { flowId: string; loaded: LoadedDraft
   const [pathMarks, setPathMarks] = useState<Map<string, Mark> | null>(null);
   const flowRef = useRef<ReactFlowInstance<CanvasNode, PortEdge> | null>(null);
   const server = useServerActions({ api, flowId, ed, setView, setStatus });
+  const pilot = usePilotScope(loaded.pilotId);
+  const scope = useMemo(() => {
+    const variables = ed.flow.variables.map((v) => v.name);
+    const pilotVariables = pilot.globals.map((g) => g.name);
+    return { paths: scopeVariables({ variables, pilotVariables }), variables, pilotVariables };
+  }, [ed.flow.variables, pilot.globals]);
 
   const readOnly = view.kind !== 'edit';
   const shown = view.kind === 'edit' ? ed.flow : view.flow;
@@ -189,6 +197,7 @@ export function Editor({ flowId, loaded }: { flowId: string; loaded: LoadedDraft
       if (isTyping(e.target) || view.kind !== 'edit') return;
       if (key === 'z' && !e.shiftKey) ed.undo();
       else if ((key === 'z' && e.shiftKey) || key === 'y') ed.redo();
+      else if (key === 'a') ed.select(ed.flow.nodes.map((n) => n.id));
       else if (key === 'c') void copy();
       else if (key === 'v') void paste();
       else return;
@@ -213,7 +222,11 @@ export function Editor({ flowId, loaded }: { flowId: string; loaded: LoadedDraft
       const el =
         document.querySelector<HTMLElement>(`.inspector [data-field="${CSS.escape(field)}"]`) ??
         document.querySelector<HTMLElement>('.inspector [data-field]');
-      el?.focus();
+      const control =
+        el && !el.matches('input, select, textarea, button')
+          ? (el.querySelector<HTMLElement>('input, select, textarea, button') ?? el)
+          : el;
+      control?.focus();
     }, 50);
   };
 
@@ -229,6 +242,7 @@ export function Editor({ flowId, loaded }: { flowId: string; loaded: LoadedDraft
     problems: view.kind === 'edit' ? fieldProblems : new Map(),
     onBlur: ed.seal,
     readOnly,
+    scope,
   };
 
   return (
@@ -424,6 +438,7 @@ export function Editor({ flowId, loaded }: { flowId: string; loaded: LoadedDraft
             <FlowPanels
               which={panel}
               flow={ed.flow}
+              pilot={pilot}
               readOnly={readOnly}
               onChange={(change, group) =>
                 ed.edit(change, {

@@ -87,9 +87,11 @@ describe('flow editor canvas', () => {
 
     // Trigger: page visited, URL contains /pricing.
     await page.getByRole('group', { name: 'Trigger', exact: true }).click();
-    await panel(page).getByRole('button', { name: 'Add url rule' }).click();
-    await field(page, 'URL').selectOption('contains');
-    await field(page, 'Value').fill('/pricing');
+    await panel(page).getByRole('button', { name: '+ URL rule' }).click();
+    await field(page, 'URL rule 1 operator').selectOption('contains');
+    await field(page, 'URL rule 1 value').fill('/pricing');
+    // The rules' "test a URL" box says whether a page matches.
+    await field(page, 'Test a URL').fill('https://shop.example/pricing?plan=pro');
 
     // The message: select it and write its text.
     await step(page, 'welcome').click();
@@ -112,8 +114,8 @@ describe('flow editor canvas', () => {
 
     // The flow variable the question saves to.
     await page.getByRole('tab', { name: 'Flow Manager' }).click();
-    await panel(page).getByRole('button', { name: 'Add variable' }).click();
-    await field(page, 'Name').fill('plan');
+    await panel(page).getByRole('button', { name: '+ Variable' }).click();
+    await field(page, 'Variable 1 name').fill('plan');
     await page.getByRole('tab', { name: 'Inspector' }).click();
 
     // A condition on the answer from the palette, connected by dragging.
@@ -122,9 +124,13 @@ describe('flow editor canvas', () => {
       .getByRole('button', { name: 'Condition' })
       .click();
     await step(page, 'condition_1').waitFor();
-    await field(page, 'When (JSON)').fill(
-      '{"field": "variable.plan", "op": "eq", "value": "business"}',
-    );
+    // The condition builder: variable.plan equals business.
+    await field(page, 'Rule 1 namespace').selectOption('variable');
+    await field(page, 'Rule 1 field').fill('plan');
+    await field(page, 'Rule 1 operator').selectOption('eq');
+    await panel(page)
+      .getByLabel(/^Rule 1 value/)
+      .fill('business');
     await page.getByRole('button', { name: 'Tidy up' }).click();
     await page.getByRole('button', { name: 'Fit View' }).click();
     await drag(
@@ -472,8 +478,9 @@ describe('flow editor canvas', () => {
     await page.getByRole('button', { name: 'Outline' }).click();
 
     // Copy both steps and paste: new ids, the link between them kept.
+    // Ctrl+A selects every step (the canvas has focus after a click on a step).
     await step(page, 'hello').click();
-    await step(page, 'bye').click({ modifiers: ['Control'] });
+    await page.keyboard.press('Control+a');
     await page.getByRole('button', { name: 'Copy' }).click();
     await page.getByRole('button', { name: 'Paste' }).click();
     await expect
@@ -527,8 +534,8 @@ describe('flow editor canvas', () => {
     await dialog.getByRole('button', { name: /hello · text/ }).click();
     // The inspector shows the step, with its Message field focused.
     await expect
-      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-field')))
-      .toBe('text');
+      .poll(() => field(page, 'Message').evaluate((el) => el === document.activeElement))
+      .toBe(true);
     expect(await field(page, 'Message').inputValue()).toBe('Hi {{variable.missing}}');
     const versions = await adminApi<{ items: unknown[] }>('GET', `/flows/${flow.id}/versions`);
     expect(versions.items).toEqual([]);

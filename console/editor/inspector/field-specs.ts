@@ -19,6 +19,7 @@ export type FieldSpec =
   | { kind: 'record'; path: string; label: string; keyLabel: string; optional?: boolean }
   | { kind: 'json'; path: string; label: string; optional?: boolean; hint?: string }
   | { kind: 'condition'; path: string; label: string; optional?: boolean }
+  | { kind: 'url-rules'; path: string; label: string }
   | { kind: 'input-kind'; path: string; label: string }
   | { kind: 'assign-to'; path: string; label: string }
   | {

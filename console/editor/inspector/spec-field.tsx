@@ -5,6 +5,7 @@
  * field's path until the control loses focus (`onBlur` seals the group).
  */
 import { useEffect, useId, useState } from 'preact/hooks';
+import { TemplateInput } from '../../forms/index.ts';
 import { getIn, setIn } from '../model/paths.ts';
 import type { FieldSpec } from './field-specs.ts';
 import { SpecialField } from './special-fields.tsx';
@@ -14,6 +15,15 @@ export interface FieldContext {
   problems: ReadonlyMap<string, string>;
   onBlur: () => void;
   readOnly: boolean;
+  /** What templates and conditions may reference (autocomplete, inline checks). */
+  scope?: EditorScope;
+}
+
+export interface EditorScope {
+  /** Every `namespace.path` offered by template autocomplete. */
+  paths: readonly string[];
+  variables: readonly string[];
+  pilotVariables: readonly string[];
 }
 
 export interface SpecFieldProps {
@@ -56,9 +66,31 @@ export function SpecField({ spec, value, base, onChange, ctx }: SpecFieldProps) 
     </p>
   ) : null;
 
+  // Templates: the foundation's input with autocomplete of what is in scope (read-only views
+  // show the plain field below).
+  if (spec.kind === 'template' && ctx.scope && !ctx.readOnly) {
+    const text = current === undefined || current === null ? '' : String(current);
+    return (
+      <div data-field={full} onFocusOut={ctx.onBlur}>
+        <TemplateInput
+          label={spec.label}
+          value={text}
+          multiline
+          variables={ctx.scope.paths}
+          known={{
+            variables: new Set(ctx.scope.variables),
+            pilotVariables: new Set(ctx.scope.pilotVariables),
+          }}
+          error={error}
+          onChange={(v) => set(v === '' && spec.optional ? undefined : v)}
+        />
+      </div>
+    );
+  }
+
   switch (spec.kind) {
-    case 'text':
     case 'template':
+    case 'text':
     case 'textarea': {
       const text = current === undefined || current === null ? '' : String(current);
       const update = (v: string) => set(v === '' && spec.optional ? undefined : v);

@@ -4,7 +4,8 @@
  * (which reshapes `input`) and the target of an `assign`.
  */
 import { useEffect, useId, useState } from 'preact/hooks';
-import { INPUT_KINDS } from '../../../shared/flow/schema.ts';
+import { type Condition, INPUT_KINDS, type UrlRule } from '../../../shared/flow/schema.ts';
+import { ConditionBuilder, UrlRules } from '../../forms/index.ts';
 import type { FieldSpec } from './field-specs.ts';
 import { OPTION_FIELDS } from './field-specs.ts';
 import type { FieldContext } from './spec-field.tsx';
@@ -24,9 +25,34 @@ export function SpecialField(props: Props) {
   switch (props.spec.kind) {
     case 'record':
       return <RecordField {...props} keyLabel={props.spec.keyLabel} />;
-    case 'json':
     case 'condition':
+      if (props.ctx.scope && !props.ctx.readOnly)
+        return (
+          <div data-field={props.full} onFocusOut={props.ctx.onBlur}>
+            <ConditionBuilder
+              label={props.spec.label}
+              value={props.current as Condition | undefined}
+              onChange={(next) => props.set(next)}
+              variables={props.ctx.scope.variables}
+              pilotVariables={props.ctx.scope.pilotVariables}
+            />
+            {props.errorText as never}
+          </div>
+        );
       return <JsonField {...props} />;
+    case 'json':
+      return <JsonField {...props} />;
+    case 'url-rules':
+      return (
+        <div data-field={props.full} onFocusOut={props.ctx.onBlur}>
+          <UrlRules
+            label={props.spec.label}
+            value={(props.current as UrlRule[] | undefined) ?? []}
+            onChange={(next) => props.set(next)}
+          />
+          {props.errorText as never}
+        </div>
+      );
     case 'input-kind':
       return <InputKindField {...props} />;
     case 'assign-to':

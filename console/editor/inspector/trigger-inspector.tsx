@@ -3,7 +3,7 @@
  * description, priority and the start step.
  */
 import { useId } from 'preact/hooks';
-import { type Flow, type Trigger, URL_OPS } from '../../../shared/flow/schema.ts';
+import type { Flow, Trigger } from '../../../shared/flow/schema.ts';
 import type { FieldSpec } from './field-specs.ts';
 import { type FieldContext, SpecField } from './spec-field.tsx';
 
@@ -32,16 +32,9 @@ const conditions: FieldSpec = {
 const TRIGGER_FIELDS: Record<Trigger['type'], FieldSpec[]> = {
   page_visited: [
     {
-      kind: 'list',
+      kind: 'url-rules',
       path: 'urls',
       label: 'Page URL rules (any rule matches; none = every page)',
-      itemLabel: 'URL rule',
-      max: 50,
-      newItem: () => ({ op: 'contains', value: '' }),
-      item: [
-        { kind: 'select', path: 'op', label: 'URL', options: URL_OPS },
-        { kind: 'text', path: 'value', label: 'Value' },
-      ],
     },
     {
       kind: 'select',
