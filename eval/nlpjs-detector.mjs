@@ -18,7 +18,10 @@ export async function trainNlpjs(intents) {
   return {
     async classify(text) {
       const [best] = (await nlu.process(text)).classifications;
-      return { intent: best?.intent ?? null, confidence: best?.score ?? 0 };
+      // `None` is nlp.js saying "no intent": its own out-of-scope answer, never a confident
+      // intent (counting it as one gave nlp.js 0% out-of-scope recall at every threshold).
+      if (!best || best.intent === 'None') return { intent: null, confidence: 0 };
+      return { intent: best.intent, confidence: best.score };
     },
   };
 }

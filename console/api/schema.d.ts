@@ -830,6 +830,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/pilots/{pilotId}/ask": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask the pilot a question: the visitor's answer, its citations, confidence and why */
+        post: operations["askPilot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pilots/{pilotId}/unanswered-questions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Questions visitors asked that the knowledge could not answer, most asked first (articles to write) */
+        get: operations["listUnansweredQuestions"];
+        put?: never;
+        post?: never;
+        /** Clear the unanswered questions (after writing the articles they asked for) */
+        delete: operations["clearUnansweredQuestions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1370,7 +1405,7 @@ export interface components {
             /**
              * @default {
              *       "provider": "local",
-             *       "knowledgeMinConfidence": 0.5,
+             *       "knowledgeMinConfidence": 0.29,
              *       "workersAiModel": "@cf/meta/llama-3.1-8b-instruct",
              *       "openaiModel": "gpt-4o-mini"
              *     }
@@ -1381,7 +1416,7 @@ export interface components {
                  * @enum {string}
                  */
                 provider: "local" | "workers_ai" | "openai_compatible";
-                /** @default 0.5 */
+                /** @default 0.29 */
                 knowledgeMinConfidence: number;
                 /** @default @cf/meta/llama-3.1-8b-instruct */
                 workersAiModel: string;
@@ -1432,7 +1467,7 @@ export interface components {
             /**
              * @default {
              *       "provider": "local",
-             *       "knowledgeMinConfidence": 0.5,
+             *       "knowledgeMinConfidence": 0.29,
              *       "workersAiModel": "@cf/meta/llama-3.1-8b-instruct",
              *       "openaiModel": "gpt-4o-mini"
              *     }
@@ -1443,7 +1478,7 @@ export interface components {
                  * @enum {string}
                  */
                 provider: "local" | "workers_ai" | "openai_compatible";
-                /** @default 0.5 */
+                /** @default 0.29 */
                 knowledgeMinConfidence: number;
                 /** @default @cf/meta/llama-3.1-8b-instruct */
                 workersAiModel: string;
@@ -1481,7 +1516,7 @@ export interface components {
                  * @enum {string}
                  */
                 provider: "local" | "workers_ai" | "openai_compatible";
-                /** @default 0.5 */
+                /** @default 0.29 */
                 knowledgeMinConfidence: number;
                 /** @default @cf/meta/llama-3.1-8b-instruct */
                 workersAiModel: string;
@@ -2043,6 +2078,38 @@ export interface components {
             lastMessageAt: number | null;
             updatedAt: number;
             seq: number;
+        };
+        AskPilotResult: {
+            /** @enum {string} */
+            outcome: "answered" | "noAnswer" | "handoverRequested";
+            /** @description What the visitor would read: the answer, the fallback message on noAnswer, null on a handover request */
+            reply: string | null;
+            citations: {
+                title: string;
+                url: string;
+            }[];
+            /** @description Margin of the best article over the runner-up (answers at ≥ ai.knowledgeMinConfidence) */
+            confidence: number;
+            /** @description Share of the question's words the best passage matches */
+            coverage: number;
+            minConfidence: number;
+            bestArticle: {
+                title: string;
+                url: string;
+            } | null;
+            why: string;
+        };
+        AskPilot: {
+            question: string;
+        };
+        UnansweredQuestionList: {
+            items: components["schemas"]["UnansweredQuestion"][];
+        };
+        UnansweredQuestion: {
+            question: string;
+            count: number;
+            firstAskedAt: number;
+            lastAskedAt: number;
         };
     };
     responses: never;
@@ -7427,6 +7494,217 @@ export interface operations {
             };
             /** @description Error */
             426: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    askPilot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pilotId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AskPilot"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AskPilotResult"];
+                };
+            };
+            /** @description Invalid input: `issues` names every invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or owned by another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listUnansweredQuestions: {
+        parameters: {
+            query?: {
+                /** @description How many, 1-500 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                pilotId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnansweredQuestionList"];
+                };
+            };
+            /** @description Invalid input: `issues` names every invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or owned by another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    clearUnansweredQuestions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pilotId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        cleared: true;
+                    };
+                };
+            };
+            /** @description Invalid input: `issues` names every invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or owned by another workspace) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,14 +5,18 @@
  * (no `AI` binding, no endpoint secret) falls back to local, and says why.
  */
 import { z } from 'zod';
+import { DEFAULT_MIN_CONFIDENCE } from '../knowledge/answer.ts';
 
 export const AI_PROVIDERS = ['local', 'workers_ai', 'openai_compatible'] as const;
 export type AiProviderKind = (typeof AI_PROVIDERS)[number];
 
 export const pilotAiSettingsSchema = z.object({
   provider: z.enum(AI_PROVIDERS).default('local'),
-  /** Share of the question the best passage must cover before the pilot answers (0..1). */
-  knowledgeMinConfidence: z.number().min(0).max(1).default(0.5),
+  /**
+   * How clearly the best article must beat the runner-up before the pilot answers (0..1;
+   * shared/knowledge/answer.ts). The default was chosen on StackFAQ validation threads.
+   */
+  knowledgeMinConfidence: z.number().min(0).max(1).default(DEFAULT_MIN_CONFIDENCE),
   /** Workers AI instruct model for grounded answers. */
   workersAiModel: z.string().min(1).max(200).default('@cf/meta/llama-3.1-8b-instruct'),
   /** Model name sent to the OpenAI-compatible endpoint (its URL and key are deployment secrets). */

@@ -80,3 +80,54 @@ describe('the AI pilot in the messenger', () => {
     await context.close();
   });
 });
+
+describe('knowledge answers that know when they do not know', () => {
+  it('cites the right article for a paraphrase, gives the fallback for an unrelated question, and offers an email field when nobody is available', async () => {
+    const other = await createPilot({
+      appearance: { displayName: 'Help pilot' },
+      fallbackMessage: 'Sorry, I do not know that one.',
+    });
+    const base = `/pilots/${other.id}`;
+    for (const article of [
+      {
+        title: 'Returns policy',
+        url: 'https://help.example.com/returns',
+        body: 'You can return any item within 30 days of delivery for a full refund. Print the return label from your account page.',
+      },
+      {
+        title: 'Shipping times',
+        url: 'https://help.example.com/shipping',
+        body: 'Orders within Germany arrive in 2 to 3 business days. Express delivery arrives the next business day.',
+      },
+    ])
+      await admin('POST', `${base}/knowledge`, article);
+    const { context, page } = await visit(browser, `/spa/?key=${other.publicKey}`);
+    const dialog = await openMessenger(page, 'Help pilot');
+    const log = dialog.getByRole('log');
+    const composer = dialog.getByRole('textbox', { name: 'Message' });
+    const send = async (text: string) => {
+      await composer.fill(text);
+      await dialog.getByRole('button', { name: 'Send' }).click();
+    };
+
+    await send('What is the time limit to return an item for a refund?');
+    await waitForText(log, 'within 30 days of delivery');
+    const source = log.getByRole('link', { name: 'Returns policy' });
+    expect(await source.getAttribute('href', { timeout: 15_000 })).toBe(
+      'https://help.example.com/returns',
+    );
+
+    await send('Do you sell bicycles?');
+    await waitForText(log, 'Sorry, I do not know that one.');
+    expect(await log.getByRole('link', { name: 'Shipping times' }).count()).toBe(0);
+
+    await send('I want to talk to an agent');
+    await waitForText(log, 'Nobody from the team is available right now.');
+    expect(await composer.getAttribute('inputmode')).toBe('email');
+    expect(await composer.getAttribute('autocomplete')).toBe('email');
+    // Not a dead end: a question typed into that field is still answered.
+    await send('how many days does express delivery take to arrive?');
+    await waitForText(log, 'next business day');
+    await context.close();
+  });
+});

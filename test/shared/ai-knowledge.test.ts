@@ -4,7 +4,12 @@ import {
   entitiesToRecord,
   toAiAnswerEffectData,
 } from '../../shared/ai/runtime-adapters.ts';
-import { answerFromKnowledge } from '../../shared/knowledge/answer.ts';
+import {
+  answerFromKnowledge,
+  DEFAULT_MIN_CONFIDENCE,
+  decideKnowledgeAnswer,
+  MIN_COVERAGE,
+} from '../../shared/knowledge/answer.ts';
 import type { KnowledgeArticle } from '../../shared/knowledge/article.ts';
 import { isHandoverRequest } from '../../shared/knowledge/handover.ts';
 import { KnowledgeIndex } from '../../shared/knowledge/knowledge-index.ts';
@@ -120,5 +125,86 @@ describe('knowledge answers as ai_answer effect results', () => {
         { name: 'email', value: 'a@b.co', text: 'a@b.co' },
       ]),
     ).toEqual({ number: '2', number_all: ['2', '5'], email: 'a@b.co', email_all: ['a@b.co'] });
+  });
+});
+
+describe('knowledge answers abstain when no article stands out', () => {
+  const twins: KnowledgeArticle[] = [
+    {
+      id: 'gift-cards',
+      title: 'Gift cards',
+      url: 'https://help.example.com/gift-cards',
+      body: 'Gift cards are sold in our stores in amounts from 10 to 200 euros.',
+    },
+    {
+      id: 'gift-wrap',
+      title: 'Gift wrapping',
+      url: 'https://help.example.com/gift-wrap',
+      body: 'Gift wrapping is available in our stores for 3 euros per item.',
+    },
+  ];
+  const index = KnowledgeIndex.build([...twins, ...articles]);
+
+  it('answers when one article clearly beats the runner-up, and says why', async () => {
+    const decision = await decideKnowledgeAnswer('How much does gift wrapping cost?', index);
+    expect(decision.answer).toMatchObject({
+      kind: 'answered',
+      citations: [{ url: 'https://help.example.com/gift-wrap' }],
+    });
+    expect(decision.confidence).toBeGreaterThanOrEqual(DEFAULT_MIN_CONFIDENCE);
+    expect(decision.why).toContain('Gift wrapping');
+  });
+
+  it('says noAnswer when two articles match the question about equally', async () => {
+    // Covers the question fully (old rule: answered) but cannot tell which article is meant.
+    const decision = await decideKnowledgeAnswer('gift stores', index);
+    expect(decision.coverage).toBe(1);
+    expect(decision.confidence).toBeLessThan(DEFAULT_MIN_CONFIDENCE);
+    expect(decision.answer).toEqual({ kind: 'noAnswer' });
+    expect(decision.why).toContain('does not stand out');
+    expect(decision.best?.url).toMatch(/gift-/);
+  });
+
+  it('says noAnswer when the best article covers too little of the question', async () => {
+    const decision = await decideKnowledgeAnswer(
+      'Can I pay my invoice with a gift voucher from a partner bank?',
+      index,
+    );
+    expect(decision.answer).toEqual({ kind: 'noAnswer' });
+    expect(decision.coverage).toBeLessThan(MIN_COVERAGE);
+    expect(decision.why).toContain('matches only');
+  });
+});
+
+describe('handover detection', () => {
+  it('takes requests for a person, however they are phrased', () => {
+    for (const text of [
+      'Can I talk to a human?',
+      'I want to talk a agent',
+      'chat with customer service representative',
+      'Connect an agent',
+      'put me through to a real person please',
+      'get me a human',
+      'Live agent',
+      'I need to talk to someone',
+    ])
+      expect(isHandoverRequest(text), text).toBe(true);
+  });
+
+  it('does not take a person merely mentioned near a request verb as a handover request', () => {
+    for (const text of [
+      "I'd like to get a list of all people who ever sent me emails in gmail.",
+      'can you get uber for two people going to 27 moss lane',
+      'get me a hotel room for 3 people from march 12th to 14th in chicago',
+      'can you put smooth operator by sade on my playlist',
+      'am i talking to a real person',
+      'I do not need chat agent',
+      'how long does delivery take?',
+    ])
+      expect(isHandoverRequest(text), text).toBe(false);
+  });
+
+  it('bounds the text it looks at', () => {
+    expect(isHandoverRequest(`${'a '.repeat(300)}talk to a human`)).toBe(false);
   });
 });

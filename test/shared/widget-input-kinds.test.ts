@@ -26,6 +26,15 @@ describe('typed answers to ask_question', () => {
     expect(invalidAnswer('url', 'https://example.com/a')).toBeNull();
     expect(invalidAnswer('text', 'anything')).toBeNull();
   });
+
+  it('offers an email keyboard for "leave your email" yet lets a question through', () => {
+    expect(inputFor('email_offer')).toEqual({
+      type: 'text',
+      inputMode: 'email',
+      autocomplete: 'email',
+    });
+    expect(invalidAnswer('email_offer', 'how much is shipping?')).toBeNull();
+  });
 });
 
 describe('messenger strings', () => {

@@ -275,6 +275,27 @@ export function routeCases(fx: Fixture): RouteCase[] {
       writes: true,
     },
     { route: 'get /schema/flow.json', method: 'GET', path: '/schema/flow.json', writes: false },
+    {
+      route: 'post /pilots/{pilotId}/ask',
+      method: 'POST',
+      path: `/pilots/${p}/ask`,
+      body: { question: 'how are refunds paid?' },
+      writes: true,
+      invalid: { body: { question: '' }, path: 'question' },
+    },
+    {
+      route: 'get /pilots/{pilotId}/unanswered-questions',
+      method: 'GET',
+      path: `/pilots/${p}/unanswered-questions`,
+      writes: false,
+      invalid: { query: 'limit=0', path: 'query.limit' },
+    },
+    {
+      route: 'delete /pilots/{pilotId}/unanswered-questions',
+      method: 'DELETE',
+      path: `/pilots/${p}/unanswered-questions`,
+      writes: true,
+    },
   );
   for (const [kind, id, body, invalid] of [
     [

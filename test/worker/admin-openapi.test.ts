@@ -60,6 +60,10 @@ const SPEC_ROUTES = [
   'post /api-keys',
   'delete /api-keys/{keyId}',
   'get /schema/flow.json',
+  // Knowledge: ask the pilot, and the questions it could not answer.
+  'post /pilots/{pilotId}/ask',
+  'get /pilots/{pilotId}/unanswered-questions',
+  'delete /pilots/{pilotId}/unanswered-questions',
 ];
 
 /**

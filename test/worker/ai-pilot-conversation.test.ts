@@ -1,6 +1,7 @@
-import { env } from 'cloudflare:test';
+import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { pilotAiKey } from '../../worker/ai/pilot-ai.ts';
+import { NO_AGENT_TEXT } from '../../worker/conversation/turn-preparation.ts';
 import { call } from '../helpers/admin.ts';
 import type { TestSocket } from '../helpers/socket.ts';
 import { createPilot, json, publishFlow, said, texts, visit } from './runtime-helpers.ts';
@@ -79,6 +80,29 @@ async function aiPilot() {
     ],
   });
   return { pilotId, publicKey, base };
+}
+
+/** The contact fields the conversation stored (what flows read as `contact.*`). */
+async function storedContact(conversationId: string): Promise<Record<string, unknown>> {
+  const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(conversationId));
+  const rows = await runInDurableObject(stub, (_instance, state) =>
+    state.storage.sql
+      .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'contact'")
+      .toArray(),
+  );
+  return rows[0] ? (JSON.parse(rows[0].value) as Record<string, unknown>) : {};
+}
+
+/** Nobody at the desk: every user of the (shared) test workspace set offline. */
+async function everyoneOffline() {
+  const users = await json<{ items: { id: string }[] }>(await call('/v1/admin/users?limit=100'));
+  for (const user of users.items) {
+    const response = await call(`/v1/admin/users/${user.id}/presence`, {
+      method: 'PUT',
+      body: JSON.stringify({ status: 'offline' }),
+    });
+    expect(response.status).toBe(200);
+  }
 }
 
 describe('the AI pilot in a conversation', () => {
@@ -174,7 +198,7 @@ describe('the AI pilot in a conversation', () => {
     socket.close();
   });
 
-  it('hands the conversation to an available person when asked, and the pilot then stays quiet', async () => {
+  it('hands the conversation to an available person, keeps answering until one replies, then stays quiet', async () => {
     const { publicKey } = await aiPilot();
     const agent = await json<{ id: string }>(
       await post('/v1/admin/users', {
@@ -187,22 +211,108 @@ describe('the AI pilot in a conversation', () => {
       body: JSON.stringify({ status: 'online' }),
     });
     expect(presence.status).toBe(200);
-    const { socket } = await visit(publicKey);
+    const { socket, conversationId } = await visit(publicKey);
     socket.send({ type: 'message', id: 'm1', text: 'can I talk to a real person?' });
     await said(socket, 'Connecting you with a person.');
-    socket.send({ type: 'message', id: 'm2', text: 'hello? anyone?' });
+    const handedOver = await json(await call(`/v1/admin/conversations/${conversationId}`));
+    expect(handedOver).toMatchObject({ mode: 'agent' });
+    // "Online" is only what the agent last set: until someone writes, the pilot still answers.
+    socket.send({ type: 'message', id: 'm2', text: 'how much does gift wrapping cost?' });
+    await said(socket, '3 euros per item');
+    const reply = await call(`/v1/admin/conversations/${conversationId}/messages`, {
+      method: 'POST',
+      body: JSON.stringify({ text: 'Hi, Ada here.' }),
+    });
+    expect(reply.status).toBe(201);
+    await said(socket, 'Ada here');
+    // A person has joined: a later flow-less message gets no pilot reply.
+    socket.send({ type: 'message', id: 'm3', text: 'do you sell bicycles?' });
     await socket.waitForMessages(
-      (messages) => messages.some((m) => m.text === 'hello? anyone?'),
-      'the visitor message stored',
-    );
-    // A later flow-less message gets no pilot reply: the conversation is with a person now.
-    socket.send({ type: 'message', id: 'm3', text: 'how much does gift wrapping cost?' });
-    await socket.waitForMessages(
-      (messages) => messages.some((m) => m.text.includes('gift wrapping cost')),
+      (messages) => messages.some((m) => m.text === 'do you sell bicycles?'),
       'the third visitor message stored',
+    );
+    socket.send({ type: 'message', id: 'm4', text: 'how much does gift wrapping cost?' });
+    await socket.waitForMessages(
+      (messages) => messages.filter((m) => m.text.includes('gift wrapping cost')).length === 2,
+      'the fourth visitor message stored',
     );
     expect(texts(socket).filter(([author]) => author === 'pilot')).toEqual([
       ['pilot', 'Connecting you with a person. Someone will reply here shortly.'],
+      [
+        'pilot',
+        'Gift wrapping costs 3 euros per item. Choose it at checkout and add a personal note.',
+      ],
+    ]);
+    socket.close();
+  });
+
+  it('says honestly when nobody is available, offers to take an email and keeps answering', async () => {
+    await everyoneOffline();
+    const { publicKey } = await aiPilot();
+    const { socket, conversationId } = await visit(publicKey);
+    socket.send({ type: 'message', id: 'm1', text: 'I want to talk to an agent' });
+    await said(socket, 'Nobody from the team is available right now.');
+    const offer = pilotMessages(socket).at(-1);
+    expect(offer?.text).toBe(NO_AGENT_TEXT);
+    expect(offer?.input).toBe('email_offer');
+    socket.send({ type: 'message', id: 'm2', text: 'ada@example.com' });
+    await said(socket, 'write to you at ada@example.com');
+    const described = await json(await call(`/v1/admin/conversations/${conversationId}`));
+    expect(described).toMatchObject({ mode: 'pilot' });
+    expect(await storedContact(conversationId)).toMatchObject({ email: 'ada@example.com' });
+    // Not a dead end: the pilot keeps answering from its knowledge.
+    socket.send({ type: 'message', id: 'm3', text: 'how much does gift wrapping cost?' });
+    await said(socket, '3 euros per item');
+    socket.close();
+  });
+
+  it('takes a question instead of the email as a question, and a later address as text', async () => {
+    await everyoneOffline();
+    const { publicKey } = await aiPilot();
+    const { socket, conversationId } = await visit(publicKey);
+    socket.send({ type: 'message', id: 'm1', text: 'connect me to a human' });
+    await said(socket, 'Nobody from the team is available right now.');
+    socket.send({ type: 'message', id: 'm2', text: 'how much does gift wrapping cost?' });
+    await said(socket, '3 euros per item');
+    // The offer lapsed with that message: an address now is not taken as the contact's email.
+    socket.send({ type: 'message', id: 'm3', text: 'bob@example.com' });
+    await said(socket, 'Fallback answer.');
+    expect((await storedContact(conversationId)).email).toBeUndefined();
+    socket.close();
+  });
+
+  it('does not take an unrelated request mentioning people as a handover', async () => {
+    // Someone is online, so a misread request would hand over and silence the pilot.
+    const agent = await json<{ id: string }>(
+      await post('/v1/admin/users', { name: 'Bo', email: `bo-${crypto.randomUUID()}@example.com` }),
+    );
+    await json(
+      await call(`/v1/admin/users/${agent.id}/presence`, {
+        method: 'PUT',
+        body: JSON.stringify({ status: 'online' }),
+      }),
+    );
+    const { pilotId, publicKey } = await createPilot();
+    await json(
+      await post(`/v1/admin/pilots/${pilotId}/knowledge`, {
+        title: 'Gift wrapping',
+        url: 'https://help.example.com/gift-wrapping',
+        body: 'Gift wrapping costs 3 euros per item. Choose it at checkout and add a personal note.',
+      }),
+    );
+    const { socket } = await visit(publicKey);
+    socket.send({
+      type: 'message',
+      id: 'm1',
+      text: "I'd like to get a list of all people who ever sent me emails in gmail.",
+    });
+    await said(socket, 'Fallback answer.');
+    socket.send({ type: 'message', id: 'm2', text: 'how much does gift wrapping cost?' });
+    await said(socket, '3 euros per item');
+    const replies = texts(socket).filter(([author]) => author === 'pilot');
+    expect(replies.map(([, text]) => text?.slice(0, 18))).toEqual([
+      'Fallback answer.',
+      'Gift wrapping cost',
     ]);
     socket.close();
   });

@@ -16,6 +16,9 @@ const KINDS: Record<string, InputKind> = {
   number: { type: 'number', inputMode: 'decimal', autocomplete: 'off' },
   date: { type: 'date', inputMode: 'text', autocomplete: 'off' },
   url: { type: 'url', inputMode: 'url', autocomplete: 'url' },
+  // "Leave your email" offered when nobody is available: an email keyboard and autofill, but
+  // any text may still be sent (the visitor may ask another question instead).
+  email_offer: { type: 'text', inputMode: 'email', autocomplete: 'email' },
 };
 const TEXT: InputKind = { type: 'text', inputMode: 'text', autocomplete: 'off' };
 

@@ -18,7 +18,7 @@ import type {
 } from '../../shared/ai/intent-detector.ts';
 import { LocalIntentDetector } from '../../shared/ai/local-intent-detector.ts';
 import { OpenAiCompatibleChat } from '../../shared/ai/openai-chat.ts';
-import { answerFromKnowledge } from '../../shared/knowledge/answer.ts';
+import { decideKnowledgeAnswer, type KnowledgeDecision } from '../../shared/knowledge/answer.ts';
 import type { KnowledgeAnswer, KnowledgeArticle } from '../../shared/knowledge/article.ts';
 import { KnowledgeIndex } from '../../shared/knowledge/knowledge-index.ts';
 import { readStoredPilotAi, type StoredPilotAi, writeStoredPilotAi } from './pilot-ai-store.ts';
@@ -117,15 +117,16 @@ export class PilotAI {
    * back to the local extractive answer. The citations become the message's links
    * (`citationLinks`), so the text stays the answer alone.
    */
-  answer(question: string, persona = ''): Promise<KnowledgeAnswer> {
-    return this.knowledgeAnswer(question, persona);
+  async answer(question: string, persona = ''): Promise<KnowledgeAnswer> {
+    return (await this.decide(question, persona)).answer;
   }
 
-  private async knowledgeAnswer(question: string, persona: string): Promise<KnowledgeAnswer> {
+  /** The answer with its confidence and why (the admin's "ask the pilot"). */
+  async decide(question: string, persona = ''): Promise<KnowledgeDecision> {
     const minConfidence = this.settings.knowledgeMinConfidence;
     if (this.chat) {
       try {
-        return await answerFromKnowledge(question, this.index, {
+        return await decideKnowledgeAnswer(question, this.index, {
           minConfidence,
           chat: this.chat,
           persona,
@@ -134,7 +135,7 @@ export class PilotAI {
         console.warn('AI provider failed; answering locally', String(error));
       }
     }
-    return answerFromKnowledge(question, this.index, { minConfidence });
+    return decideKnowledgeAnswer(question, this.index, { minConfidence });
   }
 }
 

@@ -13,6 +13,15 @@ export function conversationMode(store: ConversationStorage): 'pilot' | 'agent' 
   return store.getMeta('mode') === 'agent' ? 'agent' : 'pilot';
 }
 
+/**
+ * The pilot stays quiet once a person has the conversation: in `agent` mode, except while a
+ * visitor's "talk to a human" waits for the first agent reply (`handoverWaiting`), so a
+ * request nobody picks up is never a dead end.
+ */
+export function pilotIsQuiet(store: ConversationStorage): boolean {
+  return conversationMode(store) === 'agent' && store.getMeta('handoverWaiting') !== '1';
+}
+
 /** Who frequency/cooldown claims are counted for: the contact once known, else the visitor. */
 export function subjectOf(store: ConversationStorage): string {
   const userId = store.getMeta('userId');

@@ -174,7 +174,10 @@ export class EffectQueue {
       answer: async (question) => {
         const snapshot = await this.resources.snapshot();
         const ai = snapshot ? await this.resources.ai(snapshot) : null;
-        return ai ? ai.answer(question, snapshot?.pilot.settings.persona) : { kind: 'noAnswer' };
+        if (!snapshot || !ai) return { kind: 'noAnswer' };
+        const answer = await ai.answer(question, snapshot.pilot.settings.persona);
+        if (answer.kind === 'noAnswer') this.resources.noteUnanswered(snapshot.pilot.id, question);
+        return answer;
       },
     };
   }

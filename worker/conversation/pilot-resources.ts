@@ -48,6 +48,17 @@ export class PilotResources {
     return value;
   }
 
+  /**
+   * Adds a question the knowledge had no answer for to the pilot's unanswered list (its
+   * PilotObject). Fire and forget: the list is for the admin, it must not delay or fail a turn.
+   */
+  noteUnanswered(pilotId: string, question: string): void {
+    const stub = this.env.PILOT.get(this.env.PILOT.idFromName(pilotId));
+    stub
+      .noteUnanswered(question, Date.now())
+      .catch((error: unknown) => console.warn('unanswered question not recorded', String(error)));
+  }
+
   /** The pilot's AI, or null when it cannot be loaded (the turn falls back to no AI). */
   async ai(snapshot: PilotSnapshot): Promise<PilotAI | null> {
     const now = Date.now();

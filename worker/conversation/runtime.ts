@@ -208,6 +208,7 @@ export class ConversationRuntime {
       const out = new TurnOutput();
       this.runs.cancelActive('agent_reply', now, out, true);
       this.store.setMeta('mode', 'agent');
+      this.store.deleteMeta('handoverWaiting'); // a person has joined: the pilot goes quiet
       if (this.store.getMeta('status') === 'closed') this.store.setMeta('status', 'open');
       const added = this.store.appendMessage({ author: 'agent', text, at: now });
       if (agentId) this.store.setMeta('assignee', `user:${agentId}`);
@@ -223,6 +224,7 @@ export class ConversationRuntime {
     await this.exclusive(() => {
       const out = new TurnOutput();
       this.store.setMeta('mode', 'pilot');
+      this.store.deleteMeta('handoverWaiting');
       out.touched = true;
       this.delivery.finish(out);
     });

@@ -3,6 +3,8 @@
  * presence, intent detection and the default answer, and the PilotObject claim that decides
  * which triggered flow may start. Nothing here writes to storage.
  */
+
+import { z } from 'zod';
 import { citationLinks, entitiesToRecord } from '../../shared/ai/runtime-adapters.ts';
 import type { AgentInfo } from '../../shared/engine/types.ts';
 import type { TriggerInput } from '../../shared/flow/match.ts';
@@ -10,7 +12,7 @@ import type { PilotSnapshot } from '../../shared/pilot.ts';
 import type { ClientFrame, PageInfo } from '../../shared/protocol.ts';
 import type { AppEnv } from '../env.ts';
 import { isFlowPublished } from '../store/flows.ts';
-import { choiceOf, conversationFacts, conversationMode, subjectOf } from './conversation-facts.ts';
+import { choiceOf, conversationFacts, pilotIsQuiet, subjectOf } from './conversation-facts.ts';
 import {
   conversationData,
   flowNeedsAgents,
@@ -40,10 +42,20 @@ export interface Prepared {
    * cancels it (`unpublished`) and routes the words as if no run waited.
    */
   unpublishedRun?: string;
+  /** Nobody is available for a "talk to a human" request: the answer asks for an email. */
+  offerEmail?: boolean;
+  /** The visitor answered that offer with an email address: stored as `contact.email`. */
+  contactEmail?: string;
 }
 export const NOTHING: Prepared = { snapshot: null, start: null, agents: undefined, answer: null };
 /** Said when the pilot's default answer hands the conversation to a person. */
 const HANDOVER_TEXT = 'Connecting you with a person. Someone will reply here shortly.';
+/** Said when a visitor asks for a person and nobody is available: honest, and not a dead end. */
+export const NO_AGENT_TEXT =
+  "Nobody from the team is available right now. Leave your email and someone will get back to you. Meanwhile I'll keep answering your questions here.";
+const emailSchema = z.email().max(254);
+const thanksText = (email: string) =>
+  `Thanks! Someone from the team will write to you at ${email}. Anything else I can help with?`;
 
 export class TurnPreparation {
   constructor(
@@ -54,7 +66,7 @@ export class TurnPreparation {
   ) {}
 
   async prepare(frame: VisitorFrame): Promise<Prepared> {
-    if (conversationMode(this.store) === 'agent' && frame.type !== 'identify') return NOTHING;
+    if (pilotIsQuiet(this.store) && frame.type !== 'identify') return NOTHING;
     switch (frame.type) {
       case 'identify':
         return NOTHING;
@@ -156,6 +168,10 @@ export class TurnPreparation {
   private async message(text: string, ending?: string): Promise<Prepared> {
     const snapshot = await this.resources.snapshot();
     if (!snapshot) return NOTHING;
+    // The answer to "leave your email" (offered when nobody was available for a handover).
+    const email = emailSchema.safeParse(text.trim());
+    if (this.store.getMeta('awaitingEmail') === '1' && email.success)
+      return { ...NOTHING, snapshot, answer: thanksText(email.data), contactEmail: email.data };
     const ai = await this.resources.ai(snapshot);
     if (ai) this.showTyping();
     const hasIntentFlows = snapshot.flows.some((f) => f.flow.trigger.type === 'intent_detected');
@@ -183,10 +199,12 @@ export class TurnPreparation {
       const answerLinks = citationLinks(result.citations);
       return { ...NOTHING, snapshot, answer: result.text, answerLinks };
     }
+    if (result?.kind === 'noAnswer') this.resources.noteUnanswered(snapshot.pilot.id, text);
     if (result?.kind === 'handoverRequested') {
       const agents = await this.resources.agents();
       if (agents.some((agent) => agent.available))
         return { ...NOTHING, snapshot, agents, answer: HANDOVER_TEXT, handover: true };
+      return { ...NOTHING, snapshot, agents, answer: NO_AGENT_TEXT, offerEmail: true };
     }
     return { ...NOTHING, snapshot, answer: pilotFactsOf(snapshot).fallbackMessage };
   }

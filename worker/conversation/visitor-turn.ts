@@ -6,7 +6,8 @@
 import type { EngineEvent } from '../../shared/engine/types.ts';
 import { ErrorCode } from '../../shared/errors.ts';
 import type { ServerFrame } from '../../shared/protocol.ts';
-import { choiceOf, conversationMode } from './conversation-facts.ts';
+import { mergeContact } from './contact-attributes.ts';
+import { choiceOf, pilotIsQuiet } from './conversation-facts.ts';
 import type { RunDriver } from './run-driver.ts';
 import type { RunLedger, TurnOutput } from './run-ledger.ts';
 import type { ConversationStorage } from './storage.ts';
@@ -25,9 +26,20 @@ export class VisitorTurn {
     if (prepared.snapshot) this.runs.syncPilot(prepared.snapshot, now, out);
     switch (frame.type) {
       case 'identify': {
-        const contact = this.store.getJson<Record<string, unknown>>('contact') ?? {};
-        const { fields, ...named } = frame.contact;
-        this.store.setJson('contact', { ...contact, ...fields, ...named });
+        const current = this.store.getJson<Record<string, unknown>>('contact') ?? {};
+        const merged = mergeContact(current, frame.contact);
+        if (!merged.ok) {
+          // Refused whole (nothing stored): the attributes already set stay as they were.
+          reply({
+            v: 1,
+            type: 'error',
+            code: ErrorCode.payloadTooLarge,
+            message: merged.message,
+            id: frame.id,
+          });
+          return;
+        }
+        this.store.setJson('contact', merged.contact);
         out.touched = true;
         return;
       }
@@ -70,7 +82,7 @@ export class VisitorTurn {
   /** A visitor's words: the waiting question first, else an intent flow, else an answer. */
   private route(event: EngineEvent, prepared: Prepared, now: number, out: TurnOutput): void {
     if (this.store.getMeta('status') === 'closed') this.store.setMeta('status', 'open');
-    if (conversationMode(this.store) === 'agent') return;
+    if (pilotIsQuiet(this.store)) return;
     let active = this.store.activeRun();
     if (active && active.state.runId === prepared.unpublishedRun) {
       // Its flow was unpublished while it waited: it ends here and does not take the answer.
@@ -83,19 +95,36 @@ export class VisitorTurn {
       this.runs.advance(active, event, prepared.agents, now, out);
       return;
     }
+    // An email offer is answered by the next message, or lapses with it.
+    if (this.store.getMeta('awaitingEmail') !== null) this.store.deleteMeta('awaitingEmail');
     if (prepared.start) {
       this.runs.start(prepared.start, prepared.agents, now, out);
       return;
     }
     if (prepared.handover) {
-      // Like a flow's handover node: the pilot stays quiet until an admin releases it.
+      // Like a flow's handover node, the conversation goes to a person; the pilot keeps
+      // answering until one of them replies (presence can say "online" for nobody at the desk).
       this.store.setMeta('mode', 'agent');
+      this.store.setMeta('handoverWaiting', '1');
+      out.touched = true;
+    }
+    if (prepared.offerEmail) this.store.setMeta('awaitingEmail', '1');
+    if (prepared.contactEmail) {
+      const contact = this.store.getJson<Record<string, unknown>>('contact') ?? {};
+      this.store.setJson('contact', { ...contact, email: prepared.contactEmail });
       out.touched = true;
     }
     if (prepared.answer) {
       const links = prepared.answerLinks?.length ? { links: prepared.answerLinks } : {};
+      const input = prepared.offerEmail ? { input: 'email_offer' } : {};
       out.messages.push(
-        this.store.appendMessage({ author: 'pilot', text: prepared.answer, at: now, ...links }),
+        this.store.appendMessage({
+          author: 'pilot',
+          text: prepared.answer,
+          at: now,
+          ...links,
+          ...input,
+        }),
       );
     }
   }

@@ -6,12 +6,22 @@
  * the queue consumer in batches.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { CloseCode, ErrorCode } from '../../shared/errors.ts';
 import { nextInTurn } from '../effects/round-robin.ts';
 import type { AppEnv } from '../env.ts';
+import { errorBody } from '../http/api-error.ts';
+import { type UnansweredQuestion, UnansweredStore } from '../knowledge/unanswered-store.ts';
+import { LIVE_KEY_HEADER, MAX_LIVE_SUBSCRIBERS } from '../live/live-limits.ts';
 import { type LiveConversation, LiveStore } from '../live/live-store.ts';
+
+/** What a live subscriber's socket remembers: which key opened it (revoking it closes it). */
+interface LiveAttachment {
+  keyId: string;
+}
 
 export class PilotObject extends DurableObject<AppEnv> {
   private readonly live: LiveStore;
+  private readonly unanswered: UnansweredStore;
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
@@ -22,6 +32,7 @@ export class PilotObject extends DurableObject<AppEnv> {
       'CREATE TABLE IF NOT EXISTS rotation (pool TEXT PRIMARY KEY, user_id TEXT NOT NULL)',
     );
     this.live = new LiveStore(ctx.storage.sql);
+    this.unanswered = new UnansweredStore(ctx.storage.sql);
   }
 
   /**
@@ -105,12 +116,46 @@ export class PilotObject extends DurableObject<AppEnv> {
     return this.live.runningFlow(flowId);
   }
 
-  /** `GET /v1/admin/live/socket`: the Worker has checked the admin key. */
+  /** A question the pilot had no knowledge answer for (the admin's to-do list). */
+  async noteUnanswered(question: string, at: number): Promise<void> {
+    this.unanswered.note(question, at);
+  }
+
+  async unansweredList(limit: number): Promise<UnansweredQuestion[]> {
+    return this.unanswered.list(limit);
+  }
+
+  async clearUnanswered(): Promise<void> {
+    this.unanswered.clear();
+  }
+
+  /**
+   * `DELETE /api-keys/:id`: a revoked key stops reading at once, open live sockets included
+   * (a hibernating socket would otherwise stream visitors' messages to it forever).
+   */
+  async closeSubscribers(keyId: string): Promise<number> {
+    let closed = 0;
+    for (const ws of this.ctx.getWebSockets()) {
+      if ((ws.deserializeAttachment() as LiveAttachment | null)?.keyId !== keyId) continue;
+      ws.close(CloseCode.unauthorized, 'API key revoked');
+      closed++;
+    }
+    return closed;
+  }
+
+  /** `GET /v1/admin/live/socket`: the Worker has checked the admin key and names it. */
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket')
       return new Response('Expected a WebSocket upgrade', { status: 426 });
+    // Every change fans out to every subscriber: their number is bounded.
+    if (this.ctx.getWebSockets().length >= MAX_LIVE_SUBSCRIBERS) {
+      const message = `At most ${MAX_LIVE_SUBSCRIBERS} live view sockets per pilot`;
+      return Response.json(errorBody(ErrorCode.rateLimited, message), { status: 429 });
+    }
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
+    const attachment: LiveAttachment = { keyId: request.headers.get(LIVE_KEY_HEADER) ?? '' };
+    pair[1].serializeAttachment(attachment);
     pair[1].send(JSON.stringify({ type: 'snapshot', items: this.live.list(200) }));
     return new Response(null, { status: 101, webSocket: pair[0] });
   }

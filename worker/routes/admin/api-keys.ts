@@ -1,6 +1,7 @@
 /** `/api-keys`: create (the key is in the 201 response only), list, revoke. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { newId, randomToken, sha256Hex } from '../../auth/hash.ts';
+import type { AppEnv } from '../../env.ts';
 import { notFound } from '../../http/api-error.ts';
 import {
   adminRouter,
@@ -11,8 +12,9 @@ import {
   jsonBody,
   listOf,
 } from '../../http/openapi.ts';
-import { decodeCursor, paginationQuery } from '../../http/pagination.ts';
+import { type Cursor, decodeCursor, paginationQuery } from '../../http/pagination.ts';
 import { type ApiKeyRecord, insertKey, listKeys, revokeKey, SCOPES } from '../../store/api-keys.ts';
+import { listWorkspacePilots } from '../../store/pilots.ts';
 
 const apiKeySchema = z
   .object({
@@ -108,6 +110,28 @@ apiKeyRoutes.openapi(
     const { keyId } = c.req.valid('param');
     const revoked = await revokeKey(c.env, c.get('principal').workspaceId, keyId, Date.now());
     if (!revoked) throw notFound('API key');
+    await closeLiveSockets(c.env, c.get('principal').workspaceId, keyId);
     return c.json({ id: keyId, deleted: true as const }, 200);
   },
 );
+
+/** Most pilots whose live sockets one revoke visits (a workspace has a handful). */
+const MAX_PILOTS_VISITED = 1000;
+
+/**
+ * Closes the live view sockets `keyId` opened on the workspace's pilots: the key check happens
+ * only when a socket opens, so without this a revoked key would go on reading.
+ */
+async function closeLiveSockets(env: AppEnv, workspaceId: string, keyId: string): Promise<void> {
+  let cursor: Cursor | null = null;
+  for (let visited = 0; visited < MAX_PILOTS_VISITED; visited += 100) {
+    const page = await listWorkspacePilots(env, workspaceId, 100, cursor);
+    await Promise.all(
+      page.items.map((pilot) =>
+        env.PILOT.get(env.PILOT.idFromName(pilot.id)).closeSubscribers(keyId),
+      ),
+    );
+    if (!page.nextCursor) return;
+    cursor = decodeCursor(page.nextCursor);
+  }
+}

@@ -33,6 +33,7 @@ import { flowRoutes } from './flows.ts';
 import { insightRoutes } from './insights.ts';
 import { liveRoutes } from './live.ts';
 import { peopleRoutes } from './people.ts';
+import { pilotAskRoutes } from './pilot-ask.ts';
 import { pilotItemRoutes } from './pilot-items.ts';
 import { pilotRoutes } from './pilots.ts';
 import { presenceRoutes } from './presence.ts';
@@ -89,7 +90,8 @@ adminApp
   .route('/', conversationRoutes)
   .route('/', enrollmentRoutes)
   .route('/', insightRoutes)
-  .route('/', liveRoutes);
+  .route('/', liveRoutes)
+  .route('/', pilotAskRoutes);
 
 /** Methods each admin path answers, from the registered routes: `[pattern, METHOD]`. */
 let routeTable: [RegExp, string][] | null = null;

@@ -3,6 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { ErrorCode } from '../../../shared/errors.ts';
 import { ApiError, notFound } from '../../http/api-error.ts';
 import { adminRouter, errors, json } from '../../http/openapi.ts';
+import { LIVE_KEY_HEADER } from '../../live/live-limits.ts';
 import { liveConversationSchema } from '../../live/live-store.ts';
 import { getWorkspacePilot } from '../../store/pilots.ts';
 
@@ -51,6 +52,9 @@ liveRoutes.openapi(
     const pilot = await getWorkspacePilot(c.env, c.get('principal').workspaceId, pilotId);
     if (!pilot) throw notFound('Pilot');
     const stub = c.env.PILOT.get(c.env.PILOT.idFromName(pilot.id));
-    return stub.fetch(new Request(c.req.raw.url, { headers: c.req.raw.headers }));
+    const headers = new Headers(c.req.raw.headers);
+    // The key that opened the socket: revoking it closes the socket (PilotObject).
+    headers.set(LIVE_KEY_HEADER, c.get('principal').keyId);
+    return stub.fetch(new Request(c.req.raw.url, { headers }));
   },
 );

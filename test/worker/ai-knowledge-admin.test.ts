@@ -1,0 +1,177 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { MAX_QUESTION_CHARS, MAX_UNANSWERED } from '../../worker/knowledge/unanswered-store.ts';
+import { call } from '../helpers/admin.ts';
+import { createPilot, eventually, json, publishFlow, said, visit } from './runtime-helpers.ts';
+
+const post = (path: string, body: unknown) =>
+  call(path, { method: 'POST', body: JSON.stringify(body) });
+
+interface AskResult {
+  outcome: string;
+  reply: string | null;
+  citations: { title: string; url: string }[];
+  confidence: number;
+  coverage: number;
+  minConfidence: number;
+  bestArticle: { title: string; url: string } | null;
+  why: string;
+}
+interface Unanswered {
+  items: { question: string; count: number; firstAskedAt: number; lastAskedAt: number }[];
+}
+
+/** A pilot with three articles; two of them are about gifts. */
+async function knowledgePilot() {
+  const { pilotId, publicKey } = await createPilot();
+  const base = `/v1/admin/pilots/${pilotId}`;
+  for (const article of [
+    {
+      title: 'Gift wrapping',
+      url: 'https://help.example.com/gift-wrapping',
+      body: 'Gift wrapping costs 3 euros per item. Choose it at checkout and add a personal note.',
+    },
+    {
+      title: 'Gift cards',
+      url: 'https://help.example.com/gift-cards',
+      body: 'Gift cards are sold in amounts from 10 to 200 euros and never expire.',
+    },
+    {
+      title: 'Shipping times',
+      url: 'https://help.example.com/shipping',
+      body: 'Orders within Germany arrive in 2 to 3 business days. Express arrives the next day.',
+    },
+  ])
+    expect((await post(`${base}/knowledge`, article)).status).toBe(201);
+  return { pilotId, publicKey, base };
+}
+
+const unanswered = async (base: string) =>
+  json<Unanswered>(await call(`${base}/unanswered-questions`));
+
+describe('ask the pilot (admin)', () => {
+  it('gives the answer a visitor would get, with its citation, confidence and why', async () => {
+    const { base } = await knowledgePilot();
+    const result = await json<AskResult>(
+      await post(`${base}/ask`, { question: 'How much is gift wrapping?' }),
+    );
+    expect(result).toMatchObject({
+      outcome: 'answered',
+      reply: 'Gift wrapping costs 3 euros per item. Choose it at checkout and add a personal note.',
+      citations: [{ title: 'Gift wrapping', url: 'https://help.example.com/gift-wrapping' }],
+      bestArticle: { title: 'Gift wrapping' },
+    });
+    expect(result.confidence).toBeGreaterThanOrEqual(result.minConfidence);
+    expect(result.why).toContain('Gift wrapping');
+  });
+
+  it('says why it would not answer, and what the visitor would read instead', async () => {
+    const { base } = await knowledgePilot();
+    const result = await json<AskResult>(
+      await post(`${base}/ask`, { question: 'do you sell bicycles?' }),
+    );
+    expect(result).toMatchObject({ outcome: 'noAnswer', reply: 'Fallback answer.', citations: [] });
+    expect(result.why).not.toBe('');
+    const handover = await json<AskResult>(
+      await post(`${base}/ask`, { question: 'can I talk to a real person?' }),
+    );
+    expect(handover).toMatchObject({ outcome: 'handoverRequested', reply: null });
+  });
+
+  it('refuses a missing or oversized question naming the field, and an unknown pilot', async () => {
+    const { base } = await knowledgePilot();
+    for (const body of [{}, { question: '   ' }, { question: 'x'.repeat(2001) }]) {
+      const response = await post(`${base}/ask`, body);
+      expect(response.status).toBe(400);
+      const error = await response.json<{ error: { issues: { path: string }[] } }>();
+      expect(error.error.issues.map((i) => i.path)).toContain('question');
+    }
+    const unknownField = await post(`${base}/ask`, { question: 'hi', debug: true });
+    expect(unknownField.status).toBe(400);
+    expect((await post('/v1/admin/pilots/pilot_nope/ask', { question: 'hi' })).status).toBe(404);
+  });
+});
+
+describe('unanswered questions (admin to-do list)', () => {
+  it('lists what visitors asked that the knowledge could not answer, counted once per question', async () => {
+    const { publicKey, base } = await knowledgePilot();
+    const { socket } = await visit(publicKey);
+    socket.send({ type: 'message', id: 'm1', text: 'Do you sell bicycles?' });
+    await said(socket, 'Fallback answer.');
+    socket.send({ type: 'message', id: 'm2', text: 'do you  sell bicycles' });
+    socket.send({ type: 'message', id: 'm3', text: 'How much is gift wrapping?' });
+    await said(socket, '3 euros per item');
+    socket.close();
+    const list = await eventually(
+      () => unanswered(base),
+      (value) => value.items[0]?.count === 2,
+      'the repeated question counted twice',
+    );
+    // The answered question is not on the list; the repeated one is one row.
+    expect(list.items.map((i) => [i.question, i.count])).toEqual([['do you  sell bicycles', 2]]);
+    expect(list.items[0]?.lastAskedAt).toBeGreaterThanOrEqual(list.items[0]?.firstAskedAt ?? 0);
+  });
+
+  it("records questions a flow's ai_answer sent down its noAnswer path", async () => {
+    const { pilotId, publicKey, base } = await knowledgePilot();
+    await publishFlow(pilotId, {
+      name: 'Ask me anything',
+      trigger: { type: 'new_conversation' },
+      start: 'ask',
+      nodes: [
+        {
+          id: 'ask',
+          type: 'ask_question',
+          text: 'What would you like to know?',
+          input: { kind: 'text' },
+          next: 'answer',
+        },
+        { id: 'answer', type: 'ai_answer', noAnswer: 'unknown', next: 'ask' },
+        { id: 'unknown', type: 'send_message', text: 'No idea, sorry.', next: 'ask' },
+      ],
+    });
+    const { socket } = await visit(publicKey);
+    await said(socket, 'What would you like to know?');
+    socket.send({ type: 'message', id: 'm1', text: 'what is the airspeed of a swallow?' });
+    await said(socket, 'No idea, sorry.');
+    socket.close();
+    await eventually(
+      () => unanswered(base),
+      (value) => value.items.some((i) => i.question === 'what is the airspeed of a swallow?'),
+      'the flow question listed',
+    );
+  });
+
+  it('is cleared by the admin, and its query is strict and bounded', async () => {
+    const { publicKey, base } = await knowledgePilot();
+    const { socket } = await visit(publicKey);
+    socket.send({ type: 'message', id: 'm1', text: 'Do you repair bicycles?' });
+    await said(socket, 'Fallback answer.');
+    socket.close();
+    await eventually(
+      () => unanswered(base),
+      (value) => value.items.length === 1,
+      'one question listed',
+    );
+    const cleared = await call(`${base}/unanswered-questions`, { method: 'DELETE' });
+    expect(await json(cleared)).toEqual({ cleared: true });
+    expect((await unanswered(base)).items).toEqual([]);
+    for (const query of ['?limit=0', '?limit=501', '?limit=abc', '?cursor=x', '?sort=count']) {
+      const response = await call(`${base}/unanswered-questions${query}`);
+      expect(response.status, query).toBe(400);
+    }
+  });
+});
+
+describe('unanswered questions are bounded', () => {
+  it('keeps at most 500 questions (the least recently asked go) of at most 500 characters', async () => {
+    const stub = env.PILOT.get(env.PILOT.idFromName(`bounded-${crypto.randomUUID()}`));
+    for (let i = 0; i < MAX_UNANSWERED + 20; i++) await stub.noteUnanswered(`question ${i}?`, i);
+    await stub.noteUnanswered(`${'long '.repeat(200)}?`, 10_000);
+    const items = await stub.unansweredList(10_000);
+    expect(items).toHaveLength(MAX_UNANSWERED);
+    expect(items.some((i) => i.question === 'question 0?')).toBe(false);
+    expect(items.some((i) => i.question === `question ${MAX_UNANSWERED + 19}?`)).toBe(true);
+    expect(Math.max(...items.map((i) => i.question.length))).toBe(MAX_QUESTION_CHARS);
+  });
+});
