@@ -181,7 +181,8 @@ export function Editor({ flowId, loaded }: { flowId: string; loaded: LoadedDraft
     const ids = ed.selection.filter((id) => id !== TRIGGER_ID);
     ed.edit((f) => tidy(f, dagre, ids.length > 1 ? ids : undefined), { label: 'Tidy up' });
     setStatus(ids.length > 1 ? 'Tidied the selection' : 'Tidied the flow');
-    requestAnimationFrame(() => flowRef.current?.fitView());
+    // Two frames: the first renders the new positions, the second fits them.
+    requestAnimationFrame(() => requestAnimationFrame(() => void flowRef.current?.fitView()));
   };
 
   useEffect(() => {
@@ -249,7 +250,7 @@ export function Editor({ flowId, loaded }: { flowId: string; loaded: LoadedDraft
     <div class="editor">
       <header class="editor-toolbar">
         <div class="editor-title">
-          <a href="/admin/flows">Flows</a> / <h1>{ed.flow.name}</h1>
+          <a href="/admin/flows">← All flows</a> <h1>{ed.flow.name}</h1>
           <span class="badge">
             {ed.server.publishedVersion ? `published v${ed.server.publishedVersion}` : 'draft'}
             {ed.dirty ? ' · unsaved changes' : ''}

@@ -132,6 +132,7 @@ describe('flow editor canvas', () => {
       .getByLabel(/^Rule 1 value/)
       .fill('business');
     await page.getByRole('button', { name: 'Tidy up' }).click();
+    await expect.poll(() => status(page).textContent()).toMatch(/Tidied the flow/);
     await page.getByRole('button', { name: 'Fit View' }).click();
     await drag(
       page,
@@ -300,6 +301,7 @@ describe('flow editor canvas', () => {
     await undo.click();
     await expect.poll(() => step(page, 'send_message_1').count()).toBe(0);
     await step(page, 'bye').click();
+    await expect.poll(() => step(page, 'bye').getAttribute('class')).toContain('selected');
     await page.keyboard.press('Delete');
     await expect.poll(() => step(page, 'bye').count()).toBe(0);
     await expect.poll(edges).toBe(1);
