@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// `npm run bench`: one command, one run, ratios side by side. Builds the widget, measures
-// weight, main-thread cost, the hot path against a bare echo Durable Object, load, the engine,
+// `npm run bench`: one command, one run, ratios side by side. Builds the widget and the admin
+// console, measures weight, the console's first-load size, main-thread cost, the hot path against a bare echo Durable Object, load, the engine,
 // memory and publish latency, then prints a table and writes bench/results.json,
-// bench/charts/*.svg and BENCHMARKS.md. Flags: --no-build, --quick, and --only=weight,engine,mainThread,hotPath,load,memory,publish
+// bench/charts/*.svg and BENCHMARKS.md. Flags: --no-build, --quick, and --only=weight,consoleWeight,engine,mainThread,hotPath,load,memory,publish
 // (a partial run prints its results as JSON and leaves the report files alone).
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { root } from '../scripts/dev-server.mjs';
+import { benchConsoleWeight } from './lib/console-weight.mjs';
 import { startEchoServer } from './lib/echo-server.mjs';
 import { benchEngine } from './lib/engine.mjs';
 import { benchHotPath, log } from './lib/hot-path.mjs';
@@ -40,10 +41,10 @@ async function section(name, fn) {
 }
 
 if (!args.includes('--no-build')) {
-  const built = spawnSync(process.execPath, [join(root, 'scripts/build-widget.mjs')], {
-    stdio: 'inherit',
-  });
-  if (built.status !== 0) process.exit(built.status ?? 1);
+  for (const script of ['scripts/build-widget.mjs', 'scripts/build-console.mjs']) {
+    const built = spawnSync(process.execPath, [join(root, script)], { stdio: 'inherit' });
+    if (built.status !== 0) process.exit(built.status ?? 1);
+  }
 }
 
 const results = {
@@ -59,6 +60,7 @@ const results = {
   },
 };
 results.weight = await section('weight', () => benchWeight());
+results.consoleWeight = await section('consoleWeight', () => benchConsoleWeight());
 results.engine = await section('engine', () => benchEngine());
 
 const needsServers = ['mainThread', 'hotPath', 'load', 'publish'].some(wanted);

@@ -13,6 +13,16 @@ import { apiClient } from './session.ts';
 import { Layout } from './shell/layout.tsx';
 
 const FlowEditorPage = lazy(() => import('./pages/flow-editor.tsx').then((m) => m.FlowEditorPage));
+// Issue 14's operations pages, each loaded on demand.
+const InboxPage = lazy(() => import('./pages/inbox.tsx').then((m) => m.InboxPage));
+const LiveViewPage = lazy(() => import('./pages/live-view.tsx').then((m) => m.LiveViewPage));
+const EnrollmentsPage = lazy(() =>
+  import('./pages/enrollments.tsx').then((m) => m.EnrollmentsPage),
+);
+const RunPage = lazy(() => import('./pages/run.tsx').then((m) => m.RunPage));
+const InsightsPage = lazy(() => import('./pages/insights.tsx').then((m) => m.InsightsPage));
+const PilotsPage = lazy(() => import('./pages/pilots.tsx').then((m) => m.PilotsPage));
+const PilotSettingsPage = lazy(() => import('./pages/pilots.tsx').then((m) => m.PilotSettingsPage));
 
 export function App() {
   const client = apiClient.value;
@@ -26,6 +36,14 @@ export function App() {
               <Route path="/admin" component={FlowsListPage} />
               <Route path="/admin/flows" component={FlowsListPage} />
               <Route path="/admin/flows/:flowId" component={FlowEditorPage} />
+              <Route path="/admin/inbox" component={InboxPage} />
+              <Route path="/admin/inbox/:conversationId" component={InboxPage} />
+              <Route path="/admin/live" component={LiveViewPage} />
+              <Route path="/admin/runs" component={EnrollmentsPage} />
+              <Route path="/admin/runs/:enrollmentId" component={RunPage} />
+              <Route path="/admin/insights" component={InsightsPage} />
+              <Route path="/admin/pilots" component={PilotsPage} />
+              <Route path="/admin/pilots/:pilotId" component={PilotSettingsPage} />
               <Route default component={NotFoundPage} />
             </Router>
           </ErrorBoundary>

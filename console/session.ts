@@ -14,10 +14,27 @@ const STORAGE_KEY = 'edgepilot.admin-key';
 /** The key of the signed-in admin, or null. */
 export const adminKey = signal<string | null>(readStoredKey());
 
-/** A client for the signed-in key (one per key, so requests share it). */
-export const apiClient = computed<ApiClient | null>(() =>
-  adminKey.value ? createApiClient(adminKey.value) : null,
-);
+/** Why the admin was signed out without asking (a revoked key), shown on the sign-in page. */
+export const signOutReason = signal<string | null>(null);
+
+/**
+ * A client for the signed-in key (one per key, so requests share it). Any 401 means the key
+ * no longer works (revoked, or the secret rotated): sign out at once rather than leave every
+ * page failing.
+ */
+export const apiClient = computed<ApiClient | null>(() => {
+  const key = adminKey.value;
+  if (!key) return null;
+  const client = createApiClient(key);
+  client.use({
+    onResponse({ response }) {
+      if (response.status === 401 && adminKey.value === key) {
+        signOut('The server refused your key (revoked or replaced): sign in again.');
+      }
+    },
+  });
+  return client;
+});
 
 function readStoredKey(): string | null {
   try {
@@ -41,12 +58,14 @@ export async function signIn(key: string): Promise<ApiFailure | null> {
   } catch {
     // Storage disabled: the key stays in memory only; a reload asks again.
   }
+  signOutReason.value = null;
   adminKey.value = trimmed;
   return null;
 }
 
-/** Forgets the key everywhere it was kept. */
-export function signOut(): void {
+/** Forgets the key everywhere it was kept; `reason` is shown when it was not the admin's choice. */
+export function signOut(reason: string | null = null): void {
+  signOutReason.value = reason;
   try {
     sessionStorage.removeItem(STORAGE_KEY);
   } catch {

@@ -6,10 +6,11 @@
 //   dist/admin/assets/console-<hash>.css   every style of the console
 //   dist/console-manifest.json             the files above, for scripts/check-size.mjs and bench
 // Run after build-widget.mjs (which empties dist/): `npm run build` runs both.
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { consoleEsbuildOptions } from './console-esbuild.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -17,51 +18,18 @@ const out = join(dist, 'admin');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, 'assets'), { recursive: true });
 
-// @xyflow/react is a React library; Preact's compat layer stands in for react and react-dom.
-const compat = join(root, 'node_modules/preact/compat/dist/compat.mjs');
-// zod's classic entry re-exports every locale (about 260 KB minified) through its `z`
-// namespace, which no bundler can tree-shake; the console uses English messages only.
-const zodEnglishOnly = {
-  name: 'zod-english-only',
-  setup(b) {
-    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
-      args.importer.includes('/node_modules/zod/')
-        ? { path: 'zod-locales', namespace: 'zod-english-only' }
-        : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, () => ({
-      contents: `export { default as en } from ${JSON.stringify(join(root, 'node_modules/zod/v4/locales/en.js'))};`,
-      resolveDir: root,
-    }));
-  },
-};
-
 const result = await build({
-  plugins: [zodEnglishOnly],
+  ...consoleEsbuildOptions(root),
   entryPoints: {
     console: join(root, 'console/main.tsx'),
     'console-style': join(root, 'console/styles/index.css'),
   },
-  bundle: true,
   splitting: true,
-  format: 'esm',
-  minify: true,
-  target: 'es2022',
-  legalComments: 'none',
   metafile: true,
-  logLevel: 'warning',
   outdir: join(out, 'assets'),
   entryNames: '[name]-[hash]',
   chunkNames: 'chunk-[hash]',
   assetNames: 'asset-[hash]',
-  jsx: 'automatic',
-  jsxImportSource: 'preact',
-  alias: {
-    react: compat,
-    'react-dom': compat,
-    'react/jsx-runtime': join(root, 'node_modules/preact/jsx-runtime/dist/jsxRuntime.mjs'),
-  },
-  define: { 'process.env.NODE_ENV': '"production"' },
 });
 
 const outputs = result.metafile.outputs;
@@ -133,14 +101,20 @@ if (process.argv.includes('--sizes')) {
   );
 }
 // Hashed files never change; the page itself is answered by the Worker with the same CSP.
-appendFileSync(
-  join(dist, '_headers'),
-  [
-    '/admin/assets/*',
-    '  Cache-Control: public, max-age=31536000, immutable',
-    '  X-Content-Type-Options: nosniff',
-    "  Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
-    '',
-  ].join('\n'),
+// Rewritten, not appended twice, when the console is rebuilt on its own.
+const headersFile = join(dist, '_headers');
+const otherRules = existsSync(headersFile)
+  ? readFileSync(headersFile, 'utf8').replace(/\/admin\/assets\/\*\n(?: {2}.*\n)*/g, '')
+  : '';
+writeFileSync(
+  headersFile,
+  otherRules +
+    [
+      '/admin/assets/*',
+      '  Cache-Control: public, max-age=31536000, immutable',
+      '  X-Content-Type-Options: nosniff',
+      "  Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
+      '',
+    ].join('\n'),
 );
 console.log(`console built: /admin -> ${publicPath(entryFile)}`);

@@ -23,6 +23,15 @@ export function checks(r) {
       add(`${peer.name.split(' (')[0]} embed, brotli`, kb(peer.brotli), '(peer)', null);
     }
   } else if (r.weight) missing('widget weight', 'SPEC 4', r.weight);
+  if (r.consoleWeight?.firstLoad) {
+    const { firstLoad } = r.consoleWeight;
+    add(
+      'admin console first load, brotli',
+      kb(firstLoad.brotli),
+      '<= 100 KB',
+      firstLoad.brotli <= 102400,
+    );
+  } else if (r.consoleWeight) missing('admin console first load', 'issue 13', r.consoleWeight);
   if (r.mainThread?.pages) {
     const { edgepilot, empty, typebot } = r.mainThread.pages;
     const excess = Math.max(0, (edgepilot.blockingMs ?? 0) - (empty.blockingMs ?? 0));
@@ -238,6 +247,26 @@ export function markdown(r, rows, svgs) {
           kb(w.gzip),
           kb(w.brotli),
         ]),
+      ),
+      '',
+    );
+  }
+  if (r.consoleWeight?.firstLoad) {
+    const c = r.consoleWeight;
+    parts.push(
+      '## Admin console weight',
+      '',
+      "What a browser downloads to open `/admin`: `index.html`, the stylesheet, the entry script and its static imports, each compressed on its own as served. The canvas editor page (xyflow) and zod load on demand when a flow is opened or a file imported (listed apart). Typebot's and n8n's editors are megabytes.",
+      '',
+      markdownTable(
+        ['what', 'raw', 'gzip', 'brotli'],
+        [
+          ['first load (HTML + CSS + JS)', c.firstLoad],
+          ['HTML', c.html],
+          ['CSS', c.css],
+          ['JS (entry + static imports)', c.js],
+          ['loaded on demand (editor, zod)', c.lazy],
+        ].map(([name, s]) => [name, kb(s.raw), kb(s.gzip), kb(s.brotli)]),
       ),
       '',
     );

@@ -830,6 +830,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/live/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A ticket for the live socket: single use, valid 30 s, bound to this key and pilot (browsers cannot send the Authorization header on a WebSocket) */
+        post: operations["createLiveTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/pilots/{pilotId}/ask": {
         parameters: {
             query?: never;
@@ -2078,6 +2095,12 @@ export interface components {
             lastMessageAt: number | null;
             updatedAt: number;
             seq: number;
+        };
+        LiveTicket: {
+            ticket: string;
+            expiresAt: number;
+            /** @description Where to open the WebSocket with it */
+            socketPath: string;
         };
         AskPilotResult: {
             /** @enum {string} */
@@ -7016,6 +7039,8 @@ export interface operations {
                 to?: number;
                 /** @description Conversation id or subject */
                 q?: string;
+                /** @description Runs of this flow version */
+                version?: number;
             };
             header?: never;
             path: {
@@ -7442,6 +7467,8 @@ export interface operations {
         parameters: {
             query: {
                 pilotId: string;
+                /** @description A ticket from `POST /live/tickets`, for clients that cannot send the Authorization header (browsers) */
+                ticket?: string;
             };
             header?: never;
             path?: never;
@@ -7494,6 +7521,77 @@ export interface operations {
             };
             /** @description Error */
             426: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createLiveTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    pilotId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveTicket"];
+                };
+            };
+            /** @description Invalid input: `issues` names every invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or owned by another workspace) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -15,13 +15,15 @@ export interface FlowListItem {
 }
 
 export type FlowStatus =
+  | { kind: 'unknown' }
   | { kind: 'draft' }
   | { kind: 'published'; version: number }
   | { kind: 'unpublished'; lastVersion: number };
 
 /**
  * `published vN` while a version is live; `unpublished` once versions exist but none is live;
- * `draft` before the first publish. `latestVersion` is null when the versions are unknown yet.
+ * `draft` before the first publish. `latestVersion` is null while the versions are not known
+ * yet: a flow that is not live then says `unknown` rather than guess.
  */
 export function flowStatus(
   publishedVersion: number | null,
@@ -31,7 +33,7 @@ export function flowStatus(
   if (latestVersion !== null && latestVersion > 0) {
     return { kind: 'unpublished', lastVersion: latestVersion };
   }
-  return { kind: 'draft' };
+  return latestVersion === null ? { kind: 'unknown' } : { kind: 'draft' };
 }
 
 export function statusLabel(status: FlowStatus): string {
@@ -40,6 +42,8 @@ export function statusLabel(status: FlowStatus): string {
       return `Published v${status.version}`;
     case 'unpublished':
       return 'Unpublished';
+    case 'unknown':
+      return '…';
     default:
       return 'Draft';
   }

@@ -28,7 +28,8 @@ export interface FlowsData {
   truncated: boolean;
 }
 
-async function loadAll(
+/** Pilots and flows, following `nextCursor` until MAX_LISTED_FLOWS (the loop's bound). */
+export async function loadFlowsAndPilots(
   api: ApiClient,
 ): Promise<{ ok: true; data: FlowsData } | { ok: false; failure: ApiFailure }> {
   const pilots = await unwrap(api.GET('/pilots', { params: { query: { limit: 100 } } }));
@@ -58,7 +59,7 @@ export function useFlows(api: ApiClient) {
   const [data, setData] = useState<FlowsData | null>(null);
   const [failure, setFailure] = useState<ApiFailure | null>(null);
   const reload = useCallback(async () => {
-    const result = await loadAll(api);
+    const result = await loadFlowsAndPilots(api);
     if (result.ok) {
       setData(result.data);
       setFailure(null);
@@ -85,27 +86,75 @@ async function detailsOf(api: ApiClient, flowId: string, dayStart: number): Prom
 }
 
 /**
- * Details of the given flows (the first MAX_DETAIL_ROWS), keyed by id; refetched when the set
- * of ids or `stamp` (bumped after a change) changes.
+ * Details stay fresh this long. The admin API allows 600 requests a minute per key and each
+ * row costs two, so a list reloaded after every create or delete must not refetch them all.
  */
-export function useFlowDetails(api: ApiClient, flowIds: readonly string[], stamp: unknown) {
-  const [details, setDetails] = useState<Record<string, FlowDetails>>({});
-  const key = flowIds.slice(0, MAX_DETAIL_ROWS).join(',');
-  // `key` stands for flowIds; `stamp` (bumped after a change) forces a refetch.
+export const DETAIL_TTL_MS = 60_000;
+const MAX_CACHED_DETAILS = 1000;
+/** Per client (so per key): another key never sees these. */
+const detailCaches = new WeakMap<ApiClient, Map<string, { at: number; details: FlowDetails }>>();
+
+/** The cache key changes when the flow's live version does (publish, unpublish). */
+export const detailKey = (flow: { id: string; publishedVersion: number | null }) =>
+  `${flow.id}@${flow.publishedVersion ?? 'none'}`;
+
+function cacheOf(api: ApiClient) {
+  const found = detailCaches.get(api);
+  if (found) return found;
+  const cache = new Map<string, { at: number; details: FlowDetails }>();
+  detailCaches.set(api, cache);
+  return cache;
+}
+
+/** The details already known and still fresh, by flow id. */
+function freshDetails(
+  api: ApiClient,
+  flows: readonly { id: string; publishedVersion: number | null }[],
+  now: number,
+): Record<string, FlowDetails> {
+  const cache = cacheOf(api);
+  const out: Record<string, FlowDetails> = {};
+  for (const flow of flows) {
+    const hit = cache.get(detailKey(flow));
+    if (hit && now - hit.at < DETAIL_TTL_MS) out[flow.id] = hit.details;
+  }
+  return out;
+}
+
+/**
+ * Details of the given flows (the first MAX_DETAIL_ROWS), keyed by id: fresh cached ones at
+ * once, the others fetched a few at a time.
+ */
+export function useFlowDetails(
+  api: ApiClient,
+  flows: readonly { id: string; publishedVersion: number | null }[],
+) {
+  const shown = flows.slice(0, MAX_DETAIL_ROWS);
+  const key = shown.map(detailKey).join(',');
+  const [details, setDetails] = useState<Record<string, FlowDetails>>(() =>
+    freshDetails(api, shown, Date.now()),
+  );
+  // `key` stands for the shown flows and their live versions.
   useEffect(() => {
     let cancelled = false;
-    const queue = key ? key.split(',') : [];
-    const dayStart = startOfDay(new Date());
+    const now = Date.now();
+    const cache = cacheOf(api);
+    const known = freshDetails(api, shown, now);
+    setDetails((prev) => ({ ...prev, ...known }));
+    const queue = shown.filter((f) => !known[f.id]);
+    const dayStart = startOfDay(new Date(now));
     const worker = async () => {
-      for (let id = queue.shift(); id !== undefined && !cancelled; id = queue.shift()) {
-        const found = await detailsOf(api, id, dayStart);
-        if (!cancelled) setDetails((prev) => ({ ...prev, [id]: found }));
+      for (let flow = queue.shift(); flow !== undefined && !cancelled; flow = queue.shift()) {
+        const found = await detailsOf(api, flow.id, dayStart);
+        if (cache.size >= MAX_CACHED_DETAILS) cache.clear();
+        cache.set(detailKey(flow), { at: Date.now(), details: found });
+        if (!cancelled) setDetails((prev) => ({ ...prev, [flow.id]: found }));
       }
     };
     void Promise.all(Array.from({ length: DETAIL_CONCURRENCY }, worker));
     return () => {
       cancelled = true;
     };
-  }, [api, key, stamp]);
+  }, [api, key]);
   return details;
 }

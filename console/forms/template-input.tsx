@@ -3,7 +3,7 @@
  * `{{` opens a list (ARIA combobox pattern: arrows move, Enter or Tab inserts, Escape closes),
  * and unknown variables are reported under the field as the validator would.
  */
-import { useId, useRef, useState } from 'preact/hooks';
+import { useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { KnownNames } from '../../shared/flow/references.ts';
 import {
   applySuggestion,
@@ -35,6 +35,16 @@ export function TemplateInput(props: TemplateInputProps) {
   const ref = useRef<Field>(null);
   const [open, setOpen] = useState<OpenTemplate | null>(null);
   const [active, setActive] = useState(0);
+  // Where the caret goes once the completed text has rendered (set in the same frame, so
+  // keys typed right after a completion land after it).
+  const pendingCaret = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el && pendingCaret.current !== null && el.value === props.value) {
+      el.setSelectionRange(pendingCaret.current, pendingCaret.current);
+      pendingCaret.current = null;
+    }
+  });
   const options = open ? suggest(props.variables, open.query) : [];
   const expanded = options.length > 0;
   const listId = `${id}-list`;
@@ -59,13 +69,9 @@ export function TemplateInput(props: TemplateInputProps) {
     const el = ref.current;
     if (!el || !open) return;
     const result = applySuggestion(el.value, el.selectionStart ?? el.value.length, open, name);
+    pendingCaret.current = result.caret;
     props.onChange(result.text);
     setOpen(null);
-    // After the controlled value lands, put the caret after the inserted template.
-    requestAnimationFrame(() => {
-      el.focus();
-      el.setSelectionRange(result.caret, result.caret);
-    });
   };
   const onKeyDown = (event: KeyboardEvent) => {
     if (!expanded) return;

@@ -36,7 +36,6 @@ export function FlowsListPage() {
   const [pilotFilter, setPilotFilter] = useState('');
   const [dialog, setDialog] = useState<'create' | 'import' | null>(null);
   const [deleting, setDeleting] = useState<FlowView | null>(null);
-  const [stamp, setStamp] = useState(0);
 
   const pilots = data?.pilots ?? [];
   const pilotName = (id: string) => pilots.find((p) => p.id === id)?.name ?? id;
@@ -44,15 +43,8 @@ export function FlowsListPage() {
     () => filterFlows(data?.flows ?? [], query, pilotFilter),
     [data, query, pilotFilter],
   );
-  const details = useFlowDetails(
-    api,
-    shown.map((f) => f.id),
-    stamp,
-  );
-  const refresh = async () => {
-    await reload();
-    setStamp((s) => s + 1);
-  };
+  const details = useFlowDetails(api, shown);
+  const refresh = reload;
 
   const duplicate = async (flow: FlowView) => {
     const name = flowName(flow);
@@ -77,6 +69,14 @@ export function FlowsListPage() {
       header: 'Status',
       cell: (f) => {
         const status = flowStatus(f.publishedVersion, details[f.id]?.latestVersion ?? null);
+        if (status.kind === 'unknown') {
+          return (
+            <>
+              <span aria-hidden="true">…</span>
+              <span class="visually-hidden">Loading</span>
+            </>
+          );
+        }
         return <span class={`badge badge-${status.kind}`}>{statusLabel(status)}</span>;
       },
     },
@@ -113,7 +113,12 @@ export function FlowsListPage() {
             >
               Duplicate
             </Button>
-            <Button variant="ghost" aria-label={`Delete ${name}`} onClick={() => setDeleting(f)}>
+            <Button
+              variant="ghost"
+              class="btn-danger-ghost"
+              aria-label={`Delete ${name}`}
+              onClick={() => setDeleting(f)}
+            >
               Delete
             </Button>
           </div>

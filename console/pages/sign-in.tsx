@@ -1,9 +1,10 @@
 /** Sign-in: paste an admin API key; it is checked with one read before the console opens. */
 import { useState } from 'preact/hooks';
 import { failureText } from '../api/errors.ts';
-import { signIn } from '../session.ts';
+import { signIn, signOutReason } from '../session.ts';
 import { Button } from '../ui/button.tsx';
 import { TextField } from '../ui/field.tsx';
+import { Alert } from '../ui/toast.tsx';
 
 export function SignInPage() {
   const [key, setKey] = useState('');
@@ -36,6 +37,7 @@ export function SignInPage() {
         }}
       >
         <h1>edgepilot admin</h1>
+        {signOutReason.value && <Alert>{signOutReason.value}</Alert>}
         <p>
           Paste an admin API key. Locally, <code>npm start</code> prints the development key.
         </p>

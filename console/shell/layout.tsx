@@ -29,7 +29,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
           >
             Theme: {themeLabel[theme.value]}
           </Button>
-          <Button variant="ghost" onClick={signOut}>
+          <Button variant="ghost" onClick={() => signOut()}>
             Sign out
           </Button>
         </div>

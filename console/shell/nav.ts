@@ -11,6 +11,11 @@ export interface NavItem {
 
 export const navItems: readonly NavItem[] = [
   { label: 'Flows', href: '/admin/flows', matches: ['/admin/flows', '/admin'] },
+  { label: 'Inbox', href: '/admin/inbox', matches: ['/admin/inbox'] },
+  { label: 'Live view', href: '/admin/live', matches: ['/admin/live'] },
+  { label: 'Enrollment logs', href: '/admin/runs', matches: ['/admin/runs'] },
+  { label: 'Insights', href: '/admin/insights', matches: ['/admin/insights'] },
+  { label: 'Pilots', href: '/admin/pilots', matches: ['/admin/pilots'] },
 ];
 
 /** The entry for `path`: the longest matching prefix wins (`/admin` only matches itself). */

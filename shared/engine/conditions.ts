@@ -6,26 +6,42 @@
 import type { Condition, ConditionRule } from '../flow/conditions.ts';
 import { safeMatch } from '../flow/regex.ts';
 import { isMissing, toBoolean, toDate, toDurationMs, toList, toNumber, toText } from './coerce.ts';
+import { renderBudget } from './limits.ts';
 import { readPath, renderValue } from './template.ts';
+
+/** Set when a rule's templated value was over MAX_RENDERED_CHARS (the rule is then false). */
+export interface TooLarge {
+  exceeded: boolean;
+}
 
 export function evaluateCondition(
   condition: Condition,
   scope: Readonly<Record<string, unknown>>,
   now: number,
+  tooLarge?: TooLarge,
 ): boolean {
-  if ('all' in condition) return condition.all.every((c) => evaluateCondition(c, scope, now));
-  if ('any' in condition) return condition.any.some((c) => evaluateCondition(c, scope, now));
-  if ('not' in condition) return !evaluateCondition(condition.not, scope, now);
-  return evaluateRule(condition, scope, now);
+  if ('all' in condition)
+    return condition.all.every((c) => evaluateCondition(c, scope, now, tooLarge));
+  if ('any' in condition)
+    return condition.any.some((c) => evaluateCondition(c, scope, now, tooLarge));
+  if ('not' in condition) return !evaluateCondition(condition.not, scope, now, tooLarge);
+  return evaluateRule(condition, scope, now, tooLarge);
 }
 
 export function evaluateRule(
   rule: ConditionRule,
   scope: Readonly<Record<string, unknown>>,
   now: number,
+  tooLarge?: TooLarge,
 ): boolean {
   const actual = readPath(scope, rule.field);
-  const expected = renderValue(rule.value, scope);
+  // Each rule's value gets its own budget (limits.ts MAX_RENDERED_CHARS).
+  const budget = renderBudget();
+  const expected = renderValue(rule.value, scope, budget);
+  if (budget.exceeded) {
+    if (tooLarge) tooLarge.exceeded = true;
+    return false;
+  }
   const fold = (value: unknown) => {
     const text = toText(value).trim();
     return rule.caseSensitive ? text : text.toLowerCase();

@@ -43,11 +43,21 @@ function waitingFor(state: RunState): 'input' | 'effect' | 'start' | null {
 const unchanged = (state: RunState): StepResult => ({ state, effects: [], log: [] });
 
 /**
- * Advances a run by one event. Never throws for a schema-valid flow; failures are a `failed`
- * state. Events the run is not waiting for (a second `start`, an answer while an effect is
- * pending, a result for another node) leave it unchanged, so redelivery is harmless.
+ * Advances a run by one event. Never throws; failures are a `failed` state. Events the run is
+ * not waiting for (a second `start`, an answer while an effect is pending, a result for another
+ * node) leave it unchanged, so redelivery is harmless. The work of one event is bounded by the
+ * step limit and by limits.ts (value, rendered text, scope and output sizes).
  */
 export function step(state: RunState, event: EngineEvent, ctx: EngineContext): StepResult {
+  try {
+    return advance(state, event, ctx);
+  } catch {
+    // A bug, not a flow's doing: the caller still gets a failed run it can store and report.
+    return crashed(state, ctx);
+  }
+}
+
+function advance(state: RunState, event: EngineEvent, ctx: EngineContext): StepResult {
   const expecting = waitingFor(state);
   if (expecting === null) return unchanged(state);
   if (event.type === 'cancel') return cancel(state, event.reason, ctx);
@@ -77,6 +87,7 @@ export function step(state: RunState, event: EngineEvent, ctx: EngineContext): S
 
 function continueAfter(run: Run, node: FlowNode, resumed: Resumed): StepResult {
   const durationMs = Math.max(0, run.ctx.now - (run.state.waitingSince ?? run.ctx.now));
+  if (run.failure) return failAt(run, node, 0, durationMs);
   if ('retry' in resumed) {
     run.record(node, 'waiting', { error: resumed.error, durationMs });
     return run.wait(node.id, 'input', resumed.retry);
@@ -111,8 +122,10 @@ function runFrom(run: Run, first: string | undefined): StepResult {
       run.record(node, 'failed', { error: RunError.stepLimit });
       return run.finish('failed', RunError.stepLimit);
     }
+    const emitted = run.effects.length;
     const outcome = execute(node, run);
     run.steps++;
+    if (run.failure) return failAt(run, node, emitted);
     if ('go' in outcome) {
       run.record(node, 'completed', { port: outcome.port });
       next = outcome.go;
@@ -124,6 +137,47 @@ function runFrom(run: Run, first: string | undefined): StepResult {
       return run.finish('completed');
     }
   }
+}
+
+/**
+ * The node went past a limit (run.failure): what it emitted is dropped (no half-rendered
+ * message), the node is logged as failed with the code and the run ends.
+ */
+function failAt(run: Run, node: FlowNode, emitted: number, durationMs = 0): StepResult {
+  const error = run.failure ?? RunError.engineError;
+  run.effects.length = emitted;
+  run.record(node, 'failed', { error, durationMs });
+  return run.finish('failed', error);
+}
+
+/** The failed state of a run whose step threw; its variables stay as they were. */
+function crashed(state: RunState, ctx: EngineContext): StepResult {
+  const failed: RunState = {
+    runId: state.runId,
+    flowId: state.flowId,
+    version: state.version,
+    status: 'failed',
+    nodeId: null,
+    steps: state.steps ?? 0,
+    variables: state.variables,
+    error: RunError.engineError,
+  };
+  const nodeId = state.nodeId;
+  const node = nodeId === null ? undefined : ctx.flow?.nodes?.find?.((n) => n.id === nodeId);
+  const log = node
+    ? [
+        {
+          nodeId: node.id,
+          nodeType: node.type,
+          at: ctx.now,
+          version: state.version,
+          status: 'failed' as const,
+          durationMs: 0,
+          error: RunError.engineError,
+        },
+      ]
+    : [];
+  return { state: failed, effects: [], log };
 }
 
 function cancel(state: RunState, reason: string | undefined, ctx: EngineContext): StepResult {

@@ -8,8 +8,8 @@ import { evaluateCondition } from './conditions.ts';
 import { bucket, fnv1a } from './hash.ts';
 import { questionOptions } from './input-validation.ts';
 import type { Run } from './run.ts';
-import { availableAgents, withVariable } from './scope.ts';
-import { renderJsonText, renderTemplate, renderUrl, renderValue } from './template.ts';
+import { availableAgents } from './scope.ts';
+import { RunError } from './types.ts';
 
 /** Go to a port (undefined target = the run ends), wait, or end the run. */
 export type Outcome =
@@ -31,7 +31,11 @@ export function execute(node: FlowNode, run: Run): Outcome {
       askQuestion(node, run);
       return { wait: 'input' };
     case 'condition': {
-      const index = node.branches.findIndex((b) => evaluateCondition(b.when, scope, run.ctx.now));
+      const tooLarge = { exceeded: false };
+      const index = node.branches.findIndex((b) =>
+        evaluateCondition(b.when, scope, run.ctx.now, tooLarge),
+      );
+      if (tooLarge.exceeded) run.fail(RunError.valueTooLarge);
       const branch = node.branches[index];
       return branch ? go(branch.next, `branches[${index}].next`) : go(node.else, 'else');
     }
@@ -41,15 +45,11 @@ export function execute(node: FlowNode, run: Run): Outcome {
       for (const assignment of node.assignments) setVariable(assignment, run);
       return go(node.next);
     case 'update_contact':
-      updateContact(node, renderFields(node.fields, scope), run, node.onError !== undefined);
+      updateContact(node, renderFields(node.fields, run), run, node.onError !== undefined);
       return node.onError !== undefined ? WAIT_EFFECT : go(node.next);
     case 'add_tag':
     case 'remove_tag':
-      run.io(
-        node,
-        { type: node.type, tags: node.tags.map((t) => renderTemplate(t, scope)) },
-        false,
-      );
+      run.io(node, { type: node.type, tags: node.tags.map((t) => run.text(t)) }, false);
       return go(node.next);
     case 'assign':
       return assign(node, run);
@@ -62,13 +62,13 @@ export function execute(node: FlowNode, run: Run): Outcome {
         node,
         {
           type: 'handover',
-          ...optional({ teamId: node.teamId, note: node.note && renderTemplate(node.note, scope) }),
+          ...optional({ teamId: node.teamId, note: node.note && run.text(node.note) }),
         },
         true,
       );
       return WAIT_EFFECT;
     case 'ai_answer': {
-      const question = renderTemplate(node.question ?? '{{system.last_utterance}}', scope);
+      const question = run.text(node.question ?? '{{system.last_utterance}}');
       run.io(node, { type: 'ai_answer', question }, true);
       return WAIT_EFFECT;
     }
@@ -78,9 +78,9 @@ export function execute(node: FlowNode, run: Run): Outcome {
     case 'send_email': {
       const email = {
         type: 'send_email' as const,
-        to: renderTemplate(node.to, scope),
-        subject: renderTemplate(node.subject, scope),
-        body: renderTemplate(node.body, scope),
+        to: run.text(node.to),
+        subject: run.text(node.subject),
+        body: run.text(node.body),
       };
       run.io(node, email, node.onError !== undefined);
       return node.onError !== undefined ? WAIT_EFFECT : go(node.next);
@@ -89,32 +89,28 @@ export function execute(node: FlowNode, run: Run): Outcome {
       const record = {
         type: 'create_record' as const,
         kind: node.kind,
-        fields: renderFields(node.fields, scope),
+        fields: renderFields(node.fields, run),
       };
       run.io(node, record, node.onError !== undefined);
       return node.onError !== undefined ? WAIT_EFFECT : go(node.next);
     }
     case 'redirect':
-      run.io(
-        node,
-        { type: 'redirect', url: renderUrl(node.url, scope), newTab: node.newTab },
-        false,
-      );
+      run.io(node, { type: 'redirect', url: run.url(node.url), newTab: node.newTab }, false);
       return go(node.next);
     case 'show_banner': {
       const banner = {
         type: 'show_banner' as const,
-        text: renderTemplate(node.text, scope),
+        text: run.text(node.text),
         style: node.style,
       };
-      run.io(node, node.url ? { ...banner, url: renderUrl(node.url, scope) } : banner, false);
+      run.io(node, node.url ? { ...banner, url: run.url(node.url) } : banner, false);
       return go(node.next);
     }
     case 'go_to_flow':
       run.io(node, { type: 'go_to_flow', flowId: node.flowId }, false);
       return END;
     case 'close_conversation':
-      if (node.message) run.say({ nodeId: node.id, text: renderTemplate(node.message, scope) });
+      if (node.message) run.say({ nodeId: node.id, text: run.text(node.message) });
       run.io(node, { type: 'close_conversation' }, false);
       return END;
     case 'end':
@@ -144,30 +140,29 @@ export function updateContact(
   run.io(node, { type: 'update_contact', fields }, awaitResult);
 }
 
-function renderFields(fields: Record<string, string>, scope: Record<string, unknown>) {
+function renderFields(fields: Record<string, string>, run: Run) {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(fields)) out[key] = renderTemplate(value, scope);
+  for (const [key, value] of Object.entries(fields)) out[key] = run.text(value);
   return out;
 }
 
 function sendMessage(node: NodeOf<'send_message'>, run: Run): void {
-  const scope = run.scope;
   run.say({
     nodeId: node.id,
-    text: renderTemplate(node.text, scope),
+    text: run.text(node.text),
     ...(node.image
       ? {
           image: {
-            url: renderUrl(node.image.url, scope),
-            alt: renderTemplate(node.image.alt, scope),
+            url: run.url(node.image.url),
+            alt: run.text(node.image.alt),
           },
         }
       : {}),
     ...(node.buttons
       ? {
           links: node.buttons.map((b) => ({
-            label: renderTemplate(b.label, scope),
-            url: renderUrl(b.url, scope),
+            label: run.text(b.label),
+            url: run.url(b.url),
             ...(b.newTab !== undefined ? { newTab: b.newTab } : {}),
           })),
         }
@@ -175,11 +170,11 @@ function sendMessage(node: NodeOf<'send_message'>, run: Run): void {
     ...(node.cards
       ? {
           cards: node.cards.map((card) => ({
-            title: renderTemplate(card.title, scope),
+            title: run.text(card.title),
             ...optional({
-              text: card.text && renderTemplate(card.text, scope),
-              imageUrl: card.imageUrl && renderUrl(card.imageUrl, scope),
-              url: card.url && renderUrl(card.url, scope),
+              text: card.text && run.text(card.text),
+              imageUrl: card.imageUrl && run.url(card.imageUrl),
+              url: card.url && run.url(card.url),
             }),
           })),
         }
@@ -192,11 +187,11 @@ export function askQuestion(node: NodeOf<'ask_question'>, run: Run): void {
   const options = questionOptions(node);
   run.say({
     nodeId: node.id,
-    text: renderTemplate(node.text, run.scope),
+    text: run.text(node.text),
     ...(options.length > 0
       ? {
           choices: options.map((o) => ({
-            label: renderTemplate(o.label, run.scope),
+            label: run.text(o.label),
             value: o.value,
           })),
         }
@@ -228,28 +223,23 @@ function setVariable(assignment: NodeOf<'set_variable'>['assignments'][number], 
   const type = run.variableType(name);
   const current = run.scope.variable[name];
   switch (assignment.op) {
-    case 'set':
-      withVariable(
-        run.scope,
-        name,
-        coerceToType(renderValue(assignment.value ?? null, run.scope), type),
-      );
+    case 'set': {
+      const value = run.value(assignment.value ?? null);
+      if (!run.failure) run.setVariable(name, coerceToType(value, type));
       return;
+    }
     case 'clear':
-      withVariable(run.scope, name, undefined);
+      run.setVariable(name, undefined);
       return;
     case 'increment': {
-      const by = toNumber(renderValue(assignment.value ?? 1, run.scope)) ?? 0;
-      withVariable(run.scope, name, (toNumber(current) ?? 0) + by);
+      const by = toNumber(run.value(assignment.value ?? 1)) ?? 0;
+      run.setVariable(name, (toNumber(current) ?? 0) + by);
       return;
     }
     case 'append': {
-      const item = renderValue(assignment.value ?? null, run.scope);
-      withVariable(
-        run.scope,
-        name,
-        [...toList(current), ...(item === null ? [] : [item])].slice(-500),
-      );
+      const item = run.value(assignment.value ?? null);
+      if (run.failure) return;
+      run.setVariable(name, [...toList(current), ...(item === null ? [] : [item])].slice(-500));
       return;
     }
   }
@@ -272,14 +262,13 @@ function assign(node: NodeOf<'assign'>, run: Run): Outcome {
 }
 
 function httpEffect(node: NodeOf<'http_request'>, run: Run) {
-  const scope = run.scope;
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(node.headers ?? {}))
-    headers[key] = renderTemplate(value, scope).replace(/[\r\n]/g, ' ');
+    headers[key] = run.text(value).replace(/[\r\n]/g, ' ');
   const effect = {
     type: 'http_request' as const,
     method: node.method,
-    url: renderUrl(node.url, scope),
+    url: run.url(node.url),
     headers,
     timeoutMs: node.timeoutMs,
   };
@@ -287,14 +276,14 @@ function httpEffect(node: NodeOf<'http_request'>, run: Run) {
   if (typeof node.body === 'string') {
     // A JSON-looking text body gets JSON-escaped values, so visitor text cannot break it.
     if (!/^\s*[[{]/.test(node.body))
-      return { ...effect, body: renderTemplate(node.body, scope), contentType: 'text/plain' };
-    const body = renderJsonText(node.body, scope);
+      return { ...effect, body: run.text(node.body), contentType: 'text/plain' };
+    const body = run.jsonText(node.body);
     return { ...effect, body, contentType: isJson(body) ? 'application/json' : 'text/plain' };
   }
   // Structured bodies: templates are rendered into values, then serialised once (JSON-safe).
   return {
     ...effect,
-    body: JSON.stringify(renderValue(node.body, scope)),
+    body: JSON.stringify(run.value(node.body)),
     contentType: 'application/json',
   };
 }

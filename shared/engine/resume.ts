@@ -8,10 +8,9 @@ import type { Outcome } from './execute.ts';
 import { askQuestion, updateContact } from './execute.ts';
 import { validateAnswer } from './input-validation.ts';
 import { readJsonPath } from './json-path.ts';
+import { MAX_VALUE_CHARS, sizeWithin } from './limits.ts';
 import type { Run } from './run.ts';
-import { withVariable } from './scope.ts';
-import { renderTemplate } from './template.ts';
-import type { EngineEvent } from './types.ts';
+import { type EngineEvent, RunError } from './types.ts';
 
 /** Default retry text per invalid-answer reason. */
 const INVALID_TEXT: Record<string, string> = {
@@ -34,7 +33,9 @@ export type Resumed =
 function save(run: Run, target: string | undefined, value: unknown): void {
   if (!target) return;
   const name = target.slice('variable.'.length);
-  withVariable(run.scope, name, coerceToType(value, run.variableType(name)));
+  // Measured before coercion, which may serialise it (a huge webhook response stays unread).
+  if (sizeWithin(value, MAX_VALUE_CHARS) === null) run.fail(RunError.valueTooLarge);
+  else run.setVariable(name, coerceToType(value, run.variableType(name)));
 }
 
 const CONTACT_PREFIX = 'contact.';
@@ -68,7 +69,7 @@ export function resumeInput(
   const attempts = (run.state.attempts ?? 0) + 1;
   if (attempts <= (node.retries ?? 2)) {
     const text = node.invalidText ?? INVALID_TEXT[answer.reason] ?? 'Please try again.';
-    run.say({ nodeId: node.id, text: renderTemplate(text, run.scope) });
+    run.say({ nodeId: node.id, text: run.text(text) });
     askQuestion(node, run);
     return { retry: attempts, error: answer.reason };
   }
@@ -127,7 +128,7 @@ export function resumeEffect(
           outcome: { go: node.unavailable, port: 'unavailable' },
           error: event.error ?? 'unavailable',
         };
-      if (node.message) run.say({ nodeId: node.id, text: renderTemplate(node.message, run.scope) });
+      if (node.message) run.say({ nodeId: node.id, text: run.text(node.message) });
       return { outcome: { go: node.next, port: 'next' } };
     case 'send_email':
     case 'create_record':

@@ -7,6 +7,7 @@
 import { evaluateCandidate, type TriggerInput, utmOf } from '../flow/match.ts';
 import type { Flow } from '../flow/schema.ts';
 import { newRun, step } from './engine.ts';
+import { MAX_SCOPE_CHARS, MAX_SIMULATE_RESPONSE_CHARS, sizeWithin } from './limits.ts';
 import type { OfficeHours } from './office-hours.ts';
 import {
   type ParsedSimulateRequest,
@@ -53,6 +54,21 @@ interface Sim {
   rejection?: { code: string; message: string };
   /** Buttons of the last question, to turn a scripted choice into label + value. */
   choices: { label: string; value: string }[];
+  /** Characters of `out` so far; the simulation stops once the next part would not fit. */
+  size: number;
+  full: boolean;
+}
+
+/** What the transcript, effects and log may take: the rest is kept for the final variables. */
+const OUT_BUDGET = MAX_SIMULATE_RESPONSE_CHARS - MAX_SCOPE_CHARS - 1024;
+
+/** Counts `part` against the response budget; false (and the simulation stops) when over. */
+function fits(sim: Sim, part: unknown): boolean {
+  if (sim.full) return false;
+  const size = sizeWithin(part, OUT_BUDGET - sim.size);
+  if (size === null) sim.full = true;
+  else sim.size += size;
+  return !sim.full;
 }
 
 export function simulateFlow(
@@ -79,11 +95,26 @@ export function simulateFlow(
     return out;
   }
   const sim = createSim(flow, parsed.data, pilot, out);
-  for (const event of parsed.data.events) {
-    handle(sim, event);
-    sim.ctx.now += 1000;
+  try {
+    for (const event of parsed.data.events) {
+      if (sim.full) break;
+      handle(sim, event);
+      sim.ctx.now += 1000;
+    }
+  } catch {
+    // The engine never throws; this is for the simulation's own code. Never a 500.
+    out.status = 'failed';
+    out.errors.push({ code: 'simulation_error', message: 'The simulation stopped unexpectedly' });
+    return out;
   }
-  if (sim.runs === 0) {
+  if (sim.full) {
+    out.status = 'failed';
+    out.errors.push({
+      code: 'response_too_large',
+      message: `The simulation stopped: its result would pass ${MAX_SIMULATE_RESPONSE_CHARS} characters`,
+    });
+    if (sim.run) out.variables = sim.run.variables;
+  } else if (sim.runs === 0) {
     out.status = 'not_triggered';
     out.reason = sim.rejection ?? {
       code: 'no_trigger_event',
@@ -118,6 +149,8 @@ function createSim(
     run: null,
     choices: [],
     runs: 0,
+    size: 0,
+    full: false,
     ranBefore: context.alreadyRan ?? false,
     ...(context.lastRunAt ? { lastRunAt: Date.parse(context.lastRunAt) } : {}),
     ctx: {
@@ -161,7 +194,7 @@ function remember(
   nodeId?: string,
   rich: Rich = {},
 ): void {
-  sim.out.transcript.push({
+  const entry = {
     author,
     text,
     ...(choices ? { choices } : {}),
@@ -169,7 +202,9 @@ function remember(
     ...(rich.image ? { image: rich.image } : {}),
     ...(rich.links ? { links: rich.links } : {}),
     ...(rich.cards ? { cards: rich.cards } : {}),
-  });
+  };
+  if (!fits(sim, entry)) return;
+  sim.out.transcript.push(entry);
   const history = [
     ...((sim.data.system?.conversation_history as unknown[]) ?? []),
     { author, text },
@@ -263,7 +298,7 @@ function trigger(sim: Sim, input: TriggerInput): void {
 /** Steps the run, then answers every awaited effect from the stubs until it waits or ends. */
 function advance(sim: Sim, first: EngineEvent): void {
   let event: EngineEvent | null = first;
-  for (let round = 0; event && sim.run && round < MAX_EFFECT_ROUNDS; round++) {
+  for (let round = 0; event && sim.run && !sim.full && round < MAX_EFFECT_ROUNDS; round++) {
     const before: RunState = sim.run;
     const result: StepResult = step(before, event, engineContext(sim));
     sim.run = result.state;
@@ -283,7 +318,8 @@ function advance(sim: Sim, first: EngineEvent): void {
         continue;
       }
       const awaited = effect.awaitResult ? stubFor(sim, effect) : null;
-      sim.out.effects.push({ ...effect, ...(awaited ? { result: awaited } : {}) });
+      const shown = { ...effect, ...(awaited ? { result: awaited } : {}) };
+      if (fits(sim, shown)) sim.out.effects.push(shown);
       if (effect.type === 'update_contact')
         sim.data.contact = { ...sim.data.contact, ...effect.fields };
       if (awaited) event = awaited;
@@ -296,9 +332,11 @@ function record(sim: Sim, before: RunState, result: StepResult): void {
   result.log.forEach((entry, index) => {
     // The engine reports variables once per turn: the turn's last step carries them, so the
     // editor's test panel can show the variables after each step the run paused or ended on.
-    sim.out.log.push(
-      index === last ? { ...entry, variables: { ...result.state.variables } } : { ...entry },
-    );
+    // They count against the output budget like everything else.
+    const logged =
+      index === last ? { ...entry, variables: { ...result.state.variables } } : { ...entry };
+    if (!fits(sim, logged)) return;
+    sim.out.log.push(logged);
     const resumed = index === 0 && before.nodeId === entry.nodeId;
     if (!resumed && entry.status !== 'cancelled') sim.out.path.push(entry.nodeId);
   });

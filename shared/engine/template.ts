@@ -4,6 +4,7 @@
  * inserted values for their destination: JSON string content (http bodies) or URL components.
  */
 import { toText } from './coerce.ts';
+import { type RenderBudget, renderBudget, sizeWithin, spend } from './limits.ts';
 
 const TEMPLATE = /\{\{\s*([A-Za-z_][\w.-]*)\s*(?:\|\s*"((?:[^"\\]|\\.)*)"\s*)?\}\}/g;
 const WHOLE_TEMPLATE = /^\{\{\s*([A-Za-z_][\w.-]*)\s*(?:\|\s*"((?:[^"\\]|\\.)*)"\s*)?\}\}$/;
@@ -27,65 +28,135 @@ export function readPath(data: Readonly<Record<string, unknown>>, path: string):
 
 const unescapeFallback = (fallback: string) => fallback.replace(/\\(.)/g, '$1');
 
+/**
+ * A value as template text (coerce.ts `toText`), or null when it is longer than `limit`: a
+ * structured value is measured before it is serialised, so a huge one is never turned into text.
+ */
+function valueText(value: unknown, limit: number): string | null {
+  if (typeof value === 'string') return value.length <= limit ? value : null;
+  if (value !== null && typeof value === 'object' && sizeWithin(value, limit) === null) return null;
+  return toText(value);
+}
+
 function render(
   text: string,
   data: Readonly<Record<string, unknown>>,
   encode: (value: string) => string,
+  budget: RenderBudget,
 ): string {
-  if (!text.includes('{{')) return text;
-  return text.replace(TEMPLATE, (_match, path: string, fallback?: string) => {
-    const value = toText(readPath(data, path));
-    if (value !== '') return encode(value);
-    return fallback === undefined ? '' : encode(unescapeFallback(fallback));
+  if (!text.includes('{{')) return spend(budget, text.length) ? text : '';
+  // Inserted values may take what the budget has left; the whole text is checked at the end.
+  let left = budget.left;
+  let over = false;
+  const out = text.replace(TEMPLATE, (_match, path: string, fallback?: string) => {
+    if (over) return '';
+    const value = valueText(readPath(data, path), left);
+    if (value === null) {
+      over = true;
+      return '';
+    }
+    const shown = value !== '' ? value : fallback === undefined ? '' : unescapeFallback(fallback);
+    const encoded = shown === '' ? '' : encode(shown);
+    left -= encoded.length;
+    if (left < 0) over = true;
+    return over ? '' : encoded;
   });
+  if (over) return spendAll(budget);
+  return spend(budget, out.length) ? out : '';
+}
+
+/** Marks the budget exceeded; the render's result is then empty. */
+function spendAll(budget: RenderBudget): string {
+  spend(budget, null);
+  return '';
 }
 
 const identity = (value: string) => value;
 const jsonString = (value: string) => JSON.stringify(value).slice(1, -1);
+// `encodeURIComponent` throws on a lone surrogate (visitor text can hold one): replace it first.
+const LONE_SURROGATE = /\p{Cs}/gu;
+const uriComponent = (value: string) => encodeURIComponent(value.replace(LONE_SURROGATE, '\uFFFD'));
 
-/** Replaces every `{{…}}` with its value, or its fallback when the value is missing or empty. */
-export function renderTemplate(text: string, data: Readonly<Record<string, unknown>>): string {
-  return render(text, data, identity);
+/**
+ * Replaces every `{{…}}` with its value, or its fallback when the value is missing or empty.
+ * The result is at most `budget` characters: past that it is '' and `budget.exceeded` is set.
+ */
+export function renderTemplate(
+  text: string,
+  data: Readonly<Record<string, unknown>>,
+  budget: RenderBudget = renderBudget(),
+): string {
+  return render(text, data, identity, budget);
 }
 
 /** For text that is JSON: inserted values are escaped as JSON string content. */
-export function renderJsonText(text: string, data: Readonly<Record<string, unknown>>): string {
-  return render(text, data, jsonString);
+export function renderJsonText(
+  text: string,
+  data: Readonly<Record<string, unknown>>,
+  budget: RenderBudget = renderBudget(),
+): string {
+  return render(text, data, jsonString, budget);
 }
 
 /**
  * For URLs: values are percent-encoded, except a template at the very start (a whole base URL
  * kept in a variable), so `https://api/x?q={{variable.q}}` cannot be broken out of.
  */
-export function renderUrl(text: string, data: Readonly<Record<string, unknown>>): string {
+export function renderUrl(
+  text: string,
+  data: Readonly<Record<string, unknown>>,
+  budget: RenderBudget = renderBudget(),
+): string {
   const lead = /^\{\{[^}]*\}\}/.exec(text);
-  if (!lead) return render(text, data, encodeURIComponent);
-  return (
-    render(lead[0], data, identity) + render(text.slice(lead[0].length), data, encodeURIComponent)
-  );
+  if (!lead) return render(text, data, uriComponent, budget);
+  const base = render(lead[0], data, identity, budget);
+  const rest = render(text.slice(lead[0].length), data, uriComponent, budget);
+  return budget.exceeded ? '' : base + rest;
 }
 
 /**
  * Renders a JSON value's strings. A string that is exactly one template yields the raw value
- * (so numbers, booleans and lists keep their type); other strings become rendered text.
+ * (so numbers, booleans and lists keep their type); other strings become rendered text. The
+ * whole result counts against `budget` (a raw value by its JSON size); past it the result is
+ * null and `budget.exceeded` is set.
  */
-export function renderValue(value: unknown, data: Readonly<Record<string, unknown>>): unknown {
+export function renderValue(
+  value: unknown,
+  data: Readonly<Record<string, unknown>>,
+  budget: RenderBudget = renderBudget(),
+): unknown {
+  const rendered = renderPart(value, data, budget);
+  return budget.exceeded ? null : rendered;
+}
+
+function renderPart(
+  value: unknown,
+  data: Readonly<Record<string, unknown>>,
+  budget: RenderBudget,
+): unknown {
+  if (budget.exceeded) return null;
   if (typeof value === 'string') {
-    if (!value.includes('{{')) return value;
+    if (!value.includes('{{')) return spend(budget, value.length) ? value : null;
     const whole = WHOLE_TEMPLATE.exec(value);
-    if (whole) {
-      const raw = readPath(data, whole[1] ?? '');
-      if (raw !== undefined && raw !== null && raw !== '') return raw;
-      return whole[2] === undefined ? null : unescapeFallback(whole[2]);
-    }
-    return renderTemplate(value, data);
+    if (!whole) return renderTemplate(value, data, budget);
+    const raw = readPath(data, whole[1] ?? '');
+    if (raw !== undefined && raw !== null && raw !== '')
+      return spend(budget, sizeWithin(raw, budget.left)) ? raw : null;
+    return whole[2] === undefined ? null : unescapeFallback(whole[2]);
   }
-  if (Array.isArray(value)) return value.map((item) => renderValue(item, data));
+  if (Array.isArray(value)) {
+    if (!spend(budget, value.length + 1)) return null;
+    return value.map((item) => renderPart(item, data, budget));
+  }
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = renderValue(item, data);
+    for (const [key, item] of Object.entries(value)) {
+      if (!spend(budget, key.length + 4)) return null;
+      out[key] = renderPart(item, data, budget);
+    }
     return out;
   }
+  spend(budget, sizeWithin(value, budget.left));
   return value;
 }
 

@@ -181,4 +181,28 @@ export const RunError = {
   stepLimit: 'step_limit',
   unknownNode: 'unknown_node',
   unexpectedResult: 'unexpected_effect_result',
+  /** A value or rendered template would pass MAX_VALUE_CHARS / MAX_RENDERED_CHARS (limits.ts). */
+  valueTooLarge: 'value_too_large',
+  /** The run's variables together would pass MAX_SCOPE_CHARS. */
+  scopeTooLarge: 'scope_too_large',
+  /** One event's messages and effects would pass MAX_EVENT_OUTPUT_CHARS. */
+  outputTooLarge: 'output_too_large',
+  /** An unexpected exception inside the engine (a bug): caught, never thrown to the caller. */
+  engineError: 'engine_error',
 } as const;
+
+/**
+ * Failures that mean the engine cut the event short to protect the service, not an outcome the
+ * flow chose: the ConversationObject tells the visitor (an error frame and the fallback).
+ */
+const ABORTS: ReadonlySet<string> = new Set([
+  RunError.stepLimit,
+  RunError.valueTooLarge,
+  RunError.scopeTooLarge,
+  RunError.outputTooLarge,
+  RunError.engineError,
+]);
+
+export function isAbort(error: string | undefined): boolean {
+  return error !== undefined && ABORTS.has(error);
+}

@@ -18,9 +18,9 @@ const flow = (id: string, draft: Record<string, unknown>, pilotId = 'pilot_a'): 
 });
 
 describe('flows list summary', () => {
-  it('says draft before the first publish, published vN while live, unpublished after', () => {
+  it('says draft before the first publish, published vN while live, unpublished after, and does not guess before the versions are known', () => {
     expect(statusLabel(flowStatus(null, 0))).toBe('Draft');
-    expect(statusLabel(flowStatus(null, null))).toBe('Draft');
+    expect(statusLabel(flowStatus(null, null))).toBe('…');
     expect(statusLabel(flowStatus(3, 3))).toBe('Published v3');
     expect(statusLabel(flowStatus(2, null))).toBe('Published v2');
     expect(statusLabel(flowStatus(null, 4))).toBe('Unpublished');

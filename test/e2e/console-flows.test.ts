@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser.ts';
 import {
   adminApi,
+  detailsLoaded,
   expectFlowRows,
   flowRow,
   openConsole,
@@ -38,11 +39,13 @@ describe('admin console: flows list', () => {
     const row = flowRow(page, 'Demo welcome');
     await row.waitFor();
     const cells = row.getByRole('cell');
-    await expect.poll(() => cells.nth(2).textContent()).toMatch(/^Published v\d+$/);
+    await expect
+      .poll(() => cells.nth(2).textContent(), { timeout: 10_000 })
+      .toMatch(/^Published v\d+$/);
     expect(await cells.nth(0).textContent()).toBe('Demo pilot');
     expect(await cells.nth(1).textContent()).toBe('Page visited: any page');
     expect(await cells.nth(3).textContent()).toBe('100');
-    await expect.poll(() => cells.nth(5).textContent()).toMatch(/^\d+$/);
+    await expect.poll(() => cells.nth(5).textContent(), { timeout: 10_000 }).toMatch(/^\d+$/);
     expect(await cells.nth(4).textContent()).not.toBe('Never');
     expect(errors).toEqual([]);
     await close();
@@ -69,13 +72,13 @@ describe('admin console: flows list', () => {
     expect(created?.publishedVersion).toBeNull();
     await page.getByRole('link', { name: '← All flows' }).click();
     await expect
-      .poll(() => flowRow(page, name).getByRole('cell').nth(2).textContent())
+      .poll(() => flowRow(page, name).getByRole('cell').nth(2).textContent(), { timeout: 10_000 })
       .toBe('Draft');
     expect(errors).toEqual([]);
     await close();
   });
 
-  it('duplicates a flow and deletes the copy after confirming', async () => {
+  it('duplicates a flow (fetching details of the copy only) and deletes the copy after confirming', async () => {
     const name = unique('Console dup');
     await adminApi('POST', '/flows', {
       schemaVersion: 1,
@@ -87,12 +90,24 @@ describe('admin console: flows list', () => {
     });
     const { page, errors, close } = await openConsole(browser, '/admin/flows');
     await signIn(page);
+    await page.getByRole('button', { name: `Duplicate ${name}` }).waitFor();
+    await detailsLoaded(page);
+    const insights: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/insights')) insights.push(r.url());
+    });
     await page.getByRole('button', { name: `Duplicate ${name}` }).click();
     await page
       .getByRole('status')
       .filter({ hasText: `Duplicated ${name}` })
       .waitFor();
     await expectFlowRows(page, `${name} (copy)`, 1);
+    // The reloaded list fetches details of the new flow only (the rest are fresh): the API's
+    // per-key budget is not spent on every change.
+    const copyStatus = flowRow(page, `${name} (copy)`).getByRole('cell').nth(2);
+    await expect.poll(() => copyStatus.textContent(), { timeout: 10_000 }).toBe('Draft');
+    await detailsLoaded(page);
+    expect(insights).toHaveLength(1);
     expect(await flowRow(page, `${name} (copy)`).getByRole('cell').nth(1).textContent()).toBe(
       'Event: signup',
     );
@@ -112,6 +127,68 @@ describe('admin console: flows list', () => {
     await expectFlowRows(page, name, 1);
     expect((await allFlows()).filter((f) => f.draft.name.startsWith(name))).toHaveLength(1);
     expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('says Unpublished for a flow taken offline, with its last publish date', async () => {
+    const name = unique('Console offline');
+    const flow = await adminApi<FlowView>('POST', '/flows', {
+      schemaVersion: 1,
+      name,
+      pilotId: 'pilot_demo',
+      trigger: { type: 'event', name: 'offline' },
+      start: 'a',
+      nodes: [{ id: 'a', type: 'end' }],
+    });
+    await adminApi('POST', `/flows/${flow.id}/publish`, { note: 'first' });
+    await adminApi('POST', `/flows/${flow.id}/unpublish`, {});
+    const { page, close } = await openConsole(browser, '/admin/flows');
+    await signIn(page);
+    const cells = flowRow(page, name).getByRole('cell');
+    await expect.poll(() => cells.nth(2).textContent(), { timeout: 10_000 }).toBe('Unpublished');
+    expect(await cells.nth(4).textContent()).not.toMatch(/^(Never|…)$/);
+    expect(await cells.nth(5).textContent()).toBe('0');
+    await close();
+  });
+
+  it('works by keyboard: the dialog takes focus, Escape closes it and focus returns to its button', async () => {
+    const { page, close } = await openConsole(browser, '/admin/flows');
+    await signIn(page);
+    await page.getByRole('link', { name: 'Demo welcome' }).waitFor();
+    const open = page.getByRole('button', { name: 'New flow' });
+    await open.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'New flow' });
+    await dialog.waitFor();
+    expect(await dialog.getByLabel('Name').evaluate((el) => el === document.activeElement)).toBe(
+      true,
+    );
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await open.evaluate((el) => el === document.activeElement)).toBe(true);
+    await close();
+  });
+
+  it('refuses to delete a flow someone changed since the list loaded (If-Match), and deletes nothing', async () => {
+    const name = unique('Console stale');
+    const flow = await adminApi<FlowView>('POST', '/flows', {
+      schemaVersion: 1,
+      name,
+      pilotId: 'pilot_demo',
+      trigger: { type: 'event', name: 'stale' },
+      start: 'a',
+      nodes: [{ id: 'a', type: 'end' }],
+    });
+    const { page, close } = await openConsole(browser, '/admin/flows');
+    await signIn(page);
+    await expectFlowRows(page, name, 1);
+    // Someone else saves the draft after the list loaded.
+    await adminApi('PUT', `/flows/${flow.id}`, { ...flow.draft, description: 'changed elsewhere' });
+    await page.getByRole('button', { name: `Delete ${name}` }).click();
+    const confirm = page.getByRole('dialog', { name: `Delete ${name}?` });
+    await confirm.getByRole('button', { name: 'Delete flow' }).click();
+    await confirm.getByRole('alert').filter({ hasText: 'Someone changed this flow' }).waitFor();
+    expect((await allFlows()).some((f) => f.id === flow.id)).toBe(true);
     await close();
   });
 

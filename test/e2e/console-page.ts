@@ -78,3 +78,15 @@ export function flowRow(page: Page, name: string) {
 export async function expectFlowRows(page: Page, name: string, count: number) {
   await expect.poll(() => flowRow(page, name).count(), { timeout: 10_000 }).toBe(count);
 }
+
+/**
+ * Waits until every shown row has its details (status, last published, runs today): no cell
+ * still says "…". (`waitForLoadState('networkidle')` would not do: it fired at page load.)
+ */
+export async function detailsLoaded(page: Page) {
+  await expect
+    .poll(async () => (await page.getByRole('table').textContent())?.includes('…'), {
+      timeout: 15_000,
+    })
+    .toBe(false);
+}

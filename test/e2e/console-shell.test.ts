@@ -1,7 +1,15 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser.ts';
-import { adminKey, baseUrl, openConsole, seriousViolations, signIn } from './console-page.ts';
+import {
+  adminApi,
+  adminKey,
+  baseUrl,
+  detailsLoaded,
+  openConsole,
+  seriousViolations,
+  signIn,
+} from './console-page.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -27,6 +35,13 @@ describe('admin console shell', () => {
     }
   });
 
+  it('answers 404, not the page, for a console file that does not exist', async () => {
+    const response = await fetch(`${baseUrl}/admin/assets/console-MISSING.js`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type') ?? '').not.toContain('text/html');
+    expect(await response.text()).not.toContain('<div id="app">');
+  });
+
   it('refuses a wrong key, signs in with the admin key, keeps it out of URLs and localStorage, and signs out', async () => {
     const { page, errors, close } = await openConsole(browser, '/admin/flows');
     const keyField = page.getByLabel('Admin API key');
@@ -49,6 +64,27 @@ describe('admin console shell', () => {
     );
     // The refused key's 401 is the only error the browser logs.
     expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
+    await close();
+  });
+
+  it('signs out by itself, saying why, when its key is revoked', async () => {
+    const created = await adminApi<{ id: string; key: string }>('POST', '/api-keys', {
+      name: 'console e2e',
+      scopes: ['read', 'write'],
+    });
+    const { page, close } = await openConsole(browser, '/admin/flows');
+    await signIn(page, created.key);
+    await page.getByRole('link', { name: 'Demo welcome' }).waitFor();
+    // Let the list's detail requests finish first: one answered 401 after the revoke would sign
+    // out the old page before the reload, and the reason would go with it.
+    await detailsLoaded(page);
+    await adminApi('DELETE', `/api-keys/${created.id}`);
+    await page.reload();
+    await page.getByRole('alert').filter({ hasText: 'The server refused your key' }).waitFor();
+    await page.getByLabel('Admin API key').waitFor();
+    expect(await page.evaluate(() => JSON.stringify({ ...sessionStorage }))).not.toContain(
+      created.key,
+    );
     await close();
   });
 

@@ -430,6 +430,14 @@ export function runtimeCases(fx: Fixture): RouteCase[] {
     })),
     get('get /flows/{flowId}/insights', `/flows/${fx.flowId}/insights`),
     get('get /live', `/live?pilotId=${fx.pilotId}`),
+    // A POST that only lets one watch: `read` suffices (worker/auth/admin-auth.ts scopeFor).
+    {
+      route: 'post /live/tickets',
+      method: 'POST',
+      path: '/live/tickets',
+      body: { pilotId: fx.pilotId },
+      writes: false,
+    },
     {
       route: 'put /users/{userId}/presence',
       method: 'PUT',

@@ -41,6 +41,7 @@ const SPEC_ROUTES = [
   'get /flows/{flowId}/insights',
   'get /live',
   'get /live/socket',
+  'post /live/tickets',
   'get /conversations',
   'get /conversations/{conversationId}',
   'post /conversations/{conversationId}/messages',

@@ -52,6 +52,9 @@ async function principalFor(env: AppEnv, key: string): Promise<AdminPrincipal | 
 export const adminAuth = createMiddleware<{ Bindings: AppEnv; Variables: AdminVariables }>(
   async (c, next) => {
     const header = c.req.header('authorization') ?? '';
+    // A browser's live-view socket carries a ticket instead of a header; its route redeems it.
+    if (!header && isTicketedLiveSocket(c.req.method, c.req.path, c.req.query('ticket')))
+      return next();
     const match = /^Bearer\s+(\S{1,512})$/i.exec(header);
     const principal = match?.[1] ? await principalFor(c.env, match[1]) : null;
     if (!principal) {
@@ -79,11 +82,20 @@ function isLocalSeed(env: AppEnv, method: string, path: string): boolean {
 }
 
 /**
+ * `GET /live/socket?ticket=…` with no Authorization header: authenticated by the ticket (see
+ * worker/live/live-tickets.ts), which the route itself redeems, scope and rate limit included.
+ */
+export function isTicketedLiveSocket(method: string, path: string, ticket: string | undefined) {
+  return method === 'GET' && path === '/v1/admin/live/socket' && ticket !== undefined;
+}
+
+/**
  * Reads need `read`, changes need `write`. Validate and simulate are POSTs that change
- * nothing, so `read` suffices for them.
+ * nothing, so `read` suffices for them; so does a live-view ticket (it only lets one watch).
  */
 export function scopeFor(method: string, path: string): Scope {
   if (method === 'GET' || method === 'HEAD') return 'read';
+  if (method === 'POST' && path === '/v1/admin/live/tickets') return 'read';
   if (method === 'POST' && /\/flows\/([^/]+\/)?(validate|simulate)$/.test(path)) return 'read';
   return 'write';
 }

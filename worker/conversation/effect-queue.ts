@@ -11,10 +11,12 @@ import type { AppEnv } from '../env.ts';
 import { runIdentity } from './conversation-facts.ts';
 import { assigneeOf, effectFrame, effectResultEvent } from './effect-outcome.ts';
 import { flowNeedsAgents } from './engine-data.ts';
+import { failRun } from './failed-turn.ts';
 import type { PilotResources } from './pilot-resources.ts';
 import { plainStart, type RunDriver } from './run-driver.ts';
-import { type RunLedger, TurnOutput } from './run-ledger.ts';
+import type { RunLedger, TurnOutput } from './run-ledger.ts';
 import type { ConversationStorage, EffectResult, LedgerEntry } from './storage.ts';
+import type { TurnCommit } from './turn-commit.ts';
 import type { TurnDelivery } from './turn-delivery.ts';
 
 /** Runs work after every earlier turn of the conversation has finished. */
@@ -31,6 +33,7 @@ export class EffectQueue {
     private readonly resources: PilotResources,
     private readonly delivery: TurnDelivery,
     private readonly exclusive: Exclusive,
+    private readonly commit: TurnCommit,
   ) {}
 
   /** Runs pending effects in order; each result is committed with the run's next step. */
@@ -80,6 +83,11 @@ export class EffectQueue {
     }
   }
 
+  /**
+   * The effect's result and the run's next step, in one transaction. If that throws, it is
+   * rolled back and a second one settles the effect and ends the run as failed (with the
+   * fallback answer), so the run never waits for a result that was already received.
+   */
   private complete(
     entry: LedgerEntry,
     result: EffectResult,
@@ -87,7 +95,27 @@ export class EffectQueue {
     snapshot: PilotSnapshot | null,
   ): void {
     const now = Date.now();
-    const out = new TurnOutput();
+    try {
+      this.commit.run((out) => this.settle(entry, result, agents, snapshot, now, out));
+    } catch (error) {
+      console.error(
+        JSON.stringify({ event: 'effect_turn_failed', runId: entry.runId, error: String(error) }),
+      );
+      this.commit.run((out) => {
+        this.store.setEffectStatus(entry.key, 'done', now, result);
+        failRun(this.store, this.ledger, this.store.run(entry.runId), now, out);
+      });
+    }
+  }
+
+  private settle(
+    entry: LedgerEntry,
+    result: EffectResult,
+    agents: AgentInfo[] | undefined,
+    snapshot: PilotSnapshot | null,
+    now: number,
+    out: TurnOutput,
+  ): void {
     this.store.setEffectStatus(entry.key, 'done', now, result);
     const effect = entry.effect;
     if (result.ok) this.applyLocal(entry, result, snapshot, agents, now, out);
@@ -99,7 +127,6 @@ export class EffectQueue {
       run.state.nodeId === effect.nodeId
     )
       this.runs.advance(run, effectResultEvent(effect, result), agents, now, out);
-    this.delivery.finish(out);
   }
 
   /** The part of a successful effect that changes this conversation itself. */

@@ -3,10 +3,11 @@
  * pilot's messages, the intents of I/O effects and the run/step events, all without an
  * `await` so they commit together. Collects what the turn must send afterwards.
  */
-import type { RunState, StepResult } from '../../shared/engine/types.ts';
+import { isAbort, type RunState, type StepResult } from '../../shared/engine/types.ts';
 import type { Flow } from '../../shared/flow/schema.ts';
 import type { ChatMessage, ServerFrame } from '../../shared/protocol.ts';
 import type { RunEvent, RuntimeEvent, StepEvent } from '../queue/events.ts';
+import { storedPilot } from './conversation-facts.ts';
 import { failedNode } from './retry-run.ts';
 import type { ConversationStorage } from './storage.ts';
 
@@ -17,7 +18,12 @@ export class TurnOutput {
   readonly events: RuntimeEvent[] = [];
   /** Whether conversation-level facts changed (admin list, live view). */
   touched = false;
+  /** Why a run of this turn was cut short (an abort code): the visitor gets an error frame. */
+  failure: string | null = null;
 }
+
+/** Said when a run fails before the pilot's settings were ever synced (not expected). */
+const DEFAULT_FALLBACK = 'Sorry, something went wrong. Please try again.';
 
 export interface RunIdentity {
   workspaceId: string;
@@ -77,6 +83,22 @@ export class RunLedger {
     }
     out.events.push(this.runEvent(state, now, who));
     out.touched = true;
+    if (state.status === 'failed' && isAbort(state.error)) this.aborted(state, now, out);
+  }
+
+  /**
+   * A run the engine cut short (a size limit, the step limit, an engine bug) or a turn that
+   * threw: logged, and the visitor is answered with the pilot's fallback message so the
+   * conversation never goes silent. The failed run itself is in the turn's run event.
+   */
+  aborted(run: Partial<RunState>, now: number, out: TurnOutput): void {
+    const error = run.error ?? 'failed';
+    console.warn(
+      JSON.stringify({ event: 'run_failed', runId: run.runId, flowId: run.flowId, error }),
+    );
+    out.failure = error;
+    const text = storedPilot(this.store)?.fallbackMessage ?? DEFAULT_FALLBACK;
+    out.messages.push(this.store.appendMessage({ author: 'pilot', text, at: now }));
   }
 
   /** Marks the run as started by the visitor (proactive flows: triggered first, started later). */

@@ -7,17 +7,18 @@
  */
 import type { RunState } from '../../shared/engine/types.ts';
 import { ErrorCode } from '../../shared/errors.ts';
-import type { ServerFrame } from '../../shared/protocol.ts';
+import type { ChatMessage, ServerFrame } from '../../shared/protocol.ts';
 import type { AppEnv } from '../env.ts';
 import { conversationEvent } from './conversation-event.ts';
 import { EffectQueue } from './effect-queue.ts';
 import { flowNeedsAgents } from './engine-data.ts';
 import { EventOutbox } from './event-outbox.ts';
 import { PilotResources } from './pilot-resources.ts';
-import { plainStart, RunDriver } from './run-driver.ts';
-import { RunLedger, TurnOutput } from './run-ledger.ts';
+import { plainStart, RunDriver, type Start } from './run-driver.ts';
+import { RunLedger } from './run-ledger.ts';
 import { ConversationStorage } from './storage.ts';
 import { type Bucket, takeToken } from './token-bucket.ts';
+import { failureFrame, TurnCommit } from './turn-commit.ts';
 import { TurnDelivery } from './turn-delivery.ts';
 import { TurnPreparation, type VisitorFrame } from './turn-preparation.ts';
 import { type Reply, VisitorTurn } from './visitor-turn.ts';
@@ -39,6 +40,7 @@ export class ConversationRuntime {
   private readonly preparation: TurnPreparation;
   private readonly visitorTurn: VisitorTurn;
   private readonly effects: EffectQueue;
+  private readonly commit: TurnCommit;
   private chain: Promise<unknown> = Promise.resolve();
   /**
    * The visitor-frame token bucket lives in memory: an object is only evicted after ~10 s
@@ -58,6 +60,7 @@ export class ConversationRuntime {
       this.delivery.showTyping(),
     );
     this.visitorTurn = new VisitorTurn(this.store, this.ledger, this.runs);
+    this.commit = new TurnCommit(ctx.storage, this.store, this.ledger, this.delivery);
     this.effects = new EffectQueue(
       env,
       this.store,
@@ -66,6 +69,7 @@ export class ConversationRuntime {
       this.resources,
       this.delivery,
       (work) => this.exclusive(work),
+      this.commit,
     );
   }
 
@@ -120,12 +124,18 @@ export class ConversationRuntime {
       if (this.store.getMeta('opened')) return false;
       const prepared = await this.preparation.trigger({ type: 'new_conversation' }, null);
       const now = Date.now();
-      const out = new TurnOutput();
-      this.store.setMeta('opened', String(now));
-      if (prepared.snapshot) this.runs.syncPilot(prepared.snapshot, now, out);
-      if (prepared.start) this.runs.start(prepared.start, prepared.agents, now, out);
-      out.touched = true;
-      this.delivery.finish(out);
+      try {
+        this.commit.run((out) => {
+          this.store.setMeta('opened', String(now));
+          if (prepared.snapshot) this.runs.syncPilot(prepared.snapshot, now, out);
+          if (prepared.start) this.runs.start(prepared.start, prepared.agents, now, out);
+          out.touched = true;
+        });
+      } catch (error) {
+        // Rolled back; the conversation is still opened so the next hello does not retry it.
+        console.error(JSON.stringify({ event: 'hello_failed', error: String(error) }));
+        this.store.setMeta('opened', String(now));
+      }
       return true;
     });
     if (ran) await this.afterTurn();
@@ -155,14 +165,24 @@ export class ConversationRuntime {
         refused = { retryAfterMs: bucket.retryAfterMs };
         return false;
       }
-      const prepared = await this.preparation.prepare(frame);
-      // From here to the reply there is no `await`: one atomic commit for the whole turn.
-      const now = Date.now();
-      const out = new TurnOutput();
       this.bucket = bucket.bucket;
-      this.store.markClientFrame(frame.id, now);
-      this.visitorTurn.apply(frame, prepared, now, out, reply);
-      this.delivery.finish(out);
+      let start: Start | null = null;
+      try {
+        const prepared = await this.preparation.prepare(frame);
+        start = prepared.start;
+        // From here to the reply there is no `await`, and it is one transaction: a turn that
+        // throws leaves nothing half-written, not even its frame id.
+        const now = Date.now();
+        const replies: ServerFrame[] = [];
+        const out = this.commit.run((out) => {
+          this.store.markClientFrame(frame.id, now);
+          this.visitorTurn.apply(frame, prepared, now, out, (f) => replies.push(f));
+        });
+        for (const answer of replies) reply(answer);
+        if (out.failure) reply(failureFrame(frame.id, out.failure));
+      } catch (error) {
+        if (!this.commit.failed(frame, start, error, reply)) return false;
+      }
       reply({ v: 1, type: 'ack', id: frame.id });
       return true;
     });
@@ -205,15 +225,17 @@ export class ConversationRuntime {
 
   async agentReply(text: string, agentId: string | null, now: number) {
     const message = await this.exclusive(() => {
-      const out = new TurnOutput();
-      this.runs.cancelActive('agent_reply', now, out, true);
-      this.store.setMeta('mode', 'agent');
-      this.store.deleteMeta('handoverWaiting'); // a person has joined: the pilot goes quiet
-      if (this.store.getMeta('status') === 'closed') this.store.setMeta('status', 'open');
-      const added = this.store.appendMessage({ author: 'agent', text, at: now });
-      if (agentId) this.store.setMeta('assignee', `user:${agentId}`);
-      out.messages.push(added);
-      this.delivery.finish(out);
+      // Assigned by the synchronous commit below (it throws otherwise).
+      let added!: ChatMessage;
+      this.commit.run((out) => {
+        this.runs.cancelActive('agent_reply', now, out, true);
+        this.store.setMeta('mode', 'agent');
+        this.store.deleteMeta('handoverWaiting'); // a person has joined: the pilot goes quiet
+        if (this.store.getMeta('status') === 'closed') this.store.setMeta('status', 'open');
+        added = this.store.appendMessage({ author: 'agent', text, at: now });
+        if (agentId) this.store.setMeta('assignee', `user:${agentId}`);
+        out.messages.push(added);
+      });
       return added;
     });
     await this.flushEvents();
@@ -221,31 +243,31 @@ export class ConversationRuntime {
   }
 
   async release() {
-    await this.exclusive(() => {
-      const out = new TurnOutput();
-      this.store.setMeta('mode', 'pilot');
-      this.store.deleteMeta('handoverWaiting');
-      out.touched = true;
-      this.delivery.finish(out);
-    });
+    await this.exclusive(() =>
+      this.commit.run((out) => {
+        this.store.setMeta('mode', 'pilot');
+        this.store.deleteMeta('handoverWaiting');
+        out.touched = true;
+      }),
+    );
     await this.flushEvents();
     return this.describe();
   }
 
   async closeConversation(now: number) {
-    await this.exclusive(() => {
-      const out = new TurnOutput();
-      this.runs.cancelActive('closed', now, out, false);
-      this.store.setMeta('status', 'closed');
-      out.messages.push(
-        this.store.appendMessage({
-          author: 'system',
-          text: 'The conversation was closed.',
-          at: now,
-        }),
-      );
-      this.delivery.finish(out);
-    });
+    await this.exclusive(() =>
+      this.commit.run((out) => {
+        this.runs.cancelActive('closed', now, out, false);
+        this.store.setMeta('status', 'closed');
+        out.messages.push(
+          this.store.appendMessage({
+            author: 'system',
+            text: 'The conversation was closed.',
+            at: now,
+          }),
+        );
+      }),
+    );
     await this.flushEvents();
     return this.describe();
   }
@@ -256,9 +278,7 @@ export class ConversationRuntime {
       if (!active) return false;
       if (filter.flowId && active.state.flowId !== filter.flowId) return false;
       if (filter.runId && active.state.runId !== filter.runId) return false;
-      const out = new TurnOutput();
-      this.runs.cancelActive(reason, now, out, false);
-      this.delivery.finish(out);
+      this.commit.run((out) => this.runs.cancelActive(reason, now, out, false));
       return true;
     });
     await this.flushEvents();
@@ -286,9 +306,7 @@ export class ConversationRuntime {
       if (this.store.activeRun()) return false;
       const current = this.store.run(runId);
       if (current?.state.status !== 'failed') return false;
-      const out = new TurnOutput();
-      this.runs.resume(current, node, agents, now, out);
-      this.delivery.finish(out);
+      this.commit.run((out) => this.runs.resume(current, node, agents, now, out));
       return true;
     });
     if (!resumed) return { error: 'run_active' };
@@ -302,10 +320,10 @@ export class ConversationRuntime {
     if (!snapshot || !target) return { error: 'not_published' };
     const runId = await this.exclusive(() => {
       if (this.store.activeRun()) return null;
-      const out = new TurnOutput();
-      this.runs.syncPilot(snapshot, now, out);
-      this.runs.start(plainStart(target), undefined, now, out);
-      this.delivery.finish(out);
+      this.commit.run((out) => {
+        this.runs.syncPilot(snapshot, now, out);
+        this.runs.start(plainStart(target), undefined, now, out);
+      });
       return this.store.activeRun()?.state.runId ?? 'completed';
     });
     if (runId === null) return { error: 'run_active' };

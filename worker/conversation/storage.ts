@@ -154,6 +154,21 @@ export class ConversationStorage {
     this.setMeta(SCHEMA_KEY, SCHEMA_VERSION);
   }
 
+  /**
+   * After a rolled-back transaction: the memory copies may hold writes that never happened, so
+   * they are dropped and the meta table is read again (the disk is the source of truth).
+   */
+  forgetUncommitted(): void {
+    this.meta.clear();
+    this.parsed.clear();
+    this.definitions.clear();
+    this.last = undefined;
+    this.noActiveRun = false;
+    this.noPendingEffect = false;
+    this.noOutgoing = false;
+    this.loadMeta();
+  }
+
   /** Loads the meta table; returns the stored schema version (null for a new object). */
   private loadMeta(): string | null {
     try {

@@ -18,11 +18,21 @@ export class TurnDelivery {
     private readonly broadcast: (frame: ServerFrame) => void,
   ) {}
 
-  /** Queues the turn's run/step events and notes that the conversation changed. */
+  /** Queues the turn's run/step events and sends its output (outside a transaction). */
   finish(out: TurnOutput): void {
+    this.record(out);
+    this.send(out);
+  }
+
+  /** The turn's writes: its run/step events; notes that the conversation changed. */
+  record(out: TurnOutput): void {
     // The admin/live row of the conversation is built once per flush, not once per turn.
     if (out.touched || out.messages.length > 0) this.outbox.markChanged();
     if (out.events.length > 0) this.store.enqueueOutgoing({ v: 1, events: out.events });
+  }
+
+  /** Sends the turn's messages and frames to every open tab, once its writes are committed. */
+  send(out: TurnOutput): void {
     for (const message of out.messages) this.broadcast({ v: 1, type: 'message', message });
     for (const frame of out.frames) this.broadcast(frame);
     if (this.typing) {

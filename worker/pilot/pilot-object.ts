@@ -13,6 +13,7 @@ import { errorBody } from '../http/api-error.ts';
 import { type UnansweredQuestion, UnansweredStore } from '../knowledge/unanswered-store.ts';
 import { LIVE_KEY_HEADER, MAX_LIVE_SUBSCRIBERS } from '../live/live-limits.ts';
 import { type LiveConversation, LiveStore } from '../live/live-store.ts';
+import { LiveTickets, type Redeemed, type TicketGrant } from '../live/live-tickets.ts';
 
 /** What a live subscriber's socket remembers: which key opened it (revoking it closes it). */
 interface LiveAttachment {
@@ -22,6 +23,7 @@ interface LiveAttachment {
 export class PilotObject extends DurableObject<AppEnv> {
   private readonly live: LiveStore;
   private readonly unanswered: UnansweredStore;
+  private readonly tickets: LiveTickets;
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
@@ -33,6 +35,17 @@ export class PilotObject extends DurableObject<AppEnv> {
     );
     this.live = new LiveStore(ctx.storage.sql);
     this.unanswered = new UnansweredStore(ctx.storage.sql);
+    this.tickets = new LiveTickets(ctx.storage.sql);
+  }
+
+  /** Records a live-socket ticket (its hash); false when too many are open. */
+  async mintLiveTicket(hash: string, grant: TicketGrant): Promise<boolean> {
+    return this.tickets.mint(hash, grant, Date.now());
+  }
+
+  /** Consumes a live-socket ticket: single use, whatever the outcome. */
+  async redeemLiveTicket(hash: string): Promise<Redeemed> {
+    return this.tickets.redeem(hash, Date.now());
   }
 
   /**
@@ -143,7 +156,7 @@ export class PilotObject extends DurableObject<AppEnv> {
     return closed;
   }
 
-  /** `GET /v1/admin/live/socket`: the Worker has checked the admin key and names it. */
+  /** `GET /v1/admin/live/socket`: the Worker has checked the admin key or a ticket, and names the key. */
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket')
       return new Response('Expected a WebSocket upgrade', { status: 426 });

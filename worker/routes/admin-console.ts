@@ -5,13 +5,23 @@
  * Worker), with the same policy set by `dist/_headers`.
  */
 import { Hono } from 'hono';
+import { ErrorCode } from '../../shared/errors.ts';
 import type { AppEnv } from '../env.ts';
+import { errorBody } from '../http/api-error.ts';
 
 /** No inline script or style, no eval, nothing from another origin, no framing. */
 export const CONSOLE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 export const consoleRoutes = new Hono<{ Bindings: AppEnv }>();
+
+// A hashed file that is not there (an old page asking for a chunk replaced by a deploy) is a
+// 404, never the page: HTML answered for a script would fail as a confusing module error.
+// (wrangler.toml keeps /admin/assets/* off the Worker, so the assets layer answers first; this
+// holds should a request reach the Worker anyway.)
+consoleRoutes.get('/assets/*', (c) =>
+  c.json(errorBody(ErrorCode.notFound, 'No such console file'), 404),
+);
 
 consoleRoutes.get('/*', async (c) => {
   // `/admin/` is where the assets binding serves dist/admin/index.html (auto-trailing-slash).

@@ -100,3 +100,17 @@ export async function revokeKey(
     .run();
   return result.meta.changes > 0;
 }
+
+/** The live (not revoked) key `id` of the workspace, or null (a revoked key's tickets die too). */
+export async function findLiveKey(
+  env: AppEnv,
+  workspaceId: string,
+  id: string,
+): Promise<ApiKeyRecord | null> {
+  const row = await env.DB.prepare(
+    'SELECT * FROM api_keys WHERE id = ? AND workspace_id = ? AND revoked_at IS NULL',
+  )
+    .bind(id, workspaceId)
+    .first<ApiKeyRow>();
+  return row ? fromRow(row) : null;
+}

@@ -61,8 +61,7 @@ export function DeleteFlowDialog({
       {error && <Alert>{error}</Alert>}
       <p>
         The flow, its draft and every version are deleted.
-        {flow?.publishedVersion != null &&
-          ' It is live: it stops starting at once for new visitors.'}{' '}
+        {flow?.publishedVersion != null && ' It is live: from now on it starts for no one.'}{' '}
         Conversations and logs are kept.
       </p>
     </Dialog>

@@ -114,6 +114,12 @@ enrollmentRoutes.openapi(
         from: time.openapi({ description: 'Triggered at or after (epoch ms)' }),
         to: time.openapi({ description: 'Triggered before (epoch ms)' }),
         q: z.string().max(200).optional().openapi({ description: 'Conversation id or subject' }),
+        version: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .optional()
+          .openapi({ description: 'Runs of this flow version' }),
       }),
     },
     responses: { 200: json(listOf(enrollmentSchema, 'EnrollmentList')), ...errors(404) },
@@ -121,7 +127,7 @@ enrollmentRoutes.openapi(
   async (c) => {
     const workspaceId = c.get('principal').workspaceId;
     const flow = await requireFlow(c.env, workspaceId, c.req.valid('param').flowId);
-    const { limit, cursor, status, from, to, q } = c.req.valid('query');
+    const { limit, cursor, status, from, to, q, version } = c.req.valid('query');
     const page = keyset(decodeCursor(cursor), limit, 'triggered_at', true);
     const filters = ['workspace_id = ?', 'flow_id = ?', page.where];
     const binds: (string | number)[] = [workspaceId, flow.id, ...page.binds];
@@ -130,6 +136,7 @@ enrollmentRoutes.openapi(
       binds.push(...values);
     };
     if (status) add('status = ?', status);
+    if (version !== undefined) add('version = ?', version);
     if (from !== undefined) add('triggered_at >= ?', from);
     if (to !== undefined) add('triggered_at < ?', to);
     if (q) add('(conversation_id = ? OR subject = ? OR id = ?)', q, q, q);

@@ -1,0 +1,66 @@
+/**
+ * The live socket's frames (`snapshot`, then `changes`) checked and folded into the list the
+ * live view and the inbox show. Pure: the socket itself is in live-socket.ts.
+ */
+import type { components } from '../api/client.ts';
+
+export type LiveRow = components['schemas']['LiveConversation'];
+export type LiveFrame = { type: 'snapshot' | 'changes'; items: LiveRow[] };
+
+/** Rows kept (the server's snapshot holds at most 200); older rows fall off. */
+export const MAX_LIVE_ROWS = 300;
+/** Frames larger than this are ignored rather than parsed (a bounded reader). */
+export const MAX_FRAME_CHARS = 1_000_000;
+
+function isRow(value: unknown): value is LiveRow {
+  const row = value as Record<string, unknown> | null;
+  return (
+    !!row &&
+    typeof row === 'object' &&
+    typeof row.conversationId === 'string' &&
+    typeof row.seq === 'number' &&
+    typeof row.updatedAt === 'number' &&
+    typeof row.status === 'string' &&
+    typeof row.mode === 'string'
+  );
+}
+
+/** A frame from its text, or null (pong, unknown type, malformed rows, oversized). */
+export function parseLiveFrame(text: string): LiveFrame | null {
+  if (text.length > MAX_FRAME_CHARS) return null;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const frame = body as { type?: unknown; items?: unknown } | null;
+  if (!frame || (frame.type !== 'snapshot' && frame.type !== 'changes')) return null;
+  if (!Array.isArray(frame.items) || !frame.items.every(isRow)) return null;
+  return { type: frame.type, items: frame.items.slice(0, MAX_LIVE_ROWS) };
+}
+
+/**
+ * The list after `frame`: a snapshot replaces it; changes replace rows with a newer `seq`.
+ * Newest activity first, bounded.
+ */
+export function applyLiveFrame(rows: readonly LiveRow[], frame: LiveFrame): LiveRow[] {
+  const byId = new Map<string, LiveRow>();
+  if (frame.type === 'changes') for (const row of rows) byId.set(row.conversationId, row);
+  for (const row of frame.items) {
+    const known = byId.get(row.conversationId);
+    if (!known || row.seq >= known.seq) byId.set(row.conversationId, row);
+  }
+  return [...byId.values()].sort((a, b) => b.updatedAt - a.updatedAt).slice(0, MAX_LIVE_ROWS);
+}
+
+/** Live rows that are still active (the server drops closed, run-less ones from its list). */
+export function activeRows(rows: readonly LiveRow[]): LiveRow[] {
+  return rows.filter((row) => row.status === 'open' || row.runId !== null);
+}
+
+/** Reconnect delay after `attempt` failures: exponential to 30 s, with full jitter. */
+export function reconnectDelay(attempt: number, random = Math.random): number {
+  const ceiling = Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}

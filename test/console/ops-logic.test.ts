@@ -1,0 +1,217 @@
+import { describe, expect, it } from 'vitest';
+import { dateInputToEpoch, formatDuration, safeHref, shortUrl } from '../../console/ops/format.ts';
+import { barRows, choiceRows, compareRows, type Insights } from '../../console/ops/insight-rows.ts';
+import {
+  activeRows,
+  applyLiveFrame,
+  type LiveRow,
+  MAX_FRAME_CHARS,
+  MAX_LIVE_ROWS,
+  parseLiveFrame,
+  reconnectDelay,
+} from '../../console/ops/live-frames.ts';
+import { embedSnippet, fieldError, patchOf, readableOn } from '../../console/ops/pilot-form.ts';
+import { emptyFilters, retryExplanation, runQuery } from '../../console/ops/run-filters.ts';
+
+const row = (
+  id: string,
+  seq: number,
+  updatedAt: number,
+  extra: Partial<LiveRow> = {},
+): LiveRow => ({
+  conversationId: id,
+  visitorId: `v_${id}`,
+  userId: null,
+  status: 'open',
+  mode: 'pilot',
+  pageUrl: null,
+  flowId: null,
+  runId: null,
+  nodeId: null,
+  waitingSince: null,
+  lastMessage: null,
+  lastMessageAt: null,
+  updatedAt,
+  seq,
+  ...extra,
+});
+
+describe('live frames', () => {
+  it('replaces the list on a snapshot and merges changes newest-first, ignoring stale sequences', () => {
+    const snap = applyLiveFrame([row('x', 5, 1)], { type: 'snapshot', items: [row('a', 1, 10)] });
+    expect(snap.map((r) => r.conversationId)).toEqual(['a']);
+    const changed = applyLiveFrame(snap, {
+      type: 'changes',
+      items: [row('b', 1, 20), row('a', 0, 30, { lastMessage: 'stale' })],
+    });
+    expect(changed.map((r) => r.conversationId)).toEqual(['b', 'a']);
+    expect(changed.find((r) => r.conversationId === 'a')?.lastMessage).toBeNull();
+  });
+
+  it('parses only well-formed frames, bounded in size and rows', () => {
+    expect(parseLiveFrame('pong')).toBeNull();
+    expect(parseLiveFrame(JSON.stringify({ type: 'other', items: [] }))).toBeNull();
+    expect(parseLiveFrame(JSON.stringify({ type: 'changes', items: [{ seq: 1 }] }))).toBeNull();
+    expect(parseLiveFrame(' '.repeat(MAX_FRAME_CHARS + 1))).toBeNull();
+    const many = Array.from({ length: MAX_LIVE_ROWS + 50 }, (_, i) => row(`c${i}`, 1, i));
+    expect(parseLiveFrame(JSON.stringify({ type: 'snapshot', items: many }))?.items).toHaveLength(
+      MAX_LIVE_ROWS,
+    );
+    const big = applyLiveFrame([], { type: 'snapshot', items: many });
+    expect(big).toHaveLength(MAX_LIVE_ROWS);
+  });
+
+  it('keeps open conversations and closed ones with a run active', () => {
+    const rows = [
+      row('open', 1, 1),
+      row('closed', 1, 2, { status: 'closed' }),
+      row('closed-run', 1, 3, { status: 'closed', runId: 'run_1' }),
+    ];
+    expect(activeRows(rows).map((r) => r.conversationId)).toEqual(['open', 'closed-run']);
+  });
+
+  it('backs off exponentially to 30 s with jitter', () => {
+    expect(reconnectDelay(0, () => 0)).toBe(500);
+    expect(reconnectDelay(0, () => 1)).toBe(1000);
+    expect(reconnectDelay(20, () => 1)).toBe(30_000);
+    expect(reconnectDelay(20, () => 0)).toBe(15_000);
+  });
+});
+
+describe('enrollment log filters', () => {
+  it('turns the form into a query with an inclusive end date, and names an invalid field', () => {
+    const ok = runQuery({
+      ...emptyFilters,
+      status: 'failed',
+      from: '2026-03-01',
+      to: '2026-03-01',
+      version: '2',
+      q: ' conv_1 ',
+    });
+    expect(ok).toEqual({
+      ok: true,
+      query: {
+        status: 'failed',
+        from: new Date(2026, 2, 1).getTime(),
+        to: new Date(2026, 2, 2).getTime(),
+        version: 2,
+        q: 'conv_1',
+      },
+    });
+    expect(runQuery({ ...emptyFilters, version: '1.5' })).toMatchObject({
+      ok: false,
+      field: 'version',
+    });
+    expect(runQuery({ ...emptyFilters, from: '2026-03-02', to: '2026-03-01' })).toMatchObject({
+      ok: false,
+      field: 'to',
+    });
+    expect(runQuery({ ...emptyFilters, from: 'yesterday' })).toMatchObject({
+      ok: false,
+      field: 'from',
+    });
+    expect(runQuery(emptyFilters)).toEqual({ ok: true, query: {} });
+  });
+
+  it('says what retry will do for a failed run and for any other', () => {
+    expect(retryExplanation('failed', 'hook')).toContain('from the step that failed (hook)');
+    expect(retryExplanation('completed', null)).toContain('new run of the published version');
+  });
+});
+
+describe('insights rows', () => {
+  it('sizes bars against the largest value and shares choices within their question', () => {
+    expect(
+      barRows([
+        { key: 'a', label: 'A', value: 4 },
+        { key: 'b', label: 'B', value: 1 },
+      ]).map((r) => r.percent),
+    ).toEqual([100, 25]);
+    expect(barRows([{ key: 'a', label: 'A', value: 0 }])[0]?.percent).toBe(0);
+    const insights = {
+      choices: [
+        { nodeId: 'q', choice: 'yes', count: 3 },
+        { nodeId: 'q', choice: 'no', count: 1 },
+        { nodeId: 'r', choice: 'x', count: 2 },
+      ],
+    } as Insights;
+    expect(choiceRows(insights).map((c) => c.percent)).toEqual([75, 25, 100]);
+    const totals = (triggered: number) =>
+      ({
+        totals: {
+          triggered,
+          started: 0,
+          completed: 0,
+          dropped: 0,
+          handedOver: 0,
+          failed: 0,
+          cancelled: 0,
+        },
+      }) as Insights;
+    expect(compareRows(totals(5), totals(2))[0]).toEqual({
+      key: 'triggered',
+      label: 'Triggered',
+      a: 5,
+      b: 2,
+    });
+  });
+});
+
+describe('pilot settings form', () => {
+  it('builds a PATCH without the secret, one domain and holiday per line', () => {
+    const patch = patchOf({
+      name: ' Shop ',
+      persona: '',
+      timezone: 'Europe/Berlin',
+      fallbackMessage: 'Hi',
+      trustedDomains: 'example.com\n\n *.example.com ',
+      identityEnforced: true,
+      displayName: '',
+      accentColor: '#112233',
+      weekly: [{ day: 'mon', from: '09:00', to: '17:00' }],
+      holidays: '2026-12-25\n',
+    });
+    expect(patch).toEqual({
+      name: 'Shop',
+      persona: '',
+      timezone: 'Europe/Berlin',
+      fallbackMessage: 'Hi',
+      trustedDomains: ['example.com', '*.example.com'],
+      identityEnforced: true,
+      appearance: { accentColor: '#112233' },
+      officeHours: {
+        weekly: [{ day: 'mon', from: '09:00', to: '17:00' }],
+        holidays: ['2026-12-25'],
+      },
+    });
+    expect(Object.keys(patch)).not.toContain('identitySecret');
+  });
+
+  it('finds the server error of a field or of any path below it', () => {
+    const fields = { 'trustedDomains.1': 'Use a host name', name: 'Required' };
+    expect(fieldError(fields, 'trustedDomains')).toBe('Use a host name');
+    expect(fieldError(fields, 'timezone')).toBeUndefined();
+  });
+
+  it('picks readable text on the accent colour and writes the documented snippet', () => {
+    expect(readableOn('#ffff00')).toBe('#000000');
+    expect(readableOn('#1d4ed8')).toBe('#ffffff');
+    expect(embedSnippet('https://w.example', 'pk_1')).toBe(
+      '<script async src="https://w.example/widget.js" data-pilot-key="pk_1"></script>',
+    );
+  });
+});
+
+describe('formatting', () => {
+  it('formats durations, dates from date inputs, page URLs, and renders only http(s) links', () => {
+    expect(formatDuration(850)).toBe('850 ms');
+    expect(formatDuration(4200)).toBe('4.2 s');
+    expect(formatDuration(185_000)).toBe('3 min 5 s');
+    expect(formatDuration(null)).toBe('—');
+    expect(dateInputToEpoch('2026-02-30')).toBe(new Date(2026, 1, 30).getTime());
+    expect(dateInputToEpoch('not')).toBeUndefined();
+    expect(shortUrl('https://shop.example/pricing?utm=x')).toBe('shop.example/pricing');
+    expect(safeHref('javascript:alert(1)')).toBeUndefined();
+    expect(safeHref('https://a.example/x')).toBe('https://a.example/x');
+  });
+});
