@@ -1,49 +1,43 @@
 /**
- * The flow editor page. A minimal version (the flow's name and steps) that the canvas editor
- * replaces; it keeps the contract: `FlowEditorPage({ flowId })`, loading through `useApi()`.
+ * The flow editor page (`/admin/flows/:flowId`): loads the draft with its ETag, then hands it
+ * to the canvas editor (console/editor/). Loaded on demand: it carries the canvas library.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { useApi } from '../api/context.ts';
-import { type ApiFailure, failureText, unwrap } from '../api/errors.ts';
-import type { FlowView } from '../flows/use-flows.ts';
+import { type ApiFailure, failureText } from '../api/errors.ts';
+import { Editor } from '../editor/editor.tsx';
+import { type LoadedDraft, loadDraft } from '../editor/flow-api.ts';
+import { withPositions } from '../editor/model/layout.ts';
 import { Alert } from '../ui/toast.tsx';
 
 export function FlowEditorPage({ flowId }: { flowId: string }) {
   const api = useApi();
-  const [flow, setFlow] = useState<FlowView | null>(null);
+  const [loaded, setLoaded] = useState<LoadedDraft | null>(null);
   const [failure, setFailure] = useState<ApiFailure | null>(null);
   useEffect(() => {
     let live = true;
-    void unwrap(api.GET('/flows/{flowId}', { params: { path: { flowId } } })).then((result) => {
+    setLoaded(null);
+    void loadDraft(api, flowId).then((result) => {
       if (!live) return;
-      if (result.ok) setFlow(result.data);
-      else setFailure(result.failure);
+      if (result.ok) {
+        // Steps without a position (flows written by hand or by the CLI) get one; positions
+        // are saved with the draft (`node.position` is part of the format).
+        setLoaded({ ...result.data, flow: withPositions(result.data.flow) });
+      } else setFailure(result.failure);
     });
     return () => {
       live = false;
     };
   }, [api, flowId]);
-  const nodes = (flow?.draft.nodes ?? []) as { id: string; type: string }[];
-  return (
-    <section class="page">
-      <p>
-        <a href="/admin/flows">← All flows</a>
-      </p>
-      {failure && <Alert>Could not load the flow: {failureText(failure)}</Alert>}
-      {!flow && !failure && <p role="status">Loading flow…</p>}
-      {flow && (
-        <>
-          <h1>{String(flow.draft.name ?? flow.id)}</h1>
-          <h2>Steps</h2>
-          <ul>
-            {nodes.map((n) => (
-              <li key={n.id}>
-                <code>{n.id}</code> ({n.type})
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-    </section>
-  );
+  if (failure)
+    return (
+      <section class="page">
+        <p>
+          <a href="/admin/flows">← All flows</a>
+        </p>
+        <Alert>Could not load the flow: {failureText(failure)}</Alert>
+      </section>
+    );
+  if (!loaded) return <p role="status">Loading flow…</p>;
+  return <Editor key={flowId} flowId={flowId} loaded={loaded} />;
 }

@@ -126,7 +126,10 @@ export const simulateResultSchema = z.object({
   errors: z.array(
     z.object({ code: z.string(), message: z.string(), nodeId: z.string().optional() }),
   ),
-  /** Every step, as the enrollment log would record it. */
+  /**
+   * Every step, as the enrollment log would record it; the last step of each engine turn also
+   * carries `variables`, the flow variables after that turn.
+   */
   log: z.array(z.record(z.string(), z.unknown())),
 });
 export type SimulateResult = z.infer<typeof simulateResultSchema>;

@@ -328,9 +328,15 @@ function advance(sim: Sim, first: EngineEvent): void {
 }
 
 function record(sim: Sim, before: RunState, result: StepResult): void {
+  const last = result.log.length - 1;
   result.log.forEach((entry, index) => {
-    if (!fits(sim, entry)) return;
-    sim.out.log.push({ ...entry });
+    // The engine reports variables once per turn: the turn's last step carries them, so the
+    // editor's test panel can show the variables after each step the run paused or ended on.
+    // They count against the output budget like everything else.
+    const logged =
+      index === last ? { ...entry, variables: { ...result.state.variables } } : { ...entry };
+    if (!fits(sim, logged)) return;
+    sim.out.log.push(logged);
     const resumed = index === 0 && before.nodeId === entry.nodeId;
     if (!resumed && entry.status !== 'cancelled') sim.out.path.push(entry.nodeId);
   });

@@ -1,0 +1,35 @@
+/** What the canvas draws for a node or a connection (xyflow `data`), derived from the flow. */
+import type { Edge, Node } from '@xyflow/react';
+import type { FlowNode, Trigger } from '../../shared/flow/schema.ts';
+import type { PortInfo } from './model/ports.ts';
+
+/** How a node looks in a comparison or a test run. */
+export type Mark = 'added' | 'removed' | 'changed' | 'moved' | 'path' | 'current' | undefined;
+
+export interface StepData extends Record<string, unknown> {
+  node: FlowNode;
+  ports: PortInfo[];
+  problem: 'error' | 'warning' | undefined;
+  mark: Mark;
+  isStart: boolean;
+  readOnly: boolean;
+  onPlus: (source: string, port: string, anchor: HTMLElement) => void;
+}
+
+export interface TriggerData extends Record<string, unknown> {
+  trigger: Trigger;
+  problem: 'error' | 'warning' | undefined;
+  readOnly: boolean;
+  onPlus: (source: string, port: string, anchor: HTMLElement) => void;
+}
+
+export interface PortEdgeData extends Record<string, unknown> {
+  label: string;
+  readOnly: boolean;
+  onPlus: (source: string, port: string, anchor: HTMLElement) => void;
+}
+
+export type StepNode = Node<StepData, 'step'>;
+export type TriggerNode = Node<TriggerData, 'trigger'>;
+export type CanvasNode = StepNode | TriggerNode;
+export type PortEdge = Edge<PortEdgeData, 'port'>;

@@ -1,0 +1,34 @@
+/** A connection: a bezier from a port to a step, labelled with the port, with a "+" to insert. */
+import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath } from '@xyflow/react';
+import type { PortEdge } from './canvas-types.ts';
+
+export function PortEdgeView(props: EdgeProps<PortEdge>) {
+  const [path, labelX, labelY] = getBezierPath(props);
+  const data = props.data;
+  const label = data?.label ?? '';
+  return (
+    <>
+      <BaseEdge id={props.id} path={path} markerEnd={props.markerEnd} />
+      {data && !data.readOnly && (
+        <EdgeLabelRenderer>
+          <div
+            class="edge-tools nodrag nopan"
+            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+          >
+            <button
+              type="button"
+              class="step-plus"
+              aria-label={`Insert a step on ${props.source} ${label} to ${props.target}`}
+              title="Insert a step here"
+              onClick={(event) =>
+                data.onPlus(props.source, props.sourceHandleId ?? 'next', event.currentTarget)
+              }
+            >
+              +
+            </button>
+          </div>
+        </EdgeLabelRenderer>
+      )}
+    </>
+  );
+}

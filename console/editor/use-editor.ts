@@ -1,0 +1,64 @@
+/**
+ * The editor's state: the undo history of the flow document, the selection and what the
+ * server last gave us (ETag, published version). Every edit goes through `edit`, so every kind
+ * of change (canvas, inspector, keyboard, paste, tidy-up) is one undo step.
+ */
+import { useCallback, useMemo, useState } from 'preact/hooks';
+import type { Flow } from '../../shared/flow/schema.ts';
+import {
+  createHistory,
+  type EditOptions,
+  type History,
+  record,
+  redo,
+  reset,
+  seal,
+  undo,
+} from './model/history.ts';
+import { problemsOf } from './model/problems.ts';
+
+export interface ServerState {
+  etag: string;
+  revision: number;
+  publishedVersion: number | null;
+  /** The document as last loaded or saved: unsaved = the present document differs. */
+  saved: Flow;
+}
+
+export function useEditor(initial: Flow, server: ServerState) {
+  const [history, setHistory] = useState<History<Flow>>(() => createHistory(initial));
+  const [selection, setSelection] = useState<string[]>([]);
+  const [serverState, setServerState] = useState(server);
+  const flow = history.present.doc;
+
+  const edit = useCallback(
+    (change: (flow: Flow) => Flow, options: Omit<EditOptions, 'now'>) =>
+      setHistory((h) => record(h, change(h.present.doc), options)),
+    [],
+  );
+  const problems = useMemo(() => problemsOf(flow), [flow]);
+
+  return {
+    flow,
+    history,
+    problems,
+    selection,
+    select: setSelection,
+    server: serverState,
+    edit,
+    undo: useCallback(() => setHistory(undo), []),
+    redo: useCallback(() => setHistory(redo), []),
+    /** A field lost focus: typing after this is a new undo step. */
+    seal: useCallback(() => setHistory(seal), []),
+    /** Loaded from the server (reload, restore): a fresh history. */
+    replace: useCallback((doc: Flow, next: ServerState) => {
+      setHistory(reset(doc));
+      setServerState(next);
+    }, []),
+    /** Saved: keep the history, remember the new ETag and saved document. */
+    saved: useCallback((next: ServerState) => setServerState(next), []),
+    dirty: flow !== serverState.saved,
+  };
+}
+
+export type EditorApi = ReturnType<typeof useEditor>;
