@@ -5263,7 +5263,8 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete one conversation everywhere (the same erasure as a person’s) */
+        delete: operations["deleteConversation"];
         options?: never;
         head?: never;
         patch?: never;
@@ -6147,6 +6148,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/contacts/{contactId}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Erase a contact everywhere: their row, conversations, runs, emails, records */
+        post: operations["eraseContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/visitors/{visitorId}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Erase an anonymous visitor (by the visitor id their widget stores) everywhere */
+        post: operations["eraseVisitor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/contacts/{contactId}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything held about a contact, as one JSON document */
+        get: operations["exportContact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6596,7 +6648,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "precondition_failed" | "payload_too_large" | "rate_limited" | "origin_not_allowed" | "token_expired" | "internal_error";
+                code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "precondition_failed" | "payload_too_large" | "rate_limited" | "origin_not_allowed" | "token_expired" | "internal_error" | "not_configured";
                 message: string;
                 /** @description Every invalid field, by dotted path */
                 issues?: {
@@ -7348,6 +7400,127 @@ export interface components {
             updatedAt: number;
             seq: number;
         };
+        ErasureReceipt: {
+            id: string;
+            /** @enum {string} */
+            kind: "contact" | "visitor" | "conversation";
+            subjectId: string;
+            /**
+             * @description `in_progress`: more conversations remain (call again; the job resumes); `already_erased`: nothing was left to erase
+             * @enum {string}
+             */
+            status: "erased" | "in_progress" | "already_erased";
+            startedAt: number;
+            finishedAt: number | null;
+            /** @description Conversations erased */
+            conversationIds: string[];
+            remaining: number;
+            erased: components["schemas"]["ErasedCounts"];
+        };
+        ErasedCounts: {
+            /** @description Contact rows (D1) */
+            contacts: number;
+            /** @description Conversation Durable Objects whose storage was deleted */
+            conversationObjects: number;
+            /** @description Rows deleted from those objects, by table (messages, runs, …) */
+            objectRows: {
+                [key: string]: number;
+            };
+            /** @description Conversation list rows (D1) */
+            conversationRows: number;
+            /** @description Enrollment-log runs (D1) */
+            enrollments: number;
+            /** @description Enrollment-log steps (D1) */
+            enrollmentSteps: number;
+            /** @description Records flows created (D1) */
+            records: number;
+            /** @description Outbox emails (D1) */
+            emails: number;
+            /** @description Live-view rows (pilot objects) */
+            liveRows: number;
+            /** @description Frequency/cooldown claims naming the person (pilot objects) */
+            claims: number;
+        };
+        ContactExport: {
+            /** @enum {string} */
+            format: "edgepilot.contact-export.v1";
+            exportedAt: number;
+            contact: {
+                id: string;
+                externalId: string | null;
+                email: string | null;
+                name: string | null;
+                /** @description Every stored field (phone, tags, custom fields, …) */
+                data?: unknown;
+                createdAt: number;
+                updatedAt: number;
+            };
+            conversations: components["schemas"]["ExportConversation"][];
+            /** @description Flow runs (enrollments) and their steps */
+            runs: components["schemas"]["ExportRun"][];
+            emails: {
+                id: string;
+                conversationId: string | null;
+                to: string;
+                subject: string;
+                data?: unknown;
+                createdAt: number;
+            }[];
+            records: {
+                id: string;
+                conversationId: string | null;
+                kind: string;
+                data?: unknown;
+                createdAt: number;
+            }[];
+            /** @description True when a list reached its bound (see README, Privacy); nothing is silently cut */
+            truncated: boolean;
+        };
+        ExportConversation: {
+            id: string;
+            pilotId: string;
+            visitorId: string;
+            userId: string | null;
+            status: string;
+            mode: string;
+            pageUrl: string | null;
+            createdAt: number;
+            lastMessageAt: number | null;
+            messages: components["schemas"]["ExportMessage"][];
+        };
+        /** @description A transcript message as the visitor saw it, rich parts (cards, choices, …) included */
+        ExportMessage: {
+            seq: number;
+            /** @enum {string} */
+            author: "visitor" | "pilot" | "agent" | "system";
+            text: string;
+            at: number;
+        } & {
+            [key: string]: unknown;
+        };
+        ExportRun: {
+            id: string;
+            conversationId: string;
+            flowId: string;
+            version: number;
+            status: string;
+            nodeId: string | null;
+            error: string | null;
+            triggeredAt: number;
+            startedAt: number | null;
+            endedAt: number | null;
+            steps: components["schemas"]["ExportStep"][];
+        };
+        ExportStep: {
+            seq: number;
+            nodeId: string;
+            nodeType: string;
+            status: string;
+            port: string | null;
+            choice: string | null;
+            error: string | null;
+            at: number;
+        };
         Flow___schema0: {
             all: components["schemas"]["Flow___schema0"][];
         } | {
@@ -7369,4 +7542,300 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    deleteConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erased (or already erased): what was removed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureReceipt"];
+                };
+            };
+            /** @description Partly erased: call again to resume (`remaining` > 0) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureReceipt"];
+                };
+            };
+            /** @description Invalid input: `issues` names every invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or owned by another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    eraseContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erased (or already erased): what was removed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureReceipt"];
+                };
+            };
+            /** @description Partly erased: call again to resume (`remaining` > 0) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureReceipt"];
+                };
+            };
+            /** @description Invalid input: `issues` names every invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or owned by another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    eraseVisitor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                visitorId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erased (or already erased): what was removed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureReceipt"];
+                };
+            };
+            /** @description Partly erased: call again to resume (`remaining` > 0) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureReceipt"];
+                };
+            };
+            /** @description Invalid input: `issues` names every invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or owned by another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactExport"];
+                };
+            };
+            /** @description Invalid input: `issues` names every invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or owned by another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+}

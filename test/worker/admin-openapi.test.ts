@@ -60,6 +60,11 @@ const SPEC_ROUTES = [
   'post /api-keys',
   'delete /api-keys/{keyId}',
   'get /schema/flow.json',
+  // Privacy operations (issue 18).
+  'post /contacts/{contactId}/erase',
+  'post /visitors/{visitorId}/erase',
+  'delete /conversations/{conversationId}',
+  'get /contacts/{contactId}/export',
 ];
 
 interface OpenApiDoc {

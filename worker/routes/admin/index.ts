@@ -33,6 +33,7 @@ import { peopleRoutes } from './people.ts';
 import { pilotItemRoutes } from './pilot-items.ts';
 import { pilotRoutes } from './pilots.ts';
 import { presenceRoutes } from './presence.ts';
+import { privacyRoutes } from './privacy.ts';
 import { recordRoutes } from './records.ts';
 
 export const adminApp = adminRouter();
@@ -81,4 +82,5 @@ adminApp
   .route('/', conversationRoutes)
   .route('/', enrollmentRoutes)
   .route('/', insightRoutes)
-  .route('/', liveRoutes);
+  .route('/', liveRoutes)
+  .route('/', privacyRoutes);
