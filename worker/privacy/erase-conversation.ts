@@ -6,6 +6,7 @@
  * can be produced, and the tombstone written with the D1 deletes (one atomic batch) makes the
  * events consumer drop any still in the queue.
  */
+import { sha256Hex } from '../auth/hash.ts';
 import type { AppEnv } from '../env.ts';
 import type { ErasedCounts } from './receipt.ts';
 import type { ConversationRef } from './targets.ts';
@@ -21,9 +22,9 @@ export async function eraseConversation(
   const scoped = [workspaceId, ref.id];
   const results = await env.DB.batch([
     env.DB.prepare(
-      `INSERT INTO erased_conversations (conversation_id, erased_at) VALUES (?, ?)
-       ON CONFLICT(conversation_id) DO UPDATE SET erased_at = excluded.erased_at`,
-    ).bind(ref.id, erasedAt),
+      `INSERT INTO erased_conversations (conversation_hash, erased_at) VALUES (?, ?)
+       ON CONFLICT(conversation_hash) DO UPDATE SET erased_at = excluded.erased_at`,
+    ).bind(await sha256Hex(ref.id), erasedAt),
     env.DB.prepare(
       `DELETE FROM enrollment_steps WHERE enrollment_id IN
          (SELECT id FROM enrollments WHERE workspace_id = ? AND conversation_id = ?)`,

@@ -6,6 +6,7 @@
  * `CONVERSATIONS_PER_CALL` conversations and answers `in_progress` when more remain.
  */
 import { z } from 'zod';
+import { sha256Hex } from '../auth/hash.ts';
 import type { AppEnv } from '../env.ts';
 import { notFound } from '../http/api-error.ts';
 import { eraseConversation } from './erase-conversation.ts';
@@ -26,7 +27,6 @@ const targetsSchema = z.object({
 });
 const progressSchema = z.object({
   startedAt: z.number(),
-  conversationIds: z.array(z.string()),
   erased: z.custom<ErasedCounts>((v) => typeof v === 'object' && v !== null),
 });
 
@@ -46,19 +46,26 @@ interface Job {
   pending: z.infer<typeof refSchema>[];
   targets: Targets;
   progress: z.infer<typeof progressSchema>;
+  /** Erased by this call (the row keeps counts only, never ids). */
+  erasedNow: string[];
 }
 
 const SELECT_JOB = `SELECT id, status, pending, targets, receipt, updated_at FROM erasures
   WHERE workspace_id = ? AND kind = ? AND subject_id = ?`;
 
-/** Erases `subject` in `workspaceId` (or resumes its unfinished erasure); 404 if unknown. */
+/**
+ * Erases `subject` in `workspaceId` (or resumes its unfinished erasure); 404 if unknown.
+ * `perCall` lowers the per-request bound (tests use it to stop an erasure midway).
+ */
 export async function runErasure(
   env: AppEnv,
   workspaceId: string,
   subject: Subject,
+  perCall = CONVERSATIONS_PER_CALL,
 ): Promise<ErasureReceipt> {
+  const subjectHash = await sha256Hex(subject.id);
   const row = await env.DB.prepare(SELECT_JOB)
-    .bind(workspaceId, subject.kind, subject.id)
+    .bind(workspaceId, subject.kind, subjectHash)
     .first<JobRow>();
   let job = row?.status === 'running' ? parseJob(row, subject, workspaceId) : null;
   if (!job) {
@@ -73,9 +80,10 @@ export async function runErasure(
             : 'Conversation',
       );
     }
-    job = await startJob(env, workspaceId, subject, plan.conversations, plan.targets, row?.id);
+    const refs = plan.conversations;
+    job = await startJob(env, workspaceId, subject, subjectHash, refs, plan.targets, row?.id);
   }
-  return continueJob(env, job);
+  return continueJob(env, job, Math.max(1, Math.min(perCall, CONVERSATIONS_PER_CALL)));
 }
 
 function parseJob(row: JobRow, subject: Subject, workspaceId: string): Job {
@@ -86,6 +94,7 @@ function parseJob(row: JobRow, subject: Subject, workspaceId: string): Job {
     pending: z.array(refSchema).parse(JSON.parse(row.pending)),
     targets: targetsSchema.parse(JSON.parse(row.targets)),
     progress: progressSchema.parse(JSON.parse(row.receipt)),
+    erasedNow: [],
   };
 }
 
@@ -93,6 +102,7 @@ async function startJob(
   env: AppEnv,
   workspaceId: string,
   subject: Subject,
+  subjectHash: string,
   pending: Job['pending'],
   targets: Targets,
   existingId: string | undefined,
@@ -104,7 +114,8 @@ async function startJob(
     workspaceId,
     pending,
     targets,
-    progress: { startedAt: now, conversationIds: [], erased: zeroCounts() },
+    progress: { startedAt: now, erased: zeroCounts() },
+    erasedNow: [],
   };
   await env.DB.prepare(
     `INSERT INTO erasures (id, workspace_id, kind, subject_id, status, pending, targets, receipt,
@@ -116,7 +127,7 @@ async function startJob(
       job.id,
       workspaceId,
       subject.kind,
-      subject.id,
+      subjectHash,
       JSON.stringify(pending),
       JSON.stringify(targets),
       JSON.stringify(job.progress),
@@ -127,17 +138,14 @@ async function startJob(
   return job;
 }
 
-async function continueJob(env: AppEnv, job: Job): Promise<ErasureReceipt> {
-  for (let done = 0; done < CONVERSATIONS_PER_CALL && job.pending.length > 0; done++) {
+async function continueJob(env: AppEnv, job: Job, perCall: number): Promise<ErasureReceipt> {
+  for (let done = 0; done < perCall && job.pending.length > 0; done++) {
     const [ref, ...rest] = job.pending;
     if (!ref) break;
     const counts = await eraseConversation(env, job.workspaceId, ref);
     job.pending = rest;
-    job.progress = {
-      ...job.progress,
-      conversationIds: [...job.progress.conversationIds, ref.id],
-      erased: addCounts(job.progress.erased, counts),
-    };
+    job.erasedNow.push(ref.id);
+    job.progress = { ...job.progress, erased: addCounts(job.progress.erased, counts) };
     await saveProgress(env, job);
   }
   if (job.pending.length > 0) return receiptOf(job, 'in_progress', null);
@@ -225,7 +233,7 @@ function receiptOf(
     status,
     startedAt: job.progress.startedAt,
     finishedAt,
-    conversationIds: job.progress.conversationIds,
+    conversationIds: job.erasedNow,
     remaining: job.pending.length,
     erased: job.progress.erased,
   };

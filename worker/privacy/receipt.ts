@@ -36,9 +36,15 @@ export const erasureReceiptSchema = z
     }),
     startedAt: z.number(),
     finishedAt: z.number().nullable(),
-    conversationIds: z.array(z.string()).openapi({ description: 'Conversations erased' }),
+    conversationIds: z
+      .array(z.string())
+      .openapi({
+        description: 'Conversations erased by this call (the stored receipt keeps counts only)',
+      }),
     remaining: z.number().int(),
-    erased: erasedCountsSchema,
+    erased: erasedCountsSchema.openapi({
+      description: 'Totals over the whole erasure (every call of a resumed job)',
+    }),
   })
   .openapi('ErasureReceipt');
 export type ErasureReceipt = z.infer<typeof erasureReceiptSchema>;
