@@ -363,3 +363,54 @@ describe('exporting a contact', () => {
     person.socket.close();
   });
 });
+
+describe('queue events in flight during an erasure', () => {
+  it('are dropped when older than the erasure, and kept when they belong to the fresh conversation', async () => {
+    const { pilotId } = await createPilot();
+    const conversationId = `conv_inflight_${crypto.randomUUID().replaceAll('-', '')}`;
+    const visitorId = `v_inflight${crypto.randomUUID().replaceAll('-', '')}`;
+    const event = (at: number, seq: number) => ({
+      v: 1,
+      events: [
+        {
+          id: `evt_${crypto.randomUUID()}`,
+          seq,
+          at,
+          kind: 'conversation',
+          workspaceId: 'ws_default',
+          pilotId,
+          conversationId,
+          visitorId,
+          userId: null,
+          status: 'open',
+          mode: 'pilot',
+          assignee: null,
+          pageUrl: null,
+          lastMessage: 'in flight',
+          lastMessageAt: at,
+          createdAt: at,
+          run: null,
+        },
+      ],
+    });
+    const before = Date.now();
+    await env.EVENTS.send(event(before, 1));
+    const row = () =>
+      env.DB.prepare('SELECT last_message_at FROM conversations WHERE id = ?')
+        .bind(conversationId)
+        .first<{ last_message_at: number }>();
+    await eventually(row, (r) => r !== null, 'the conversation row');
+    const deleted = await call(`/v1/admin/conversations/${conversationId}`, { method: 'DELETE' });
+    expect(deleted.status).toBe(200);
+    expect(await row()).toBeNull();
+
+    // A message produced before the erase, delivered after it: nothing comes back.
+    await env.EVENTS.send(event(before + 1, 2));
+    const later = Date.now() + 5;
+    while (Date.now() <= later) await new Promise((resolve) => setTimeout(resolve, 2));
+    // A fresh visit after the erase: indexed again (delivered after the stale one).
+    await env.EVENTS.send(event(later, 1));
+    const fresh = await eventually(row, (r) => r !== null, 'the fresh conversation row');
+    expect(fresh?.last_message_at).toBe(later);
+  });
+});

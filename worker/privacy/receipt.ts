@@ -36,11 +36,9 @@ export const erasureReceiptSchema = z
     }),
     startedAt: z.number(),
     finishedAt: z.number().nullable(),
-    conversationIds: z
-      .array(z.string())
-      .openapi({
-        description: 'Conversations erased by this call (the stored receipt keeps counts only)',
-      }),
+    conversationIds: z.array(z.string()).openapi({
+      description: 'Conversations erased by this call (the stored receipt keeps counts only)',
+    }),
     remaining: z.number().int(),
     erased: erasedCountsSchema.openapi({
       description: 'Totals over the whole erasure (every call of a resumed job)',
