@@ -7412,11 +7412,12 @@ export interface components {
             status: "erased" | "in_progress" | "already_erased";
             startedAt: number;
             finishedAt: number | null;
-            /** @description Conversations erased */
+            /** @description Conversations erased by this call (the stored receipt keeps counts only) */
             conversationIds: string[];
             remaining: number;
             erased: components["schemas"]["ErasedCounts"];
         };
+        /** @description Totals over the whole erasure (every call of a resumed job) */
         ErasedCounts: {
             /** @description Contact rows (D1) */
             contacts: number;
