@@ -6744,6 +6744,8 @@ export interface components {
                 /** @default gpt-4o-mini */
                 openaiModel: string;
             };
+            /** @default null */
+            retentionDays: number | null;
             id: string;
             name: string;
             /** @description What the script tag carries (`pk_…`) */
@@ -6806,6 +6808,8 @@ export interface components {
                 /** @default gpt-4o-mini */
                 openaiModel: string;
             };
+            /** @default null */
+            retentionDays: number | null;
             name: string;
             /** @description Write-only: HMAC key for identify hashes; never returned */
             identitySecret?: string;
@@ -6844,6 +6848,7 @@ export interface components {
                 /** @default gpt-4o-mini */
                 openaiModel: string;
             };
+            retentionDays?: number | null;
             name?: string;
             /** @description Write-only. A new value rotates the secret; null removes it */
             identitySecret?: string | null;
