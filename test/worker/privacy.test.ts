@@ -267,22 +267,34 @@ describe('erasing an anonymous visitor and deleting a conversation', () => {
     expect(partial.remaining).toBe(1);
     await evictDurableObject(stubOf(onA.conversationId));
     await evictDurableObject(stubOf(onB.conversationId));
+    // Meanwhile the visitor chats on a third pilot: the resumed erasure must find that too.
+    const c = await createPilot();
+    await publishFlow(c.pilotId, leadFlow());
+    const onC = await chat(c.publicKey, note, { visitorId: onA.visitorId, email });
 
     const resumed = await call(`/v1/admin/visitors/${onA.visitorId}/erase`, { method: 'POST' });
     expect(resumed.status).toBe(200);
     const receipt = await json<{
       status: string;
       remaining: number;
-      erased: { conversationRows: number };
+      erased: { conversationObjects: number };
     }>(resumed);
     expect(receipt).toMatchObject({ status: 'erased', remaining: 0 });
-    // Totals over both calls.
-    expect(receipt.erased.conversationRows).toBe(2);
+    // Totals over both calls (C may not be indexed in D1 yet: its object is what counts).
+    expect(receipt.erased.conversationObjects).toBe(3);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const needles = [onA.conversationId, onB.conversationId, onA.visitorId, note];
+    const needles = [
+      onA.conversationId,
+      onB.conversationId,
+      onC.conversationId,
+      onA.visitorId,
+      note,
+    ];
     expect(await scanD1(needles)).toEqual([]);
     expect(await scanObject('a', stubOf(onA.conversationId), needles)).toEqual([]);
     expect(await scanObject('b', stubOf(onB.conversationId), needles)).toEqual([]);
+    expect(await scanObject('c', stubOf(onC.conversationId), needles)).toEqual([]);
+    expect(await scanObject('pc', pilotStub(c.pilotId), needles)).toEqual([]);
     expect(await scanObject('pa', pilotStub(a.pilotId), needles)).toEqual([]);
     expect(await scanObject('pb', pilotStub(b.pilotId), needles)).toEqual([]);
   });

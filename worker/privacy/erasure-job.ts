@@ -139,16 +139,29 @@ async function startJob(
 }
 
 async function continueJob(env: AppEnv, job: Job, perCall: number): Promise<ErasureReceipt> {
-  for (let done = 0; done < perCall && job.pending.length > 0; done++) {
-    const [ref, ...rest] = job.pending;
-    if (!ref) break;
-    const counts = await eraseConversation(env, job.workspaceId, ref);
-    job.pending = rest;
-    job.erasedNow.push(ref.id);
-    job.progress = { ...job.progress, erased: addCounts(job.progress.erased, counts) };
+  let budget = perCall;
+  for (;;) {
+    for (; budget > 0 && job.pending.length > 0; budget--) {
+      const [ref, ...rest] = job.pending;
+      if (!ref) break;
+      const counts = await eraseConversation(env, job.workspaceId, ref);
+      job.pending = rest;
+      job.erasedNow.push(ref.id);
+      job.progress = { ...job.progress, erased: addCounts(job.progress.erased, counts) };
+      await saveProgress(env, job);
+    }
+    if (job.pending.length > 0) return receiptOf(job, 'in_progress', null);
+    // Before finishing, look again: a person with more conversations than one plan holds, or
+    // one who chatted while the erasure ran, still has some. Never report done while any
+    // remain. Each pass erases at least one conversation (or stops), so the budget bounds it.
+    const again =
+      job.subject.kind === 'conversation' ? null : await planFor(env, job.workspaceId, job.subject);
+    const left = again?.conversations.filter((ref) => !job.erasedNow.includes(ref.id)) ?? [];
+    if (left.length === 0) break;
+    job.pending = left;
     await saveProgress(env, job);
+    if (budget === 0) return receiptOf(job, 'in_progress', null);
   }
-  if (job.pending.length > 0) return receiptOf(job, 'in_progress', null);
   job.progress = {
     ...job.progress,
     erased: addCounts(job.progress.erased, await eraseTargets(env, job)),
