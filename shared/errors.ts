@@ -45,6 +45,8 @@ export const CloseCode = {
   tooManySockets: 4009,
   /** The server is restarting or evicting; reconnect with backoff. */
   goingAway: 4010,
+  /** An admin erased the conversation (privacy request): reconnecting finds it empty. */
+  erased: 4011,
 } as const;
 
 /** Close codes after which reconnecting with the same token is pointless. */

@@ -35,6 +35,11 @@ export const pilotSettingsSchema = z.object({
   officeHours: officeHoursSchema.default({ weekly: [], holidays: [] }),
   /** Which AI provider answers and its thresholds (shared/ai/ai-settings.ts). */
   ai: pilotAiSettingsSchema.default(pilotAiSettingsSchema.parse({})),
+  /**
+   * Conversations idle this many days are erased by the scheduled retention job (the same
+   * erasure as a privacy request). Null (the default): kept until erased by an admin.
+   */
+  retentionDays: z.number().int().min(1).max(3650).nullable().default(null),
 });
 export type PilotSettings = z.infer<typeof pilotSettingsSchema>;
 

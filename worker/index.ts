@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { ErrorCode } from '../shared/errors.ts';
 import { type AppEnv, MIN_SECRET_LENGTH, secretProblems } from './env.ts';
 import { ApiError, errorBody, handleError } from './http/api-error.ts';
+import { runRetention } from './privacy/retention.ts';
 import { consumeEvents } from './queue/consumer.ts';
 import { adminApp } from './routes/admin/index.ts';
 import { consoleRoutes } from './routes/admin-console.ts';
@@ -41,4 +42,8 @@ export default {
   fetch: app.fetch,
   // Run/step/conversation events from ConversationObjects: batched, idempotent D1 writes.
   queue: (batch, env) => consumeEvents(batch, env),
+  // Cron (wrangler.toml): erases conversations idle past their pilot's `retentionDays`.
+  scheduled: async (controller, env) => {
+    await runRetention(env, controller.scheduledTime);
+  },
 } satisfies ExportedHandler<AppEnv>;

@@ -654,7 +654,8 @@ export interface paths {
         get: operations["getConversation"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete one conversation everywhere (the same erasure as a person’s) */
+        delete: operations["deleteConversation"];
         options?: never;
         head?: never;
         patch?: never;
@@ -877,6 +878,57 @@ export interface paths {
         post?: never;
         /** Clear the unanswered questions (after writing the articles they asked for) */
         delete: operations["clearUnansweredQuestions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/contacts/{contactId}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Erase a contact everywhere: their row, conversations, runs, emails, records */
+        post: operations["eraseContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/visitors/{visitorId}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Erase an anonymous visitor (by the visitor id their widget stores) everywhere */
+        post: operations["eraseVisitor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/contacts/{contactId}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything held about a contact, as one JSON document */
+        get: operations["exportContact"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1440,6 +1492,8 @@ export interface components {
                 /** @default gpt-4o-mini */
                 openaiModel: string;
             };
+            /** @default null */
+            retentionDays: number | null;
             id: string;
             name: string;
             /** @description What the script tag carries (`pk_…`) */
@@ -1502,6 +1556,8 @@ export interface components {
                 /** @default gpt-4o-mini */
                 openaiModel: string;
             };
+            /** @default null */
+            retentionDays: number | null;
             name: string;
             /** @description Write-only: HMAC key for identify hashes; never returned */
             identitySecret?: string;
@@ -1540,6 +1596,7 @@ export interface components {
                 /** @default gpt-4o-mini */
                 openaiModel: string;
             };
+            retentionDays?: number | null;
             name?: string;
             /** @description Write-only. A new value rotates the secret; null removes it */
             identitySecret?: string | null;
@@ -2135,6 +2192,128 @@ export interface components {
             count: number;
             firstAskedAt: number;
             lastAskedAt: number;
+        };
+        ErasureReceipt: {
+            id: string;
+            /** @enum {string} */
+            kind: "contact" | "visitor" | "conversation";
+            subjectId: string;
+            /**
+             * @description `in_progress`: more conversations remain (call again; the job resumes); `already_erased`: nothing was left to erase
+             * @enum {string}
+             */
+            status: "erased" | "in_progress" | "already_erased";
+            startedAt: number;
+            finishedAt: number | null;
+            /** @description Conversations erased by this call (the stored receipt keeps counts only) */
+            conversationIds: string[];
+            remaining: number;
+            erased: components["schemas"]["ErasedCounts"];
+        };
+        /** @description Totals over the whole erasure (every call of a resumed job) */
+        ErasedCounts: {
+            /** @description Contact rows (D1) */
+            contacts: number;
+            /** @description Conversation Durable Objects whose storage was deleted */
+            conversationObjects: number;
+            /** @description Rows deleted from those objects, by table (messages, runs, …) */
+            objectRows: {
+                [key: string]: number;
+            };
+            /** @description Conversation list rows (D1) */
+            conversationRows: number;
+            /** @description Enrollment-log runs (D1) */
+            enrollments: number;
+            /** @description Enrollment-log steps (D1) */
+            enrollmentSteps: number;
+            /** @description Records flows created (D1) */
+            records: number;
+            /** @description Outbox emails (D1) */
+            emails: number;
+            /** @description Live-view rows (pilot objects) */
+            liveRows: number;
+            /** @description Frequency/cooldown claims naming the person (pilot objects) */
+            claims: number;
+        };
+        ContactExport: {
+            /** @enum {string} */
+            format: "edgepilot.contact-export.v1";
+            exportedAt: number;
+            contact: {
+                id: string;
+                externalId: string | null;
+                email: string | null;
+                name: string | null;
+                /** @description Every stored field (phone, tags, custom fields, …) */
+                data?: unknown;
+                createdAt: number;
+                updatedAt: number;
+            };
+            conversations: components["schemas"]["ExportConversation"][];
+            /** @description Flow runs (enrollments) and their steps */
+            runs: components["schemas"]["ExportRun"][];
+            emails: {
+                id: string;
+                conversationId: string | null;
+                to: string;
+                subject: string;
+                data?: unknown;
+                createdAt: number;
+            }[];
+            records: {
+                id: string;
+                conversationId: string | null;
+                kind: string;
+                data?: unknown;
+                createdAt: number;
+            }[];
+            /** @description True when a list reached its bound (see README, Privacy); nothing is silently cut */
+            truncated: boolean;
+        };
+        ExportConversation: {
+            id: string;
+            pilotId: string;
+            visitorId: string;
+            userId: string | null;
+            status: string;
+            mode: string;
+            pageUrl: string | null;
+            createdAt: number;
+            lastMessageAt: number | null;
+            messages: components["schemas"]["ExportMessage"][];
+        };
+        /** @description A transcript message as the visitor saw it, rich parts (cards, choices, …) included */
+        ExportMessage: {
+            seq: number;
+            /** @enum {string} */
+            author: "visitor" | "pilot" | "agent" | "system";
+            text: string;
+            at: number;
+        } & {
+            [key: string]: unknown;
+        };
+        ExportRun: {
+            id: string;
+            conversationId: string;
+            flowId: string;
+            version: number;
+            status: string;
+            nodeId: string | null;
+            error: string | null;
+            triggeredAt: number;
+            startedAt: number | null;
+            endedAt: number | null;
+            steps: components["schemas"]["ExportStep"][];
+        };
+        ExportStep: {
+            seq: number;
+            nodeId: string;
+            nodeType: string;
+            status: string;
+            port: string | null;
+            choice: string | null;
+            error: string | null;
+            at: number;
         };
     };
     responses: never;
@@ -6819,6 +6998,82 @@ export interface operations {
             };
         };
     };
+    deleteConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erased (or already erased): what was removed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureReceipt"];
+                };
+            };
+            /** @description Partly erased: call again to resume (`remaining` > 0) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureReceipt"];
+                };
+            };
+            /** @description Invalid input: `issues` names every invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or owned by another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     sendAgentMessage: {
         parameters: {
             query?: never;
@@ -7776,6 +8031,225 @@ export interface operations {
                         /** @enum {boolean} */
                         cleared: true;
                     };
+                };
+            };
+            /** @description Invalid input: `issues` names every invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or owned by another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    eraseContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erased (or already erased): what was removed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureReceipt"];
+                };
+            };
+            /** @description Partly erased: call again to resume (`remaining` > 0) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureReceipt"];
+                };
+            };
+            /** @description Invalid input: `issues` names every invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or owned by another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    eraseVisitor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                visitorId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erased (or already erased): what was removed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureReceipt"];
+                };
+            };
+            /** @description Partly erased: call again to resume (`remaining` > 0) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureReceipt"];
+                };
+            };
+            /** @description Invalid input: `issues` names every invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or owned by another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactExport"];
                 };
             };
             /** @description Invalid input: `issues` names every invalid field */

@@ -445,6 +445,21 @@ export function runtimeCases(fx: Fixture): RouteCase[] {
       body: { status: 'online' },
       writes: true,
     },
+    // Privacy (issue 18), on ids that do not exist: erasing the fixture's own contact would
+    // take it from the routes after these. test/worker/privacy.test.ts covers the success paths.
+    ...['contacts/contact_fuzz_missing', 'visitors/v_fuzz_missing'].map((subject) => ({
+      route: `post /${subject.split('/')[0]}/{${subject.startsWith('contacts') ? 'contactId' : 'visitorId'}}/erase`,
+      method: 'POST',
+      path: `/${subject}/erase`,
+      writes: true,
+    })),
+    {
+      route: 'delete /conversations/{conversationId}',
+      method: 'DELETE',
+      path: `/conversations/${conv}`,
+      writes: true,
+    },
+    get('get /contacts/{contactId}/export', '/contacts/contact_fuzz_missing/export'),
   ];
 }
 

@@ -65,6 +65,11 @@ const SPEC_ROUTES = [
   'post /pilots/{pilotId}/ask',
   'get /pilots/{pilotId}/unanswered-questions',
   'delete /pilots/{pilotId}/unanswered-questions',
+  // Privacy operations (issue 18).
+  'post /contacts/{contactId}/erase',
+  'post /visitors/{visitorId}/erase',
+  'delete /conversations/{conversationId}',
+  'get /contacts/{contactId}/export',
 ];
 
 /**

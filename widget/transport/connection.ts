@@ -351,6 +351,14 @@ export class Connection implements ReactiveController {
     } else if (frame.type === 'welcome') {
       this.helloId = '';
       this.pageEnd = frame.pageEnd ?? 0;
+      // The conversation ends below what this tab has seen: an admin erased it (close 4011).
+      // Drop the history and replay the fresh conversation from its first message.
+      if (frame.lastSeq < this.lastSeq) {
+        this.lastSeq = 0;
+        this.callbacks.onReset();
+        this.hello();
+        return;
+      }
     } else if (frame.type === 'message') {
       if (frame.message.seq <= this.lastSeq) return;
       this.lastSeq = frame.message.seq;

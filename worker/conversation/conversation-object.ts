@@ -24,6 +24,7 @@ import {
   REPLAY_PAGE,
   type SocketBudget,
 } from './socket-budget.ts';
+import { storageCensus } from './storage-census.ts';
 
 /** Per-socket state, kept in the socket attachment so it survives hibernation. */
 export interface SocketAttachment {
@@ -48,7 +49,7 @@ const TOUCH_EVERY_MS = 10_000;
 export const MAX_FRAME_CHARS = 64 * 1024;
 
 export class ConversationObject extends DurableObject<AppEnv> {
-  private readonly runtime: ConversationRuntime;
+  private runtime: ConversationRuntime;
   private readonly touched = new WeakMap<WebSocket, number>();
   /**
    * Per-socket frame and hello budgets, in memory: the object only hibernates after ~10 s
@@ -303,6 +304,29 @@ export class ConversationObject extends DurableObject<AppEnv> {
   /** `POST /conversations/:id/close`. */
   async close() {
     return this.runtime.closeConversation(Date.now());
+  }
+
+  /**
+   * Privacy erasure: closes every open socket (4011, the widget reconnects to an empty
+   * conversation), deletes all storage (tables and the alarm) and starts a fresh runtime on
+   * the empty database. Refuses (null) an object another workspace owns. Idempotent: an
+   * erased object answers with zero rows.
+   */
+  async erase(workspaceId: string): Promise<{ rows: Record<string, number> } | null> {
+    const described = this.runtime.describe();
+    if (described && described.workspaceId !== workspaceId) return null;
+    const rows = storageCensus(this.ctx.storage.sql);
+    for (const ws of this.ctx.getWebSockets()) ws.close(CloseCode.erased, 'erased');
+    await this.ctx.storage.deleteAll();
+    this.runtime = new ConversationRuntime(this.ctx, this.env, (frame) => this.broadcast(frame));
+    return { rows: Object.fromEntries(Object.entries(rows).filter(([, n]) => n > 0)) };
+  }
+
+  /** Privacy export: the conversation and its transcript (rich parts included). */
+  async exportData(workspaceId: string) {
+    const described = this.runtime.describe();
+    if (!described || described.workspaceId !== workspaceId) return null;
+    return { ...described, messages: this.runtime.transcript() };
   }
 
   /** Unpublish / unenroll: cancels the active run of `flowId` (or of any run with `runId`). */

@@ -54,6 +54,14 @@ export class LiveStore {
     return changed;
   }
 
+  /** Deletes the rows of these conversations (privacy erasure); returns how many went. */
+  remove(conversationIds: string[]): number {
+    let removed = 0;
+    for (const id of conversationIds)
+      removed += this.sql.exec('DELETE FROM live WHERE conversation_id = ?', id).rowsWritten;
+    return removed;
+  }
+
   list(limit: number, now = Date.now()): LiveConversation[] {
     return this.sql
       .exec<{ body: string }>(

@@ -119,6 +119,35 @@ export class PilotObject extends DurableObject<AppEnv> {
     }
   }
 
+  /**
+   * Privacy erasure: drops the live-view rows of `conversationIds` and the frequency/cooldown
+   * claims of `subjects` (`visitor:…`, `contact:…`); a later visit starts as a new visitor.
+   * Subscribers get a `removed` frame. Idempotent; returns how many rows went.
+   */
+  async forget(
+    conversationIds: string[],
+    subjects: string[],
+  ): Promise<{ liveRows: number; claims: number }> {
+    const liveRows = this.live.remove(conversationIds);
+    let claims = 0;
+    for (const subject of subjects)
+      claims += this.ctx.storage.sql.exec(
+        'DELETE FROM claims WHERE subject = ?',
+        subject,
+      ).rowsWritten;
+    if (liveRows > 0) {
+      const frame = JSON.stringify({ type: 'removed', conversationIds });
+      for (const ws of this.ctx.getWebSockets()) {
+        try {
+          ws.send(frame);
+        } catch {
+          // A closed subscriber; it re-reads the list when it reconnects.
+        }
+      }
+    }
+    return { liveRows, claims };
+  }
+
   /** Active conversations (open, or with a run), most recent first. */
   async liveList(limit: number): Promise<LiveConversation[]> {
     return this.live.list(limit);

@@ -5,6 +5,7 @@
  */
 import type { AppEnv } from '../env.ts';
 import type { LiveConversation } from '../live/live-store.ts';
+import { dropErased } from '../privacy/tombstones.ts';
 import {
   type ConversationEvent,
   eventsMessageSchema,
@@ -173,7 +174,7 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: AppEnv): 
   }
   // Steps reference their run: write runs first within the batch.
   const order = { run: 0, step: 1, conversation: 2 } as const;
-  const latest = latestPerSubject(events);
+  const latest = latestPerSubject(await dropErased(env.DB, events));
   latest.sort((a, b) => order[a.kind] - order[b.kind]);
   const live = await writeEvents(env, latest);
   for (const [pilotId, rows] of live) {

@@ -37,6 +37,7 @@ import { pilotAskRoutes } from './pilot-ask.ts';
 import { pilotItemRoutes } from './pilot-items.ts';
 import { pilotRoutes } from './pilots.ts';
 import { presenceRoutes } from './presence.ts';
+import { privacyRoutes } from './privacy.ts';
 import { recordRoutes } from './records.ts';
 
 export const adminApp = adminRouter();
@@ -91,7 +92,8 @@ adminApp
   .route('/', enrollmentRoutes)
   .route('/', insightRoutes)
   .route('/', liveRoutes)
-  .route('/', pilotAskRoutes);
+  .route('/', pilotAskRoutes)
+  .route('/', privacyRoutes);
 
 /** Methods each admin path answers, from the registered routes: `[pattern, METHOD]`. */
 let routeTable: [RegExp, string][] | null = null;

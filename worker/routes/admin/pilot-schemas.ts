@@ -24,6 +24,7 @@ const settingsPatchShape = {
   fallbackMessage: settings.fallbackMessage.unwrap().optional(),
   officeHours: settings.officeHours.unwrap().optional(),
   ai: settings.ai.unwrap().optional(),
+  retentionDays: settings.retentionDays.unwrap().optional(),
 };
 
 export const patchPilotSchema = z

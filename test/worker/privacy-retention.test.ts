@@ -1,0 +1,83 @@
+/**
+ * Retention (issue 18): a pilot's `retentionDays` makes the scheduled Worker erase its idle
+ * conversations through the privacy erasure; newer ones and pilots without the setting keep
+ * theirs. Time passing is simulated by ageing the conversation index rows the job reads.
+ */
+import { createScheduledController, env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import worker from '../../worker/index.ts';
+import { call } from '../helpers/admin.ts';
+import { dumpObject, scanD1 } from './privacy-scan.ts';
+import { createPilot, eventually, json, said, visit } from './runtime-helpers.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+async function chatted(publicKey: string, text: string) {
+  const visitor = await visit(publicKey);
+  visitor.socket.send({ type: 'message', text });
+  await said(visitor.socket, 'Fallback answer.');
+  await eventually(
+    () =>
+      env.DB.prepare('SELECT id FROM conversations WHERE id = ?')
+        .bind(visitor.conversationId)
+        .first(),
+    (row) => row !== null,
+    'the conversation indexed',
+  );
+  return visitor;
+}
+
+/** Moves the conversation's last activity `days` into the past. */
+async function age(conversationId: string, days: number) {
+  await env.DB.prepare(
+    'UPDATE conversations SET updated_at = updated_at - ?, last_message_at = last_message_at - ? WHERE id = ?',
+  )
+    .bind(days * DAY_MS, days * DAY_MS, conversationId)
+    .run();
+}
+
+const stubOf = (id: string) => env.CONVERSATION.get(env.CONVERSATION.idFromName(id));
+
+describe('retention', () => {
+  it('is off by default and documented as a pilot setting', async () => {
+    const { pilotId } = await createPilot();
+    const pilot = await json<{ retentionDays: number | null }>(
+      await call(`/v1/admin/pilots/${pilotId}`),
+    );
+    expect(pilot.retentionDays).toBeNull();
+    const refused = await call(`/v1/admin/pilots/${pilotId}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ retentionDays: 0 }),
+    });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(await refused.json())).toContain('retentionDays');
+  });
+
+  it('erases a conversation idle past the limit on the scheduled run and keeps a newer one and other pilots’ old ones', async () => {
+    const limited = await createPilot({ retentionDays: 30 });
+    const unlimited = await createPilot();
+    const oldText = `old-${crypto.randomUUID()}`;
+    const newText = `new-${crypto.randomUUID()}`;
+    const keptText = `kept-${crypto.randomUUID()}`;
+    const old = await chatted(limited.publicKey, oldText);
+    const recent = await chatted(limited.publicKey, newText);
+    const other = await chatted(unlimited.publicKey, keptText);
+    for (const v of [old, recent, other]) v.socket.close();
+    await age(old.conversationId, 31);
+    await age(recent.conversationId, 29);
+    await age(other.conversationId, 400);
+
+    // The Worker's own cron handler, as the runtime calls it (it awaits the whole run).
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now() }), env);
+
+    expect(await scanD1([old.conversationId, oldText])).toEqual([]);
+    expect((await dumpObject(stubOf(old.conversationId))).counts.messages).toBe(0);
+    expect((await stubOf(recent.conversationId).transcript()).map((m) => m.text)).toContain(
+      newText,
+    );
+    expect((await stubOf(other.conversationId).transcript()).map((m) => m.text)).toContain(
+      keptText,
+    );
+    expect((await scanD1([recent.conversationId])).length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,428 @@
+/**
+ * Privacy operations (issue 18): erase a contact, an anonymous visitor or one conversation
+ * everywhere it is held, resume an interrupted erasure, export what is held about a contact.
+ * Erasure is checked by scanning storage (D1 tables, conversation and pilot objects), not by
+ * asking the API that erased.
+ */
+import { env, evictDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../shared/errors.ts';
+import { runErasure } from '../../worker/privacy/erasure-job.ts';
+import { call } from '../helpers/admin.ts';
+import { openSocket, startSession } from '../helpers/socket.ts';
+import { workspace } from './admin-fixtures.ts';
+import { dumpObject, scanD1, scanObject } from './privacy-scan.ts';
+import { createPilot, eventually, json, publishFlow, visit } from './runtime-helpers.ts';
+
+const IDENTITY_SECRET = 'privacy-test-identity-secret-0123456789';
+
+async function userHash(userId: string): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(IDENTITY_SECRET),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(userId));
+  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * A flow that emails the person (the address arrives with the event, as a site would send it),
+ * creates a record naming them and waits on a question.
+ */
+function leadFlow() {
+  return {
+    name: 'Lead',
+    trigger: { type: 'event' as const, name: 'go' },
+    start: 'mail',
+    nodes: [
+      {
+        id: 'mail',
+        type: 'send_email' as const,
+        to: '{{event.to}}',
+        subject: 'Your quote',
+        body: 'You said {{event.note}}',
+        next: 'rec',
+      },
+      {
+        id: 'rec',
+        type: 'create_record' as const,
+        kind: 'task' as const,
+        fields: { title: 'Call about {{event.note}}' },
+        next: 'q',
+      },
+      {
+        id: 'q',
+        type: 'ask_question' as const,
+        text: 'Happy with us?',
+        input: {
+          kind: 'buttons' as const,
+          options: [{ label: 'Yes', value: 'yes', next: 'thanks' }],
+        },
+      },
+      { id: 'thanks', type: 'send_message' as const, text: 'Thanks!' },
+    ],
+  };
+}
+
+const stubOf = (conversationId: string) =>
+  env.CONVERSATION.get(env.CONVERSATION.idFromName(conversationId));
+const pilotStub = (pilotId: string) => env.PILOT.get(env.PILOT.idFromName(pilotId));
+
+/** A session that chats: the flow runs (email, record, question) and the visitor types `note`. */
+async function chat(
+  publicKey: string,
+  note: string,
+  opts: { visitorId?: string; userId?: string; email: string },
+) {
+  const user = opts.userId ? { userId: opts.userId, hash: await userHash(opts.userId) } : undefined;
+  const { body } = await startSession(publicKey, opts.visitorId, undefined, user);
+  if (!body) throw new Error('session refused');
+  const socket = await openSocket(body.conversationId, body.token);
+  socket.send({ type: 'event', name: 'go', props: { note, to: opts.email } });
+  await said(socket, 'Happy with us?');
+  socket.send({ type: 'message', text: `My secret is ${note}` });
+  await socket.waitForMessages(
+    (messages) => messages.some((m) => m.author === 'visitor' && m.text.includes(note)),
+    'the visitor message echoed',
+  );
+  return { socket, ...body };
+}
+
+/** Waits until the queue consumer has indexed the conversation, its run, email and record. */
+async function indexed(conversationId: string) {
+  await eventually(
+    async () => {
+      const row = await env.DB.prepare(
+        `SELECT (SELECT COUNT(*) FROM conversations WHERE id = ?1) AS c,
+                (SELECT COUNT(*) FROM enrollments WHERE conversation_id = ?1) AS e,
+                (SELECT COUNT(*) FROM outbox WHERE conversation_id = ?1) AS o,
+                (SELECT COUNT(*) FROM records WHERE conversation_id = ?1) AS r`,
+      )
+        .bind(conversationId)
+        .first<{ c: number; e: number; o: number; r: number }>();
+      return row;
+    },
+    (row) => !!row && row.c > 0 && row.e > 0 && row.o > 0 && row.r > 0,
+    `conversation ${conversationId} indexed`,
+  );
+}
+
+function closed(socket: { ws: WebSocket }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('socket not closed within 5 s')), 5_000);
+    socket.ws.addEventListener('close', (event) => {
+      clearTimeout(timer);
+      resolve(event.code);
+    });
+  });
+}
+
+async function identifiedPilot() {
+  const pilot = await createPilot({ identitySecret: IDENTITY_SECRET });
+  const email = `person-${crypto.randomUUID()}@example.com`;
+  await publishFlow(pilot.pilotId, leadFlow());
+  const externalId = `user-${crypto.randomUUID()}`;
+  const contact = await json<{ id: string }>(
+    await call('/v1/admin/contacts', {
+      method: 'POST',
+      body: JSON.stringify({ externalId, email, name: 'Pat Privacy', phone: '+15550100' }),
+    }),
+  );
+  return { ...pilot, email, externalId, contactId: contact.id };
+}
+
+describe('erasing a contact', () => {
+  it('removes their contact, conversation, runs, emails, records and live row, closes their socket, and leaves others alone', async () => {
+    const { pilotId, publicKey, email, externalId, contactId } = await identifiedPilot();
+    const note = `note-${crypto.randomUUID()}`;
+    const person = await chat(publicKey, note, { userId: externalId, email });
+    const otherNote = `other-${crypto.randomUUID()}`;
+    const other = await chat(publicKey, otherNote, { email: `other-${otherNote}@example.com` });
+    await indexed(person.conversationId);
+    await indexed(other.conversationId);
+    await eventually(
+      async () => (await pilotStub(pilotId).liveList(200)).map((r) => r.conversationId),
+      (ids) => ids.includes(person.conversationId),
+      'the live row',
+    );
+    const needles = [person.conversationId, person.visitorId, externalId, email, note];
+    // Before: the scans do find the person (so the scan can fail).
+    expect((await scanD1(needles)).length).toBeGreaterThan(0);
+    expect(
+      (await scanObject('conv', stubOf(person.conversationId), needles)).length,
+    ).toBeGreaterThan(0);
+
+    // Another workspace's key cannot erase (or even see) them.
+    const stranger = await workspace();
+    for (const path of [`/contacts/${contactId}/erase`, `/visitors/${person.visitorId}/erase`]) {
+      const refused = await stranger.json<{ error: { code: string } }>(path, { method: 'POST' });
+      expect(refused.status).toBe(404);
+      expect(refused.body.error.code).toBe(ErrorCode.notFound);
+    }
+    const refusedDelete = await stranger.json<{ error: { code: string } }>(
+      `/conversations/${person.conversationId}`,
+      { method: 'DELETE' },
+    );
+    expect(refusedDelete.status).toBe(404);
+    expect((await stubOf(person.conversationId).transcript()).length).toBeGreaterThan(0);
+
+    const socketClosed = closed(person.socket);
+    const response = await call(`/v1/admin/contacts/${contactId}/erase`, { method: 'POST' });
+    expect(response.status).toBe(200);
+    const receipt = await json<{
+      status: string;
+      conversationIds: string[];
+      erased: Record<string, number> & { objectRows: Record<string, number> };
+    }>(response);
+    expect(receipt.status).toBe('erased');
+    expect(receipt.conversationIds).toEqual([person.conversationId]);
+    expect(receipt.erased).toMatchObject({
+      contacts: 1,
+      conversationObjects: 1,
+      conversationRows: 1,
+      emails: 1,
+      records: 1,
+      liveRows: 1,
+    });
+    expect(receipt.erased.enrollments).toBeGreaterThan(0);
+    expect(receipt.erased.enrollmentSteps).toBeGreaterThan(0);
+    expect(receipt.erased.objectRows.messages).toBeGreaterThanOrEqual(3);
+    expect(await socketClosed).toBe(4011);
+
+    // Queue messages still in flight must not bring anything back: wait, then scan.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await scanD1(needles)).toEqual([]);
+    expect(await scanObject('conv', stubOf(person.conversationId), needles)).toEqual([]);
+    expect(await scanObject('pilot', pilotStub(pilotId), needles)).toEqual([]);
+    const { counts } = await dumpObject(stubOf(person.conversationId));
+    expect(counts).toMatchObject({ messages: 0, runs: 0, effects: 0, outgoing: 0 });
+    expect((await call(`/v1/admin/contacts/${contactId}`)).status).toBe(404);
+    expect((await call(`/v1/admin/conversations/${person.conversationId}`)).status).toBe(404);
+
+    // The other visitor keeps everything.
+    const theirs = await stubOf(other.conversationId).transcript();
+    expect(theirs.some((m) => m.text.includes(otherNote))).toBe(true);
+    expect((await scanD1([other.conversationId, otherNote])).length).toBeGreaterThan(0);
+
+    // A second erase is harmless and says nothing was left.
+    const again = await json<{ status: string; erased: Record<string, unknown> }>(
+      await call(`/v1/admin/contacts/${contactId}/erase`, { method: 'POST' }),
+    );
+    expect(again.status).toBe('already_erased');
+    expect(again.erased).toMatchObject({ contacts: 0, conversationObjects: 0, emails: 0 });
+  });
+
+  it('lets the person come back to a fresh, empty conversation', async () => {
+    const { publicKey, email, externalId, contactId } = await identifiedPilot();
+    const note = `note-${crypto.randomUUID()}`;
+    const first = await chat(publicKey, note, { userId: externalId, email });
+    await indexed(first.conversationId);
+    const socketClosed = closed(first.socket);
+    expect((await call(`/v1/admin/contacts/${contactId}/erase`, { method: 'POST' })).status).toBe(
+      200,
+    );
+    await socketClosed;
+
+    const { body } = await startSession(publicKey, undefined, undefined, {
+      userId: externalId,
+      hash: await userHash(externalId),
+    });
+    expect(body?.conversationId).toBe(first.conversationId);
+    const socket = await openSocket(body!.conversationId, body!.token);
+    await eventually(
+      async () => socket.frames.find((f) => f.type === 'welcome'),
+      (welcome) => welcome !== undefined,
+      'the welcome frame',
+    );
+    expect(socket.frames.find((f) => f.type === 'welcome')).toMatchObject({ lastSeq: 0 });
+    expect(socket.messages()).toEqual([]);
+    // The flow runs again for them as a new visitor.
+    socket.send({ type: 'event', name: 'go', props: { note: 'again', to: email } });
+    await said(socket, 'Happy with us?');
+    expect(socket.messages().some((m) => m.text.includes(note))).toBe(false);
+    socket.close();
+  });
+});
+
+describe('erasing an anonymous visitor and deleting a conversation', () => {
+  it('erases a visitor across pilots, resuming after an interruption midway', async () => {
+    const email = `anon-${crypto.randomUUID()}@example.com`;
+    const a = await createPilot();
+    const b = await createPilot();
+    await publishFlow(a.pilotId, leadFlow());
+    await publishFlow(b.pilotId, leadFlow());
+    const note = `note-${crypto.randomUUID()}`;
+    const onA = await chat(a.publicKey, note, { email });
+    const onB = await chat(b.publicKey, note, { visitorId: onA.visitorId, email });
+    expect(onB.conversationId).not.toBe(onA.conversationId);
+    await indexed(onA.conversationId);
+    await indexed(onB.conversationId);
+
+    // One conversation erased, then the request "dies" and both objects are evicted.
+    const partial = await runErasure(env, 'ws_default', { kind: 'visitor', id: onA.visitorId }, 1);
+    expect(partial.status).toBe('in_progress');
+    expect(partial.remaining).toBe(1);
+    await evictDurableObject(stubOf(onA.conversationId));
+    await evictDurableObject(stubOf(onB.conversationId));
+    // Meanwhile the visitor chats on a third pilot: the resumed erasure must find that too.
+    const c = await createPilot();
+    await publishFlow(c.pilotId, leadFlow());
+    const onC = await chat(c.publicKey, note, { visitorId: onA.visitorId, email });
+
+    const resumed = await call(`/v1/admin/visitors/${onA.visitorId}/erase`, { method: 'POST' });
+    expect(resumed.status).toBe(200);
+    const receipt = await json<{
+      status: string;
+      remaining: number;
+      erased: { conversationObjects: number };
+    }>(resumed);
+    expect(receipt).toMatchObject({ status: 'erased', remaining: 0 });
+    // Totals over both calls (C may not be indexed in D1 yet: its object is what counts).
+    expect(receipt.erased.conversationObjects).toBe(3);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const needles = [
+      onA.conversationId,
+      onB.conversationId,
+      onC.conversationId,
+      onA.visitorId,
+      note,
+    ];
+    expect(await scanD1(needles)).toEqual([]);
+    expect(await scanObject('a', stubOf(onA.conversationId), needles)).toEqual([]);
+    expect(await scanObject('b', stubOf(onB.conversationId), needles)).toEqual([]);
+    expect(await scanObject('c', stubOf(onC.conversationId), needles)).toEqual([]);
+    expect(await scanObject('pc', pilotStub(c.pilotId), needles)).toEqual([]);
+    expect(await scanObject('pa', pilotStub(a.pilotId), needles)).toEqual([]);
+    expect(await scanObject('pb', pilotStub(b.pilotId), needles)).toEqual([]);
+  });
+
+  it('deletes one conversation and keeps the same visitor’s conversation on another pilot', async () => {
+    const email = `del-${crypto.randomUUID()}@example.com`;
+    const a = await createPilot();
+    const b = await createPilot();
+    await publishFlow(a.pilotId, leadFlow());
+    await publishFlow(b.pilotId, leadFlow());
+    const note = `note-${crypto.randomUUID()}`;
+    const onA = await chat(a.publicKey, note, { email });
+    const onB = await chat(b.publicKey, note, { visitorId: onA.visitorId, email });
+    await indexed(onA.conversationId);
+    const deleted = await call(`/v1/admin/conversations/${onA.conversationId}`, {
+      method: 'DELETE',
+    });
+    expect(deleted.status).toBe(200);
+    expect(await json<{ kind: string; conversationIds: string[] }>(deleted)).toMatchObject({
+      kind: 'conversation',
+      conversationIds: [onA.conversationId],
+    });
+    expect(await scanObject('a', stubOf(onA.conversationId), [note, onA.visitorId])).toEqual([]);
+    expect((await stubOf(onB.conversationId).transcript()).some((m) => m.text.includes(note))).toBe(
+      true,
+    );
+  });
+
+  it('refuses erasure to a read-only key with forbidden, and a bad id with a named field', async () => {
+    const ws = await workspace();
+    const refused = await ws.json<{ error: { code: string } }>('/visitors/v_abc/erase', {
+      method: 'POST',
+      key: ws.readKey,
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe(ErrorCode.forbidden);
+    const bad = await ws.json<{ error: { issues: { path: string }[] } }>(
+      '/visitors/not%20an%20id/erase',
+      { method: 'POST' },
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.issues[0]?.path).toBe('path.visitorId');
+  });
+});
+
+describe('exporting a contact', () => {
+  it('returns their fields, transcript with rich parts, runs with steps, emails and records', async () => {
+    const { publicKey, email, externalId, contactId } = await identifiedPilot();
+    const note = `note-${crypto.randomUUID()}`;
+    const person = await chat(publicKey, note, { userId: externalId, email });
+    await indexed(person.conversationId);
+    const exported = await json<{
+      format: string;
+      contact: { email: string; data: { phone: string } };
+      conversations: { id: string; messages: { text: string; choices?: unknown[] }[] }[];
+      runs: { conversationId: string; steps: { nodeId: string }[] }[];
+      emails: { to: string }[];
+      records: { data: { title: string } }[];
+      truncated: boolean;
+    }>(await call(`/v1/admin/contacts/${contactId}/export`));
+    expect(exported.format).toBe('edgepilot.contact-export.v1');
+    expect(exported.contact).toMatchObject({ email, data: { phone: '+15550100' } });
+    expect(exported.conversations.map((c) => c.id)).toEqual([person.conversationId]);
+    const messages = exported.conversations[0]!.messages;
+    expect(messages.some((m) => m.text === `My secret is ${note}`)).toBe(true);
+    expect(messages.find((m) => m.text === 'Happy with us?')?.choices).toHaveLength(1);
+    expect(exported.runs[0]?.conversationId).toBe(person.conversationId);
+    expect(exported.runs[0]?.steps.map((s) => s.nodeId)).toEqual(
+      expect.arrayContaining(['mail', 'rec']),
+    );
+    expect(exported.emails.map((e) => e.to)).toEqual([email]);
+    expect(exported.records[0]?.data.title).toBe(`Call about ${note}`);
+    expect(exported.truncated).toBe(false);
+    const stranger = await workspace();
+    expect(
+      (await stranger.call(`/contacts/${contactId}/export`, { key: stranger.readKey })).status,
+    ).toBe(404);
+    person.socket.close();
+  });
+});
+
+describe('queue events in flight during an erasure', () => {
+  it('are dropped when older than the erasure, and kept when they belong to the fresh conversation', async () => {
+    const { pilotId } = await createPilot();
+    const conversationId = `conv_inflight_${crypto.randomUUID().replaceAll('-', '')}`;
+    const visitorId = `v_inflight${crypto.randomUUID().replaceAll('-', '')}`;
+    const event = (at: number, seq: number) => ({
+      v: 1,
+      events: [
+        {
+          id: `evt_${crypto.randomUUID()}`,
+          seq,
+          at,
+          kind: 'conversation',
+          workspaceId: 'ws_default',
+          pilotId,
+          conversationId,
+          visitorId,
+          userId: null,
+          status: 'open',
+          mode: 'pilot',
+          assignee: null,
+          pageUrl: null,
+          lastMessage: 'in flight',
+          lastMessageAt: at,
+          createdAt: at,
+          run: null,
+        },
+      ],
+    });
+    const before = Date.now();
+    await env.EVENTS.send(event(before, 1));
+    const row = () =>
+      env.DB.prepare('SELECT last_message_at FROM conversations WHERE id = ?')
+        .bind(conversationId)
+        .first<{ last_message_at: number }>();
+    await eventually(row, (r) => r !== null, 'the conversation row');
+    const deleted = await call(`/v1/admin/conversations/${conversationId}`, { method: 'DELETE' });
+    expect(deleted.status).toBe(200);
+    expect(await row()).toBeNull();
+
+    // A message produced before the erase, delivered after it: nothing comes back.
+    await env.EVENTS.send(event(before + 1, 2));
+    const later = Date.now() + 5;
+    while (Date.now() <= later) await new Promise((resolve) => setTimeout(resolve, 2));
+    // A fresh visit after the erase: indexed again (delivered after the stale one).
+    await env.EVENTS.send(event(later, 1));
+    const fresh = await eventually(row, (r) => r !== null, 'the fresh conversation row');
+    expect(fresh?.last_message_at).toBe(later);
+  });
+});

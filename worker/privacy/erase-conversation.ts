@@ -1,0 +1,56 @@
+/**
+ * Erases one conversation everywhere it is held: its Durable Object (all storage, open
+ * sockets closed), its D1 rows (list row, enrollment runs and steps, records, outbox) and its
+ * live-view row. Every step is idempotent, so a retry after a crash anywhere redoes nothing
+ * harmful. The object goes first: once it is empty no new events about the old conversation
+ * can be produced, and the tombstone written with the D1 deletes (one atomic batch) makes the
+ * events consumer drop any still in the queue.
+ */
+import { sha256Hex } from '../auth/hash.ts';
+import type { AppEnv } from '../env.ts';
+import type { ErasedCounts } from './receipt.ts';
+import type { ConversationRef } from './targets.ts';
+
+export async function eraseConversation(
+  env: AppEnv,
+  workspaceId: string,
+  ref: ConversationRef,
+): Promise<Partial<ErasedCounts>> {
+  const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(ref.id));
+  const object = await stub.erase(workspaceId);
+  const erasedAt = Date.now();
+  const scoped = [workspaceId, ref.id];
+  const results = await env.DB.batch([
+    env.DB.prepare(
+      `INSERT INTO erased_conversations (conversation_hash, erased_at) VALUES (?, ?)
+       ON CONFLICT(conversation_hash) DO UPDATE SET erased_at = excluded.erased_at`,
+    ).bind(await sha256Hex(ref.id), erasedAt),
+    env.DB.prepare(
+      `DELETE FROM enrollment_steps WHERE enrollment_id IN
+         (SELECT id FROM enrollments WHERE workspace_id = ? AND conversation_id = ?)`,
+    ).bind(...scoped),
+    env.DB.prepare('DELETE FROM enrollments WHERE workspace_id = ? AND conversation_id = ?').bind(
+      ...scoped,
+    ),
+    env.DB.prepare('DELETE FROM records WHERE workspace_id = ? AND conversation_id = ?').bind(
+      ...scoped,
+    ),
+    env.DB.prepare('DELETE FROM outbox WHERE workspace_id = ? AND conversation_id = ?').bind(
+      ...scoped,
+    ),
+    env.DB.prepare('DELETE FROM conversations WHERE workspace_id = ? AND id = ?').bind(...scoped),
+  ]);
+  const changes = (i: number) => results[i]?.meta.changes ?? 0;
+  const live = await env.PILOT.get(env.PILOT.idFromName(ref.pilotId)).forget([ref.id], []);
+  const rows = object?.rows ?? {};
+  return {
+    conversationObjects: object && Object.keys(rows).length > 0 ? 1 : 0,
+    objectRows: rows,
+    enrollmentSteps: changes(1),
+    enrollments: changes(2),
+    records: changes(3),
+    emails: changes(4),
+    conversationRows: changes(5),
+    liveRows: live.liveRows,
+  };
+}
