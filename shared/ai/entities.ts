@@ -1,15 +1,17 @@
 /**
  * Entities extracted from visitor messages, available to flows as `entity.<name>`:
  * - list entities: canonical values with synonyms, matched on word boundaries, case-insensitive;
- * - regex entities: admin patterns, rejected at save time when they risk catastrophic backtracking;
+ * - regex entities: admin patterns in RE2 syntax, run in linear time (shared/flow/regex.ts) so no
+ *   pattern can make a visitor message slow; patterns RE2 cannot compile are refused at save;
  * - system entities (always on): email, url (linkifyjs), phone (libphonenumber-js), datetime
  *   (chrono-node, ISO 8601 value), number.
  */
 import * as chrono from 'chrono-node';
 import { findPhoneNumbersInText } from 'libphonenumber-js';
 import { find as findLinks } from 'linkifyjs';
+import { RE2JS } from 're2js';
 import { z } from 'zod';
-import { backtrackingRisk } from '../flow/regex.ts';
+import { compilePattern, MAX_SUBJECT_LENGTH } from '../flow/regex.ts';
 import type { EntityMatch } from './intent-detector.ts';
 import { tokenize } from './text-features.ts';
 
@@ -23,17 +25,15 @@ const entityName = z
     message: `reserved for a system entity (${SYSTEM_ENTITIES.join(', ')})`,
   });
 
+const ENTITY_FLAGS = RE2JS.CASE_INSENSITIVE;
+
 /**
- * True when a pattern compiles and cannot backtrack catastrophically: regex entities run on
- * every visitor message, so they pass the same check as flow regexes (shared/flow/regex.ts).
+ * Why RE2 cannot compile a pattern (lookarounds, backreferences, bad syntax), or null: regex
+ * entities run on every visitor message, so they use the same linear-time engine as flow regexes.
  */
-export function isSafePattern(pattern: string): boolean {
-  try {
-    new RegExp(pattern, 'iu');
-  } catch {
-    return false;
-  }
-  return backtrackingRisk(pattern) === null;
+export function patternProblem(pattern: string): string | null {
+  const check = compilePattern(pattern, ENTITY_FLAGS);
+  return check.ok ? null : check.reason;
 }
 
 export const entityDefinitionSchema = z.discriminatedUnion('kind', [
@@ -57,7 +57,10 @@ export const entityDefinitionSchema = z.discriminatedUnion('kind', [
       .string()
       .min(1)
       .max(500)
-      .refine(isSafePattern, { message: 'invalid or unsafe regular expression' }),
+      .superRefine((pattern, ctx) => {
+        const problem = patternProblem(pattern);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
   }),
 ]);
 export type EntityDefinition = z.infer<typeof entityDefinitionSchema>;
@@ -65,7 +68,7 @@ export type EntityDefinition = z.infer<typeof entityDefinitionSchema>;
 /** Compiled extractor over a pilot's entity definitions plus the system entities. */
 export class EntityExtractor {
   private readonly lists: { name: string; value: string; tokens: string[] }[] = [];
-  private readonly regexes: { name: string; regex: RegExp }[] = [];
+  private readonly regexes: { name: string; regex: RE2JS }[] = [];
 
   constructor(definitions: readonly EntityDefinition[] = []) {
     for (const definition of definitions) {
@@ -79,7 +82,8 @@ export class EntityExtractor {
         // Longest phrases first, so "new york city" wins over "york".
         this.lists.sort((a, b) => b.tokens.length - a.tokens.length);
       } else {
-        this.regexes.push({ name: definition.name, regex: new RegExp(definition.pattern, 'giu') });
+        const check = compilePattern(definition.pattern, ENTITY_FLAGS);
+        if (check.ok) this.regexes.push({ name: definition.name, regex: check.regex });
       }
     }
   }
@@ -102,10 +106,14 @@ export class EntityExtractor {
         }
       }
     }
+    const subject = text.length > MAX_SUBJECT_LENGTH ? text.slice(0, MAX_SUBJECT_LENGTH) : text;
     for (const { name, regex } of this.regexes) {
-      regex.lastIndex = 0;
-      for (const match of text.matchAll(regex)) {
-        if (match[0]) add({ name, value: match[1] ?? match[0], text: match[0] });
+      const matcher = regex.matcher(subject);
+      // Each find() moves past the previous match, so there are at most length + 1 of them.
+      for (let n = 0; n <= subject.length && matcher.find(); n++) {
+        const whole = matcher.group() ?? '';
+        const first = matcher.groupCount() > 0 ? matcher.group(1) : null;
+        if (whole) add({ name, value: first ?? whole, text: whole });
       }
     }
     for (const match of extractSystemEntities(text, now)) add(match);

@@ -259,31 +259,60 @@ describe('validateFlow', () => {
     ]);
   });
 
-  it('rejects catastrophic, invalid and oversized regexes in URL rules and conditions', () => {
+  it('rejects lookarounds, backreferences, invalid and oversized regexes in URL rules and conditions', () => {
     const flow = base(
       [
         {
           id: 'c',
           type: 'condition',
           branches: [
-            { when: { field: 'contact.email', op: 'matches', value: '(a+)+$' } },
+            { when: { field: 'contact.email', op: 'matches', value: '^(?!admin)' } },
             { when: { field: 'contact.email', op: 'matches', value: '[' } },
             { when: { field: 'contact.email', op: 'matches', value: 'a'.repeat(600) } },
           ],
         },
       ],
-      { trigger: { type: 'page_visited', urls: [{ op: 'matches', value: '^(\\w+\\s?)*$' }] } },
+      { trigger: { type: 'page_visited', urls: [{ op: 'matches', value: '/(\\w+)/\\1' }] } },
     );
     const { errors } = codes(flow);
     expect(errors.map((e) => e[0])).toEqual(['bad_regex', 'bad_regex', 'bad_regex', 'bad_regex']);
   });
 
-  it('rejects repeated overlapping alternatives, and such a pattern never runs', () => {
-    for (const pattern of ['(a|aa)*c', '^(x|xy|y)+$', '(foo|fo|o){2,}bar', '(a|ab){1,40}z']) {
-      expect(checkPattern(pattern).ok, pattern).toBe(false);
-      // Exponential on a backtracking engine; refused, so it returns at once.
-      expect(safeMatch(pattern, `${'a'.repeat(60)}!`)).toBe(false);
-    }
+  it('says which node and field holds a lookaround or backreference, naming RE2', () => {
+    const flow = base(
+      [
+        {
+          id: 'gate',
+          type: 'condition',
+          branches: [{ when: { field: 'contact.email', op: 'matches', value: '(?<=@)corp' } }],
+        },
+      ],
+      { trigger: { type: 'page_visited', urls: [{ op: 'matches', value: '(?<p>x)\\k<p>' }] } },
+    );
+    const { errors } = validateFlow(flow);
+    expect(errors).toEqual([
+      {
+        code: 'bad_regex',
+        message:
+          'URL pattern: backreferences (\\1, \\k<name>) are not supported: flow regexes use RE2 syntax',
+        path: 'trigger.urls.0.value',
+      },
+      {
+        code: 'bad_regex',
+        message:
+          'contact.email: lookarounds ((?=…), (?!…), (?<=…), (?<!…)) are not supported: flow regexes use RE2 syntax',
+        path: 'nodes.0.branches.0.when.value',
+        nodeId: 'gate',
+      },
+    ]);
+  });
+
+  it('accepts patterns that only a backtracking engine finds dangerous, and runs them exactly', () => {
+    // RE2 is linear, so these need no refusal; they return the right answer at once.
+    for (const pattern of ['(a|aa)*c', '^(x|xy|y)+$', '(a+)+$', '^(\\w+\\s?)*$'])
+      expect(checkPattern(pattern).ok, pattern).toBe(true);
+    expect(safeMatch('(a|aa)*c', `${'a'.repeat(60)}!`)).toBe(false);
+    expect(safeMatch('(a|aa)*c', `${'a'.repeat(60)}C`)).toBe(true);
     for (const pattern of [
       '^SO-\\d{4,8}$',
       '^/(en|de)/pricing',
@@ -326,7 +355,7 @@ describe('validateFlow', () => {
             when: {
               all: [
                 { field: 'contact.email', op: 'is_not_empty' },
-                { any: [{ not: { field: 'visitor.page_url', op: 'matches', value: '(a+)+$' } }] },
+                { any: [{ not: { field: 'visitor.page_url', op: 'matches', value: '(?=a)' } }] },
                 { field: 'variable.missing', op: 'eq', value: 1 },
               ],
             },

@@ -12,7 +12,7 @@ import { call } from '../helpers/admin.ts';
 import { openSocket, startSession } from '../helpers/socket.ts';
 import { workspace } from './admin-fixtures.ts';
 import { dumpObject, scanD1, scanObject } from './privacy-scan.ts';
-import { createPilot, eventually, json, publishFlow, visit } from './runtime-helpers.ts';
+import { createPilot, eventually, json, publishFlow, said } from './runtime-helpers.ts';
 
 const IDENTITY_SECRET = 'privacy-test-identity-secret-0123456789';
 
