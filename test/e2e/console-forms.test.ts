@@ -132,9 +132,9 @@ describe('console forms in Chromium', () => {
     await page.getByLabel('Test a URL').fill('https://shop.example/pricing-old');
     await expect.poll(() => result.textContent()).toBe('Does not match any rule');
     await page.getByLabel('URL rule 1 operator').selectOption('matches');
-    await page.getByLabel('URL rule 1 value').fill('(a+)+$');
+    await page.getByLabel('URL rule 1 value').fill('(?=a)b');
     await page.getByRole('alert').filter({ hasText: 'Regex never matches' }).waitFor();
-    expect(await shown(page, 'URL rules')).toEqual([{ op: 'matches', value: '(a+)+$' }]);
+    expect(await shown(page, 'URL rules')).toEqual([{ op: 'matches', value: '(?=a)b' }]);
     await close();
   });
 
