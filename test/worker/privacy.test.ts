@@ -7,6 +7,8 @@
 import { env, evictDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../shared/errors.ts';
+import { visitorKeyFor } from '../../worker/auth/visitor-token.ts';
+import { type AppEnv, sessionSecret } from '../../worker/env.ts';
 import { runErasure } from '../../worker/privacy/erasure-job.ts';
 import { call } from '../helpers/admin.ts';
 import { openSocket, startSession } from '../helpers/socket.ts';
@@ -75,10 +77,10 @@ const pilotStub = (pilotId: string) => env.PILOT.get(env.PILOT.idFromName(pilotI
 async function chat(
   publicKey: string,
   note: string,
-  opts: { visitorId?: string; userId?: string; email: string },
+  opts: { visitorKey?: string; userId?: string; email: string },
 ) {
   const user = opts.userId ? { userId: opts.userId, hash: await userHash(opts.userId) } : undefined;
-  const { body } = await startSession(publicKey, opts.visitorId, undefined, user);
+  const { body } = await startSession(publicKey, opts.visitorKey, undefined, user);
   if (!body) throw new Error('session refused');
   const socket = await openSocket(body.conversationId, body.token);
   socket.send({ type: 'event', name: 'go', props: { note, to: opts.email } });
@@ -256,7 +258,12 @@ describe('erasing an anonymous visitor and deleting a conversation', () => {
     await publishFlow(b.pilotId, leadFlow());
     const note = `note-${crypto.randomUUID()}`;
     const onA = await chat(a.publicKey, note, { email });
-    const onB = await chat(b.publicKey, note, { visitorId: onA.visitorId, email });
+    // Widgets keep one visitor per pilot, but data from before visitor keys (or a site that
+    // signs keys itself) can hold one visitor id on several pilots: sign it for each pilot.
+    const keyOn = (pilotId: string) =>
+      visitorKeyFor(pilotId, onA.visitorId, sessionSecret(env as AppEnv));
+    const onB = await chat(b.publicKey, note, { visitorKey: await keyOn(b.pilotId), email });
+    expect(onB.visitorId).toBe(onA.visitorId);
     expect(onB.conversationId).not.toBe(onA.conversationId);
     await indexed(onA.conversationId);
     await indexed(onB.conversationId);
@@ -270,7 +277,7 @@ describe('erasing an anonymous visitor and deleting a conversation', () => {
     // Meanwhile the visitor chats on a third pilot: the resumed erasure must find that too.
     const c = await createPilot();
     await publishFlow(c.pilotId, leadFlow());
-    const onC = await chat(c.publicKey, note, { visitorId: onA.visitorId, email });
+    const onC = await chat(c.publicKey, note, { visitorKey: await keyOn(c.pilotId), email });
 
     const resumed = await call(`/v1/admin/visitors/${onA.visitorId}/erase`, { method: 'POST' });
     expect(resumed.status).toBe(200);
@@ -307,7 +314,12 @@ describe('erasing an anonymous visitor and deleting a conversation', () => {
     await publishFlow(b.pilotId, leadFlow());
     const note = `note-${crypto.randomUUID()}`;
     const onA = await chat(a.publicKey, note, { email });
-    const onB = await chat(b.publicKey, note, { visitorId: onA.visitorId, email });
+    // Widgets keep one visitor per pilot, but data from before visitor keys (or a site that
+    // signs keys itself) can hold one visitor id on several pilots: sign it for each pilot.
+    const keyOn = (pilotId: string) =>
+      visitorKeyFor(pilotId, onA.visitorId, sessionSecret(env as AppEnv));
+    const onB = await chat(b.publicKey, note, { visitorKey: await keyOn(b.pilotId), email });
+    expect(onB.visitorId).toBe(onA.visitorId);
     await indexed(onA.conversationId);
     const deleted = await call(`/v1/admin/conversations/${onA.conversationId}`, {
       method: 'DELETE',
