@@ -7,6 +7,8 @@
 import { env, evictDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../shared/errors.ts';
+import { visitorKeyFor } from '../../worker/auth/visitor-token.ts';
+import { type AppEnv, sessionSecret } from '../../worker/env.ts';
 import { runErasure } from '../../worker/privacy/erasure-job.ts';
 import type { ErasureStep } from '../../worker/privacy/steps.ts';
 import { call } from '../helpers/admin.ts';
@@ -68,6 +70,13 @@ function leadFlow() {
   };
 }
 
+/**
+ * The same anonymous visitor on another pilot: visitor keys are signed per pilot, so the test
+ * mints one with the server's secret (as a site whose visitor got a key from each pilot would hold).
+ */
+const sameVisitorOn = (pilotId: string, visitorId: string) =>
+  visitorKeyFor(pilotId, visitorId, sessionSecret(env as unknown as AppEnv));
+
 const stubOf = (conversationId: string) =>
   env.CONVERSATION.get(env.CONVERSATION.idFromName(conversationId));
 const pilotStub = (pilotId: string) => env.PILOT.get(env.PILOT.idFromName(pilotId));
@@ -76,10 +85,10 @@ const pilotStub = (pilotId: string) => env.PILOT.get(env.PILOT.idFromName(pilotI
 async function chat(
   publicKey: string,
   note: string,
-  opts: { visitorId?: string; userId?: string; email: string },
+  opts: { visitorKey?: string; userId?: string; email: string },
 ) {
   const user = opts.userId ? { userId: opts.userId, hash: await userHash(opts.userId) } : undefined;
-  const { body } = await startSession(publicKey, opts.visitorId, undefined, user);
+  const { body } = await startSession(publicKey, opts.visitorKey, undefined, user);
   if (!body) throw new Error('session refused');
   const socket = await openSocket(body.conversationId, body.token);
   socket.send({ type: 'event', name: 'go', props: { note, to: opts.email } });
@@ -260,7 +269,10 @@ describe('erasing an anonymous visitor and deleting a conversation', () => {
     await publishFlow(b.pilotId, leadFlow());
     const note = `note-${crypto.randomUUID()}`;
     const onA = await chat(a.publicKey, note, { email });
-    const onB = await chat(b.publicKey, note, { visitorId: onA.visitorId, email });
+    const onB = await chat(b.publicKey, note, {
+      visitorKey: await sameVisitorOn(b.pilotId, onA.visitorId),
+      email,
+    });
     expect(onB.conversationId).not.toBe(onA.conversationId);
     await indexed(onA.conversationId);
     await indexed(onB.conversationId);
@@ -274,7 +286,10 @@ describe('erasing an anonymous visitor and deleting a conversation', () => {
     // Meanwhile the visitor chats on a third pilot: the resumed erasure must find that too.
     const c = await createPilot();
     await publishFlow(c.pilotId, leadFlow());
-    const onC = await chat(c.publicKey, note, { visitorId: onA.visitorId, email });
+    const onC = await chat(c.publicKey, note, {
+      visitorKey: await sameVisitorOn(c.pilotId, onA.visitorId),
+      email,
+    });
 
     const resumed = await call(`/v1/admin/visitors/${onA.visitorId}/erase`, { method: 'POST' });
     expect(resumed.status).toBe(200);
@@ -311,7 +326,10 @@ describe('erasing an anonymous visitor and deleting a conversation', () => {
     await publishFlow(b.pilotId, leadFlow());
     const note = `note-${crypto.randomUUID()}`;
     const onA = await chat(a.publicKey, note, { email });
-    const onB = await chat(b.publicKey, note, { visitorId: onA.visitorId, email });
+    const onB = await chat(b.publicKey, note, {
+      visitorKey: await sameVisitorOn(b.pilotId, onA.visitorId),
+      email,
+    });
     await indexed(onA.conversationId);
     const deleted = await call(`/v1/admin/conversations/${onA.conversationId}`, {
       method: 'DELETE',
