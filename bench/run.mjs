@@ -2,7 +2,7 @@
 // `npm run bench`: one command, one run, ratios side by side. Builds the widget and the admin
 // console, measures weight, the console's first-load size, main-thread cost, the hot path against a bare echo Durable Object, load, the engine,
 // memory and publish latency, then prints a table and writes bench/results.json,
-// bench/charts/*.svg and BENCHMARKS.md. Flags: --no-build, --quick, and --only=weight,consoleWeight,engine,mainThread,hotPath,load,memory,publish
+// bench/charts/*.svg and BENCHMARKS.md. Flags: --no-build, --quick, and --only=weight,consoleWeight,engine,mainThread,hotPath,load,erase,memory,publish
 // (a partial run prints its results as JSON and leaves the report files alone).
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -11,6 +11,7 @@ import { root } from '../scripts/dev-server.mjs';
 import { benchConsoleWeight } from './lib/console-weight.mjs';
 import { startEchoServer } from './lib/echo-server.mjs';
 import { benchEngine } from './lib/engine.mjs';
+import { benchErase } from './lib/erase.mjs';
 import { benchHotPath, log } from './lib/hot-path.mjs';
 import { runLoad } from './lib/load.mjs';
 import { benchMainThread } from './lib/main-thread.mjs';
@@ -63,7 +64,7 @@ results.weight = await section('weight', () => benchWeight());
 results.consoleWeight = await section('consoleWeight', () => benchConsoleWeight());
 results.engine = await section('engine', () => benchEngine());
 
-const needsServers = ['mainThread', 'hotPath', 'load', 'publish'].some(wanted);
+const needsServers = ['mainThread', 'hotPath', 'load', 'erase', 'publish'].some(wanted);
 if (needsServers) {
   const product = await startProduct();
   const echo = await startEchoServer();
@@ -75,6 +76,7 @@ if (needsServers) {
     results.load = await section('load', () =>
       runLoad(product.base, { conversations: quick ? 100 : 1000, messages: 10 }),
     );
+    results.erase = await section('erase', () => benchErase(product));
     // Last on these servers: it publishes a flow that changes what new conversations see.
     results.publish = await section('publish', () => benchPublish(product));
   } finally {

@@ -112,6 +112,20 @@ export function checks(r) {
       null,
     );
   } else if (r.memory) missing('memory per conversation', '(reported)', r.memory);
+  if (r.erase?.ok) {
+    add(
+      `erase a person: ${r.erase.conversations} conversations x ${r.erase.messagesPerConversation} messages`,
+      `${r.erase.eraseMs} ms (${r.erase.calls} call${r.erase.calls === 1 ? '' : 's'})`,
+      '(reported)',
+      null,
+    );
+  } else if (r.erase)
+    add(
+      'erase a person',
+      `n/a (${r.erase.reason ?? r.erase.error ?? 'not complete'})`,
+      '(reported)',
+      null,
+    );
   if (r.publish?.ok) {
     add(
       'publish -> new version serves new conversations',
@@ -370,6 +384,18 @@ export function markdown(r, rows, svgs) {
     parts.push(
       '```json',
       JSON.stringify({ memory: r.memory, publish: r.publish }, null, 2),
+      '```',
+      '',
+    );
+  }
+  if (r.erase) {
+    parts.push(
+      '## Erasure',
+      '',
+      'A verified contact (identity HMAC) chats on 10 pilots through the widget protocol, 50 questions and 50 pilot answers each; once the export shows every message held and the index lists every conversation, `POST /v1/admin/contacts/{id}/erase` is timed (called again while it answers 202) until it reports `erased`.',
+      '',
+      '```json',
+      JSON.stringify(r.erase, null, 2),
       '```',
       '',
     );

@@ -57,3 +57,19 @@ export async function scanObject(
   const { rows } = await dumpObject(stub);
   return Object.entries(rows).flatMap(([table, list]) => hits(`${label}.${table}`, list, needles));
 }
+
+/** Every key of the SNAPSHOTS KV namespace, and its value as text (keys paged, bounded). */
+export async function scanKV(needles: string[]): Promise<Hit[]> {
+  const found: Hit[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 100; page++) {
+    const listed = await env.SNAPSHOTS.list({ cursor });
+    for (const { name } of listed.keys) {
+      const value = await env.SNAPSHOTS.get(name, 'text');
+      found.push(...hits(`kv.${name}`, [name, value], needles));
+    }
+    if (listed.list_complete) return found;
+    cursor = listed.cursor;
+  }
+  throw new Error('KV scan: more than 100 pages of keys');
+}

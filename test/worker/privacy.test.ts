@@ -10,10 +10,11 @@ import { ErrorCode } from '../../shared/errors.ts';
 import { visitorKeyFor } from '../../worker/auth/visitor-token.ts';
 import { type AppEnv, sessionSecret } from '../../worker/env.ts';
 import { runErasure } from '../../worker/privacy/erasure-job.ts';
+import type { ErasureStep } from '../../worker/privacy/steps.ts';
 import { call } from '../helpers/admin.ts';
 import { openSocket, startSession } from '../helpers/socket.ts';
 import { workspace } from './admin-fixtures.ts';
-import { dumpObject, scanD1, scanObject } from './privacy-scan.ts';
+import { dumpObject, scanD1, scanKV, scanObject } from './privacy-scan.ts';
 import { createPilot, eventually, json, publishFlow, said } from './runtime-helpers.ts';
 
 const IDENTITY_SECRET = 'privacy-test-identity-secret-0123456789';
@@ -68,6 +69,13 @@ function leadFlow() {
     ],
   };
 }
+
+/**
+ * The same anonymous visitor on another pilot: visitor keys are signed per pilot, so the test
+ * mints one with the server's secret (as a site whose visitor got a key from each pilot would hold).
+ */
+const sameVisitorOn = (pilotId: string, visitorId: string) =>
+  visitorKeyFor(pilotId, visitorId, sessionSecret(env as unknown as AppEnv));
 
 const stubOf = (conversationId: string) =>
   env.CONVERSATION.get(env.CONVERSATION.idFromName(conversationId));
@@ -141,6 +149,8 @@ describe('erasing a contact', () => {
     const { pilotId, publicKey, email, externalId, contactId } = await identifiedPilot();
     const note = `note-${crypto.randomUUID()}`;
     const person = await chat(publicKey, note, { userId: externalId, email });
+    // The KV scan reads every key and value: it finds the pilot's snapshot by its public key.
+    expect((await scanKV([publicKey])).map((h) => h.where)).toContain(`kv.snapshot:${publicKey}`);
     const otherNote = `other-${crypto.randomUUID()}`;
     const other = await chat(publicKey, otherNote, { email: `other-${otherNote}@example.com` });
     await indexed(person.conversationId);
@@ -199,6 +209,7 @@ describe('erasing a contact', () => {
     expect(await scanD1(needles)).toEqual([]);
     expect(await scanObject('conv', stubOf(person.conversationId), needles)).toEqual([]);
     expect(await scanObject('pilot', pilotStub(pilotId), needles)).toEqual([]);
+    expect(await scanKV(needles)).toEqual([]);
     const { counts } = await dumpObject(stubOf(person.conversationId));
     expect(counts).toMatchObject({ messages: 0, runs: 0, effects: 0, outgoing: 0 });
     expect((await call(`/v1/admin/contacts/${contactId}`)).status).toBe(404);
@@ -258,12 +269,10 @@ describe('erasing an anonymous visitor and deleting a conversation', () => {
     await publishFlow(b.pilotId, leadFlow());
     const note = `note-${crypto.randomUUID()}`;
     const onA = await chat(a.publicKey, note, { email });
-    // Widgets keep one visitor per pilot, but data from before visitor keys (or a site that
-    // signs keys itself) can hold one visitor id on several pilots: sign it for each pilot.
-    const keyOn = (pilotId: string) =>
-      visitorKeyFor(pilotId, onA.visitorId, sessionSecret(env as AppEnv));
-    const onB = await chat(b.publicKey, note, { visitorKey: await keyOn(b.pilotId), email });
-    expect(onB.visitorId).toBe(onA.visitorId);
+    const onB = await chat(b.publicKey, note, {
+      visitorKey: await sameVisitorOn(b.pilotId, onA.visitorId),
+      email,
+    });
     expect(onB.conversationId).not.toBe(onA.conversationId);
     await indexed(onA.conversationId);
     await indexed(onB.conversationId);
@@ -277,7 +286,10 @@ describe('erasing an anonymous visitor and deleting a conversation', () => {
     // Meanwhile the visitor chats on a third pilot: the resumed erasure must find that too.
     const c = await createPilot();
     await publishFlow(c.pilotId, leadFlow());
-    const onC = await chat(c.publicKey, note, { visitorKey: await keyOn(c.pilotId), email });
+    const onC = await chat(c.publicKey, note, {
+      visitorKey: await sameVisitorOn(c.pilotId, onA.visitorId),
+      email,
+    });
 
     const resumed = await call(`/v1/admin/visitors/${onA.visitorId}/erase`, { method: 'POST' });
     expect(resumed.status).toBe(200);
@@ -314,12 +326,10 @@ describe('erasing an anonymous visitor and deleting a conversation', () => {
     await publishFlow(b.pilotId, leadFlow());
     const note = `note-${crypto.randomUUID()}`;
     const onA = await chat(a.publicKey, note, { email });
-    // Widgets keep one visitor per pilot, but data from before visitor keys (or a site that
-    // signs keys itself) can hold one visitor id on several pilots: sign it for each pilot.
-    const keyOn = (pilotId: string) =>
-      visitorKeyFor(pilotId, onA.visitorId, sessionSecret(env as AppEnv));
-    const onB = await chat(b.publicKey, note, { visitorKey: await keyOn(b.pilotId), email });
-    expect(onB.visitorId).toBe(onA.visitorId);
+    const onB = await chat(b.publicKey, note, {
+      visitorKey: await sameVisitorOn(b.pilotId, onA.visitorId),
+      email,
+    });
     await indexed(onA.conversationId);
     const deleted = await call(`/v1/admin/conversations/${onA.conversationId}`, {
       method: 'DELETE',
@@ -388,6 +398,75 @@ describe('exporting a contact', () => {
   });
 });
 
+describe('exporting a verified contact who chatted from two devices', () => {
+  it('includes both conversations with every message, run and step', async () => {
+    const { pilotId, publicKey, email, externalId, contactId } = await identifiedPilot();
+    const b = await createPilot({ identitySecret: IDENTITY_SECRET });
+    await publishFlow(b.pilotId, leadFlow());
+    const phoneNote = `phone-${crypto.randomUUID()}`;
+    const laptopNote = `laptop-${crypto.randomUUID()}`;
+    // Two devices: no shared visitor id, the same verified identity (user id + HMAC).
+    const phone = await chat(publicKey, phoneNote, { userId: externalId, email });
+    const laptop = await chat(b.publicKey, laptopNote, { userId: externalId, email });
+    expect(laptop.visitorId).not.toBe(phone.visitorId);
+    expect(laptop.conversationId).not.toBe(phone.conversationId);
+    await indexed(phone.conversationId);
+    await indexed(laptop.conversationId);
+    const exported = await json<{
+      conversations: {
+        id: string;
+        pilotId: string;
+        messages: { author: string; text: string }[];
+      }[];
+      runs: { id: string; conversationId: string; steps: { nodeId: string }[] }[];
+      emails: { to: string }[];
+      records: { data: { title: string } }[];
+      truncated: boolean;
+    }>(await call(`/v1/admin/contacts/${contactId}/export`));
+    const byId = new Map(exported.conversations.map((c) => [c.id, c]));
+    expect([...byId.keys()].sort()).toEqual([phone.conversationId, laptop.conversationId].sort());
+    expect(byId.get(phone.conversationId)?.pilotId).toBe(pilotId);
+    expect(byId.get(laptop.conversationId)?.pilotId).toBe(b.pilotId);
+    // Every message each object holds (read from the object itself) is in the export.
+    for (const [device, note] of [
+      [phone, phoneNote],
+      [laptop, laptopNote],
+    ] as const) {
+      const held = await stubOf(device.conversationId).transcript();
+      const texts = byId.get(device.conversationId)?.messages.map((m) => m.text);
+      expect(texts).toEqual(held.map((m) => m.text));
+      expect(texts).toEqual(expect.arrayContaining(['Happy with us?', `My secret is ${note}`]));
+    }
+    // Every run and step the enrollment log holds for either conversation.
+    const { results: runRows } = await env.DB.prepare(
+      'SELECT id, conversation_id FROM enrollments WHERE conversation_id IN (?, ?)',
+    )
+      .bind(phone.conversationId, laptop.conversationId)
+      .all<{ id: string; conversation_id: string }>();
+    expect(exported.runs.map((r) => r.id).sort()).toEqual(runRows.map((r) => r.id).sort());
+    expect(new Set(exported.runs.map((r) => r.conversationId))).toEqual(
+      new Set([phone.conversationId, laptop.conversationId]),
+    );
+    const { results: stepRows } = await env.DB.prepare(
+      `SELECT COUNT(*) AS n FROM enrollment_steps WHERE enrollment_id IN
+         (SELECT id FROM enrollments WHERE conversation_id IN (?, ?))`,
+    )
+      .bind(phone.conversationId, laptop.conversationId)
+      .all<{ n: number }>();
+    const exportedSteps = exported.runs.reduce((n, r) => n + r.steps.length, 0);
+    expect(exportedSteps).toBe(stepRows[0]?.n);
+    for (const run of exported.runs)
+      expect(run.steps.map((s) => s.nodeId)).toEqual(expect.arrayContaining(['mail', 'rec']));
+    expect(exported.emails.map((e) => e.to)).toEqual([email, email]);
+    expect(exported.records.map((r) => r.data.title).sort()).toEqual(
+      [`Call about ${phoneNote}`, `Call about ${laptopNote}`].sort(),
+    );
+    expect(exported.truncated).toBe(false);
+    phone.socket.close();
+    laptop.socket.close();
+  });
+});
+
 describe('queue events in flight during an erasure', () => {
   it('are dropped when older than the erasure, and kept when they belong to the fresh conversation', async () => {
     const { pilotId } = await createPilot();
@@ -437,4 +516,92 @@ describe('queue events in flight during an erasure', () => {
     const fresh = await eventually(row, (r) => r !== null, 'the fresh conversation row');
     expect(fresh?.last_message_at).toBe(later);
   });
+});
+
+describe('an erasure killed after any step', () => {
+  /** Every durable step of erasing a contact with two conversations, in order. */
+  const killPoints: [ErasureStep, number][] = [
+    ['job.start', 1],
+    ['conversation.object', 1],
+    ['conversation.d1', 1],
+    ['conversation.live', 1],
+    ['job.progress', 1],
+    ['conversation.object', 2],
+    ['conversation.d1', 2],
+    ['conversation.live', 2],
+    ['job.progress', 2],
+    ['targets.d1', 1],
+    ['targets.claims', 1],
+  ];
+
+  class Killed extends Error {}
+
+  it('is finished by the next call, with every object evicted in between: nothing is left', async () => {
+    const a = await createPilot({ identitySecret: IDENTITY_SECRET });
+    const b = await createPilot({ identitySecret: IDENTITY_SECRET });
+    await publishFlow(a.pilotId, leadFlow());
+    await publishFlow(b.pilotId, leadFlow());
+    const killedAt: string[] = [];
+    for (const [step, occurrence] of killPoints) {
+      const externalId = `user-${crypto.randomUUID()}`;
+      const email = `kill-${crypto.randomUUID()}@example.com`;
+      const contact = await json<{ id: string }>(
+        await call('/v1/admin/contacts', {
+          method: 'POST',
+          body: JSON.stringify({ externalId, email }),
+        }),
+      );
+      const note = `note-${crypto.randomUUID()}`;
+      const onA = await chat(a.publicKey, note, { userId: externalId, email });
+      const onB = await chat(b.publicKey, note, { userId: externalId, email });
+      await indexed(onA.conversationId);
+      await indexed(onB.conversationId);
+      const needles = [onA.conversationId, onB.conversationId, onA.visitorId, onB.visitorId];
+      needles.push(externalId, email, note, contact.id);
+      expect((await scanD1(needles)).length).toBeGreaterThan(0);
+
+      const seen = new Map<ErasureStep, number>();
+      const subject = { kind: 'contact' as const, id: contact.id };
+      const killed = await runErasure(env, 'ws_default', subject, 25, (done) => {
+        seen.set(done, (seen.get(done) ?? 0) + 1);
+        if (done === step && seen.get(done) === occurrence)
+          throw new Killed(`${step}#${occurrence}`);
+      }).catch((error: unknown) => error);
+      expect(killed).toBeInstanceOf(Killed);
+      killedAt.push(String((killed as Error).message));
+      for (const stub of [stubOf(onA.conversationId), stubOf(onB.conversationId)])
+        await evictDurableObject(stub);
+      for (const stub of [pilotStub(a.pilotId), pilotStub(b.pilotId)])
+        await evictDurableObject(stub);
+
+      const resumed = await call(`/v1/admin/contacts/${contact.id}/erase`, { method: 'POST' });
+      expect(resumed.status).toBe(200);
+      expect(await json(resumed)).toMatchObject({ status: 'erased', remaining: 0 });
+      const again = await json<{ id: string; status: string }>(
+        await call(`/v1/admin/contacts/${contact.id}/erase`, { method: 'POST' }),
+      );
+      expect(again.status).toBe('already_erased');
+      const job = await env.DB.prepare('SELECT status, pending, targets FROM erasures WHERE id = ?')
+        .bind(again.id)
+        .first();
+      expect(job).toEqual({ status: 'done', pending: '[]', targets: '{}' });
+
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const left = [
+        ...(await scanD1(needles)),
+        ...(await scanKV(needles)),
+        ...(await scanObject('a', stubOf(onA.conversationId), needles)),
+        ...(await scanObject('b', stubOf(onB.conversationId), needles)),
+        ...(await scanObject('pa', pilotStub(a.pilotId), needles)),
+        ...(await scanObject('pb', pilotStub(b.pilotId), needles)),
+      ];
+      expect({ killedAt: `${step}#${occurrence}`, left }).toEqual({
+        killedAt: `${step}#${occurrence}`,
+        left: [],
+      });
+      onA.socket.close();
+      onB.socket.close();
+    }
+    expect(killedAt).toEqual(killPoints.map(([step, n]) => `${step}#${n}`));
+  }, 180_000);
 });

@@ -9,15 +9,18 @@
 import { sha256Hex } from '../auth/hash.ts';
 import type { AppEnv } from '../env.ts';
 import type { ErasedCounts } from './receipt.ts';
+import { noSteps, type StepHook } from './steps.ts';
 import type { ConversationRef } from './targets.ts';
 
 export async function eraseConversation(
   env: AppEnv,
   workspaceId: string,
   ref: ConversationRef,
+  onStep: StepHook = noSteps,
 ): Promise<Partial<ErasedCounts>> {
   const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(ref.id));
   const object = await stub.erase(workspaceId);
+  onStep('conversation.object');
   const erasedAt = Date.now();
   const scoped = [workspaceId, ref.id];
   const results = await env.DB.batch([
@@ -40,8 +43,10 @@ export async function eraseConversation(
     ),
     env.DB.prepare('DELETE FROM conversations WHERE workspace_id = ? AND id = ?').bind(...scoped),
   ]);
+  onStep('conversation.d1');
   const changes = (i: number) => results[i]?.meta.changes ?? 0;
   const live = await env.PILOT.get(env.PILOT.idFromName(ref.pilotId)).forget([ref.id], []);
+  onStep('conversation.live');
   const rows = object?.rows ?? {};
   return {
     conversationObjects: object && Object.keys(rows).length > 0 ? 1 : 0,

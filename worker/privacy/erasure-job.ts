@@ -11,6 +11,7 @@ import type { AppEnv } from '../env.ts';
 import { notFound } from '../http/api-error.ts';
 import { eraseConversation } from './erase-conversation.ts';
 import { addCounts, type ErasedCounts, type ErasureReceipt, zeroCounts } from './receipt.ts';
+import { noSteps, type StepHook } from './steps.ts';
 import { MAX_PILOTS, planFor, type Subject, type Targets } from './targets.ts';
 
 /** Bounds one request's work (each conversation is a few RPCs and one D1 batch). */
@@ -55,13 +56,15 @@ const SELECT_JOB = `SELECT id, status, pending, targets, receipt, updated_at FRO
 
 /**
  * Erases `subject` in `workspaceId` (or resumes its unfinished erasure); 404 if unknown.
- * `perCall` lowers the per-request bound (tests use it to stop an erasure midway).
+ * `perCall` lowers the per-request bound (tests use it to stop an erasure midway); `onStep`
+ * is told each durable step as it completes (tests throw from it to kill the request there).
  */
 export async function runErasure(
   env: AppEnv,
   workspaceId: string,
   subject: Subject,
   perCall = CONVERSATIONS_PER_CALL,
+  onStep: StepHook = noSteps,
 ): Promise<ErasureReceipt> {
   const subjectHash = await sha256Hex(subject.id);
   const row = await env.DB.prepare(SELECT_JOB)
@@ -83,7 +86,8 @@ export async function runErasure(
     const refs = plan.conversations;
     job = await startJob(env, workspaceId, subject, subjectHash, refs, plan.targets, row?.id);
   }
-  return continueJob(env, job, Math.max(1, Math.min(perCall, CONVERSATIONS_PER_CALL)));
+  onStep('job.start');
+  return continueJob(env, job, Math.max(1, Math.min(perCall, CONVERSATIONS_PER_CALL)), onStep);
 }
 
 function parseJob(row: JobRow, subject: Subject, workspaceId: string): Job {
@@ -138,17 +142,23 @@ async function startJob(
   return job;
 }
 
-async function continueJob(env: AppEnv, job: Job, perCall: number): Promise<ErasureReceipt> {
+async function continueJob(
+  env: AppEnv,
+  job: Job,
+  perCall: number,
+  onStep: StepHook,
+): Promise<ErasureReceipt> {
   let budget = perCall;
   for (;;) {
     for (; budget > 0 && job.pending.length > 0; budget--) {
       const [ref, ...rest] = job.pending;
       if (!ref) break;
-      const counts = await eraseConversation(env, job.workspaceId, ref);
+      const counts = await eraseConversation(env, job.workspaceId, ref, onStep);
       job.pending = rest;
       job.erasedNow.push(ref.id);
       job.progress = { ...job.progress, erased: addCounts(job.progress.erased, counts) };
       await saveProgress(env, job);
+      onStep('job.progress');
     }
     if (job.pending.length > 0) return receiptOf(job, 'in_progress', null);
     // Before finishing, look again: a person with more conversations than one plan holds, or
@@ -164,7 +174,7 @@ async function continueJob(env: AppEnv, job: Job, perCall: number): Promise<Eras
   }
   job.progress = {
     ...job.progress,
-    erased: addCounts(job.progress.erased, await eraseTargets(env, job)),
+    erased: addCounts(job.progress.erased, await eraseTargets(env, job, onStep)),
   };
   const finishedAt = Date.now();
   // Done: nothing personal stays in the row (the subject id is an opaque id of ours).
@@ -184,7 +194,11 @@ async function saveProgress(env: AppEnv, job: Job): Promise<void> {
 }
 
 /** What names the person outside their conversations: emails, records, claims, the contact. */
-async function eraseTargets(env: AppEnv, job: Job): Promise<Partial<ErasedCounts>> {
+async function eraseTargets(
+  env: AppEnv,
+  job: Job,
+  onStep: StepHook,
+): Promise<Partial<ErasedCounts>> {
   const { targets, workspaceId } = job;
   const statements: D1PreparedStatement[] = [];
   if (targets.email)
@@ -213,6 +227,7 @@ async function eraseTargets(env: AppEnv, job: Job): Promise<Partial<ErasedCounts
       ),
     );
   const results = statements.length > 0 ? await env.DB.batch(statements) : [];
+  onStep('targets.d1');
   const changes = (from: number, to: number) =>
     results.slice(from, to).reduce((sum, r) => sum + (r.meta.changes ?? 0), 0);
   let claims = 0;
@@ -222,9 +237,11 @@ async function eraseTargets(env: AppEnv, job: Job): Promise<Partial<ErasedCounts
     )
       .bind(workspaceId, MAX_PILOTS)
       .all<{ id: string }>();
-    for (const pilot of pilots)
+    for (const pilot of pilots) {
       claims += (await env.PILOT.get(env.PILOT.idFromName(pilot.id)).forget([], targets.subjects))
         .claims;
+      onStep('targets.claims');
+    }
   }
   return {
     emails: targets.email ? changes(0, 1) : 0,
