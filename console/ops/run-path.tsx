@@ -144,7 +144,9 @@ export function RunPath({
       </p>
       {replayFailure && <Alert>Could not replay the run: {replayFailure}</Alert>}
       {showReplay ? (
+        // A fresh canvas (key) so it fits the draft's steps in view, as it did the version's.
         <PathCanvas
+          key="replay"
           flow={replay.draft}
           marks={replayMarks(replay.result.path, replay.diff)}
           taken={takenEdges(replay.draft, replay.result.path)}
@@ -152,6 +154,7 @@ export function RunPath({
         />
       ) : flow ? (
         <PathCanvas
+          key="run"
           flow={flow}
           marks={pathMarks(recorded, { failed })}
           taken={takenEdges(flow, recorded)}
