@@ -28,6 +28,9 @@ export interface StepData extends Record<string, unknown> {
   mark: Mark;
   isStart: boolean;
   readOnly: boolean;
+  /** Conversations waiting at this step right now (the "Live" toggle), and how to list them. */
+  live?: number;
+  onLive?: (nodeId: string) => void;
   onPlus: (source: string, port: string, anchor: HTMLElement) => void;
 }
 

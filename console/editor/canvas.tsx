@@ -33,6 +33,9 @@ export interface CanvasProps {
   /** Edges to draw as "taken" (a run's or a test's path), as `source|port`. */
   taken?: ReadonlySet<string>;
   readOnly: boolean;
+  /** Live counts: conversations waiting at each step, and what clicking a count does. */
+  live?: ReadonlyMap<string, number>;
+  onLive?: (nodeId: string) => void;
   onSelect: (ids: string[]) => void;
   onMove: (positions: Map<string, Position>, how: 'drag' | 'keyboard') => void;
   onConnect: (source: string, port: string, target: string) => void;
@@ -46,7 +49,7 @@ export function buildNodes(
   props: CanvasProps,
   dragging: ReadonlyMap<string, Position>,
 ): CanvasNode[] {
-  const { flow, selection, problems, marks, readOnly, onPlus } = props;
+  const { flow, selection, problems, marks, readOnly, onPlus, live, onLive } = props;
   const selected = new Set(selection);
   const trigger: CanvasNode = {
     id: TRIGGER_ID,
@@ -71,6 +74,7 @@ export function buildNodes(
       mark: marks?.get(node.id),
       isStart: node.id === flow.start,
       readOnly,
+      ...(live?.get(node.id) && onLive ? { live: live.get(node.id), onLive } : {}),
       onPlus,
     },
   }));
