@@ -138,4 +138,43 @@ describe('a run on the canvas', () => {
     await context.close();
     await admin.close();
   });
+
+  it('counts on the canvas the visitors waiting at each step, live, and opens one in the inbox', async () => {
+    const admin = await openConsole(browser, `/admin/flows/${flowId}`);
+    await signIn(admin.page);
+    await admin.page.getByRole('button', { name: 'Live counts' }).click();
+    await admin.page
+      .getByRole('status')
+      .filter({ hasText: 'Live counts: Live' })
+      .waitFor({ timeout: 15_000 });
+
+    // A visitor arrives after the canvas opened: the count shows up without a reload.
+    const { context, page } = await visit(browser, `/spa/?key=${pilot.publicKey}`);
+    const dialog = await openMessenger(page, 'E2E pilot');
+    await waitForText(dialog.getByRole('log'), 'Shall we call you back?');
+    const count = admin.page.getByRole('button', { name: /^1 waiting at ask: list them$/ });
+    await count.waitFor({ timeout: 15_000 });
+    await auditBoth(admin.page, 'editor with live counts');
+
+    // Turning it off removes the counts; on again, the socket's snapshot brings them back.
+    const toggle = admin.page.getByRole('button', { name: 'Live counts' });
+    await toggle.click();
+    await expect.poll(() => count.count()).toBe(0);
+    expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+    await toggle.click();
+    await count.waitFor({ timeout: 15_000 });
+
+    await count.click();
+    const list = admin.page.getByRole('dialog', { name: 'Waiting at ask' });
+    const link = list.getByRole('list', { name: 'Conversations waiting at ask' }).getByRole('link');
+    await link.first().waitFor();
+    expect(await link.count()).toBe(1);
+    await auditBoth(admin.page, 'live list');
+    await link.click();
+    await admin.page.getByRole('article', { name: /^Conversation with / }).waitFor();
+    expect(admin.page.url()).toContain('/admin/inbox/');
+    expect(admin.errors).toEqual([]);
+    await context.close();
+    await admin.close();
+  });
 });
