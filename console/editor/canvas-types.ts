@@ -3,8 +3,23 @@ import type { Edge, Node } from '@xyflow/react';
 import type { FlowNode, Trigger } from '../../shared/flow/schema.ts';
 import type { PortInfo } from './model/ports.ts';
 
-/** How a node looks in a comparison or a test run. */
-export type Mark = 'added' | 'removed' | 'changed' | 'moved' | 'path' | 'current' | undefined;
+/**
+ * How a node looks in a comparison, a test run, a recorded run (`failed`: the step it failed
+ * on) or a replay (`diverged`: where the draft's path parts from the run's; `run-only` and
+ * `draft-only`: steps on one of the two paths).
+ */
+export type Mark =
+  | 'added'
+  | 'removed'
+  | 'changed'
+  | 'moved'
+  | 'path'
+  | 'current'
+  | 'failed'
+  | 'diverged'
+  | 'run-only'
+  | 'draft-only'
+  | undefined;
 
 export interface StepData extends Record<string, unknown> {
   node: FlowNode;
@@ -13,6 +28,9 @@ export interface StepData extends Record<string, unknown> {
   mark: Mark;
   isStart: boolean;
   readOnly: boolean;
+  /** Conversations waiting at this step right now (the "Live" toggle), and how to list them. */
+  live?: number;
+  onLive?: (nodeId: string) => void;
   onPlus: (source: string, port: string, anchor: HTMLElement) => void;
 }
 

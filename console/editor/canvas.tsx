@@ -30,8 +30,12 @@ export interface CanvasProps {
   selection: readonly string[];
   problems: ReadonlyMap<string, 'error' | 'warning'>;
   marks?: ReadonlyMap<string, Mark>;
-  /** Edges to draw as "taken" (test run path), as `source|port`. */
+  /** Edges to draw as "taken" (a run's or a test's path), as `source|port`. */
+  taken?: ReadonlySet<string>;
   readOnly: boolean;
+  /** Live counts: conversations waiting at each step, and what clicking a count does. */
+  live?: ReadonlyMap<string, number>;
+  onLive?: (nodeId: string) => void;
   onSelect: (ids: string[]) => void;
   onMove: (positions: Map<string, Position>, how: 'drag' | 'keyboard') => void;
   onConnect: (source: string, port: string, target: string) => void;
@@ -45,7 +49,7 @@ export function buildNodes(
   props: CanvasProps,
   dragging: ReadonlyMap<string, Position>,
 ): CanvasNode[] {
-  const { flow, selection, problems, marks, readOnly, onPlus } = props;
+  const { flow, selection, problems, marks, readOnly, onPlus, live, onLive } = props;
   const selected = new Set(selection);
   const trigger: CanvasNode = {
     id: TRIGGER_ID,
@@ -70,6 +74,7 @@ export function buildNodes(
       mark: marks?.get(node.id),
       isStart: node.id === flow.start,
       readOnly,
+      ...(live?.get(node.id) && onLive ? { live: live.get(node.id), onLive } : {}),
       onPlus,
     },
   }));
@@ -77,7 +82,7 @@ export function buildNodes(
 }
 
 export function buildEdges(props: CanvasProps): PortEdge[] {
-  const { flow, readOnly, onPlus } = props;
+  const { flow, readOnly, onPlus, taken } = props;
   const ids = new Set(flow.nodes.map((n) => n.id));
   const edges: PortEdge[] = [];
   if (ids.has(flow.start))
@@ -88,6 +93,7 @@ export function buildEdges(props: CanvasProps): PortEdge[] {
       sourceHandle: 'start',
       target: flow.start,
       deletable: false,
+      ...(taken?.has(`${TRIGGER_ID}|start`) ? { className: 'edge-taken' } : {}),
       ariaLabel: `start to ${flow.start}`,
       data: { label: 'start', readOnly, onPlus },
     });
@@ -100,7 +106,8 @@ export function buildEdges(props: CanvasProps): PortEdge[] {
           source: node.id,
           sourceHandle: port.port,
           target: port.target,
-          ariaLabel: `${node.id} ${port.label} to ${port.target}`,
+          ...(taken?.has(`${node.id}|${port.port}`) ? { className: 'edge-taken' } : {}),
+          ariaLabel: `${node.id} ${port.label} to ${port.target}${taken?.has(`${node.id}|${port.port}`) ? ' (taken)' : ''}`,
           data: { label: port.label, readOnly, onPlus },
         });
   return edges;
@@ -109,7 +116,10 @@ export function buildEdges(props: CanvasProps): PortEdge[] {
 export function Canvas(props: CanvasProps) {
   const [dragging, setDragging] = useState<Map<string, Position>>(new Map());
   const nodes = useMemo(() => buildNodes(props, dragging), [props, dragging]);
-  const edges = useMemo(() => buildEdges(props), [props.flow, props.readOnly, props.onPlus]);
+  const edges = useMemo(
+    () => buildEdges(props),
+    [props.flow, props.readOnly, props.onPlus, props.taken],
+  );
 
   const onNodesChange = (changes: NodeChange<CanvasNode>[]) => {
     const moved = new Map<string, Position>();

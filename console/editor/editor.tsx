@@ -16,6 +16,7 @@ import type { LoadedDraft } from './flow-api.ts';
 import { FlowPanels } from './flow-panels.tsx';
 import { NodeInspector } from './inspector/node-inspector.tsx';
 import { TriggerInspector } from './inspector/trigger-inspector.tsx';
+import { LiveCountsState, LiveList, useLiveCounts } from './live-counts.tsx';
 import { copyText, pasteText } from './model/clipboard.ts';
 import {
   addNode,
@@ -75,6 +76,9 @@ export function Editor({ flowId, loaded }: { flowId: string; loaded: LoadedDraft
   const [adding, setAdding] = useState<{ source: string; port: string } | 'palette' | null>(null);
   const [status, setStatus] = useState('');
   const [pathMarks, setPathMarks] = useState<Map<string, Mark> | null>(null);
+  const [liveOn, setLiveOn] = useState(false);
+  const [liveNode, setLiveNode] = useState<string | null>(null);
+  const live = useLiveCounts(loaded.pilotId, flowId, liveOn);
   const flowRef = useRef<ReactFlowInstance<CanvasNode, PortEdge> | null>(null);
   const server = useServerActions({ api, flowId, ed, setView, setStatus });
   const pilot = usePilotScope(loaded.pilotId);
@@ -290,6 +294,14 @@ export function Editor({ flowId, loaded }: { flowId: string; loaded: LoadedDraft
           >
             Outline
           </button>
+          <button
+            type="button"
+            class="btn"
+            aria-pressed={liveOn}
+            onClick={() => setLiveOn(!liveOn)}
+          >
+            Live counts
+          </button>
           <SearchBox
             flow={shown}
             onPick={(id) =>
@@ -343,6 +355,12 @@ export function Editor({ flowId, loaded }: { flowId: string; loaded: LoadedDraft
           {view.kind === 'compare' && <ChangesList diff={view.diff} />}
         </section>
       )}
+      {liveOn && <LiveCountsState state={live.state} />}
+      <LiveList
+        nodeId={liveNode}
+        rows={liveNode ? (live.byNode.get(liveNode) ?? []) : []}
+        onClose={() => setLiveNode(null)}
+      />
       <div class="editor-body">
         {!readOnly && (
           <section class="editor-palette" aria-label="Add a step">
@@ -357,6 +375,7 @@ export function Editor({ flowId, loaded }: { flowId: string; loaded: LoadedDraft
               selection={ed.selection}
               problems={problemMap}
               marks={marks}
+              {...(liveOn ? { live: live.counts, onLive: setLiveNode } : {})}
               readOnly={readOnly}
               onSelect={onSelect}
               onMove={onMove}

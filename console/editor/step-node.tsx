@@ -52,6 +52,19 @@ export function StepNodeView({ data, selected }: NodeProps<StepNode>) {
         {mark && <span class={`step-badge step-badge-${mark}`}>{mark}</span>}
         <ProblemBadge level={problem} />
       </div>
+      {data.live !== undefined && data.onLive && (
+        <button
+          type="button"
+          class="step-live nodrag"
+          aria-label={`${data.live} waiting at ${node.id}: list them`}
+          onClick={(event) => {
+            event.stopPropagation();
+            data.onLive?.(node.id);
+          }}
+        >
+          {data.live} waiting
+        </button>
+      )}
       <div class="step-name">{node.label || node.id}</div>
       {summary && (
         <div class="step-text">{summary.length > 90 ? `${summary.slice(0, 90)}…` : summary}</div>

@@ -15,6 +15,7 @@ import { useApi } from '../api/context.ts';
 import { failureText } from '../api/errors.ts';
 import type { Mark } from './canvas-types.ts';
 import { simulate } from './flow-api.ts';
+import { pathMarks } from './model/path-marks.ts';
 import { parseScenarios, type Scenario, scenarioKey, upsertScenario } from './model/scenarios.ts';
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
@@ -58,11 +59,7 @@ export function TestPanel(props: {
   useEffect(() => () => props.onPath(null), []);
   useEffect(() => {
     if (!result) return props.onPath(null);
-    const marks = new Map<string, Mark>();
-    for (const nodeId of result.path.slice(0, step)) marks.set(nodeId, 'path');
-    const current = result.path[step - 1];
-    if (current) marks.set(current, 'current');
-    props.onPath(marks);
+    props.onPath(pathMarks(result.path, { upTo: step, current: true }));
   }, [result, step]);
 
   const request = (list: SimulateEvent[]): SimulateRequest | string => {

@@ -64,3 +64,20 @@ export function reconnectDelay(attempt: number, random = Math.random): number {
   const ceiling = Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
+
+/**
+ * Who waits at each step of `flowId` right now (the live counts on the canvas): active rows
+ * of a run of that flow with a current node, longest waiting first.
+ */
+export function waitingByNode(rows: readonly LiveRow[], flowId: string): Map<string, LiveRow[]> {
+  const byNode = new Map<string, LiveRow[]>();
+  for (const row of activeRows(rows)) {
+    if (row.flowId !== flowId || !row.runId || !row.nodeId) continue;
+    const list = byNode.get(row.nodeId) ?? [];
+    list.push(row);
+    byNode.set(row.nodeId, list);
+  }
+  for (const list of byNode.values())
+    list.sort((a, b) => (a.waitingSince ?? a.updatedAt) - (b.waitingSince ?? b.updatedAt));
+  return byNode;
+}

@@ -9,6 +9,7 @@ import { useApi } from '../api/context.ts';
 import { type ApiFailure, failureText, unwrap } from '../api/errors.ts';
 import { formatDuration, formatTime } from '../ops/format.ts';
 import { type RunStatus, retryExplanation, UNENROLL_EXPLANATION } from '../ops/run-filters.ts';
+import { RunPath } from '../ops/run-path.tsx';
 import { type MessageView, Transcript } from '../ops/transcript.tsx';
 import { Button } from '../ui/button.tsx';
 import { Dialog } from '../ui/dialog.tsx';
@@ -22,6 +23,7 @@ export function RunPage({ enrollmentId }: { enrollmentId: string }) {
   const api = useApi();
   const [run, setRun] = useState<Detail | null>(null);
   const [messages, setMessages] = useState<MessageView[] | null>(null);
+  const [pageUrl, setPageUrl] = useState<string | null>(null);
   const [failure, setFailure] = useState<ApiFailure | null>(null);
   const [confirm, setConfirm] = useState<'unenroll' | 'retry' | null>(null);
   const [busy, setBusy] = useState(false);
@@ -38,6 +40,7 @@ export function RunPage({ enrollmentId }: { enrollmentId: string }) {
       }),
     );
     setMessages(chat.ok ? chat.data.messages : []);
+    setPageUrl(chat.ok ? chat.data.pageUrl : null);
   }, [api, enrollmentId]);
   useEffect(() => {
     void load();
@@ -140,6 +143,7 @@ export function RunPage({ enrollmentId }: { enrollmentId: string }) {
           </>
         )}
       </dl>
+      {messages && <RunPath run={run} messages={messages} pageUrl={pageUrl} />}
       <div class="run-columns">
         {/* The scrolling box is this focusable region, so a keyboard can scroll a wide timeline. */}
         {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable (WCAG 2.1.1) */}

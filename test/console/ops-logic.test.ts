@@ -9,6 +9,7 @@ import {
   MAX_LIVE_ROWS,
   parseLiveFrame,
   reconnectDelay,
+  waitingByNode,
 } from '../../console/ops/live-frames.ts';
 import { embedSnippet, fieldError, patchOf, readableOn } from '../../console/ops/pilot-form.ts';
 import { emptyFilters, retryExplanation, runQuery } from '../../console/ops/run-filters.ts';
@@ -213,5 +214,24 @@ describe('formatting', () => {
     expect(shortUrl('https://shop.example/pricing?utm=x')).toBe('shop.example/pricing');
     expect(safeHref('javascript:alert(1)')).toBeUndefined();
     expect(safeHref('https://a.example/x')).toBe('https://a.example/x');
+  });
+});
+
+describe('live counts on the canvas', () => {
+  it('counts the conversations waiting at each step of this flow only, longest waiting first', () => {
+    const rows = [
+      row('a', 1, 10, { flowId: 'f', runId: 'r1', nodeId: 'ask', waitingSince: 300 }),
+      row('b', 1, 11, { flowId: 'f', runId: 'r2', nodeId: 'ask', waitingSince: 100 }),
+      row('c', 1, 12, { flowId: 'f', runId: 'r3', nodeId: 'email', waitingSince: 200 }),
+      // Another flow, a conversation without a run, a closed one whose run ended.
+      row('d', 1, 13, { flowId: 'g', runId: 'r4', nodeId: 'ask' }),
+      row('e', 1, 14, { flowId: 'f', runId: null, nodeId: 'ask' }),
+      row('f', 1, 15, { flowId: 'f', runId: null, nodeId: null, status: 'closed' }),
+    ];
+    const byNode = waitingByNode(rows, 'f');
+    expect([...byNode.keys()].sort()).toEqual(['ask', 'email']);
+    expect(byNode.get('ask')?.map((r) => r.conversationId)).toEqual(['b', 'a']);
+    expect(byNode.get('email')).toHaveLength(1);
+    expect(waitingByNode([], 'f').size).toBe(0);
   });
 });
