@@ -85,7 +85,12 @@ async function measureFlow(browser, base, adminKey, flowId, steps) {
     await page.goto(`${base}/admin/flows/${encodeURIComponent(flowId)}`);
     const drawn = await waitForCanvas(page);
     const opened = await page.evaluate(() => window.__bench.longTasks);
-    const open = { ms: Math.round(drawn.at), renderedNodes: drawn.rendered, ...summarise(opened) };
+    const open = {
+      ms: Math.round(drawn.at),
+      renderedNodes: drawn.rendered,
+      renderedEdges: await page.locator('.react-flow__edge').count(),
+      ...summarise(opened),
+    };
 
     // Pan: drag the empty pane back and forth; only long tasks that start during it count.
     const pane = await page.locator('.react-flow__pane').boundingBox();
