@@ -2,12 +2,13 @@
 // `npm run bench`: one command, one run, ratios side by side. Builds the widget and the admin
 // console, measures weight, the console's first-load size, main-thread cost, the hot path against a bare echo Durable Object, load, the engine,
 // memory and publish latency, then prints a table and writes bench/results.json,
-// bench/charts/*.svg and BENCHMARKS.md. Flags: --no-build, --quick, and --only=weight,consoleWeight,engine,mainThread,hotPath,load,erase,memory,publish
+// bench/charts/*.svg and BENCHMARKS.md. Flags: --no-build, --quick, and --only=weight,consoleWeight,engine,mainThread,consoleEditor,hotPath,load,erase,memory,publish
 // (a partial run prints its results as JSON and leaves the report files alone).
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { root } from '../scripts/dev-server.mjs';
+import { benchConsoleEditor } from './lib/console-editor.mjs';
 import { benchConsoleWeight } from './lib/console-weight.mjs';
 import { startEchoServer } from './lib/echo-server.mjs';
 import { benchEngine } from './lib/engine.mjs';
@@ -64,7 +65,9 @@ results.weight = await section('weight', () => benchWeight());
 results.consoleWeight = await section('consoleWeight', () => benchConsoleWeight());
 results.engine = await section('engine', () => benchEngine());
 
-const needsServers = ['mainThread', 'hotPath', 'load', 'erase', 'publish'].some(wanted);
+const needsServers = ['mainThread', 'consoleEditor', 'hotPath', 'load', 'erase', 'publish'].some(
+  wanted,
+);
 if (needsServers) {
   const product = await startProduct();
   const echo = await startEchoServer();
@@ -72,6 +75,8 @@ if (needsServers) {
     results.mainThread = await section('mainThread', () =>
       benchMainThread(product.base, { samples: quick ? 2 : 5 }),
     );
+    // Adds a pilot and two large flows; none of them is published, so visitors see no change.
+    results.consoleEditor = await section('consoleEditor', () => benchConsoleEditor(product));
     results.hotPath = await section('hotPath', () => benchHotPath(product.base, echo.base));
     results.load = await section('load', () =>
       runLoad(product.base, { conversations: quick ? 100 : 1000, messages: 10 }),
