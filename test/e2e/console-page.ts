@@ -1,15 +1,12 @@
-/** Helpers for the admin console's browser tests: open it, sign in, audit it, watch for errors. */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
+import { admin, axeViolations } from './audit.ts';
+
+/** Calls the admin API with the dev admin key; throws with the body on failure. */
+export const adminApi = admin;
 
 export const baseUrl = inject('baseUrl');
 export const adminKey = inject('adminKey');
-const axeSource = readFileSync(
-  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-  'utf8',
-);
 
 export interface ConsolePage {
   page: Page;
@@ -44,29 +41,7 @@ export async function signIn(page: Page, key = adminKey) {
 
 /** axe-core's serious and critical violations on the whole page. */
 export async function seriousViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const results = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown) => Promise<AxeResults> } }).axe;
-    return axe.run(document);
-  });
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
-interface AxeResults {
-  violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
-}
-
-/** Calls the admin API with the dev admin key; throws with the body on failure. */
-export async function adminApi<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${baseUrl}/v1/admin${path}`, {
-    method,
-    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} -> ${response.status} ${text}`);
-  return JSON.parse(text) as T;
+  return axeViolations(page);
 }
 
 /** The flows table's row for `name`. */

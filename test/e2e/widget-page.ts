@@ -1,15 +1,12 @@
 /** Helpers for the messenger's browser tests: open it like a visitor, audit it, call the admin API. */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
+import { admin, axeViolations } from './audit.ts';
+
+export { admin };
 
 export const baseUrl = inject('baseUrl');
-const adminKey = inject('adminKey');
-const axeSource = readFileSync(
-  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-  'utf8',
-);
 
 /** The two-line stub exactly as the README documents it (tests run the documented code). */
 export function readmeStub(): string {
@@ -61,29 +58,7 @@ export function isFocused(locator: Locator) {
 /** axe-core (from node_modules) run in the page; returns serious and critical violations. */
 export async function seriousViolations(page: Page) {
   await animationsDone(page);
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const results = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown) => Promise<AxeResults> } }).axe;
-    return axe.run({ include: [['edgepilot-messenger']] });
-  });
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
-interface AxeResults {
-  violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
-}
-
-/** Calls the admin API with the dev admin key; throws with the body on failure. */
-export async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${baseUrl}/v1/admin${path}`, {
-    method,
-    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} -> ${response.status} ${text}`);
-  return JSON.parse(text) as T;
+  return axeViolations(page, ['edgepilot-messenger']);
 }
 
 /** Creates and publishes a flow; returns its id. */
