@@ -121,6 +121,10 @@ describe('knowledge answers that know when they do not know', () => {
     await waitForText(log, 'Sorry, I do not know that one.');
     expect(await log.getByRole('link', { name: 'Shipping times' }).count()).toBe(0);
 
+    // Nobody online in the workspace (other test files may have left an agent online).
+    const users = await admin<{ items: { id: string }[] }>('GET', '/users?limit=100');
+    for (const user of users.items)
+      await admin('PUT', `/users/${user.id}/presence`, { status: 'offline' });
     await send('I want to talk to an agent');
     await waitForText(log, 'Nobody from the team is available right now.');
     expect(await composer.getAttribute('inputmode')).toBe('email');

@@ -15,6 +15,7 @@ const fallback = `Pilot fallback ${tag}`;
 let browser: Browser;
 let pilot: { id: string; publicKey: string };
 let flowId: string;
+let agentId: string;
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -23,6 +24,7 @@ beforeAll(async () => {
     name: `Agent ${tag}`,
     email: `agent-${tag}@example.com`,
   });
+  agentId = agent.id;
   await adminApi('PUT', `/users/${agent.id}/presence`, { status: 'online' });
   pilot = await createPilot({ name: pilotName, fallbackMessage: fallback });
   flowId = await publishFlow({
@@ -58,6 +60,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
+  // The workspace is shared with later test files: leave nobody online for their handovers.
+  if (agentId) await adminApi('PUT', `/users/${agentId}/presence`, { status: 'offline' });
 });
 
 /** A visitor on a page embedding the test pilot, with the messenger open. */
