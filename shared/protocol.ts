@@ -10,6 +10,11 @@ import * as z from 'zod/mini';
 export const PROTOCOL_VERSION = 1;
 export const HEARTBEAT_PING = 'ping';
 export const HEARTBEAT_PONG = 'pong';
+/**
+ * The largest client frame, in characters of its JSON, on the socket and in a beacon alike (the
+ * biggest valid frame is a few KB): a larger one is refused before it reaches a conversation.
+ */
+export const MAX_FRAME_CHARS = 64 * 1024;
 
 const id = z.string().check(z.minLength(1), z.maxLength(64));
 

@@ -4,6 +4,7 @@
  */
 import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { MAX_FRAME_CHARS } from '../../shared/protocol.ts';
 import { MAX_BODY_BYTES } from '../../worker/http/parse.ts';
 import { BASE } from '../helpers/admin.ts';
 import { startSession } from '../helpers/socket.ts';
@@ -62,5 +63,34 @@ describe('widget request bodies', () => {
       expect(state.finished, path).toBe(false);
       expect(state.pulled, path).toBeLessThan(MAX_BODY_BYTES + 16 * CHUNK);
     }
+  });
+
+  it('refuses a beacon frame larger than a socket frame with 400 naming the frame', async () => {
+    const { publicKey } = await createPilot();
+    const { body: session } = await startSession(publicKey);
+    const big = {
+      v: 1,
+      type: 'event',
+      id: 'e-big',
+      name: 'big',
+      props: { blob: 'x'.repeat(MAX_FRAME_CHARS) },
+    };
+    const small = { v: 1, type: 'event', id: 'e-small', name: 'small', props: {} };
+    const response = await exports.default.fetch(
+      new Request(`${BASE}/v1/widget/${publicKey}/events`, {
+        method: 'POST',
+        headers: { origin: 'http://localhost:8787', 'content-type': 'application/json' },
+        body: JSON.stringify({ token: session!.token, frames: [small, big] }),
+      }),
+    );
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as {
+      error: { code: string; issues: { path: string; message: string }[] };
+    };
+    expect(error.code).toBe('invalid_input');
+    expect(error.issues).toContainEqual({
+      path: 'frames.1',
+      message: `Frames are at most ${MAX_FRAME_CHARS} characters`,
+    });
   });
 });

@@ -11,6 +11,7 @@ import {
   type ClientFrame,
   HEARTBEAT_PING,
   HEARTBEAT_PONG,
+  MAX_FRAME_CHARS,
   parseClientFrame,
   type ServerFrame,
 } from '../../shared/protocol.ts';
@@ -45,8 +46,9 @@ export interface SocketAttachment {
 export const SOCKET_IDLE_MS = 90_000;
 const SWEEP_EVERY_MS = 60_000;
 const TOUCH_EVERY_MS = 10_000;
-/** Larger text frames are refused unparsed (the biggest valid frame is a few KB). */
-export const MAX_FRAME_CHARS = 64 * 1024;
+
+// Larger text frames are refused unparsed (shared with the beacon route).
+export { MAX_FRAME_CHARS };
 
 export class ConversationObject extends DurableObject<AppEnv> {
   private runtime: ConversationRuntime;

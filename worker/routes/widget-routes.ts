@@ -5,7 +5,7 @@ import { cors } from 'hono/cors';
 import { z } from 'zod';
 import { ErrorCode } from '../../shared/errors.ts';
 import type { PilotSnapshot } from '../../shared/pilot.ts';
-import { clientFrameSchema } from '../../shared/protocol.ts';
+import { clientFrameSchema, MAX_FRAME_CHARS } from '../../shared/protocol.ts';
 import { hostAllowed, originHost } from '../../shared/trusted-domains.ts';
 import { randomToken } from '../auth/hash.ts';
 import { limitSession } from '../auth/rate-limit.ts';
@@ -70,7 +70,20 @@ async function acceptedUser(
 
 const beaconBodySchema = z.object({
   token: z.string().min(1).max(4096),
-  frames: z.array(clientFrameSchema).min(1).max(50),
+  frames: z
+    .array(clientFrameSchema)
+    .min(1)
+    .max(50)
+    .superRefine((frames, ctx) => {
+      // The socket refuses a frame over this size; a beacon must not carry what a socket cannot.
+      for (const [index, frame] of frames.entries())
+        if (JSON.stringify(frame).length > MAX_FRAME_CHARS)
+          ctx.addIssue({
+            code: 'custom',
+            path: [index],
+            message: `Frames are at most ${MAX_FRAME_CHARS} characters`,
+          });
+    }),
 });
 
 export const widgetRoutes = new Hono<{ Bindings: AppEnv }>();
