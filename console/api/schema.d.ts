@@ -909,7 +909,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Erase an anonymous visitor (by the visitor id their widget stores) everywhere */
+        /** Erase an anonymous visitor (by the visitor id the admin API shows) everywhere */
         post: operations["eraseVisitor"];
         delete?: never;
         options?: never;

@@ -5,7 +5,8 @@
  * answers `already_erased`.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { adminRouter, errors, idParam, json } from '../../http/openapi.ts';
+import type { Context } from 'hono';
+import { type AdminEnv, adminRouter, errors, idParam, json } from '../../http/openapi.ts';
 import { runErasure } from '../../privacy/erasure-job.ts';
 import { exportContact } from '../../privacy/export.ts';
 import { contactExportSchema } from '../../privacy/export-schema.ts';
@@ -18,6 +19,16 @@ const receiptResponses = {
   202: json(erasureReceiptSchema, 'Partly erased: call again to resume (`remaining` > 0)'),
   ...errors(404),
 };
+
+/** Runs (or resumes) the erasure of `subject`: 202 while conversations remain, else 200. */
+async function erase(
+  c: Context<AdminEnv>,
+  kind: 'contact' | 'visitor' | 'conversation',
+  id: string,
+) {
+  const receipt = await runErasure(c.env, c.get('principal').workspaceId, { kind, id });
+  return c.json(receipt, receipt.status === 'in_progress' ? 202 : 200);
+}
 
 const contactParams = z.object({ contactId: idParam('contactId') }).strict();
 const visitorParams = z.object({ visitorId: idParam('visitorId') }).strict();
@@ -33,13 +44,7 @@ privacyRoutes.openapi(
     request: { params: contactParams },
     responses: receiptResponses,
   }),
-  async (c) => {
-    const receipt = await runErasure(c.env, c.get('principal').workspaceId, {
-      kind: 'contact',
-      id: c.req.valid('param').contactId,
-    });
-    return c.json(receipt, receipt.status === 'in_progress' ? 202 : 200);
-  },
+  (c) => erase(c, 'contact', c.req.valid('param').contactId),
 );
 
 privacyRoutes.openapi(
@@ -48,17 +53,11 @@ privacyRoutes.openapi(
     path: '/visitors/{visitorId}/erase',
     operationId: 'eraseVisitor',
     tags: ['Privacy'],
-    summary: 'Erase an anonymous visitor (by the visitor id their widget stores) everywhere',
+    summary: 'Erase an anonymous visitor (by the visitor id the admin API shows) everywhere',
     request: { params: visitorParams },
     responses: receiptResponses,
   }),
-  async (c) => {
-    const receipt = await runErasure(c.env, c.get('principal').workspaceId, {
-      kind: 'visitor',
-      id: c.req.valid('param').visitorId,
-    });
-    return c.json(receipt, receipt.status === 'in_progress' ? 202 : 200);
-  },
+  (c) => erase(c, 'visitor', c.req.valid('param').visitorId),
 );
 
 privacyRoutes.openapi(
@@ -71,13 +70,7 @@ privacyRoutes.openapi(
     request: { params: conversationParams },
     responses: receiptResponses,
   }),
-  async (c) => {
-    const receipt = await runErasure(c.env, c.get('principal').workspaceId, {
-      kind: 'conversation',
-      id: c.req.valid('param').conversationId,
-    });
-    return c.json(receipt, receipt.status === 'in_progress' ? 202 : 200);
-  },
+  (c) => erase(c, 'conversation', c.req.valid('param').conversationId),
 );
 
 privacyRoutes.openapi(
