@@ -5,6 +5,10 @@
  * harmful. The object goes first: once it is empty no new events about the old conversation
  * can be produced, and the tombstone written with the D1 deletes (one atomic batch) makes the
  * events consumer drop any still in the queue.
+ *
+ * What each step erased is handed to `record` (which saves it in the job's row) before the
+ * step is reported done, so an erasure killed between two steps still reports every row it
+ * erased: a resumed step finds nothing left and adds zero.
  */
 import { sha256Hex } from '../auth/hash.ts';
 import type { AppEnv } from '../env.ts';
@@ -12,14 +16,26 @@ import type { ErasedCounts } from './receipt.ts';
 import { noSteps, type StepHook } from './steps.ts';
 import type { ConversationRef } from './targets.ts';
 
+/** Saves what a step erased; `done` on the last step of the conversation. */
+export type RecordErased = (counts: Partial<ErasedCounts>, done: boolean) => Promise<void>;
+
 export async function eraseConversation(
   env: AppEnv,
   workspaceId: string,
   ref: ConversationRef,
+  record: RecordErased,
   onStep: StepHook = noSteps,
-): Promise<Partial<ErasedCounts>> {
+): Promise<void> {
   const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(ref.id));
   const object = await stub.erase(workspaceId);
+  const rows = object?.rows ?? {};
+  await record(
+    {
+      conversationObjects: object && Object.keys(rows).length > 0 ? 1 : 0,
+      objectRows: rows,
+    },
+    false,
+  );
   onStep('conversation.object');
   const erasedAt = Date.now();
   const scoped = [workspaceId, ref.id];
@@ -43,19 +59,22 @@ export async function eraseConversation(
     ),
     env.DB.prepare('DELETE FROM conversations WHERE workspace_id = ? AND id = ?').bind(...scoped),
   ]);
-  onStep('conversation.d1');
   const changes = (i: number) => results[i]?.meta.changes ?? 0;
+  await record(
+    {
+      enrollmentSteps: changes(1),
+      enrollments: changes(2),
+      records: changes(3),
+      emails: changes(4),
+      conversationRows: changes(5),
+    },
+    false,
+  );
+  onStep('conversation.d1');
   const live = await env.PILOT.get(env.PILOT.idFromName(ref.pilotId)).forget([ref.id], []);
+  await record(
+    { liveRows: live.liveRows, unansweredQuestions: live.unansweredQuestions },
+    true,
+  );
   onStep('conversation.live');
-  const rows = object?.rows ?? {};
-  return {
-    conversationObjects: object && Object.keys(rows).length > 0 ? 1 : 0,
-    objectRows: rows,
-    enrollmentSteps: changes(1),
-    enrollments: changes(2),
-    records: changes(3),
-    emails: changes(4),
-    conversationRows: changes(5),
-    liveRows: live.liveRows,
-  };
 }

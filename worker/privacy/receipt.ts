@@ -21,6 +21,10 @@ export const erasedCountsSchema = z
       .number()
       .int()
       .openapi({ description: 'Frequency/cooldown claims naming the person (pilot objects)' }),
+    unansweredQuestions: z.number().int().openapi({
+      description:
+        'Unanswered-question entries the person asked, removed or counted down (pilot objects)',
+    }),
   })
   .openapi('ErasedCounts');
 export type ErasedCounts = z.infer<typeof erasedCountsSchema>;
@@ -59,6 +63,7 @@ export function zeroCounts(): ErasedCounts {
     emails: 0,
     liveRows: 0,
     claims: 0,
+    unansweredQuestions: 0,
   };
 }
 
@@ -78,5 +83,6 @@ export function addCounts(a: ErasedCounts, b: Partial<ErasedCounts>): ErasedCoun
     emails: a.emails + (b.emails ?? 0),
     liveRows: a.liveRows + (b.liveRows ?? 0),
     claims: a.claims + (b.claims ?? 0),
+    unansweredQuestions: a.unansweredQuestions + (b.unansweredQuestions ?? 0),
   };
 }
