@@ -72,9 +72,6 @@ export async function eraseConversation(
   );
   onStep('conversation.d1');
   const live = await env.PILOT.get(env.PILOT.idFromName(ref.pilotId)).forget([ref.id], []);
-  await record(
-    { liveRows: live.liveRows, unansweredQuestions: live.unansweredQuestions },
-    true,
-  );
+  await record({ liveRows: live.liveRows, unansweredQuestions: live.unansweredQuestions }, true);
   onStep('conversation.live');
 }
