@@ -12,8 +12,14 @@ export const erasedCountsSchema = z
       .record(z.string(), z.number().int())
       .openapi({ description: 'Rows deleted from those objects, by table (messages, runs, …)' }),
     conversationRows: z.number().int().openapi({ description: 'Conversation list rows (D1)' }),
-    enrollments: z.number().int().openapi({ description: 'Enrollment-log runs (D1)' }),
-    enrollmentSteps: z.number().int().openapi({ description: 'Enrollment-log steps (D1)' }),
+    enrollments: z.number().int().openapi({
+      description:
+        'Enrollment-log runs anonymised (D1): they keep counting in insights, naming no one',
+    }),
+    enrollmentSteps: z
+      .number()
+      .int()
+      .openapi({ description: 'Enrollment-log steps of those runs, anonymised (D1)' }),
     records: z.number().int().openapi({ description: 'Records flows created (D1)' }),
     emails: z.number().int().openapi({ description: 'Outbox emails (D1)' }),
     liveRows: z.number().int().openapi({ description: 'Live-view rows (pilot objects)' }),
