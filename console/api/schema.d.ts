@@ -2234,6 +2234,8 @@ export interface components {
             liveRows: number;
             /** @description Frequency/cooldown claims naming the person (pilot objects) */
             claims: number;
+            /** @description Unanswered-question entries the person asked, removed or counted down (pilot objects) */
+            unansweredQuestions: number;
         };
         ContactExport: {
             /** @enum {string} */

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import worker from '../../worker/index.ts';
 import { call } from '../helpers/admin.ts';
 import { dumpObject, scanD1 } from './privacy-scan.ts';
-import { createPilot, eventually, json, said, visit } from './runtime-helpers.ts';
+import { createPilot, eventually, json, publishFlow, said, visit } from './runtime-helpers.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -79,5 +79,54 @@ describe('retention', () => {
       keptText,
     );
     expect((await scanD1([recent.conversationId])).length).toBeGreaterThan(0);
+  });
+
+  it('keeps the flow’s insights counts, with nothing left that names the conversation', async () => {
+    const pilot = await createPilot({ retentionDays: 30 });
+    const { flowId } = await publishFlow(pilot.pilotId, {
+      name: 'Counted',
+      trigger: { type: 'event', name: 'go' },
+      start: 'q',
+      nodes: [
+        {
+          id: 'q',
+          type: 'ask_question',
+          text: 'Pick one',
+          input: { kind: 'buttons', options: [{ label: 'Yes', value: 'yes', next: 'bye' }] },
+        },
+        { id: 'bye', type: 'send_message', text: 'Bye' },
+      ],
+    });
+    const visitor = await visit(pilot.publicKey);
+    visitor.socket.send({ type: 'event', name: 'go' });
+    await said(visitor.socket, 'Pick one');
+    visitor.socket.send({ type: 'message', text: 'Yes' });
+    await said(visitor.socket, 'Bye');
+    visitor.socket.close();
+    const insights = async () =>
+      json<{
+        totals: { triggered: number; completed: number };
+        nodes: { nodeId: string; entered: number }[];
+        choices: { nodeId: string; choice: string; count: number }[];
+      }>(await call(`/v1/admin/flows/${flowId}/insights`));
+    const before = await eventually(
+      insights,
+      (i) => i.totals.completed === 1 && i.nodes.length === 2,
+      'the run counted',
+    );
+    await eventually(
+      () =>
+        env.DB.prepare('SELECT id FROM conversations WHERE id = ?')
+          .bind(visitor.conversationId)
+          .first(),
+      (row) => row !== null,
+      'the conversation indexed',
+    );
+    await age(visitor.conversationId, 31);
+
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now() }), env);
+
+    expect(await scanD1([visitor.conversationId, visitor.visitorId])).toEqual([]);
+    expect(await insights()).toEqual(before);
   });
 });

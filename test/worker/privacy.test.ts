@@ -4,8 +4,8 @@
  * Erasure is checked by scanning storage (D1 tables, conversation and pilot objects), not by
  * asking the API that erased.
  */
-import { env, evictDurableObject } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { env, evictDurableObject, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, inject, it } from 'vitest';
 import { ErrorCode } from '../../shared/errors.ts';
 import { visitorKeyFor } from '../../worker/auth/visitor-token.ts';
 import { type AppEnv, sessionSecret } from '../../worker/env.ts';
@@ -518,6 +518,78 @@ describe('queue events in flight during an erasure', () => {
   });
 });
 
+describe('a webhook in flight while its conversation is erased', () => {
+  it('writes nothing into the emptied conversation when its answer arrives', async () => {
+    const target = inject('httpTarget');
+    const { pilotId, publicKey } = await createPilot();
+    await publishFlow(pilotId, {
+      name: 'Slow webhook',
+      trigger: { type: 'event', name: 'go' },
+      variables: [{ name: 'status', type: 'text' }],
+      start: 'call',
+      nodes: [
+        {
+          id: 'call',
+          type: 'http_request',
+          url: `${target}/order?delay=1200&tag=${crypto.randomUUID()}`,
+          saveResponse: [{ path: '$.order.status', to: 'variable.status' }],
+          timeoutMs: 5000,
+          next: 'after',
+          onError: 'after',
+        },
+        { id: 'after', type: 'send_message', text: 'Webhook answered {{variable.status}}' },
+      ],
+    });
+    const { body } = await startSession(publicKey);
+    if (!body) throw new Error('session refused');
+    const socket = await openSocket(body.conversationId, body.token);
+    const note = `note-${crypto.randomUUID()}`;
+    socket.send({ type: 'message', text: `Secret ${note}` });
+    socket.send({ type: 'event', name: 'go' });
+    // The request is on its way (the server answers after 1.2 s) when the admin deletes.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const deleted = await call(`/v1/admin/conversations/${body.conversationId}`, {
+      method: 'DELETE',
+    });
+    expect(deleted.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    // Only the fresh runtime's schema marker: no message, run, effect or state came back.
+    const { rows } = await dumpObject(stubOf(body.conversationId));
+    expect(Object.entries(rows).filter(([, list]) => list.length > 0)).toEqual([
+      ['meta', [{ key: 'schemaVersion', value: '2' }]],
+    ]);
+    const needles = [body.conversationId, body.visitorId, note];
+    expect(await scanD1(needles)).toEqual([]);
+    expect(await scanObject('pilot', pilotStub(pilotId), needles)).toEqual([]);
+  });
+
+  it('refuses a write from work that started before the erasure and finishes after it', async () => {
+    const { pilotId, publicKey } = await createPilot();
+    await publishFlow(pilotId, leadFlow());
+    const note = `note-${crypto.randomUUID()}`;
+    const { socket, conversationId } = await chat(publicKey, note, {
+      email: `late-${crypto.randomUUID()}@example.com`,
+    });
+    socket.close();
+    // The runtime that served the conversation before the erase, as an effect's answer or a
+    // turn awaiting the pilot still holds it, then tries to commit (here: an agent's reply).
+    const late = await runInDurableObject(stubOf(conversationId), async (instance: object) => {
+      const object = instance as {
+        runtime: { agentReply(text: string, agentId: null, now: number): Promise<unknown> };
+        erase(workspaceId: string): Promise<unknown>;
+      };
+      const before = object.runtime;
+      await object.erase('ws_default');
+      return before.agentReply(`Late ${note}`, null, Date.now()).then(
+        () => 'written',
+        (error: Error) => error.message,
+      );
+    });
+    expect(late).toBe('conversation erased');
+    expect(await scanObject('conversation', stubOf(conversationId), [note])).toEqual([]);
+  });
+});
+
 describe('an erasure killed after any step', () => {
   /** Every durable step of erasing a contact with two conversations, in order. */
   const killPoints: [ErasureStep, number][] = [
@@ -576,7 +648,23 @@ describe('an erasure killed after any step', () => {
 
       const resumed = await call(`/v1/admin/contacts/${contact.id}/erase`, { method: 'POST' });
       expect(resumed.status).toBe(200);
-      expect(await json(resumed)).toMatchObject({ status: 'erased', remaining: 0 });
+      // The receipt counts what the killed call erased too: nothing is under-reported.
+      const receipt = await json<{ erased: Record<string, unknown> }>(resumed);
+      expect({ at: `${step}#${occurrence}`, receipt }).toMatchObject({
+        at: `${step}#${occurrence}`,
+        receipt: {
+          status: 'erased',
+          remaining: 0,
+          erased: {
+            conversationObjects: 2,
+            conversationRows: 2,
+            enrollments: 2,
+            records: 2,
+            emails: 2,
+            contacts: 1,
+          },
+        },
+      });
       const again = await json<{ id: string; status: string }>(
         await call(`/v1/admin/contacts/${contact.id}/erase`, { method: 'POST' }),
       );

@@ -310,14 +310,17 @@ export class ConversationObject extends DurableObject<AppEnv> {
 
   /**
    * Privacy erasure: closes every open socket (4011, the widget reconnects to an empty
-   * conversation), deletes all storage (tables and the alarm) and starts a fresh runtime on
-   * the empty database. Refuses (null) an object another workspace owns. Idempotent: an
+   * conversation), retires the old runtime (work of it still on its way writes nothing),
+   * deletes all storage (tables and the alarm) and starts a fresh runtime on the empty database. Refuses (null) an object another workspace owns. Idempotent: an
    * erased object answers with zero rows.
    */
   async erase(workspaceId: string): Promise<{ rows: Record<string, number> } | null> {
     const described = this.runtime.describe();
     if (described && described.workspaceId !== workspaceId) return null;
-    const rows = storageCensus(this.ctx.storage.sql);
+    // An object nobody ever connected to (or one already erased) holds only the schema
+    // marker: nothing of a person's to report.
+    const rows = described ? storageCensus(this.ctx.storage.sql) : {};
+    this.runtime.retire();
     for (const ws of this.ctx.getWebSockets()) ws.close(CloseCode.erased, 'erased');
     await this.ctx.storage.deleteAll();
     this.runtime = new ConversationRuntime(this.ctx, this.env, (frame) => this.broadcast(frame));

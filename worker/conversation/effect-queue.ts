@@ -16,7 +16,7 @@ import type { PilotResources } from './pilot-resources.ts';
 import { plainStart, type RunDriver } from './run-driver.ts';
 import type { RunLedger, TurnOutput } from './run-ledger.ts';
 import type { ConversationStorage, EffectResult, LedgerEntry } from './storage.ts';
-import type { TurnCommit } from './turn-commit.ts';
+import { ConversationErased, type TurnCommit } from './turn-commit.ts';
 import type { TurnDelivery } from './turn-delivery.ts';
 
 /** Runs work after every earlier turn of the conversation has finished. */
@@ -65,6 +65,9 @@ export class EffectQueue {
         const settled = result;
         await this.exclusive(() => this.complete(entry, settled, agents, snapshot));
       }
+    } catch (error) {
+      // Erased while the effect ran: its answer has no conversation to go to.
+      if (!(error instanceof ConversationErased)) throw error;
     } finally {
       this.draining = false;
     }
@@ -98,6 +101,7 @@ export class EffectQueue {
     try {
       this.commit.run((out) => this.settle(entry, result, agents, snapshot, now, out));
     } catch (error) {
+      if (error instanceof ConversationErased) throw error;
       console.error(
         JSON.stringify({ event: 'effect_turn_failed', runId: entry.runId, error: String(error) }),
       );

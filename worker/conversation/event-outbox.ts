@@ -24,6 +24,8 @@ export class EventOutbox {
   private sentGeneration = 0;
   /** Sequence of the last conversation row sent (time based, strictly increasing). */
   private rowSeq = 0;
+  /** Set by a privacy erasure: this outbox's conversation is gone, nothing more is sent. */
+  private retired = false;
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -57,6 +59,16 @@ export class EventOutbox {
     this.generation++;
   }
 
+  /**
+   * The conversation was erased: a flush still scheduled would rebuild its admin row from
+   * what this instance remembers and bring it back to D1 and the live view.
+   */
+  retire(): void {
+    this.retired = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
   pending(): boolean {
     return this.generation !== this.sentGeneration || this.store.outgoing(1).length > 0;
   }
@@ -67,7 +79,7 @@ export class EventOutbox {
    */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
-    if (!this.pending()) return;
+    if (this.retired || !this.pending()) return;
     // Assigned before the loop's first await returns, cleared only by this call: a flush that
     // found nothing can never leave a settled promise behind that blocks every later flush.
     const flushing = this.send();

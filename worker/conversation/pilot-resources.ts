@@ -50,12 +50,13 @@ export class PilotResources {
 
   /**
    * Adds a question the knowledge had no answer for to the pilot's unanswered list (its
-   * PilotObject). Fire and forget: the list is for the admin, it must not delay or fail a turn.
+   * PilotObject), with the conversation that asked (so an erasure can take it back out). Fire
+   * and forget: the list is for the admin, it must not delay or fail a turn.
    */
   noteUnanswered(pilotId: string, question: string): void {
     const stub = this.env.PILOT.get(this.env.PILOT.idFromName(pilotId));
     stub
-      .noteUnanswered(question, Date.now())
+      .noteUnanswered(question, Date.now(), this.store.getMeta('conversationId'))
       .catch((error: unknown) => console.warn('unanswered question not recorded', String(error)));
   }
 

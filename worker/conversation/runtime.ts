@@ -80,6 +80,16 @@ export class ConversationRuntime {
     return next;
   }
 
+  /**
+   * Privacy erasure: work of this runtime still on its way (an effect's answer, a turn
+   * awaiting the pilot, a scheduled event flush) must not write into the emptied storage or
+   * send its remembered row to D1; see TurnCommit.retire and EventOutbox.retire.
+   */
+  retire(): void {
+    this.commit.retire();
+    this.outbox.retire();
+  }
+
   /** Records who this conversation belongs to, the first time anyone connects. */
   remember(identity: Identity): void {
     if (!this.store.getMeta('pilotKey')) {

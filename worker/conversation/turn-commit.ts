@@ -24,7 +24,19 @@ export function failureFrame(id: string, code: string): ServerFrame {
   };
 }
 
+/**
+ * Thrown by a retired commit: the conversation was erased while this work was on its way (a
+ * webhook's answer, a turn waiting for the pilot's snapshot). Nothing is written.
+ */
+export class ConversationErased extends Error {
+  constructor() {
+    super('conversation erased');
+  }
+}
+
 export class TurnCommit {
+  private retired = false;
+
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly store: ConversationStorage,
@@ -37,6 +49,7 @@ export class TurnCommit {
    * sends its output. Throws (with nothing written) when `work` does.
    */
   run(work: (out: TurnOutput) => void): TurnOutput {
+    if (this.retired) throw new ConversationErased();
     let out = new TurnOutput();
     try {
       out = this.storage.transactionSync(() => {
@@ -54,11 +67,20 @@ export class TurnCommit {
   }
 
   /**
+   * The conversation's storage was erased: from now on every turn of this runtime writes
+   * nothing (the object serves the fresh conversation through a new runtime).
+   */
+  retire(): void {
+    this.retired = true;
+  }
+
+  /**
    * A visitor turn threw: logged; the frame is recorded as handled with the visitor's words,
    * the failed run and the fallback answer, and the sender gets an error frame. Returns
    * whether that record was stored (else nothing was, and a resend runs the turn again).
    */
   failed(frame: VisitorFrame, start: Start | null, error: unknown, reply: Reply): boolean {
+    if (this.retired) return false;
     console.error(
       JSON.stringify({
         event: 'turn_failed',

@@ -4,11 +4,18 @@
  * write. The same question asked again (case and spacing aside) counts up instead of adding a
  * row. Bounded: at most MAX_UNANSWERED rows (the least recently asked go first) and
  * MAX_QUESTION_CHARS characters per question.
+ *
+ * Which conversations asked a question is kept beside it (`unanswered_askers`, with how many
+ * times), so a privacy erasure can take a person's questions back out: the count drops by their
+ * asks, and a question nobody else asked goes. At most MAX_ASKERS_PER_QUESTION askers are
+ * remembered per question (the most recent): a question more people asked than that is a
+ * common one, and its wording is no longer any one person's.
  */
 import { z } from 'zod';
 
 export const MAX_UNANSWERED = 500;
 export const MAX_QUESTION_CHARS = 500;
+export const MAX_ASKERS_PER_QUESTION = 50;
 
 export const unansweredQuestionSchema = z.object({
   /** The question's normalised text: stable across repeats, the list's cursor tiebreaker. */
@@ -34,9 +41,15 @@ export class UnansweredStore {
       key TEXT PRIMARY KEY, question TEXT NOT NULL, count INTEGER NOT NULL,
       first_at INTEGER NOT NULL, last_at INTEGER NOT NULL)`);
     sql.exec('CREATE INDEX IF NOT EXISTS unanswered_recent ON unanswered(last_at)');
+    sql.exec(`CREATE TABLE IF NOT EXISTS unanswered_askers (
+      key TEXT NOT NULL, conversation_id TEXT NOT NULL, times INTEGER NOT NULL,
+      last_at INTEGER NOT NULL, PRIMARY KEY (key, conversation_id))`);
+    sql.exec(
+      'CREATE INDEX IF NOT EXISTS unanswered_askers_by_conversation ON unanswered_askers(conversation_id)',
+    );
   }
 
-  note(text: string, at: number): void {
+  note(text: string, at: number, conversationId: string | null): void {
     const question = text.trim().slice(0, MAX_QUESTION_CHARS);
     const key = questionKey(question);
     if (!key) return;
@@ -49,10 +62,52 @@ export class UnansweredStore {
       at,
       at,
     );
-    this.sql.exec(
+    if (conversationId) {
+      this.sql.exec(
+        `INSERT INTO unanswered_askers (key, conversation_id, times, last_at) VALUES (?, ?, 1, ?)
+         ON CONFLICT(key, conversation_id) DO UPDATE SET times = times + 1, last_at = excluded.last_at`,
+        key,
+        conversationId,
+        at,
+      );
+      this.sql.exec(
+        `DELETE FROM unanswered_askers WHERE key = ? AND conversation_id NOT IN (
+           SELECT conversation_id FROM unanswered_askers WHERE key = ?
+           ORDER BY last_at DESC, conversation_id LIMIT ?)`,
+        key,
+        key,
+        MAX_ASKERS_PER_QUESTION,
+      );
+    }
+    const trimmed = this.sql.exec(
       'DELETE FROM unanswered WHERE key NOT IN (SELECT key FROM unanswered ORDER BY last_at DESC, key LIMIT ?)',
       MAX_UNANSWERED,
-    );
+    ).rowsWritten;
+    if (trimmed > 0)
+      this.sql.exec('DELETE FROM unanswered_askers WHERE key NOT IN (SELECT key FROM unanswered)');
+  }
+
+  /**
+   * Privacy erasure: takes the asks of `conversationIds` out of the list. Returns how many
+   * questions were removed or counted down.
+   */
+  forget(conversationIds: string[]): number {
+    let changed = 0;
+    for (const conversationId of conversationIds) {
+      const asked = this.sql
+        .exec<{ key: string; times: number }>(
+          'SELECT key, times FROM unanswered_askers WHERE conversation_id = ?',
+          conversationId,
+        )
+        .toArray();
+      for (const { key, times } of asked) {
+        this.sql.exec('UPDATE unanswered SET count = count - ? WHERE key = ?', times, key);
+        this.sql.exec('DELETE FROM unanswered WHERE key = ? AND count <= 0', key);
+        changed++;
+      }
+      this.sql.exec('DELETE FROM unanswered_askers WHERE conversation_id = ?', conversationId);
+    }
+    return changed;
   }
 
   /**
@@ -81,5 +136,6 @@ export class UnansweredStore {
 
   clear(): void {
     this.sql.exec('DELETE FROM unanswered');
+    this.sql.exec('DELETE FROM unanswered_askers');
   }
 }

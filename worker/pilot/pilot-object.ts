@@ -121,14 +121,16 @@ export class PilotObject extends DurableObject<AppEnv> {
 
   /**
    * Privacy erasure: drops the live-view rows of `conversationIds` and the frequency/cooldown
-   * claims of `subjects` (`visitor:…`, `contact:…`); a later visit starts as a new visitor.
+   * claims of `subjects` (`visitor:…`, `contact:…`) and their asks in the unanswered-questions
+   * list; a later visit starts as a new visitor.
    * Subscribers get a `removed` frame. Idempotent; returns how many rows went.
    */
   async forget(
     conversationIds: string[],
     subjects: string[],
-  ): Promise<{ liveRows: number; claims: number }> {
+  ): Promise<{ liveRows: number; claims: number; unansweredQuestions: number }> {
     const liveRows = this.live.remove(conversationIds);
+    const unansweredQuestions = this.unanswered.forget(conversationIds);
     let claims = 0;
     for (const subject of subjects)
       claims += this.ctx.storage.sql.exec(
@@ -145,7 +147,7 @@ export class PilotObject extends DurableObject<AppEnv> {
         }
       }
     }
-    return { liveRows, claims };
+    return { liveRows, claims, unansweredQuestions };
   }
 
   /** Active conversations (open, or with a run), most recent first. */
@@ -159,8 +161,8 @@ export class PilotObject extends DurableObject<AppEnv> {
   }
 
   /** A question the pilot had no knowledge answer for (the admin's to-do list). */
-  async noteUnanswered(question: string, at: number): Promise<void> {
-    this.unanswered.note(question, at);
+  async noteUnanswered(question: string, at: number, conversationId: string | null = null) {
+    this.unanswered.note(question, at, conversationId);
   }
 
   async unansweredList(

@@ -153,11 +153,22 @@ async function continueJob(
     for (; budget > 0 && job.pending.length > 0; budget--) {
       const [ref, ...rest] = job.pending;
       if (!ref) break;
-      const counts = await eraseConversation(env, job.workspaceId, ref, onStep);
-      job.pending = rest;
-      job.erasedNow.push(ref.id);
-      job.progress = { ...job.progress, erased: addCounts(job.progress.erased, counts) };
-      await saveProgress(env, job);
+      // Each step's counts are saved as it completes; the last save also strikes the
+      // conversation off the list.
+      await eraseConversation(
+        env,
+        job.workspaceId,
+        ref,
+        async (counts, done) => {
+          job.progress = { ...job.progress, erased: addCounts(job.progress.erased, counts) };
+          if (done) {
+            job.pending = rest;
+            job.erasedNow.push(ref.id);
+          }
+          await saveProgress(env, job);
+        },
+        onStep,
+      );
       onStep('job.progress');
     }
     if (job.pending.length > 0) return receiptOf(job, 'in_progress', null);
@@ -172,10 +183,7 @@ async function continueJob(
     await saveProgress(env, job);
     if (budget === 0) return receiptOf(job, 'in_progress', null);
   }
-  job.progress = {
-    ...job.progress,
-    erased: addCounts(job.progress.erased, await eraseTargets(env, job, onStep)),
-  };
+  await eraseTargets(env, job, onStep);
   const finishedAt = Date.now();
   // Done: nothing personal stays in the row (the subject id is an opaque id of ours).
   await env.DB.prepare(
@@ -193,12 +201,16 @@ async function saveProgress(env: AppEnv, job: Job): Promise<void> {
     .run();
 }
 
-/** What names the person outside their conversations: emails, records, claims, the contact. */
-async function eraseTargets(
-  env: AppEnv,
-  job: Job,
-  onStep: StepHook,
-): Promise<Partial<ErasedCounts>> {
+/**
+ * What names the person outside their conversations: emails, records, claims, the contact.
+ * Each step's counts are saved in the job's row before it is reported done (as for
+ * conversations), so a resumed erasure reports them too.
+ */
+async function eraseTargets(env: AppEnv, job: Job, onStep: StepHook): Promise<void> {
+  const save = async (counts: Partial<ErasedCounts>) => {
+    job.progress = { ...job.progress, erased: addCounts(job.progress.erased, counts) };
+    await saveProgress(env, job);
+  };
   const { targets, workspaceId } = job;
   const statements: D1PreparedStatement[] = [];
   if (targets.email)
@@ -227,10 +239,14 @@ async function eraseTargets(
       ),
     );
   const results = statements.length > 0 ? await env.DB.batch(statements) : [];
-  onStep('targets.d1');
   const changes = (from: number, to: number) =>
     results.slice(from, to).reduce((sum, r) => sum + (r.meta.changes ?? 0), 0);
-  let claims = 0;
+  await save({
+    emails: targets.email ? changes(0, 1) : 0,
+    records: changes(recordStart, recordEnd),
+    contacts: targets.contactId ? changes(recordEnd, recordEnd + 1) : 0,
+  });
+  onStep('targets.d1');
   if (targets.subjects.length > 0) {
     const { results: pilots } = await env.DB.prepare(
       'SELECT id FROM pilots WHERE workspace_id = ? ORDER BY id LIMIT ?',
@@ -238,17 +254,14 @@ async function eraseTargets(
       .bind(workspaceId, MAX_PILOTS)
       .all<{ id: string }>();
     for (const pilot of pilots) {
-      claims += (await env.PILOT.get(env.PILOT.idFromName(pilot.id)).forget([], targets.subjects))
-        .claims;
+      const { claims } = await env.PILOT.get(env.PILOT.idFromName(pilot.id)).forget(
+        [],
+        targets.subjects,
+      );
+      if (claims > 0) await save({ claims });
       onStep('targets.claims');
     }
   }
-  return {
-    emails: targets.email ? changes(0, 1) : 0,
-    records: changes(recordStart, recordEnd),
-    contacts: targets.contactId ? changes(recordEnd, recordEnd + 1) : 0,
-    claims,
-  };
 }
 
 function receiptOf(

@@ -12,8 +12,14 @@ export const erasedCountsSchema = z
       .record(z.string(), z.number().int())
       .openapi({ description: 'Rows deleted from those objects, by table (messages, runs, …)' }),
     conversationRows: z.number().int().openapi({ description: 'Conversation list rows (D1)' }),
-    enrollments: z.number().int().openapi({ description: 'Enrollment-log runs (D1)' }),
-    enrollmentSteps: z.number().int().openapi({ description: 'Enrollment-log steps (D1)' }),
+    enrollments: z.number().int().openapi({
+      description:
+        'Enrollment-log runs anonymised (D1): they keep counting in insights, naming no one',
+    }),
+    enrollmentSteps: z
+      .number()
+      .int()
+      .openapi({ description: 'Enrollment-log steps of those runs, anonymised (D1)' }),
     records: z.number().int().openapi({ description: 'Records flows created (D1)' }),
     emails: z.number().int().openapi({ description: 'Outbox emails (D1)' }),
     liveRows: z.number().int().openapi({ description: 'Live-view rows (pilot objects)' }),
@@ -21,6 +27,10 @@ export const erasedCountsSchema = z
       .number()
       .int()
       .openapi({ description: 'Frequency/cooldown claims naming the person (pilot objects)' }),
+    unansweredQuestions: z.number().int().openapi({
+      description:
+        'Unanswered-question entries the person asked, removed or counted down (pilot objects)',
+    }),
   })
   .openapi('ErasedCounts');
 export type ErasedCounts = z.infer<typeof erasedCountsSchema>;
@@ -59,6 +69,7 @@ export function zeroCounts(): ErasedCounts {
     emails: 0,
     liveRows: 0,
     claims: 0,
+    unansweredQuestions: 0,
   };
 }
 
@@ -78,5 +89,6 @@ export function addCounts(a: ErasedCounts, b: Partial<ErasedCounts>): ErasedCoun
     emails: a.emails + (b.emails ?? 0),
     liveRows: a.liveRows + (b.liveRows ?? 0),
     claims: a.claims + (b.claims ?? 0),
+    unansweredQuestions: a.unansweredQuestions + (b.unansweredQuestions ?? 0),
   };
 }
