@@ -7,6 +7,7 @@ import { useState } from 'preact/hooks';
 import type { components } from '../api/client.ts';
 import { useApi } from '../api/context.ts';
 import { type ApiFailure, failureText, unwrap } from '../api/errors.ts';
+import { safeHref } from '../ops/format.ts';
 import { fieldError } from '../ops/pilot-form.ts';
 import { ItemDialog } from '../settings/item-dialog.tsx';
 import {
@@ -16,7 +17,6 @@ import {
   askConfidence,
   askHeadline,
   emptyArticleForm,
-  safeHref,
 } from '../settings/knowledge-model.ts';
 import { PilotScope } from '../settings/pilot-scope.tsx';
 import { textField } from '../settings/text.ts';

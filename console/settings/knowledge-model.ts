@@ -41,13 +41,3 @@ export function askHeadline(result: AskResult): string {
 export function askConfidence(result: AskResult): string {
   return `Confidence ${percent(result.confidence)} (answers at ${percent(result.minConfidence)} or more); the best passage covers ${percent(result.coverage)} of the question`;
 }
-
-/** Only http(s) links are rendered as links (an article's url is checked by the API too). */
-export function safeHref(url: string): string | null {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : null;
-  } catch {
-    return null;
-  }
-}
