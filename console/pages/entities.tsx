@@ -93,7 +93,7 @@ function Entities({ pilotId }: { pilotId: string }) {
       </p>
       {entities.failure && <Alert>Could not load entities: {failureText(entities.failure)}</Alert>}
       <div class="page-actions">
-        <Button variant="primary" onClick={editor.openNew}>
+        <Button variant="primary" onClick={() => editor.openNew()}>
           New entity
         </Button>
       </div>
@@ -224,7 +224,7 @@ function Variables({ pilotId }: { pilotId: string }) {
         <Alert>Could not load variables: {failureText(variables.failure)}</Alert>
       )}
       <div class="page-actions">
-        <Button variant="primary" onClick={editor.openNew}>
+        <Button variant="primary" onClick={() => editor.openNew()}>
           New variable
         </Button>
       </div>

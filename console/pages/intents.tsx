@@ -94,7 +94,7 @@ function Intents({ pilotId }: { pilotId: string }) {
     <>
       {intents.failure && <Alert>Could not load intents: {failureText(intents.failure)}</Alert>}
       <div class="page-actions">
-        <Button variant="primary" onClick={editor.openNew}>
+        <Button variant="primary" onClick={() => editor.openNew()}>
           New intent
         </Button>
       </div>

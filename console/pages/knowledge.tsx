@@ -20,6 +20,7 @@ import {
 } from '../settings/knowledge-model.ts';
 import { PilotScope } from '../settings/pilot-scope.tsx';
 import { textField } from '../settings/text.ts';
+import { UnansweredQuestions } from '../settings/unanswered.tsx';
 import { useItemEditor } from '../settings/use-item-editor.ts';
 import { type PilotItem, usePilotItems } from '../settings/use-pilot-items.ts';
 import { Button } from '../ui/button.tsx';
@@ -94,7 +95,7 @@ function Knowledge({ pilotId }: { pilotId: string }) {
     <>
       {articles.failure && <Alert>Could not load articles: {failureText(articles.failure)}</Alert>}
       <div class="page-actions">
-        <Button variant="primary" onClick={editor.openNew}>
+        <Button variant="primary" onClick={() => editor.openNew()}>
           New article
         </Button>
       </div>
@@ -109,6 +110,12 @@ function Knowledge({ pilotId }: { pilotId: string }) {
         />
       )}
       <AskBox pilotId={pilotId} />
+      <UnansweredQuestions
+        pilotId={pilotId}
+        onWrite={(question) =>
+          editor.openNew({ ...emptyArticleForm, title: question.slice(0, 300) })
+        }
+      />
       <ItemDialog
         open={form !== undefined}
         title={editor.editing?.id ? 'Edit article' : 'New article'}

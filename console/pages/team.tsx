@@ -107,7 +107,7 @@ export function TeamPage() {
       <section aria-labelledby="members-title">
         <h2 id="members-title">Team members</h2>
         <div class="page-actions">
-          <Button variant="primary" onClick={people.openNew}>
+          <Button variant="primary" onClick={() => people.openNew()}>
             New team member
           </Button>
         </div>
@@ -125,7 +125,7 @@ export function TeamPage() {
       <section aria-labelledby="teams-title">
         <h2 id="teams-title">Teams</h2>
         <div class="page-actions">
-          <Button variant="primary" onClick={groups.openNew}>
+          <Button variant="primary" onClick={() => groups.openNew()}>
             New team
           </Button>
         </div>

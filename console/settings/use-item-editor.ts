@@ -29,9 +29,10 @@ export function useItemEditor<Row extends { id: string }, Form>(options: {
     failure,
     saving,
     deleting,
-    openNew: () => {
+    /** A new item, from the empty form or a prefilled one. */
+    openNew: (form: Form = options.empty) => {
       setFailure(null);
-      setEditing({ id: null, form: options.empty });
+      setEditing({ id: null, form });
     },
     openEdit: (row: Row) => {
       setFailure(null);

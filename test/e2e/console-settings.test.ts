@@ -170,17 +170,28 @@ describe('console settings pages', () => {
     await auditBoth(page, 'api keys');
 
     const name = `CI ${tag}`;
-    await page.getByRole('button', { name: 'New API key' }).click();
+    // By keyboard: the dialog takes focus on its first field; Space toggles, Enter submits.
+    await page.getByRole('button', { name: 'New API key' }).focus();
+    await page.keyboard.press('Enter');
     const create = page.getByRole('dialog', { name: 'New API key' });
-    await create.getByLabel('Name').fill(name);
-    await create.getByRole('checkbox', { name: 'Read' }).uncheck();
-    await create.getByRole('button', { name: 'Create key' }).click();
+    const nameField = create.getByLabel('Name');
+    await expect.poll(() => nameField.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.type(name);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    expect(await create.getByRole('checkbox', { name: 'Read' }).isChecked()).toBe(false);
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
     await expect
       .poll(() => create.getByRole('alert').first().textContent())
       .toContain('at least one scope');
-    await create.getByRole('checkbox', { name: 'Read' }).check();
-    await create.getByRole('checkbox', { name: 'Write' }).check();
-    await create.getByRole('button', { name: 'Create key' }).click();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    expect(await create.getByRole('checkbox', { name: 'Write' }).isChecked()).toBe(true);
+    await nameField.focus();
+    await page.keyboard.press('Enter');
 
     const shown = page.getByRole('dialog', { name: 'Your new API key' });
     const key = await shown.getByRole('textbox', { name: `Key ${name}` }).inputValue();
