@@ -102,6 +102,7 @@ function Intents({ pilotId }: { pilotId: string }) {
       {intents.items && (
         <Table
           caption="Intents"
+          captionHidden
           columns={columns}
           rows={intents.items}
           rowKey={(row) => row.id}

@@ -103,6 +103,7 @@ function Knowledge({ pilotId }: { pilotId: string }) {
       {articles.items && (
         <Table
           caption="Knowledge articles"
+          captionHidden
           columns={columns}
           rows={articles.items}
           rowKey={(row) => row.id}
