@@ -23,6 +23,12 @@ const RunPage = lazy(() => import('./pages/run.tsx').then((m) => m.RunPage));
 const InsightsPage = lazy(() => import('./pages/insights.tsx').then((m) => m.InsightsPage));
 const PilotsPage = lazy(() => import('./pages/pilots.tsx').then((m) => m.PilotsPage));
 const PilotSettingsPage = lazy(() => import('./pages/pilots.tsx').then((m) => m.PilotSettingsPage));
+// Pilot knowledge and workspace access (issue 14, settings), each loaded on demand.
+const IntentsPage = lazy(() => import('./pages/intents.tsx').then((m) => m.IntentsPage));
+const EntitiesPage = lazy(() => import('./pages/entities.tsx').then((m) => m.EntitiesPage));
+const KnowledgePage = lazy(() => import('./pages/knowledge.tsx').then((m) => m.KnowledgePage));
+const ApiKeysPage = lazy(() => import('./pages/api-keys.tsx').then((m) => m.ApiKeysPage));
+const TeamPage = lazy(() => import('./pages/team.tsx').then((m) => m.TeamPage));
 
 export function App() {
   const client = apiClient.value;
@@ -44,6 +50,14 @@ export function App() {
               <Route path="/admin/insights" component={InsightsPage} />
               <Route path="/admin/pilots" component={PilotsPage} />
               <Route path="/admin/pilots/:pilotId" component={PilotSettingsPage} />
+              <Route path="/admin/intents" component={IntentsPage} />
+              <Route path="/admin/intents/:pilotId" component={IntentsPage} />
+              <Route path="/admin/entities" component={EntitiesPage} />
+              <Route path="/admin/entities/:pilotId" component={EntitiesPage} />
+              <Route path="/admin/knowledge" component={KnowledgePage} />
+              <Route path="/admin/knowledge/:pilotId" component={KnowledgePage} />
+              <Route path="/admin/api-keys" component={ApiKeysPage} />
+              <Route path="/admin/team" component={TeamPage} />
               <Route default component={NotFoundPage} />
             </Router>
           </ErrorBoundary>

@@ -883,6 +883,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/pilots/{pilotId}/classify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Detect the intent and entities of a sentence with the pilot’s trained model */
+        post: operations["classifySentence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/contacts/{contactId}/erase": {
         parameters: {
             query?: never;
@@ -2192,6 +2209,23 @@ export interface components {
             count: number;
             firstAskedAt: number;
             lastAskedAt: number;
+        };
+        ClassifySentenceResult: {
+            /** @description Best intent, or null when none matched (or none is trained) */
+            intent: string | null;
+            /** @description 0..1; a flow's intent trigger fires at or above its own minConfidence */
+            confidence: number;
+            entities: {
+                name: string;
+                value: string;
+                /** @description The words the value was found in */
+                text: string;
+            }[];
+            /** @description When the intent model was last built; null if never */
+            trainedAt: number | null;
+        };
+        ClassifySentence: {
+            text: string;
         };
         ErasureReceipt: {
             id: string;
@@ -8033,6 +8067,77 @@ export interface operations {
                         /** @enum {boolean} */
                         cleared: true;
                     };
+                };
+            };
+            /** @description Invalid input: `issues` names every invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or owned by another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    classifySentence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pilotId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClassifySentence"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassifySentenceResult"];
                 };
             };
             /** @description Invalid input: `issues` names every invalid field */

@@ -151,6 +151,11 @@ export function PilotSettingsPage({ pilotId }: { pilotId: string }) {
         <a href="/admin/pilots">← All pilots</a>
       </p>
       <h1>{pilot.name}: settings</h1>
+      <nav aria-label="Pilot settings" class="subnav">
+        <a href={`/admin/intents/${encodeURIComponent(pilot.id)}`}>Intents</a>
+        <a href={`/admin/entities/${encodeURIComponent(pilot.id)}`}>Entities and variables</a>
+        <a href={`/admin/knowledge/${encodeURIComponent(pilot.id)}`}>Knowledge</a>
+      </nav>
       <form
         noValidate
         onSubmit={(e) => {

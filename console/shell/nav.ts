@@ -16,6 +16,11 @@ export const navItems: readonly NavItem[] = [
   { label: 'Enrollment logs', href: '/admin/runs', matches: ['/admin/runs'] },
   { label: 'Insights', href: '/admin/insights', matches: ['/admin/insights'] },
   { label: 'Pilots', href: '/admin/pilots', matches: ['/admin/pilots'] },
+  { label: 'Intents', href: '/admin/intents', matches: ['/admin/intents'] },
+  { label: 'Entities and variables', href: '/admin/entities', matches: ['/admin/entities'] },
+  { label: 'Knowledge', href: '/admin/knowledge', matches: ['/admin/knowledge'] },
+  { label: 'Team', href: '/admin/team', matches: ['/admin/team'] },
+  { label: 'API keys', href: '/admin/api-keys', matches: ['/admin/api-keys'] },
 ];
 
 /** The entry for `path`: the longest matching prefix wins (`/admin` only matches itself). */

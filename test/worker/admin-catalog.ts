@@ -284,6 +284,14 @@ export function routeCases(fx: Fixture): RouteCase[] {
       invalid: { body: { question: '' }, path: 'question' },
     },
     {
+      route: 'post /pilots/{pilotId}/classify',
+      method: 'POST',
+      path: `/pilots/${p}/classify`,
+      body: { text: 'where is my invoice?' },
+      writes: true,
+      invalid: { body: { text: '' }, path: 'text' },
+    },
+    {
       route: 'get /pilots/{pilotId}/unanswered-questions',
       method: 'GET',
       path: `/pilots/${p}/unanswered-questions`,

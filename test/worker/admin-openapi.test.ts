@@ -65,6 +65,8 @@ const SPEC_ROUTES = [
   'post /pilots/{pilotId}/ask',
   'get /pilots/{pilotId}/unanswered-questions',
   'delete /pilots/{pilotId}/unanswered-questions',
+  // The console's "try a sentence" box (issue 14).
+  'post /pilots/{pilotId}/classify',
   // Privacy operations (issue 18).
   'post /contacts/{contactId}/erase',
   'post /visitors/{visitorId}/erase',

@@ -34,6 +34,7 @@ import { insightRoutes } from './insights.ts';
 import { liveRoutes } from './live.ts';
 import { peopleRoutes } from './people.ts';
 import { pilotAskRoutes } from './pilot-ask.ts';
+import { pilotClassifyRoutes } from './pilot-classify.ts';
 import { pilotItemRoutes } from './pilot-items.ts';
 import { pilotRoutes } from './pilots.ts';
 import { presenceRoutes } from './presence.ts';
@@ -93,6 +94,7 @@ adminApp
   .route('/', insightRoutes)
   .route('/', liveRoutes)
   .route('/', pilotAskRoutes)
+  .route('/', pilotClassifyRoutes)
   .route('/', privacyRoutes);
 
 /** Methods each admin path answers, from the registered routes: `[pattern, METHOD]`. */
