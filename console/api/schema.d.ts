@@ -2256,9 +2256,9 @@ export interface components {
             };
             /** @description Conversation list rows (D1) */
             conversationRows: number;
-            /** @description Enrollment-log runs (D1) */
+            /** @description Enrollment-log runs anonymised (D1): they keep counting in insights, naming no one */
             enrollments: number;
-            /** @description Enrollment-log steps (D1) */
+            /** @description Enrollment-log steps of those runs, anonymised (D1) */
             enrollmentSteps: number;
             /** @description Records flows created (D1) */
             records: number;
