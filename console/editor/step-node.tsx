@@ -38,6 +38,16 @@ function PlusButton(props: { label: string; onPlus: (anchor: HTMLElement) => voi
   );
 }
 
+/** Runs that left by a port (a button's count on the insights canvas). */
+function PortRuns({ runs }: { runs: number }) {
+  return (
+    <span class="step-port-runs" title={runsText(runs)}>
+      {runs}
+      <span class="visually-hidden"> {runs === 1 ? 'run' : 'runs'}</span>
+    </span>
+  );
+}
+
 export function StepNodeView({ data, selected }: NodeProps<StepNode>) {
   const { node, ports, problem, mark, isStart, readOnly } = data;
   const summary = nodeSummary(node);
@@ -81,12 +91,7 @@ export function StepNodeView({ data, selected }: NodeProps<StepNode>) {
           {ports.map((p) => (
             <li key={p.port} class="step-port">
               <span class="step-port-label">{p.label}</span>
-              {data.portRuns && (
-                <span class="step-port-runs" title={runsText(data.portRuns[p.port] ?? 0)}>
-                  {data.portRuns[p.port] ?? 0}
-                  <span class="visually-hidden"> runs</span>
-                </span>
-              )}
+              {data.portRuns && <PortRuns runs={data.portRuns[p.port] ?? 0} />}
               {!readOnly && (
                 <PlusButton
                   label={`Add a step after ${node.id} ${p.label}`}

@@ -77,7 +77,7 @@ export class MessengerElement extends LitElement {
     );
     this.connection.locale = this.locale;
     // Not needed for the launcher's first paint: fetched when the main thread is idle.
-    whenIdle(() => void this.loadAppearance());
+    if (!config.preview) whenIdle(() => void this.loadAppearance());
   }
 
   /**
