@@ -1471,6 +1471,8 @@ export interface components {
             appearance: {
                 displayName?: string;
                 accentColor?: string;
+                /** @enum {string} */
+                position?: "right" | "left";
             };
             /** @default Thanks! We'll get back to you shortly. */
             fallbackMessage: string;
@@ -1535,6 +1537,8 @@ export interface components {
             appearance: {
                 displayName?: string;
                 accentColor?: string;
+                /** @enum {string} */
+                position?: "right" | "left";
             };
             /** @default Thanks! We'll get back to you shortly. */
             fallbackMessage: string;
@@ -1590,6 +1594,8 @@ export interface components {
             appearance?: {
                 displayName?: string;
                 accentColor?: string;
+                /** @enum {string} */
+                position?: "right" | "left";
             };
             fallbackMessage?: string;
             officeHours?: {

@@ -2,13 +2,17 @@
  * The appearance preview: the real messenger (the built widget element, dist/widget/preview-*)
  * in a sandboxed frame of this origin (/preview/messenger, which has no network at all: it never
  * opens a conversation). The frame says when it is ready; from then on every change of the
- * display name or accent colour is posted to it, to this origin only.
+ * display name, accent colour or launcher corner is posted to it, to this origin only.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 export const PREVIEW_PATH = '/preview/messenger';
 
-export function MessengerPreview(props: { displayName: string; accentColor: string }) {
+export function MessengerPreview(props: {
+  displayName: string;
+  accentColor: string;
+  position: 'right' | 'left';
+}) {
   const frame = useRef<HTMLIFrameElement>(null);
   const [ready, setReady] = useState(false);
   useEffect(() => {
@@ -30,10 +34,11 @@ export function MessengerPreview(props: { displayName: string; accentColor: stri
         type: 'edgepilot:preview-appearance',
         displayName: props.displayName,
         accentColor: props.accentColor,
+        position: props.position,
       },
       location.origin,
     );
-  }, [ready, props.displayName, props.accentColor]);
+  }, [ready, props.displayName, props.accentColor, props.position]);
   return (
     <figure class="preview">
       <figcaption id="messenger-preview-caption">

@@ -319,9 +319,20 @@ export function PilotSettingsPage({ pilotId }: { pilotId: string }) {
               />
             )}
           </Field>
+          <SelectField
+            label="Launcher position"
+            hint="The bottom corner of the page the messenger sits in"
+            value={form.position}
+            onValue={(v) => set('position', v === 'left' ? 'left' : 'right')}
+            options={[
+              { value: 'right', label: 'Bottom right' },
+              { value: 'left', label: 'Bottom left' },
+            ]}
+          />
           <MessengerPreview
             displayName={form.displayName.trim() || pilot.name}
             accentColor={form.accentColor}
+            position={form.position}
           />
         </fieldset>
         <fieldset>

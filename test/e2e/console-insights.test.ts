@@ -113,7 +113,7 @@ describe('insights in the console', () => {
 });
 
 describe('the appearance preview', () => {
-  it('frames the real messenger, recolours its launcher as the accent colour changes, and opens no conversation', async () => {
+  it('frames the real messenger, recolours and moves its launcher as the accent colour and position change, and opens no conversation', async () => {
     type Conversations = { items: unknown[] };
     const count = async () =>
       (await adminApi<Conversations>('GET', `/conversations?pilotId=${pilot.id}&limit=100`)).items
@@ -137,6 +137,12 @@ describe('the appearance preview', () => {
     await admin.page.getByLabel('Display name').fill(`Shop ${tag}`);
     await frame.getByRole('dialog', { name: `Shop ${tag}` }).waitFor();
     expect(await frame.getByRole('log').textContent()).toContain('Hi! How can we help you today?');
+    // The launcher corner: bottom right by default, bottom left once picked.
+    const onLeft = () =>
+      launcher.evaluate((el) => el.getBoundingClientRect().right < innerWidth / 2);
+    expect(await onLeft()).toBe(false);
+    await admin.page.getByLabel('Launcher position').selectOption('left');
+    await expect.poll(onLeft).toBe(true);
 
     // Nothing connected: no socket from the page or its frame, no conversation for the pilot.
     expect(sockets.map((s) => s.url())).toEqual([]);

@@ -7,8 +7,17 @@ import {
 
 describe('the appearance preview frame', () => {
   it('accepts only a preview message with a hex colour and a short name', () => {
-    const ok = { type: PREVIEW_MESSAGE, displayName: 'Shop', accentColor: '#B91C1C' };
-    expect(parsePreviewMessage(ok)).toEqual({ displayName: 'Shop', accentColor: '#B91C1C' });
+    const ok = {
+      type: PREVIEW_MESSAGE,
+      displayName: 'Shop',
+      accentColor: '#B91C1C',
+      position: 'left',
+    };
+    expect(parsePreviewMessage(ok)).toEqual({
+      displayName: 'Shop',
+      accentColor: '#B91C1C',
+      position: 'left',
+    });
     for (const bad of [
       { ...ok, type: 'something-else' },
       { ...ok, accentColor: 'red' },
@@ -17,6 +26,8 @@ describe('the appearance preview frame', () => {
       { ...ok, accentColor: '#b91c1c;x' },
       { ...ok, displayName: 'x'.repeat(MAX_DISPLAY_NAME + 1) },
       { ...ok, displayName: 42 },
+      { ...ok, position: 'top' },
+      { ...ok, position: undefined },
       null,
       'edgepilot:preview-appearance',
       [ok],

@@ -4,11 +4,11 @@
  * with one sample pilot message, never connected — its connection controller is removed before
  * it mounts, and the page's CSP (`connect-src 'none'`) refuses any socket or fetch anyway, so
  * no conversation is ever created. The console posts the appearance being edited (display
- * name, accent colour) from its own origin; anything else is ignored.
+ * name, accent colour, launcher corner) from its own origin; anything else is ignored.
  */
 import type { WidgetConfig } from '../config.ts';
 import { MessengerElement } from '../messenger/messenger-element.ts';
-import { parsePreviewMessage } from './preview-message.ts';
+import { type PreviewAppearance, parsePreviewMessage } from './preview-message.ts';
 
 const config: WidgetConfig = Object.freeze({
   pilotKey: 'pk_preview',
@@ -41,10 +41,11 @@ class PreviewMessenger extends MessengerElement {
   /** No focus moves and no events: the preview must not take focus from the settings form. */
   protected override updated(): void {}
 
-  apply(accentColor: string, displayName: string): void {
+  apply({ accentColor, displayName, position }: PreviewAppearance): void {
     // A hex triplet only (parsePreviewMessage checked it): nothing else is parsed as CSS.
     this.#accent.replaceSync(`:host{--ep-accent:${accentColor}}`);
     this.displayName = displayName;
+    this.position = position === 'left' ? 'left' : '';
   }
 }
 
@@ -55,7 +56,7 @@ document.body.append(element);
 addEventListener('message', (event) => {
   if (event.origin !== location.origin || event.source !== parent) return;
   const appearance = parsePreviewMessage(event.data);
-  if (appearance) element.apply(appearance.accentColor, appearance.displayName);
+  if (appearance) element.apply(appearance);
 });
 // Tell the console it can send the appearance now (to its own origin only, never '*').
 parent.postMessage({ type: 'edgepilot:preview-ready' }, location.origin);
