@@ -113,7 +113,7 @@ writeFileSync(
       '/admin/assets/*',
       '  Cache-Control: public, max-age=31536000, immutable',
       '  X-Content-Type-Options: nosniff',
-      "  Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
+      "  Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-src 'self'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
       '',
     ].join('\n'),
 );

@@ -2,6 +2,8 @@
 // Builds the widget into dist/ (served by the Worker's assets binding):
 //   dist/widget/messenger-<hash>.js  the messenger bundle (immutable, content-hashed)
 //   dist/widget.js                   the loader, which knows the hashed bundle's path
+//   dist/widget/preview-<hash>.js    the console's appearance preview (the messenger, never connected)
+//   dist/preview/messenger.html      the page the pilot settings frame shows it in (strict CSP)
 //   dist/index.html, dist/*.html     the demo site pages (embed the loader like a site owner)
 //   dist/vendor/swagger-ui-dist/     Swagger UI for the admin API docs page
 //   dist/_headers                    cache rules for the assets above
@@ -42,6 +44,35 @@ await build({
   define: { MESSENGER_PATH: JSON.stringify(bundlePath) },
 });
 
+// The appearance preview: the same messenger element, in its own bundle (the site's bundle and
+// its budget are unchanged), on a page of its own that only the console's origin may frame.
+const preview = await build({
+  ...common,
+  entryPoints: { 'preview-[hash]': join(root, 'widget/preview/preview.ts') },
+  entryNames: 'preview-[hash]',
+  format: 'esm',
+  outdir: join(dist, 'widget'),
+});
+const previewFile = Object.keys(preview.metafile.outputs).find((f) => f.endsWith('.js'));
+mkdirSync(join(dist, 'preview'), { recursive: true });
+writeFileSync(
+  join(dist, 'preview', 'messenger.html'),
+  `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>Messenger preview</title>
+    <link rel="icon" href="data:," />
+    <script type="module" src="/${relative(dist, join(root, previewFile)).replaceAll('\\', '/')}"></script>
+  </head>
+  <body>
+    <main><p>A page of your site, with the messenger as visitors see it.</p></main>
+  </body>
+</html>
+`,
+);
+
 cpSync(join(root, 'demo'), dist, { recursive: true });
 // Swagger UI for /v1/admin/docs, served from our own assets: the docs work offline and behind
 // a strict network policy (no CDN at runtime).
@@ -58,6 +89,11 @@ writeFileSync(
     '/widget.js',
     '  Cache-Control: public, max-age=300',
     // The strict-CSP demo page: the messenger must work with no inline script or style.
+    // The console's appearance preview: framed by the console only, and no network at all, so
+    // the previewed messenger cannot open a conversation even if it tried.
+    '/preview/*',
+    "  Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'",
+    '  Cache-Control: no-cache',
     '/csp/*',
     "  Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'",
     // Nonce-only scripts: the loader must hand the nonce to the bundle it loads.

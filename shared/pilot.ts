@@ -27,6 +27,11 @@ export const pilotSettingsSchema = z.object({
         .string()
         .regex(/^#[0-9a-fA-F]{6}$/)
         .optional(),
+      /**
+       * The bottom corner of the launcher: `right` (the default) or `left` — in a
+       * right-to-left page the two swap, as the messenger lays out by inline end/start.
+       */
+      position: z.enum(['right', 'left']).optional(),
     })
     .default({}),
   /** Said when a visitor message matches no waiting question and no intent flow. */

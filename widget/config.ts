@@ -11,6 +11,11 @@ export interface WidgetConfig {
   readonly locale: string | null;
   readonly storage: StorageMode;
   readonly nonce: string | null;
+  /**
+   * The console's appearance preview (widget/preview/): no appearance fetch; the preview entry
+   * also removes the connection, so it never opens a conversation.
+   */
+  readonly preview?: true;
 }
 
 const STORAGE_MODES: readonly StorageMode[] = ['after-interaction', 'always', 'none'];

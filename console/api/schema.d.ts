@@ -797,6 +797,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/flows/{flowId}/insights/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Run counts of a flow per hour or day
+         * @description Buckets start at `from` (default: 30 days before `to`; `to` defaults to now). `bucket` defaults to `hour` for ranges of three days or less, else `day`. At most 400 buckets.
+         */
+        get: operations["getFlowInsightsTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/live": {
         parameters: {
             query?: never;
@@ -1468,6 +1488,8 @@ export interface components {
             appearance: {
                 displayName?: string;
                 accentColor?: string;
+                /** @enum {string} */
+                position?: "right" | "left";
             };
             /** @default Thanks! We'll get back to you shortly. */
             fallbackMessage: string;
@@ -1532,6 +1554,8 @@ export interface components {
             appearance: {
                 displayName?: string;
                 accentColor?: string;
+                /** @enum {string} */
+                position?: "right" | "left";
             };
             /** @default Thanks! We'll get back to you shortly. */
             fallbackMessage: string;
@@ -1587,6 +1611,8 @@ export interface components {
             appearance?: {
                 displayName?: string;
                 accentColor?: string;
+                /** @enum {string} */
+                position?: "right" | "left";
             };
             fallbackMessage?: string;
             officeHours?: {
@@ -2147,11 +2173,39 @@ export interface components {
                 entered: number;
                 completed: number;
                 failed: number;
+                /** @description Runs still waiting here after 30 idle minutes */
+                dropped: number;
+            }[];
+            /** @description Traffic per connection, busiest first */
+            edges: {
+                nodeId: string;
+                /** @description As the engine records it: `next`, `else`, `branches[1].next`, `option:<value>` for a button… */
+                port: string;
+                /** @description Runs that left the node by this port */
+                runs: number;
             }[];
             choices: {
                 nodeId: string;
                 choice: string;
                 count: number;
+            }[];
+        };
+        InsightsTimeline: {
+            flowId: string;
+            from: number;
+            to: number;
+            version: number | null;
+            /** @enum {string} */
+            bucket: "hour" | "day";
+            buckets: {
+                /** @description Epoch ms; the bucket ends at the next */
+                start: number;
+                triggered: number;
+                started: number;
+                completed: number;
+                dropped: number;
+                handedOver: number;
+                failed: number;
             }[];
         };
         LiveConversation: {
@@ -7638,6 +7692,78 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Insights"];
+                };
+            };
+            /** @description Invalid input: `issues` names every invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or owned by another workspace) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getFlowInsightsTimeline: {
+        parameters: {
+            query?: {
+                from?: number;
+                to?: number;
+                version?: number;
+                bucket?: "hour" | "day";
+            };
+            header?: never;
+            path: {
+                flowId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsTimeline"];
                 };
             };
             /** @description Invalid input: `issues` names every invalid field */

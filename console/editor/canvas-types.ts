@@ -1,6 +1,7 @@
 /** What the canvas draws for a node or a connection (xyflow `data`), derived from the flow. */
 import type { Edge, Node } from '@xyflow/react';
 import type { FlowNode, Trigger } from '../../shared/flow/schema.ts';
+import type { StepStats } from '../ops/edge-traffic.ts';
 import type { PortInfo } from './model/ports.ts';
 
 /**
@@ -31,6 +32,9 @@ export interface StepData extends Record<string, unknown> {
   /** Conversations waiting at this step right now (the "Live" toggle), and how to list them. */
   live?: number;
   onLive?: (nodeId: string) => void;
+  /** Insights: this step's counts, and the runs that left it by each port (its buttons). */
+  stats?: StepStats;
+  portRuns?: Readonly<Record<string, number>>;
   onPlus: (source: string, port: string, anchor: HTMLElement) => void;
 }
 
@@ -44,6 +48,9 @@ export interface TriggerData extends Record<string, unknown> {
 export interface PortEdgeData extends Record<string, unknown> {
   label: string;
   readOnly: boolean;
+  /** Insights: the runs that took this connection, and the line width that shows it. */
+  runs?: number;
+  width?: number;
   onPlus: (source: string, port: string, anchor: HTMLElement) => void;
 }
 

@@ -15,6 +15,7 @@ import {
 } from '@xyflow/react';
 import { useMemo, useState } from 'preact/hooks';
 import type { Flow } from '../../shared/flow/schema.ts';
+import { edgeWidth, runsText, type StepStats } from '../ops/edge-traffic.ts';
 import type { CanvasNode, Mark, PortEdge } from './canvas-types.ts';
 import { type Position, TRIGGER_ID } from './model/commands.ts';
 import { triggerPosition } from './model/layout.ts';
@@ -43,6 +44,9 @@ export interface CanvasProps {
   /** Live counts: conversations waiting at each step, and what clicking a count does. */
   live?: ReadonlyMap<string, number>;
   onLive?: (nodeId: string) => void;
+  /** Insights: runs per connection (`source|port`) and counts per step. */
+  traffic?: ReadonlyMap<string, number>;
+  stats?: ReadonlyMap<string, StepStats>;
   onSelect: (ids: string[]) => void;
   onMove: (positions: Map<string, Position>, how: 'drag' | 'keyboard') => void;
   onConnect: (source: string, port: string, target: string) => void;
@@ -56,7 +60,8 @@ export function buildNodes(
   props: CanvasProps,
   dragging: ReadonlyMap<string, Position>,
 ): CanvasNode[] {
-  const { flow, selection, problems, marks, readOnly, onPlus, live, onLive } = props;
+  const { flow, selection, problems, marks, readOnly, onPlus, live, onLive, traffic, stats } =
+    props;
   const selected = new Set(selection);
   const trigger: CanvasNode = {
     id: TRIGGER_ID,
@@ -82,14 +87,30 @@ export function buildNodes(
       isStart: node.id === flow.start,
       readOnly,
       ...(live?.get(node.id) && onLive ? { live: live.get(node.id), onLive } : {}),
+      ...(stats
+        ? {
+            stats: stats.get(node.id) ?? { entered: 0, completed: 0, failed: 0, dropped: 0 },
+            portRuns: Object.fromEntries(
+              portsOf(node).map((p) => [p.port, traffic?.get(`${node.id}|${p.port}`) ?? 0]),
+            ),
+          }
+        : {}),
       onPlus,
     },
   }));
   return [trigger, ...steps];
 }
 
+/** An edge's insights (runs, width, the count in its accessible name), when traffic is shown. */
+function trafficOf(traffic: ReadonlyMap<string, number> | undefined, id: string, busiest: number) {
+  if (!traffic) return { data: {}, text: '' };
+  const runs = traffic.get(id) ?? 0;
+  return { data: { runs, width: edgeWidth(runs, busiest) }, text: `: ${runsText(runs)}` };
+}
+
 export function buildEdges(props: CanvasProps): PortEdge[] {
-  const { flow, readOnly, onPlus, taken } = props;
+  const { flow, readOnly, onPlus, taken, traffic } = props;
+  const busiest = Math.max(0, ...(traffic?.values() ?? []));
   const ids = new Set(flow.nodes.map((n) => n.id));
   const edges: PortEdge[] = [];
   if (ids.has(flow.start))
@@ -101,8 +122,13 @@ export function buildEdges(props: CanvasProps): PortEdge[] {
       target: flow.start,
       deletable: false,
       ...(taken?.has(`${TRIGGER_ID}|start`) ? { className: 'edge-taken' } : {}),
-      ariaLabel: `start to ${flow.start}`,
-      data: { label: 'start', readOnly, onPlus },
+      ariaLabel: `start to ${flow.start}${trafficOf(traffic, `${TRIGGER_ID}|start`, busiest).text}`,
+      data: {
+        label: 'start',
+        readOnly,
+        onPlus,
+        ...trafficOf(traffic, `${TRIGGER_ID}|start`, busiest).data,
+      },
     });
   for (const node of flow.nodes)
     for (const port of portsOf(node))
@@ -114,8 +140,13 @@ export function buildEdges(props: CanvasProps): PortEdge[] {
           sourceHandle: port.port,
           target: port.target,
           ...(taken?.has(`${node.id}|${port.port}`) ? { className: 'edge-taken' } : {}),
-          ariaLabel: `${node.id} ${port.label} to ${port.target}${taken?.has(`${node.id}|${port.port}`) ? ' (taken)' : ''}`,
-          data: { label: port.label, readOnly, onPlus },
+          ariaLabel: `${node.id} ${port.label} to ${port.target}${taken?.has(`${node.id}|${port.port}`) ? ' (taken)' : ''}${trafficOf(traffic, `${node.id}|${port.port}`, busiest).text}`,
+          data: {
+            label: port.label,
+            readOnly,
+            onPlus,
+            ...trafficOf(traffic, `${node.id}|${port.port}`, busiest).data,
+          },
         });
   return edges;
 }
@@ -125,7 +156,7 @@ export function Canvas(props: CanvasProps) {
   const nodes = useMemo(() => buildNodes(props, dragging), [props, dragging]);
   const edges = useMemo(
     () => buildEdges(props),
-    [props.flow, props.readOnly, props.onPlus, props.taken],
+    [props.flow, props.readOnly, props.onPlus, props.taken, props.traffic],
   );
 
   const onNodesChange = (changes: NodeChange<CanvasNode>[]) => {

@@ -3,6 +3,7 @@
  * handle per port (named as the format names it) with a "+" that inserts a step there.
  */
 import { Handle, type NodeProps, Position } from '@xyflow/react';
+import { runsText } from '../ops/edge-traffic.ts';
 import type { StepNode, TriggerNode } from './canvas-types.ts';
 import { nodeTitle } from './model/node-types.ts';
 import { nodeSummary, triggerSummary } from './node-summary.ts';
@@ -37,6 +38,16 @@ function PlusButton(props: { label: string; onPlus: (anchor: HTMLElement) => voi
   );
 }
 
+/** Runs that left by a port (a button's count on the insights canvas). */
+function PortRuns({ runs }: { runs: number }) {
+  return (
+    <span class="step-port-runs" title={runsText(runs)}>
+      {runs}
+      <span class="visually-hidden"> {runs === 1 ? 'run' : 'runs'}</span>
+    </span>
+  );
+}
+
 export function StepNodeView({ data, selected }: NodeProps<StepNode>) {
   const { node, ports, problem, mark, isStart, readOnly } = data;
   const summary = nodeSummary(node);
@@ -65,6 +76,12 @@ export function StepNodeView({ data, selected }: NodeProps<StepNode>) {
           {data.live} waiting
         </button>
       )}
+      {data.stats && (
+        <p class="step-stats">
+          {data.stats.entered} entered · {data.stats.completed} completed · {data.stats.failed}{' '}
+          failed · {data.stats.dropped} dropped
+        </p>
+      )}
       <div class="step-name">{node.label || node.id}</div>
       {summary && (
         <div class="step-text">{summary.length > 90 ? `${summary.slice(0, 90)}…` : summary}</div>
@@ -74,6 +91,7 @@ export function StepNodeView({ data, selected }: NodeProps<StepNode>) {
           {ports.map((p) => (
             <li key={p.port} class="step-port">
               <span class="step-port-label">{p.label}</span>
+              {data.portRuns && <PortRuns runs={data.portRuns[p.port] ?? 0} />}
               {!readOnly && (
                 <PlusButton
                   label={`Add a step after ${node.id} ${p.label}`}

@@ -60,3 +60,13 @@ export interface CompareRow {
 export function compareRows(a: Insights, b: Insights): CompareRow[] {
   return TOTAL_LABELS.map(([key, label]) => ({ key, label, a: a.totals[key], b: b.totals[key] }));
 }
+
+/** Steps entered in two insights side by side: every step either one saw, busiest first. */
+export function compareNodeRows(a: Insights, b: Insights): CompareRow[] {
+  const entered = (i: Insights) => new Map(i.nodes.map((n) => [n.nodeId, n.entered]));
+  const ea = entered(a);
+  const eb = entered(b);
+  return [...new Set([...ea.keys(), ...eb.keys()])]
+    .map((id) => ({ key: id, label: id, a: ea.get(id) ?? 0, b: eb.get(id) ?? 0 }))
+    .sort((x, y) => y.a + y.b - (x.a + x.b) || x.key.localeCompare(y.key));
+}

@@ -17,6 +17,7 @@ export interface PilotForm {
   identityEnforced: boolean;
   displayName: string;
   accentColor: string;
+  position: 'right' | 'left';
   weekly: { day: Weekday; from: string; to: string }[];
   /** One `yyyy-mm-dd` per line. */
   holidays: string;
@@ -38,6 +39,7 @@ export function formOf(pilot: Pilot): PilotForm {
     identityEnforced: pilot.identityEnforced,
     displayName: pilot.appearance.displayName ?? '',
     accentColor: pilot.appearance.accentColor ?? '#2563eb',
+    position: pilot.appearance.position ?? 'right',
     weekly: pilot.officeHours.weekly.slice(0, MAX_SLOTS),
     holidays: pilot.officeHours.holidays.join('\n'),
   };
@@ -55,6 +57,7 @@ export function patchOf(form: PilotForm) {
     appearance: {
       ...(form.displayName.trim() ? { displayName: form.displayName.trim() } : {}),
       accentColor: form.accentColor,
+      position: form.position,
     },
     officeHours: { weekly: form.weekly.slice(0, MAX_SLOTS), holidays: lines(form.holidays) },
   };

@@ -1,7 +1,9 @@
 /**
  * Insights of a flow: totals (triggered, started, completed, dropped, handed over, failed,
- * cancelled), per node entered/completed/failed, per choice its count — as tables, each number
- * with a bar drawn beside it (the bar is decoration: the number is the data).
+ * cancelled), a chart of them over time, the flow's canvas with each step's counts and each
+ * connection as wide as its traffic, per node entered/completed/failed/dropped, per choice its
+ * count — as tables, each number with a bar drawn beside it (the bar is decoration: the number
+ * is the data); a second version's totals and nodes side by side.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso/router';
@@ -14,10 +16,13 @@ import {
   type BarRow,
   type CompareRow,
   choiceRows,
+  compareNodeRows,
   compareRows,
   type Insights,
   totalRows,
 } from '../ops/insight-rows.ts';
+import { InsightsCanvas } from '../ops/insights-canvas.tsx';
+import { InsightsChart } from '../ops/insights-chart.tsx';
 import { flowLabel, useFlowChoices } from '../ops/use-pilots.ts';
 import { SelectField, TextField } from '../ui/field.tsx';
 import { type Column, Table } from '../ui/table.tsx';
@@ -63,6 +68,7 @@ export function InsightsPage() {
     { header: 'Entered', cell: (n) => <Bar value={n.entered} percent={pct(n.entered)} /> },
     { header: 'Completed', cell: (n) => <Bar value={n.completed} percent={pct(n.completed)} /> },
     { header: 'Failed', cell: (n) => <Bar value={n.failed} percent={pct(n.failed)} /> },
+    { header: 'Dropped', cell: (n) => <Bar value={n.dropped} percent={pct(n.dropped)} /> },
   ];
   type ChoiceRow = ReturnType<typeof choiceRows>[number];
   const choiceColumns: Column<ChoiceRow>[] = [
@@ -101,7 +107,7 @@ export function InsightsPage() {
         />
         <TextField
           label="Compare with version"
-          hint="Totals side by side"
+          hint="Totals and steps side by side"
           type="number"
           value={compareTo}
           onValue={setCompareTo}
@@ -136,6 +142,40 @@ export function InsightsPage() {
               empty="No run yet."
             />
           )}
+          {compared.insights && (
+            <Table
+              caption={`Steps entered: version ${version || 'all'} and version ${compareTo}`}
+              columns={[
+                { header: 'Step', rowHeader: true, cell: (r: CompareRow) => r.label },
+                {
+                  header: `Version ${version || 'all'}`,
+                  class: 'num',
+                  cell: (r: CompareRow) => r.a,
+                },
+                { header: `Version ${compareTo}`, class: 'num', cell: (r: CompareRow) => r.b },
+              ]}
+              rows={compareNodeRows(insights, compared.insights)}
+              rowKey={(r) => r.key}
+              empty="No step entered yet."
+            />
+          )}
+          <InsightsChart
+            api={api}
+            flowId={flowId}
+            range={range}
+            version={versionError ? '' : version}
+          />
+          <h2>On the canvas</h2>
+          <p>
+            Each step with its counts, each button with the runs that chose it, each connection as
+            wide as the runs that took it.
+          </p>
+          <InsightsCanvas
+            api={api}
+            flowId={flowId}
+            version={versionError ? '' : version}
+            insights={insights}
+          />
           <Table
             caption="Per node"
             columns={nodeColumns}

@@ -1,6 +1,6 @@
 /**
  * Pilots and their settings: name, persona, timezone, fallback message, trusted domains,
- * office hours and holidays, appearance with a preview, identity verification (the secret is
+ * office hours and holidays, appearance with a live preview of the real messenger, identity verification (the secret is
  * write-only: rotating shows it once; enforcing says what happens to unverified visitors), and
  * the embed snippet to copy.
  */
@@ -8,6 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { components } from '../api/client.ts';
 import { useApi } from '../api/context.ts';
 import { type ApiFailure, failureText, unwrap } from '../api/errors.ts';
+import { MessengerPreview } from '../ops/messenger-preview.tsx';
 import {
   embedSnippet,
   fieldError,
@@ -15,7 +16,6 @@ import {
   MAX_SLOTS,
   type PilotForm,
   patchOf,
-  readableOn,
   WEEKDAYS,
   type Weekday,
 } from '../ops/pilot-form.ts';
@@ -324,25 +324,21 @@ export function PilotSettingsPage({ pilotId }: { pilotId: string }) {
               />
             )}
           </Field>
-          {/* Colours set through the DOM (CSSOM), which the console's CSP allows; no inline style attribute. */}
-          <figure class="preview">
-            <figcaption>Messenger preview</figcaption>
-            <div class="preview-panel">
-              <p
-                class="preview-header"
-                style={{ background: form.accentColor, color: readableOn(form.accentColor) }}
-              >
-                {form.displayName.trim() || pilot.name}
-              </p>
-              <p class="preview-bubble">Hi! How can we help?</p>
-              <span
-                class="preview-send"
-                style={{ background: form.accentColor, color: readableOn(form.accentColor) }}
-              >
-                Send
-              </span>
-            </div>
-          </figure>
+          <SelectField
+            label="Launcher position"
+            hint="The bottom corner of the page the messenger sits in"
+            value={form.position}
+            onValue={(v) => set('position', v === 'left' ? 'left' : 'right')}
+            options={[
+              { value: 'right', label: 'Bottom right' },
+              { value: 'left', label: 'Bottom left' },
+            ]}
+          />
+          <MessengerPreview
+            displayName={form.displayName.trim() || pilot.name}
+            accentColor={form.accentColor}
+            position={form.position}
+          />
         </fieldset>
         <fieldset>
           <legend>Identity verification</legend>

@@ -169,6 +169,7 @@ describe('pilot settings form', () => {
       identityEnforced: true,
       displayName: '',
       accentColor: '#112233',
+      position: 'left',
       weekly: [{ day: 'mon', from: '09:00', to: '17:00' }],
       holidays: '2026-12-25\n',
     });
@@ -179,7 +180,7 @@ describe('pilot settings form', () => {
       fallbackMessage: 'Hi',
       trustedDomains: ['example.com', '*.example.com'],
       identityEnforced: true,
-      appearance: { accentColor: '#112233' },
+      appearance: { accentColor: '#112233', position: 'left' },
       officeHours: {
         weekly: [{ day: 'mon', from: '09:00', to: '17:00' }],
         holidays: ['2026-12-25'],

@@ -10,7 +10,7 @@ import { seriousViolations } from './console-page.ts';
 const root = join(import.meta.dirname, '../..');
 const ORIGIN = 'http://forms.test';
 const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-src 'self'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 let browser: Browser;
 let files: Map<string, { type: string; body: string }>;

@@ -288,12 +288,15 @@ describe('console operations pages', () => {
     await admin.page.getByRole('heading', { name: `${pilotName}: settings` }).waitFor();
     await auditBoth(admin.page, 'pilot settings');
 
-    const header = admin.page
-      .getByRole('figure', { name: 'Messenger preview' })
-      .getByText('E2E pilot');
+    // The preview is the real messenger in a frame: its launcher takes the picked colour.
+    const launcher = admin.page
+      .frameLocator('iframe[title="Messenger preview"]')
+      .locator('edgepilot-messenger .launcher');
     await admin.page.getByLabel('Accent colour').fill('#ff0000');
     await expect
-      .poll(() => header.evaluate((el) => getComputedStyle(el).backgroundColor))
+      .poll(() => launcher.evaluate((el) => getComputedStyle(el).backgroundColor), {
+        timeout: 15_000,
+      })
       .toBe('rgb(255, 0, 0)');
 
     const enforce = admin.page.getByLabel('Enforce identity verification');

@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 const STRICT_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-src 'self'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 describe('admin console shell', () => {
   it('answers /admin and any deep link with the console page under the strict CSP', async () => {

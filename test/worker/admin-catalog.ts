@@ -437,6 +437,7 @@ export function runtimeCases(fx: Fixture): RouteCase[] {
       writes: true,
     })),
     get('get /flows/{flowId}/insights', `/flows/${fx.flowId}/insights`),
+    get('get /flows/{flowId}/insights/timeline', `/flows/${fx.flowId}/insights/timeline`),
     get('get /live', `/live?pilotId=${fx.pilotId}`),
     // A POST that only lets one watch: `read` suffices (worker/auth/admin-auth.ts scopeFor).
     {

@@ -66,6 +66,7 @@ describe('the runtime routes across workspaces', () => {
       ['POST', `/enrollments/${runId}/unenroll`],
       ['POST', `/enrollments/${runId}/retry`],
       ['GET', `/flows/${flowId}/insights`],
+      ['GET', `/flows/${flowId}/insights/timeline`],
       ['GET', `/live?pilotId=${pilotId}`],
       ['PUT', `/users/${user.id}/presence`, { status: 'online' }],
     ];

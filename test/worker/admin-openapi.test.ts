@@ -39,6 +39,7 @@ const SPEC_ROUTES = [
   'post /enrollments/{enrollmentId}/unenroll',
   'post /enrollments/{enrollmentId}/retry',
   'get /flows/{flowId}/insights',
+  'get /flows/{flowId}/insights/timeline',
   'get /live',
   'get /live/socket',
   'post /live/tickets',

@@ -74,6 +74,29 @@ describe('pilots', () => {
     });
   });
 
+  it('keeps the launcher corner the messenger reads from its config, and refuses an unknown one naming it', async () => {
+    const ws = await workspace();
+    const { body } = await ws.json<{ id: string; publicKey: string }>('/pilots', {
+      method: 'POST',
+      body: fullPilot,
+    });
+    const patched = await ws.json<{ appearance: Record<string, string> }>(`/pilots/${body.id}`, {
+      method: 'PATCH',
+      body: { appearance: { accentColor: '#112233', position: 'left' } },
+    });
+    expect(patched.body.appearance).toEqual({ accentColor: '#112233', position: 'left' });
+    const config = await exports.default.fetch(`${BASE}/v1/widget/${body.publicKey}/config`);
+    expect(((await config.json()) as { appearance: unknown }).appearance).toMatchObject({
+      position: 'left',
+    });
+    const refused = await ws.json<{ error: { issues: { path: string }[] } }>(`/pilots/${body.id}`, {
+      method: 'PATCH',
+      body: { appearance: { position: 'top' } },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.issues.map((i) => i.path)).toEqual(['appearance.position']);
+  });
+
   it('rotates the identity secret, showing the new one once', async () => {
     const ws = await workspace();
     const { body } = await ws.json<{ id: string; publicKey: string }>('/pilots', {

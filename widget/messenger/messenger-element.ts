@@ -32,6 +32,7 @@ export class MessengerElement extends LitElement {
     invalid: { state: true },
     locale: { state: true },
     displayName: { state: true },
+    position: { state: true },
   };
 
   open = false;
@@ -45,6 +46,8 @@ export class MessengerElement extends LitElement {
   invalid: StringKey | null = null;
   locale: string;
   displayName = '';
+  /** The pilot's launcher corner (`left`: the start side); anything else is the default. */
+  position = '';
   readonly storage: MessengerStorage;
   readonly connection: Connection;
   #readSeq: number | null = null;
@@ -77,7 +80,7 @@ export class MessengerElement extends LitElement {
     );
     this.connection.locale = this.locale;
     // Not needed for the launcher's first paint: fetched when the main thread is idle.
-    whenIdle(() => void this.loadAppearance());
+    if (!config.preview) whenIdle(() => void this.loadAppearance());
   }
 
   /**
@@ -141,9 +144,10 @@ export class MessengerElement extends LitElement {
       if (!response.ok) return;
       const config = (await response.json()) as {
         displayName?: string;
-        appearance?: { accentColor?: string };
+        appearance?: { accentColor?: string; position?: string };
       };
       if (typeof config.displayName === 'string') this.displayName = config.displayName;
+      if (config.appearance?.position === 'left') this.position = 'left';
       const accent = config.appearance?.accentColor;
       // Only a plain hex colour reaches CSS: nothing from the network is parsed as CSS text.
       if (accent && /^#[0-9a-f]{6}$/i.test(accent)) {
@@ -325,7 +329,7 @@ export class MessengerElement extends LitElement {
 
   override render() {
     const unread = this.unread;
-    return html`<div class="root" dir=${directionOf(this.locale)} lang=${this.locale}>
+    return html`<div class="root" dir=${directionOf(this.locale)} lang=${this.locale} data-position=${this.position || nothing}>
       ${this.renderBanner()}${this.renderBubble()}${this.panelBuilt ? this.renderPanel() : nothing}
       <button type="button" class="launcher" part="launcher" aria-label=${this.t.openChat}
         aria-expanded=${this.open ? 'true' : 'false'} ?hidden=${this.launcherHidden}

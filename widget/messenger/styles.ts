@@ -20,6 +20,7 @@ export const messengerStyles = css`
     --_line: var(--ep-line, #c7c7cc); --_warn: var(--ep-warn, #fff4d6); --_on-warn: var(--ep-on-warn, #5c4300);
     color: var(--_fg);
   }
+  .root[data-position='left'] { inset-inline: 20px auto; align-items: flex-start; }
   @media (prefers-color-scheme: dark) {
     .root { --_bg: var(--ep-bg, #1c1c22); --_fg: var(--ep-fg, #ececf1); --_muted: var(--ep-muted, #2c2c35);
       --_line: var(--ep-line, #4a4a55); --_warn: var(--ep-warn, #3d3000); --_on-warn: var(--ep-on-warn, #ffe7a3); }

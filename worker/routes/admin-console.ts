@@ -9,9 +9,12 @@ import { ErrorCode } from '../../shared/errors.ts';
 import type { AppEnv } from '../env.ts';
 import { errorBody } from '../http/api-error.ts';
 
-/** No inline script or style, no eval, nothing from another origin, no framing. */
+/**
+ * No inline script or style, no eval, nothing from another origin, no framing of the console;
+ * it frames only its own origin (the appearance preview, /preview/messenger).
+ */
 export const CONSOLE_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-src 'self'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 export const consoleRoutes = new Hono<{ Bindings: AppEnv }>();
 

@@ -31,6 +31,7 @@ import { flowToolRoutes } from './flow-tools.ts';
 import { flowVersionRoutes } from './flow-versions.ts';
 import { flowRoutes } from './flows.ts';
 import { insightRoutes } from './insights.ts';
+import { insightTimelineRoutes } from './insights-timeline.ts';
 import { liveRoutes } from './live.ts';
 import { peopleRoutes } from './people.ts';
 import { pilotAskRoutes } from './pilot-ask.ts';
@@ -92,6 +93,7 @@ adminApp
   .route('/', conversationRoutes)
   .route('/', enrollmentRoutes)
   .route('/', insightRoutes)
+  .route('/', insightTimelineRoutes)
   .route('/', liveRoutes)
   .route('/', pilotAskRoutes)
   .route('/', pilotClassifyRoutes)

@@ -1,7 +1,8 @@
 /**
  * `GET /flows/:flowId/insights`: counts computed from the enrollment log — triggered, started,
  * completed, dropped (still waiting after 30 idle minutes), handed over, failed, cancelled;
- * per node entered/completed/failed; per choice of each question.
+ * per node entered/completed/failed/dropped; per connection (a node's port) the runs that took
+ * it, from the recorded steps (the canvas draws its width); per choice of each question.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { adminRouter, errors, json } from '../../http/openapi.ts';
@@ -32,8 +33,23 @@ const insightsSchema = z
         entered: z.number(),
         completed: z.number(),
         failed: z.number(),
+        dropped: z
+          .number()
+          .openapi({ description: 'Runs still waiting here after 30 idle minutes' }),
       }),
     ),
+    edges: z
+      .array(
+        z.object({
+          nodeId: z.string(),
+          port: z.string().openapi({
+            description:
+              'As the engine records it: `next`, `else`, `branches[1].next`, `option:<value>` for a button…',
+          }),
+          runs: z.number().openapi({ description: 'Runs that left the node by this port' }),
+        }),
+      )
+      .openapi({ description: 'Traffic per connection, busiest first' }),
     choices: z.array(z.object({ nodeId: z.string(), choice: z.string(), count: z.number() })),
   })
   .openapi('Insights');
@@ -64,7 +80,7 @@ insightRoutes.openapi(
     const v = version ?? null;
     const idleBefore = Date.now() - DROPPED_AFTER_MS;
     const db = c.env.DB;
-    const [totals, nodes, choices] = await db.batch([
+    const [totals, nodes, choices, edges, dropped] = await db.batch([
       db
         .prepare(
           `SELECT COUNT(*) AS triggered, COUNT(started_at) AS started,
@@ -93,7 +109,29 @@ insightRoutes.openapi(
            GROUP BY node_id, choice ORDER BY node_id, count DESC`,
         )
         .bind(flow.id, lo, hi, v, v),
+      db
+        .prepare(
+          `SELECT node_id AS nodeId, port, COUNT(DISTINCT enrollment_id) AS runs FROM enrollment_steps
+           WHERE flow_id = ? AND port IS NOT NULL AND at >= ? AND at < ? AND (? IS NULL OR version = ?)
+           GROUP BY node_id, port ORDER BY runs DESC, node_id, port`,
+        )
+        .bind(flow.id, lo, hi, v, v),
+      db
+        .prepare(
+          `SELECT node_id AS nodeId, COUNT(*) AS dropped FROM enrollments
+           WHERE workspace_id = ? AND flow_id = ? AND status = 'waiting' AND updated_at < ?
+             AND node_id IS NOT NULL AND triggered_at >= ? AND triggered_at < ? AND (? IS NULL OR version = ?)
+           GROUP BY node_id`,
+        )
+        .bind(workspaceId, flow.id, idleBefore, lo, hi, v, v),
     ]);
+    const droppedAt = new Map(
+      ((dropped?.results ?? []) as { nodeId: string; dropped: number }[]).map((r) => [
+        r.nodeId,
+        Number(r.dropped),
+      ]),
+    );
+    type Body = z.infer<typeof insightsSchema>;
     const zero = {
       triggered: 0,
       started: 0,
@@ -113,8 +151,12 @@ insightRoutes.openapi(
         totals: Object.fromEntries(
           Object.entries(zero).map(([k]) => [k, Number(row[k as keyof typeof zero] ?? 0)]),
         ) as typeof zero,
-        nodes: (nodes?.results ?? []) as z.infer<typeof insightsSchema>['nodes'],
-        choices: (choices?.results ?? []) as z.infer<typeof insightsSchema>['choices'],
+        nodes: ((nodes?.results ?? []) as Omit<Body['nodes'][number], 'dropped'>[]).map((n) => ({
+          ...n,
+          dropped: droppedAt.get(n.nodeId) ?? 0,
+        })),
+        edges: (edges?.results ?? []) as Body['edges'],
+        choices: (choices?.results ?? []) as Body['choices'],
       },
       200,
     );
