@@ -1103,8 +1103,31 @@ export interface components {
                     }[];
                 } | {
                     /** @enum {string} */
-                    kind: "text" | "email" | "phone" | "number" | "date" | "url";
+                    kind: "text" | "email" | "phone" | "number" | "url";
                     placeholder?: string;
+                } | {
+                    /** @constant */
+                    kind: "date";
+                    placeholder?: string;
+                    min?: string;
+                    max?: string;
+                } | {
+                    /** @constant */
+                    kind: "multiple_choice";
+                    options: {
+                        label: string;
+                        value: string;
+                    }[];
+                    min?: number;
+                    max?: number;
+                } | {
+                    /** @constant */
+                    kind: "rating";
+                    /**
+                     * @default stars
+                     * @enum {string}
+                     */
+                    scale: "stars" | "thumbs";
                 };
                 saveTo?: string;
                 retries?: number;
@@ -1341,6 +1364,53 @@ export interface components {
                  * @enum {string}
                  */
                 style: "info" | "success" | "warning";
+                next?: string;
+            } | {
+                id: string;
+                label?: string;
+                position?: {
+                    x: number;
+                    y: number;
+                };
+                /** @constant */
+                type: "post";
+                /**
+                 * @default small
+                 * @enum {string}
+                 */
+                size: "small" | "large";
+                title?: string;
+                text: string;
+                imageUrl?: string;
+                cta?: {
+                    label: string;
+                    url: string;
+                    newTab?: boolean;
+                };
+                /**
+                 * @default full
+                 * @enum {string}
+                 */
+                delivery: "full" | "snippet";
+                /**
+                 * @default {
+                 *       "type": "none"
+                 *     }
+                 */
+                response: {
+                    /** @constant */
+                    type: "none";
+                } | {
+                    /** @constant */
+                    type: "text";
+                    saveTo?: string;
+                    placeholder?: string;
+                } | {
+                    /** @constant */
+                    type: "reaction";
+                    reactions?: string[];
+                    saveTo?: string;
+                };
                 next?: string;
             } | {
                 id: string;
@@ -1785,6 +1855,12 @@ export interface components {
                     imageUrl?: string;
                     url?: string;
                 }[];
+                post?: {
+                    /** @enum {string} */
+                    size: "small" | "large";
+                    title?: string;
+                    preview?: string;
+                };
             }[];
             effects: {
                 [key: string]: unknown;
@@ -2074,6 +2150,12 @@ export interface components {
                 imageUrl?: string;
                 url?: string;
             }[];
+            post?: {
+                /** @enum {string} */
+                size: "small" | "large";
+                title?: string;
+                preview?: string;
+            };
         };
         EnrollmentList: {
             items: components["schemas"]["Enrollment"][];
@@ -2106,6 +2188,7 @@ export interface components {
             status: string;
             port: string | null;
             choice: string | null;
+            rating: number | null;
             error: string | null;
             durationMs: number;
             at: number;
@@ -2135,6 +2218,13 @@ export interface components {
                 nodeId: string;
                 choice: string;
                 count: number;
+            }[];
+            ratings: {
+                nodeId: string;
+                version: number;
+                count: number;
+                /** @description Stars 1..5; thumbs: the share of 👍 (0..1) */
+                average: number;
             }[];
         };
         LiveConversation: {

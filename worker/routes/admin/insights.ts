@@ -1,7 +1,8 @@
 /**
  * `GET /flows/:flowId/insights`: counts computed from the enrollment log — triggered, started,
  * completed, dropped (still waiting after 30 idle minutes), handed over, failed, cancelled;
- * per node entered/completed/failed; per choice of each question.
+ * per node entered/completed/failed; per choice of each question; the average score of each
+ * rating question per flow version.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { adminRouter, errors, json } from '../../http/openapi.ts';
@@ -35,6 +36,14 @@ const insightsSchema = z
       }),
     ),
     choices: z.array(z.object({ nodeId: z.string(), choice: z.string(), count: z.number() })),
+    ratings: z.array(
+      z.object({
+        nodeId: z.string(),
+        version: z.number(),
+        count: z.number(),
+        average: z.number().openapi({ description: 'Stars 1..5; thumbs: the share of 👍 (0..1)' }),
+      }),
+    ),
   })
   .openapi('Insights');
 
@@ -64,7 +73,7 @@ insightRoutes.openapi(
     const v = version ?? null;
     const idleBefore = Date.now() - DROPPED_AFTER_MS;
     const db = c.env.DB;
-    const [totals, nodes, choices] = await db.batch([
+    const [totals, nodes, choices, ratings] = await db.batch([
       db
         .prepare(
           `SELECT COUNT(*) AS triggered, COUNT(started_at) AS started,
@@ -93,6 +102,14 @@ insightRoutes.openapi(
            GROUP BY node_id, choice ORDER BY node_id, count DESC`,
         )
         .bind(flow.id, lo, hi, v, v),
+      db
+        .prepare(
+          `SELECT node_id AS nodeId, version, COUNT(*) AS count, AVG(rating) AS average
+           FROM enrollment_steps
+           WHERE flow_id = ? AND rating IS NOT NULL AND at >= ? AND at < ? AND (? IS NULL OR version = ?)
+           GROUP BY node_id, version ORDER BY node_id, version`,
+        )
+        .bind(flow.id, lo, hi, v, v),
     ]);
     const zero = {
       triggered: 0,
@@ -115,6 +132,7 @@ insightRoutes.openapi(
         ) as typeof zero,
         nodes: (nodes?.results ?? []) as z.infer<typeof insightsSchema>['nodes'],
         choices: (choices?.results ?? []) as z.infer<typeof insightsSchema>['choices'],
+        ratings: (ratings?.results ?? []) as z.infer<typeof insightsSchema>['ratings'],
       },
       200,
     );
