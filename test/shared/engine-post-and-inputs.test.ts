@@ -1,4 +1,5 @@
 /** Issue 19: the post node and the richer question inputs (multiple choice, rating, date range). */
+import { Validator } from '@cfworker/json-schema';
 import { describe, expect, it } from 'vitest';
 import { simulateFlow } from '../../shared/engine/simulate.ts';
 import type { Effect } from '../../shared/engine/types.ts';
@@ -239,11 +240,24 @@ describe('post node', () => {
     expect(loop({ type: 'text' })).not.toContain('cycle_without_wait');
   });
 
-  it('appears in the served JSON Schema', () => {
-    const text = JSON.stringify(flowJsonSchema());
-    expect(text).toContain('"post"');
-    expect(text).toContain('"multiple_choice"');
-    expect(text).toContain('"rating"');
+  it('is in the served JSON Schema, which a standard validator applies like the zod schema', () => {
+    const validator = new Validator(flowJsonSchema() as never, '2020-12', false);
+    const flow = (reactions: string[], imageUrl: string) =>
+      doc([
+        { ...largePost, imageUrl, response: { type: 'reaction', reactions } },
+        {
+          id: 'after',
+          type: 'ask_question',
+          text: '?',
+          input: { kind: 'rating', scale: 'thumbs' },
+        },
+      ]);
+    expect(
+      validator.validate(flow(['👍', '❤️', '👍🏽', '👨‍👩‍👧'], largePost.imageUrl)).errors,
+    ).toEqual([]);
+    expect(issues(flow(['👍', '❤️', '👍🏽', '👨‍👩‍👧'], largePost.imageUrl)).errors).toEqual([]);
+    expect(validator.validate(flow(['👍', 'ok'], largePost.imageUrl)).valid).toBe(false);
+    expect(validator.validate(flow(['👍', '👎'], 'http://a.example/x.png')).valid).toBe(false);
   });
 });
 
