@@ -105,6 +105,17 @@ const richCardSchema = z.object({
   url: z.optional(z.string()),
 });
 
+/**
+ * A post node's message: its size, a large post's title, and for delivery `snippet` the preview
+ * shown collapsed until the visitor opens it (image and call to action travel as `image`/`links`).
+ */
+const postPartSchema = z.object({
+  size: z.enum(['small', 'large']),
+  title: z.optional(z.string()),
+  preview: z.optional(z.string()),
+});
+export type PostPart = z.infer<typeof postPartSchema>;
+
 export const chatMessageSchema = z.object({
   seq: z.number(),
   author: authorSchema,
@@ -120,10 +131,11 @@ export const chatMessageSchema = z.object({
   image: z.optional(richImageSchema),
   links: z.optional(z.array(richLinkSchema)),
   cards: z.optional(z.array(richCardSchema)),
+  post: z.optional(postPartSchema),
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 /** The rich parts of a pilot message, as stored next to its text. */
-export type RichParts = Pick<ChatMessage, 'image' | 'links' | 'cards'>;
+export type RichParts = Pick<ChatMessage, 'image' | 'links' | 'cards' | 'post'>;
 
 export const serverFrameSchema = z.discriminatedUnion('type', [
   z.object({

@@ -1140,8 +1140,31 @@ export interface components {
                     }[];
                 } | {
                     /** @enum {string} */
-                    kind: "text" | "email" | "phone" | "number" | "date" | "url";
+                    kind: "text" | "email" | "phone" | "number" | "url";
                     placeholder?: string;
+                } | {
+                    /** @constant */
+                    kind: "date";
+                    placeholder?: string;
+                    min?: string;
+                    max?: string;
+                } | {
+                    /** @constant */
+                    kind: "multiple_choice";
+                    options: {
+                        label: string;
+                        value: string;
+                    }[];
+                    min?: number;
+                    max?: number;
+                } | {
+                    /** @constant */
+                    kind: "rating";
+                    /**
+                     * @default stars
+                     * @enum {string}
+                     */
+                    scale: "stars" | "thumbs";
                 };
                 saveTo?: string;
                 retries?: number;
@@ -1378,6 +1401,53 @@ export interface components {
                  * @enum {string}
                  */
                 style: "info" | "success" | "warning";
+                next?: string;
+            } | {
+                id: string;
+                label?: string;
+                position?: {
+                    x: number;
+                    y: number;
+                };
+                /** @constant */
+                type: "post";
+                /**
+                 * @default small
+                 * @enum {string}
+                 */
+                size: "small" | "large";
+                title?: string;
+                text: string;
+                imageUrl?: string;
+                cta?: {
+                    label: string;
+                    url: string;
+                    newTab?: boolean;
+                };
+                /**
+                 * @default full
+                 * @enum {string}
+                 */
+                delivery: "full" | "snippet";
+                /**
+                 * @default {
+                 *       "type": "none"
+                 *     }
+                 */
+                response: {
+                    /** @constant */
+                    type: "none";
+                } | {
+                    /** @constant */
+                    type: "text";
+                    saveTo?: string;
+                    placeholder?: string;
+                } | {
+                    /** @constant */
+                    type: "reaction";
+                    reactions?: string[];
+                    saveTo?: string;
+                };
                 next?: string;
             } | {
                 id: string;
@@ -1828,6 +1898,12 @@ export interface components {
                     imageUrl?: string;
                     url?: string;
                 }[];
+                post?: {
+                    /** @enum {string} */
+                    size: "small" | "large";
+                    title?: string;
+                    preview?: string;
+                };
             }[];
             effects: {
                 [key: string]: unknown;
@@ -2117,6 +2193,12 @@ export interface components {
                 imageUrl?: string;
                 url?: string;
             }[];
+            post?: {
+                /** @enum {string} */
+                size: "small" | "large";
+                title?: string;
+                preview?: string;
+            };
         };
         EnrollmentList: {
             items: components["schemas"]["Enrollment"][];
@@ -2149,6 +2231,7 @@ export interface components {
             status: string;
             port: string | null;
             choice: string | null;
+            rating: number | null;
             error: string | null;
             durationMs: number;
             at: number;
@@ -2188,6 +2271,13 @@ export interface components {
                 nodeId: string;
                 choice: string;
                 count: number;
+            }[];
+            ratings: {
+                nodeId: string;
+                version: number;
+                count: number;
+                /** @description Stars 1..5; thumbs: the share of 👍 (0..1) */
+                average: number;
             }[];
         };
         InsightsTimeline: {

@@ -7,6 +7,8 @@ export function nodeSummary(node: FlowNode): string {
     case 'ask_question':
     case 'show_banner':
       return node.text;
+    case 'post':
+      return node.title ?? node.text;
     case 'condition':
       return `${node.branches.length} branch${node.branches.length === 1 ? '' : 'es'} + else`;
     case 'split':

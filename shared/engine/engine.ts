@@ -7,7 +7,7 @@
 import type { FlowNode } from '../flow/schema.ts';
 import { coerceToType } from './coerce.ts';
 import { execute, type Outcome } from './execute.ts';
-import { type Resumed, resumeEffect, resumeInput } from './resume.ts';
+import { postQuestion, type Resumed, resumeEffect, resumeInput } from './resume.ts';
 import { Run } from './run.ts';
 import {
   type EngineContext,
@@ -73,11 +73,13 @@ function advance(state: RunState, event: EngineEvent, ctx: EngineContext): StepR
 
   let resumed: Resumed;
   if (event.type === 'input') {
-    if (expecting !== 'input' || node.type !== 'ask_question') return unchanged(state);
+    const question =
+      node.type === 'ask_question' ? node : node.type === 'post' ? postQuestion(node) : null;
+    if (expecting !== 'input' || !question) return unchanged(state);
     // The visitor's latest words, for templates and `ai_answer` later in this event.
     const system = (run.scope.system ?? {}) as Record<string, unknown>;
     run.scope.system = { ...system, last_utterance: event.text };
-    resumed = resumeInput(node, event, run);
+    resumed = resumeInput(question, event, run);
   } else {
     if (expecting !== 'effect' || event.nodeId !== node.id) return unchanged(state);
     resumed = resumeEffect(node, event, run);
@@ -101,6 +103,7 @@ function continueAfter(run: Run, node: FlowNode, resumed: Resumed): StepResult {
     durationMs,
     ...('go' in outcome ? { port: outcome.port } : {}),
     ...(resumed.choice !== undefined ? { choice: resumed.choice } : {}),
+    ...(resumed.rating !== undefined ? { rating: resumed.rating } : {}),
     ...(resumed.error !== undefined ? { error: resumed.error } : {}),
   });
   return follow(run, outcome);

@@ -7,6 +7,7 @@ import { coerceToType, toList, toNumber } from './coerce.ts';
 import { evaluateCondition } from './conditions.ts';
 import { bucket, fnv1a } from './hash.ts';
 import { questionOptions } from './input-validation.ts';
+import { MAX_SNIPPET_CHARS } from './limits.ts';
 import type { Run } from './run.ts';
 import { availableAgents } from './scope.ts';
 import { RunError } from './types.ts';
@@ -106,6 +107,9 @@ export function execute(node: FlowNode, run: Run): Outcome {
       run.io(node, node.url ? { ...banner, url: run.url(node.url) } : banner, false);
       return go(node.next);
     }
+    case 'post':
+      sayPost(node, run);
+      return node.response.type === 'none' ? go(node.next) : { wait: 'input' };
     case 'go_to_flow':
       run.io(node, { type: 'go_to_flow', flowId: node.flowId }, false);
       return END;
@@ -177,6 +181,61 @@ function sendMessage(node: NodeOf<'send_message'>, run: Run): void {
               url: card.url && run.url(card.url),
             }),
           })),
+        }
+      : {}),
+  });
+}
+
+/** Reactions a post offers when none are given. */
+const DEFAULT_REACTIONS = ['👍', '❤️', '😂', '😮'];
+
+export function postReactions(node: NodeOf<'post'>): string[] {
+  return node.response.type === 'reaction' ? (node.response.reactions ?? DEFAULT_REACTIONS) : [];
+}
+
+/** Only https images and links reach a post (the schema asks for them; templates may not). */
+const httpsOnly = (url: string) => (/^https:\/\/\S+$/.test(url) ? url : undefined);
+
+/**
+ * Says a post: its text, and when large its title, image and call to action (the messenger
+ * shows image and link like a send_message's). A snippet carries a short preview the messenger
+ * shows collapsed until the visitor opens it.
+ */
+function sayPost(node: NodeOf<'post'>, run: Run): void {
+  const large = node.size === 'large';
+  const text = run.text(node.text);
+  const title = large && node.title ? run.text(node.title) : undefined;
+  const image = large && node.imageUrl ? httpsOnly(run.url(node.imageUrl)) : undefined;
+  const ctaUrl = large && node.cta ? httpsOnly(run.url(node.cta.url)) : undefined;
+  const reactions = postReactions(node);
+  const preview =
+    node.delivery === 'snippet'
+      ? (title ??
+        (text.length > MAX_SNIPPET_CHARS ? `${text.slice(0, MAX_SNIPPET_CHARS - 1)}…` : text))
+      : undefined;
+  run.say({
+    nodeId: node.id,
+    text,
+    post: { size: node.size, ...optional({ title, preview }) },
+    ...(image ? { image: { url: image, alt: '' } } : {}),
+    ...(ctaUrl && node.cta
+      ? {
+          links: [
+            {
+              label: run.text(node.cta.label),
+              url: ctaUrl,
+              ...(node.cta.newTab !== undefined ? { newTab: node.cta.newTab } : {}),
+            },
+          ],
+        }
+      : {}),
+    ...(reactions.length > 0
+      ? { choices: reactions.map((r) => ({ label: r, value: r })), input: 'reaction' }
+      : {}),
+    ...(node.response.type === 'text'
+      ? {
+          input: 'text',
+          ...(node.response.placeholder ? { placeholder: node.response.placeholder } : {}),
         }
       : {}),
   });

@@ -30,9 +30,19 @@ const YES_WORDS = new Set([
 ]);
 const NO_WORDS = new Set(['no', 'n', 'nope', 'nah', 'false', 'nein', 'non']);
 
+/** Rating buttons: the value is the score saved (stars 1..5; thumbs up 1, down 0). */
+const STARS: Option[] = [1, 2, 3, 4, 5].map((n) => ({ label: `${n} ★`, value: String(n) }));
+const THUMBS: Option[] = [
+  { label: '👍', value: '1' },
+  { label: '👎', value: '0' },
+];
+const THUMB_WORDS: Record<string, string> = { up: '1', down: '0', yes: '1', no: '0', '+1': '1' };
+
 /** The buttons a question offers (yes/no questions get Yes/No unless overridden). */
 export function questionOptions(node: AskQuestion): Option[] {
-  if (node.input.kind === 'buttons') return node.input.options;
+  if (node.input.kind === 'buttons' || node.input.kind === 'multiple_choice')
+    return node.input.options;
+  if (node.input.kind === 'rating') return node.input.scale === 'thumbs' ? THUMBS : STARS;
   if (node.input.kind === 'yes_no') {
     const custom = node.input.options ?? [];
     return [
@@ -65,6 +75,17 @@ export function validateAnswer(
       if (!option) return { valid: false, reason: 'not_yes_or_no' };
       return { valid: true, value: option.value === 'yes', option };
     }
+    case 'multiple_choice':
+      return pickMany(node.input, typed);
+    case 'rating': {
+      const options = questionOptions(node);
+      const word = typed.toLowerCase().replace(/\s*(stars?|★)$/u, '');
+      const option =
+        pickOption(options, typed, choiceValue) ??
+        options.find((o) => o.value === (THUMB_WORDS[word] ?? word) && word !== '');
+      if (!option) return { valid: false, reason: 'not_a_rating' };
+      return { valid: true, value: Number(option.value), option };
+    }
     case 'email':
       return EMAIL.test(typed) && typed.length <= 254
         ? { valid: true, value: typed.toLowerCase() }
@@ -83,9 +104,12 @@ export function validateAnswer(
     }
     case 'date': {
       const value = parseDate(typed, now, timezone);
-      return value === undefined
-        ? { valid: false, reason: 'invalid_date' }
-        : { valid: true, value };
+      if (value === undefined) return { valid: false, reason: 'invalid_date' };
+      // ISO dates compare as text.
+      const { min, max } = node.input;
+      if ((min && value < min) || (max && value > max))
+        return { valid: false, reason: 'date_out_of_range' };
+      return { valid: true, value };
     }
     case 'url': {
       const value = parseUrl(typed);
@@ -94,6 +118,28 @@ export function validateAnswer(
     default:
       return typed === '' ? { valid: false, reason: 'empty' } : { valid: true, value: typed };
   }
+}
+
+type MultipleChoice = Extract<AskQuestion['input'], { kind: 'multiple_choice' }>;
+
+/**
+ * Checkbox answers arrive as one text: the picked labels (or values), comma-separated. Every
+ * part must name an option; the saved list keeps option order, without repeats.
+ */
+function pickMany(input: MultipleChoice, typed: string): Answer {
+  const parts = typed === '' ? [] : typed.split(',').map((part) => part.trim().toLowerCase());
+  const picked = new Set<Option>();
+  for (const part of parts) {
+    const option = input.options.find(
+      (o) => o.label.toLowerCase() === part || o.value.toLowerCase() === part,
+    );
+    if (!option) return { valid: false, reason: 'not_an_option' };
+    picked.add(option);
+  }
+  const min = input.min ?? 1;
+  const max = input.max ?? input.options.length;
+  if (picked.size < min || picked.size > max) return { valid: false, reason: 'wrong_count' };
+  return { valid: true, value: input.options.filter((o) => picked.has(o)).map((o) => o.value) };
 }
 
 /** A picked button value, or typed text equal to a label or value (case-insensitive). */

@@ -15,6 +15,8 @@ export const MAX_RENDERED_CHARS = 64 * 1024;
 export const MAX_SCOPE_CHARS = 256 * 1024;
 /** Everything one event makes a run emit: messages and effect intents (the turn's rows). */
 export const MAX_EVENT_OUTPUT_CHARS = 256 * 1024;
+/** The collapsed preview of a snippet post without a title: its text, cut to this length. */
+export const MAX_SNIPPET_CHARS = 80;
 /** The whole response of `POST /flows/:id/simulate` (transcript, effects, log, variables). */
 export const MAX_SIMULATE_RESPONSE_CHARS = 2 * 1024 * 1024;
 

@@ -5,7 +5,7 @@
 import type { FlowNode, NodeOf } from '../flow/schema.ts';
 import { coerceToType, toText } from './coerce.ts';
 import type { Outcome } from './execute.ts';
-import { askQuestion, updateContact } from './execute.ts';
+import { askQuestion, postReactions, updateContact } from './execute.ts';
 import { validateAnswer } from './input-validation.ts';
 import { readJsonPath } from './json-path.ts';
 import { MAX_VALUE_CHARS, sizeWithin } from './limits.ts';
@@ -21,12 +21,15 @@ const INVALID_TEXT: Record<string, string> = {
   invalid_number: 'Please enter a number.',
   invalid_date: 'Please enter a date, e.g. 2026-12-24.',
   invalid_url: 'Please enter a web address, e.g. https://example.com.',
+  date_out_of_range: 'Please pick a date in the allowed range.',
+  not_a_rating: 'Please pick a rating.',
+  wrong_count: 'Please pick the number of options asked for.',
   empty: 'Please type an answer.',
 };
 
 /** Either continue (`outcome`), stay waiting (`retry`), or fail the run (`fail`). */
 export type Resumed =
-  | { outcome: Outcome; error?: string; choice?: string }
+  | { outcome: Outcome; error?: string; choice?: string; rating?: number }
   | { retry: number; error: string }
   | { fail: string };
 
@@ -53,6 +56,28 @@ function saveAnswer(node: NodeOf<'ask_question'>, run: Run, value: unknown): voi
   else save(run, target, value);
 }
 
+/**
+ * A post waiting for a response is answered like a question: free text, or one of its reactions
+ * as buttons. Anything else is not re-asked (a post is no form): the run moves on unsaved.
+ */
+export function postQuestion(node: NodeOf<'post'>): NodeOf<'ask_question'> {
+  const response = node.response;
+  const reactions = response.type === 'reaction' ? postReactions(node) : [];
+  return {
+    id: node.id,
+    type: 'ask_question',
+    text: node.text,
+    input:
+      response.type === 'reaction'
+        ? { kind: 'buttons', options: reactions.map((r) => ({ label: r, value: r })) }
+        : { kind: 'text' },
+    ...(response.type !== 'none' && response.saveTo ? { saveTo: response.saveTo } : {}),
+    retries: 0,
+    next: node.next,
+    onInvalid: node.next,
+  };
+}
+
 export function resumeInput(
   node: NodeOf<'ask_question'>,
   event: Extract<EngineEvent, { type: 'input' }>,
@@ -64,7 +89,11 @@ export function resumeInput(
     const option = answer.option;
     const target = option?.next ?? node.next;
     const port = option?.next !== undefined ? `option:${option.value}` : 'next';
-    return { outcome: { go: target, port }, ...(option ? { choice: option.value } : {}) };
+    return {
+      outcome: { go: target, port },
+      ...(option ? { choice: option.value } : {}),
+      ...(node.input.kind === 'rating' ? { rating: answer.value as number } : {}),
+    };
   }
   const attempts = (run.state.attempts ?? 0) + 1;
   if (attempts <= (node.retries ?? 2)) {

@@ -182,7 +182,13 @@ export class Run {
   record(
     node: FlowNode,
     status: StepStatus,
-    extra?: { port?: string; choice?: string; error?: string; durationMs?: number },
+    extra?: {
+      port?: string;
+      choice?: string;
+      rating?: number;
+      error?: string;
+      durationMs?: number;
+    },
   ): void {
     const entry: StepLog = {
       nodeId: node.id,
@@ -194,6 +200,7 @@ export class Run {
     };
     if (extra?.port !== undefined) entry.port = extra.port;
     if (extra?.choice !== undefined) entry.choice = extra.choice;
+    if (extra?.rating !== undefined) entry.rating = extra.rating;
     if (extra?.error !== undefined) entry.error = extra.error;
     this.log.push(entry);
   }

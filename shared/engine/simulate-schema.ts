@@ -25,6 +25,14 @@ export const richPartsShape = {
       }),
     )
     .optional(),
+  /** A post node's size, large title and snippet preview (image and CTA are `image`/`links`). */
+  post: z
+    .object({
+      size: z.enum(['small', 'large']),
+      title: z.string().optional(),
+      preview: z.string().optional(),
+    })
+    .optional(),
 };
 
 export const simulateEventSchema = z.discriminatedUnion('type', [

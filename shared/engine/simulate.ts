@@ -184,7 +184,7 @@ function engineContext(sim: Sim): EngineContext {
   return { ...sim.ctx, data: sim.data };
 }
 
-type Rich = Pick<SimulateResult['transcript'][number], 'image' | 'links' | 'cards'>;
+type Rich = Pick<SimulateResult['transcript'][number], 'image' | 'links' | 'cards' | 'post'>;
 
 function remember(
   sim: Sim,
@@ -202,6 +202,7 @@ function remember(
     ...(rich.image ? { image: rich.image } : {}),
     ...(rich.links ? { links: rich.links } : {}),
     ...(rich.cards ? { cards: rich.cards } : {}),
+    ...(rich.post ? { post: rich.post } : {}),
   };
   if (!fits(sim, entry)) return;
   sim.out.transcript.push(entry);
@@ -313,7 +314,7 @@ function advance(sim: Sim, first: EngineEvent): void {
           effect.text,
           effect.choices?.map((c) => c.label),
           effect.nodeId,
-          { image: effect.image, links: effect.links, cards: effect.cards },
+          { image: effect.image, links: effect.links, cards: effect.cards, post: effect.post },
         );
         continue;
       }

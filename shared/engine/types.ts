@@ -1,6 +1,6 @@
 /** Types of the pure flow engine: state in, event in -> state out, effects out, step log out. */
 import type { Flow } from '../flow/schema.ts';
-import type { Choice } from '../protocol.ts';
+import type { Choice, PostPart } from '../protocol.ts';
 import type { OfficeHours } from './office-hours.ts';
 
 export type RunStatus = 'waiting' | 'completed' | 'failed' | 'cancelled';
@@ -95,6 +95,8 @@ export type Effect =
       links?: { label: string; url: string; newTab?: boolean }[];
       cards?: { title: string; text?: string; imageUrl?: string; url?: string }[];
       placeholder?: string;
+      /** A post node: its size, a large post's title, a snippet's preview (see protocol.ts). */
+      post?: PostPart;
     }
   | (EffectBase & {
       type: 'http_request';
@@ -164,6 +166,8 @@ export interface StepLog {
   port?: string;
   /** The option value picked at an `ask_question` (insights' per-choice counts). */
   choice?: string;
+  /** The score of a rating question (stars 1..5, thumbs 1/0): insights average it. */
+  rating?: number;
   error?: string;
 }
 

@@ -63,6 +63,18 @@ export const optionSchema = z.strictObject({
   next: port,
 });
 
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'A date is YYYY-MM-DD');
+/** Checkbox options have no per-option port (several may be picked); no comma in them, as the
+ * messenger sends the picked labels as one comma-separated answer. */
+const noComma = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[^,]+$/, 'Multiple-choice options cannot contain a comma');
+export const MAX_MULTI_OPTIONS = 20;
+const multiOptionSchema = z.strictObject({ label: noComma(200), value: noComma(200) });
+
 export const INPUT_KINDS = [
   'buttons',
   'text',
@@ -72,6 +84,8 @@ export const INPUT_KINDS = [
   'date',
   'url',
   'yes_no',
+  'multiple_choice',
+  'rating',
 ] as const;
 export type InputKind = (typeof INPUT_KINDS)[number];
 
@@ -85,8 +99,28 @@ const inputSchema = z.discriminatedUnion('kind', [
   /** Yes/No buttons; options may override labels and give per-answer ports (values yes|no). */
   z.strictObject({ kind: z.literal('yes_no'), options: z.array(optionSchema).max(2).optional() }),
   z.strictObject({
-    kind: z.enum(['text', 'email', 'phone', 'number', 'date', 'url']),
+    kind: z.enum(['text', 'email', 'phone', 'number', 'url']),
     placeholder: z.string().max(200).optional(),
+  }),
+  /** A date (saved as YYYY-MM-DD), optionally within `min`..`max` (checked by the server). */
+  z.strictObject({
+    kind: z.literal('date'),
+    placeholder: z.string().max(200).optional(),
+    min: isoDate.optional(),
+    max: isoDate.optional(),
+  }),
+  /** Checkboxes: every picked option's value is saved, as a list in option order. */
+  z.strictObject({
+    kind: z.literal('multiple_choice'),
+    options: z.array(multiOptionSchema).min(2).max(MAX_MULTI_OPTIONS),
+    /** How many must be picked (default 1) and may be picked (default all). */
+    min: z.number().int().min(0).max(MAX_MULTI_OPTIONS).optional(),
+    max: z.number().int().min(1).max(MAX_MULTI_OPTIONS).optional(),
+  }),
+  /** 1–5 stars (saved as 1..5) or thumbs (saved as 1 up, 0 down); insights average it. */
+  z.strictObject({
+    kind: z.literal('rating'),
+    scale: z.enum(['stars', 'thumbs']).default('stars'),
   }),
 ]);
 
@@ -262,6 +296,61 @@ export const showBannerNode = z.strictObject({
   next: port,
 });
 
+/** An image or link of a post: literal https only (the messenger never loads http or data:). */
+const httpsUrl = z
+  .string()
+  .max(2048)
+  .regex(/^https:\/\/[^\s]+$/, 'Use an https:// URL');
+export const MAX_REACTIONS = 8;
+/** A reaction is an emoji (a few code points: skin tones, ZWJ sequences), never text. */
+const reaction = z
+  .string()
+  .min(1)
+  .max(16)
+  .regex(
+    /^(?=.*\p{Extended_Pictographic})(?:\p{Extended_Pictographic}|\p{Emoji_Component}|\u200d|\ufe0f)+$/u,
+    'A reaction is an emoji',
+  );
+
+/**
+ * An announcement-style message. Small: text only. Large: a title, the text, an optional https
+ * image and a call-to-action link. Delivery `snippet` shows a preview the visitor expands. With
+ * a response (free text, or one of `reactions`) the run waits and saves it like an answer.
+ */
+export const postNode = z.strictObject({
+  ...base,
+  type: z.literal('post'),
+  size: z.enum(['small', 'large']).default('small'),
+  title: z.string().min(1).max(200).optional(),
+  text,
+  imageUrl: httpsUrl.optional(),
+  cta: z
+    .strictObject({
+      label: z.string().min(1).max(100),
+      url: httpsUrl.min(1),
+      newTab: z.boolean().optional(),
+    })
+    .optional(),
+  delivery: z.enum(['full', 'snippet']).default('full'),
+  response: z
+    .discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('none') }),
+      z.strictObject({
+        type: z.literal('text'),
+        saveTo: answerTargetSchema.optional(),
+        placeholder: z.string().max(200).optional(),
+      }),
+      z.strictObject({
+        type: z.literal('reaction'),
+        /** Default 👍 ❤️ 😂 😮. */
+        reactions: z.array(reaction).min(2).max(MAX_REACTIONS).optional(),
+        saveTo: answerTargetSchema.optional(),
+      }),
+    ])
+    .default({ type: 'none' }),
+  next: port,
+});
+
 export const goToFlowNode = z.strictObject({
   ...base,
   type: z.literal('go_to_flow'),
@@ -294,6 +383,7 @@ export const nodeSchema = z.discriminatedUnion('type', [
   createRecordNode,
   redirectNode,
   showBannerNode,
+  postNode,
   goToFlowNode,
   closeConversationNode,
   endNode,

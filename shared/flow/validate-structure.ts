@@ -66,7 +66,9 @@ export function checkStructure(
         nodeId: node.id,
       });
   });
-  for (const cycle of cyclesWithoutWait(flow.nodes, (node) => node.type === 'ask_question')) {
+  const waits = (node: FlowNode) =>
+    node.type === 'ask_question' || (node.type === 'post' && node.response.type !== 'none');
+  for (const cycle of cyclesWithoutWait(flow.nodes, waits)) {
     const first = cycle[0] as string;
     report('error', {
       code: 'cycle_without_wait',
@@ -254,8 +256,13 @@ function checkNode(
             `input.options.${i}.value`,
           );
       });
+      checkInputBounds(node, issue);
       break;
     }
+    case 'post':
+      checkPost(node, issue);
+      if (node.response.type !== 'none') declared(node.response.saveTo, 'response.saveTo');
+      break;
     case 'condition':
       for (const [i, branch] of node.branches.entries())
         checkCondition(branch.when, `${path}.branches.${i}.when`, nodeId, known, report);
@@ -298,4 +305,46 @@ function checkNode(
     default:
       break;
   }
+}
+
+type Issue = (level: 'error' | 'warning', code: string, message: string, field: string) => void;
+
+/** Ranges a question's input must make sense of: min <= max, max within the options. */
+function checkInputBounds(node: Extract<FlowNode, { type: 'ask_question' }>, issue: Issue): void {
+  const input = node.input;
+  if (input.kind === 'multiple_choice') {
+    const max = input.max ?? input.options.length;
+    if (max > input.options.length)
+      issue('error', 'bad_range', 'max is more than the number of options', 'input.max');
+    if ((input.min ?? 1) > max)
+      issue('error', 'bad_range', 'min is more than max (or the options)', 'input.min');
+  }
+  if (input.kind === 'date' && input.min && input.max && input.min > input.max)
+    issue('error', 'bad_range', `min ${input.min} is after max ${input.max}`, 'input.min');
+}
+
+/**
+ * A small post is text only; a large post needs a title and may add an image and a call to
+ * action. Reactions are offered once each.
+ */
+function checkPost(node: Extract<FlowNode, { type: 'post' }>, issue: Issue): void {
+  if (node.size === 'small')
+    for (const field of ['title', 'imageUrl', 'cta'] as const)
+      if (node[field] !== undefined)
+        issue('error', 'large_post_only', `${field} is shown only by a large post`, field);
+  if (node.size === 'large' && node.title === undefined)
+    issue('error', 'missing_title', 'A large post needs a title', 'title');
+  if (node.text.trim() === '') issue('warning', 'empty_text', 'The post is empty', 'text');
+  if (node.response.type !== 'reaction') return;
+  const seen = new Set<string>();
+  (node.response.reactions ?? []).forEach((reaction, i) => {
+    if (seen.has(reaction))
+      issue(
+        'error',
+        'duplicate_option',
+        `Reaction ${reaction} is offered twice`,
+        `response.reactions.${i}`,
+      );
+    seen.add(reaction);
+  });
 }

@@ -294,4 +294,34 @@ describe('example flows', () => {
     });
     expect(recent.reason?.code).toBe('cooldown');
   });
+
+  it('CSAT: a 5-star rating tags a promoter and ends with the thank-you post', () => {
+    const result = simulateFlow(load('csat.json'), {
+      events: [
+        { type: 'event', name: 'conversation_resolved' },
+        { type: 'choice', value: '5' },
+      ],
+    });
+    expect(result.status).toBe('completed');
+    expect(result.variables.score).toBe(5);
+    expect(result.path).toEqual(['rate', 'happy', 'tag_promoter', 'bye']);
+    expect(result.transcript.at(-1)).toMatchObject({
+      post: { size: 'large', title: 'Thanks for your feedback!' },
+      links: [{ label: 'Open the help centre', url: 'https://help.example.com/' }],
+    });
+  });
+
+  it('CSAT: a low rating asks what to improve and notes the picked list', () => {
+    const result = simulateFlow(load('csat.json'), {
+      events: [
+        { type: 'event', name: 'conversation_resolved' },
+        { type: 'message', text: '2' },
+        { type: 'message', text: 'Speed, Friendliness' },
+      ],
+    });
+    expect(result.variables).toMatchObject({ score: 2, improve: ['speed', 'friendliness'] });
+    expect(result.effects).toMatchObject([
+      { type: 'create_record', kind: 'note', fields: { title: expect.stringContaining('CSAT 2') } },
+    ]);
+  });
 });

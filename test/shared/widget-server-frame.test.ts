@@ -25,6 +25,10 @@ const message = fc.record(
       fc.record({ title: text, text, imageUrl: text, url: text }, { requiredKeys: ['title'] }),
       { maxLength: 3 },
     ),
+    post: fc.record(
+      { size: fc.constantFrom('small', 'large'), title: text, preview: text },
+      { requiredKeys: ['size'] },
+    ),
   },
   { requiredKeys: ['seq', 'author', 'text', 'at'] },
 );
@@ -79,7 +83,7 @@ describe('the widget lean server-frame parser', () => {
     );
   });
 
-  it('refuses a message whose image, link button or card misses or mistypes a field', () => {
+  it('refuses a message whose image, link button, card or post part misses or mistypes a field', () => {
     const bad = [
       { image: { url: 'https://x.test/a.png' } },
       { image: 'https://x.test/a.png' },
@@ -88,6 +92,10 @@ describe('the widget lean server-frame parser', () => {
       { links: { label: 'Go', url: '/go' } },
       { cards: [{ text: 'no title' }] },
       { cards: [{ title: 'T', imageUrl: 7 }] },
+      { post: { size: 'huge' } },
+      { post: { size: 'large', title: 7 } },
+      { post: { title: 'no size' } },
+      { post: 'large' },
     ];
     for (const rich of bad) {
       const value = {

@@ -10,20 +10,50 @@ export interface PendingMessage {
   text: string;
 }
 
-/** One message with its choices; choices of an answered question are disabled. */
+/**
+ * One message with its choices; choices of an answered question are disabled. Checkboxes
+ * (multiple choice) send the picked labels as one comma-separated answer. A post shows its
+ * title; a snippet post is collapsed behind its preview until the visitor opens it.
+ */
 export function messageView(
   message: ChatMessage,
   answered: boolean,
   onChoice: (message: ChatMessage, value: string) => void,
+  onSend: (text: string) => void,
+  send: string,
 ) {
-  return html`<div class="msg" part="message" dir="auto" data-author=${message.author} data-seq=${message.seq}>${message.text}${
-    message.choices?.length
-      ? html`<div class="choices">${message.choices.map(
-          (choice) =>
-            html`<button type="button" dir="auto" ?disabled=${answered} @click=${() => onChoice(message, choice.value)}>${choice.label}</button>`,
-        )}</div>`
+  const { choices, post } = message;
+  const multiple = message.input === 'multiple_choice';
+  const body = html`${
+    post?.title
+      ? html`<b>${post.title}</b>
+`
       : nothing
-  }${richView(message)}</div>`;
+  }${message.text}${
+    choices?.length
+      ? html`<fieldset class="choices" ?disabled=${answered}>${choices.map((choice) =>
+          multiple
+            ? html`<label><input type="checkbox" value=${choice.label} />${choice.label}</label>`
+            : html`<button type="button" dir="auto" @click=${() => onChoice(message, choice.value)}>${choice.label}</button>`,
+        )}${
+          multiple
+            ? html`<button type="button" @click=${(e: Event) =>
+                onSend(
+                  [
+                    ...(e.target as Element).parentElement!.querySelectorAll<HTMLInputElement>(
+                      ':checked',
+                    ),
+                  ]
+                    .map((i) => i.value)
+                    .join(', '),
+                )}>${send}</button>`
+            : nothing
+        }</fieldset>`
+      : nothing
+  }${richView(message)}`;
+  return html`<div class="msg" part="message" dir="auto" data-author=${message.author} data-seq=${message.seq}>${
+    post?.preview ? html`<details><summary>${post.preview}</summary>${body}</details>` : body
+  }</div>`;
 }
 
 /** A send_message node's image, link buttons and cards; only http(s) URLs load or link. */

@@ -207,7 +207,8 @@ export class MessengerElement extends LitElement {
   }
 
   private composer(): HTMLInputElement | null {
-    return this.renderRoot.querySelector('input');
+    // Not a checkbox of a multiple-choice question in the log.
+    return this.renderRoot.querySelector('form input');
   }
 
   /** The input kind the newest pilot question waits for, if it is still the last message. */
@@ -235,7 +236,7 @@ export class MessengerElement extends LitElement {
     if (opened) {
       if (this.open) this.markRead();
       this.emit(this.open ? 'open' : 'close');
-      const target = this.open ? 'input' : '.launcher';
+      const target = this.open ? 'form input' : '.launcher';
       this.renderRoot.querySelector<HTMLElement>(target)?.focus();
     }
     // Only an open log is scrolled: reading scrollHeight forces a layout, wasted while hidden.
@@ -258,10 +259,16 @@ export class MessengerElement extends LitElement {
     if (!input || !text) return;
     this.invalid = invalidAnswer(this.question?.input, text);
     if (this.invalid) return;
-    const id = this.interact({ type: 'message', text });
-    this.outbox = [...this.outbox, { id, text }];
+    this.send(text);
     input.value = '';
   }
+
+  /** Sends the visitor's words (typed, or the picked labels of a multiple-choice question). */
+  private send = (text: string): void => {
+    if (!text) return;
+    const id = this.interact({ type: 'message', text });
+    this.outbox = [...this.outbox, { id, text }];
+  };
 
   private onChoice = (message: ChatMessage, value: string): void => {
     this.interact({ type: 'choice', seq: message.seq, value });
@@ -282,7 +289,7 @@ export class MessengerElement extends LitElement {
     const last = this.messages.at(-1);
     if (this.open || this.bubbleDismissed || !this.unread || !last) return nothing;
     return html`<div class="bubble card" part="bubble" role="status">
-      <button type="button" dir="auto" @click=${this.show}>${last.text}</button>
+      <button type="button" dir="auto" @click=${this.show}>${last.post?.preview || last.post?.title || last.text}</button>
       <button type="button" class="x" aria-label=${this.t.dismiss} @click=${() => {
         this.bubbleDismissed = true;
       }}>×</button></div>`;
@@ -310,7 +317,7 @@ export class MessengerElement extends LitElement {
         <button type="button" class="x" aria-label=${t.closeChat} @click=${this.hide}>×</button></header>
       <div class="status" role="status" ?hidden=${!status}>${status ?? ''}</div>
       <div class="log" role="log" aria-live="polite">${this.messages.map((m, i) =>
-        messageView(m, i < last, this.onChoice),
+        messageView(m, i < last, this.onChoice, this.send, t.send),
       )}${this.outbox.map((p) => pendingView(p, t.sending))}</div>
       <div class="typing" ?hidden=${!this.typing} role="status">${
         this.typing ? html`<i></i><i></i><i></i> ${title} ${t.typing}` : nothing

@@ -66,9 +66,10 @@ export const panelStyles = css`
   .msg[data-pending] { opacity: 0.7; }
   .msg[data-author='pilot'], .msg[data-author='agent'] { align-self: flex-start; background: var(--_muted); }
   .msg[data-author='system'] { align-self: center; font-size: 13px; }
-  .choices { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
-  .choices button { border: 1px solid currentColor; background: var(--_bg); color: var(--_fg);
+  .choices { display: flex; flex-wrap: wrap; gap: 6px; margin: 6px 0 0; padding: 0; border: 0; }
+  .choices button, .choices label { border: 1px solid currentColor; background: var(--_bg); color: var(--_fg);
     border-radius: 16px; padding: 4px 12px; }
+  summary { cursor: pointer; }
   .choices button:disabled { opacity: 0.6; cursor: default; }
   .msg img { display: block; max-width: 100%; max-height: 240px; margin-top: 6px; border-radius: 8px; }
   .links { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }

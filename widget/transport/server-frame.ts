@@ -43,6 +43,7 @@ const message = shape({
   image: opt(shape({ url: str, alt: str })),
   links: opt(list(shape({ label: str, url: str, newTab: opt(bool) }))),
   cards: opt(list(shape({ title: str, text: opt(str), imageUrl: opt(str), url: opt(str) }))),
+  post: opt(shape({ size: oneOf('small', 'large'), title: opt(str), preview: opt(str) })),
 });
 
 const frames: Record<string, Shape> = {

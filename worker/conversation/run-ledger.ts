@@ -55,6 +55,7 @@ export class RunLedger {
             ...(effect.image ? { image: effect.image } : {}),
             ...(effect.links?.length ? { links: effect.links } : {}),
             ...(effect.cards?.length ? { cards: effect.cards } : {}),
+            ...(effect.post ? { post: effect.post } : {}),
           }),
         );
       } else {
@@ -76,6 +77,7 @@ export class RunLedger {
         status: entry.status,
         port: entry.port ?? null,
         choice: entry.choice ?? null,
+        ...(entry.rating !== undefined ? { rating: entry.rating } : {}),
         error: entry.error ?? null,
         durationMs: entry.durationMs ?? 0,
       };

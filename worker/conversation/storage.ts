@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS messages (
   input TEXT,
   client_id TEXT,
   at INTEGER NOT NULL,
-  -- JSON of a pilot message's image, link buttons and cards; null for plain text.
+  -- JSON of a pilot message's image, link buttons, cards and post part; null for plain text.
   rich TEXT
 );
 -- Client frame ids already handled: a duplicate frame is acknowledged and ignored.
@@ -109,9 +109,10 @@ function toMessage(row: MessageRow): ChatMessage {
   };
 }
 
-/** The image, links and cards of a message as one JSON value; null when it has none. */
-function richJson({ image, links, cards }: RichParts): string | null {
+/** The image, links, cards and post part of a message as one JSON value; null when none. */
+function richJson({ image, links, cards, post }: RichParts): string | null {
   const rich: RichParts = {
+    ...(post ? { post } : {}),
     ...(image ? { image } : {}),
     ...(links?.length ? { links } : {}),
     ...(cards?.length ? { cards } : {}),

@@ -54,8 +54,8 @@ function stepStatement(db: D1Database, e: StepEvent): D1PreparedStatement {
   return db
     .prepare(
       `INSERT INTO enrollment_steps (id, enrollment_id, flow_id, seq, node_id, node_type, version,
-         status, port, choice, error, duration_ms, at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+         status, port, choice, error, duration_ms, at, rating)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
     )
     .bind(
       e.id,
@@ -71,6 +71,7 @@ function stepStatement(db: D1Database, e: StepEvent): D1PreparedStatement {
       e.error,
       Math.round(e.durationMs),
       e.at,
+      e.rating ?? null,
     );
 }
 

@@ -37,6 +37,8 @@ export const stepEventSchema = z.object({
   status: z.string(),
   port: z.string().nullable(),
   choice: z.string().nullable(),
+  /** A rating question's score; absent from events queued before ratings existed. */
+  rating: z.number().nullable().optional(),
   error: z.string().nullable(),
   durationMs: z.number(),
 });

@@ -191,6 +191,26 @@ export const FIELD_SPECS: Record<NodeType, FieldSpec[]> = {
     { kind: 'text', path: 'url', label: 'Link URL', optional: true },
     { kind: 'select', path: 'style', label: 'Style', options: ['info', 'success', 'warning'] },
   ],
+  post: [
+    { kind: 'select', path: 'size', label: 'Size', options: ['small', 'large'] },
+    { kind: 'template', path: 'title', label: 'Title (large)', optional: true },
+    { kind: 'template', path: 'text', label: 'Body' },
+    { kind: 'text', path: 'imageUrl', label: 'Image URL (https, large)', optional: true },
+    {
+      kind: 'json',
+      path: 'cta',
+      label: 'Call to action (large)',
+      optional: true,
+      hint: '{"label": "…", "url": "https://…"}',
+    },
+    { kind: 'select', path: 'delivery', label: 'Delivery', options: ['full', 'snippet'] },
+    {
+      kind: 'json',
+      path: 'response',
+      label: 'Response',
+      hint: '{"type": "none"} | {"type": "text", "saveTo": "variable.x"} | {"type": "reaction", "reactions": ["👍", "👎"], "saveTo": "variable.x"}',
+    },
+  ],
   go_to_flow: [{ kind: 'text', path: 'flowId', label: 'Flow id' }],
   close_conversation: [
     { kind: 'template', path: 'message', label: 'Closing message', optional: true },

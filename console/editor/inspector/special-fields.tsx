@@ -195,6 +195,7 @@ type Input = {
   options?: { label: string; value: string; next?: string }[];
   placeholder?: string;
   allowFreeText?: boolean;
+  scale?: string;
 };
 
 function reshape(input: Input, kind: string): Input {
@@ -211,12 +212,22 @@ function reshape(input: Input, kind: string): Input {
     };
   if (kind === 'yes_no')
     return input.options?.length ? { kind, options: input.options.slice(0, 2) } : { kind };
+  if (kind === 'multiple_choice')
+    return {
+      kind,
+      options: [
+        { label: 'Option 1', value: 'option_1' },
+        { label: 'Option 2', value: 'option_2' },
+      ],
+    };
+  if (kind === 'rating') return { kind, scale: 'stars' };
   return { kind };
 }
 
 function InputKindField({ current, set, common, full, ctx, errorText }: Props) {
   const input = (current as Input | undefined) ?? { kind: 'text' };
-  const hasOptions = input.kind === 'buttons' || input.kind === 'yes_no';
+  const multiple = input.kind === 'multiple_choice';
+  const hasOptions = input.kind === 'buttons' || input.kind === 'yes_no' || multiple;
   return (
     <>
       <div class="field">
@@ -240,16 +251,21 @@ function InputKindField({ current, set, common, full, ctx, errorText }: Props) {
           spec={{
             kind: 'list',
             path: 'options',
-            label: input.kind === 'yes_no' ? 'Answers (values yes / no)' : 'Buttons',
+            label:
+              input.kind === 'yes_no'
+                ? 'Answers (values yes / no)'
+                : multiple
+                  ? 'Checkboxes'
+                  : 'Buttons',
             itemLabel: 'Option',
             optional: input.kind === 'yes_no',
-            min: input.kind === 'buttons' ? 1 : 0,
+            min: input.kind === 'buttons' ? 1 : multiple ? 2 : 0,
             max: input.kind === 'buttons' ? 20 : 2,
             newItem: () => ({
               label: `Option ${(input.options?.length ?? 0) + 1}`,
               value: `option_${(input.options?.length ?? 0) + 1}`,
             }),
-            item: OPTION_FIELDS,
+            item: multiple ? OPTION_FIELDS.filter((f) => f.path !== 'next') : OPTION_FIELDS,
           }}
           value={input}
           base={full}
@@ -266,7 +282,16 @@ function InputKindField({ current, set, common, full, ctx, errorText }: Props) {
           onChange={(next) => set(next)}
         />
       )}
-      {!hasOptions && (
+      {input.kind === 'rating' && (
+        <SpecField
+          spec={{ kind: 'select', path: 'scale', label: 'Scale', options: ['stars', 'thumbs'] }}
+          value={input}
+          base={full}
+          ctx={ctx}
+          onChange={(next) => set(next)}
+        />
+      )}
+      {!hasOptions && input.kind !== 'rating' && (
         <SpecField
           spec={{ kind: 'text', path: 'placeholder', label: 'Placeholder', optional: true }}
           value={input}

@@ -15,6 +15,7 @@ export const NODE_TYPES: readonly NodeTypeInfo[] = [
   { type: 'send_message', title: 'Send message', group: 'Messages' },
   { type: 'ask_question', title: 'Ask question', group: 'Messages' },
   { type: 'ai_answer', title: 'AI answer', group: 'Messages' },
+  { type: 'post', title: 'Post', group: 'Messages' },
   { type: 'condition', title: 'Condition', group: 'Logic' },
   { type: 'split', title: 'Split', group: 'Logic' },
   { type: 'go_to_flow', title: 'Go to flow', group: 'Logic' },
@@ -88,6 +89,15 @@ export function newNode(type: NodeType, id: string): FlowNode {
       return { id, type, url: 'https://example.com/', newTab: false };
     case 'show_banner':
       return { id, type, text: 'Announcement', style: 'info' };
+    case 'post':
+      return {
+        id,
+        type,
+        size: 'small',
+        text: 'News!',
+        delivery: 'full',
+        response: { type: 'none' },
+      };
     case 'go_to_flow':
       return { id, type, flowId: 'flow_id' };
     case 'close_conversation':

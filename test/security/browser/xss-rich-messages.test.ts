@@ -108,4 +108,89 @@ describe('hostile values in rich pilot messages', () => {
     expect(dialogs).toEqual([]);
     await context.close();
   });
+
+  it('renders a post built from hostile values (title, preview, body, call to action) as text, loading only https', async () => {
+    const pilot = await createPilot({ appearance: { displayName: 'Post echo' } });
+    const created = await admin<{ id: string }>('POST', '/flows', {
+      schemaVersion: 1,
+      pilotId: pilot.id,
+      name: 'Post echo',
+      trigger: { type: 'event', name: 'post' },
+      variables: [{ name: 'answer', type: 'text' }],
+      start: 'ask',
+      nodes: [
+        {
+          id: 'ask',
+          type: 'ask_question',
+          text: 'Type anything',
+          input: { kind: 'text' },
+          saveTo: 'variable.answer',
+          next: 'show',
+        },
+        {
+          id: 'show',
+          type: 'post',
+          size: 'large',
+          title: `Title ${AT}`,
+          text: `Body ${AT}`,
+          imageUrl: `https://cdn.example.com/${AT}`,
+          cta: { label: `Go ${AT}`, url: `https://example.com/?q=${AT}` },
+          delivery: 'snippet',
+          next: 'small',
+        },
+        { id: 'small', type: 'post', text: `Snippet ${AT}`, delivery: 'snippet', next: 'ask' },
+      ],
+    });
+    await admin('POST', `/flows/${created.id}/publish`, {});
+
+    const { context, page, dialogs } = await openTrappedPage(browser);
+    await page.goto(`${baseUrl}/spa/?key=${pilot.publicKey}`);
+    const dialog = await openMessenger(page, 'Post echo');
+    const log = dialog.getByRole('log');
+    await page.evaluate(() =>
+      (window as unknown as { EdgePilot: (...a: unknown[]) => Promise<unknown> }).EdgePilot(
+        'track',
+        'post',
+      ),
+    );
+    await waitForText(log, 'Type anything');
+    const composer = dialog.getByRole('textbox', { name: 'Message' });
+    for (const value of HOSTILE) {
+      await composer.fill(value);
+      await composer.press('Enter');
+      await waitForText(log, `Snippet ${value.trim()}`);
+    }
+    // Open every snippet, so their bodies are rendered and visible too.
+    for (const summary of await log.locator('summary').all()) await summary.click();
+
+    const rendered = await log.evaluate((root) => {
+      const elements = Array.from(root.querySelectorAll('.msg *'));
+      return {
+        tags: [...new Set(elements.map((el) => el.tagName))].sort(),
+        handlers: elements.flatMap((el) =>
+          el.getAttributeNames().filter((name) => name.toLowerCase().startsWith('on')),
+        ),
+        urls: elements.flatMap((el) =>
+          ['href', 'src'].flatMap((attr) => (el.hasAttribute(attr) ? [el.getAttribute(attr)] : [])),
+        ),
+        text: root.textContent ?? '',
+      };
+    });
+    expect(rendered.handlers).toEqual([]);
+    for (const tag of rendered.tags)
+      expect(['A', 'B', 'DETAILS', 'DIV', 'IMG', 'SUMMARY']).toContain(tag);
+    expect(rendered.urls.length).toBe(HOSTILE.length * 2);
+    for (const url of rendered.urls) expect(new URL(url ?? '').protocol).toBe('https:');
+    for (const value of HOSTILE) {
+      expect(rendered.text).toContain(`Title ${value.trim()}`);
+      expect(rendered.text).toContain(`Body ${value.trim()}`);
+      expect(rendered.text).toContain(`Go ${value.trim()}`);
+    }
+    await page.mouse.move(200, 200);
+    expect(
+      await page.evaluate(() => (window as unknown as { xssFired: string[] }).xssFired),
+    ).toEqual([]);
+    expect(dialogs).toEqual([]);
+    await context.close();
+  });
 });

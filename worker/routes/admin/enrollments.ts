@@ -46,6 +46,8 @@ const stepSchema = z
     status: z.string(),
     port: z.string().nullable(),
     choice: z.string().nullable(),
+    /** A rating question's score (stars 1..5, thumbs 1/0). */
+    rating: z.number().nullable(),
     error: z.string().nullable(),
     durationMs: z.number(),
     at: z.number(),
@@ -186,6 +188,7 @@ enrollmentRoutes.openapi(
       status: String(s.status),
       port: (s.port as string | null) ?? null,
       choice: (s.choice as string | null) ?? null,
+      rating: s.rating === null || s.rating === undefined ? null : Number(s.rating),
       error: (s.error as string | null) ?? null,
       durationMs: Number(s.duration_ms),
       at: Number(s.at),

@@ -2,7 +2,8 @@
  * `GET /flows/:flowId/insights`: counts computed from the enrollment log — triggered, started,
  * completed, dropped (still waiting after 30 idle minutes), handed over, failed, cancelled;
  * per node entered/completed/failed/dropped; per connection (a node's port) the runs that took
- * it, from the recorded steps (the canvas draws its width); per choice of each question.
+ * it, from the recorded steps (the canvas draws its width); per choice of each question; the
+ * average score of each rating question per flow version.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { adminRouter, errors, json } from '../../http/openapi.ts';
@@ -51,6 +52,14 @@ const insightsSchema = z
       )
       .openapi({ description: 'Traffic per connection, busiest first' }),
     choices: z.array(z.object({ nodeId: z.string(), choice: z.string(), count: z.number() })),
+    ratings: z.array(
+      z.object({
+        nodeId: z.string(),
+        version: z.number(),
+        count: z.number(),
+        average: z.number().openapi({ description: 'Stars 1..5; thumbs: the share of 👍 (0..1)' }),
+      }),
+    ),
   })
   .openapi('Insights');
 
@@ -80,7 +89,7 @@ insightRoutes.openapi(
     const v = version ?? null;
     const idleBefore = Date.now() - DROPPED_AFTER_MS;
     const db = c.env.DB;
-    const [totals, nodes, choices, edges, dropped] = await db.batch([
+    const [totals, nodes, choices, edges, dropped, ratings] = await db.batch([
       db
         .prepare(
           `SELECT COUNT(*) AS triggered, COUNT(started_at) AS started,
@@ -124,6 +133,14 @@ insightRoutes.openapi(
            GROUP BY node_id`,
         )
         .bind(workspaceId, flow.id, idleBefore, lo, hi, v, v),
+      db
+        .prepare(
+          `SELECT node_id AS nodeId, version, COUNT(*) AS count, AVG(rating) AS average
+           FROM enrollment_steps
+           WHERE flow_id = ? AND rating IS NOT NULL AND at >= ? AND at < ? AND (? IS NULL OR version = ?)
+           GROUP BY node_id, version ORDER BY node_id, version`,
+        )
+        .bind(flow.id, lo, hi, v, v),
     ]);
     const droppedAt = new Map(
       ((dropped?.results ?? []) as { nodeId: string; dropped: number }[]).map((r) => [
@@ -157,6 +174,7 @@ insightRoutes.openapi(
         })),
         edges: (edges?.results ?? []) as Body['edges'],
         choices: (choices?.results ?? []) as Body['choices'],
+        ratings: (ratings?.results ?? []) as Body['ratings'],
       },
       200,
     );
