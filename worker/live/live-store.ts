@@ -3,6 +3,7 @@
  * watching the site wants to see (visitor, page, flow, node, waiting since, last message).
  */
 import { z } from 'zod';
+import type { ConversationEvent } from '../queue/events.ts';
 
 export const liveConversationSchema = z.object({
   conversationId: z.string(),
@@ -22,6 +23,32 @@ export const liveConversationSchema = z.object({
 });
 export type LiveConversation = z.infer<typeof liveConversationSchema>;
 
+/** The live view's row of a conversation event (the direct push and the queue build the same). */
+export function liveRow(e: ConversationEvent): LiveConversation {
+  return {
+    conversationId: e.conversationId,
+    visitorId: e.visitorId,
+    userId: e.userId,
+    status: e.status,
+    mode: e.mode,
+    pageUrl: e.pageUrl,
+    flowId: e.run?.flowId ?? null,
+    runId: e.run?.runId ?? null,
+    nodeId: e.run?.nodeId ?? null,
+    waitingSince: e.run?.waitingSince ?? null,
+    lastMessage: e.lastMessage,
+    lastMessageAt: e.lastMessageAt,
+    updatedAt: e.at,
+    seq: e.seq,
+  };
+}
+
+/** What a subscriber sees of a row: everything but its sequence and timestamp. */
+function shown(row: LiveConversation): string {
+  const { seq: _seq, updatedAt: _updatedAt, ...rest } = row;
+  return JSON.stringify(rest);
+}
+
 /** Conversations idle longer than this drop out of the live list. */
 export const LIVE_IDLE_MS = 30 * 60 * 1000;
 
@@ -34,10 +61,21 @@ export class LiveStore {
     sql.exec('CREATE INDEX IF NOT EXISTS live_flow ON live(flow_id)');
   }
 
-  /** Upserts rows newer than what is stored; returns the rows that changed. */
+  /**
+   * Upserts rows newer (by `seq`) than what is stored, so an older update never overwrites a
+   * newer one; returns the rows a subscriber would see change. A conversation reaches this
+   * twice, pushed directly after its turn and later through the queue with a newer `seq` and
+   * the same content: the second only moves `seq` and `updatedAt`, and is not sent again.
+   */
   apply(rows: LiveConversation[]): LiveConversation[] {
     const changed: LiveConversation[] = [];
     for (const row of rows) {
+      const before = this.sql
+        .exec<{ body: string }>(
+          'SELECT body FROM live WHERE conversation_id = ?',
+          row.conversationId,
+        )
+        .toArray()[0];
       const cursor = this.sql.exec(
         `INSERT INTO live (conversation_id, seq, flow_id, updated_at, body) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(conversation_id) DO UPDATE SET seq = excluded.seq, flow_id = excluded.flow_id,
@@ -49,7 +87,9 @@ export class LiveStore {
         row.updatedAt,
         JSON.stringify(row),
       );
-      if (cursor.rowsWritten > 0) changed.push(row);
+      if (cursor.rowsWritten === 0) continue;
+      if (!before || shown(JSON.parse(before.body) as LiveConversation) !== shown(row))
+        changed.push(row);
     }
     return changed;
   }
