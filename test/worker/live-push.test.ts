@@ -7,6 +7,7 @@
  */
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { UNWATCHED_RECHECK_MS } from '../../worker/conversation/live-push.ts';
 import type { LiveConversation } from '../../worker/live/live-store.ts';
 import { call } from '../helpers/admin.ts';
 import { createPilot, eventually, json, said, visit } from './runtime-helpers.ts';
@@ -49,6 +50,14 @@ async function liveSocket(pilotId: string) {
 
 function pilotStub(pilotId: string) {
   return env.PILOT.get(env.PILOT.idFromName(pilotId));
+}
+
+/** When the admin list's row (D1, written only by the queue consumer) last saw a message. */
+async function indexedAt(conversationId: string): Promise<number> {
+  const row = await env.DB.prepare('SELECT last_message_at FROM conversations WHERE id = ?')
+    .bind(conversationId)
+    .first<{ last_message_at: number | null }>();
+  return row?.last_message_at ?? 0;
 }
 
 /** The admin list's row, which only the queue consumer writes (D1). */
@@ -216,6 +225,34 @@ describe('live view push', () => {
       (rows) => rows.length > 0,
       'the live row after the hold',
     );
+    socket.close();
+    live.ws.close();
+  });
+
+  it('stops pushing while nobody watches the pilot, and pushes again once a console has been watching for the window', async () => {
+    const { pilotId, publicKey } = await createPilot();
+    const { socket, conversationId } = await visit(publicKey);
+    socket.send({ type: 'message', text: 'nobody is watching' });
+    await said(socket, 'Fallback answer.');
+    // That turn's push found no live socket: the conversation is quiet for the window.
+    const live = await liveSocket(pilotId);
+    const turn = async (text: string) => {
+      const sentAt = Date.now();
+      socket.send({ type: 'message', text });
+      const rows = await eventually(
+        async () => live.rows(conversationId).filter((r) => (r.lastMessageAt ?? 0) >= sentAt),
+        (found) => found.length > 0,
+        `the live row of "${text}"`,
+      );
+      return { row: rows[0], indexedAt: await indexedAt(conversationId) };
+    };
+    // Inside the window the row comes through the queue: D1 already has this turn.
+    const quiet = await turn('watched now, inside the window');
+    expect(quiet.indexedAt).toBeGreaterThanOrEqual(quiet.row?.lastMessageAt ?? Number.NaN);
+    await sleep(UNWATCHED_RECHECK_MS);
+    // After it, pushed again: the live view has the turn before D1 does.
+    const pushed = await turn('watched, after the window');
+    expect(pushed.indexedAt).toBeLessThan(pushed.row?.lastMessageAt ?? 0);
     socket.close();
     live.ws.close();
   });

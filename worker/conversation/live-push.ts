@@ -8,14 +8,22 @@
  * Bounded and never in the visitor's way: nothing here is awaited by a turn; at most one push
  * per conversation is in flight, and turns that finish meanwhile are coalesced into one more
  * push of the row as it then is; a failure is logged and dropped (no retry: the next turn or the
- * queue brings the row).
+ * queue brings the row). While nobody watches the pilot's live view, a conversation pushes at
+ * most once per UNWATCHED_RECHECK_MS, so a busy pilot's object is not called on every turn for
+ * nothing; a console that connects meanwhile sees such a conversation's next turns through the
+ * queue (as before) until the window ends.
  */
 import type { AppEnv } from '../env.ts';
 import { liveRow } from '../live/live-store.ts';
 import { conversationEvent } from './conversation-event.ts';
 import type { ConversationStorage } from './storage.ts';
 
+/** How long a conversation stops pushing after the pilot's object said nobody watches. */
+export const UNWATCHED_RECHECK_MS = 2_000;
+
 export class LivePush {
+  /** No push before this time: the last one found no live socket open. */
+  private quietUntil = 0;
   /** A turn changed the row since the last push started. */
   private wanted = false;
   /** A push loop is running (it sends again while `wanted`). */
@@ -31,6 +39,7 @@ export class LivePush {
 
   /** Asks for a push of the row; called after a turn's writes, never awaited. */
   request(): void {
+    if (Date.now() < this.quietUntil) return;
     this.wanted = true;
     if (this.running) return;
     this.running = true;
@@ -54,7 +63,9 @@ export class LivePush {
       const now = Date.now();
       const event = conversationEvent(this.store, this.nextSeq(now), now);
       if (!event) return; // the conversation does not know its pilot yet
-      await this.env.PILOT.get(this.env.PILOT.idFromName(event.pilotId)).pushLive(liveRow(event));
+      const stub = this.env.PILOT.get(this.env.PILOT.idFromName(event.pilotId));
+      const watched = await stub.pushLive(liveRow(event));
+      this.quietUntil = watched ? 0 : Date.now() + UNWATCHED_RECHECK_MS;
     } catch (error) {
       console.error(
         JSON.stringify({

@@ -115,10 +115,13 @@ export class PilotObject extends DurableObject<AppEnv> {
   /**
    * One conversation's row, pushed by its object right after a turn (the live view's fast
    * path). Parsed: it crosses from another object. A row older than the stored one changes
-   * nothing.
+   * nothing. With no live socket open it is not even stored (the queue keeps the table) and
+   * the answer `false` tells the conversation to stop pushing for a while.
    */
-  async pushLive(row: LiveConversation): Promise<void> {
+  async pushLive(row: LiveConversation): Promise<boolean> {
+    if (this.ctx.getWebSockets().length === 0) return false;
     this.fanOut(this.live.apply([liveConversationSchema.parse(row)]));
+    return true;
   }
 
   private fanOut(changed: LiveConversation[]): void {
