@@ -71,7 +71,7 @@ async function indexed(conversationId: string): Promise<boolean> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('live view push', () => {
-  it("shows the visitor's turn on a ticketed live socket before the queue has delivered it, and the queue's copy is not sent again", async () => {
+  it("shows the visitor's turn on a ticketed live socket before the queue has delivered it, and the queue's copy follows once D1 has it", async () => {
     const { pilotId, publicKey } = await createPilot();
     const live = await liveSocket(pilotId);
     const { socket, conversationId } = await visit(publicKey);
@@ -97,12 +97,19 @@ describe('live view push', () => {
     });
     await said(socket, 'Fallback answer.');
 
-    // The queue still delivers (admin list, durable path): the live object takes its newer
-    // sequence, but the subscriber sees no second frame of the same content.
-    await eventually(() => indexed(conversationId), Boolean, 'the D1 row from the queue');
-    const stored = async () => (await pilotStub(pilotId).liveList(10))[0]?.seq ?? 0;
-    await eventually(stored, (seq) => seq > (row?.seq ?? 0), 'the queue copy at the live object');
-    expect(live.rows(conversationId)).toHaveLength(1);
+    // The queue still delivers (admin list, durable path): its copy has a newer sequence and
+    // the same content, and comes after D1 has the row (the inbox re-reads D1 on a frame).
+    const rows = await eventually(
+      async () => live.rows(conversationId),
+      (r) => r.length === 2,
+      "the queue's copy",
+    );
+    expect(await indexed(conversationId)).toBe(true);
+    const [pushed, queued] = rows;
+    expect(queued?.seq).toBeGreaterThan(pushed?.seq ?? Number.POSITIVE_INFINITY);
+    const { seq: _a, updatedAt: _b, ...pushedShown } = pushed as LiveConversation;
+    const { seq: _c, updatedAt: _d, ...queuedShown } = queued as LiveConversation;
+    expect(queuedShown).toEqual(pushedShown);
     socket.close();
     live.ws.close();
   });
@@ -114,19 +121,20 @@ describe('live view push', () => {
     socket.send({ type: 'message', text: 'first question' });
     const [first] = await eventually(
       async () => live.rows(conversationId),
-      (rows) => rows.length === 1,
+      (rows) => rows.length > 0,
       'the row of the first turn',
     );
     if (!first) throw new Error('no first row');
     await sleep(5);
     socket.send({ type: 'message', text: 'second question' });
     await said(socket, 'Fallback answer.');
+    const later = (r: LiveConversation) => (r.lastMessageAt ?? 0) > (first.lastMessageAt ?? 0);
     const rows = await eventually(
-      async () => live.rows(conversationId),
-      (r) => r.length === 2,
+      async () => live.rows(conversationId).filter(later),
+      (r) => r.length > 0,
       'the row of the second turn',
     );
-    const newer = rows[1];
+    const newer = rows[0];
     if (!newer) throw new Error('no second row');
     expect(newer.seq).toBeGreaterThan(first.seq);
     expect(newer.lastMessageAt).toBeGreaterThan(first.lastMessageAt ?? 0);
@@ -137,7 +145,9 @@ describe('live view push', () => {
     await pilotStub(pilotId).pushLive(stale);
     await pilotStub(pilotId).applyLive([stale]);
     const [kept] = await pilotStub(pilotId).liveList(10);
-    expect(kept).toMatchObject({ seq: newer.seq, lastMessageAt: newer.lastMessageAt });
+    // The second turn's row (or its newer queue copy), never the first's.
+    expect(kept?.seq).toBeGreaterThanOrEqual(newer.seq);
+    expect(kept?.lastMessageAt).toBe(newer.lastMessageAt);
     expect(kept?.lastMessage).not.toBe('stale words');
     await sleep(50);
     expect(live.rows(conversationId).map((r) => r.lastMessage)).not.toContain('stale words');

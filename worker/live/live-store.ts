@@ -43,12 +43,6 @@ export function liveRow(e: ConversationEvent): LiveConversation {
   };
 }
 
-/** What a subscriber sees of a row: everything but its sequence and timestamp. */
-function shown(row: LiveConversation): string {
-  const { seq: _seq, updatedAt: _updatedAt, ...rest } = row;
-  return JSON.stringify(rest);
-}
-
 /** Conversations idle longer than this drop out of the live list. */
 export const LIVE_IDLE_MS = 30 * 60 * 1000;
 
@@ -63,19 +57,15 @@ export class LiveStore {
 
   /**
    * Upserts rows newer (by `seq`) than what is stored, so an older update never overwrites a
-   * newer one; returns the rows a subscriber would see change. A conversation reaches this
-   * twice, pushed directly after its turn and later through the queue with a newer `seq` and
-   * the same content: the second only moves `seq` and `updatedAt`, and is not sent again.
+   * newer one; returns the rows that changed. A conversation's row arrives twice: pushed right
+   * after its turn, then through the queue with a newer `seq` (same counter). The second is sent
+   * to subscribers too, on purpose: it comes after the D1 list was written, and the inbox
+   * re-reads that list when a frame arrives (the console merges rows by `seq`, so the live view
+   * shows nothing twice).
    */
   apply(rows: LiveConversation[]): LiveConversation[] {
     const changed: LiveConversation[] = [];
     for (const row of rows) {
-      const before = this.sql
-        .exec<{ body: string }>(
-          'SELECT body FROM live WHERE conversation_id = ?',
-          row.conversationId,
-        )
-        .toArray()[0];
       const cursor = this.sql.exec(
         `INSERT INTO live (conversation_id, seq, flow_id, updated_at, body) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(conversation_id) DO UPDATE SET seq = excluded.seq, flow_id = excluded.flow_id,
@@ -87,9 +77,7 @@ export class LiveStore {
         row.updatedAt,
         JSON.stringify(row),
       );
-      if (cursor.rowsWritten === 0) continue;
-      if (!before || shown(JSON.parse(before.body) as LiveConversation) !== shown(row))
-        changed.push(row);
+      if (cursor.rowsWritten > 0) changed.push(row);
     }
     return changed;
   }
