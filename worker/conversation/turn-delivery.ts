@@ -1,8 +1,8 @@
 /**
  * The end of a turn: queues its run/step events, notes that the conversation changed and
  * sends its messages and frames to every open tab, after the turn's writes; then asks for the
- * live view's push (live-push.ts, not awaited). Also owns the
- * pilot's typing indicator, which spans the slow work between a frame and its turn's output.
+ * live view's push (live-push.ts, not awaited). Also owns the pilot's typing indicator, which
+ * spans the slow work between a frame and its turn's output.
  */
 import type { ServerFrame } from '../../shared/protocol.ts';
 import type { EventOutbox } from './event-outbox.ts';
