@@ -2,7 +2,7 @@
 // `npm run bench`: one command, one run, ratios side by side. Builds the widget and the admin
 // console, measures weight, the console's first-load size, main-thread cost, the hot path against a bare echo Durable Object, load, the engine,
 // memory and publish latency, then prints a table and writes bench/results.json,
-// bench/charts/*.svg and BENCHMARKS.md. Flags: --no-build, --quick, and --only=weight,consoleWeight,engine,mainThread,consoleEditor,hotPath,load,erase,memory,publish
+// bench/charts/*.svg and BENCHMARKS.md. Flags: --no-build, --quick, and --only=weight,consoleWeight,engine,mainThread,consoleEditor,hotPath,liveLag,load,erase,memory,publish
 // (a partial run prints its results as JSON and leaves the report files alone).
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -14,6 +14,7 @@ import { startEchoServer } from './lib/echo-server.mjs';
 import { benchEngine } from './lib/engine.mjs';
 import { benchErase } from './lib/erase.mjs';
 import { benchHotPath, log } from './lib/hot-path.mjs';
+import { benchLiveLag } from './lib/live-lag.mjs';
 import { runLoad } from './lib/load.mjs';
 import { benchMainThread } from './lib/main-thread.mjs';
 import { benchMemory } from './lib/memory.mjs';
@@ -65,9 +66,15 @@ results.weight = await section('weight', () => benchWeight());
 results.consoleWeight = await section('consoleWeight', () => benchConsoleWeight());
 results.engine = await section('engine', () => benchEngine());
 
-const needsServers = ['mainThread', 'consoleEditor', 'hotPath', 'load', 'erase', 'publish'].some(
-  wanted,
-);
+const needsServers = [
+  'mainThread',
+  'consoleEditor',
+  'hotPath',
+  'liveLag',
+  'load',
+  'erase',
+  'publish',
+].some(wanted);
 if (needsServers) {
   const product = await startProduct();
   const echo = await startEchoServer();
@@ -78,6 +85,8 @@ if (needsServers) {
     // Adds a pilot and two large flows; none of them is published, so visitors see no change.
     results.consoleEditor = await section('consoleEditor', () => benchConsoleEditor(product));
     results.hotPath = await section('hotPath', () => benchHotPath(product.base, echo.base));
+    // A pilot of its own: visitor message -> the live view frame at a console live socket.
+    results.liveLag = await section('liveLag', () => benchLiveLag(product));
     results.load = await section('load', () =>
       runLoad(product.base, { conversations: quick ? 100 : 1000, messages: 10 }),
     );

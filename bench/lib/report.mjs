@@ -82,6 +82,15 @@ export function checks(r) {
       );
     }
   } else if (r.hotPath) missing('hot path', 'SPEC 4', r.hotPath);
+  if (r.liveLag?.lag) {
+    const { lag, barMs } = r.liveLag;
+    add(
+      'live view lag: visitor message -> live frame p50',
+      `${lag.p50} ms (p99 ${lag.p99} ms, ${lag.count} messages)`,
+      `<= ${barMs} ms`,
+      lag.p50 <= barMs,
+    );
+  } else if (r.liveLag) missing('live view lag', 'issue 14', r.liveLag);
   if (r.load?.conversations) {
     const l = r.load;
     add(
@@ -386,6 +395,15 @@ export function markdown(r, rows, svgs) {
           t.echo.latency.p99,
         ]),
       ),
+      '',
+    );
+  }
+  if (r.liveLag?.lag) {
+    const { lag, plan, barMs } = r.liveLag;
+    parts.push(
+      '## Live view lag',
+      '',
+      `A pilot of its own; the console side opens \`/v1/admin/live/socket\` with a ticket (\`POST /v1/admin/live/tickets\`), as the browser console does; one visitor sends ${plan.messages} messages one at a time (after ${plan.warmup} warm-up, ${plan.paceMs} ms apart), each timed from the send to the \`changes\` frame whose row shows that turn. p50 ${lag.p50} ms, p95 ${lag.p95} ms, p99 ${lag.p99} ms (bar: p50 <= ${barMs} ms).`,
       '',
     );
   }

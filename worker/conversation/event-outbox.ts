@@ -69,6 +69,16 @@ export class EventOutbox {
     this.timer = null;
   }
 
+  /**
+   * The next sequence of the conversation's row, for the queue and the live push alike: one
+   * counter, so the pilot's live object can tell which of the two is newer. Time based, so no
+   * counter is written per turn and a new instance of the object continues above the old one.
+   */
+  nextRowSeq(now: number): number {
+    this.rowSeq = Math.max(this.rowSeq + 1, now);
+    return this.rowSeq;
+  }
+
   pending(): boolean {
     return this.generation !== this.sentGeneration || this.store.outgoing(1).length > 0;
   }
@@ -102,9 +112,7 @@ export class EventOutbox {
         const changed = final && generation !== this.sentGeneration;
         if (changed) {
           const now = Date.now();
-          // Time based, so no counter is written per flush; newer-wins upserts compare it.
-          this.rowSeq = Math.max(this.rowSeq + 1, now);
-          const event = conversationEvent(this.store, this.rowSeq, now);
+          const event = conversationEvent(this.store, this.nextRowSeq(now), now);
           if (event) bodies.push(JSON.stringify({ v: 1, events: [event] }));
         }
         if (bodies.length > 0) await this.env.EVENTS.sendBatch(pack(bodies));

@@ -13,6 +13,7 @@ import { conversationEvent } from './conversation-event.ts';
 import { EffectQueue } from './effect-queue.ts';
 import { flowNeedsAgents } from './engine-data.ts';
 import { EventOutbox } from './event-outbox.ts';
+import { LivePush } from './live-push.ts';
 import { PilotResources } from './pilot-resources.ts';
 import { plainStart, RunDriver, type Start } from './run-driver.ts';
 import { RunLedger } from './run-ledger.ts';
@@ -54,7 +55,8 @@ export class ConversationRuntime {
     this.ledger = new RunLedger(this.store);
     this.outbox = new EventOutbox(ctx, env, this.store);
     this.resources = new PilotResources(env, this.store);
-    this.delivery = new TurnDelivery(this.store, this.outbox, broadcast);
+    const live = new LivePush(ctx, env, this.store, (now) => this.outbox.nextRowSeq(now));
+    this.delivery = new TurnDelivery(this.store, this.outbox, live, broadcast);
     this.runs = new RunDriver(this.store, this.ledger);
     this.preparation = new TurnPreparation(env, this.store, this.resources, () =>
       this.delivery.showTyping(),

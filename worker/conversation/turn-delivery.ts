@@ -1,10 +1,12 @@
 /**
  * The end of a turn: queues its run/step events, notes that the conversation changed and
- * sends its messages and frames to every open tab, after the turn's writes. Also owns the
- * pilot's typing indicator, which spans the slow work between a frame and its turn's output.
+ * sends its messages and frames to every open tab, after the turn's writes; then asks for the
+ * live view's push (live-push.ts, not awaited). Also owns the pilot's typing indicator, which
+ * spans the slow work between a frame and its turn's output.
  */
 import type { ServerFrame } from '../../shared/protocol.ts';
 import type { EventOutbox } from './event-outbox.ts';
+import type { LivePush } from './live-push.ts';
 import type { TurnOutput } from './run-ledger.ts';
 import type { ConversationStorage } from './storage.ts';
 
@@ -15,6 +17,7 @@ export class TurnDelivery {
   constructor(
     private readonly store: ConversationStorage,
     private readonly outbox: EventOutbox,
+    private readonly live: LivePush,
     private readonly broadcast: (frame: ServerFrame) => void,
   ) {}
 
@@ -27,7 +30,7 @@ export class TurnDelivery {
   /** The turn's writes: its run/step events; notes that the conversation changed. */
   record(out: TurnOutput): void {
     // The admin/live row of the conversation is built once per flush, not once per turn.
-    if (out.touched || out.messages.length > 0) this.outbox.markChanged();
+    if (changed(out)) this.outbox.markChanged();
     if (out.events.length > 0) this.store.enqueueOutgoing({ v: 1, events: out.events });
   }
 
@@ -41,6 +44,9 @@ export class TurnDelivery {
       if (!out.messages.some((m) => m.author === 'pilot'))
         this.broadcast({ v: 1, type: 'typing', author: 'pilot', active: false });
     }
+    // Reads the row and calls the pilot's object only after this synchronous step (the reply
+    // and the ack are sent first); the turn never waits for it.
+    if (changed(out)) this.live.request();
   }
 
   /** AI, knowledge or a webhook ahead: the visitor sees the pilot typing meanwhile. */
@@ -49,4 +55,9 @@ export class TurnDelivery {
     this.typing = true;
     this.broadcast({ v: 1, type: 'typing', author: 'pilot', active: true });
   }
+}
+
+/** The turn changed what the admin list and the live view show of the conversation. */
+function changed(out: TurnOutput): boolean {
+  return out.touched || out.messages.length > 0;
 }

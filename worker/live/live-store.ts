@@ -3,6 +3,7 @@
  * watching the site wants to see (visitor, page, flow, node, waiting since, last message).
  */
 import { z } from 'zod';
+import type { ConversationEvent } from '../queue/events.ts';
 
 export const liveConversationSchema = z.object({
   conversationId: z.string(),
@@ -22,6 +23,26 @@ export const liveConversationSchema = z.object({
 });
 export type LiveConversation = z.infer<typeof liveConversationSchema>;
 
+/** The live view's row of a conversation event (the direct push and the queue build the same). */
+export function liveRow(e: ConversationEvent): LiveConversation {
+  return {
+    conversationId: e.conversationId,
+    visitorId: e.visitorId,
+    userId: e.userId,
+    status: e.status,
+    mode: e.mode,
+    pageUrl: e.pageUrl,
+    flowId: e.run?.flowId ?? null,
+    runId: e.run?.runId ?? null,
+    nodeId: e.run?.nodeId ?? null,
+    waitingSince: e.run?.waitingSince ?? null,
+    lastMessage: e.lastMessage,
+    lastMessageAt: e.lastMessageAt,
+    updatedAt: e.at,
+    seq: e.seq,
+  };
+}
+
 /** Conversations idle longer than this drop out of the live list. */
 export const LIVE_IDLE_MS = 30 * 60 * 1000;
 
@@ -34,7 +55,14 @@ export class LiveStore {
     sql.exec('CREATE INDEX IF NOT EXISTS live_flow ON live(flow_id)');
   }
 
-  /** Upserts rows newer than what is stored; returns the rows that changed. */
+  /**
+   * Upserts rows newer (by `seq`) than what is stored, so an older update never overwrites a
+   * newer one; returns the rows that changed. A conversation's row arrives twice: pushed right
+   * after its turn, then through the queue with a newer `seq` (same counter). The second is sent
+   * to subscribers too, on purpose: it comes after the D1 list was written, and the inbox
+   * re-reads that list when a frame arrives (the console merges rows by `seq`, so the live view
+   * shows nothing twice).
+   */
   apply(rows: LiveConversation[]): LiveConversation[] {
     const changed: LiveConversation[] = [];
     for (const row of rows) {

@@ -2,8 +2,10 @@
  * One Durable Object per pilot: the place for state that spans conversations of a pilot and
  * must be exact (`frequency: once` and cooldown claims) and the live view (active
  * conversations, streamed to admin WebSocket subscribers). Off the message hot path: claims
- * are asked only when a flow with such a setting is about to start, live updates arrive from
- * the queue consumer in batches.
+ * are asked only when a flow with such a setting is about to start; a conversation pushes its
+ * live row here after its turn has committed and its reply was sent (`pushLive`, fire and
+ * forget: the visitor never waits for it), and the queue consumer sends the same rows later in
+ * batches (`applyLive`, the durable path). Newer-wins by the conversation's `seq`.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { CloseCode, ErrorCode } from '../../shared/errors.ts';
@@ -12,7 +14,7 @@ import type { AppEnv } from '../env.ts';
 import { errorBody } from '../http/api-error.ts';
 import { type UnansweredQuestion, UnansweredStore } from '../knowledge/unanswered-store.ts';
 import { LIVE_KEY_HEADER, MAX_LIVE_SUBSCRIBERS } from '../live/live-limits.ts';
-import { type LiveConversation, LiveStore } from '../live/live-store.ts';
+import { type LiveConversation, LiveStore, liveConversationSchema } from '../live/live-store.ts';
 import { LiveTickets, type Redeemed, type TicketGrant } from '../live/live-tickets.ts';
 
 /** What a live subscriber's socket remembers: which key opened it (revoking it closes it). */
@@ -107,7 +109,22 @@ export class PilotObject extends DurableObject<AppEnv> {
 
   /** Live view updates (from the queue consumer); each changed row goes to every subscriber. */
   async applyLive(rows: LiveConversation[]): Promise<void> {
-    const changed = this.live.apply(rows);
+    this.fanOut(this.live.apply(rows));
+  }
+
+  /**
+   * One conversation's row, pushed by its object right after a turn (the live view's fast
+   * path). Parsed: it crosses from another object. A row older than the stored one changes
+   * nothing. With no live socket open it is not even stored (the queue keeps the table) and
+   * the answer `false` tells the conversation to stop pushing for a while.
+   */
+  async pushLive(row: LiveConversation): Promise<boolean> {
+    if (this.ctx.getWebSockets().length === 0) return false;
+    this.fanOut(this.live.apply([liveConversationSchema.parse(row)]));
+    return true;
+  }
+
+  private fanOut(changed: LiveConversation[]): void {
     if (changed.length === 0) return;
     const frame = JSON.stringify({ type: 'changes', items: changed });
     for (const ws of this.ctx.getWebSockets()) {

@@ -4,7 +4,7 @@
  * hands conversation changes to each pilot's live view.
  */
 import type { AppEnv } from '../env.ts';
-import type { LiveConversation } from '../live/live-store.ts';
+import { type LiveConversation, liveRow } from '../live/live-store.ts';
 import { dropErased } from '../privacy/tombstones.ts';
 import {
   type ConversationEvent,
@@ -103,25 +103,6 @@ function conversationStatement(db: D1Database, e: ConversationEvent): D1Prepared
       e.at,
       e.seq,
     );
-}
-
-export function liveRow(e: ConversationEvent): LiveConversation {
-  return {
-    conversationId: e.conversationId,
-    visitorId: e.visitorId,
-    userId: e.userId,
-    status: e.status,
-    mode: e.mode,
-    pageUrl: e.pageUrl,
-    flowId: e.run?.flowId ?? null,
-    runId: e.run?.runId ?? null,
-    nodeId: e.run?.nodeId ?? null,
-    waitingSince: e.run?.waitingSince ?? null,
-    lastMessage: e.lastMessage,
-    lastMessageAt: e.lastMessageAt,
-    updatedAt: e.at,
-    seq: e.seq,
-  };
 }
 
 /** Writes events to D1; returns the live rows per pilot. */

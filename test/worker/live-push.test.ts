@@ -1,0 +1,269 @@
+/**
+ * The live view's fast path (issues 14 and 15, worker/conversation/live-push.ts): after a turn
+ * has committed and its reply was sent, the conversation pushes its row to the pilot's object,
+ * which sends it to the console's live sockets. The queue still brings the same row later (D1
+ * list, durable path). These tests watch a live socket opened the way the console opens it (a
+ * ticket), and the D1 row only the queue consumer writes.
+ */
+import { env, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { UNWATCHED_RECHECK_MS } from '../../worker/conversation/live-push.ts';
+import type { LiveConversation } from '../../worker/live/live-store.ts';
+import { call } from '../helpers/admin.ts';
+import { createPilot, eventually, json, said, visit } from './runtime-helpers.ts';
+
+interface LiveFrame {
+  type: string;
+  items?: LiveConversation[];
+}
+
+/** A console live socket: POST /live/tickets with the key, then the socket with the ticket only. */
+async function liveSocket(pilotId: string) {
+  const { ticket } = await json<{ ticket: string }>(
+    await call('/v1/admin/live/tickets', { method: 'POST', body: JSON.stringify({ pilotId }) }),
+  );
+  const response = await call(
+    `/v1/admin/live/socket?pilotId=${encodeURIComponent(pilotId)}&ticket=${encodeURIComponent(ticket)}`,
+    { headers: { upgrade: 'websocket' }, key: null },
+  );
+  const ws = response.webSocket;
+  if (!ws) throw new Error(`live socket refused: ${response.status} ${await response.text()}`);
+  const frames: LiveFrame[] = [];
+  ws.addEventListener('message', (event) => {
+    if (event.data !== 'pong') frames.push(JSON.parse(String(event.data)) as LiveFrame);
+  });
+  ws.accept();
+  await eventually(
+    async () => frames.some((f) => f.type === 'snapshot'),
+    (seen) => seen,
+    'the snapshot frame',
+  );
+  /** Every row this socket was sent for the conversation's turns (with a message), in order. */
+  const rows = (conversationId: string) =>
+    frames.flatMap((f) =>
+      f.type === 'changes'
+        ? (f.items ?? []).filter((r) => r.conversationId === conversationId && r.lastMessage)
+        : [],
+    );
+  return { ws, frames, rows };
+}
+
+function pilotStub(pilotId: string) {
+  return env.PILOT.get(env.PILOT.idFromName(pilotId));
+}
+
+/** When the admin list's row (D1, written only by the queue consumer) last saw a message. */
+async function indexedAt(conversationId: string): Promise<number> {
+  const row = await env.DB.prepare('SELECT last_message_at FROM conversations WHERE id = ?')
+    .bind(conversationId)
+    .first<{ last_message_at: number | null }>();
+  return row?.last_message_at ?? 0;
+}
+
+/** The admin list's row, which only the queue consumer writes (D1). */
+async function indexed(conversationId: string): Promise<boolean> {
+  const row = await env.DB.prepare('SELECT id FROM conversations WHERE id = ?')
+    .bind(conversationId)
+    .first();
+  return row !== null;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('live view push', () => {
+  it("shows the visitor's turn on a ticketed live socket before the queue has delivered it, and the queue's copy follows once D1 has it", async () => {
+    const { pilotId, publicKey } = await createPilot();
+    const live = await liveSocket(pilotId);
+    const { socket, conversationId } = await visit(publicKey);
+    await eventually(
+      async () => socket.frames.some((f) => f.type === 'welcome'),
+      (welcomed) => welcomed,
+      'the welcome frame',
+    );
+
+    socket.send({ type: 'message', text: 'Where is my parcel?' });
+    const [row] = await eventually(
+      async () => live.rows(conversationId),
+      (rows) => rows.length > 0,
+      'the live row of the turn',
+    );
+    // The consumer writes D1 before it tells the live object: no D1 row, not from the queue.
+    expect(await indexed(conversationId)).toBe(false);
+    expect(row).toMatchObject({
+      conversationId,
+      status: 'open',
+      mode: 'pilot',
+      lastMessage: 'Fallback answer.',
+    });
+    await said(socket, 'Fallback answer.');
+
+    // The queue still delivers (admin list, durable path): its copy has a newer sequence and
+    // the same content, and comes after D1 has the row (the inbox re-reads D1 on a frame).
+    const rows = await eventually(
+      async () => live.rows(conversationId),
+      (r) => r.length === 2,
+      "the queue's copy",
+    );
+    expect(await indexed(conversationId)).toBe(true);
+    const [pushed, queued] = rows;
+    expect(queued?.seq).toBeGreaterThan(pushed?.seq ?? Number.POSITIVE_INFINITY);
+    const { seq: _a, updatedAt: _b, ...pushedShown } = pushed as LiveConversation;
+    const { seq: _c, updatedAt: _d, ...queuedShown } = queued as LiveConversation;
+    expect(queuedShown).toEqual(pushedShown);
+    socket.close();
+    live.ws.close();
+  });
+
+  it('keeps the newer row when an older update of the same conversation arrives later', async () => {
+    const { pilotId, publicKey } = await createPilot();
+    const live = await liveSocket(pilotId);
+    const { socket, conversationId } = await visit(publicKey);
+    socket.send({ type: 'message', text: 'first question' });
+    const [first] = await eventually(
+      async () => live.rows(conversationId),
+      (rows) => rows.length > 0,
+      'the row of the first turn',
+    );
+    if (!first) throw new Error('no first row');
+    await sleep(5);
+    socket.send({ type: 'message', text: 'second question' });
+    await said(socket, 'Fallback answer.');
+    const later = (r: LiveConversation) => (r.lastMessageAt ?? 0) > (first.lastMessageAt ?? 0);
+    const rows = await eventually(
+      async () => live.rows(conversationId).filter(later),
+      (r) => r.length > 0,
+      'the row of the second turn',
+    );
+    const newer = rows[0];
+    if (!newer) throw new Error('no second row');
+    expect(newer.seq).toBeGreaterThan(first.seq);
+    expect(newer.lastMessageAt).toBeGreaterThan(first.lastMessageAt ?? 0);
+
+    // The first turn's row again, late (as a slow push or a queue redelivery would bring it),
+    // by both doors into the live object, with content that differs from the stored row.
+    const stale = { ...first, lastMessage: 'stale words' };
+    await pilotStub(pilotId).pushLive(stale);
+    await pilotStub(pilotId).applyLive([stale]);
+    const [kept] = await pilotStub(pilotId).liveList(10);
+    // The second turn's row (or its newer queue copy), never the first's.
+    expect(kept?.seq).toBeGreaterThanOrEqual(newer.seq);
+    expect(kept?.lastMessageAt).toBe(newer.lastMessageAt);
+    expect(kept?.lastMessage).not.toBe('stale words');
+    await sleep(50);
+    expect(live.rows(conversationId).map((r) => r.lastMessage)).not.toContain('stale words');
+    socket.close();
+    live.ws.close();
+  });
+
+  it("answers the visitor while the pilot's live object refuses every write, and the live view recovers", async () => {
+    const { pilotId, publicKey } = await createPilot();
+    const live = await liveSocket(pilotId);
+    const { socket, conversationId } = await visit(publicKey);
+    // A real fault: the live object's own SQLite refuses every row (pushLive throws).
+    await runInDurableObject(pilotStub(pilotId), (_instance, state) => {
+      state.storage.sql.exec(`CREATE TRIGGER refuse_live_insert BEFORE INSERT ON live
+        BEGIN SELECT RAISE(ABORT, 'injected live fault'); END`);
+      state.storage.sql.exec(`CREATE TRIGGER refuse_live_update BEFORE UPDATE ON live
+        BEGIN SELECT RAISE(ABORT, 'injected live fault'); END`);
+    });
+    const id = crypto.randomUUID();
+    socket.send({ id, type: 'message', text: 'anyone there?' });
+    await said(socket, 'Fallback answer.');
+    await eventually(
+      async () => socket.frames.some((f) => f.type === 'ack' && f.id === id),
+      Boolean,
+      'the ack',
+    );
+    socket.send({ type: 'message', text: 'still there?' });
+    await socket.waitForMessages(
+      (messages) => messages.filter((m) => m.text === 'Fallback answer.').length === 2,
+      'the second answer',
+    );
+    expect(socket.frames.filter((f) => f.type === 'error')).toEqual([]);
+    expect(live.rows(conversationId)).toEqual([]);
+
+    await runInDurableObject(pilotStub(pilotId), (_instance, state) => {
+      state.storage.sql.exec('DROP TRIGGER refuse_live_insert');
+      state.storage.sql.exec('DROP TRIGGER refuse_live_update');
+    });
+    socket.send({ type: 'message', text: 'back again' });
+    await eventually(
+      async () => live.rows(conversationId),
+      (rows) => rows.length > 0,
+      'the live row once the object accepts writes again',
+    );
+    socket.close();
+    live.ws.close();
+  });
+
+  it("does not delay the visitor's reply while the pilot's live object is held up", async () => {
+    const { pilotId, publicKey } = await createPilot();
+    const live = await liveSocket(pilotId);
+    const { socket, conversationId } = await visit(publicKey);
+    await eventually(
+      async () => socket.frames.some((f) => f.type === 'welcome'),
+      Boolean,
+      'the welcome frame',
+    );
+    // The pilot's object takes no event for 1.5 s (a slow or overloaded live object). Plain
+    // variables, no promise settled inside the object: the test's own I/O stays its own.
+    let blockStartedAt = 0;
+    let blockEndedAt = 0;
+    const held = runInDurableObject(pilotStub(pilotId), (_instance, state) =>
+      state.blockConcurrencyWhile(async () => {
+        blockStartedAt = Date.now();
+        await sleep(1_500);
+        blockEndedAt = Date.now();
+      }),
+    );
+    await eventually(async () => blockStartedAt, Boolean, 'the hold to start');
+    const id = crypto.randomUUID();
+    socket.send({ id, type: 'message', text: 'quick question' });
+    await said(socket, 'Fallback answer.');
+    await eventually(
+      async () => socket.frames.some((f) => f.type === 'ack' && f.id === id),
+      Boolean,
+      'the ack',
+    );
+    const repliedAt = Date.now();
+    expect(blockEndedAt).toBe(0); // the reply and its ack came while the live object was held
+    await held;
+    expect(blockEndedAt).toBeGreaterThan(repliedAt);
+    // The push waited for the object, not the visitor: it arrives once the object is free.
+    await eventually(
+      async () => live.rows(conversationId),
+      (rows) => rows.length > 0,
+      'the live row after the hold',
+    );
+    socket.close();
+    live.ws.close();
+  });
+
+  it('stops pushing while nobody watches the pilot, and pushes again once a console has been watching for the window', async () => {
+    const { pilotId, publicKey } = await createPilot();
+    const { socket, conversationId } = await visit(publicKey);
+    socket.send({ type: 'message', text: 'nobody is watching' });
+    await said(socket, 'Fallback answer.');
+    // That turn's push found no live socket: the conversation is quiet for the window.
+    const live = await liveSocket(pilotId);
+    const turn = async (text: string) => {
+      const sentAt = Date.now();
+      socket.send({ type: 'message', text });
+      const rows = await eventually(
+        async () => live.rows(conversationId).filter((r) => (r.lastMessageAt ?? 0) >= sentAt),
+        (found) => found.length > 0,
+        `the live row of "${text}"`,
+      );
+      return { row: rows[0], indexedAt: await indexedAt(conversationId) };
+    };
+    // Inside the window the row comes through the queue: D1 already has this turn.
+    const quiet = await turn('watched now, inside the window');
+    expect(quiet.indexedAt).toBeGreaterThanOrEqual(quiet.row?.lastMessageAt ?? Number.NaN);
+    await sleep(UNWATCHED_RECHECK_MS);
+    // After it, pushed again: the live view has the turn before D1 does.
+    const pushed = await turn('watched, after the window');
+    expect(pushed.indexedAt).toBeLessThan(pushed.row?.lastMessageAt ?? 0);
+    socket.close();
+    live.ws.close();
+  });
+});

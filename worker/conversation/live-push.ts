@@ -1,0 +1,79 @@
+/**
+ * The live view's fast path: after a turn has committed and its reply was sent, the
+ * conversation's row goes straight to its pilot's object (DO RPC), which fans it out to the
+ * console's live sockets. Before, the row only reached it through the event flush and a queue
+ * batch, about 2 s later; the queue still carries it (D1 list, and the durable path when a push
+ * fails), with a newer `seq` from the same counter, so the live object keeps whichever is newer.
+ *
+ * Bounded and never in the visitor's way: nothing here is awaited by a turn; at most one push
+ * per conversation is in flight, and turns that finish meanwhile are coalesced into one more
+ * push of the row as it then is; a failure is logged and dropped (no retry: the next turn or the
+ * queue brings the row). While nobody watches the pilot's live view, a conversation pushes at
+ * most once per UNWATCHED_RECHECK_MS, so a busy pilot's object is not called on every turn for
+ * nothing; a console that connects meanwhile sees such a conversation's next turns through the
+ * queue (as before) until the window ends.
+ */
+import type { AppEnv } from '../env.ts';
+import { liveRow } from '../live/live-store.ts';
+import { conversationEvent } from './conversation-event.ts';
+import type { ConversationStorage } from './storage.ts';
+
+/** How long a conversation stops pushing after the pilot's object said nobody watches. */
+export const UNWATCHED_RECHECK_MS = 2_000;
+
+export class LivePush {
+  /** No push before this time: the last one found no live socket open. */
+  private quietUntil = 0;
+  /** A turn changed the row since the last push started. */
+  private wanted = false;
+  /** A push loop is running (it sends again while `wanted`). */
+  private running = false;
+
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly env: AppEnv,
+    private readonly store: ConversationStorage,
+    /** The row's sequence, shared with the queue path (EventOutbox.nextRowSeq). */
+    private readonly nextSeq: (now: number) => number,
+  ) {}
+
+  /** Asks for a push of the row; called after a turn's writes, never awaited. */
+  request(): void {
+    if (Date.now() < this.quietUntil) return;
+    this.wanted = true;
+    if (this.running) return;
+    this.running = true;
+    this.ctx.waitUntil(this.loop());
+  }
+
+  private async loop(): Promise<void> {
+    // Let the turn finish first: its ack and remaining frames go out before the row is read.
+    await Promise.resolve();
+    while (this.wanted) {
+      this.wanted = false;
+      await this.pushOnce();
+    }
+    // Set in the same synchronous step as the last check: a request arriving after it starts
+    // a new loop, none is lost in between.
+    this.running = false;
+  }
+
+  private async pushOnce(): Promise<void> {
+    try {
+      const now = Date.now();
+      const event = conversationEvent(this.store, this.nextSeq(now), now);
+      if (!event) return; // the conversation does not know its pilot yet
+      const stub = this.env.PILOT.get(this.env.PILOT.idFromName(event.pilotId));
+      const watched = await stub.pushLive(liveRow(event));
+      this.quietUntil = watched ? 0 : Date.now() + UNWATCHED_RECHECK_MS;
+    } catch (error) {
+      console.error(
+        JSON.stringify({
+          event: 'live_push_failed',
+          conversationId: this.store.getMeta('conversationId'),
+          error: String(error),
+        }),
+      );
+    }
+  }
+}
