@@ -155,6 +155,34 @@ describe('live view push', () => {
     live.ws.close();
   });
 
+  it('keeps a row pushed before its conversation was erased out of the live view, and takes the fresh one', async () => {
+    const { pilotId, publicKey } = await createPilot();
+    const live = await liveSocket(pilotId);
+    const { socket, conversationId } = await visit(publicKey);
+    socket.send({ type: 'message', text: 'words to erase' });
+    const [row] = await eventually(
+      async () => live.rows(conversationId),
+      (rows) => rows.length > 0,
+      'the row of the turn',
+    );
+    if (!row) throw new Error('no row');
+    socket.close();
+    const erased = await pilotStub(pilotId).forget([conversationId], []);
+    expect(erased.liveRows).toBe(1);
+    // The same row arriving late, by both doors (a push in flight while the erasure ran).
+    await pilotStub(pilotId).pushLive(row);
+    await pilotStub(pilotId).applyLive([row]);
+    expect((await pilotStub(pilotId).liveList(10)).map((r) => r.conversationId)).not.toContain(
+      conversationId,
+    );
+    // A row of the fresh conversation (built after the erasure) is shown.
+    const fresh = { ...row, seq: Date.now() + 1, lastMessage: 'fresh start' };
+    await pilotStub(pilotId).pushLive(fresh);
+    const [shown] = await pilotStub(pilotId).liveList(10);
+    expect(shown?.lastMessage).toBe('fresh start');
+    live.ws.close();
+  });
+
   it("answers the visitor while the pilot's live object refuses every write, and the live view recovers", async () => {
     const { pilotId, publicKey } = await createPilot();
     const live = await liveSocket(pilotId);

@@ -45,6 +45,11 @@ export function liveRow(e: ConversationEvent): LiveConversation {
 
 /** Conversations idle longer than this drop out of the live list. */
 export const LIVE_IDLE_MS = 30 * 60 * 1000;
+/**
+ * How long an erased conversation's tombstone refuses rows made before the erasure: a push is
+ * in flight for at most a few seconds (queue copies are dropped by the consumer's own check).
+ */
+export const ERASED_TOMBSTONE_MS = 10 * 60 * 1000;
 
 export class LiveStore {
   constructor(private readonly sql: SqlStorage) {
@@ -53,6 +58,8 @@ export class LiveStore {
       updated_at INTEGER NOT NULL, body TEXT NOT NULL)`);
     sql.exec('CREATE INDEX IF NOT EXISTS live_recent ON live(updated_at)');
     sql.exec('CREATE INDEX IF NOT EXISTS live_flow ON live(flow_id)');
+    sql.exec(`CREATE TABLE IF NOT EXISTS live_erased (
+      conversation_hash TEXT PRIMARY KEY, erased_at INTEGER NOT NULL)`);
   }
 
   /**
@@ -82,12 +89,45 @@ export class LiveStore {
     return changed;
   }
 
-  /** Deletes the rows of these conversations (privacy erasure); returns how many went. */
-  remove(conversationIds: string[]): number {
+  /**
+   * Deletes the rows of these conversations (privacy erasure) and leaves a short-lived
+   * tombstone (the SHA-256 of the id and the time: nothing that names anyone), so a row pushed
+   * before the erasure and arriving after it does not bring the conversation back; returns
+   * how many rows went. `hashes[i]` is the hash of `conversationIds[i]`.
+   */
+  remove(conversationIds: string[], hashes: string[], now = Date.now()): number {
     let removed = 0;
-    for (const id of conversationIds)
+    this.sql.exec('DELETE FROM live_erased WHERE erased_at < ?', now - ERASED_TOMBSTONE_MS);
+    conversationIds.forEach((id, i) => {
       removed += this.sql.exec('DELETE FROM live WHERE conversation_id = ?', id).rowsWritten;
+      this.sql.exec(
+        `INSERT INTO live_erased (conversation_hash, erased_at) VALUES (?, ?)
+         ON CONFLICT(conversation_hash) DO UPDATE SET erased_at = excluded.erased_at`,
+        hashes[i],
+        now,
+      );
+    });
     return removed;
+  }
+
+  /** Whether any erasure is recent enough to be checked (most of the time: none). */
+  hasTombstones(now = Date.now()): boolean {
+    return (
+      this.sql
+        .exec('SELECT 1 FROM live_erased WHERE erased_at >= ? LIMIT 1', now - ERASED_TOMBSTONE_MS)
+        .toArray().length > 0
+    );
+  }
+
+  /** When the conversation with this id hash was erased, if recently. */
+  erasedAt(hash: string): number | null {
+    const row = this.sql
+      .exec<{ erased_at: number }>(
+        'SELECT erased_at FROM live_erased WHERE conversation_hash = ?',
+        hash,
+      )
+      .toArray()[0];
+    return row ? row.erased_at : null;
   }
 
   list(limit: number, now = Date.now()): LiveConversation[] {

@@ -9,6 +9,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { CloseCode, ErrorCode } from '../../shared/errors.ts';
+import { sha256Hex } from '../auth/hash.ts';
 import { nextInTurn } from '../effects/round-robin.ts';
 import type { AppEnv } from '../env.ts';
 import { errorBody } from '../http/api-error.ts';
@@ -109,7 +110,7 @@ export class PilotObject extends DurableObject<AppEnv> {
 
   /** Live view updates (from the queue consumer); each changed row goes to every subscriber. */
   async applyLive(rows: LiveConversation[]): Promise<void> {
-    this.fanOut(this.live.apply(rows));
+    this.fanOut(this.live.apply(await this.notErased(rows)));
   }
 
   /**
@@ -120,8 +121,22 @@ export class PilotObject extends DurableObject<AppEnv> {
    */
   async pushLive(row: LiveConversation): Promise<boolean> {
     if (this.ctx.getWebSockets().length === 0) return false;
-    this.fanOut(this.live.apply([liveConversationSchema.parse(row)]));
+    this.fanOut(this.live.apply(await this.notErased([liveConversationSchema.parse(row)])));
     return true;
+  }
+
+  /**
+   * Rows built before their conversation was erased (a push still in flight when the erasure
+   * ran) stay out; the fresh conversation's rows are newer than the erasure and go in.
+   */
+  private async notErased(rows: LiveConversation[]): Promise<LiveConversation[]> {
+    if (!this.live.hasTombstones()) return rows;
+    const kept: LiveConversation[] = [];
+    for (const row of rows) {
+      const erasedAt = this.live.erasedAt(await sha256Hex(row.conversationId));
+      if (erasedAt === null || row.seq > erasedAt) kept.push(row);
+    }
+    return kept;
   }
 
   private fanOut(changed: LiveConversation[]): void {
@@ -146,7 +161,8 @@ export class PilotObject extends DurableObject<AppEnv> {
     conversationIds: string[],
     subjects: string[],
   ): Promise<{ liveRows: number; claims: number; unansweredQuestions: number }> {
-    const liveRows = this.live.remove(conversationIds);
+    const hashes = await Promise.all(conversationIds.map((id) => sha256Hex(id)));
+    const liveRows = this.live.remove(conversationIds, hashes);
     const unansweredQuestions = this.unanswered.forget(conversationIds);
     let claims = 0;
     for (const subject of subjects)
