@@ -7,7 +7,7 @@
 import type { FlowNode } from '../flow/schema.ts';
 import { coerceToType } from './coerce.ts';
 import { execute, type Outcome } from './execute.ts';
-import { type Resumed, resumeEffect, resumeInput } from './resume.ts';
+import { type Resumed, resumeEffect, resumeForm, resumeInput } from './resume.ts';
 import { Run } from './run.ts';
 import {
   type EngineContext,
@@ -73,11 +73,13 @@ function advance(state: RunState, event: EngineEvent, ctx: EngineContext): StepR
 
   let resumed: Resumed;
   if (event.type === 'input') {
-    if (expecting !== 'input' || node.type !== 'ask_question') return unchanged(state);
+    const form = node.type === 'capture_contact' || node.type === 'capture_company';
+    if (expecting !== 'input' || (node.type !== 'ask_question' && !form)) return unchanged(state);
     // The visitor's latest words, for templates and `ai_answer` later in this event.
     const system = (run.scope.system ?? {}) as Record<string, unknown>;
     run.scope.system = { ...system, last_utterance: event.text };
-    resumed = resumeInput(node, event, run);
+    resumed =
+      node.type === 'ask_question' ? resumeInput(node, event, run) : resumeForm(node, event, run);
   } else {
     if (expecting !== 'effect' || event.nodeId !== node.id) return unchanged(state);
     resumed = resumeEffect(node, event, run);
@@ -97,6 +99,11 @@ function continueAfter(run: Run, node: FlowNode, resumed: Resumed): StepResult {
     return run.finish('failed', resumed.fail);
   }
   const { outcome } = resumed;
+  if ('wait' in outcome) {
+    // A capture form's valid values: the node now waits for its contact/company write.
+    run.record(node, 'waiting', { durationMs });
+    return run.wait(node.id, outcome.wait);
+  }
   run.record(node, 'completed', {
     durationMs,
     ...('go' in outcome ? { port: outcome.port } : {}),

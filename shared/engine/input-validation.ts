@@ -65,6 +65,19 @@ export function validateAnswer(
       if (!option) return { valid: false, reason: 'not_yes_or_no' };
       return { valid: true, value: option.value === 'yes', option };
     }
+    default:
+      return validateKind(node.input.kind, typed, now, timezone);
+  }
+}
+
+/** Validates typed text as one input kind (questions and capture-form fields alike). */
+export function validateKind(
+  kind: string,
+  typed: string,
+  now: number,
+  timezone: string | undefined,
+): Answer {
+  switch (kind) {
     case 'email':
       return EMAIL.test(typed) && typed.length <= 254
         ? { valid: true, value: typed.toLowerCase() }

@@ -3,11 +3,13 @@
  * running, executed, and its result committed together with the run's next step in a turn of
  * its own, so a crash at any point leaves either a pending intent or a settled result.
  */
+import { transcriptText } from '../../shared/engine/transcript.ts';
 import type { AgentInfo } from '../../shared/engine/types.ts';
 import type { PilotSnapshot } from '../../shared/pilot.ts';
 import type { EffectContext } from '../effects/context.ts';
 import { type EffectServices, executeEffect, safeToRepeat } from '../effects/execute-effect.ts';
 import type { AppEnv } from '../env.ts';
+import { mergeContact } from './contact-attributes.ts';
 import { runIdentity } from './conversation-facts.ts';
 import { assigneeOf, effectFrame, effectResultEvent } from './effect-outcome.ts';
 import { flowNeedsAgents } from './engine-data.ts';
@@ -160,6 +162,21 @@ export class EffectQueue {
         this.ledger.markHandedOver(entry.runId);
         out.touched = true;
         return;
+      case 'capture_contact': {
+        // Later events read `contact.*` from here; bounded like identify's attributes.
+        const current = this.store.getJson<Record<string, unknown>>('contact') ?? {};
+        const merged = mergeContact(current, { fields: effect.fields });
+        if (merged.ok) this.store.setJson('contact', merged.contact);
+        out.touched = true;
+        return;
+      }
+      case 'capture_company':
+      case 'update_company': {
+        const company = (result.data as { company?: unknown } | undefined)?.company;
+        if (company && typeof company === 'object') this.store.setJson('company', company);
+        out.touched = true;
+        return;
+      }
       case 'go_to_flow': {
         const target = snapshot?.flows.find((f) => f.flowId === effect.flowId);
         if (target && !this.store.activeRun())
@@ -182,8 +199,13 @@ export class EffectQueue {
       node?.type === 'assign' && node.to.kind === 'round_robin'
         ? { ...(node.to.teamId ? { teamId: node.to.teamId } : {}) }
         : undefined;
+    const transcript =
+      effect.type === 'email_conversation'
+        ? () => transcriptText(this.store.messagesAfter(Math.max(0, this.store.lastSeq() - 500)))
+        : undefined;
     return {
       ...(roundRobin ? { roundRobin } : {}),
+      ...(transcript ? { transcript } : {}),
       env: this.env,
       workspaceId: who.workspaceId,
       pilotId: who.pilotId,

@@ -55,6 +55,8 @@ export class RunLedger {
             ...(effect.image ? { image: effect.image } : {}),
             ...(effect.links?.length ? { links: effect.links } : {}),
             ...(effect.cards?.length ? { cards: effect.cards } : {}),
+            ...(effect.form?.length ? { form: effect.form } : {}),
+            ...(effect.errors ? { errors: effect.errors } : {}),
           }),
         );
       } else {

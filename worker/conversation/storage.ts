@@ -110,11 +110,13 @@ function toMessage(row: MessageRow): ChatMessage {
 }
 
 /** The image, links and cards of a message as one JSON value; null when it has none. */
-function richJson({ image, links, cards }: RichParts): string | null {
+function richJson({ image, links, cards, form, errors }: RichParts): string | null {
   const rich: RichParts = {
     ...(image ? { image } : {}),
     ...(links?.length ? { links } : {}),
     ...(cards?.length ? { cards } : {}),
+    ...(form?.length ? { form } : {}),
+    ...(errors ? { errors } : {}),
   };
   return Object.keys(rich).length > 0 ? JSON.stringify(rich) : null;
 }
