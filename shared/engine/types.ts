@@ -139,6 +139,8 @@ export type Effect =
         | { kind: 'user'; userId: string }
         | { kind: 'team'; teamId: string };
       subject: string;
+      /** Set by the runtime when it records the step: the last message the transcript holds. */
+      upToSeq?: number;
     })
   | (EffectBase & { type: 'add_tag' | 'remove_tag'; tags: string[] })
   | (EffectBase & {

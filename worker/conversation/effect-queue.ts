@@ -201,7 +201,12 @@ export class EffectQueue {
         : undefined;
     const transcript =
       effect.type === 'email_conversation'
-        ? () => transcriptText(this.store.messagesAfter(Math.max(0, this.store.lastSeq() - 500)))
+        ? () => {
+            // The newest 500 messages up to the node (the text is bounded again by its length).
+            const last = effect.upToSeq ?? this.store.lastSeq();
+            const from = Math.max(0, last - 500);
+            return transcriptText(this.store.messagesAfter(from, last - from));
+          }
         : undefined;
     return {
       ...(roundRobin ? { roundRobin } : {}),
