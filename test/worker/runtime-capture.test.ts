@@ -5,8 +5,8 @@
 import { env, evictDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../shared/protocol.ts';
-import { runEmailConversation } from '../../worker/effects/email-conversation.ts';
 import type { EmailTransport } from '../../worker/effects/email.ts';
+import { runEmailConversation } from '../../worker/effects/email-conversation.ts';
 import type { AppEnv } from '../../worker/env.ts';
 import { call } from '../helpers/admin.ts';
 import { openSocket, startSession, type TestSocket } from '../helpers/socket.ts';
