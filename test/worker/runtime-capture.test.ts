@@ -355,6 +355,37 @@ describe('companies', () => {
   });
 });
 
+describe('companies and privacy', () => {
+  it("a contact's export names its company link, and erasing the contact removes the link, not the company", async () => {
+    const company = await json<{ id: string }>(
+      await call('/v1/admin/companies', { method: 'POST', body: '{"name":"Shared Co"}' }),
+    );
+    const person = await json<{ id: string }>(
+      await call('/v1/admin/contacts', {
+        method: 'POST',
+        body: JSON.stringify({ email: `p-${crypto.randomUUID()}@example.com` }),
+      }),
+    );
+    await json(
+      await call(`/v1/admin/contacts/${person.id}/company`, {
+        method: 'PUT',
+        body: JSON.stringify({ companyId: company.id }),
+      }),
+    );
+    const exported = await json<{ contact: { companyId: string | null } }>(
+      await call(`/v1/admin/contacts/${person.id}/export`),
+    );
+    expect(exported.contact.companyId).toBe(company.id);
+    const erased = await call(`/v1/admin/contacts/${person.id}/erase`, { method: 'POST' });
+    expect(erased.status).toBe(200);
+    const link = await env.DB.prepare('SELECT COUNT(*) AS n FROM contacts WHERE company_id = ?')
+      .bind(company.id)
+      .first<{ n: number }>();
+    expect(link?.n).toBe(0);
+    expect((await call(`/v1/admin/companies/${company.id}`)).status).toBe(200);
+  });
+});
+
 describe('email_conversation', () => {
   const transcriptPilot = async (subject: string) => {
     const { pilotId, publicKey } = await createPilot();
