@@ -2439,6 +2439,8 @@ export interface components {
                 externalId: string | null;
                 email: string | null;
                 name: string | null;
+                /** @description The contact's company link (`/companies/{id}`), not the company */
+                companyId: string | null;
                 /** @description Every stored field (phone, tags, custom fields, …) */
                 data?: unknown;
                 createdAt: number;
