@@ -16,6 +16,9 @@ export const HEARTBEAT_PONG = 'pong';
  */
 export const MAX_FRAME_CHARS = 64 * 1024;
 
+/** The longest value of one capture-form field. */
+export const MAX_FORM_VALUE_CHARS = 1000;
+
 const id = z.string().check(z.minLength(1), z.maxLength(64));
 
 export const pageInfoSchema = z.object({
@@ -54,6 +57,17 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
     /** The server message whose choice was picked. */
     seq: z.number().check(z.int(), z.gte(1)),
     value: z.string().check(z.maxLength(200)),
+  }),
+  /** The values of a capture form (the pilot message `seq` that showed it). */
+  z.object({
+    v: z.literal(1),
+    type: z.literal('form'),
+    id,
+    seq: z.number().check(z.int(), z.gte(1)),
+    values: z.record(
+      z.string().check(z.maxLength(64)),
+      z.string().check(z.maxLength(MAX_FORM_VALUE_CHARS)),
+    ),
   }),
   z.object({ v: z.literal(1), type: z.literal('page_view'), id, page: pageInfoSchema }),
   z.object({
@@ -116,6 +130,16 @@ const postPartSchema = z.object({
 });
 export type PostPart = z.infer<typeof postPartSchema>;
 
+/** One field of a capture form (`capture_contact` / `capture_company`). */
+export const formSpecSchema = z.object({
+  name: z.string(),
+  label: z.string(),
+  /** text | email | phone | number | date */
+  kind: z.string(),
+  required: z.optional(z.boolean()),
+});
+export type FormSpec = z.infer<typeof formSpecSchema>;
+
 export const chatMessageSchema = z.object({
   seq: z.number(),
   author: authorSchema,
@@ -132,10 +156,14 @@ export const chatMessageSchema = z.object({
   links: z.optional(z.array(richLinkSchema)),
   cards: z.optional(z.array(richCardSchema)),
   post: z.optional(postPartSchema),
+  /** A capture node's form, shown in place of the composer while it is the last message. */
+  form: z.optional(z.array(formSpecSchema)),
+  /** Errors of the values last sent, by field name (the server checks every value). */
+  errors: z.optional(z.record(z.string(), z.string())),
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
-/** The rich parts of a pilot message, as stored next to its text. */
-export type RichParts = Pick<ChatMessage, 'image' | 'links' | 'cards' | 'post'>;
+/** The rich parts of a pilot message (and a capture form), as stored next to its text. */
+export type RichParts = Pick<ChatMessage, 'image' | 'links' | 'cards' | 'post' | 'form' | 'errors'>;
 
 export const serverFrameSchema = z.discriminatedUnion('type', [
   z.object({

@@ -22,6 +22,19 @@ export function nodeSummary(node: FlowNode): string {
       return `${node.method} ${node.url}`;
     case 'send_email':
       return `${node.to}: ${node.subject}`;
+    case 'capture_contact':
+    case 'capture_company':
+      return node.fields.map((f) => f.label).join(', ');
+    case 'update_company':
+      return node.assignments.map((a) => `${a.op} company.${a.field}`).join(', ');
+    case 'email_conversation':
+      return node.to.kind === 'address'
+        ? node.to.address
+        : node.to.kind === 'user'
+          ? `user ${node.to.userId}`
+          : node.to.kind === 'team'
+            ? `team ${node.to.teamId}`
+            : 'the visitor';
     case 'redirect':
       return node.url;
     case 'go_to_flow':

@@ -58,6 +58,10 @@ const EFFECT_TYPES = new Set([
   'send_email',
   'create_record',
   'update_contact',
+  'update_company',
+  'email_conversation',
+  'capture_contact',
+  'capture_company',
   'ai_answer',
   'assign',
 ]);

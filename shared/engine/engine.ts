@@ -7,7 +7,7 @@
 import type { FlowNode } from '../flow/schema.ts';
 import { coerceToType } from './coerce.ts';
 import { execute, type Outcome } from './execute.ts';
-import { postQuestion, type Resumed, resumeEffect, resumeInput } from './resume.ts';
+import { postQuestion, type Resumed, resumeEffect, resumeForm, resumeInput } from './resume.ts';
 import { Run } from './run.ts';
 import {
   type EngineContext,
@@ -73,13 +73,14 @@ function advance(state: RunState, event: EngineEvent, ctx: EngineContext): StepR
 
   let resumed: Resumed;
   if (event.type === 'input') {
+    const form = node.type === 'capture_contact' || node.type === 'capture_company' ? node : null;
     const question =
       node.type === 'ask_question' ? node : node.type === 'post' ? postQuestion(node) : null;
-    if (expecting !== 'input' || !question) return unchanged(state);
+    if (expecting !== 'input' || (!question && !form)) return unchanged(state);
     // The visitor's latest words, for templates and `ai_answer` later in this event.
     const system = (run.scope.system ?? {}) as Record<string, unknown>;
     run.scope.system = { ...system, last_utterance: event.text };
-    resumed = resumeInput(question, event, run);
+    resumed = form ? resumeForm(form, event, run) : resumeInput(question!, event, run);
   } else {
     if (expecting !== 'effect' || event.nodeId !== node.id) return unchanged(state);
     resumed = resumeEffect(node, event, run);
@@ -99,6 +100,11 @@ function continueAfter(run: Run, node: FlowNode, resumed: Resumed): StepResult {
     return run.finish('failed', resumed.fail);
   }
   const { outcome } = resumed;
+  if ('wait' in outcome) {
+    // A capture form's valid values: the node now waits for its contact/company write.
+    run.record(node, 'waiting', { durationMs });
+    return run.wait(node.id, outcome.wait);
+  }
   run.record(node, 'completed', {
     durationMs,
     ...('go' in outcome ? { port: outcome.port } : {}),

@@ -119,7 +119,73 @@ export function execute(node: FlowNode, run: Run): Outcome {
       return END;
     case 'end':
       return END;
+    case 'capture_contact':
+    case 'capture_company':
+      showForm(node, run);
+      return { wait: 'input' };
+    case 'update_company': {
+      const fields = companyAssignments(node, run);
+      run.scope.company = { ...record(run.scope.company), ...fields };
+      run.io(node, { type: 'update_company', fields }, node.onError !== undefined);
+      return node.onError !== undefined ? WAIT_EFFECT : go(node.next);
+    }
+    case 'email_conversation': {
+      const to = node.to;
+      const recipient =
+        to.kind === 'user' || to.kind === 'team'
+          ? to
+          : {
+              kind: 'address' as const,
+              address: run.text(to.kind === 'visitor' ? '{{contact.email}}' : to.address).trim(),
+            };
+      const subject = run.text(node.subject ?? 'Your conversation with {{pilot.name}}');
+      run.io(
+        node,
+        { type: 'email_conversation', to: recipient, subject },
+        node.onError !== undefined,
+      );
+      return node.onError !== undefined ? WAIT_EFFECT : go(node.next);
+    }
   }
+}
+
+const record = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+
+/** Says a capture node's text with its form (and, when re-shown, the errors per field). */
+export function showForm(
+  node: NodeOf<'capture_contact' | 'capture_company'>,
+  run: Run,
+  errors?: Record<string, string>,
+): void {
+  run.say({
+    nodeId: node.id,
+    text: run.text(node.text),
+    form: node.fields.map((f) => ({
+      name: f.field,
+      label: run.text(f.label),
+      kind: f.kind,
+      ...(f.required ? { required: true } : {}),
+    })),
+    input: 'form',
+    ...(errors ? { errors } : {}),
+  });
+}
+
+/** The company fields an `update_company` writes: set renders, clear is null, increment adds. */
+function companyAssignments(node: NodeOf<'update_company'>, run: Run) {
+  const company = record(run.scope.company);
+  const fields: Record<string, string | number | null> = {};
+  for (const { field, op, value } of node.assignments) {
+    if (op === 'clear') fields[field] = null;
+    else if (op === 'increment')
+      fields[field] =
+        (toNumber(fields[field] ?? company[field]) ?? 0) + (toNumber(value ?? 1) ?? 0);
+    else fields[field] = run.text(String(value ?? ''));
+  }
+  return fields;
 }
 
 function optional<T extends Record<string, unknown>>(fields: T): Partial<T> {

@@ -86,6 +86,28 @@ export function validateAnswer(
       if (!option) return { valid: false, reason: 'not_a_rating' };
       return { valid: true, value: Number(option.value), option };
     }
+    case 'date': {
+      const answer = validateKind('date', typed, now, timezone);
+      // ISO dates compare as text.
+      const { min, max } = node.input;
+      const value = answer.valid ? String(answer.value) : '';
+      if (answer.valid && ((min && value < min) || (max && value > max)))
+        return { valid: false, reason: 'date_out_of_range' };
+      return answer;
+    }
+    default:
+      return validateKind(node.input.kind, typed, now, timezone);
+  }
+}
+
+/** Validates typed text as one input kind (questions and capture-form fields alike). */
+export function validateKind(
+  kind: string,
+  typed: string,
+  now: number,
+  timezone: string | undefined,
+): Answer {
+  switch (kind) {
     case 'email':
       return EMAIL.test(typed) && typed.length <= 254
         ? { valid: true, value: typed.toLowerCase() }
@@ -105,10 +127,6 @@ export function validateAnswer(
     case 'date': {
       const value = parseDate(typed, now, timezone);
       if (value === undefined) return { valid: false, reason: 'invalid_date' };
-      // ISO dates compare as text.
-      const { min, max } = node.input;
-      if ((min && value < min) || (max && value > max))
-        return { valid: false, reason: 'date_out_of_range' };
       return { valid: true, value };
     }
     case 'url': {

@@ -5,8 +5,8 @@
 import type { FlowNode, NodeOf } from '../flow/schema.ts';
 import { coerceToType, toText } from './coerce.ts';
 import type { Outcome } from './execute.ts';
-import { askQuestion, postReactions, updateContact } from './execute.ts';
-import { validateAnswer } from './input-validation.ts';
+import { askQuestion, postReactions, showForm, updateContact } from './execute.ts';
+import { validateAnswer, validateKind } from './input-validation.ts';
 import { readJsonPath } from './json-path.ts';
 import { MAX_VALUE_CHARS, sizeWithin } from './limits.ts';
 import type { Run } from './run.ts';
@@ -25,7 +25,54 @@ const INVALID_TEXT: Record<string, string> = {
   not_a_rating: 'Please pick a rating.',
   wrong_count: 'Please pick the number of options asked for.',
   empty: 'Please type an answer.',
+  required: 'This field is required.',
 };
+
+/**
+ * The values of a capture form, each checked as its kind (the server's check: the messenger's
+ * own is a courtesy). Valid values are normalised text (`update_contact` stores text); any
+ * error re-shows the form with the errors per field, up to `retries` times.
+ */
+export function resumeForm(
+  node: NodeOf<'capture_contact' | 'capture_company'>,
+  event: Extract<EngineEvent, { type: 'input' }>,
+  run: Run,
+): Resumed {
+  const values: Record<string, string> = {};
+  const errors: Record<string, string> = {};
+  for (const field of node.fields) {
+    const typed = (event.form?.[field.field] ?? '').trim();
+    if (typed === '') {
+      if (field.required) errors[field.field] = 'required';
+      continue;
+    }
+    const answer = validateKind(field.kind, typed, run.ctx.now, run.ctx.timezone);
+    if (answer.valid) values[field.field] = toText(answer.value);
+    else errors[field.field] = answer.reason;
+  }
+  const reasons = Object.keys(errors);
+  if (reasons.length === 0) {
+    const namespace = node.type === 'capture_contact' ? 'contact' : 'company';
+    const current = run.scope[namespace];
+    run.scope[namespace] = {
+      ...(current && typeof current === 'object' ? current : {}),
+      ...values,
+    };
+    run.io(node, { type: node.type, fields: values }, true);
+    return { outcome: { wait: 'effect' } };
+  }
+  const error = reasons.map((name) => `${name}:${errors[name]}`).join(',');
+  const attempts = (run.state.attempts ?? 0) + 1;
+  if (attempts <= (node.retries ?? 3)) {
+    const texts: Record<string, string> = {};
+    for (const name of reasons)
+      texts[name] = INVALID_TEXT[errors[name] ?? ''] ?? 'Please check this field.';
+    showForm(node, run, texts);
+    return { retry: attempts, error };
+  }
+  if (node.onInvalid === undefined) return { fail: 'invalid_input' };
+  return { outcome: { go: node.onInvalid, port: 'onInvalid' }, error };
+}
 
 /** Either continue (`outcome`), stay waiting (`retry`), or fail the run (`fail`). */
 export type Resumed =
@@ -162,6 +209,10 @@ export function resumeEffect(
     case 'send_email':
     case 'create_record':
     case 'update_contact':
+    case 'update_company':
+    case 'email_conversation':
+    case 'capture_contact':
+    case 'capture_company':
       return event.ok
         ? { outcome: { go: node.next, port: 'next' } }
         : onError(node.onError, 'onError', event.error ?? `${node.type}_failed`);

@@ -52,6 +52,11 @@ export const simulateEventSchema = z.discriminatedUnion('type', [
   }),
   /** Picks the button with this value (or label) of the question the run waits on. */
   z.object({ type: z.literal('choice'), value: z.string().min(1).max(200) }),
+  /** Sends these values to the capture form the run waits on (field name -> typed text). */
+  z.object({
+    type: z.literal('form'),
+    values: z.record(z.string().max(64), z.string().max(1000)),
+  }),
   z.object({ type: z.literal('event'), name: z.string().min(1).max(100), props: props.optional() }),
   z.object({ type: z.literal('new_conversation') }),
 ]);
@@ -82,6 +87,8 @@ export const simulateRequestSchema = z.object({
       /** ISO instant; default 2026-01-01T12:00:00Z so runs are reproducible. */
       now: z.iso.datetime({ offset: true }).optional(),
       contact: props.optional(),
+      /** The contact's company (`company.*`). */
+      company: props.optional(),
       visitor: props.optional(),
       conversation: props.optional(),
       /** Pilot globals (`pilot.*`). */

@@ -17,6 +17,7 @@ import {
   type StubResult,
   simulateRequestSchema,
 } from './simulate-schema.ts';
+import { transcriptText } from './transcript.ts';
 import type {
   AgentInfo,
   Effect,
@@ -168,6 +169,7 @@ function createSim(
     },
     data: {
       contact: { ...context.contact },
+      company: { ...context.company },
       visitor: { ...context.visitor },
       conversation: { id: context.conversationId ?? 'sim-conversation', ...context.conversation },
       pilot: { name: pilot.name ?? 'Simulated pilot', ...pilot.variables, ...context.pilot },
@@ -247,6 +249,12 @@ function handle(sim: Sim, event: SimulateEvent): void {
           ...(event.entities ? { entities: event.entities } : {}),
         });
       return;
+    case 'form': {
+      remember(sim, 'visitor', formText(event.values));
+      if (waiting)
+        advance(sim, { type: 'input', text: formText(event.values), form: event.values });
+      return;
+    }
     case 'choice': {
       const wanted = event.value.toLowerCase();
       const picked =
@@ -262,6 +270,13 @@ function handle(sim: Sim, event: SimulateEvent): void {
     }
   }
 }
+
+/** How a sent form reads in the transcript: `name: value` per filled field. */
+export const formText = (values: Record<string, string>) =>
+  Object.entries(values)
+    .filter(([, value]) => value.trim() !== '')
+    .map(([name, value]) => `${name}: ${value.trim()}`)
+    .join('\n');
 
 const prefixed = (utm: Record<string, string>) =>
   Object.fromEntries(Object.entries(utm).map(([k, v]) => [`utm_${k}`, v]));
@@ -308,6 +323,16 @@ function advance(sim: Sim, first: EngineEvent): void {
     for (const effect of result.effects) {
       if (effect.type === 'say') {
         if (effect.choices) sim.choices = effect.choices;
+        // A capture form is an effect an admin should see: which fields, and any errors.
+        if (effect.form) {
+          const form = {
+            type: 'form',
+            nodeId: effect.nodeId,
+            fields: effect.form,
+            ...(effect.errors ? { errors: effect.errors } : {}),
+          };
+          if (fits(sim, form)) sim.out.effects.push(form);
+        }
         remember(
           sim,
           'pilot',
@@ -319,10 +344,15 @@ function advance(sim: Sim, first: EngineEvent): void {
         continue;
       }
       const awaited = effect.awaitResult ? stubFor(sim, effect) : null;
-      const shown = { ...effect, ...(awaited ? { result: awaited } : {}) };
+      // The email shows the body the worker would send: the transcript so far.
+      const body =
+        effect.type === 'email_conversation' ? { body: transcriptText(sim.out.transcript) } : {};
+      const shown = { ...effect, ...body, ...(awaited ? { result: awaited } : {}) };
       if (fits(sim, shown)) sim.out.effects.push(shown);
-      if (effect.type === 'update_contact')
+      if (effect.type === 'update_contact' || effect.type === 'capture_contact')
         sim.data.contact = { ...sim.data.contact, ...effect.fields };
+      if (effect.type === 'update_company' || effect.type === 'capture_company')
+        sim.data.company = { ...sim.data.company, ...effect.fields };
       if (awaited) event = awaited;
     }
   }

@@ -1,6 +1,6 @@
 /** Types of the pure flow engine: state in, event in -> state out, effects out, step log out. */
 import type { Flow } from '../flow/schema.ts';
-import type { Choice, PostPart } from '../protocol.ts';
+import type { Choice, FormSpec, PostPart } from '../protocol.ts';
 import type { OfficeHours } from './office-hours.ts';
 
 export type RunStatus = 'waiting' | 'completed' | 'failed' | 'cancelled';
@@ -35,7 +35,13 @@ export type EngineEvent =
   /** The trigger fired: run from the flow's start node. */
   | { type: 'start' }
   /** The visitor answered (typed `text`, or picked a choice whose value is `value`). */
-  | { type: 'input'; text: string; value?: string }
+  | {
+      type: 'input';
+      text: string;
+      value?: string;
+      /** A capture form's values by field name (`capture_contact` / `capture_company`). */
+      form?: Record<string, string>;
+    }
   /**
    * The result of an effect the run waits on (`awaitResult: true`). `ok` picks `next` vs the
    * error/unavailable port; `data` is per effect type (see `EffectResultData`).
@@ -97,6 +103,10 @@ export type Effect =
       placeholder?: string;
       /** A post node: its size, a large post's title, a snippet's preview (see protocol.ts). */
       post?: PostPart;
+      /** A capture node's form: the messenger shows these fields in one step. */
+      form?: FormSpec[];
+      /** Per-field errors of the values the visitor sent (the form is shown again). */
+      errors?: Record<string, string>;
     }
   | (EffectBase & {
       type: 'http_request';
@@ -115,6 +125,25 @@ export type Effect =
       fields: Record<string, string>;
     })
   | (EffectBase & { type: 'update_contact'; fields: Record<string, string> })
+  /** Create or link the conversation's contact (or its company) and save the form's values. */
+  | (EffectBase & { type: 'capture_contact'; fields: Record<string, string> })
+  | (EffectBase & { type: 'capture_company'; fields: Record<string, string> })
+  /** Write fields of the contact's company (`null` clears one). */
+  | (EffectBase & { type: 'update_company'; fields: Record<string, string | number | null> })
+  /**
+   * Email the transcript. `to.address` is the rendered address (visitor: `contact.email`);
+   * user and team addresses are looked up by the worker.
+   */
+  | (EffectBase & {
+      type: 'email_conversation';
+      to:
+        | { kind: 'address'; address: string }
+        | { kind: 'user'; userId: string }
+        | { kind: 'team'; teamId: string };
+      subject: string;
+      /** Set by the runtime when it records the step: the last message the transcript holds. */
+      upToSeq?: number;
+    })
   | (EffectBase & { type: 'add_tag' | 'remove_tag'; tags: string[] })
   | (EffectBase & {
       type: 'assign';

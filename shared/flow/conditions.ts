@@ -7,6 +7,7 @@ import { z } from 'zod';
 /** Every data namespace a field or template may read. */
 export const NAMESPACES = [
   'contact',
+  'company',
   'conversation',
   'visitor',
   'variable',

@@ -365,6 +365,79 @@ export const closeConversationNode = z.strictObject({
 
 export const endNode = z.strictObject({ ...base, type: z.literal('end') });
 
+/** Field kinds a capture form validates (as the same question input kinds do). */
+export const FORM_FIELD_KINDS = ['text', 'email', 'phone', 'number', 'date'] as const;
+const fieldName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'A field name is letters, digits and _');
+
+/** One field of a capture form: `field` is the contact/company field it saves into. */
+export const formFieldSchema = z.strictObject({
+  field: fieldName.max(64),
+  label: z.string().min(1).max(200),
+  kind: z.enum(FORM_FIELD_KINDS).default('text'),
+  required: z.boolean().default(false),
+});
+export type FormField = z.infer<typeof formFieldSchema>;
+
+const captureNode = <T extends 'capture_contact' | 'capture_company'>(type: T) =>
+  z.strictObject({
+    ...base,
+    type: z.literal(type),
+    /** Said above the form. */
+    text,
+    fields: z.array(formFieldSchema).min(1).max(12),
+    /** Re-shows the form after invalid values this many times (default 3), then `onInvalid`. */
+    retries: z.number().int().min(0).max(10).optional(),
+    next: port,
+    /** The contact/company could not be saved. */
+    onError: port,
+    onInvalid: port,
+  });
+/**
+ * One messenger form step for several contact fields (name, email, phone, custom); creates or
+ * links the conversation's contact and saves every value.
+ */
+export const captureContactNode = captureNode('capture_contact');
+/** The same form step for company fields: creates or links the contact's company. */
+export const captureCompanyNode = captureNode('capture_company');
+
+/** Writes fields of the contact's company: set (a template), clear, increment (a number). */
+export const updateCompanyNode = z.strictObject({
+  ...base,
+  type: z.literal('update_company'),
+  assignments: z
+    .array(
+      z.strictObject({
+        field: fieldName.max(64),
+        op: z.enum(['set', 'clear', 'increment']),
+        value: z.union([z.string().max(2000), z.number()]).optional(),
+      }),
+    )
+    .min(1)
+    .max(50),
+  next: port,
+  onError: port,
+});
+
+/** Emails the transcript as the visitor saw it, through the `send_email` outbox. */
+export const emailConversationNode = z.strictObject({
+  ...base,
+  type: z.literal('email_conversation'),
+  to: z.discriminatedUnion('kind', [
+    /** The conversation's contact email (`contact.email`). */
+    z.strictObject({ kind: z.literal('visitor') }),
+    z.strictObject({ kind: z.literal('user'), userId: z.string().min(1).max(100) }),
+    /** Every member of the team. */
+    z.strictObject({ kind: z.literal('team'), teamId: z.string().min(1).max(100) }),
+    /** A templated address, e.g. `{{pilot.sales_email}}`. */
+    z.strictObject({ kind: z.literal('address'), address: z.string().min(1).max(500) }),
+  ]),
+  subject: z.string().min(1).max(500).optional(),
+  next: port,
+  onError: port,
+});
+
 export const nodeSchema = z.discriminatedUnion('type', [
   sendMessageNode,
   askQuestionNode,
@@ -387,6 +460,10 @@ export const nodeSchema = z.discriminatedUnion('type', [
   goToFlowNode,
   closeConversationNode,
   endNode,
+  captureContactNode,
+  captureCompanyNode,
+  updateCompanyNode,
+  emailConversationNode,
 ]);
 export type FlowNode = z.infer<typeof nodeSchema>;
 export type NodeType = FlowNode['type'];

@@ -46,9 +46,18 @@ export function nodePorts(node: FlowNode): { port: string; target: string | unde
     case 'send_email':
     case 'create_record':
     case 'update_contact':
+    case 'update_company':
+    case 'email_conversation':
       return [
         { port: 'next', target: node.next },
         { port: 'onError', target: node.onError },
+      ];
+    case 'capture_contact':
+    case 'capture_company':
+      return [
+        { port: 'next', target: node.next },
+        { port: 'onError', target: node.onError },
+        { port: 'onInvalid', target: node.onInvalid },
       ];
     case 'go_to_flow':
     case 'close_conversation':

@@ -299,6 +299,29 @@ function checkNode(
           'onError',
         );
       break;
+    case 'capture_contact':
+    case 'capture_company': {
+      const names = new Set<string>();
+      node.fields.forEach((f, i) => {
+        if (names.has(f.field))
+          issue(
+            'error',
+            'duplicate_field',
+            `Field "${f.field}" is asked twice`,
+            `fields.${i}.field`,
+          );
+        names.add(f.field);
+      });
+      break;
+    }
+    case 'update_company':
+      node.assignments.forEach((a, i) => {
+        if (a.op === 'increment' && a.value !== undefined && typeof a.value !== 'number')
+          issue('error', 'bad_increment', 'increment takes a number', `assignments.${i}.value`);
+        if (a.op === 'set' && a.value === undefined)
+          issue('error', 'missing_value', 'set needs a value', `assignments.${i}.value`);
+      });
+      break;
     case 'send_message':
       if (node.text.trim() === '') issue('warning', 'empty_text', 'The message is empty', 'text');
       break;

@@ -63,6 +63,55 @@ describe('example flows', () => {
     });
   });
 
+  it('lead capture with forms: contact and company forms, an enterprise company, the transcript emailed', () => {
+    const result = simulateFlow(load('lead-capture.json'), {
+      events: [
+        { type: 'event', name: 'demo_request' },
+        { type: 'form', values: { name: 'Ada', email: 'ada@', phone: '' } },
+        {
+          type: 'form',
+          values: { name: 'Ada', email: 'Ada@Acme.example', demo_date: '2026-12-01' },
+        },
+        { type: 'form', values: { name: 'Acme', domain: 'acme.example', employees: '120' } },
+      ],
+    });
+    expect(result.status).toBe('completed');
+    expect(result.path).toEqual([
+      'contact',
+      'company',
+      'size',
+      'enterprise',
+      'notify',
+      'thanks',
+      'transcript',
+      'done',
+    ]);
+    expect(result.effects.map((e) => e.type)).toEqual([
+      'form',
+      'form',
+      'capture_contact',
+      'form',
+      'capture_company',
+      'update_company',
+      'send_email',
+      'email_conversation',
+    ]);
+    expect(result.effects[1]).toMatchObject({ errors: { email: expect.any(String) } });
+    expect(result.effects[5]).toMatchObject({
+      fields: { segment: 'enterprise', demo_requests: 1 },
+    });
+    expect(result.effects[6]).toMatchObject({
+      subject: 'Demo request: Ada at Acme',
+      body: 'Ada <ada@acme.example> from Acme (120 employees) asked for a demo on 2026-12-01.',
+    });
+    expect(result.effects[7]).toMatchObject({
+      to: { kind: 'address', address: 'ada@acme.example' },
+    });
+    expect(result.effects[7]?.body).toContain(
+      'Pilot: Thanks Ada! Sales will write to ada@acme.example within a business day.',
+    );
+  });
+
   it('lead capture: does not trigger on other pages, and says which rule failed', () => {
     const result = simulateFlow(load('lead-capture-pricing.json'), {
       events: [{ type: 'page_view', url: 'https://shop.example/blog' }],

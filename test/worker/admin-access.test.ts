@@ -49,6 +49,7 @@ describe('every admin route', () => {
       fx.contactId,
       fx.userId,
       fx.teamId,
+      fx.companyId,
       fx.keyId,
       ...Object.values(fx.items),
     ];

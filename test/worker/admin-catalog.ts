@@ -14,6 +14,7 @@ export interface Fixture {
   contactId: string;
   userId: string;
   teamId: string;
+  companyId: string;
   keyId: string;
 }
 
@@ -84,6 +85,9 @@ export async function fixture(): Promise<Fixture> {
     email: `${crypto.randomUUID()}@example.com`,
   });
   const team = await post<{ id: string }>(ws, '/teams', { name: 'Support', members: [user.id] });
+  const company = await post<{ id: string }>(ws, '/companies', { name: 'Acme' });
+  // Lists are paged in the tests: two companies make two pages.
+  await post(ws, '/companies', { name: 'Initech', domain: 'initech.example' });
   const key = await post<{ id: string }>(ws, '/api-keys', { name: 'spare', scopes: ['read'] });
   await env.DB.prepare(
     `INSERT INTO records (id, workspace_id, pilot_id, conversation_id, kind, data, created_at) VALUES (?, ?, ?, NULL, 'deal', '{"title":"Big deal"}', ?)`,
@@ -104,6 +108,7 @@ export async function fixture(): Promise<Fixture> {
     contactId: contact.id,
     userId: user.id,
     teamId: team.id,
+    companyId: company.id,
     keyId: key.id,
   };
 }
@@ -319,13 +324,21 @@ export function routeCases(fx: Fixture): RouteCase[] {
       { name: `Sales ${crypto.randomUUID().slice(0, 4)}` },
       { body: { members: 'everyone' }, path: 'members' },
     ],
+    [
+      'companies',
+      fx.companyId,
+      { domain: 'acme.example', fields: { plan: 'pro' } },
+      { body: { domain: 'not a domain' }, path: 'domain' },
+    ],
   ] as const) {
     const createBody =
       kind === 'contacts'
         ? { email: `${crypto.randomUUID()}@example.com` }
         : kind === 'users'
           ? { name: 'New agent', email: `${crypto.randomUUID()}@example.com` }
-          : { name: `Team ${crypto.randomUUID().slice(0, 6)}`, members: [] };
+          : kind === 'companies'
+            ? { name: 'Globex' }
+            : { name: `Team ${crypto.randomUUID().slice(0, 6)}`, members: [] };
     cases.push(
       {
         route: `get /${kind}`,
@@ -362,6 +375,26 @@ export function routeCases(fx: Fixture): RouteCase[] {
       invalid: { query: 'kind=invoice', path: 'query.kind' },
     },
     { route: 'get /outbox', method: 'GET', path: '/outbox', writes: false },
+    {
+      route: 'put /contacts/{id}/company',
+      method: 'PUT',
+      path: `/contacts/${fx.contactId}/company`,
+      body: { companyId: fx.companyId },
+      writes: true,
+      invalid: { body: { companyId: 'not an id' }, path: 'companyId' },
+    },
+    {
+      route: 'get /contacts/{id}/company',
+      method: 'GET',
+      path: `/contacts/${fx.contactId}/company`,
+      writes: false,
+    },
+    {
+      route: 'delete /contacts/{id}/company',
+      method: 'DELETE',
+      path: `/contacts/${fx.contactId}/company`,
+      writes: true,
+    },
     { route: 'get /api-keys', method: 'GET', path: '/api-keys', writes: false },
     {
       route: 'post /api-keys',
@@ -379,6 +412,12 @@ export function routeCases(fx: Fixture): RouteCase[] {
       writes: true,
     },
     { route: 'delete /teams/{id}', method: 'DELETE', path: `/teams/${fx.teamId}`, writes: true },
+    {
+      route: 'delete /companies/{id}',
+      method: 'DELETE',
+      path: `/companies/${fx.companyId}`,
+      writes: true,
+    },
     { route: 'delete /users/{id}', method: 'DELETE', path: `/users/${fx.userId}`, writes: true },
     {
       route: 'delete /contacts/{id}',

@@ -4,6 +4,7 @@
  */
 import { html, nothing } from 'lit';
 import type { ChatMessage } from '../../shared/protocol.ts';
+import { inputFor } from './input-kinds.ts';
 
 export interface PendingMessage {
   id: string;
@@ -81,6 +82,25 @@ function linkTo(raw: string | undefined, label: string, newTab?: boolean) {
   return url
     ? html`<a href=${url} dir="auto" target=${newTab ? '_blank' : nothing} rel=${newTab ? 'noopener noreferrer' : nothing}>${label}</a>`
     : null;
+}
+
+/**
+ * A capture node's form (contact or company fields alike): one labelled input per field, each
+ * error tied to its input (aria-describedby, aria-invalid) and announced (role=alert).
+ */
+export function formView(
+  message: ChatMessage,
+  errors: Record<string, string> | undefined,
+  onSubmit: (event: SubmitEvent) => void,
+  send: string,
+) {
+  return html`<form class="ff" @submit=${onSubmit} novalidate>${message.form!.map((f) => {
+    const kind = inputFor(f.kind);
+    const error = errors?.[f.name];
+    return html`<label>${f.label}${f.required ? ' *' : ''}<input dir="auto" name=${f.name} type=${kind.type} inputmode=${kind.inputMode} autocomplete=${kind.autocomplete} maxlength="1000" ?required=${f.required} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${error ? `e-${f.name}` : nothing} /></label>${
+      error ? html`<p class="err" id=${`e-${f.name}`} role="alert">${error}</p>` : nothing
+    }`;
+  })}<button type="submit">${send}</button></form>`;
 }
 
 /** A message typed by the visitor that the server has not stored yet (offline, in flight). */

@@ -9,7 +9,13 @@ import type { ChatMessage, ServerFrame } from '../../shared/protocol.ts';
 import type { WidgetConfig } from '../config.ts';
 import { Connection, type ConnectionStatus, type FrameInput } from '../transport/connection.ts';
 import { inputFor, invalidAnswer } from './input-kinds.ts';
-import { messageView, type PendingMessage, pendingView, safeUrl } from './message-view.ts';
+import {
+  formView,
+  messageView,
+  type PendingMessage,
+  pendingView,
+  safeUrl,
+} from './message-view.ts';
 import { createStorage, type MessengerStorage } from './storage.ts';
 import { directionOf, pickLocale, type StringKey, type Strings, strings } from './strings.ts';
 import { messengerStyles, panelStyles } from './styles.ts';
@@ -30,6 +36,7 @@ export class MessengerElement extends LitElement {
     banner: { state: true },
     bubbleDismissed: { state: true },
     invalid: { state: true },
+    formErrors: { state: true },
     locale: { state: true },
     displayName: { state: true },
     position: { state: true },
@@ -44,6 +51,8 @@ export class MessengerElement extends LitElement {
   banner: Banner | null = null;
   bubbleDismissed = false;
   invalid: StringKey | null = null;
+  /** The messenger's own check of a capture form, until the server answers. */
+  formErrors?: Record<string, string> | undefined;
   locale: string;
   displayName = '';
   /** The pilot's launcher corner (`left`: the start side); anything else is the default. */
@@ -167,6 +176,7 @@ export class MessengerElement extends LitElement {
       case 'message': {
         const { message } = frame;
         this.messages = [...this.messages, message];
+        this.formErrors = undefined;
         this.outbox = this.outbox.filter((p) => p.id !== message.clientId);
         if (message.author === this.typing) this.typing = null;
         if (message.author !== 'visitor') this.bubbleDismissed = false;
@@ -270,6 +280,23 @@ export class MessengerElement extends LitElement {
     this.outbox = [...this.outbox, { id, text }];
   };
 
+  /** Checks each value by its kind here (the server checks again), then sends the form. */
+  private onForm = (event: SubmitEvent): void => {
+    event.preventDefault();
+    const question = this.question!;
+    const values = Object.fromEntries(new FormData(event.target as HTMLFormElement)) as Record<
+      string,
+      string
+    >;
+    const errors: Record<string, string> = {};
+    for (const f of question.form!) {
+      const key = values[f.name] && invalidAnswer(f.kind, values[f.name]!);
+      if (key) errors[f.name] = this.t[key];
+    }
+    this.formErrors = errors;
+    if (!Object.keys(errors).length) this.interact({ type: 'form', seq: question.seq, values });
+  };
+
   private onChoice = (message: ChatMessage, value: string): void => {
     this.interact({ type: 'choice', seq: message.seq, value });
   };
@@ -322,7 +349,10 @@ export class MessengerElement extends LitElement {
       <div class="typing" ?hidden=${!this.typing} role="status">${
         this.typing ? html`<i></i><i></i><i></i> ${title} ${t.typing}` : nothing
       }</div>
-      <form @submit=${this.onSubmit} novalidate>
+      ${
+        this.question?.form
+          ? formView(this.question, this.formErrors ?? this.question.errors, this.onForm, t.send)
+          : html`<form @submit=${this.onSubmit} novalidate>
         <input dir="auto" type=${kind.type} inputmode=${kind.inputMode} autocomplete=${kind.autocomplete}
           aria-label=${t.message} maxlength="4000" aria-invalid=${this.invalid ? 'true' : 'false'}
           aria-describedby=${this.invalid ? 'ep-err' : nothing} @input=${() => {
@@ -330,7 +360,8 @@ export class MessengerElement extends LitElement {
           }} />
         <button type="submit">${t.send}</button>
         ${this.invalid ? html`<p class="err" id="ep-err" role="alert">${t[this.invalid]}</p>` : nothing}
-      </form>
+      </form>`
+      }
     </div>`;
   }
 

@@ -87,6 +87,7 @@ export const panelStyles = css`
     background: var(--_bg); }
   form input[aria-invalid='true'] { border-color: #b91c1c; }
   form button { padding: 8px 14px; border: 0; border-radius: 8px; background: var(--_accent); color: var(--_on-accent); }
+  .ff label { flex-basis: 100%; display: grid; gap: 4px; }
   .err { flex-basis: 100%; margin: 0; font-size: 13px; color: #b91c1c; }
   @media (prefers-color-scheme: dark) { .err { color: #fca5a5; } }
 `;

@@ -209,7 +209,7 @@ export class Connection implements ReactiveController {
   }
 
   /**
-   * Sends what this socket has not sent yet. Visitor messages and choices go one at a time (the
+   * Sends what this socket has not sent yet. Visitor messages, choices and forms go one at a time (the
    * next after the previous ack) so they are applied in order even if the server handles frames
    * concurrently; page views, events and contact updates do not wait.
    */
@@ -218,7 +218,7 @@ export class Connection implements ReactiveController {
     if (!this.isOpen() || this.slowDown) return;
     let blocked = false;
     for (const frame of this.pending) {
-      const ordered = frame.type === 'message' || frame.type === 'choice';
+      const ordered = frame.type === 'message' || frame.type === 'choice' || frame.type === 'form';
       if (this.sent.has(frame.id) || (ordered && blocked)) {
         blocked ||= ordered;
         continue;

@@ -44,6 +44,8 @@ const message = shape({
   links: opt(list(shape({ label: str, url: str, newTab: opt(bool) }))),
   cards: opt(list(shape({ title: str, text: opt(str), imageUrl: opt(str), url: opt(str) }))),
   post: opt(shape({ size: oneOf('small', 'large'), title: opt(str), preview: opt(str) })),
+  form: opt(list(shape({ name: str, label: str, kind: str, required: opt(bool) }))),
+  errors: opt((v) => isObject(v) && Object.values(v).every(str)),
 });
 
 const frames: Record<string, Shape> = {

@@ -55,6 +55,7 @@ export function conversationFacts(
     userId: store.getMeta('userId'),
     page: page ?? store.getJson<PageInfo>('page'),
     contact: store.getJson<Record<string, unknown>>('contact') ?? {},
+    company: store.getJson<Record<string, unknown>>('company') ?? {},
     status: store.getMeta('status') ?? 'open',
     mode: conversationMode(store),
     visitCount: Number(store.getMeta('visits') ?? '0') + (page ? 1 : 0),
@@ -67,6 +68,27 @@ export function conversationFacts(
 /** The trigger data a run was started with (see trigger-extra.ts). */
 export function runExtra(store: ConversationStorage, runId: string): Record<string, unknown> {
   return store.getJson<Record<string, unknown>>(`extra:${runId}`) ?? {};
+}
+
+/**
+ * The form a `form` frame answers (the pilot message at `seq` must show one) and how the sent
+ * values read in the log: `Label: value` per filled field the form asked (others are dropped).
+ */
+export function formOf(
+  store: ConversationStorage,
+  frame: Extract<ClientFrame, { type: 'form' }>,
+): { text: string; values: Record<string, string> } | undefined {
+  const asked = store.message(frame.seq);
+  if (asked?.author !== 'pilot' || !asked.form) return undefined;
+  const values: Record<string, string> = {};
+  const lines: string[] = [];
+  for (const field of asked.form) {
+    const value = frame.values[field.name]?.trim();
+    if (value === undefined) continue;
+    values[field.name] = value;
+    if (value) lines.push(`${field.label}: ${value}`);
+  }
+  return { text: lines.join('\n') || '—', values };
 }
 
 /** The choice a `choice` frame picked, if the pilot message it answers offered it. */

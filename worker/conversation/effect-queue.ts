@@ -3,11 +3,13 @@
  * running, executed, and its result committed together with the run's next step in a turn of
  * its own, so a crash at any point leaves either a pending intent or a settled result.
  */
+import { transcriptText } from '../../shared/engine/transcript.ts';
 import type { AgentInfo } from '../../shared/engine/types.ts';
 import type { PilotSnapshot } from '../../shared/pilot.ts';
 import type { EffectContext } from '../effects/context.ts';
 import { type EffectServices, executeEffect, safeToRepeat } from '../effects/execute-effect.ts';
 import type { AppEnv } from '../env.ts';
+import { mergeContact } from './contact-attributes.ts';
 import { runIdentity } from './conversation-facts.ts';
 import { assigneeOf, effectFrame, effectResultEvent } from './effect-outcome.ts';
 import { flowNeedsAgents } from './engine-data.ts';
@@ -164,6 +166,21 @@ export class EffectQueue {
         this.ledger.markHandedOver(entry.runId);
         out.touched = true;
         return;
+      case 'capture_contact': {
+        // Later events read `contact.*` from here; bounded like identify's attributes.
+        const current = this.store.getJson<Record<string, unknown>>('contact') ?? {};
+        const merged = mergeContact(current, { fields: effect.fields });
+        if (merged.ok) this.store.setJson('contact', merged.contact);
+        out.touched = true;
+        return;
+      }
+      case 'capture_company':
+      case 'update_company': {
+        const company = (result.data as { company?: unknown } | undefined)?.company;
+        if (company && typeof company === 'object') this.store.setJson('company', company);
+        out.touched = true;
+        return;
+      }
       case 'go_to_flow': {
         const target = snapshot?.flows.find((f) => f.flowId === effect.flowId);
         if (target && !this.store.activeRun())
@@ -186,8 +203,18 @@ export class EffectQueue {
       node?.type === 'assign' && node.to.kind === 'round_robin'
         ? { ...(node.to.teamId ? { teamId: node.to.teamId } : {}) }
         : undefined;
+    const transcript =
+      effect.type === 'email_conversation'
+        ? () => {
+            // The newest 500 messages up to the node (the text is bounded again by its length).
+            const last = effect.upToSeq ?? this.store.lastSeq();
+            const from = Math.max(0, last - 500);
+            return transcriptText(this.store.messagesAfter(from, last - from));
+          }
+        : undefined;
     return {
       ...(roundRobin ? { roundRobin } : {}),
+      ...(transcript ? { transcript } : {}),
       env: this.env,
       workspaceId: who.workspaceId,
       pilotId: who.pilotId,

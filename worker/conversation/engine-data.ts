@@ -67,6 +67,8 @@ export interface ConversationFacts {
   userId: string | null;
   page: PageInfo | null;
   contact: Record<string, unknown>;
+  /** The contact's company as last captured/updated in this conversation (`company.*`). */
+  company?: Record<string, unknown>;
   status: string;
   mode: string;
   locale?: string;
@@ -95,6 +97,7 @@ export function conversationData(
   return {
     visitor,
     contact: { ...(facts.userId ? { id: facts.userId } : {}), ...facts.contact },
+    company: { ...facts.company },
     conversation: { id: facts.conversationId, status: facts.status, mode: facts.mode },
     pilot: pilot ? { ...pilot.variables, name: pilot.name, id: pilot.id } : {},
     system: systemNamespace({

@@ -6,7 +6,7 @@
  * `turn_failed` (no run is left waiting on a half-written state), and the pilot's fallback.
  */
 import type { RunState } from '../../shared/engine/types.ts';
-import { choiceOf, runIdentity } from './conversation-facts.ts';
+import { choiceOf, formOf, runIdentity } from './conversation-facts.ts';
 import type { Start } from './run-driver.ts';
 import type { RunLedger, TurnOutput } from './run-ledger.ts';
 import type { ConversationStorage, StoredRun } from './storage.ts';
@@ -28,7 +28,9 @@ export function recordFailedTurn(
       ? frame.text
       : frame.type === 'choice'
         ? choiceOf(store, frame)?.label
-        : undefined;
+        : frame.type === 'form'
+          ? formOf(store, frame)?.text
+          : undefined;
   if (said !== undefined)
     out.messages.push(
       store.appendMessage({ author: 'visitor', text: said, at: now, clientId: frame.id }),

@@ -56,8 +56,14 @@ export class RunLedger {
             ...(effect.links?.length ? { links: effect.links } : {}),
             ...(effect.cards?.length ? { cards: effect.cards } : {}),
             ...(effect.post ? { post: effect.post } : {}),
+            ...(effect.form?.length ? { form: effect.form } : {}),
+            ...(effect.errors ? { errors: effect.errors } : {}),
           }),
         );
+      } else if (effect.type === 'email_conversation') {
+        // The transcript is what the visitor had seen when the run reached the node: the
+        // messages said before it in this turn are stored already, the ones after are not.
+        this.store.recordEffect(state.runId, { ...effect, upToSeq: this.store.lastSeq() }, now);
       } else {
         this.store.recordEffect(state.runId, effect, now);
       }

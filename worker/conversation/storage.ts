@@ -109,13 +109,15 @@ function toMessage(row: MessageRow): ChatMessage {
   };
 }
 
-/** The image, links, cards and post part of a message as one JSON value; null when none. */
-function richJson({ image, links, cards, post }: RichParts): string | null {
+/** The image, links, cards, post part and form of a message as one JSON value; null when none. */
+function richJson({ image, links, cards, post, form, errors }: RichParts): string | null {
   const rich: RichParts = {
     ...(post ? { post } : {}),
     ...(image ? { image } : {}),
     ...(links?.length ? { links } : {}),
     ...(cards?.length ? { cards } : {}),
+    ...(form?.length ? { form } : {}),
+    ...(errors ? { errors } : {}),
   };
   return Object.keys(rich).length > 0 ? JSON.stringify(rich) : null;
 }

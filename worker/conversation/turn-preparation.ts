@@ -12,7 +12,13 @@ import type { PilotSnapshot } from '../../shared/pilot.ts';
 import type { ClientFrame, PageInfo } from '../../shared/protocol.ts';
 import type { AppEnv } from '../env.ts';
 import { isFlowPublished } from '../store/flows.ts';
-import { choiceOf, conversationFacts, pilotIsQuiet, subjectOf } from './conversation-facts.ts';
+import {
+  choiceOf,
+  conversationFacts,
+  formOf,
+  pilotIsQuiet,
+  subjectOf,
+} from './conversation-facts.ts';
 import {
   conversationData,
   flowNeedsAgents,
@@ -85,7 +91,8 @@ export class TurnPreparation {
         return this.trigger(input, null);
       }
       case 'message':
-      case 'choice': {
+      case 'choice':
+      case 'form': {
         const active = this.store.activeRun();
         if (active && (await this.stillPublished(active.state.flowId))) {
           const agents = flowNeedsAgents(active.flow) ? await this.resources.agents() : undefined;
@@ -94,7 +101,9 @@ export class TurnPreparation {
         const text =
           frame.type === 'message'
             ? frame.text
-            : (choiceOf(this.store, frame)?.label ?? frame.value);
+            : frame.type === 'form'
+              ? (formOf(this.store, frame)?.text ?? '')
+              : (choiceOf(this.store, frame)?.label ?? frame.value);
         if (!active) return this.message(text);
         const unpublishedRun = active.state.runId;
         return { ...(await this.message(text, unpublishedRun)), unpublishedRun };

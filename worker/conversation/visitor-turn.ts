@@ -7,7 +7,7 @@ import type { EngineEvent } from '../../shared/engine/types.ts';
 import { ErrorCode } from '../../shared/errors.ts';
 import type { ServerFrame } from '../../shared/protocol.ts';
 import { mergeContact } from './contact-attributes.ts';
-import { choiceOf, pilotIsQuiet } from './conversation-facts.ts';
+import { choiceOf, formOf, pilotIsQuiet } from './conversation-facts.ts';
 import type { RunDriver } from './run-driver.ts';
 import type { RunLedger, TurnOutput } from './run-ledger.ts';
 import type { ConversationStorage } from './storage.ts';
@@ -71,6 +71,22 @@ export class VisitorTurn {
         }
         this.visitorSaid(choice.label, frame.id, now, out);
         this.route({ type: 'input', text: choice.label, value: choice.value }, prepared, now, out);
+        return;
+      }
+      case 'form': {
+        const form = formOf(this.store, frame);
+        if (!form) {
+          reply({
+            v: 1,
+            type: 'error',
+            code: ErrorCode.invalidInput,
+            message: 'seq: that message shows no form',
+            id: frame.id,
+          });
+          return;
+        }
+        this.visitorSaid(form.text, frame.id, now, out);
+        this.route({ type: 'input', text: form.text, form: form.values }, prepared, now, out);
       }
     }
   }

@@ -16,4 +16,6 @@ export interface EffectContext {
    * pick, chooses the next available agent in turn (of `teamId`, else everyone).
    */
   roundRobin?: { teamId?: string };
+  /** Set for `email_conversation`: the conversation as the visitor saw it, as text. */
+  transcript?: () => string;
 }

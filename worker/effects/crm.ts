@@ -38,7 +38,7 @@ export async function runCreateRecord(
 }
 
 /** Ensures the conversation's contact document exists (admin `/contacts` shape); returns it. */
-async function ensureContact(ctx: EffectContext): Promise<{ id: string; data: ContactDoc }> {
+export async function ensureContact(ctx: EffectContext): Promise<{ id: string; data: ContactDoc }> {
   const db = ctx.env.DB;
   const find = () =>
     ctx.userId
@@ -64,7 +64,7 @@ async function ensureContact(ctx: EffectContext): Promise<{ id: string; data: Co
   return { id: row.id, data: JSON.parse(row.data) as ContactDoc };
 }
 
-interface ContactDoc {
+export interface ContactDoc {
   externalId?: string;
   email?: string;
   name?: string;
@@ -73,7 +73,7 @@ interface ContactDoc {
   fields?: Record<string, unknown>;
 }
 
-async function saveContact(ctx: EffectContext, id: string, data: ContactDoc): Promise<void> {
+export async function saveContact(ctx: EffectContext, id: string, data: ContactDoc): Promise<void> {
   await ctx.env.DB.prepare(
     'UPDATE contacts SET email = ?, name = ?, data = ?, updated_at = ? WHERE id = ? AND workspace_id = ?',
   )

@@ -10,10 +10,12 @@ import type { AgentInfo, IoEffect } from '../../shared/engine/types.ts';
 import type { KnowledgeAnswer } from '../../shared/knowledge/article.ts';
 import type { EffectResult } from '../conversation/storage.ts';
 import { isDevelopment } from '../env.ts';
+import { runCaptureCompany, runCaptureContact, runUpdateCompany } from './capture.ts';
 import type { EffectContext } from './context.ts';
 import { runAssign, runCreateRecord, runTags, runUpdateContact } from './crm.ts';
 import { resolveOverHttps } from './dns-resolve.ts';
 import { type EmailSecrets, emailTransport, runSendEmail } from './email.ts';
+import { runEmailConversation } from './email-conversation.ts';
 import { isIdempotentMethod, runHttpRequest } from './http-request.ts';
 import { runRoundRobin } from './round-robin.ts';
 import type { GuardOptions } from './ssrf-guard.ts';
@@ -77,6 +79,14 @@ export async function executeEffect(
             }
           : { ok: answer.kind === 'handoverRequested', data: { outcome } };
       }
+      case 'capture_contact':
+        return await runCaptureContact(effect, ctx);
+      case 'capture_company':
+        return await runCaptureCompany(effect, ctx);
+      case 'update_company':
+        return await runUpdateCompany(effect, ctx);
+      case 'email_conversation':
+        return await runEmailConversation(effect, ctx, emailTransport(ctx.env as EmailSecrets));
       case 'redirect':
       case 'show_banner':
       case 'go_to_flow':

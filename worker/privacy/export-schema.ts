@@ -69,6 +69,9 @@ export const contactExportSchema = z
       externalId: z.string().nullable(),
       email: z.string().nullable(),
       name: z.string().nullable(),
+      companyId: z.string().nullable().openapi({
+        description: "The contact's company link (`/companies/{id}`), not the company",
+      }),
       data: json.openapi({ description: 'Every stored field (phone, tags, custom fields, …)' }),
       createdAt: z.number(),
       updatedAt: z.number(),

@@ -16,6 +16,7 @@ const BINDS_PER_STATEMENT = 90;
 interface ContactRow {
   id: string;
   external_id: string | null;
+  company_id: string | null;
   email: string | null;
   name: string | null;
   data: string;
@@ -112,6 +113,8 @@ export async function exportContact(
       externalId: contact.external_id,
       email: contact.email,
       name: contact.name,
+      // The link only: the company is a shared record of the workspace, not this person's data.
+      companyId: contact.company_id ?? null,
       data: JSON.parse(contact.data),
       createdAt: contact.created_at,
       updatedAt: contact.updated_at,

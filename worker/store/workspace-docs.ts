@@ -6,7 +6,7 @@ import type { AppEnv } from '../env.ts';
 import { type Cursor, keyset, type Page, toPage } from '../http/pagination.ts';
 
 export interface DocTable {
-  table: 'contacts' | 'users' | 'teams';
+  table: 'contacts' | 'users' | 'teams' | 'companies';
   /** Indexed columns and how to derive each from the document. */
   columns: Record<string, (data: Record<string, unknown>) => string | null>;
   /** Columns `?q=` searches (substring, case-insensitive). */
@@ -153,6 +153,60 @@ export const TEAMS: DocTable = {
   columns: { name: (d) => (typeof d.name === 'string' ? d.name : null) },
   searchable: ['name'],
 };
+
+/** Most custom fields of one company (as a contact's attributes are bounded). */
+export const MAX_COMPANY_FIELDS = 100;
+
+export const COMPANIES: DocTable = {
+  table: 'companies',
+  columns: {
+    name: (d) => (typeof d.name === 'string' ? d.name : null),
+    domain: text('domain'),
+  },
+  searchable: ['name', 'domain'],
+};
+
+/** The company a contact is linked to (its id), or null; undefined when there is no contact. */
+export async function companyOfContact(
+  env: AppEnv,
+  workspaceId: string,
+  contactId: string,
+): Promise<string | null | undefined> {
+  const row = await env.DB.prepare(
+    'SELECT company_id FROM contacts WHERE id = ? AND workspace_id = ?',
+  )
+    .bind(contactId, workspaceId)
+    .first<{ company_id: string | null }>();
+  return row ? row.company_id : undefined;
+}
+
+/** Links a contact to a company, or unlinks it (`null`). False when the contact is unknown. */
+export async function linkCompany(
+  env: AppEnv,
+  workspaceId: string,
+  contactId: string,
+  companyId: string | null,
+): Promise<boolean> {
+  const result = await env.DB.prepare(
+    'UPDATE contacts SET company_id = ? WHERE id = ? AND workspace_id = ?',
+  )
+    .bind(companyId, contactId, workspaceId)
+    .run();
+  return result.meta.changes > 0;
+}
+
+/** A deleted company is unlinked from its contacts (they stay). */
+export async function unlinkCompanyEverywhere(
+  env: AppEnv,
+  workspaceId: string,
+  companyId: string,
+): Promise<void> {
+  await env.DB.prepare(
+    'UPDATE contacts SET company_id = NULL WHERE workspace_id = ? AND company_id = ?',
+  )
+    .bind(workspaceId, companyId)
+    .run();
+}
 
 /** Teams a user belongs to (names), to refuse deleting a user still in a team. */
 export async function teamsOfUser(

@@ -5,6 +5,7 @@
  */
 import {
   CONDITION_OPS,
+  FORM_FIELD_KINDS,
   HTTP_METHODS,
   INPUT_KINDS,
   type NodeType,
@@ -38,6 +39,29 @@ const option = (): FieldSpec[] => [
   { kind: 'text', path: 'label', label: 'Label' },
   { kind: 'text', path: 'value', label: 'Value' },
 ];
+
+/** A capture node's form: the text above it and each field it asks. */
+function captureSpecs(target: 'contact' | 'company'): FieldSpec[] {
+  return [
+    { kind: 'template', path: 'text', label: 'Message' },
+    {
+      kind: 'list',
+      path: 'fields',
+      label: `Form fields (${target}.<field>)`,
+      itemLabel: 'Field',
+      min: 1,
+      max: 12,
+      newItem: () => ({ field: 'name', label: 'Name', kind: 'text', required: false }),
+      item: [
+        { kind: 'text', path: 'field', label: 'Field' },
+        { kind: 'text', path: 'label', label: 'Label' },
+        { kind: 'select', path: 'kind', label: 'Kind', options: FORM_FIELD_KINDS },
+        { kind: 'checkbox', path: 'required', label: 'Required' },
+      ],
+    },
+    { kind: 'number', path: 'retries', label: 'Re-show after errors (times)', optional: true },
+  ];
+}
 
 export const FIELD_SPECS: Record<NodeType, FieldSpec[]> = {
   send_message: [
@@ -177,6 +201,33 @@ export const FIELD_SPECS: Record<NodeType, FieldSpec[]> = {
     { kind: 'template', path: 'to', label: 'To' },
     { kind: 'template', path: 'subject', label: 'Subject' },
     { kind: 'textarea', path: 'body', label: 'Body' },
+  ],
+  capture_contact: captureSpecs('contact'),
+  capture_company: captureSpecs('company'),
+  update_company: [
+    {
+      kind: 'list',
+      path: 'assignments',
+      label: 'Company fields',
+      itemLabel: 'Field',
+      min: 1,
+      max: 50,
+      newItem: () => ({ field: 'plan', op: 'set', value: '' }),
+      item: [
+        { kind: 'text', path: 'field', label: 'Field' },
+        { kind: 'select', path: 'op', label: 'Operation', options: ['set', 'clear', 'increment'] },
+        { kind: 'template', path: 'value', label: 'Value', optional: true },
+      ],
+    },
+  ],
+  email_conversation: [
+    {
+      kind: 'json',
+      path: 'to',
+      label: 'To',
+      hint: '{"kind": "visitor"} | {"kind": "user", "userId": "…"} | {"kind": "team", "teamId": "…"} | {"kind": "address", "address": "{{…}}"}',
+    },
+    { kind: 'template', path: 'subject', label: 'Subject', optional: true },
   ],
   create_record: [
     { kind: 'select', path: 'kind', label: 'Record', options: ['deal', 'task', 'note'] },

@@ -33,6 +33,10 @@ export const NODE_TYPES: readonly NodeTypeInfo[] = [
   { type: 'show_banner', title: 'Show banner', group: 'Page' },
   { type: 'close_conversation', title: 'Close conversation', group: 'End' },
   { type: 'end', title: 'End', group: 'End' },
+  { type: 'capture_contact', title: 'Capture contact', group: 'Data' },
+  { type: 'capture_company', title: 'Capture company', group: 'Data' },
+  { type: 'update_company', title: 'Update company', group: 'Data' },
+  { type: 'email_conversation', title: 'Email conversation', group: 'Integrations' },
 ];
 
 export const nodeTitle = (type: string): string =>
@@ -104,6 +108,24 @@ export function newNode(type: NodeType, id: string): FlowNode {
       return { id, type };
     case 'end':
       return { id, type };
+    case 'capture_contact':
+      return {
+        id,
+        type,
+        text: 'How can we reach you?',
+        fields: [{ field: 'email', label: 'Email', kind: 'email', required: true }],
+      };
+    case 'capture_company':
+      return {
+        id,
+        type,
+        text: 'Which company are you with?',
+        fields: [{ field: 'name', label: 'Company', kind: 'text', required: true }],
+      };
+    case 'update_company':
+      return { id, type, assignments: [{ field: 'plan', op: 'set', value: '' }] };
+    case 'email_conversation':
+      return { id, type, to: { kind: 'visitor' } };
   }
 }
 

@@ -24,6 +24,7 @@ import { docsCsp } from '../../http/docs-csp.ts';
 import { adminRouter, schemaComponents } from '../../http/openapi.ts';
 import { MAX_BODY_BYTES } from '../../http/parse.ts';
 import { apiKeyRoutes } from './api-keys.ts';
+import { companyRoutes } from './companies.ts';
 import { conversationRoutes } from './conversations.ts';
 import { devRoutes } from './dev.ts';
 import { enrollmentRoutes } from './enrollments.ts';
@@ -88,6 +89,7 @@ adminApp
   .route('/', flowVersionRoutes)
   .route('/', flowToolRoutes)
   .route('/', peopleRoutes)
+  .route('/', companyRoutes)
   .route('/', recordRoutes)
   .route('/', presenceRoutes)
   .route('/', conversationRoutes)
