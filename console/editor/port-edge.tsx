@@ -2,8 +2,9 @@
  * A connection: a bezier from a port to a step, labelled with the port, with a "+" to insert.
  *
  * The "+" sits at the bezier's middle and is drawn only while that point is in view (like the
- * steps, which `onlyRenderVisibleElements` draws only in view): a long connection crossing the
- * view keeps its line but not a button far outside it. On a generated 1,000-step flow, 658
+ * steps, which `onlyRenderVisibleElements` draws only in view) and the zoom leaves it big
+ * enough to click: a long connection crossing the view keeps its line but not a button far
+ * outside it. On a generated 1,000-step flow, 658
  * connections cross the opening view and almost none of their middles are in it; a button
  * (and a portal) for each made most of the first render's layout. A "+" in view stays in the
  * tab order as before.
@@ -14,6 +15,12 @@ import type { PortEdge } from './canvas-types.ts';
 
 /** How far outside the view (screen px) a "+" is still drawn, so it is there as it pans in. */
 const MARGIN = 40;
+/**
+ * Below this zoom a connection's "+" (1.4rem) would be under 8 px: too small to click, so it is
+ * not drawn (a zoomed-out 200-step flow drew 223 of them). Each step's own "+" per port inserts
+ * at the same place, by mouse or keyboard, at any zoom.
+ */
+export const PLUS_MIN_ZOOM = 0.35;
 
 /**
  * xyflow's label layer, looked up once per canvas: its own EdgeLabelRenderer runs
@@ -38,7 +45,12 @@ export function PortEdgeView(props: EdgeProps<PortEdge>) {
     const [tx, ty, zoom] = s.transform;
     const x = labelX * zoom + tx;
     const y = labelY * zoom + ty;
-    const inView = x >= -MARGIN && y >= -MARGIN && x <= s.width + MARGIN && y <= s.height + MARGIN;
+    const inView =
+      zoom >= PLUS_MIN_ZOOM &&
+      x >= -MARGIN &&
+      y >= -MARGIN &&
+      x <= s.width + MARGIN &&
+      y <= s.height + MARGIN;
     return inView ? labelLayer(s.domNode) : null;
   });
   const label = data?.label ?? '';

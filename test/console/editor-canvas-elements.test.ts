@@ -140,7 +140,7 @@ describe('opening a large flow in batches', () => {
     const flow = big();
     const opening = createOpening(flow);
     const view = viewRect(fitAll(flow, pane, { min: 0.1, max: 2 }), pane);
-    const budget = 150;
+    const budget = 120; // the canvas's OPEN_BUDGET
     const batches: string[][] = [];
     // Bounded: every batch hands over at least one step.
     for (let i = 0; i < flow.nodes.length && !opening.done(); i++)
