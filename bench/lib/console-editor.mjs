@@ -43,7 +43,11 @@ async function adminApi(base, adminKey, method, path, body) {
   return JSON.parse(text);
 }
 
-/** Waits in the page until the canvas shows steps and their number holds still. */
+/**
+ * Waits in the page until the canvas shows steps, has handed every step to xyflow (a large
+ * flow opens in batches, with `aria-busy` on the canvas meanwhile) and the number of steps
+ * drawn holds still.
+ */
 function waitForCanvas(page) {
   return page.evaluate(
     ({ stableMs, timeoutMs }) =>
@@ -57,6 +61,7 @@ function waitForCanvas(page) {
             count = n;
             changedAt = now;
           }
+          if (document.querySelector('.react-flow[aria-busy="true"]')) changedAt = now;
           if (count > 0 && now - changedAt >= stableMs)
             return resolve({ rendered: count, at: changedAt });
           if (now > timeoutMs) return reject(new Error(`canvas not drawn (${count} nodes)`));

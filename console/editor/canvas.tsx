@@ -12,14 +12,15 @@ import {
   type NodeChange,
   ReactFlow,
   type ReactFlowInstance,
+  type Viewport,
 } from '@xyflow/react';
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Flow } from '../../shared/flow/schema.ts';
-import { edgeWidth, runsText, type StepStats } from '../ops/edge-traffic.ts';
+import type { StepStats } from '../ops/edge-traffic.ts';
+import { createCanvasElements } from './canvas-elements.ts';
+import { createOpening, fitAll, viewRect } from './canvas-opening.ts';
 import type { CanvasNode, Mark, PortEdge } from './canvas-types.ts';
 import { type Position, TRIGGER_ID } from './model/commands.ts';
-import { triggerPosition } from './model/layout.ts';
-import { portsOf } from './model/ports.ts';
 import { PortEdgeView } from './port-edge.tsx';
 import { StepNodeView, TriggerNodeView } from './step-node.tsx';
 
@@ -32,6 +33,56 @@ const edgeTypes = { port: PortEdgeView };
  * 1,000-step flow at 4x throttle at about 3.4-3.9 s with it and 1.3-2.0 s without.
  */
 export const MINIMAP_MAX_STEPS = 300;
+/**
+ * Flows with more steps than this open in batches (canvas-opening.ts), at most `OPEN_BUDGET`
+ * of drawing per task (a connection in view costs 1, a step in view `STEP_COST`).
+ */
+export const OPEN_BATCHED_ABOVE = 100;
+export const OPEN_BUDGET = 120;
+const ZOOM = { min: 0.1, max: 2 };
+
+/**
+ * The canvas's opening: until `begin` runs (xyflow's onInit, when the pane has its size) only
+ * the trigger is handed over; `begin` fits the view to the whole flow, then hands the steps
+ * over a batch per task (`busy` meanwhile). `admit` is null for a small flow (every step from
+ * the start); `batch` counts the batches so far (a dependency for what depends on `admit`).
+ */
+function useOpening(flow: Flow) {
+  const [opening] = useState(() =>
+    flow.nodes.length > OPEN_BATCHED_ABOVE ? createOpening(flow) : null,
+  );
+  const [batch, setBatch] = useState(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  const begin = (rf: ReactFlowInstance<CanvasNode, PortEdge>, pane: HTMLElement | null) => {
+    const size = { width: pane?.clientWidth ?? 0, height: pane?.clientHeight ?? 0 };
+    const fitted = fitAll(flow, size, ZOOM);
+    void rf.setViewport(fitted);
+    if (!opening) return;
+    const step = (viewport: Viewport) => {
+      opening.next(viewRect(viewport, size), OPEN_BUDGET);
+      setBatch((n) => n + 1);
+      if (!opening.done()) timer.current = setTimeout(() => step(rf.getViewport()), 0);
+    };
+    step(fitted);
+  };
+  // `admit` stays the same function once every step is in (it then lets all in), so that the
+  // end of the opening does not hand xyflow the same nodes and edges once more.
+  return {
+    admit: opening ? opening.admits : null,
+    batch,
+    busy: !!opening && !opening.done(),
+    begin,
+  };
+}
+
+/**
+ * Fit every step, drawn or not (the Controls' fit button, tidy-up). xyflow fits only measured
+ * nodes by default, and with onlyRenderVisibleElements a step out of view is not drawn (so not
+ * measured) until it comes into view; `includeHiddenNodes` makes it use the size estimated for
+ * those (canvas-elements.ts). The canvas hides no node, so nothing else changes.
+ */
+export const FIT_ALL = { includeHiddenNodes: true } as const;
 
 export interface CanvasProps {
   flow: Flow;
@@ -56,107 +107,40 @@ export interface CanvasProps {
   onInit?: (instance: ReactFlowInstance<CanvasNode, PortEdge>) => void;
 }
 
-export function buildNodes(
-  props: CanvasProps,
-  dragging: ReadonlyMap<string, Position>,
-): CanvasNode[] {
-  const { flow, selection, problems, marks, readOnly, onPlus, live, onLive, traffic, stats } =
-    props;
-  const selected = new Set(selection);
-  const trigger: CanvasNode = {
-    id: TRIGGER_ID,
-    type: 'trigger',
-    position: dragging.get(TRIGGER_ID) ?? triggerPosition(flow),
-    deletable: false,
-    draggable: false,
-    selected: selected.has(TRIGGER_ID),
-    ariaLabel: 'Trigger',
-    data: { trigger: flow.trigger, problem: problems.get(TRIGGER_ID), readOnly, onPlus },
-  };
-  const steps: CanvasNode[] = flow.nodes.map((node) => ({
-    id: node.id,
-    type: 'step',
-    position: dragging.get(node.id) ?? node.position ?? { x: 0, y: 0 },
-    selected: selected.has(node.id),
-    ariaLabel: `Step ${node.label || node.id} (${node.type})`,
-    data: {
-      node,
-      ports: portsOf(node),
-      problem: problems.get(node.id),
-      mark: marks?.get(node.id),
-      isStart: node.id === flow.start,
-      readOnly,
-      ...(live?.get(node.id) && onLive ? { live: live.get(node.id), onLive } : {}),
-      ...(stats
-        ? {
-            stats: stats.get(node.id) ?? { entered: 0, completed: 0, failed: 0, dropped: 0 },
-            portRuns: Object.fromEntries(
-              portsOf(node).map((p) => [p.port, traffic?.get(`${node.id}|${p.port}`) ?? 0]),
-            ),
-          }
-        : {}),
-      onPlus,
-    },
-  }));
-  return [trigger, ...steps];
-}
-
-/** An edge's insights (runs, width, the count in its accessible name), when traffic is shown. */
-function trafficOf(traffic: ReadonlyMap<string, number> | undefined, id: string, busiest: number) {
-  if (!traffic) return { data: {}, text: '' };
-  const runs = traffic.get(id) ?? 0;
-  return { data: { runs, width: edgeWidth(runs, busiest) }, text: `: ${runsText(runs)}` };
-}
-
-export function buildEdges(props: CanvasProps): PortEdge[] {
-  const { flow, readOnly, onPlus, taken, traffic } = props;
-  const busiest = Math.max(0, ...(traffic?.values() ?? []));
-  const ids = new Set(flow.nodes.map((n) => n.id));
-  const edges: PortEdge[] = [];
-  if (ids.has(flow.start))
-    edges.push({
-      id: `${TRIGGER_ID}|start`,
-      type: 'port',
-      source: TRIGGER_ID,
-      sourceHandle: 'start',
-      target: flow.start,
-      deletable: false,
-      ...(taken?.has(`${TRIGGER_ID}|start`) ? { className: 'edge-taken' } : {}),
-      ariaLabel: `start to ${flow.start}${trafficOf(traffic, `${TRIGGER_ID}|start`, busiest).text}`,
-      data: {
-        label: 'start',
-        readOnly,
-        onPlus,
-        ...trafficOf(traffic, `${TRIGGER_ID}|start`, busiest).data,
-      },
-    });
-  for (const node of flow.nodes)
-    for (const port of portsOf(node))
-      if (port.target !== undefined && ids.has(port.target))
-        edges.push({
-          id: `${node.id}|${port.port}`,
-          type: 'port',
-          source: node.id,
-          sourceHandle: port.port,
-          target: port.target,
-          ...(taken?.has(`${node.id}|${port.port}`) ? { className: 'edge-taken' } : {}),
-          ariaLabel: `${node.id} ${port.label} to ${port.target}${taken?.has(`${node.id}|${port.port}`) ? ' (taken)' : ''}${trafficOf(traffic, `${node.id}|${port.port}`, busiest).text}`,
-          data: {
-            label: port.label,
-            readOnly,
-            onPlus,
-            ...trafficOf(traffic, `${node.id}|${port.port}`, busiest).data,
-          },
-        });
-  return edges;
-}
-
 export function Canvas(props: CanvasProps) {
   const [dragging, setDragging] = useState<Map<string, Position>>(new Map());
-  const nodes = useMemo(() => buildNodes(props, dragging), [props, dragging]);
+  const [elements] = useState(createCanvasElements);
+  const { flow, selection, problems, marks, taken, readOnly, live, onLive, onPlus } = props;
+  const { traffic, stats } = props;
+  const { admit, batch, busy, begin } = useOpening(flow);
+  const pane = useRef<HTMLDivElement>(null);
+  const nodes = useMemo(
+    () =>
+      elements.nodes(
+        { flow, selection, problems, marks, readOnly, live, onLive, onPlus, traffic, stats },
+        dragging,
+        admit,
+      ),
+    [
+      elements,
+      flow,
+      selection,
+      problems,
+      marks,
+      readOnly,
+      live,
+      onLive,
+      onPlus,
+      traffic,
+      stats,
+      dragging,
+      admit,
+      batch, // what `admit` lets in grows with each batch
+    ],
+  );
   const edges = useMemo(
-    () => buildEdges(props),
-    [props.flow, props.readOnly, props.onPlus, props.taken, props.traffic],
+    () => elements.edges({ flow, selection, problems, taken, readOnly, onPlus, traffic }, admit),
+    [elements, flow, taken, readOnly, onPlus, traffic, admit, batch],
   );
 
   const onNodesChange = (changes: NodeChange<CanvasNode>[]) => {
@@ -165,7 +149,9 @@ export function Canvas(props: CanvasProps) {
     let dropped = false;
     let selection: Set<string> | null = null;
     for (const change of changes) {
-      if (change.type === 'position' && change.position) {
+      if (change.type === 'dimensions' && change.dimensions)
+        elements.measured(change.id, change.dimensions);
+      else if (change.type === 'position' && change.position) {
         if (change.dragging) inFlight.set(change.id, change.position);
         else moved.set(change.id, change.position);
       } else if (change.type === 'position' && !change.dragging && inFlight.has(change.id)) {
@@ -207,12 +193,17 @@ export function Canvas(props: CanvasProps) {
         if (ids.length || ports.length) props.onDelete(ids, ports);
       }}
       onConnect={onConnect}
-      onInit={props.onInit}
+      ref={pane}
+      aria-busy={busy || undefined}
+      onInit={(rf) => {
+        props.onInit?.(rf);
+        begin(rf, pane.current);
+      }}
       nodesDraggable={!props.readOnly}
       nodesConnectable={!props.readOnly}
       deleteKeyCode={props.readOnly ? null : ['Delete', 'Backspace']}
-      fitView
-      minZoom={0.1}
+      minZoom={ZOOM.min}
+      maxZoom={ZOOM.max}
       onlyRenderVisibleElements
       proOptions={{ hideAttribution: true }}
       aria-label="Flow canvas"
@@ -221,7 +212,7 @@ export function Canvas(props: CanvasProps) {
       {props.flow.nodes.length <= MINIMAP_MAX_STEPS && (
         <MiniMap pannable zoomable ariaLabel="Mini map" />
       )}
-      <Controls />
+      <Controls fitViewOptions={FIT_ALL} />
     </ReactFlow>
   );
 }

@@ -9,7 +9,7 @@ import type { Flow, FlowNode, NodeType } from '../../shared/flow/schema.ts';
 import { useApi } from '../api/context.ts';
 import { scopeVariables } from '../forms/index.ts';
 import { AddStepDialog, StepTypeList } from './add-step-dialog.tsx';
-import { Canvas } from './canvas.tsx';
+import { Canvas, FIT_ALL } from './canvas.tsx';
 import type { CanvasNode, Mark, PortEdge } from './canvas-types.ts';
 import { ChangesList } from './changes-list.tsx';
 import type { LoadedDraft } from './flow-api.ts';
@@ -186,7 +186,9 @@ export function Editor({ flowId, loaded }: { flowId: string; loaded: LoadedDraft
     ed.edit((f) => tidy(f, dagre, ids.length > 1 ? ids : undefined), { label: 'Tidy up' });
     setStatus(ids.length > 1 ? 'Tidied the selection' : 'Tidied the flow');
     // Two frames: the first renders the new positions, the second fits them.
-    requestAnimationFrame(() => requestAnimationFrame(() => void flowRef.current?.fitView()));
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => void flowRef.current?.fitView(FIT_ALL)),
+    );
   };
 
   useEffect(() => {

@@ -3,7 +3,7 @@
  * server last gave us (ETag, published version). Every edit goes through `edit`, so every kind
  * of change (canvas, inspector, keyboard, paste, tidy-up) is one undo step.
  */
-import { useCallback, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { Flow } from '../../shared/flow/schema.ts';
 import {
   createHistory,
@@ -15,7 +15,9 @@ import {
   seal,
   undo,
 } from './model/history.ts';
-import { problemsOf } from './model/problems.ts';
+import { type Problem, problemsOf } from './model/problems.ts';
+
+const NO_PROBLEMS: Problem[] = [];
 
 export interface ServerState {
   etag: string;
@@ -36,7 +38,17 @@ export function useEditor(initial: Flow, server: ServerState) {
       setHistory((h) => record(h, change(h.present.doc), options)),
     [],
   );
-  const problems = useMemo(() => problemsOf(flow), [flow]);
+  // The first check runs in a task of its own after the first render (on a 1,000-step flow
+  // it is as long as the render); every later edit is checked as it happens.
+  const [firstChecked, setFirstChecked] = useState(false);
+  useEffect(() => {
+    const timer = setTimeout(() => setFirstChecked(true), 0);
+    return () => clearTimeout(timer);
+  }, []);
+  const problems = useMemo(
+    () => (firstChecked ? problemsOf(flow) : NO_PROBLEMS),
+    [flow, firstChecked],
+  );
 
   return {
     flow,

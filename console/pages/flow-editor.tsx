@@ -17,7 +17,9 @@ export function FlowEditorPage({ flowId }: { flowId: string }) {
   useEffect(() => {
     let live = true;
     setLoaded(null);
-    void loadDraft(api, flowId).then((result) => {
+    void loadDraft(api, flowId).then(async (result) => {
+      // Parsing a large draft is a task's worth of work: let the first render be another one.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       if (!live) return;
       if (result.ok) {
         // Steps without a position (flows written by hand or by the CLI) get one; positions
