@@ -14,3 +14,6 @@ declare class URL {
   readonly origin: string;
   readonly hash: string;
 }
+
+/** Base64 decoding (word vectors ship as base64 in a module). */
+declare function atob(data: string): string;
