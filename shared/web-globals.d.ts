@@ -17,3 +17,5 @@ declare class URL {
 
 /** Base64 decoding (word vectors ship as base64 in a module). */
 declare function atob(data: string): string;
+/** Base64 encoding (stored passage embeddings). */
+declare function btoa(data: string): string;

@@ -27,6 +27,17 @@ export interface AnswerOptions {
   /** Passages given to the chat model. */
   passages?: number;
   persona?: string;
+  /**
+   * Replaces the local title match with another semantic signal (Workers AI embeddings of the
+   * passages, embeddings.ts), fused with BM25 the same way. Without it: local word vectors.
+   */
+  semantic?: SemanticScorer;
+}
+
+/** A semantic signal per article (0..1, in the order of `articles`). */
+export interface SemanticScorer {
+  readonly label: string;
+  similarities(question: string, articles: readonly ArticleEntry[]): Promise<number[]>;
 }
 
 /** Chosen on the StackFAQ validation threads (scripts/eval-knowledge.mjs). */
@@ -128,7 +139,7 @@ export interface ArticleScore {
   /** Best passage's BM25 score (0 when no passage shares a word with the question). */
   lexical: number;
   passage: PassageHit | null;
-  /** Word-vector coverage of the question by the title (0..1). */
+  /** Semantic match (0..1): local word-vector coverage of the question by the title, or embeddings. */
   title: number;
 }
 
@@ -138,17 +149,13 @@ export interface RankedArticle extends ArticleScore {
 
 const matchers = new WeakMap<KnowledgeIndex, TitleMatcher>();
 
-/** Every article's evidence for the question (unordered). */
-export function scoreArticles(
-  question: string,
-  index: KnowledgeIndex,
-  vectors: WordVectors,
-): ArticleScore[] {
+/** Each article's best passage by BM25, and the articles to score (in index order). */
+function lexicalEvidence(question: string, index: KnowledgeIndex) {
   const best = new Map<string, PassageHit>();
   for (const hit of index.query(question, CANDIDATE_PASSAGES))
     if (!best.has(hit.articleId)) best.set(hit.articleId, hit);
   // Snapshots from before the article list know only the articles the lexical search found.
-  const articles = index.articles.length
+  const articles: readonly ArticleEntry[] = index.articles.length
     ? index.articles
     : [...best.values()].map(({ articleId, title, url, text }) => ({
         articleId,
@@ -156,16 +163,43 @@ export function scoreArticles(
         url,
         text,
       }));
+  return { best, articles };
+}
+
+function combine(
+  best: Map<string, PassageHit>,
+  articles: readonly ArticleEntry[],
+  semantic: readonly number[],
+): ArticleScore[] {
+  return articles.map((article, i) => {
+    const passage = best.get(article.articleId) ?? null;
+    return { article, passage, lexical: passage?.score ?? 0, title: semantic[i] ?? 0 };
+  });
+}
+
+/** Every article's evidence for the question (unordered), with the local title match. */
+export function scoreArticles(
+  question: string,
+  index: KnowledgeIndex,
+  vectors: WordVectors,
+): ArticleScore[] {
+  const { best, articles } = lexicalEvidence(question, index);
   let matcher = index.articles.length ? matchers.get(index) : undefined;
   if (!matcher) {
     matcher = new TitleMatcher(vectors, articles);
     if (index.articles.length) matchers.set(index, matcher);
   }
-  const titles = matcher.similarities(question);
-  return articles.map((article, i) => {
-    const passage = best.get(article.articleId) ?? null;
-    return { article, passage, lexical: passage?.score ?? 0, title: titles[i] ?? 0 };
-  });
+  return combine(best, articles, matcher.similarities(question));
+}
+
+/** The same evidence with another semantic signal (e.g. Workers AI embeddings). */
+export async function scoreArticlesWith(
+  question: string,
+  index: KnowledgeIndex,
+  semantic: SemanticScorer,
+): Promise<ArticleScore[]> {
+  const { best, articles } = lexicalEvidence(question, index);
+  return combine(best, articles, await semantic.similarities(question, articles));
 }
 
 /** Fused score (BM25 scaled so the best article has 1, plus title match), best first. */
@@ -206,7 +240,12 @@ export async function decideKnowledgeAnswer(
     const why = 'The pilot has no knowledge articles.';
     return { answer: { kind: 'noAnswer' }, confidence: 0, coverage: 0, best: null, why };
   }
-  const ranked = rankArticles(scoreArticles(question, index, await loadWordVectors()));
+  const ranked = rankArticles(
+    options.semantic
+      ? await scoreArticlesWith(question, index, options.semantic)
+      : scoreArticles(question, index, await loadWordVectors()),
+  );
+  const signal = options.semantic?.label ?? 'title match';
   const top = ranked[0];
   if (!top || top.fused <= 0) {
     const why = 'No article matches the question.';
@@ -217,7 +256,7 @@ export async function decideKnowledgeAnswer(
   const minConfidence = options.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
   const best = citationOf(passageOf(top));
   const pct = (x: number) => `${Math.round(100 * x)}%`;
-  const evidence = `BM25 ${pct(top.passage ? top.lexical / (Math.max(...ranked.map((r) => r.lexical)) || 1) : 0)} of the best, title match ${pct(top.title)}`;
+  const evidence = `BM25 ${pct(top.passage ? top.lexical / (Math.max(...ranked.map((r) => r.lexical)) || 1) : 0)} of the best, ${signal} ${pct(top.title)}`;
   if (top.fused < MIN_SCORE) {
     const why = `The best article ("${top.article.title}") matches the question too weakly (score ${pct(top.fused)}: ${evidence}; needs ${pct(MIN_SCORE)}).`;
     return { answer: { kind: 'noAnswer' }, confidence, coverage: covered, best, why };
