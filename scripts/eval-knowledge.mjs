@@ -39,6 +39,10 @@ const HELD_OUT = 25;
 const VAL_HELD_OUT = 12;
 const VAL_IN_KB = 50;
 const MAX_OOS_ANSWERED = 0.2;
+// StackFAQ queries paraphrase the article titles (the thread questions), which favours the title
+// match; a help center is also asked about what only article bodies say ("express shipping" in
+// an article titled "Shipping times"), so BM25 keeps at least half the fused score.
+const MIN_LEXICAL_TENTHS = 5;
 
 const readJsonl = (path) =>
   readFileSync(path, 'utf8')
@@ -116,7 +120,7 @@ export async function evalKnowledge(datasets) {
   };
   const rule = (minScore, minMargin) => (r) => r.fused >= minScore && r.margin >= minMargin;
   let chosen = { rightFirst: -1 };
-  for (let w = 0; w <= 10; w++) {
+  for (let w = MIN_LEXICAL_TENTHS; w <= 10; w++) {
     const weight = w / 10;
     decide(weight);
     const fused = rows.filter((r) => r.part === 'val').map((r) => r.fused);
@@ -131,7 +135,14 @@ export async function evalKnowledge(datasets) {
           removed.oosAnswered <= MAX_OOS_ANSWERED &&
           val.rightFirst > chosen.rightFirst
         )
-          chosen = { weight, minScore, minMargin: m / 100, rightFirst: val.rightFirst };
+          chosen = {
+            weight,
+            minScore,
+            minMargin: m / 100,
+            rightFirst: val.rightFirst,
+            oosAnswered: val.oosAnswered,
+            removedAnswered: removed.oosAnswered,
+          };
       }
   }
   decide(LEXICAL_WEIGHT);
@@ -175,7 +186,7 @@ export function printKnowledge(r) {
   const c = r.chosen;
   const s = r.shipped;
   console.log(
-    `Chosen on validation: BM25 share ${c.weight}, lowest fused score ${c.minScore}, lowest margin ${c.minMargin} (shipped: ${s.weight}, ${s.minScore}, ${s.minMargin}). Targets: right first ≥ 75% of in-scope, out-of-scope answered ≤ 20%\n`,
+    `Chosen on validation: BM25 share ${c.weight}, lowest fused score ${c.minScore}, lowest margin ${c.minMargin} — validation right first ${pct(c.rightFirst)}%, out-of-scope answered ${pct(c.oosAnswered)}% (own article removed: ${pct(c.removedAnswered)}%) (shipped: ${s.weight}, ${s.minScore}, ${s.minMargin}). Targets: right first ≥ 75% of in-scope, out-of-scope answered ≤ 20%\n`,
   );
   console.log(
     '| design | part | in-scope queries | right citation first | out-of-scope queries | out-of-scope answered |',

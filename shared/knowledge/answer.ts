@@ -41,9 +41,9 @@ export interface SemanticScorer {
 }
 
 /** Chosen on the StackFAQ validation threads (scripts/eval-knowledge.mjs). */
-export const DEFAULT_MIN_CONFIDENCE = 0.18;
+export const DEFAULT_MIN_CONFIDENCE = 0.26;
 /** Lowest fused score of the best article the pilot answers from (0..1); chosen likewise. */
-export const MIN_SCORE = 0.68;
+export const MIN_SCORE = 0.58;
 /** Share of the fused score that is lexical (BM25); the rest is the title's word-vector match. */
 export const LEXICAL_WEIGHT = 0.5;
 /** Passages retrieved to find the best passage of each lexically matching article. */

@@ -1,7 +1,7 @@
 /**
- * Local word vectors (GloVe, pruned and quantized by scripts/build-word-vectors.mjs): what lets
- * the pilot match "package" with "parcel" or "arrive" with "delivery" with no network. The data
- * module (~1 MB gzip) is imported on the first knowledge question, never on a plain chat
+ * Local word vectors (GloVe, pruned and quantized by scripts/build-word-vectors.mjs, reduced to
+ * 50 dims by scripts/reduce-word-vectors.mjs): what lets the pilot match "package" with "parcel"
+ * or "arrive" with "delivery" with no network. The data module (~0.5 MB gzip) is imported on the first knowledge question, never on a plain chat
  * message, and decoded once per isolate.
  */
 
