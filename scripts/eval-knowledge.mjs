@@ -6,24 +6,43 @@
  * Protocol (fixed, seed below): the 125 threads are shuffled once; the first 25 are left out of
  * the knowledge base, so their paraphrase queries are out of scope; the other 100 threads are
  * the articles (title = the thread's question, body = all its answers). Threads, not queries,
- * are split: the queries of 12 held-out + 50 knowledge threads are the validation part, where
- * the confidence threshold is chosen (the lowest margin that answers ≤ 20% of validation
- * out-of-scope questions, maximising right-citation-first in scope); the queries of the other
- * 13 + 50 threads are the test part, reported once per design at the shipped default.
+ * are split: the queries of 12 held-out + 50 knowledge threads are the validation part, the
+ * queries of the other 13 + 50 threads are the test part.
+ *
+ * Everything is chosen on validation only: the share of BM25 in the fused score, the lowest
+ * fused score and the lowest margin to answer — the combination with the most right citations
+ * first in scope while answering ≤ 20% of validation out-of-scope questions. Validation has
+ * only 60 genuinely held-out queries, so each in-scope validation query is also asked once more
+ * with its own article taken out of the ranking (an out-of-scope question about a topic the
+ * site really lacks, 250 more); the 20% bound holds on both sets. The test part is reported
+ * once per design at the shipped defaults (shared/knowledge/answer.ts).
  * Part of `npm run eval`; runs alone with `node scripts/eval-knowledge.mjs`.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seededRandom, shuffleInPlace } from '../shared/ai/seeded-random.ts';
-import { DEFAULT_MIN_CONFIDENCE, decideKnowledgeAnswer } from '../shared/knowledge/answer.ts';
+import {
+  DEFAULT_MIN_CONFIDENCE,
+  decideKnowledgeAnswer,
+  LEXICAL_WEIGHT,
+  MIN_SCORE,
+  marginOf,
+  rankArticles,
+  scoreArticles,
+} from '../shared/knowledge/answer.ts';
 import { KnowledgeIndex } from '../shared/knowledge/knowledge-index.ts';
+import { loadWordVectors } from '../shared/knowledge/word-vectors.ts';
 
 const SEED = 20180117;
 const HELD_OUT = 25;
 const VAL_HELD_OUT = 12;
 const VAL_IN_KB = 50;
 const MAX_OOS_ANSWERED = 0.2;
+// StackFAQ queries paraphrase the article titles (the thread questions), which favours the title
+// match; a help center is also asked about what only article bodies say ("express shipping" in
+// an article titled "Shipping times"), so BM25 keeps at least half the fused score.
+const MIN_LEXICAL_TENTHS = 5;
 
 const readJsonl = (path) =>
   readFileSync(path, 'utf8')
@@ -58,55 +77,102 @@ export async function evalKnowledge(datasets) {
       url: `https://stackfaq.example/${t.faq_id}`,
     }));
   const index = KnowledgeIndex.build(articles);
+  const vectors = await loadWordVectors();
   const timings = [];
   const rows = [];
   for (const query of queries) {
     const started = performance.now();
-    // minConfidence 0: record every decision's margin, then apply thresholds below.
-    const decision = await decideKnowledgeAnswer(query.text, index, { minConfidence: 0 });
+    // The shipped decision, timed end to end (vectors already loaded).
+    const decision = await decideKnowledgeAnswer(query.text, index);
     timings.push(performance.now() - started);
-    rows.push({
-      part: validation.has(query.gold_faq_id) ? 'val' : 'test',
-      outOfScope: heldOut.has(query.gold_faq_id),
-      right: decision.best?.url === `https://stackfaq.example/${query.gold_faq_id}`,
-      // Answerable at all: not a handover request and the coverage floor passed.
-      eligible: decision.answer.kind === 'answered',
-      confidence: decision.confidence,
-      coverage: decision.coverage,
-    });
+    const part = validation.has(query.gold_faq_id) ? 'val' : 'test';
+    const outOfScope = heldOut.has(query.gold_faq_id);
+    const scores = scoreArticles(query.text, index, vectors);
+    rows.push({ part, outOfScope, gold: query.gold_faq_id, scores, decision });
+    // The same question with its own article out of the ranking: an out-of-scope question.
+    if (part === 'val' && !outOfScope)
+      rows.push({
+        part: 'val-removed',
+        outOfScope: true,
+        gold: query.gold_faq_id,
+        scores: scores.filter((s) => s.article.articleId !== query.gold_faq_id),
+      });
   }
-  const score = (part, answers) => {
-    const inScope = rows.filter((r) => r.part === part && !r.outOfScope);
-    const outOfScope = rows.filter((r) => r.part === part && r.outOfScope);
+  // Fused ranking per weight, then thresholds applied to the best article.
+  const decide = (weight) => {
+    for (const row of rows) {
+      const ranked = rankArticles(row.scores, weight);
+      row.top = ranked[0]?.article.articleId;
+      row.fused = ranked[0]?.fused ?? 0;
+      row.margin = marginOf(ranked);
+    }
+  };
+  const score = (parts, answers) => {
+    const inScope = rows.filter((r) => parts.includes(r.part) && !r.outOfScope);
+    const outOfScope = rows.filter((r) => parts.includes(r.part) && r.outOfScope);
     return {
       inScope: inScope.length,
       outOfScope: outOfScope.length,
-      rightFirst: inScope.filter((r) => r.right && answers(r)).length / inScope.length,
+      rightFirst: inScope.filter((r) => r.top === r.gold && answers(r)).length / inScope.length,
       oosAnswered: outOfScope.filter(answers).length / outOfScope.length,
-      rightFirstIfAnswering: inScope.filter((r) => r.right).length / inScope.length,
+      rightFirstIfAnswering: inScope.filter((r) => r.top === r.gold).length / inScope.length,
     };
   };
-  const byMargin = (threshold) => (r) => r.eligible && r.confidence >= threshold;
-  // The threshold is chosen on validation only.
-  const candidates = [...new Set(rows.filter((r) => r.part === 'val').map((r) => r.confidence))];
-  let chosen = { threshold: 1, rightFirst: -1 };
-  for (const threshold of candidates.sort((a, b) => a - b)) {
-    const val = score('val', byMargin(threshold));
-    if (val.oosAnswered <= MAX_OOS_ANSWERED && val.rightFirst > chosen.rightFirst)
-      chosen = { threshold, rightFirst: val.rightFirst };
+  const rule = (minScore, minMargin) => (r) => r.fused >= minScore && r.margin >= minMargin;
+  let chosen = { rightFirst: -1 };
+  for (let w = MIN_LEXICAL_TENTHS; w <= 10; w++) {
+    const weight = w / 10;
+    decide(weight);
+    const fused = rows.filter((r) => r.part === 'val').map((r) => r.fused);
+    const scoreSteps = [...new Set(fused.map((f) => Math.round(f * 50) / 50))];
+    for (const minScore of [0, ...scoreSteps])
+      for (let m = 0; m <= 40; m++) {
+        const answers = rule(minScore, m / 100);
+        const val = score(['val'], answers);
+        const removed = score(['val-removed'], answers);
+        if (
+          val.oosAnswered <= MAX_OOS_ANSWERED &&
+          removed.oosAnswered <= MAX_OOS_ANSWERED &&
+          val.rightFirst > chosen.rightFirst
+        )
+          chosen = {
+            weight,
+            minScore,
+            minMargin: m / 100,
+            rightFirst: val.rightFirst,
+            oosAnswered: val.oosAnswered,
+            removedAnswered: removed.oosAnswered,
+          };
+      }
   }
-  // The design before this one: answer when the best passage covers ≥ 50% of the question.
-  const previous = (r) => r.coverage >= 0.5;
+  decide(LEXICAL_WEIGHT);
+  const shipped = rule(MIN_SCORE, DEFAULT_MIN_CONFIDENCE);
+  // What the product does (decideKnowledgeAnswer) must be what the table reports.
+  const mismatches = rows.filter(
+    (r) => r.decision && (r.decision.answer.kind === 'answered') !== shipped(r),
+  );
+  if (mismatches.length)
+    throw new Error(`eval and product disagree on ${mismatches.length} questions`);
+  decide(0);
+  const titleOnly = { alone: score(['test'], () => true) };
+  decide(1);
+  const bm25 = {
+    margin: score(['test'], (r) => r.margin >= 0.29),
+    alone: score(['test'], () => true),
+  };
+  decide(LEXICAL_WEIGHT);
   return {
     threads: threads.length,
     articles: articles.length,
     queries: queries.length,
-    chosenThreshold: chosen.threshold,
-    shippedThreshold: DEFAULT_MIN_CONFIDENCE,
-    val: score('val', byMargin(DEFAULT_MIN_CONFIDENCE)),
-    test: score('test', byMargin(DEFAULT_MIN_CONFIDENCE)),
-    previousVal: score('val', previous),
-    previousTest: score('test', previous),
+    vocabulary: vectors.size,
+    chosen,
+    shipped: { weight: LEXICAL_WEIGHT, minScore: MIN_SCORE, minMargin: DEFAULT_MIN_CONFIDENCE },
+    val: score(['val'], shipped),
+    valRemoved: score(['val-removed'], shipped),
+    test: score(['test'], shipped),
+    bm25,
+    titleOnly,
     p50: percentile(timings, 0.5),
     p99: percentile(timings, 0.99),
   };
@@ -115,30 +181,31 @@ export async function evalKnowledge(datasets) {
 export function printKnowledge(r) {
   const pct = (x) => (100 * x).toFixed(1);
   console.log(
-    `\nStackFAQ knowledge answers: ${r.articles} threads in the knowledge base, ${r.threads - r.articles} held out (out of scope), ${r.queries} paraphrase queries; threads split into validation / test (seed ${SEED})\n`,
+    `\nStackFAQ knowledge answers: ${r.articles} threads in the knowledge base, ${r.threads - r.articles} held out (out of scope), ${r.queries} paraphrase queries; threads split into validation / test (seed ${SEED}); local word vectors: ${r.vocabulary} words\n`,
   );
+  const c = r.chosen;
+  const s = r.shipped;
   console.log(
-    `Margin threshold chosen on validation: ${r.chosenThreshold.toFixed(3)} (shipped default ${r.shippedThreshold}; targets: right first ≥ 75%, out-of-scope answered ≤ 20%)\n`,
+    `Chosen on validation: BM25 share ${c.weight}, lowest fused score ${c.minScore}, lowest margin ${c.minMargin} — validation right first ${pct(c.rightFirst)}%, out-of-scope answered ${pct(c.oosAnswered)}% (own article removed: ${pct(c.removedAnswered)}%) (shipped: ${s.weight}, ${s.minScore}, ${s.minMargin}). Targets: right first ≥ 75% of in-scope, out-of-scope answered ≤ 20%\n`,
   );
   console.log(
     '| design | part | in-scope queries | right citation first | out-of-scope queries | out-of-scope answered |',
   );
   console.log('|---|---|---:|---:|---:|---:|');
-  const line = (name, part, s) =>
+  const line = (name, part, x) =>
     console.log(
-      `| ${name} | ${part} | ${s.inScope} | ${pct(s.rightFirst)} | ${s.outOfScope} | ${pct(s.oosAnswered)} |`,
+      `| ${name} | ${part} | ${x.inScope} | ${x.inScope ? pct(x.rightFirst) : '—'} | ${x.outOfScope} | ${pct(x.oosAnswered)} |`,
     );
-  line('always answer (retrieval alone)', 'test', {
-    ...r.test,
-    rightFirst: r.test.rightFirstIfAnswering,
-    oosAnswered: 1,
-  });
-  line('previous: best passage covers ≥ 50%', 'validation', r.previousVal);
-  line('previous: best passage covers ≥ 50%', 'test', r.previousTest);
-  line(`**margin ≥ ${r.shippedThreshold} (shipped)**`, 'validation', r.val);
-  line(`**margin ≥ ${r.shippedThreshold} (shipped)**`, '**test**', r.test);
+  const always = (x) => ({ ...x, rightFirst: x.rightFirstIfAnswering, oosAnswered: 1 });
+  line('BM25 alone, always answer', 'test', always(r.bm25.alone));
+  line('previous: BM25 margin ≥ 0.29 (without its coverage floor)', 'test', r.bm25.margin);
+  line('title word vectors alone, always answer', 'test', always(r.titleOnly.alone));
+  line('fused, always answer', 'test', always(r.test));
+  line('**fused + score and margin (shipped)**', 'validation', r.val);
+  line('**fused + score and margin (shipped)**', 'validation, own article removed', r.valRemoved);
+  line('**fused + score and margin (shipped)**', '**test**', r.test);
   console.log(
-    `\nLatency per question (local, 100 articles): p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`,
+    `\nLatency per question (local, 100 articles, vectors loaded): p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`,
   );
 }
 

@@ -14,3 +14,8 @@ declare class URL {
   readonly origin: string;
   readonly hash: string;
 }
+
+/** Base64 decoding (word vectors ship as base64 in a module). */
+declare function atob(data: string): string;
+/** Base64 encoding (stored passage embeddings). */
+declare function btoa(data: string): string;

@@ -1,21 +1,23 @@
 /**
  * Knowledge answers for the `ai_answer` node and the pilot's default answer:
- * handover request → `handoverRequested`; else retrieve passages; low retrieval confidence →
+ * handover request → `handoverRequested`; else rank articles; weak or ambiguous best article →
  * `noAnswer`; else an extractive answer (the best-matching sentences, local) or, with a chat
  * model, a grounded answer that must cite the numbered sources and may refuse (`NO_ANSWER`).
  *
- * Confidence is how clearly the best article beats the runner-up (1 − runner-up score / best
- * score), with a floor on how much of the question the best passage covers. Measured on
- * StackFAQ (`npm run eval`, scripts/eval-knowledge.mjs), a lone best article is what separates
- * a question the knowledge covers from one it does not: word coverage alone let an unrelated
- * article answer most out-of-scope questions. Both defaults were chosen on the validation
- * threads only (see the README's AI section).
+ * Ranking fuses two signals per article: BM25 over its passages (MiniSearch; scaled so the best
+ * article scores 1) and how well its title covers the question's words in GloVe space
+ * (semantic.ts), which bridges paraphrases that share no word. The pilot answers when the best
+ * article's fused score reaches MIN_SCORE and it beats the runner-up by a margin
+ * (1 − runner-up / best ≥ minConfidence). Weights and both thresholds were chosen on the StackFAQ
+ * validation threads only (scripts/eval-knowledge.mjs; README's AI section).
  */
 import type { ChatModel } from '../ai/chat-model.ts';
 import type { Citation, KnowledgeAnswer } from './article.ts';
 import { isHandoverRequest } from './handover.ts';
-import type { KnowledgeIndex, PassageHit } from './knowledge-index.ts';
+import type { ArticleEntry, KnowledgeIndex, PassageHit } from './knowledge-index.ts';
+import { TitleMatcher } from './semantic.ts';
 import { contentTerms, splitSentences, tokenizeWords } from './text.ts';
+import { loadWordVectors, type WordVectors } from './word-vectors.ts';
 
 export interface AnswerOptions {
   /** How clearly the best article must beat the runner-up (0..1) before the pilot answers. */
@@ -25,20 +27,33 @@ export interface AnswerOptions {
   /** Passages given to the chat model. */
   passages?: number;
   persona?: string;
+  /**
+   * Replaces the local title match with another semantic signal (Workers AI embeddings of the
+   * passages, embeddings.ts), fused with BM25 the same way. Without it: local word vectors.
+   */
+  semantic?: SemanticScorer;
+}
+
+/** A semantic signal per article (0..1, in the order of `articles`). */
+export interface SemanticScorer {
+  readonly label: string;
+  similarities(question: string, articles: readonly ArticleEntry[]): Promise<number[]>;
 }
 
 /** Chosen on the StackFAQ validation threads (scripts/eval-knowledge.mjs). */
-export const DEFAULT_MIN_CONFIDENCE = 0.29;
-/** Share of the question's content words the best passage must match, whatever the margin. */
-export const MIN_COVERAGE = 0.34;
-/** Passages retrieved to find the best article and its runner-up. */
-const CANDIDATE_PASSAGES = 20;
+export const DEFAULT_MIN_CONFIDENCE = 0.26;
+/** Lowest fused score of the best article the pilot answers from (0..1); chosen likewise. */
+export const MIN_SCORE = 0.58;
+/** Share of the fused score that is lexical (BM25); the rest is the title's word-vector match. */
+export const LEXICAL_WEIGHT = 0.5;
+/** Passages retrieved to find the best passage of each lexically matching article. */
+const CANDIDATE_PASSAGES = 200;
 const REFUSAL = 'NO_ANSWER';
 
 /** Why the pilot answered or not: what the admin's "ask the pilot" shows. */
 export interface KnowledgeDecision {
   answer: KnowledgeAnswer;
-  /** Margin of the best article over the runner-up (0 when nothing matched). */
+  /** Margin of the best article's fused score over the runner-up's (0 when nothing matched). */
   confidence: number;
   /** Share of the question's content words the best passage matches. */
   coverage: number;
@@ -47,7 +62,7 @@ export interface KnowledgeDecision {
   why: string;
 }
 
-/** Retrieval confidence: how much of the question the passage covers. */
+/** How much of the question the passage covers word for word (reported, not a threshold). */
 function coverage(question: string, hit: PassageHit): number {
   const terms = contentTerms(question);
   if (terms.length === 0) return 0;
@@ -118,11 +133,98 @@ async function groundedAnswer(
   };
 }
 
-/** The best passage of each article, best article first. */
-function bestPerArticle(hits: PassageHit[]): PassageHit[] {
-  const seen = new Set<string>();
-  return hits.filter((hit) => !seen.has(hit.articleId) && seen.add(hit.articleId));
+/** One article's evidence: its best passage by BM25 (if any word matched) and its title match. */
+export interface ArticleScore {
+  article: ArticleEntry;
+  /** Best passage's BM25 score (0 when no passage shares a word with the question). */
+  lexical: number;
+  passage: PassageHit | null;
+  /** Semantic match (0..1): local word-vector coverage of the question by the title, or embeddings. */
+  title: number;
 }
+
+export interface RankedArticle extends ArticleScore {
+  fused: number;
+}
+
+const matchers = new WeakMap<KnowledgeIndex, TitleMatcher>();
+
+/** Each article's best passage by BM25, and the articles to score (in index order). */
+function lexicalEvidence(question: string, index: KnowledgeIndex) {
+  const best = new Map<string, PassageHit>();
+  for (const hit of index.query(question, CANDIDATE_PASSAGES))
+    if (!best.has(hit.articleId)) best.set(hit.articleId, hit);
+  // Snapshots from before the article list know only the articles the lexical search found.
+  const articles: readonly ArticleEntry[] = index.articles.length
+    ? index.articles
+    : [...best.values()].map(({ articleId, title, url, text }) => ({
+        articleId,
+        title,
+        url,
+        text,
+      }));
+  return { best, articles };
+}
+
+function combine(
+  best: Map<string, PassageHit>,
+  articles: readonly ArticleEntry[],
+  semantic: readonly number[],
+): ArticleScore[] {
+  return articles.map((article, i) => {
+    const passage = best.get(article.articleId) ?? null;
+    return { article, passage, lexical: passage?.score ?? 0, title: semantic[i] ?? 0 };
+  });
+}
+
+/** Every article's evidence for the question (unordered), with the local title match. */
+export function scoreArticles(
+  question: string,
+  index: KnowledgeIndex,
+  vectors: WordVectors,
+): ArticleScore[] {
+  const { best, articles } = lexicalEvidence(question, index);
+  let matcher = index.articles.length ? matchers.get(index) : undefined;
+  if (!matcher) {
+    matcher = new TitleMatcher(vectors, articles);
+    if (index.articles.length) matchers.set(index, matcher);
+  }
+  return combine(best, articles, matcher.similarities(question));
+}
+
+/** The same evidence with another semantic signal (e.g. Workers AI embeddings). */
+export async function scoreArticlesWith(
+  question: string,
+  index: KnowledgeIndex,
+  semantic: SemanticScorer,
+): Promise<ArticleScore[]> {
+  const { best, articles } = lexicalEvidence(question, index);
+  return combine(best, articles, await semantic.similarities(question, articles));
+}
+
+/** Fused score (BM25 scaled so the best article has 1, plus title match), best first. */
+export function rankArticles(
+  scores: readonly ArticleScore[],
+  lexicalWeight = LEXICAL_WEIGHT,
+): RankedArticle[] {
+  const top = Math.max(0, ...scores.map((s) => s.lexical)) || 1;
+  return scores
+    .map((s) => ({
+      ...s,
+      fused: lexicalWeight * (s.lexical / top) + (1 - lexicalWeight) * s.title,
+    }))
+    .sort((a, b) => b.fused - a.fused);
+}
+
+/** Margin of the best article over the runner-up (1 when alone, 0 when tied or nothing). */
+export function marginOf(ranked: readonly RankedArticle[]): number {
+  const [top, runnerUp] = ranked;
+  if (!top || top.fused <= 0) return 0;
+  return runnerUp ? Math.max(0, 1 - runnerUp.fused / top.fused) : 1;
+}
+
+const passageOf = (r: RankedArticle): PassageHit =>
+  r.passage ?? { ...r.article, id: `${r.article.articleId}#0`, score: 0, queryTerms: [] };
 
 export async function decideKnowledgeAnswer(
   question: string,
@@ -133,26 +235,37 @@ export async function decideKnowledgeAnswer(
     const why = 'The visitor asked for a person.';
     return { answer: { kind: 'handoverRequested' }, confidence: 0, coverage: 0, best: null, why };
   }
-  const hits = index.query(question, Math.max(CANDIDATE_PASSAGES, options.passages ?? 3));
-  const [top, runnerUp] = bestPerArticle(hits);
-  if (!top) {
-    const why = 'No article shares a word with the question.';
+  if (index.passageCount === 0) {
+    // No knowledge: nothing to rank, and the word vectors are never loaded for this pilot.
+    const why = 'The pilot has no knowledge articles.';
     return { answer: { kind: 'noAnswer' }, confidence: 0, coverage: 0, best: null, why };
   }
-  const covered = coverage(question, top);
-  const confidence = runnerUp ? Math.max(0, 1 - runnerUp.score / top.score) : 1;
+  const ranked = rankArticles(
+    options.semantic
+      ? await scoreArticlesWith(question, index, options.semantic)
+      : scoreArticles(question, index, await loadWordVectors()),
+  );
+  const signal = options.semantic?.label ?? 'title match';
+  const top = ranked[0];
+  if (!top || top.fused <= 0) {
+    const why = 'No article matches the question.';
+    return { answer: { kind: 'noAnswer' }, confidence: 0, coverage: 0, best: null, why };
+  }
+  const confidence = marginOf(ranked);
+  const covered = top.passage ? coverage(question, top.passage) : 0;
   const minConfidence = options.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
-  const best = citationOf(top);
+  const best = citationOf(passageOf(top));
   const pct = (x: number) => `${Math.round(100 * x)}%`;
-  if (covered < MIN_COVERAGE) {
-    const why = `The best article ("${top.title}") matches only ${pct(covered)} of the question's words (needs ${pct(MIN_COVERAGE)}).`;
+  const evidence = `BM25 ${pct(top.passage ? top.lexical / (Math.max(...ranked.map((r) => r.lexical)) || 1) : 0)} of the best, ${signal} ${pct(top.title)}`;
+  if (top.fused < MIN_SCORE) {
+    const why = `The best article ("${top.article.title}") matches the question too weakly (score ${pct(top.fused)}: ${evidence}; needs ${pct(MIN_SCORE)}).`;
     return { answer: { kind: 'noAnswer' }, confidence, coverage: covered, best, why };
   }
   if (confidence < minConfidence) {
-    const why = `The best article ("${top.title}") does not stand out from "${runnerUp?.title}" (margin ${pct(confidence)}, needs ${pct(minConfidence)}).`;
+    const why = `The best article ("${top.article.title}") does not stand out from "${ranked[1]?.article.title}" (margin ${pct(confidence)}, needs ${pct(minConfidence)}).`;
     return { answer: { kind: 'noAnswer' }, confidence, coverage: covered, best, why };
   }
-  const passages = hits.slice(0, options.passages ?? 3);
+  const passages = ranked.slice(0, options.passages ?? 3).map(passageOf);
   if (options.chat) {
     const answer = await groundedAnswer(question, passages, options.chat, options.persona ?? '');
     const why =
@@ -162,11 +275,11 @@ export async function decideKnowledgeAnswer(
     const confident = answer.kind === 'answered' ? { ...answer, confidence } : answer;
     return { answer: confident, confidence, coverage: covered, best, why };
   }
-  const why = `"${top.title}" matches ${pct(covered)} of the question's words and stands out from the next article by a margin of ${pct(confidence)}.`;
+  const why = `"${top.article.title}" matches the question (score ${pct(top.fused)}: ${evidence}) and stands out from the next article by a margin of ${pct(confidence)}.`;
   return {
     answer: {
       kind: 'answered',
-      text: extractAnswer(question, top.text),
+      text: extractAnswer(question, passageOf(top).text),
       citations: [best],
       confidence,
     },

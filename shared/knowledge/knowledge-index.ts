@@ -1,6 +1,8 @@
 /**
  * The pilot's knowledge search index: articles split into passages, indexed with MiniSearch
- * (BM25, prefix and fuzzy matching), serialised to JSON for KV and rebuilt when articles change.
+ * (BM25, prefix and fuzzy matching), plus each article's title and first passage (what the
+ * word-vector match compares a question with, and answers from when no word is shared),
+ * serialised to JSON for KV and rebuilt when articles change.
  */
 import MiniSearch, { type Options, type SearchResult } from 'minisearch';
 import type { KnowledgeArticle } from './article.ts';
@@ -20,7 +22,17 @@ export interface PassageHit extends Passage {
   queryTerms: string[];
 }
 
+/** An article as the vector match sees it: its title, and the passage answered from. */
+export interface ArticleEntry {
+  articleId: string;
+  title: string;
+  url: string;
+  /** The article's first passage. */
+  text: string;
+}
+
 const PASSAGE_CHARS = 700;
+const FORMAT = 'edgepilot-knowledge/2';
 
 const indexOptions: Options<Passage> = {
   fields: ['title', 'text'],
@@ -56,23 +68,46 @@ export function splitPassages(article: KnowledgeArticle): Passage[] {
 
 export class KnowledgeIndex {
   private readonly search: MiniSearch<Passage>;
+  readonly articles: readonly ArticleEntry[];
 
-  private constructor(search: MiniSearch<Passage>) {
+  private constructor(search: MiniSearch<Passage>, articles: readonly ArticleEntry[]) {
     this.search = search;
+    this.articles = articles;
   }
 
   static build(articles: readonly KnowledgeArticle[]): KnowledgeIndex {
     const search = new MiniSearch<Passage>(indexOptions);
-    search.addAll(articles.flatMap(splitPassages));
-    return new KnowledgeIndex(search);
+    const passages = articles.map(splitPassages);
+    search.addAll(passages.flat());
+    const entries = passages.flatMap((list) => {
+      const first = list[0];
+      return first
+        ? [{ articleId: first.articleId, title: first.title, url: first.url, text: first.text }]
+        : [];
+    });
+    return new KnowledgeIndex(search, entries);
   }
 
+  /**
+   * Reads what `toJSON` wrote. A snapshot from before the article list (plain MiniSearch JSON)
+   * still loads; its vector match then sees only the articles the lexical search found.
+   */
   static fromJSON(json: string): KnowledgeIndex {
-    return new KnowledgeIndex(MiniSearch.loadJSON<Passage>(json, indexOptions));
+    const stored = JSON.parse(json);
+    if (stored?.format === FORMAT)
+      return new KnowledgeIndex(
+        MiniSearch.loadJS<Passage>(stored.search, indexOptions),
+        stored.articles,
+      );
+    return new KnowledgeIndex(MiniSearch.loadJS<Passage>(stored, indexOptions), []);
   }
 
   toJSON(): string {
-    return JSON.stringify(this.search);
+    return JSON.stringify({
+      format: FORMAT,
+      search: this.search.toJSON(),
+      articles: this.articles,
+    });
   }
 
   get passageCount(): number {

@@ -8,11 +8,13 @@ import {
   answerFromKnowledge,
   DEFAULT_MIN_CONFIDENCE,
   decideKnowledgeAnswer,
-  MIN_COVERAGE,
+  MIN_SCORE,
 } from '../../shared/knowledge/answer.ts';
 import type { KnowledgeArticle } from '../../shared/knowledge/article.ts';
 import { isHandoverRequest } from '../../shared/knowledge/handover.ts';
 import { KnowledgeIndex } from '../../shared/knowledge/knowledge-index.ts';
+import { MAX_QUESTION_TERMS, TitleMatcher } from '../../shared/knowledge/semantic.ts';
+import { loadWordVectors } from '../../shared/knowledge/word-vectors.ts';
 
 const articles: KnowledgeArticle[] = [
   {
@@ -165,14 +167,14 @@ describe('knowledge answers abstain when no article stands out', () => {
     expect(decision.best?.url).toMatch(/gift-/);
   });
 
-  it('says noAnswer when the best article covers too little of the question', async () => {
+  it('says noAnswer when the best article matches the question too weakly', async () => {
     const decision = await decideKnowledgeAnswer(
       'Can I pay my invoice with a gift voucher from a partner bank?',
       index,
     );
     expect(decision.answer).toEqual({ kind: 'noAnswer' });
-    expect(decision.coverage).toBeLessThan(MIN_COVERAGE);
-    expect(decision.why).toContain('matches only');
+    expect(decision.why).toContain('too weakly');
+    expect(decision.why).toContain(`needs ${Math.round(100 * MIN_SCORE)}%`);
   });
 });
 
@@ -206,5 +208,63 @@ describe('handover detection', () => {
 
   it('bounds the text it looks at', () => {
     expect(isHandoverRequest(`${'a '.repeat(300)}talk to a human`)).toBe(false);
+  });
+});
+
+describe('paraphrases through local word vectors', () => {
+  const shop = KnowledgeIndex.build([
+    {
+      id: 'delivery',
+      title: 'Delivery within Germany',
+      url: 'https://help.example.com/delivery',
+      body: 'Orders within Germany arrive in 2 to 3 business days. Orders abroad take up to a week.',
+    },
+    {
+      id: 'refunds',
+      title: 'Refunds for returned items',
+      url: 'https://help.example.com/refunds',
+      body: 'We pay refunds to the original payment method within 5 business days.',
+    },
+    {
+      id: 'password',
+      title: 'Resetting your password',
+      url: 'https://help.example.com/password',
+      body: 'Use the "Forgot password" link on the sign-in page to get a reset email.',
+    },
+  ]);
+
+  it('the shipped vectors put related words closer than unrelated ones', async () => {
+    const vectors = await loadWordVectors();
+    const sim = (a: string, b: string) => vectors.cosine(vectors.row(a), vectors.row(b));
+    expect(vectors.size).toBe(20_000);
+    expect(sim('package', 'delivery')).toBeGreaterThan(sim('package', 'password') + 0.2);
+    expect(sim('berlin', 'germany')).toBeGreaterThan(sim('berlin', 'password') + 0.2);
+    // A word outside the kept vocabulary has no vector and matches nothing.
+    expect(sim('refunds', 'refund')).toBe(0);
+    expect(vectors.row('notawordatall')).toBe(-1);
+  });
+
+  it('finds the article for a question that shares no word with it (BM25 finds nothing)', async () => {
+    const question = 'how long until my parcel reaches Berlin?';
+    expect(shop.query(question)).toEqual([]);
+    const decision = await decideKnowledgeAnswer(question, shop);
+    expect(decision.best?.url).toBe('https://help.example.com/delivery');
+    // The thresholds chosen on StackFAQ validation still hold this one back (README: item 2).
+    expect(decision.why).toContain('title match');
+  });
+
+  it('still says noAnswer to a question none of the articles is about', async () => {
+    const decision = await decideKnowledgeAnswer('Which football team won the league?', shop);
+    expect(decision.answer).toEqual({ kind: 'noAnswer' });
+  });
+
+  it('compares at most 32 question words, so a pasted essay costs no more than a question', async () => {
+    const essay = `${'delivery '.repeat(10)}${Array.from({ length: 5000 }, (_, i) => `word${i}`).join(' ')}`;
+    const matcher = new TitleMatcher(await loadWordVectors(), shop.articles);
+    const started = performance.now();
+    const sims = matcher.similarities(essay);
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(sims).toHaveLength(3);
+    expect(MAX_QUESTION_TERMS).toBe(32);
   });
 });

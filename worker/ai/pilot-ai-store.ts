@@ -13,6 +13,8 @@ export interface StoredPilotAi {
   model: LocalModelJson | null;
   entities: EntityDefinition[];
   knowledge: string;
+  /** Passage embeddings (embeddings.ts), when the deployment had an `AI` binding at save time. */
+  embeddings?: unknown;
 }
 
 interface Pointer {

@@ -18,11 +18,19 @@ import type {
 } from '../../shared/ai/intent-detector.ts';
 import { LocalIntentDetector } from '../../shared/ai/local-intent-detector.ts';
 import { OpenAiCompatibleChat } from '../../shared/ai/openai-chat.ts';
-import { decideKnowledgeAnswer, type KnowledgeDecision } from '../../shared/knowledge/answer.ts';
+import {
+  decideKnowledgeAnswer,
+  type KnowledgeDecision,
+  type SemanticScorer,
+} from '../../shared/knowledge/answer.ts';
 import type { KnowledgeAnswer, KnowledgeArticle } from '../../shared/knowledge/article.ts';
-import { KnowledgeIndex } from '../../shared/knowledge/knowledge-index.ts';
+import { EmbeddingScorer, embedPassages } from '../../shared/knowledge/embeddings.ts';
+import { KnowledgeIndex, splitPassages } from '../../shared/knowledge/knowledge-index.ts';
 import { readStoredPilotAi, type StoredPilotAi, writeStoredPilotAi } from './pilot-ai-store.ts';
-import { type WorkersAiBinding, WorkersAiChat } from './workers-ai-chat.ts';
+import { type WorkersAiBinding, WorkersAiChat, workersAiEmbed } from './workers-ai-chat.ts';
+
+/** Workers AI text-embedding model for knowledge passages and questions (384 dimensions). */
+export const EMBEDDING_MODEL = '@cf/baai/bge-small-en-v1.5';
 
 export { pilotAiKey } from './pilot-ai-store.ts';
 
@@ -59,12 +67,27 @@ export async function rebuildPilotAI(
   const intents = source.intents.filter((intent) => intent.trainingPhrases.length > 0);
   const model = intents.length ? LocalIntentDetector.train(intents, { entities }) : null;
   const index = KnowledgeIndex.build(source.articles);
+  // With Workers AI bound, the passages are embedded once here, so a question needs one
+  // embedding call and no per-article round trip. A failure keeps the local path.
+  let embeddings: unknown = null;
+  if (env.AI && index.passageCount > 0) {
+    try {
+      embeddings = await embedPassages(
+        source.articles.flatMap(splitPassages),
+        workersAiEmbed(env.AI, EMBEDDING_MODEL),
+        EMBEDDING_MODEL,
+      );
+    } catch (error) {
+      console.warn('Workers AI embeddings failed; knowledge stays local', String(error));
+    }
+  }
   const stored: StoredPilotAi = {
     format: 'edgepilot-pilot-ai/1',
     builtAt: Date.now(),
     model: model?.toJSON() ?? null,
     entities: source.entities,
     knowledge: index.toJSON(),
+    ...(embeddings ? { embeddings } : {}),
   };
   const bytes = await writeStoredPilotAi(env.SNAPSHOTS, pilotId, stored);
   return {
@@ -93,6 +116,8 @@ export class PilotAI {
   readonly settings: PilotAiSettings;
   readonly chat: ChatModel | null;
   readonly builtAt: number;
+  /** Embedding match (Workers AI) in place of the local title match; null: local. */
+  readonly semantic: SemanticScorer | null;
 
   constructor(options: {
     detector: IntentDetector;
@@ -100,7 +125,9 @@ export class PilotAI {
     settings: PilotAiSettings;
     chat: ChatModel | null;
     builtAt: number;
+    semantic?: SemanticScorer | null;
   }) {
+    this.semantic = options.semantic ?? null;
     this.detector = options.detector;
     this.index = options.index;
     this.settings = options.settings;
@@ -124,12 +151,13 @@ export class PilotAI {
   /** The answer with its confidence and why (the admin's "ask the pilot"). */
   async decide(question: string, persona = ''): Promise<KnowledgeDecision> {
     const minConfidence = this.settings.knowledgeMinConfidence;
-    if (this.chat) {
+    const semantic = this.semantic ?? undefined;
+    if (this.chat || semantic) {
       try {
         return await decideKnowledgeAnswer(question, this.index, {
           minConfidence,
-          chat: this.chat,
-          persona,
+          ...(this.chat ? { chat: this.chat, persona } : {}),
+          ...(semantic ? { semantic } : {}),
         });
       } catch (error) {
         console.warn('AI provider failed; answering locally', String(error));
@@ -169,21 +197,32 @@ export async function loadPilotAI(
   // Bad stored settings must not take the pilot down: fall back to the defaults (local).
   const parsed = pilotAiSettingsSchema.safeParse(settings ?? {});
   const aiSettings = parsed.success ? parsed.data : pilotAiSettingsSchema.parse({});
-  const { detector, index, builtAt } = await readStoredPilotAi(env.SNAPSHOTS, pilotId, (stored) => {
-    const entities = new EntityExtractor(stored?.entities ?? []);
-    return {
-      detector: stored?.model
-        ? LocalIntentDetector.fromJSON(stored.model, entities)
-        : new EmptyIntentDetector(entities),
-      index: stored ? KnowledgeIndex.fromJSON(stored.knowledge) : KnowledgeIndex.build([]),
-      builtAt: stored?.builtAt ?? 0,
-    };
-  });
+  const { detector, index, builtAt, embeddings } = await readStoredPilotAi(
+    env.SNAPSHOTS,
+    pilotId,
+    (stored) => {
+      const entities = new EntityExtractor(stored?.entities ?? []);
+      return {
+        detector: stored?.model
+          ? LocalIntentDetector.fromJSON(stored.model, entities)
+          : new EmptyIntentDetector(entities),
+        index: stored ? KnowledgeIndex.fromJSON(stored.knowledge) : KnowledgeIndex.build([]),
+        builtAt: stored?.builtAt ?? 0,
+        embeddings: stored?.embeddings ?? null,
+      };
+    },
+  );
+  // Stored embeddings are used only while the binding that made them is there to embed questions.
+  const semantic =
+    env.AI && embeddings
+      ? EmbeddingScorer.fromStored(embeddings, workersAiEmbed(env.AI, EMBEDDING_MODEL))
+      : null;
   return new PilotAI({
     detector,
     index,
     settings: aiSettings,
     chat: chatModelFor(env, aiSettings),
     builtAt,
+    semantic: semantic?.model === EMBEDDING_MODEL ? semantic : null,
   });
 }

@@ -6,7 +6,10 @@ import type { ChatMessage, ChatModel } from '../../shared/ai/chat-model.ts';
 
 /** The part of the Workers AI binding we use; typed here because wrangler.toml does not bind it. */
 export interface WorkersAiBinding {
-  run(model: string, input: { messages: ChatMessage[]; max_tokens?: number }): Promise<unknown>;
+  run(
+    model: string,
+    input: { messages: ChatMessage[]; max_tokens?: number } | { text: string[] },
+  ): Promise<unknown>;
 }
 
 export class WorkersAiChat implements ChatModel {
@@ -24,4 +27,15 @@ export class WorkersAiChat implements ChatModel {
     if (typeof response !== 'string') throw new Error('Workers AI answered an unexpected shape');
     return response;
   }
+}
+
+/** A Workers AI text-embedding model as an EmbedFn (embeddings.ts): `{ text }` → `{ data }`. */
+export function workersAiEmbed(ai: WorkersAiBinding, model: string) {
+  return async (texts: string[]): Promise<number[][]> => {
+    const output = await ai.run(model, { text: texts });
+    const data = (output as { data?: unknown } | null)?.data;
+    if (!Array.isArray(data) || !data.every((row) => Array.isArray(row)))
+      throw new Error('Workers AI embeddings answered an unexpected shape');
+    return data as number[][];
+  };
 }

@@ -13,7 +13,7 @@ export interface DemoArticle {
 export const demoArticles: DemoArticle[] = [
   {
     id: 'kb_demo_shipping',
-    title: 'Shipping',
+    title: 'Shipping and delivery',
     path: '/help.html#shipping',
     body:
       'We ship every order within one business day. Standard delivery takes 3 to 5 business days ' +

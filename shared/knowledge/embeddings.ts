@@ -1,0 +1,138 @@
+/**
+ * Sentence embeddings for knowledge answers (Workers AI when the `AI` binding exists): every
+ * passage of every article is embedded once, when the articles are saved, and stored with the
+ * pilot's knowledge snapshot; a question then costs one embedding call, and each article scores
+ * the cosine of its best passage. The embedding function is injected (`EmbedFn`), so this file
+ * is pure: the Worker passes a Workers AI call, the tests a deterministic function.
+ */
+import { z } from 'zod';
+import type { ArticleEntry, Passage } from './knowledge-index.ts';
+
+/** Texts in, one vector per text out (same order). */
+export type EmbedFn = (texts: string[]) => Promise<number[][]>;
+
+/** Passages embedded per pilot: a larger knowledge base needs Vectorize (README). */
+export const MAX_EMBEDDED_PASSAGES = 2000;
+/** Texts per embedding call (Workers AI's text-embedding models take up to 100). */
+export const EMBED_BATCH = 100;
+/** Characters of a passage or question sent to the model (its window is 512 tokens). */
+export const MAX_EMBED_CHARS = 2000;
+/** Dimensions accepted from the model (bge-small 384, bge-base 768, bge-large 1024). */
+export const MAX_DIMS = 1024;
+/**
+ * Cosine below which a passage counts as unrelated (BGE puts unrelated English sentences at
+ * 0.3–0.5 of each other); above it, rescaled to 0..1 so it fuses with BM25 like the local title
+ * match. Not measured offline: no embedding model runs here (README, "Workers AI").
+ */
+export const EMBEDDING_FLOOR = 0.5;
+
+const storedSchema = z.object({
+  model: z.string().max(200),
+  dims: z.number().int().min(1).max(MAX_DIMS),
+  /** Article id of each embedded passage, in the order of `vectors`. */
+  articleIds: z.array(z.string().max(500)).max(MAX_EMBEDDED_PASSAGES),
+  /** Unit vectors quantized to int8 (× 127), concatenated, base64. */
+  vectors: z.string(),
+});
+export type StoredEmbeddings = z.infer<typeof storedSchema>;
+
+const toBase64 = (bytes: Uint8Array) => {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+};
+const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+
+function unit(vector: readonly number[], dims: number): number[] {
+  if (vector.length !== dims || !vector.every(Number.isFinite))
+    throw new Error(`embedding: expected ${dims} finite numbers`);
+  const norm = Math.hypot(...vector) || 1;
+  return vector.map((x) => x / norm);
+}
+
+async function embedAll(embed: EmbedFn, texts: string[]): Promise<number[][]> {
+  const out: number[][] = [];
+  for (let i = 0; i < texts.length; i += EMBED_BATCH) {
+    const batch = texts.slice(i, i + EMBED_BATCH).map((t) => t.slice(0, MAX_EMBED_CHARS));
+    const vectors = await embed(batch);
+    if (vectors.length !== batch.length) throw new Error('embedding: one vector per text expected');
+    out.push(...vectors);
+  }
+  return out;
+}
+
+/** Embeds the passages (title + text, the first MAX_EMBEDDED_PASSAGES) for the snapshot. */
+export async function embedPassages(
+  passages: readonly Passage[],
+  embed: EmbedFn,
+  model: string,
+): Promise<StoredEmbeddings | null> {
+  const kept = passages.slice(0, MAX_EMBEDDED_PASSAGES);
+  if (kept.length === 0) return null;
+  const vectors = await embedAll(
+    embed,
+    kept.map((p) => `${p.title}\n${p.text}`),
+  );
+  const dims = vectors[0]?.length ?? 0;
+  if (dims < 1 || dims > MAX_DIMS) throw new Error(`embedding: ${dims} dimensions`);
+  const bytes = new Int8Array(kept.length * dims);
+  vectors.forEach((vector, i) => {
+    unit(vector, dims).forEach((x, d) => {
+      bytes[i * dims + d] = Math.round(x * 127);
+    });
+  });
+  return {
+    model,
+    dims,
+    articleIds: kept.map((p) => p.articleId),
+    vectors: toBase64(new Uint8Array(bytes.buffer)),
+  };
+}
+
+/** The stored passage vectors of one pilot, ready to score questions. */
+export class EmbeddingScorer {
+  readonly label = 'embedding match';
+  readonly model: string;
+  private readonly dims: number;
+  private readonly articleIds: string[];
+  private readonly values: Int8Array;
+  private readonly embed: EmbedFn;
+
+  private constructor(stored: StoredEmbeddings, values: Int8Array, embed: EmbedFn) {
+    this.model = stored.model;
+    this.dims = stored.dims;
+    this.articleIds = stored.articleIds;
+    this.values = values;
+    this.embed = embed;
+  }
+
+  /** Parses a stored value (a trust boundary: KV); null when it is malformed. */
+  static fromStored(stored: unknown, embed: EmbedFn): EmbeddingScorer | null {
+    const parsed = storedSchema.safeParse(stored);
+    if (!parsed.success) return null;
+    const bytes = fromBase64(parsed.data.vectors);
+    if (bytes.length !== parsed.data.articleIds.length * parsed.data.dims) return null;
+    return new EmbeddingScorer(parsed.data, new Int8Array(bytes.buffer), embed);
+  }
+
+  /**
+   * Each article's best passage cosine to the question, above EMBEDDING_FLOOR and rescaled to
+   * 0..1, in the order of `articles`. One embedding call per question.
+   */
+  async similarities(question: string, articles: readonly ArticleEntry[]): Promise<number[]> {
+    const [vector] = await this.embed([question.slice(0, MAX_EMBED_CHARS)]);
+    const q = unit(vector ?? [], this.dims);
+    const best = new Map<string, number>();
+    const { dims, values } = this;
+    this.articleIds.forEach((articleId, i) => {
+      let dot = 0;
+      for (let d = 0; d < dims; d++) dot += (q[d] as number) * (values[i * dims + d] as number);
+      const cosine = dot / 127;
+      if (cosine > (best.get(articleId) ?? -1)) best.set(articleId, cosine);
+    });
+    return articles.map(({ articleId }) => {
+      const cosine = best.get(articleId) ?? 0;
+      return Math.max(0, (cosine - EMBEDDING_FLOOR) / (1 - EMBEDDING_FLOOR));
+    });
+  }
+}
