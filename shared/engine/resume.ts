@@ -89,18 +89,25 @@ function save(run: Run, target: string | undefined, value: unknown): void {
 }
 
 const CONTACT_PREFIX = 'contact.';
+const COMPANY_PREFIX = 'company.';
 
 /**
- * A valid answer goes to its `saveTo`: a flow variable (coerced to its declared type) or a contact
- * field, written as text exactly like an `update_contact` node with that one field (the worker
- * normalises and stores it). The question has no error port, so the write is fire-and-forget,
- * like an `update_contact` without `onError`.
+ * A valid answer goes to its `saveTo`: a flow variable (coerced to its declared type), a contact
+ * field or a company field, written as text exactly like an `update_contact` / `update_company`
+ * node setting that one field (the worker normalises and stores it; a contact with no company
+ * gets one). The question has no error port, so the write is fire-and-forget, like those nodes
+ * without `onError`.
  */
 function saveAnswer(node: NodeOf<'ask_question'>, run: Run, value: unknown): void {
   const target = node.saveTo;
   if (target?.startsWith(CONTACT_PREFIX))
     updateContact(node, { [target.slice(CONTACT_PREFIX.length)]: toText(value) }, run, false);
-  else save(run, target, value);
+  else if (target?.startsWith(COMPANY_PREFIX)) {
+    const fields = { [target.slice(COMPANY_PREFIX.length)]: toText(value) };
+    // Later nodes in this event already see the new value.
+    run.scope.company = { ...((run.scope.company as object) ?? {}), ...fields };
+    run.io(node, { type: 'update_company', fields }, false);
+  } else save(run, target, value);
 }
 
 /**

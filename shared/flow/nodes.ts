@@ -23,8 +23,8 @@ export const variableTargetSchema = z
 export const answerTargetSchema = z
   .string()
   .regex(
-    /^(variable|contact)\.[A-Za-z_][A-Za-z0-9_]*$/,
-    'A target is variable.<name> or contact.<field>',
+    /^(variable|contact|company)\.[A-Za-z_][A-Za-z0-9_]*$/,
+    'A target is variable.<name>, contact.<field> or company.<field>',
   );
 
 /** Fields every node may carry: editor metadata the engine ignores. */

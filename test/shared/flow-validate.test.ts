@@ -217,7 +217,7 @@ describe('validateFlow', () => {
       expect(validateFlow(question(bad)).errors).toEqual([
         {
           code: 'invalid_format',
-          message: 'A target is variable.<name> or contact.<field>',
+          message: 'A target is variable.<name>, contact.<field> or company.<field>',
           path: 'nodes.0.saveTo',
           nodeId: 'q',
         },

@@ -291,6 +291,61 @@ describe('companies', () => {
     socket.close();
   });
 
+  it('saves a question’s answer into a company field, creating the company, and later turns read it', async () => {
+    const { pilotId, publicKey } = await createPilot();
+    await publishFlow(pilotId, {
+      name: 'Company answer',
+      trigger: { type: 'event', name: 'go' },
+      start: 'ask',
+      nodes: [
+        {
+          id: 'ask',
+          type: 'ask_question',
+          text: 'Which industry are you in?',
+          input: { kind: 'text' },
+          saveTo: 'company.industry',
+          next: 'more',
+        },
+        {
+          id: 'more',
+          type: 'ask_question',
+          text: 'Anything else?',
+          input: { kind: 'text' },
+          next: 'check',
+        },
+        {
+          id: 'check',
+          type: 'condition',
+          branches: [
+            { when: { field: 'company.industry', op: 'eq', value: 'Retail' }, next: 'yes' },
+          ],
+          else: 'no',
+        },
+        say('yes', 'Retail it is'),
+        say('no', 'Not retail'),
+      ],
+    });
+    const { socket, visitorId } = await visit(publicKey);
+    socket.send({ type: 'event', name: 'go' });
+    await said(socket, 'Which industry are you in?');
+    socket.send({ type: 'message', text: 'Retail' });
+    await said(socket, 'Anything else?');
+    // The company is written by an effect after the reply (as a visitor types the next answer).
+    const link = await eventually(
+      async () =>
+        json<{ companyId: string | null }>(
+          await call(`/v1/admin/contacts/ct_${visitorId}/company`),
+        ),
+      (l) => l.companyId !== null,
+      'the contact linked to a company',
+    );
+    const company = await json(await call(`/v1/admin/companies/${link.companyId}`));
+    expect(company).toMatchObject({ fields: { industry: 'Retail' } });
+    socket.send({ type: 'message', text: 'no' });
+    await said(socket, 'Retail it is');
+    socket.close();
+  });
+
   it('CRUD with zod-checked bounded fields, cursor pages, link and unlink', async () => {
     const body = (await (
       await call('/v1/admin/companies', { method: 'POST', body: '{"name":"","domain":"a b"}' })
