@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Builds the widget into dist/ (served by the Worker's assets binding):
-//   dist/widget/messenger-<hash>.js  the messenger bundle (immutable, content-hashed)
+//   dist/widget/messenger-<hash>.js  the messenger's entry: launcher, bubble, API, connection
+//   dist/widget/panel-<hash>.js      the Lit dialog, imported on first open (or for a banner)
 //   dist/widget.js                   the loader, which knows the hashed bundle's path
 //   dist/index.html, dist/*.html     the demo site pages (embed the loader like a site owner)
 //   dist/vendor/swagger-ui-dist/     Swagger UI for the admin API docs page
 //   dist/_headers                    cache rules for the assets above
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -24,15 +25,48 @@ const common = {
   logLevel: 'warning',
 };
 
+/**
+ * CSS inside the widget's style modules is shipped minified: comments and the indentation that
+ * keeps it readable here go (whitespace around `{};,` and after `:` means nothing to CSS), which
+ * saves bytes in every page view's download. Only backtick strings of these files are touched.
+ */
+const minifyWidgetCss = {
+  name: 'minify-widget-css',
+  setup(b) {
+    b.onLoad({ filter: /widget[\\/]messenger[\\/](panel-)?styles\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const contents = source.replace(/`[^`]*`/g, (text) =>
+        text
+          .replace(/\/\*[\s\S]*?\*\//g, '')
+          .replace(/\s+/g, ' ')
+          .replace(/\s*([{};,])\s*/g, '$1')
+          .replace(/:\s+/g, ':')
+          .replace(/;}/g, '}')
+          .replace(/` /, '`')
+          .replace(/ `$/, '`'),
+      );
+      return { contents, loader: 'ts' };
+    });
+  },
+};
+
 const messenger = await build({
   ...common,
   entryPoints: { 'messenger-[hash]': join(root, 'widget/messenger/index.ts') },
   entryNames: 'messenger-[hash]',
+  // The panel is a dynamic import: its own chunk, loaded on first open.
+  splitting: true,
+  chunkNames: '[name]-[hash]',
   format: 'esm',
   outdir: join(dist, 'widget'),
+  plugins: [minifyWidgetCss],
 });
-const bundleFile = Object.keys(messenger.metafile.outputs).find((f) => f.endsWith('.js'));
-const bundlePath = `/${relative(dist, join(root, bundleFile)).replaceAll('\\', '/')}`;
+const outputs = Object.entries(messenger.metafile.outputs).filter(([f]) => f.endsWith('.js'));
+const toPath = (file) => `/${relative(dist, join(root, file)).replaceAll('\\', '/')}`;
+const isEntry = ([, o]) => o.entryPoint?.endsWith('messenger/index.ts');
+const bundlePath = toPath(outputs.find(isEntry)[0]);
+// The panel and the modules both import (a shared chunk): the rest of the whole messenger.
+const chunkPaths = outputs.filter((o) => !isEntry(o)).map(([f]) => toPath(f));
 
 await build({
   ...common,
@@ -68,6 +102,6 @@ writeFileSync(
 );
 writeFileSync(
   join(dist, 'widget-manifest.json'),
-  JSON.stringify({ messenger: bundlePath }, null, 2),
+  JSON.stringify({ messenger: bundlePath, chunks: chunkPaths }, null, 2),
 );
 console.log(`widget built: /widget.js -> ${bundlePath}`);

@@ -30,6 +30,9 @@ export interface Identity {
   userId?: string | null;
 }
 
+/** Messages a beacon's answer carries: enough for the unread badge and the bubble. */
+const TAIL = 10;
+
 export class ConversationRuntime {
   readonly store: ConversationStorage;
   private readonly ledger: RunLedger;
@@ -89,6 +92,20 @@ export class ConversationRuntime {
     }
     if (identity.userId && this.store.getMeta('userId') !== identity.userId)
       this.store.setMeta('userId', identity.userId);
+  }
+
+  /**
+   * The newest messages (at most `TAIL`) and whether a run is still working on its own (waiting
+   * for an effect: more may come without the visitor), for a messenger without a socket.
+   */
+  tail(): { lastSeq: number; messages: ChatMessage[]; live: boolean } {
+    const last = this.store.lastSeq();
+    const run = this.store.activeRun()?.state;
+    return {
+      lastSeq: last,
+      messages: this.store.messagesAfter(Math.max(0, last - TAIL), TAIL),
+      live: run?.status === 'waiting' && run.waitingFor === 'effect',
+    };
   }
 
   /** One page of the messages after `lastSeq`; `pageEnd` is set when more remain. */
