@@ -47,6 +47,8 @@ const CHAT_ICON = 'M4 4h16v12H7l-3 3z';
 const CLOSE_ICON =
   'M5.3 4 12 10.7 18.7 4 20 5.3 13.3 12 20 18.7 18.7 20 12 13.3 5.3 20 4 18.7 10.7 12 4 5.3z';
 
+const SVG = 'http://www.w3.org/2000/svg';
+
 let launcherSheet: CSSStyleSheet | undefined;
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}) {
@@ -128,8 +130,11 @@ export class MessengerElement extends HTMLElement {
     this.panelBox = el('div', { class: 'box' });
     this.launcher = el('button', { type: 'button', class: 'launcher', part: 'launcher' });
     this.launcher.onclick = () => (this.open ? this.hide() : this.show());
-    this.launcher.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true"><path/></svg>';
-    this.icon = this.launcher.querySelector('path')!;
+    const svg = document.createElementNS(SVG, 'svg');
+    attr(svg, 'viewBox', '0 0 24 24');
+    attr(svg, 'aria-hidden', 'true');
+    this.icon = svg.appendChild(document.createElementNS(SVG, 'path'));
+    this.launcher.append(svg);
     this.wrap.append(this.bannerBox, this.panelBox, this.launcher);
     this.root.append(this.wrap);
     this.storage = createStorage(config);

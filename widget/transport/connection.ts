@@ -323,8 +323,8 @@ export class Connection {
     const stored = this.storage.read('visitor');
     const visitorKey = stored ?? this.anonymousVisitor;
     const response = await fetch(`${this.config.api}/v1/widget/${this.config.pilotKey}/session`, {
+      // A string body (text/plain): a "simple" request, no CORS preflight before the session.
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         ...(visitorKey ? { visitorKey } : {}),
         ...(this.user ? { user: this.user } : {}),

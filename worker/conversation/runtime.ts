@@ -95,8 +95,8 @@ export class ConversationRuntime {
   }
 
   /**
-   * The newest messages (at most `TAIL`) and whether a run is still working on its own (waiting
-   * for an effect: more may come without the visitor), for a messenger without a socket.
+   * The newest messages (at most `TAIL`) and whether more may come without the visitor (a run
+   * waiting for an effect, an agent on the conversation), for a messenger without a socket.
    */
   tail(): { lastSeq: number; messages: ChatMessage[]; live: boolean } {
     const last = this.store.lastSeq();
@@ -104,7 +104,10 @@ export class ConversationRuntime {
     return {
       lastSeq: last,
       messages: this.store.messagesAfter(Math.max(0, last - TAIL), TAIL),
-      live: run?.status === 'waiting' && run.waitingFor === 'effect',
+      // An agent is on the conversation: their next reply must arrive without a reload.
+      live:
+        (run?.status === 'waiting' && run.waitingFor === 'effect') ||
+        this.store.getMeta('mode') === 'agent',
     };
   }
 
