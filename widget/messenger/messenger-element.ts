@@ -130,6 +130,9 @@ export class MessengerElement extends HTMLElement {
     this.panelBox = el('div', { class: 'box' });
     this.launcher = el('button', { type: 'button', class: 'launcher', part: 'launcher' });
     this.launcher.onclick = () => (this.open ? this.hide() : this.show());
+    // The visitor is about to open it (pointer over, keyboard focus): fetch the panel now.
+    this.launcher.onpointerenter = this.launcher.onfocus = () =>
+      void this.loadPanel().catch(() => undefined);
     const svg = document.createElementNS(SVG, 'svg');
     attr(svg, 'viewBox', '0 0 24 24');
     attr(svg, 'aria-hidden', 'true');

@@ -248,13 +248,14 @@ export class Connection {
       .then(async (response) => {
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         this.answered((await response.json()) as BeaconAnswer);
+        this.posting = false;
+        // Page views queued meanwhile (an SPA navigation) go now, after this batch: in order.
+        this.post();
       })
       .catch(() => {
+        this.posting = false;
         // Not delivered (offline, rate limited): they go with the next batch or the socket.
         this.pending = [...frames, ...this.pending.filter((f) => !frames.includes(f))];
-      })
-      .finally(() => {
-        this.posting = false;
       });
   }
 
