@@ -303,14 +303,16 @@ export class MessengerElement extends HTMLElement {
     if (!this.previewing && this.messages.length) return;
     this.previewing = true;
     this.messages = preview.messages;
-    for (const m of preview.messages) this.announce(m);
+    for (const m of preview.messages)
+      if (this.announce(m) && m.author !== 'visitor') this.bubbleDismissed = false;
   }
 
   /** Emits `message` once per message, whether it came with a page view or over the socket. */
-  private announce(message: ChatMessage): void {
-    if (message.seq <= this.emitted) return;
+  private announce(message: ChatMessage): boolean {
+    if (message.seq <= this.emitted) return false;
     this.emitted = message.seq;
     this.emit('message', { author: message.author, text: message.text, seq: message.seq });
+    return true;
   }
 
   private onFrame(frame: ServerFrame): void {
