@@ -17,7 +17,7 @@ import { safeUrl } from './safe-url.ts';
 import { createStorage, type MessengerStorage } from './storage.ts';
 import { directionOf, pickLocale, type StringKey, type Strings, strings } from './strings.ts';
 import { launcherCss } from './styles.ts';
-import { whenIdle } from './tasks.ts';
+import { nextTask, whenIdle } from './tasks.ts';
 
 export type MessengerEvent = 'ready' | 'open' | 'close' | 'message' | 'unread' | 'error';
 export type Banner = Extract<ServerFrame, { type: 'banner' }>;
@@ -172,7 +172,8 @@ export class MessengerElement extends HTMLElement {
 
   connectedCallback(): void {
     for (const c of this.controllers) c.hostConnected();
-    this.requestUpdate();
+    // The first draw is a task of its own, apart from mounting: neither is a long one.
+    nextTask(() => this.requestUpdate());
   }
 
   disconnectedCallback(): void {
