@@ -67,6 +67,18 @@ describe('a page view without a socket', () => {
     expect(answer.live).toBe(false);
   });
 
+  it('starts a new_conversation flow once, as a first hello on a socket would', async () => {
+    const { pilotId, publicKey } = await createPilot();
+    await publishFlow(pilotId, {
+      name: 'Welcome',
+      trigger: { type: 'new_conversation' },
+      start: 'hi',
+      nodes: [{ id: 'hi', type: 'send_message', text: 'Need a hand?' }],
+    });
+    const { answer } = await pageView(publicKey);
+    expect(answer.messages.map((m) => m.text)).toEqual(['Need a hand?']);
+  });
+
   it('answers an empty conversation with nothing to receive', async () => {
     const { publicKey } = await createPilot();
     const { status, answer } = await pageView(publicKey);
