@@ -7,7 +7,15 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from './audit.ts';
 import { launchChromium } from './browser.ts';
-import { baseUrl, callApi, openMessenger, transcript, waitForText } from './widget-page.ts';
+import { startCustomerSite } from './customer-site.ts';
+import {
+  baseUrl,
+  callApi,
+  createPilot,
+  openMessenger,
+  transcript,
+  waitForText,
+} from './widget-page.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -153,5 +161,23 @@ describe('messenger start-up', () => {
     const choice = dialog.getByRole('button', { name: 'Pricing' });
     expect(await choice.evaluate(style)).toEqual({ underline: false, radius: '16px' });
     await context.close();
+  });
+
+  it("puts the framework-free launcher in the pilot's left corner, and the panel above it", async () => {
+    const pilot = await createPilot({
+      trustedDomains: ['127.0.0.1'],
+      appearance: { displayName: 'Left pilot', position: 'left' },
+    });
+    const site = await startCustomerSite(pilot.publicKey);
+    const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+    const page = await context.newPage();
+    await page.goto(site.url);
+    const launcher = launcherOf(page);
+    // The appearance arrives when the page is idle: the launcher moves to the start side.
+    await expect.poll(async () => (await launcher.boundingBox())?.x, { timeout: 15_000 }).toBe(20);
+    const dialog = await openMessenger(page, 'Left pilot');
+    expect((await dialog.boundingBox())?.x).toBe(20);
+    await context.close();
+    await site.close();
   });
 });
