@@ -180,4 +180,42 @@ describe('messenger start-up', () => {
     await context.close();
     await site.close();
   });
+
+  it('keeps the log drawn while the socket replays the history after a reload (it never empties and refills)', async () => {
+    const { context, page } = await visitCounting();
+    const dialog = await openMessenger(page);
+    const log = dialog.getByRole('log');
+    await dialog.getByRole('button', { name: 'Pricing' }).click();
+    await waitForText(log, 'Great, let us talk about pricing.');
+
+    // The page view's answer brings the newest messages before any socket; then the panel opens.
+    const answered = page.waitForResponse(
+      (r) => r.url().endsWith('/events') && r.request().method() === 'POST',
+    );
+    await page.reload();
+    await answered;
+    // Every change of the shadow tree records how many messages the log shows.
+    await page.evaluate(() => {
+      const root = document.querySelector('edgepilot-messenger')!.shadowRoot!;
+      const counts: number[] = [];
+      (window as unknown as { counts: number[] }).counts = counts;
+      new MutationObserver(() => {
+        const n = root.querySelectorAll('.log [data-author]').length;
+        if (n !== counts.at(-1)) counts.push(n);
+      }).observe(root, { childList: true, subtree: true });
+    });
+    const again = await openMessenger(page);
+    const history = again.getByRole('log');
+    await expect
+      .poll(() =>
+        history
+          .locator('[data-author]')
+          .evaluateAll((els) => els.map((el) => el.getAttribute('data-author'))),
+      )
+      .toEqual(['pilot', 'pilot', 'visitor', 'pilot']);
+    const counts = await page.evaluate(() => (window as unknown as { counts: number[] }).counts);
+    // Once drawn, the log only grows: no empty log while the replay arrives.
+    expect(counts.filter((n, i) => i > 0 && n < counts[i - 1]!)).toEqual([]);
+    await context.close();
+  });
 });

@@ -121,6 +121,11 @@ export class MessengerElement extends HTMLElement {
   private told: 'open' | 'close' = 'close';
   /** Messages shown from a page view's answer, until the socket replays the whole history. */
   private previewing = false;
+  /**
+   * The socket's replay, gathered while the preview stays on screen: swapped in once it reaches
+   * the newest message shown (an open log never empties and refills while it arrives).
+   */
+  private replay: { until: number; messages: ChatMessage[] } | null = null;
   /** The newest message `message` was emitted for. */
   private emitted = 0;
 
@@ -164,6 +169,7 @@ export class MessengerElement extends HTMLElement {
           this.readSeq = 0;
           this.emitted = 0;
           this.previewing = false;
+          this.replay = null;
         },
         onRefused: (error) => this.emit('error', error),
       },
@@ -343,12 +349,20 @@ export class MessengerElement extends HTMLElement {
         // The socket replays from the start: the preview gives way to the full history.
         if (this.previewing) {
           this.previewing = false;
-          this.messages = [];
+          const shown = this.messages.at(-1)?.seq ?? 0;
+          if (shown && frame.lastSeq >= shown) this.replay = { until: shown, messages: [] };
+          else this.messages = [];
         }
         break;
       case 'message': {
         const { message } = frame;
-        this.messages = [...this.messages, message];
+        const replay = this.replay;
+        if (replay) {
+          replay.messages.push(message);
+          if (message.seq < replay.until) break;
+          this.replay = null;
+          this.messages = replay.messages;
+        } else this.messages = [...this.messages, message];
         this.formErrors = undefined;
         this.outbox = this.outbox.filter((p) => p.id !== message.clientId);
         if (message.author === this.typing) this.typing = null;
