@@ -8,6 +8,8 @@ import type { PilotSnapshot } from '../../shared/pilot.ts';
 import { loadPilotAI, type PilotAI } from '../ai/pilot-ai.ts';
 import { loadAgents } from '../effects/agents.ts';
 import type { AppEnv } from '../env.ts';
+import { MAX_QUESTION_CHARS } from '../knowledge/unanswered-store.ts';
+import type { UnansweredEvent } from '../queue/events.ts';
 import { readSnapshot } from '../store/snapshots.ts';
 import { storedPilot } from './conversation-facts.ts';
 import type { ConversationStorage } from './storage.ts';
@@ -49,15 +51,25 @@ export class PilotResources {
   }
 
   /**
-   * Adds a question the knowledge had no answer for to the pilot's unanswered list (its
-   * PilotObject), with the conversation that asked (so an erasure can take it back out). Fire
-   * and forget: the list is for the admin, it must not delay or fail a turn.
+   * Adds a question the knowledge had no answer for to the pilot's unanswered list, with the
+   * conversation that asked (so an erasure can take it back out). It goes out with this turn's
+   * events (the outgoing table, flushed to the queue after the reply): no call to the pilot's
+   * object per question, and the list must never delay or fail a turn.
    */
   noteUnanswered(pilotId: string, question: string): void {
-    const stub = this.env.PILOT.get(this.env.PILOT.idFromName(pilotId));
-    stub
-      .noteUnanswered(question, Date.now(), this.store.getMeta('conversationId'))
-      .catch((error: unknown) => console.warn('unanswered question not recorded', String(error)));
+    const conversationId = this.store.getMeta('conversationId');
+    if (!conversationId) return;
+    const at = Date.now();
+    const event: UnansweredEvent = {
+      kind: 'unanswered',
+      id: `unanswered_${crypto.randomUUID()}`,
+      seq: 0,
+      at,
+      pilotId,
+      conversationId,
+      question: question.slice(0, MAX_QUESTION_CHARS),
+    };
+    this.store.enqueueOutgoing({ v: 1, events: [event] });
   }
 
   /** The pilot's AI, or null when it cannot be loaded (the turn falls back to no AI). */

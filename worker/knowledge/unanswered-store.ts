@@ -50,9 +50,21 @@ export class UnansweredStore {
   }
 
   note(text: string, at: number, conversationId: string | null): void {
+    if (this.add(text, at, conversationId)) this.trim();
+  }
+
+  /** Several questions (a queue batch): each added, the list trimmed once. */
+  noteMany(items: readonly { question: string; at: number; conversationId: string | null }[]) {
+    let added = false;
+    for (const item of items)
+      added = this.add(item.question, item.at, item.conversationId) || added;
+    if (added) this.trim();
+  }
+
+  private add(text: string, at: number, conversationId: string | null): boolean {
     const question = text.trim().slice(0, MAX_QUESTION_CHARS);
     const key = questionKey(question);
-    if (!key) return;
+    if (!key) return false;
     this.sql.exec(
       `INSERT INTO unanswered (key, question, count, first_at, last_at) VALUES (?, ?, 1, ?, ?)
        ON CONFLICT(key) DO UPDATE SET count = count + 1, last_at = excluded.last_at,
@@ -79,6 +91,11 @@ export class UnansweredStore {
         MAX_ASKERS_PER_QUESTION,
       );
     }
+    return true;
+  }
+
+  /** At most MAX_UNANSWERED questions (the least recently asked go), and their askers. */
+  private trim(): void {
     const trimmed = this.sql.exec(
       'DELETE FROM unanswered WHERE key NOT IN (SELECT key FROM unanswered ORDER BY last_at DESC, key LIMIT ?)',
       MAX_UNANSWERED,

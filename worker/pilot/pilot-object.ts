@@ -198,6 +198,13 @@ export class PilotObject extends DurableObject<AppEnv> {
     this.unanswered.note(question, at, conversationId);
   }
 
+  /** A queue batch of unanswered questions (the runtime's path): one call, one trim. */
+  async noteUnansweredMany(
+    items: { question: string; at: number; conversationId: string | null }[],
+  ): Promise<void> {
+    this.ctx.storage.transactionSync(() => this.unanswered.noteMany(items));
+  }
+
   async unansweredList(
     limit: number,
     after?: { count: number; id: string },

@@ -12,6 +12,7 @@ import {
   type RunEvent,
   type RuntimeEvent,
   type StepEvent,
+  type UnansweredEvent,
 } from './events.ts';
 
 /** D1 allows 100 bound parameters per statement; batches stay well under the size limits. */
@@ -115,6 +116,8 @@ export async function writeEvents(
   for (const event of events) {
     if (event.kind === 'run') statements.push(runStatement(env.DB, event));
     else if (event.kind === 'step') statements.push(stepStatement(env.DB, event));
+    else if (event.kind === 'unanswered')
+      continue; // not D1: see consumeEvents
     else {
       statements.push(conversationStatement(env.DB, event));
       live.set(event.pilotId, [...(live.get(event.pilotId) ?? []), liveRow(event)]);
@@ -134,7 +137,7 @@ export function latestPerSubject(events: RuntimeEvent[]): RuntimeEvent[] {
   const newest = new Map<string, RuntimeEvent>();
   const steps: RuntimeEvent[] = [];
   for (const event of events) {
-    if (event.kind === 'step') {
+    if (event.kind === 'step' || event.kind === 'unanswered') {
       steps.push(event);
       continue;
     }
@@ -155,13 +158,24 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: AppEnv): 
     else events.push(...parsed.data.events);
   }
   // Steps reference their run: write runs first within the batch.
-  const order = { run: 0, step: 1, conversation: 2 } as const;
+  const order = { run: 0, step: 1, conversation: 2, unanswered: 3 } as const;
   const latest = latestPerSubject(await dropErased(env.DB, events));
   latest.sort((a, b) => order[a.kind] - order[b.kind]);
   const live = await writeEvents(env, latest);
   for (const [pilotId, rows] of live) {
     const stub = env.PILOT.get(env.PILOT.idFromName(pilotId));
     await stub.applyLive(rows);
+  }
+  // Unanswered questions: one call per pilot per batch.
+  const unanswered = new Map<string, UnansweredEvent[]>();
+  for (const event of latest)
+    if (event.kind === 'unanswered')
+      unanswered.set(event.pilotId, [...(unanswered.get(event.pilotId) ?? []), event]);
+  for (const [pilotId, items] of unanswered) {
+    const stub = env.PILOT.get(env.PILOT.idFromName(pilotId));
+    await stub.noteUnansweredMany(
+      items.map((e) => ({ question: e.question, at: e.at, conversationId: e.conversationId })),
+    );
   }
   batch.ackAll();
 }

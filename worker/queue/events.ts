@@ -1,6 +1,7 @@
 /**
- * Run, step and conversation events: what ConversationObjects send through the EVENTS queue
- * and the consumer batch-writes to D1. Every event has a unique `id` (the consumer upserts by
+ * Run, step, conversation and unanswered-question events: what ConversationObjects send
+ * through the EVENTS queue; the consumer batch-writes the first three to D1 and hands the last
+ * to the pilot's object. Every event has a unique `id` (the consumer upserts by
  * it) and a per-conversation `seq` (an older event never overwrites a newer one).
  */
 import { z } from 'zod';
@@ -73,10 +74,25 @@ export const conversationEventSchema = z.object({
 });
 export type ConversationEvent = z.infer<typeof conversationEventSchema>;
 
+/**
+ * A question the pilot's knowledge could not answer: for the pilot's unanswered list (the
+ * admin's to-do list). It rides the queue with the turn's other events, so the list costs the
+ * visitor's turn nothing and a busy pilot's object one call per batch, not one per question.
+ */
+export const unansweredEventSchema = z.object({
+  ...base,
+  kind: z.literal('unanswered'),
+  pilotId: z.string(),
+  conversationId: z.string(),
+  question: z.string().max(2000),
+});
+export type UnansweredEvent = z.infer<typeof unansweredEventSchema>;
+
 export const runtimeEventSchema = z.discriminatedUnion('kind', [
   runEventSchema,
   stepEventSchema,
   conversationEventSchema,
+  unansweredEventSchema,
 ]);
 export type RuntimeEvent = z.infer<typeof runtimeEventSchema>;
 
