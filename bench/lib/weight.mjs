@@ -100,14 +100,17 @@ export function sizes(paths) {
   };
 }
 
-/** Our loader and whole messenger (loader + every file under dist/widget/). */
+/**
+ * Our loader and whole messenger: the loader, the entry and every lazy chunk, as the build's
+ * widget manifest lists them (the same files check-size counts). Other bundles under
+ * dist/widget/, such as the console's appearance preview, are not shipped to a site.
+ */
 export function ourFiles() {
   const dist = join(root, 'dist');
   const loader = join(dist, 'widget.js');
   if (!existsSync(loader)) throw new Error('dist/widget.js missing: run `npm run build` first');
-  const bundle = readdirSync(join(dist, 'widget'))
-    .filter((f) => f.endsWith('.js') || f.endsWith('.css'))
-    .map((f) => join(dist, 'widget', f));
+  const manifest = JSON.parse(readFileSync(join(dist, 'widget-manifest.json'), 'utf8'));
+  const bundle = [manifest.messenger, ...(manifest.chunks ?? [])].map((f) => join(dist, f));
   return { loader: [loader], messenger: [loader, ...bundle] };
 }
 
