@@ -1,7 +1,7 @@
 // Starts `wrangler dev` for the demo, the browser tests and the benchmarks: applies the local
 // D1 migrations, waits until the Worker answers, seeds the demo workspace (idempotent).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,7 +95,31 @@ export async function seed(base, adminKey) {
  * Starts wrangler dev on `port` (persisting under `persistTo`, default .wrangler/state) and
  * resolves once it is seeded. `stop()` ends it.
  */
-export async function startDevServer({ port, persistTo, quiet = true, vars = {} } = {}) {
+/**
+ * A copy of wrangler.toml (next to it, so its relative paths hold) whose `[[ratelimits]]`
+ * named in `limits` allow that many requests per period instead. For test runs only: the
+ * browser suite drives ~25 files' consoles and API calls through one dev key, far over the 600
+ * per minute a real key gets. The committed wrangler.toml is never changed.
+ */
+function configWithLimits(limits) {
+  let text = readFileSync(join(root, 'wrangler.toml'), 'utf8');
+  for (const [name, limit] of Object.entries(limits)) {
+    const pattern = new RegExp(`(name = "${name}"[^\\[]*?simple = \\{ limit = )\\d+`);
+    if (!pattern.test(text)) throw new Error(`wrangler.toml has no rate limit named ${name}`);
+    text = text.replace(pattern, `$1${limit}`);
+  }
+  const file = join(root, 'wrangler.test-limits.toml');
+  writeFileSync(file, text);
+  return file;
+}
+
+export async function startDevServer({
+  port,
+  persistTo,
+  quiet = true,
+  vars = {},
+  limits = null,
+} = {}) {
   const listenPort = port ?? (await freePort());
   applyMigrations(persistTo);
   const args = [
@@ -109,6 +133,7 @@ export async function startDevServer({ port, persistTo, quiet = true, vars = {} 
     String(await freePort()),
   ];
   if (persistTo) args.push('--persist-to', persistTo);
+  if (limits) args.push('--config', configWithLimits(limits));
   args.push(...devVarArgs(vars));
   const child = spawn(wrangler, args, {
     cwd: root,
