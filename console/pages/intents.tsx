@@ -21,6 +21,7 @@ import { PilotScope } from '../settings/pilot-scope.tsx';
 import { percent, textField, textList } from '../settings/text.ts';
 import { localFailure, useItemEditor } from '../settings/use-item-editor.ts';
 import { type PilotItem, usePilotItems } from '../settings/use-pilot-items.ts';
+import { useProbe } from '../settings/use-probe.ts';
 import { Button } from '../ui/button.tsx';
 import { ConfirmDialog } from '../ui/confirm.tsx';
 import { Field, TextField } from '../ui/field.tsx';
@@ -188,19 +189,9 @@ function Intents({ pilotId }: { pilotId: string }) {
 function TrySentence({ pilotId }: { pilotId: string }) {
   const api = useApi();
   const [text, setText] = useState('');
-  const [result, setResult] = useState<Classified | null>(null);
-  const [failure, setFailure] = useState<ApiFailure | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async () => {
-    setBusy(true);
-    const response = await unwrap(
-      api.POST('/pilots/{pilotId}/classify', { params: { path: { pilotId } }, body: { text } }),
-    );
-    setBusy(false);
-    if (!response.ok) return setFailure(response.failure);
-    setFailure(null);
-    setResult(response.data);
-  };
+  const { result, failure, busy, run } = useProbe<Classified>(() =>
+    api.POST('/pilots/{pilotId}/classify', { params: { path: { pilotId } }, body: { text } }),
+  );
   return (
     <section class="try-box" aria-labelledby="try-title">
       <h2 id="try-title">Try a sentence</h2>

@@ -23,6 +23,7 @@ import { textField } from '../settings/text.ts';
 import { UnansweredQuestions } from '../settings/unanswered.tsx';
 import { useItemEditor } from '../settings/use-item-editor.ts';
 import { type PilotItem, usePilotItems } from '../settings/use-pilot-items.ts';
+import { useProbe } from '../settings/use-probe.ts';
 import { Button } from '../ui/button.tsx';
 import { ConfirmDialog } from '../ui/confirm.tsx';
 import { Field, TextField } from '../ui/field.tsx';
@@ -173,19 +174,14 @@ function Knowledge({ pilotId }: { pilotId: string }) {
 function AskBox({ pilotId }: { pilotId: string }) {
   const api = useApi();
   const [question, setQuestion] = useState('');
-  const [result, setResult] = useState<AskResult | null>(null);
-  const [failure, setFailure] = useState<ApiFailure | null>(null);
-  const [busy, setBusy] = useState(false);
-  const ask = async () => {
-    setBusy(true);
-    const response = await unwrap(
-      api.POST('/pilots/{pilotId}/ask', { params: { path: { pilotId } }, body: { question } }),
-    );
-    setBusy(false);
-    if (!response.ok) return setFailure(response.failure);
-    setFailure(null);
-    setResult(response.data);
-  };
+  const {
+    result,
+    failure,
+    busy,
+    run: ask,
+  } = useProbe<AskResult>(() =>
+    api.POST('/pilots/{pilotId}/ask', { params: { path: { pilotId } }, body: { question } }),
+  );
   return (
     <section class="try-box" aria-labelledby="ask-title">
       <h2 id="ask-title">Ask a question</h2>
