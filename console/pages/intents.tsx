@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import type { components } from '../api/client.ts';
 import { useApi } from '../api/context.ts';
-import { type ApiFailure, failureText, unwrap } from '../api/errors.ts';
+import { failureText } from '../api/errors.ts';
 import { fieldError } from '../ops/pilot-form.ts';
 import {
   classifyVerdict,
