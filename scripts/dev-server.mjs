@@ -81,9 +81,13 @@ async function waitForWorker(base, child, timeoutMs) {
   throw new Error(`wrangler dev did not answer on ${base} within ${timeoutMs} ms`);
 }
 
-/** Calls the development seed route; idempotent. */
-export async function seed(base, adminKey) {
-  const response = await fetch(`${base}/v1/admin/dev/seed`, {
+/**
+ * Calls the development seed route; idempotent. `siteOrigin` is where the demo page will be
+ * opened (its articles cite pages there); by default the origin of `base`.
+ */
+export async function seed(base, adminKey, siteOrigin = base) {
+  const query = new URLSearchParams({ siteOrigin: new URL(siteOrigin).origin });
+  const response = await fetch(`${base}/v1/admin/dev/seed?${query}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${adminKey}` },
   });
@@ -119,6 +123,7 @@ export async function startDevServer({
   quiet = true,
   vars = {},
   limits = null,
+  siteHost = '127.0.0.1',
 } = {}) {
   const listenPort = port ?? (await freePort());
   applyMigrations(persistTo);
@@ -162,7 +167,7 @@ export async function startDevServer({
   try {
     await waitForWorker(base, child, 60_000);
     const adminKey = localAdminKey();
-    const seeded = await seed(base, adminKey);
+    const seeded = await seed(base, adminKey, `http://${siteHost}:${listenPort}`);
     return { base, port: listenPort, adminKey, seeded, child, stop, output: () => output };
   } catch (error) {
     await stop();

@@ -10,7 +10,8 @@ for (const script of ['scripts/build-widget.mjs', 'scripts/build-console.mjs']) 
 }
 
 const port = Number(process.env.PORT ?? 8787);
-const server = await startDevServer({ port, quiet: false });
+// The printed URLs use localhost, so the demo articles cite localhost pages too.
+const server = await startDevServer({ port, quiet: false, siteHost: 'localhost' });
 const local = `http://localhost:${server.port}`;
 console.log(`
   edgepilot is running.

@@ -2703,7 +2703,10 @@ export type $defs = Record<string, never>;
 export interface operations {
     seedDemo: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Origin the demo articles cite; defaults to this request's origin */
+                siteOrigin?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;

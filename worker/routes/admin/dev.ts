@@ -24,13 +24,25 @@ devRoutes.openapi(
     operationId: 'seedDemo',
     tags: ['Development'],
     summary: 'Seed the demo pilot and flow (ENVIRONMENT=development only)',
-    responses: { 200: json(seedResultSchema), ...errors(404) },
+    request: {
+      query: z.object({
+        // The origin the demo page is opened on (`npm start` prints localhost): the demo
+        // articles cite its pages, so a citation does not jump to another origin.
+        siteOrigin: z
+          .url({ protocol: /^https?$/ })
+          .optional()
+          .openapi({ description: 'Origin the demo articles cite; defaults to this request\'s origin' }),
+      }),
+    },
+    responses: { 200: json(seedResultSchema), ...errors(400, 404) },
   }),
   async (c) => {
     // Only the default workspace's keys may seed it; elsewhere the route does not exist.
     if (!isDevelopment(c.env) || c.get('principal').workspaceId !== DEFAULT_WORKSPACE_ID) {
       throw notFound('Route');
     }
-    return c.json(await seedDemo(c.env, Date.now(), new URL(c.req.url).origin), 200);
+    const { siteOrigin } = c.req.valid('query');
+    const origin = new URL(siteOrigin ?? c.req.url).origin;
+    return c.json(await seedDemo(c.env, Date.now(), origin), 200);
   },
 );
