@@ -21,9 +21,9 @@ describe('the development seed cites the site origin it is given', () => {
     );
     expect(response.status).toBe(200);
     const { pilotId } = (await response.json()) as { pilotId: string };
-    const list = (await (
-      await call(`/v1/admin/pilots/${pilotId}/knowledge?limit=50`)
-    ).json()) as { items: Article[] };
+    const list = (await (await call(`/v1/admin/pilots/${pilotId}/knowledge?limit=50`)).json()) as {
+      items: Article[];
+    };
     expect(list.items.length).toBeGreaterThan(0);
     for (const article of list.items) {
       expect(new URL(article.url).origin).toBe('http://localhost:8787');

@@ -31,7 +31,9 @@ devRoutes.openapi(
         siteOrigin: z
           .url({ protocol: /^https?$/ })
           .optional()
-          .openapi({ description: 'Origin the demo articles cite; defaults to this request\'s origin' }),
+          .openapi({
+            description: "Origin the demo articles cite; defaults to this request's origin",
+          }),
       }),
     },
     responses: { 200: json(seedResultSchema), ...errors(400, 404) },
