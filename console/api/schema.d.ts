@@ -1734,7 +1734,7 @@ export interface components {
             /**
              * @default {
              *       "provider": "local",
-             *       "knowledgeMinConfidence": 0.26,
+             *       "knowledgeMinConfidence": 0.29,
              *       "workersAiModel": "@cf/meta/llama-3.1-8b-instruct",
              *       "openaiModel": "gpt-4o-mini"
              *     }
@@ -1745,7 +1745,7 @@ export interface components {
                  * @enum {string}
                  */
                 provider: "local" | "workers_ai" | "openai_compatible";
-                /** @default 0.26 */
+                /** @default 0.29 */
                 knowledgeMinConfidence: number;
                 /** @default @cf/meta/llama-3.1-8b-instruct */
                 workersAiModel: string;
@@ -1800,7 +1800,7 @@ export interface components {
             /**
              * @default {
              *       "provider": "local",
-             *       "knowledgeMinConfidence": 0.26,
+             *       "knowledgeMinConfidence": 0.29,
              *       "workersAiModel": "@cf/meta/llama-3.1-8b-instruct",
              *       "openaiModel": "gpt-4o-mini"
              *     }
@@ -1811,7 +1811,7 @@ export interface components {
                  * @enum {string}
                  */
                 provider: "local" | "workers_ai" | "openai_compatible";
-                /** @default 0.26 */
+                /** @default 0.29 */
                 knowledgeMinConfidence: number;
                 /** @default @cf/meta/llama-3.1-8b-instruct */
                 workersAiModel: string;
@@ -1853,7 +1853,7 @@ export interface components {
                  * @enum {string}
                  */
                 provider: "local" | "workers_ai" | "openai_compatible";
-                /** @default 0.26 */
+                /** @default 0.29 */
                 knowledgeMinConfidence: number;
                 /** @default @cf/meta/llama-3.1-8b-instruct */
                 workersAiModel: string;

@@ -5,6 +5,7 @@
  * serialised to JSON for KV and rebuilt when articles change.
  */
 import MiniSearch, { type Options, type SearchResult } from 'minisearch';
+import { stemmer } from 'stemmer';
 import type { KnowledgeArticle } from './article.ts';
 import { STOP_WORDS } from './text.ts';
 
@@ -32,11 +33,29 @@ export interface ArticleEntry {
 }
 
 const PASSAGE_CHARS = 700;
-const FORMAT = 'edgepilot-knowledge/2';
+const FORMAT = 'edgepilot-knowledge/3';
+/** Snapshots written before stemming: their terms are whole words, so they are searched as such. */
+const FORMAT_UNSTEMMED = 'edgepilot-knowledge/2';
 
+/**
+ * Terms are Porter stems (npm `stemmer`: "archived", "archiving" → "archiv"; "mails" → "mail"), so
+ * a question finds an article in another form of its words; prefix matching, which did part of
+ * that before, also matched unrelated longer words ("port" → "portal") and was dropped. Fuzzy
+ * matching stays for typos ("adress"). Chosen on the StackFAQ validation threads (README's AI
+ * section): BM25 alone 80.8% → 82.8% right first, fused with the title match 81.6% → 83.6%.
+ */
 const indexOptions: Options<Passage> = {
   fields: ['title', 'text'],
   storeFields: ['articleId', 'title', 'url', 'text'],
+  processTerm: (term) => {
+    const word = term.toLowerCase();
+    return STOP_WORDS.has(word) ? null : stemmer(word);
+  },
+  searchOptions: { boost: { title: 2 }, prefix: false, fuzzy: 0.2, combineWith: 'OR' },
+};
+
+const unstemmedOptions: Options<Passage> = {
+  ...indexOptions,
   processTerm: (term) => {
     const word = term.toLowerCase();
     return STOP_WORDS.has(word) ? null : word;
@@ -90,7 +109,9 @@ export class KnowledgeIndex {
 
   /**
    * Reads what `toJSON` wrote. A snapshot from before the article list (plain MiniSearch JSON)
-   * still loads; its vector match then sees only the articles the lexical search found.
+   * still loads; its vector match then sees only the articles the lexical search found. Snapshots
+   * from before stemming hold whole words and are searched as they were built (until the next
+   * article change rebuilds them).
    */
   static fromJSON(json: string): KnowledgeIndex {
     const stored = JSON.parse(json);
@@ -99,7 +120,12 @@ export class KnowledgeIndex {
         MiniSearch.loadJS<Passage>(stored.search, indexOptions),
         stored.articles,
       );
-    return new KnowledgeIndex(MiniSearch.loadJS<Passage>(stored, indexOptions), []);
+    if (stored?.format === FORMAT_UNSTEMMED)
+      return new KnowledgeIndex(
+        MiniSearch.loadJS<Passage>(stored.search, unstemmedOptions),
+        stored.articles,
+      );
+    return new KnowledgeIndex(MiniSearch.loadJS<Passage>(stored, unstemmedOptions), []);
   }
 
   toJSON(): string {

@@ -1,3 +1,4 @@
+import MiniSearch from 'minisearch';
 import { describe, expect, it } from 'vitest';
 import {
   citationLinks,
@@ -12,8 +13,13 @@ import {
 } from '../../shared/knowledge/answer.ts';
 import type { KnowledgeArticle } from '../../shared/knowledge/article.ts';
 import { isHandoverRequest } from '../../shared/knowledge/handover.ts';
-import { KnowledgeIndex } from '../../shared/knowledge/knowledge-index.ts';
+import {
+  KnowledgeIndex,
+  type Passage,
+  splitPassages,
+} from '../../shared/knowledge/knowledge-index.ts';
 import { MAX_QUESTION_TERMS, TitleMatcher } from '../../shared/knowledge/semantic.ts';
+import { STOP_WORDS } from '../../shared/knowledge/text.ts';
 import { loadWordVectors } from '../../shared/knowledge/word-vectors.ts';
 
 const articles: KnowledgeArticle[] = [
@@ -266,5 +272,69 @@ describe('paraphrases through local word vectors', () => {
     expect(performance.now() - started).toBeLessThan(200);
     expect(sims).toHaveLength(3);
     expect(MAX_QUESTION_TERMS).toBe(32);
+  });
+});
+
+describe('knowledge search matches other forms of a word (stemmed BM25)', () => {
+  const archive: KnowledgeArticle = {
+    id: 'archive',
+    title: 'Finding old messages',
+    url: 'https://help.example.com/archive',
+    body: 'Archiving a conversation hides it from the inbox. Open "All mail" to read it again.',
+  };
+  const portal: KnowledgeArticle = {
+    id: 'portal',
+    title: 'The customer portal',
+    url: 'https://help.example.com/portal',
+    body: 'Log in to the customer portal to see your invoices and change your address.',
+  };
+  it('finds an article through a form of the word it does not contain ("archived" → "Archiving")', async () => {
+    // Neither word is a prefix of the other and they are two edits apart: only the stem matches.
+    const index = KnowledgeIndex.build([archive, ...articles]);
+    const [hit] = index.query('where do archived conversations go', 1);
+    expect(hit?.articleId).toBe('archive');
+    expect(hit?.queryTerms).toContain('archiv');
+  });
+
+  it('does not take a short word for the start of a longer one ("port" is not "portal")', async () => {
+    // Prefix matching (before stemming) found the portal article for any question about a port.
+    const index = KnowledgeIndex.build([portal, ...articles]);
+    const question = 'Which port does your mail server use?';
+    expect(index.query(question, 5).map((hit) => hit.articleId)).not.toContain('portal');
+    expect((await decideKnowledgeAnswer(question, index)).answer.kind).toBe('noAnswer');
+  });
+
+  it('still answers from a snapshot stored before stemming (searched word for word, as built)', async () => {
+    // The stored format before stemming: MiniSearch terms are whole lower-case words.
+    const old = new MiniSearch<Passage>({
+      fields: ['title', 'text'],
+      storeFields: ['articleId', 'title', 'url', 'text'],
+      processTerm: (term) => (STOP_WORDS.has(term.toLowerCase()) ? null : term.toLowerCase()),
+    });
+    const passages = articles.flatMap(splitPassages);
+    old.addAll(passages);
+    const entries = articles.map((a) => ({
+      articleId: a.id,
+      title: a.title,
+      url: a.url,
+      text: passages.find((p) => p.articleId === a.id)?.text ?? '',
+    }));
+    const stored = JSON.stringify({
+      format: 'edgepilot-knowledge/2',
+      search: old.toJSON(),
+      articles: entries,
+    });
+    const restored = KnowledgeIndex.fromJSON(stored);
+    // "business" and "days" are indexed whole there; their stems ("busi", "dai") would find nothing.
+    const fresh = KnowledgeIndex.build(articles);
+    const ids = (index: KnowledgeIndex) =>
+      index.query('business days', 5).map((hit) => hit.articleId);
+    expect(ids(restored)).toEqual(ids(fresh));
+    expect(ids(restored).length).toBeGreaterThan(0);
+    const question = 'How many business days until my refund is paid?';
+    expect(await answerFromKnowledge(question, restored)).toMatchObject({
+      kind: 'answered',
+      citations: [{ url: 'https://help.example.com/returns' }],
+    });
   });
 });
