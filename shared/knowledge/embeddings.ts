@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { ArticleEntry, Passage } from './knowledge-index.ts';
+import { withTimeout } from './timeout.ts';
 
 /** Texts in, one vector per text out (same order). */
 export type EmbedFn = (texts: string[]) => Promise<number[][]>;
@@ -25,6 +26,18 @@ export const MAX_DIMS = 1024;
  * match. Not measured offline: no embedding model runs here (README, "Workers AI").
  */
 export const EMBEDDING_FLOOR = 0.5;
+/**
+ * How long a visitor's question may wait for its semantic signal (the embedding call, and the
+ * Vectorize query when there is one) before the pilot answers locally instead. BGE-small and a
+ * Vectorize query take tens to a few hundred milliseconds when healthy.
+ */
+export const SEMANTIC_TIMEOUT_MS = 2000;
+/** How long one embedding call may take while articles are saved (100 passages a call). */
+export const EMBED_CALL_TIMEOUT_MS = 10_000;
+
+/** A cosine above EMBEDDING_FLOOR rescaled to 0..1: the value fused with BM25 (both paths). */
+export const rescaleCosine = (cosine: number) =>
+  Math.max(0, (cosine - EMBEDDING_FLOOR) / (1 - EMBEDDING_FLOOR));
 
 const storedSchema = z.object({
   model: z.string().max(200),
@@ -43,18 +56,19 @@ const toBase64 = (bytes: Uint8Array) => {
 };
 const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 
-function unit(vector: readonly number[], dims: number): number[] {
+export function unit(vector: readonly number[], dims: number): number[] {
   if (vector.length !== dims || !vector.every(Number.isFinite))
     throw new Error(`embedding: expected ${dims} finite numbers`);
   const norm = Math.hypot(...vector) || 1;
   return vector.map((x) => x / norm);
 }
 
-async function embedAll(embed: EmbedFn, texts: string[]): Promise<number[][]> {
+/** Embeds `texts` EMBED_BATCH at a time, each call bounded by EMBED_CALL_TIMEOUT_MS. */
+export async function embedAll(embed: EmbedFn, texts: string[]): Promise<number[][]> {
   const out: number[][] = [];
   for (let i = 0; i < texts.length; i += EMBED_BATCH) {
     const batch = texts.slice(i, i + EMBED_BATCH).map((t) => t.slice(0, MAX_EMBED_CHARS));
-    const vectors = await embed(batch);
+    const vectors = await withTimeout(embed(batch), EMBED_CALL_TIMEOUT_MS, 'embedding call');
     if (vectors.length !== batch.length) throw new Error('embedding: one vector per text expected');
     out.push(...vectors);
   }
@@ -110,17 +124,28 @@ export class EmbeddingScorer {
   static fromStored(stored: unknown, embed: EmbedFn): EmbeddingScorer | null {
     const parsed = storedSchema.safeParse(stored);
     if (!parsed.success) return null;
-    const bytes = fromBase64(parsed.data.vectors);
+    let bytes: Uint8Array;
+    try {
+      bytes = fromBase64(parsed.data.vectors);
+    } catch {
+      // Not base64: the pilot answers without embeddings rather than not at all.
+      return null;
+    }
     if (bytes.length !== parsed.data.articleIds.length * parsed.data.dims) return null;
     return new EmbeddingScorer(parsed.data, new Int8Array(bytes.buffer), embed);
   }
 
   /**
    * Each article's best passage cosine to the question, above EMBEDDING_FLOOR and rescaled to
-   * 0..1, in the order of `articles`. One embedding call per question.
+   * 0..1, in the order of `articles`. One embedding call per question, bounded by
+   * SEMANTIC_TIMEOUT_MS (a timeout throws: the pilot then answers locally).
    */
   async similarities(question: string, articles: readonly ArticleEntry[]): Promise<number[]> {
-    const [vector] = await this.embed([question.slice(0, MAX_EMBED_CHARS)]);
+    const [vector] = await withTimeout(
+      this.embed([question.slice(0, MAX_EMBED_CHARS)]),
+      SEMANTIC_TIMEOUT_MS,
+      'question embedding',
+    );
     const q = unit(vector ?? [], this.dims);
     const best = new Map<string, number>();
     const { dims, values } = this;
@@ -130,9 +155,6 @@ export class EmbeddingScorer {
       const cosine = dot / 127;
       if (cosine > (best.get(articleId) ?? -1)) best.set(articleId, cosine);
     });
-    return articles.map(({ articleId }) => {
-      const cosine = best.get(articleId) ?? 0;
-      return Math.max(0, (cosine - EMBEDDING_FLOOR) / (1 - EMBEDDING_FLOOR));
-    });
+    return articles.map(({ articleId }) => rescaleCosine(best.get(articleId) ?? 0));
   }
 }
