@@ -1,8 +1,9 @@
 /**
  * Vectorize for large knowledge bases (SPEC 3.7): above VECTORIZE_MIN_PASSAGES passages, a
  * pilot's passage vectors live in a Vectorize index instead of its KV snapshot. Each pilot is one
- * namespace (a query sees only that pilot's vectors); a vector's id is `<articleId>#<chunk>` and
- * its metadata `{ pilotId, articleId, chunk }`.
+ * namespace (a query sees only that pilot's vectors); a vector's id is `<pilotId>:<articleId>#<chunk>`
+ * (ids are unique per index, not per namespace, so the pilot is part of it) and its metadata
+ * `{ pilotId, articleId, chunk }`.
  *
  * What was upserted is recorded in a manifest (article → content hash and chunk count) stored with
  * the pilot's AI in KV: a rebuild embeds only the articles whose text changed, deletes the vectors
@@ -39,11 +40,11 @@ export const MAX_CHUNKS_PER_ARTICLE = 100;
 /** Vectors per pilot (an index holds 10,000,000; 50,000 namespaces on Workers Paid). */
 export const MAX_VECTORIZE_PASSAGES = 50_000;
 /**
- * Chunks embedded per rebuild (10 embedding calls, 2 upserts): a rebuild runs in the admin's
- * save request. Articles beyond it keep their previous vectors, or none yet, and are embedded by
- * the next rebuild (`pending`).
+ * Chunks embedded per rebuild (20 embedding calls, 4 upserts: what the snapshot path spends at
+ * most): a rebuild runs in the admin's save request. Articles beyond it keep their previous
+ * vectors, or none yet, and are embedded by the next rebuild (`pending`).
  */
-export const EMBED_PER_REBUILD = 1000;
+export const EMBED_PER_REBUILD = 2000;
 /** Vectors per upsert call (Vectorize takes at most 1,000 from a Worker). */
 export const UPSERT_BATCH = 500;
 /** Ids per deleteByIds call. */
@@ -106,12 +107,18 @@ export function parseManifest(value: unknown): VectorManifest | null {
 }
 
 const bytes = (text: string) => new TextEncoder().encode(text).length;
-export const vectorId = (articleId: string, chunk: number) => `${articleId}#${chunk}`;
-const articleOf = (id: string) => id.slice(0, Math.max(0, id.lastIndexOf('#')));
+export const vectorId = (pilotId: string, articleId: string, chunk: number) =>
+  `${pilotId}:${articleId}#${chunk}`;
+/** The article of one of the pilot's vector ids; null for an id of anything else. */
+function articleOf(pilotId: string, id: string): string | null {
+  const prefix = `${pilotId}:`;
+  const hash = id.lastIndexOf('#');
+  return id.startsWith(prefix) && hash > prefix.length ? id.slice(prefix.length, hash) : null;
+}
 
 /** Ids of chunks `from` (inclusive) to `to` (exclusive) of an article. */
-const chunkIds = (articleId: string, from: number, to: number) =>
-  Array.from({ length: Math.max(0, to - from) }, (_, i) => vectorId(articleId, from + i));
+const chunkIds = (pilotId: string, articleId: string, from: number, to: number) =>
+  Array.from({ length: Math.max(0, to - from) }, (_, i) => vectorId(pilotId, articleId, from + i));
 
 async function contentHash(model: string, chunks: readonly Passage[]): Promise<string> {
   const text = [model, ...chunks.map((c) => `${c.title}\n${c.text}`)].join('\u0000');
@@ -133,7 +140,7 @@ async function deleteIds(store: VectorStore, ids: readonly string[]): Promise<vo
 /** Deletes every vector a manifest lists (an erased pilot, or one back on the snapshot). */
 export async function deleteAllVectors(store: VectorStore, manifest: VectorManifest) {
   const ids = Object.entries(manifest.articles).flatMap(([articleId, { chunks }]) =>
-    chunkIds(articleId, 0, chunks),
+    chunkIds(manifest.namespace, articleId, 0, chunks),
   );
   await deleteIds(store, ids);
   return ids.length;
@@ -185,7 +192,7 @@ export async function syncVectorIndex(options: {
   const wanted: { articleId: string; chunks: Passage[]; hash: string }[] = [];
   let total = 0;
   for (const [articleId, chunks] of byArticle) {
-    const fits = bytes(vectorId(articleId, MAX_CHUNKS_PER_ARTICLE)) <= MAX_ID_BYTES;
+    const fits = bytes(vectorId(pilotId, articleId, MAX_CHUNKS_PER_ARTICLE - 1)) <= MAX_ID_BYTES;
     if (!fits || total + chunks.length > MAX_VECTORIZE_PASSAGES) {
       result.skipped++;
       continue;
@@ -200,7 +207,9 @@ export async function syncVectorIndex(options: {
     // Removed articles first: a deleted article's vectors go even if embedding fails below.
     const removed = Object.entries(before).filter(([articleId]) => !current.has(articleId));
     for (const [articleId, entry] of removed) manifest.articles[articleId] = entry; // until deleted
-    const removedIds = removed.flatMap(([articleId, { chunks }]) => chunkIds(articleId, 0, chunks));
+    const removedIds = removed.flatMap(([articleId, { chunks }]) =>
+      chunkIds(pilotId, articleId, 0, chunks),
+    );
     await deleteIds(store, removedIds);
     for (const [articleId] of removed) delete manifest.articles[articleId];
     result.deleted += removedIds.length;
@@ -234,7 +243,7 @@ export async function syncVectorIndex(options: {
     if (queue.length && (dims < 1 || dims > MAX_DIMS))
       throw new Error(`embedding: ${dims} dimensions`);
     const records: VectorRecord[] = queue.map(({ item, i }, n) => ({
-      id: vectorId(item.articleId, i),
+      id: vectorId(pilotId, item.articleId, i),
       values: unit(vectors[n] ?? [], dims),
       namespace: pilotId,
       metadata: { pilotId, articleId: item.articleId, chunk: i },
@@ -248,7 +257,7 @@ export async function syncVectorIndex(options: {
     result.embedded = records.length;
     // Chunks an article no longer has (it got shorter): their ids are not overwritten above.
     const surplus = work.flatMap((item) =>
-      chunkIds(item.articleId, item.chunks.length, before[item.articleId]?.chunks ?? 0),
+      chunkIds(pilotId, item.articleId, item.chunks.length, before[item.articleId]?.chunks ?? 0),
     );
     await deleteIds(store, surplus);
     result.deleted += surplus.length;
@@ -282,9 +291,10 @@ export class VectorizeScorer implements SemanticScorer {
     const matches = await withTimeout(this.nearest(question), SEMANTIC_TIMEOUT_MS, 'Vectorize');
     const best = new Map<string, number>();
     for (const { id, score } of matches.slice(0, QUERY_TOP_K)) {
-      const articleId = articleOf(id);
+      const articleId = articleOf(this.manifest.namespace, id);
       // Only this pilot's recorded articles count, whatever the index answers.
-      if (!Object.hasOwn(this.manifest.articles, articleId) || !Number.isFinite(score)) continue;
+      if (articleId === null || !Object.hasOwn(this.manifest.articles, articleId)) continue;
+      if (!Number.isFinite(score)) continue;
       if (score > (best.get(articleId) ?? -1)) best.set(articleId, score);
     }
     return articles.map(({ articleId }) => rescaleCosine(best.get(articleId) ?? 0));
