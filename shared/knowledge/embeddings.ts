@@ -46,6 +46,8 @@ const storedSchema = z.object({
   articleIds: z.array(z.string().max(500)).max(MAX_EMBEDDED_PASSAGES),
   /** Unit vectors quantized to int8 (× 127), concatenated, base64. */
   vectors: z.string(),
+  /** passagesHash of what was embedded: a rebuild with the same passages reuses the vectors. */
+  source: z.string().max(64).optional(),
 });
 export type StoredEmbeddings = z.infer<typeof storedSchema>;
 
@@ -75,14 +77,32 @@ export async function embedAll(embed: EmbedFn, texts: string[]): Promise<number[
   return out;
 }
 
-/** Embeds the passages (title + text, the first MAX_EMBEDDED_PASSAGES) for the snapshot. */
+/** A content hash of passages (titles and texts) for one model: what decides re-embedding. */
+export async function passagesHash(model: string, passages: readonly Passage[]): Promise<string> {
+  const text = [model, ...passages.map((p) => `${p.title}\n${p.text}`)].join('\u0000');
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest).slice(0, 16)]
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join('');
+}
+
+/**
+ * Embeds the passages (title + text, the first MAX_EMBEDDED_PASSAGES) for the snapshot. When
+ * `previous` (the stored value of the last rebuild) embedded the very same passages with the same
+ * model, it is returned as is: a change of intents or entities costs no embedding call.
+ */
 export async function embedPassages(
   passages: readonly Passage[],
   embed: EmbedFn,
   model: string,
+  previous?: unknown,
 ): Promise<StoredEmbeddings | null> {
   const kept = passages.slice(0, MAX_EMBEDDED_PASSAGES);
   if (kept.length === 0) return null;
+  const source = await passagesHash(model, kept);
+  const before = storedSchema.safeParse(previous);
+  if (before.success && before.data.source === source && before.data.model === model)
+    return before.data;
   const vectors = await embedAll(
     embed,
     kept.map((p) => `${p.title}\n${p.text}`),
@@ -100,6 +120,7 @@ export async function embedPassages(
     dims,
     articleIds: kept.map((p) => p.articleId),
     vectors: toBase64(new Uint8Array(bytes.buffer)),
+    source,
   };
 }
 

@@ -20,6 +20,7 @@ import {
   embedAll,
   MAX_DIMS,
   MAX_EMBED_CHARS,
+  passagesHash,
   rescaleCosine,
   SEMANTIC_TIMEOUT_MS,
   unit,
@@ -120,14 +121,6 @@ function articleOf(pilotId: string, id: string): string | null {
 const chunkIds = (pilotId: string, articleId: string, from: number, to: number) =>
   Array.from({ length: Math.max(0, to - from) }, (_, i) => vectorId(pilotId, articleId, from + i));
 
-async function contentHash(model: string, chunks: readonly Passage[]): Promise<string> {
-  const text = [model, ...chunks.map((c) => `${c.title}\n${c.text}`)].join('\u0000');
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest).slice(0, 16)]
-    .map((b) => b.toString(16).padStart(2, '0'))
-    .join('');
-}
-
 async function deleteIds(store: VectorStore, ids: readonly string[]): Promise<void> {
   for (let i = 0; i < ids.length; i += DELETE_BATCH)
     await withTimeout(
@@ -198,7 +191,7 @@ export async function syncVectorIndex(options: {
       continue;
     }
     total += chunks.length;
-    wanted.push({ articleId, chunks, hash: await contentHash(model, chunks) });
+    wanted.push({ articleId, chunks, hash: await passagesHash(model, chunks) });
   }
   const before = previous?.articles ?? {};
   const current = new Set(wanted.map((w) => w.articleId));

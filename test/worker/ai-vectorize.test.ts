@@ -131,6 +131,28 @@ describe('knowledge vectors in Vectorize (large knowledge bases)', () => {
   });
 });
 
+describe('knowledge vectors in the KV snapshot (small knowledge bases)', () => {
+  it('a change of intents re-embeds nothing; a changed article re-embeds the passages', async () => {
+    const pilotId = newPilotId();
+    const calls: string[][] = [];
+    const bindings = { ...env, AI: conceptWorkersAi(calls) };
+    expect((await rebuildPilotAI(bindings, pilotId, source(core))).vectors).toBe('snapshot');
+    expect(calls.flat()).toHaveLength(core.length);
+    const intent = { name: 'hello', trainingPhrases: ['hi', 'hello', 'hey', 'good day', 'howdy'] };
+    const withIntent = { ...source(core), intents: [intent] };
+    expect((await rebuildPilotAI(bindings, pilotId, withIntent)).vectors).toBe('snapshot');
+    expect(calls.flat()).toHaveLength(core.length);
+    const edited = core.map((a) =>
+      a.id === 'refunds' ? { ...a, body: 'Refunds take a week.' } : a,
+    );
+    await rebuildPilotAI(bindings, pilotId, { ...withIntent, articles: edited });
+    expect(calls.flat()).toHaveLength(2 * core.length);
+    const decision = await (await loadPilotAI(bindings, pilotId)).decide(PARAPHRASE);
+    expect(decision.best?.url).toBe('https://help.example.com/delivery');
+    expect(decision.why).toContain('embedding match');
+  });
+});
+
 describe('Workers AI failing never fails the visitor’s turn', () => {
   it('a hanging embedding call at question time answers locally within the deadline', async () => {
     const pilotId = newPilotId();

@@ -92,9 +92,8 @@ async function passageVectors(
   Pick<StoredPilotAi, 'embeddings' | 'vectorIndex'> & { vectors: RebuildStats['vectors'] }
 > {
   const passages = articles.flatMap(splitPassages);
-  const previous: VectorManifest | null = parseManifest(
-    (await readLatestStoredPilotAi(env.SNAPSHOTS, pilotId))?.vectorIndex,
-  );
+  const before = await readLatestStoredPilotAi(env.SNAPSHOTS, pilotId);
+  const previous: VectorManifest | null = parseManifest(before?.vectorIndex);
   if (env.AI && env.VECTORIZE && passages.length > VECTORIZE_MIN_PASSAGES) {
     const result = await syncVectorIndex({
       store: env.VECTORIZE,
@@ -126,6 +125,7 @@ async function passageVectors(
       passages,
       workersAiEmbed(env.AI, EMBEDDING_MODEL),
       EMBEDDING_MODEL,
+      before?.embeddings,
     );
     return {
       ...kept,
