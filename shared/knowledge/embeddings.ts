@@ -141,6 +141,17 @@ export class EmbeddingScorer {
     this.embed = embed;
   }
 
+  /**
+   * Whether every article has at least one embedded passage. An article without one would score
+   * 0 on this signal, so it could never reach the answer threshold on BM25 alone; the pilot then
+   * uses the local title match for all articles instead (a knowledge base past
+   * MAX_EMBEDDED_PASSAGES without Vectorize).
+   */
+  coversAll(articles: readonly Pick<ArticleEntry, 'articleId'>[]): boolean {
+    const embedded = new Set(this.articleIds);
+    return articles.every(({ articleId }) => embedded.has(articleId));
+  }
+
   /** Parses a stored value (a trust boundary: KV); null when it is malformed. */
   static fromStored(stored: unknown, embed: EmbedFn): EmbeddingScorer | null {
     const parsed = storedSchema.safeParse(stored);

@@ -101,6 +101,22 @@ const manifestSchema = z.object({
 });
 export type VectorManifest = z.infer<typeof manifestSchema>;
 
+/**
+ * Whether Vectorize holds current vectors for every article: not while articles are `pending`,
+ * skipped or half written (hash ''). An article without vectors would score 0 on this signal and
+ * could never reach the answer threshold on BM25 alone, so until then the pilot answers with the
+ * local title match instead.
+ */
+export function manifestCovers(
+  manifest: VectorManifest,
+  articles: readonly Pick<ArticleEntry, 'articleId'>[],
+): boolean {
+  return articles.every(({ articleId }) => {
+    const entry = Object.hasOwn(manifest.articles, articleId) ? manifest.articles[articleId] : null;
+    return Boolean(entry?.hash) && (entry?.chunks ?? 0) > 0;
+  });
+}
+
 /** Parses a stored manifest (a trust boundary: KV); null when absent or malformed. */
 export function parseManifest(value: unknown): VectorManifest | null {
   const parsed = manifestSchema.safeParse(value);

@@ -124,10 +124,34 @@ describe('knowledge vectors in Vectorize (large knowledge bases)', () => {
     expect((await env.SNAPSHOTS.list({ prefix: `${pilotAiKey(pilotId)}:` })).keys).toEqual([]);
   });
 
-  it('without a VECTORIZE binding a large knowledge base keeps the snapshot (first 2,000 passages)', async () => {
+  it('answers with the local title match while some articles have no vectors yet, then through Vectorize', async () => {
     const pilotId = newPilotId();
-    const stats = await rebuildPilotAI({ ...env, AI: conceptWorkersAi() }, pilotId, source(large));
+    const { store, env: bindings } = bound();
+    store.failing = { op: 'upsert', mode: 'throw' };
+    await rebuildPilotAI(bindings, pilotId, source(large));
+    const partial = await (await loadPilotAI(bindings, pilotId)).decide(PARAPHRASE);
+    expect(partial.why).toContain('title match');
+    store.failing = null;
+    await rebuildPilotAI(bindings, pilotId, source(large));
+    const complete = await (await loadPilotAI(bindings, pilotId)).decide(PARAPHRASE);
+    expect(complete.why).toContain('embedding match (Vectorize)');
+    expect(complete.answer.kind).toBe('answered');
+  });
+
+  it('without a VECTORIZE binding a large knowledge base keeps the snapshot, used only while it covers every article', async () => {
+    const pilotId = newPilotId();
+    const bindings = { ...env, AI: conceptWorkersAi() };
+    const stats = await rebuildPilotAI(bindings, pilotId, source(large));
     expect(stats.vectors).toBe('snapshot');
+    expect((await (await loadPilotAI(bindings, pilotId)).decide(PARAPHRASE)).why).toContain(
+      'embedding match',
+    );
+    // Past 2,000 passages the last articles have no vector (they could never reach the answer
+    // threshold on BM25 alone), so the pilot answers with the local title match for all.
+    const more = Array.from({ length: 1000 }, (_, i) => ({ ...fillers[0], id: `extra${i}` }));
+    await rebuildPilotAI(bindings, pilotId, source([...more, ...large] as KnowledgeArticle[]));
+    const decision = await (await loadPilotAI(bindings, pilotId)).decide(PARAPHRASE);
+    expect(decision.why).toContain('title match');
   });
 });
 

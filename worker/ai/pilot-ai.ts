@@ -28,6 +28,7 @@ import { EmbeddingScorer, embedPassages } from '../../shared/knowledge/embedding
 import { KnowledgeIndex, splitPassages } from '../../shared/knowledge/knowledge-index.ts';
 import {
   deleteAllVectors,
+  manifestCovers,
   parseManifest,
   syncVectorIndex,
   VECTORIZE_MIN_PASSAGES,
@@ -291,25 +292,32 @@ export async function loadPilotAI(
     settings: aiSettings,
     chat: chatModelFor(env, aiSettings),
     builtAt,
-    semantic: semanticScorer(env, embeddings, vectorIndex),
+    semantic: semanticScorer(env, index, embeddings, vectorIndex),
   });
 }
 
 /**
  * Stored vectors are used only while the bindings that made them are there to embed (and query)
- * questions, and only for the model that made them; otherwise the local title match.
+ * questions, only for the model that made them, and only when every article has vectors;
+ * otherwise the local title match.
  */
 function semanticScorer(
   env: AiEnv,
+  index: KnowledgeIndex,
   embeddings: unknown,
   vectorIndex: VectorManifest | null,
 ): SemanticScorer | null {
   if (!env.AI) return null;
   const embed = workersAiEmbed(env.AI, EMBEDDING_MODEL);
-  if (env.VECTORIZE && vectorIndex?.active && vectorIndex.model === EMBEDDING_MODEL)
-    return new VectorizeScorer(env.VECTORIZE, embed, vectorIndex);
+  if (vectorIndex?.active) {
+    const usable =
+      env.VECTORIZE &&
+      vectorIndex.model === EMBEDDING_MODEL &&
+      manifestCovers(vectorIndex, index.articles);
+    return usable && env.VECTORIZE ? new VectorizeScorer(env.VECTORIZE, embed, vectorIndex) : null;
+  }
   const scorer = embeddings ? EmbeddingScorer.fromStored(embeddings, embed) : null;
-  return scorer?.model === EMBEDDING_MODEL ? scorer : null;
+  return scorer?.model === EMBEDDING_MODEL && scorer.coversAll(index.articles) ? scorer : null;
 }
 
 /**
