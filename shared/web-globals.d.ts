@@ -19,3 +19,14 @@ declare class URL {
 declare function atob(data: string): string;
 /** Base64 encoding (stored passage embeddings). */
 declare function btoa(data: string): string;
+
+/** Deadlines on Workers AI and Vectorize calls (knowledge/timeout.ts). */
+declare function setTimeout(callback: () => void, ms: number): unknown;
+declare function clearTimeout(id: unknown): void;
+/** UTF-8 byte lengths and content hashes of passages (knowledge/vector-index.ts). */
+declare class TextEncoder {
+  encode(text: string): Uint8Array;
+}
+declare const crypto: {
+  subtle: { digest(algorithm: string, data: Uint8Array): Promise<ArrayBuffer> };
+};

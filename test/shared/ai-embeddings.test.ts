@@ -12,42 +12,13 @@ import type { KnowledgeArticle } from '../../shared/knowledge/article.ts';
 import {
   EMBED_BATCH,
   EmbeddingScorer,
-  type EmbedFn,
   embedPassages,
   MAX_EMBED_CHARS,
   MAX_EMBEDDED_PASSAGES,
 } from '../../shared/knowledge/embeddings.ts';
 import { KnowledgeIndex, splitPassages } from '../../shared/knowledge/knowledge-index.ts';
-import { tokenizeWords } from '../../shared/knowledge/text.ts';
 import { PilotAI } from '../../worker/ai/pilot-ai.ts';
-
-const CONCEPTS: Record<string, number> = {};
-[
-  'delivery deliver orders order package parcel arrive arrives gets reaches shipping days week',
-  'germany berlin abroad',
-  'refunds refund returned return money payment paid',
-  'password reset sign login email link forgot',
-  'football team league won',
-].forEach((words, axis) => {
-  for (const word of words.split(' ')) CONCEPTS[word] = axis;
-});
-const DIMS = 6;
-
-/** Counts of concept words, plus a small constant axis (no text embeds to the zero vector). */
-function conceptEmbed(calls: string[][]): EmbedFn {
-  return async (texts) => {
-    calls.push(texts);
-    return texts.map((text) => {
-      const v = new Array<number>(DIMS).fill(0);
-      v[DIMS - 1] = 0.3;
-      for (const word of tokenizeWords(text)) {
-        const axis = CONCEPTS[word];
-        if (axis !== undefined) v[axis] = (v[axis] as number) + 1;
-      }
-      return v;
-    });
-  };
-}
+import { conceptEmbed } from '../helpers/concept-embed.ts';
 
 const articles: KnowledgeArticle[] = [
   {

@@ -15,6 +15,8 @@ export interface StoredPilotAi {
   knowledge: string;
   /** Passage embeddings (embeddings.ts), when the deployment had an `AI` binding at save time. */
   embeddings?: unknown;
+  /** What is in Vectorize for this pilot (vector-index.ts manifest), for large knowledge bases. */
+  vectorIndex?: unknown;
 }
 
 interface Pointer {
@@ -66,4 +68,26 @@ export async function readStoredPilotAi<T>(
   const value = build(stored);
   parsedByPilot.set(pilotId, { version, value });
   return value;
+}
+
+/**
+ * The current stored value itself, bypassing this isolate's parsed copy: a rebuild reads the
+ * previous Vectorize manifest from it, and erasing a pilot the ids to delete.
+ */
+export async function readLatestStoredPilotAi(
+  kv: KVNamespace,
+  pilotId: string,
+): Promise<StoredPilotAi | null> {
+  const pointer = await kv.get<Pointer>(pilotAiKey(pilotId), 'json');
+  if (!pointer) return null;
+  return kv.get<StoredPilotAi>(blobKey(pilotId, pointer.version), 'json');
+}
+
+/** Deletes a pilot's stored AI (pointer and both kept versions): the pilot was deleted. */
+export async function deleteStoredPilotAi(kv: KVNamespace, pilotId: string): Promise<void> {
+  const pointer = await kv.get<Pointer>(pilotAiKey(pilotId), 'json');
+  await kv.delete(pilotAiKey(pilotId));
+  for (const version of [pointer?.version, pointer?.previous])
+    if (version) await kv.delete(blobKey(pilotId, version));
+  parsedByPilot.delete(pilotId);
 }

@@ -26,7 +26,23 @@ import {
 import type { KnowledgeAnswer, KnowledgeArticle } from '../../shared/knowledge/article.ts';
 import { EmbeddingScorer, embedPassages } from '../../shared/knowledge/embeddings.ts';
 import { KnowledgeIndex, splitPassages } from '../../shared/knowledge/knowledge-index.ts';
-import { readStoredPilotAi, type StoredPilotAi, writeStoredPilotAi } from './pilot-ai-store.ts';
+import {
+  deleteAllVectors,
+  manifestCovers,
+  parseManifest,
+  syncVectorIndex,
+  VECTORIZE_MIN_PASSAGES,
+  VectorizeScorer,
+  type VectorManifest,
+  type VectorStore,
+} from '../../shared/knowledge/vector-index.ts';
+import {
+  deleteStoredPilotAi,
+  readLatestStoredPilotAi,
+  readStoredPilotAi,
+  type StoredPilotAi,
+  writeStoredPilotAi,
+} from './pilot-ai-store.ts';
 import { type WorkersAiBinding, WorkersAiChat, workersAiEmbed } from './workers-ai-chat.ts';
 
 /** Workers AI text-embedding model for knowledge passages and questions (384 dimensions). */
@@ -38,6 +54,8 @@ export { pilotAiKey } from './pilot-ai-store.ts';
 export interface AiEnv {
   SNAPSHOTS: KVNamespace;
   AI?: WorkersAiBinding;
+  /** A Vectorize index (384 dimensions, cosine) for knowledge bases over VECTORIZE_MIN_PASSAGES. */
+  VECTORIZE?: VectorStore;
   OPENAI_API_KEY?: string;
   OPENAI_BASE_URL?: string;
 }
@@ -54,6 +72,71 @@ export interface RebuildStats {
   passages: number;
   trainMs: number;
   bytes: number;
+  /** Where the passage vectors are: none (local word vectors), the KV snapshot, or Vectorize. */
+  vectors: 'none' | 'snapshot' | 'vectorize';
+}
+
+// The real binding must fit the narrow interface the code and tests use (checked by tsc).
+const _vectorizeFits: (binding: Vectorize) => VectorStore = (binding) => binding;
+void _vectorizeFits;
+
+/**
+ * Vectors for the pilot's passages: in Vectorize when both bindings exist and the knowledge base
+ * is large, else in the snapshot when Workers AI is bound. Vectors a pilot had in Vectorize and no
+ * longer needs (it shrank, or a binding went) are deleted. Failures keep the local path.
+ */
+async function passageVectors(
+  env: AiEnv,
+  pilotId: string,
+  articles: KnowledgeArticle[],
+): Promise<
+  Pick<StoredPilotAi, 'embeddings' | 'vectorIndex'> & { vectors: RebuildStats['vectors'] }
+> {
+  const passages = articles.flatMap(splitPassages);
+  const before = await readLatestStoredPilotAi(env.SNAPSHOTS, pilotId);
+  const previous: VectorManifest | null = parseManifest(before?.vectorIndex);
+  if (env.AI && env.VECTORIZE && passages.length > VECTORIZE_MIN_PASSAGES) {
+    const result = await syncVectorIndex({
+      store: env.VECTORIZE,
+      embed: workersAiEmbed(env.AI, EMBEDDING_MODEL),
+      model: EMBEDDING_MODEL,
+      pilotId,
+      passages,
+      previous,
+    });
+    if (result.error)
+      console.warn('Vectorize sync incomplete; retried on the next rebuild', result.error);
+    return { vectorIndex: result.manifest, vectors: result.manifest.active ? 'vectorize' : 'none' };
+  }
+  // Back on the snapshot (or local): what is still in Vectorize goes. Kept, inactive, if it cannot.
+  let leftover: VectorManifest | null =
+    previous && Object.keys(previous.articles).length ? previous : null;
+  if (leftover && env.VECTORIZE) {
+    try {
+      await deleteAllVectors(env.VECTORIZE, leftover);
+      leftover = null;
+    } catch (error) {
+      console.warn('Vectorize delete failed; retried on the next rebuild', String(error));
+    }
+  }
+  const kept = leftover ? { vectorIndex: { ...leftover, active: false } } : {};
+  if (!env.AI || passages.length === 0) return { ...kept, vectors: 'none' };
+  try {
+    const embeddings = await embedPassages(
+      passages,
+      workersAiEmbed(env.AI, EMBEDDING_MODEL),
+      EMBEDDING_MODEL,
+      before?.embeddings,
+    );
+    return {
+      ...kept,
+      ...(embeddings ? { embeddings } : {}),
+      vectors: embeddings ? 'snapshot' : 'none',
+    };
+  } catch (error) {
+    console.warn('Workers AI embeddings failed; knowledge stays local', String(error));
+    return { ...kept, vectors: 'none' };
+  }
 }
 
 /** Trains the intent model and indexes the articles; stores both. Call after every change. */
@@ -67,27 +150,16 @@ export async function rebuildPilotAI(
   const intents = source.intents.filter((intent) => intent.trainingPhrases.length > 0);
   const model = intents.length ? LocalIntentDetector.train(intents, { entities }) : null;
   const index = KnowledgeIndex.build(source.articles);
-  // With Workers AI bound, the passages are embedded once here, so a question needs one
-  // embedding call and no per-article round trip. A failure keeps the local path.
-  let embeddings: unknown = null;
-  if (env.AI && index.passageCount > 0) {
-    try {
-      embeddings = await embedPassages(
-        source.articles.flatMap(splitPassages),
-        workersAiEmbed(env.AI, EMBEDDING_MODEL),
-        EMBEDDING_MODEL,
-      );
-    } catch (error) {
-      console.warn('Workers AI embeddings failed; knowledge stays local', String(error));
-    }
-  }
+  // With Workers AI bound, the passages are embedded here, when articles are saved, so a
+  // question needs one embedding call (and one Vectorize query for a large knowledge base).
+  const { vectors, ...stores } = await passageVectors(env, pilotId, source.articles);
   const stored: StoredPilotAi = {
     format: 'edgepilot-pilot-ai/1',
     builtAt: Date.now(),
     model: model?.toJSON() ?? null,
     entities: source.entities,
     knowledge: index.toJSON(),
-    ...(embeddings ? { embeddings } : {}),
+    ...stores,
   };
   const bytes = await writeStoredPilotAi(env.SNAPSHOTS, pilotId, stored);
   return {
@@ -96,6 +168,7 @@ export async function rebuildPilotAI(
     passages: index.passageCount,
     trainMs: Date.now() - started,
     bytes,
+    vectors,
   };
 }
 
@@ -197,7 +270,7 @@ export async function loadPilotAI(
   // Bad stored settings must not take the pilot down: fall back to the defaults (local).
   const parsed = pilotAiSettingsSchema.safeParse(settings ?? {});
   const aiSettings = parsed.success ? parsed.data : pilotAiSettingsSchema.parse({});
-  const { detector, index, builtAt, embeddings } = await readStoredPilotAi(
+  const { detector, index, builtAt, embeddings, vectorIndex } = await readStoredPilotAi(
     env.SNAPSHOTS,
     pilotId,
     (stored) => {
@@ -209,20 +282,67 @@ export async function loadPilotAI(
         index: stored ? KnowledgeIndex.fromJSON(stored.knowledge) : KnowledgeIndex.build([]),
         builtAt: stored?.builtAt ?? 0,
         embeddings: stored?.embeddings ?? null,
+        vectorIndex: parseManifest(stored?.vectorIndex),
       };
     },
   );
-  // Stored embeddings are used only while the binding that made them is there to embed questions.
-  const semantic =
-    env.AI && embeddings
-      ? EmbeddingScorer.fromStored(embeddings, workersAiEmbed(env.AI, EMBEDDING_MODEL))
-      : null;
   return new PilotAI({
     detector,
     index,
     settings: aiSettings,
     chat: chatModelFor(env, aiSettings),
     builtAt,
-    semantic: semantic?.model === EMBEDDING_MODEL ? semantic : null,
+    semantic: semanticScorer(env, index, embeddings, vectorIndex),
   });
+}
+
+/**
+ * Stored vectors are used only while the bindings that made them are there to embed (and query)
+ * questions, only for the model that made them, and only when every article has vectors;
+ * otherwise the local title match.
+ */
+function semanticScorer(
+  env: AiEnv,
+  index: KnowledgeIndex,
+  embeddings: unknown,
+  vectorIndex: VectorManifest | null,
+): SemanticScorer | null {
+  if (!env.AI) return null;
+  const embed = workersAiEmbed(env.AI, EMBEDDING_MODEL);
+  if (vectorIndex?.active) {
+    const usable =
+      env.VECTORIZE &&
+      vectorIndex.model === EMBEDDING_MODEL &&
+      manifestCovers(vectorIndex, index.articles);
+    return usable && env.VECTORIZE ? new VectorizeScorer(env.VECTORIZE, embed, vectorIndex) : null;
+  }
+  const scorer = embeddings ? EmbeddingScorer.fromStored(embeddings, embed) : null;
+  return scorer?.model === EMBEDDING_MODEL && scorer.coversAll(index.articles) ? scorer : null;
+}
+
+/**
+ * First step of deleting a pilot: deletes its vectors in Vectorize (every id its manifest lists)
+ * and stores an empty, inactive manifest, so that a pilot whose deletion then fails answers
+ * locally and re-embeds on its next rebuild. Throws when Vectorize refuses (the caller then keeps
+ * the pilot: a retry finds the same ids). Returns the number of ids deleted.
+ */
+export async function erasePilotVectors(env: AiEnv, pilotId: string): Promise<number> {
+  const stored = await readLatestStoredPilotAi(env.SNAPSHOTS, pilotId);
+  const manifest = parseManifest(stored?.vectorIndex);
+  if (!stored || !manifest || Object.keys(manifest.articles).length === 0) return 0;
+  if (!env.VECTORIZE)
+    throw new Error('the pilot has vectors in Vectorize, but VECTORIZE is not bound');
+  const deleted = await deleteAllVectors(env.VECTORIZE, manifest);
+  const emptied: VectorManifest = { ...manifest, active: false, articles: {} };
+  await writeStoredPilotAi(env.SNAPSHOTS, pilotId, {
+    ...stored,
+    builtAt: Date.now(),
+    vectorIndex: emptied,
+  });
+  return deleted;
+}
+
+/** Last step of deleting a pilot: its stored AI (model, knowledge index, embeddings) in KV. */
+export function deletePilotAI(env: AiEnv, pilotId: string): Promise<void> {
+  return deleteStoredPilotAi(env.SNAPSHOTS, pilotId);
 }

@@ -3,6 +3,10 @@
  * (it is not bound locally: `wrangler dev` cannot run Workers AI without an account).
  */
 import type { ChatMessage, ChatModel } from '../../shared/ai/chat-model.ts';
+import { withTimeout } from '../../shared/knowledge/timeout.ts';
+
+/** How long a grounded answer may take before the pilot answers locally (as the OpenAI path). */
+export const CHAT_TIMEOUT_MS = 15_000;
 
 /** The part of the Workers AI binding we use; typed here because wrangler.toml does not bind it. */
 export interface WorkersAiBinding {
@@ -22,7 +26,11 @@ export class WorkersAiChat implements ChatModel {
   }
 
   async complete(messages: ChatMessage[]): Promise<string> {
-    const output = await this.ai.run(this.model, { messages, max_tokens: 400 });
+    const output = await withTimeout(
+      this.ai.run(this.model, { messages, max_tokens: 400 }),
+      CHAT_TIMEOUT_MS,
+      'Workers AI chat',
+    );
     const response = (output as { response?: unknown } | null)?.response;
     if (typeof response !== 'string') throw new Error('Workers AI answered an unexpected shape');
     return response;

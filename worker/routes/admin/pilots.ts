@@ -2,6 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ErrorCode } from '../../../shared/errors.ts';
 import { type PilotSettings, pilotSettingsSchema } from '../../../shared/pilot.ts';
+import { deletePilotAI, erasePilotVectors } from '../../ai/pilot-ai.ts';
 import { newId, randomToken } from '../../auth/hash.ts';
 import { ApiError, notFound, zodIssues } from '../../http/api-error.ts';
 import {
@@ -214,8 +215,11 @@ pilotRoutes.openapi(
   async (c) => {
     const { workspaceId } = c.get('principal');
     const pilot = await requirePilot(c.env, workspaceId, c.req.valid('param').pilotId);
+    // Vectors first: if Vectorize refuses, the pilot stays and the delete can be retried.
+    await erasePilotVectors(c.env, pilot.id);
     await withConflicts('Pilot', () => deletePilot(c.env, workspaceId, pilot.id));
     await deleteSnapshot(c.env, pilot.publicKey);
+    await deletePilotAI(c.env, pilot.id);
     return c.json({ id: pilot.id, deleted: true as const }, 200);
   },
 );
