@@ -4,6 +4,7 @@ import { ErrorCode } from '../../../shared/errors.ts';
 import { type PilotSettings, pilotSettingsSchema } from '../../../shared/pilot.ts';
 import { newId, randomToken } from '../../auth/hash.ts';
 import { ApiError, notFound, zodIssues } from '../../http/api-error.ts';
+import { withConflicts } from '../../http/d1-errors.ts';
 import {
   adminRouter,
   deletedSchema,
@@ -14,7 +15,6 @@ import {
   listOf,
 } from '../../http/openapi.ts';
 import { decodeCursor, paginationQuery } from '../../http/pagination.ts';
-import { withConflicts } from '../../store/d1-errors.ts';
 import {
   deletePilot,
   getIdentitySecret,
