@@ -1,7 +1,7 @@
 /** Pilot settings (SPEC 3.4 pilots). Stored as JSON in D1 and copied into published snapshots. */
 import { z } from 'zod';
 import { pilotAiSettingsSchema } from './ai/ai-settings.ts';
-import { isValidTimezone, officeHoursSchema } from './engine/office-hours.ts';
+import { isValidTimezone, officeHoursSchema } from './expr/office-hours.ts';
 import type { PublishedFlow } from './flow/match.ts';
 
 /** `example.com`, `*.example.com`, `localhost`, `127.0.0.1`: a host, optionally a `*.` wildcard. */

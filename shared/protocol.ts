@@ -1,6 +1,9 @@
 /**
  * The widget <-> ConversationObject WebSocket protocol (SPEC 3.3). Versioned JSON frames,
- * validated on both sides. Written with zod/mini so the widget bundle stays small.
+ * validated on both sides: the ConversationObject parses client frames with these schemas; the
+ * widget imports only the types and checks server frames by hand (widget/transport/
+ * server-frame.ts: even zod/mini cost half its bundle budget), and a property test holds that
+ * checker to `serverFrameSchema`.
  *
  * Heartbeats are the raw text frames "ping" -> "pong", answered by the runtime's
  * auto-response without waking a hibernated object.
@@ -217,17 +220,5 @@ export function parseClientFrame(raw: string): ClientFrame | null {
     return null;
   }
   const parsed = clientFrameSchema.safeParse(json);
-  return parsed.success ? parsed.data : null;
-}
-
-/** Parses a server frame from raw text; returns null for anything invalid. */
-export function parseServerFrame(raw: string): ServerFrame | null {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return null;
-  }
-  const parsed = serverFrameSchema.safeParse(json);
   return parsed.success ? parsed.data : null;
 }

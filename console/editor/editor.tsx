@@ -12,6 +12,7 @@ import { AddStepDialog, StepTypeList } from './add-step-dialog.tsx';
 import { Canvas, FIT_ALL } from './canvas.tsx';
 import type { CanvasNode, Mark, PortEdge } from './canvas-types.ts';
 import { ChangesList } from './changes-list.tsx';
+import type { View } from './editor-view.ts';
 import type { LoadedDraft } from './flow-api.ts';
 import { FlowPanels } from './flow-panels.tsx';
 import { NodeInspector } from './inspector/node-inspector.tsx';
@@ -46,17 +47,6 @@ import { useEditor } from './use-editor.ts';
 import { usePilotScope } from './use-pilot-scope.ts';
 import { useServerActions } from './use-server-actions.ts';
 import { VersionsPanel } from './versions-panel.tsx';
-
-export type View =
-  | { kind: 'edit' }
-  | { kind: 'version'; version: number; flow: Flow }
-  | {
-      kind: 'compare';
-      title: string;
-      flow: Flow;
-      marks: Map<string, Mark>;
-      diff: import('./model/diff.ts').FlowDiff;
-    };
 
 const isTyping = (target: EventTarget | null) =>
   target instanceof HTMLElement &&

@@ -8,7 +8,7 @@ import type { Flow } from '../../shared/flow/schema.ts';
 import type { ApiClient } from '../api/client.ts';
 import { failureText } from '../api/errors.ts';
 import type { Mark } from './canvas-types.ts';
-import type { View } from './editor.tsx';
+import type { View } from './editor-view.ts';
 import * as server from './flow-api.ts';
 import { diffFlows, type FlowDiff, unionForCompare } from './model/diff.ts';
 import type { EditorApi } from './use-editor.ts';

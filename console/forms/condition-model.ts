@@ -12,7 +12,7 @@ import {
   NAMESPACES,
   type Namespace,
   UNARY_OPS,
-} from '../../shared/flow/conditions.ts';
+} from '../../shared/expr/condition-schema.ts';
 import {
   AGENTS_FIELDS,
   SYSTEM_FIELDS,

@@ -3,7 +3,7 @@
  * scope, where the caret is inside an unfinished `{{`, what to suggest there and how to insert
  * a choice, and the inline problems of a text (the validator's own reference check).
  */
-import { templatePaths } from '../../shared/engine/template.ts';
+import { templatePaths } from '../../shared/expr/template.ts';
 import { checkReference, type KnownNames } from '../../shared/flow/references.ts';
 import { knownFields } from './condition-model.ts';
 

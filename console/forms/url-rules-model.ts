@@ -3,8 +3,9 @@
  * using the runtime's own matcher (shared/flow/match.ts), so the answer is the one a visitor
  * would get.
  */
+
+import { checkPattern } from '../../shared/expr/regex.ts';
 import { urlRuleMatches } from '../../shared/flow/match.ts';
-import { checkPattern } from '../../shared/flow/regex.ts';
 import { URL_OPS, type UrlRule, urlRuleSchema } from '../../shared/flow/triggers.ts';
 
 export { URL_OPS, type UrlRule };

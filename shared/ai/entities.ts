@@ -1,7 +1,7 @@
 /**
  * Entities extracted from visitor messages, available to flows as `entity.<name>`:
  * - list entities: canonical values with synonyms, matched on word boundaries, case-insensitive;
- * - regex entities: admin patterns in RE2 syntax, run in linear time (shared/flow/regex.ts) so no
+ * - regex entities: admin patterns in RE2 syntax, run in linear time (shared/expr/regex.ts) so no
  *   pattern can make a visitor message slow; patterns RE2 cannot compile are refused at save;
  * - system entities (always on): email, url (linkifyjs), phone (libphonenumber-js), datetime
  *   (chrono-node, ISO 8601 value), number.
@@ -11,7 +11,7 @@ import { findPhoneNumbersInText } from 'libphonenumber-js';
 import { find as findLinks } from 'linkifyjs';
 import { RE2JS } from 're2js';
 import { z } from 'zod';
-import { compilePattern, MAX_SUBJECT_LENGTH } from '../flow/regex.ts';
+import { compilePattern, MAX_SUBJECT_LENGTH } from '../expr/regex.ts';
 import type { EntityMatch } from './intent-detector.ts';
 import { tokenize } from './text-features.ts';
 

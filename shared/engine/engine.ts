@@ -4,8 +4,9 @@
  * no I/O: the caller supplies `ctx.now`, the conversation id that seeds `split`, agent
  * availability, office hours and the results of effects.
  */
+
+import { coerceToType } from '../expr/coerce.ts';
 import type { FlowNode } from '../flow/schema.ts';
-import { coerceToType } from './coerce.ts';
 import { execute, type Outcome } from './execute.ts';
 import { postQuestion, type Resumed, resumeEffect, resumeForm, resumeInput } from './resume.ts';
 import { Run } from './run.ts';
@@ -46,7 +47,7 @@ const unchanged = (state: RunState): StepResult => ({ state, effects: [], log: [
  * Advances a run by one event. Never throws; failures are a `failed` state. Events the run is
  * not waiting for (a second `start`, an answer while an effect is pending, a result for another
  * node) leave it unchanged, so redelivery is harmless. The work of one event is bounded by the
- * step limit and by limits.ts (value, rendered text, scope and output sizes).
+ * step limit and by limits.ts and expr/size.ts (value, rendered text, scope and output sizes).
  */
 export function step(state: RunState, event: EngineEvent, ctx: EngineContext): StepResult {
   try {

@@ -2,14 +2,15 @@
  * What each node does when the run enters it. Pure nodes pick a port at once; I/O nodes emit an
  * effect and either continue (fire-and-forget) or wait for its result (see resume.ts).
  */
+
+import { availableAgents } from '../expr/agents.ts';
+import { coerceToType, toList, toNumber } from '../expr/coerce.ts';
+import { evaluateCondition } from '../expr/conditions.ts';
 import type { FlowNode, NodeOf } from '../flow/schema.ts';
-import { coerceToType, toList, toNumber } from './coerce.ts';
-import { evaluateCondition } from './conditions.ts';
 import { bucket, fnv1a } from './hash.ts';
 import { questionOptions } from './input-validation.ts';
 import { MAX_SNIPPET_CHARS } from './limits.ts';
 import type { Run } from './run.ts';
-import { availableAgents } from './scope.ts';
 import { RunError } from './types.ts';
 
 /** Go to a port (undefined target = the run ends), wait, or end the run. */

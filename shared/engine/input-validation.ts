@@ -2,9 +2,10 @@
  * Validates and normalises an `ask_question` answer by input kind. Returns the value to save
  * and the option picked (buttons, yes/no), or `valid: false`.
  */
+
+import { toBoolean } from '../expr/coerce.ts';
+import { localTime } from '../expr/office-hours.ts';
 import type { NodeOf } from '../flow/nodes.ts';
-import { toBoolean } from './coerce.ts';
-import { localTime } from './office-hours.ts';
 
 type AskQuestion = NodeOf<'ask_question'>;
 type Option = { label: string; value: string; next?: string | undefined };

@@ -2,13 +2,15 @@
  * How a waiting run continues: the visitor's answer to an `ask_question`, or the result of an
  * effect. The result picks the port; an error with no error port fails the run.
  */
+
+import { coerceToType, toText } from '../expr/coerce.ts';
+import { readJsonPath } from '../expr/json-path.ts';
+import { sizeWithin } from '../expr/size.ts';
 import type { FlowNode, NodeOf } from '../flow/schema.ts';
-import { coerceToType, toText } from './coerce.ts';
 import type { Outcome } from './execute.ts';
 import { askQuestion, postReactions, showForm, updateContact } from './execute.ts';
 import { validateAnswer, validateKind } from './input-validation.ts';
-import { readJsonPath } from './json-path.ts';
-import { MAX_VALUE_CHARS, sizeWithin } from './limits.ts';
+import { MAX_VALUE_CHARS } from './limits.ts';
 import type { Run } from './run.ts';
 import { type EngineEvent, RunError } from './types.ts';
 

@@ -2,18 +2,13 @@
  * The mutable working set of one `step` call: scope, effects, log and counters. It never leaks:
  * `step` turns it into a fresh `RunState` and plain arrays at the end.
  */
+
+import { type RenderBudget, renderBudget, sizeWithin } from '../expr/size.ts';
+import { renderJsonText, renderTemplate, renderUrl, renderValue } from '../expr/template.ts';
 import type { Flow, FlowNode } from '../flow/schema.ts';
-import {
-  MAX_EVENT_OUTPUT_CHARS,
-  MAX_SCOPE_CHARS,
-  MAX_VALUE_CHARS,
-  type RenderBudget,
-  renderBudget,
-  sizeWithin,
-} from './limits.ts';
+import { MAX_EVENT_OUTPUT_CHARS, MAX_SCOPE_CHARS, MAX_VALUE_CHARS } from './limits.ts';
 import { buildScope, type Scope, withVariable } from './scope.ts';
 import { withMessage } from './system-vars.ts';
-import { renderJsonText, renderTemplate, renderUrl, renderValue } from './template.ts';
 import {
   type Effect,
   type EngineContext,

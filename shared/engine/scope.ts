@@ -3,8 +3,9 @@
  * caller's `ctx.data` plus what the engine derives: `variable` (the run), `time` (pilot
  * timezone and office hours, computed lazily) and `agents` (from `ctx.agents`).
  */
-import { isOfficeOpen, localTime } from './office-hours.ts';
-import type { AgentInfo, EngineContext } from './types.ts';
+import type { AgentInfo } from '../expr/agents.ts';
+import { isOfficeOpen, localTime } from '../expr/office-hours.ts';
+import type { EngineContext } from './types.ts';
 
 export type Scope = Record<string, unknown> & { variable: Record<string, unknown> };
 
@@ -50,22 +51,6 @@ export function agentsNamespace(agents: readonly AgentInfo[]): Record<string, un
     available_count: available.length,
     available_ids: available.map((agent) => agent.id),
   };
-}
-
-/** Agents that are available, optionally limited to some users and/or members of some teams. */
-export function availableAgents(
-  agents: readonly AgentInfo[] | undefined,
-  users?: readonly string[],
-  teams?: readonly string[],
-): AgentInfo[] {
-  const limited = (users?.length ?? 0) > 0 || (teams?.length ?? 0) > 0;
-  return (agents ?? []).filter(
-    (agent) =>
-      agent.available &&
-      (!limited ||
-        users?.includes(agent.id) ||
-        (agent.teams ?? []).some((team) => teams?.includes(team))),
-  );
 }
 
 /** Sets a value in the scope's `variable` namespace (copy-on-write per event). */

@@ -2,7 +2,7 @@
  * Request and response of `POST /v1/admin/flows/:flowId/simulate` (issue 3). Extend, don't rename.
  */
 import { z } from 'zod';
-import { officeHoursSchema } from './office-hours.ts';
+import { officeHoursSchema } from '../expr/office-hours.ts';
 
 const props = z.record(z.string(), z.unknown());
 

@@ -4,11 +4,13 @@
  * why a flow would not start. Deterministic: the clock starts at `context.now` and advances one
  * second per event.
  */
+
+import type { OfficeHours } from '../expr/office-hours.ts';
+import { sizeWithin } from '../expr/size.ts';
 import { evaluateCandidate, type TriggerInput, utmOf } from '../flow/match.ts';
 import type { Flow } from '../flow/schema.ts';
 import { newRun, step } from './engine.ts';
-import { MAX_SCOPE_CHARS, MAX_SIMULATE_RESPONSE_CHARS, sizeWithin } from './limits.ts';
-import type { OfficeHours } from './office-hours.ts';
+import { MAX_SCOPE_CHARS, MAX_SIMULATE_RESPONSE_CHARS } from './limits.ts';
 import {
   type ParsedSimulateRequest,
   type SimulateEvent,

@@ -1,7 +1,8 @@
 /** Types of the pure flow engine: state in, event in -> state out, effects out, step log out. */
+import type { AgentInfo } from '../expr/agents.ts';
+import type { OfficeHours } from '../expr/office-hours.ts';
 import type { Flow } from '../flow/schema.ts';
 import type { Choice, FormSpec, PostPart } from '../protocol.ts';
-import type { OfficeHours } from './office-hours.ts';
 
 export type RunStatus = 'waiting' | 'completed' | 'failed' | 'cancelled';
 
@@ -50,12 +51,8 @@ export type EngineEvent =
   /** Unpublish, agent takeover, unenroll: the run ends with status `cancelled`. */
   | { type: 'cancel'; reason?: string };
 
-/** One human agent as the engine sees them. */
-export interface AgentInfo {
-  id: string;
-  available: boolean;
-  teams?: string[];
-}
+// The context names agents in the base layer's terms (flows' settings check them too).
+export type { AgentInfo };
 
 /** The world as the engine may see it. The engine never reads a clock or does I/O itself. */
 export interface EngineContext {
@@ -214,7 +211,7 @@ export const RunError = {
   stepLimit: 'step_limit',
   unknownNode: 'unknown_node',
   unexpectedResult: 'unexpected_effect_result',
-  /** A value or rendered template would pass MAX_VALUE_CHARS / MAX_RENDERED_CHARS (limits.ts). */
+  /** A value or rendered template would pass MAX_VALUE_CHARS / MAX_RENDERED_CHARS (limits.ts, expr/size.ts). */
   valueTooLarge: 'value_too_large',
   /** The run's variables together would pass MAX_SCOPE_CHARS. */
   scopeTooLarge: 'scope_too_large',

@@ -4,7 +4,7 @@
  * reachability, variables, regex safety) are only checked by `validateFlow`.
  */
 import { z } from 'zod';
-import { conditionSchema } from './conditions.ts';
+import { conditionSchema } from '../expr/condition-schema.ts';
 import { flowSchema } from './schema.ts';
 
 /** Names for the shared definitions (`$defs`) instead of zod's generated `__schema0`. */

@@ -3,9 +3,10 @@
  * audience, conditions, event name, intent and confidence), filter by execution settings, then
  * the lowest priority number wins (ties: flow id). Pure: the caller supplies every fact.
  */
-import { evaluateCondition } from '../engine/conditions.ts';
-import type { Condition } from './conditions.ts';
-import { safeMatch } from './regex.ts';
+
+import type { Condition } from '../expr/condition-schema.ts';
+import { evaluateCondition } from '../expr/conditions.ts';
+import { safeMatch } from '../expr/regex.ts';
 import type { Flow, UrlRule } from './schema.ts';
 import {
   type Check,

@@ -3,7 +3,7 @@
  * Nodes are strict objects, so a misspelt port (`nxt`) is an error, not silently dropped.
  */
 import { z } from 'zod';
-import { conditionSchema } from './conditions.ts';
+import { conditionSchema } from '../expr/condition-schema.ts';
 
 export const nodeIdSchema = z
   .string()

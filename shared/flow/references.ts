@@ -4,7 +4,7 @@
  * be extended by custom attributes (warning); contact, conversation, event, intent and entity
  * are open.
  */
-import { NAMESPACES } from './conditions.ts';
+import { NAMESPACES } from '../expr/condition-schema.ts';
 
 export const SYSTEM_FIELDS = [
   'last_utterance',

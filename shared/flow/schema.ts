@@ -8,7 +8,7 @@ import { nodeIdSchema, nodeSchema } from './nodes.ts';
 import { settingsSchema } from './settings.ts';
 import { triggerSchema } from './triggers.ts';
 
-export * from './conditions.ts';
+export * from '../expr/condition-schema.ts';
 export * from './nodes.ts';
 export * from './ports.ts';
 export * from './settings.ts';

@@ -3,10 +3,9 @@
  * supplies: the clock, this subject's run history for the flow, office hours, agents.
  */
 
-import type { OfficeHours } from '../engine/office-hours.ts';
-import { isOfficeOpen } from '../engine/office-hours.ts';
-import { availableAgents } from '../engine/scope.ts';
-import type { AgentInfo } from '../engine/types.ts';
+import { type AgentInfo, availableAgents } from '../expr/agents.ts';
+import type { OfficeHours } from '../expr/office-hours.ts';
+import { isOfficeOpen } from '../expr/office-hours.ts';
 import type { Flow } from './schema.ts';
 import { resolveSettings } from './settings.ts';
 

@@ -1,6 +1,6 @@
 /** Flow triggers (SPEC 3.5): exactly one per flow. */
 import { z } from 'zod';
-import { conditionSchema } from './conditions.ts';
+import { conditionSchema } from '../expr/condition-schema.ts';
 
 export const URL_OPS = [
   'any',

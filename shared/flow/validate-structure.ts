@@ -1,15 +1,15 @@
 /** Cross-node validation rules on a schema-valid flow (see validate.ts). */
-import { toDurationMs } from '../engine/coerce.ts';
-import { parseJsonPath } from '../engine/json-path.ts';
-import { templatePaths } from '../engine/template.ts';
-import { type Condition, forEachRule, UNARY_OPS } from './conditions.ts';
+import { toDurationMs } from '../expr/coerce.ts';
+import { type Condition, forEachRule, UNARY_OPS } from '../expr/condition-schema.ts';
+import { parseJsonPath } from '../expr/json-path.ts';
+import { checkPattern } from '../expr/regex.ts';
+import { templatePaths } from '../expr/template.ts';
 import { cyclesWithoutWait, reachable } from './graph.ts';
 import type { FlowNode } from './nodes.ts';
 import { nodePorts } from './ports.ts';
 import { checkReference, type KnownNames } from './references.ts';
-import { checkPattern } from './regex.ts';
 import type { Flow } from './schema.ts';
-import type { FlowIssue, ValidateOptions } from './validate.ts';
+import type { FlowIssue, ValidateOptions } from './validate-options.ts';
 
 type Report = (level: 'error' | 'warning', issue: FlowIssue) => void;
 

@@ -5,26 +5,16 @@
 import type { z } from 'zod';
 import { REJECTED_NODE_TYPES } from './nodes.ts';
 import { type Flow, flowSchema } from './schema.ts';
+import type { FlowIssue, ValidateOptions } from './validate-options.ts';
 import { checkStructure } from './validate-structure.ts';
 
-export interface FlowIssue {
-  code: string;
-  message: string;
-  /** Dotted path into the flow JSON, e.g. `nodes.3.next`. */
-  path: string;
-  nodeId?: string;
-}
+export type { FlowIssue, ValidateOptions };
 
 export interface ValidationResult {
   ok: boolean;
   flow?: Flow;
   errors: FlowIssue[];
   warnings: FlowIssue[];
-}
-
-export interface ValidateOptions {
-  /** Names of the pilot's global variables; when given, `pilot.*` references are checked. */
-  pilotVariables?: string[];
 }
 
 const KNOWN_TYPES = new Set(

@@ -20,8 +20,8 @@ import {
   valueKind,
   withOp,
 } from '../../console/forms/condition-model.ts';
-import { evaluateCondition } from '../../shared/engine/conditions.ts';
-import { conditionSchema } from '../../shared/flow/conditions.ts';
+import { conditionSchema } from '../../shared/expr/condition-schema.ts';
+import { evaluateCondition } from '../../shared/expr/conditions.ts';
 
 const rule = (field: string, op: string, value: unknown) => ({ field, op, value }) as Condition;
 const unary = (field: string, op: string) => ({ field, op }) as Condition;

@@ -21,7 +21,7 @@ import {
   templateProblems,
 } from '../../console/forms/template-model.ts';
 import { testUrl, urlRuleProblem } from '../../console/forms/url-rules-model.ts';
-import { renderTemplate } from '../../shared/engine/template.ts';
+import { renderTemplate } from '../../shared/expr/template.ts';
 
 describe('URL rules and the test box', () => {
   it('says which rule matches a URL, as the runtime matcher decides', () => {

@@ -13,7 +13,7 @@ import {
   TemplateInput,
   UrlRules,
 } from '../../console/forms/index.ts';
-import type { Condition } from '../../shared/flow/conditions.ts';
+import type { Condition } from '../../shared/expr/condition-schema.ts';
 import type { FlowVariable } from '../../shared/flow/schema.ts';
 import type { FlowSettings } from '../../shared/flow/settings.ts';
 import type { UrlRule } from '../../shared/flow/triggers.ts';

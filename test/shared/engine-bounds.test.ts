@@ -7,15 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { newRun, step } from '../../shared/engine/engine.ts';
 import {
   MAX_EVENT_OUTPUT_CHARS,
-  MAX_RENDERED_CHARS,
   MAX_SCOPE_CHARS,
   MAX_SIMULATE_RESPONSE_CHARS,
   MAX_VALUE_CHARS,
-  sizeWithin,
 } from '../../shared/engine/limits.ts';
 import { simulateFlow } from '../../shared/engine/simulate.ts';
-import { renderTemplate, renderUrl } from '../../shared/engine/template.ts';
 import { isAbort, RunError } from '../../shared/engine/types.ts';
+import { MAX_RENDERED_CHARS, sizeWithin } from '../../shared/expr/size.ts';
+import { renderTemplate, renderUrl } from '../../shared/expr/template.ts';
 import { makeCtx, makeFlow, play } from './engine-test-helpers.ts';
 
 /** `length` set_variable nodes in a row, each applying `assignment` to variable.s. */

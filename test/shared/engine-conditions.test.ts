@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateCondition, evaluateRule } from '../../shared/engine/conditions.ts';
-import type { ConditionRule } from '../../shared/flow/conditions.ts';
+import type { ConditionRule } from '../../shared/expr/condition-schema.ts';
+import { evaluateCondition, evaluateRule } from '../../shared/expr/conditions.ts';
 
 const NOW = Date.parse('2026-11-24T10:00:00Z');
 const scope = {

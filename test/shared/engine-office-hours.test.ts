@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isOfficeOpen, localTime } from '../../shared/engine/office-hours.ts';
+import { isOfficeOpen, localTime } from '../../shared/expr/office-hours.ts';
 
 const hours = {
   weekly: [

@@ -5,13 +5,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { newRun, step } from '../../shared/engine/engine.ts';
-import { MAX_EVENT_OUTPUT_CHARS, MAX_SCOPE_CHARS, sizeWithin } from '../../shared/engine/limits.ts';
+import { MAX_EVENT_OUTPUT_CHARS, MAX_SCOPE_CHARS } from '../../shared/engine/limits.ts';
 import {
   type EngineContext,
   type EngineEvent,
   MAX_STEPS_PER_EVENT,
   type StepResult,
 } from '../../shared/engine/types.ts';
+import { sizeWithin } from '../../shared/expr/size.ts';
 import { type Flow, flowSchema } from '../../shared/flow/schema.ts';
 
 const IDS = ['n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7'];

@@ -7,9 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EntityExtractor, entityDefinitionSchema } from '../../shared/ai/entities.ts';
-import { evaluateRule } from '../../shared/engine/conditions.ts';
+import { evaluateRule } from '../../shared/expr/conditions.ts';
+import { checkPattern, MAX_SUBJECT_LENGTH, safeMatch } from '../../shared/expr/regex.ts';
 import { urlRuleMatches } from '../../shared/flow/match.ts';
-import { checkPattern, MAX_SUBJECT_LENGTH, safeMatch } from '../../shared/flow/regex.ts';
 
 const HOSTILE = 'a'.repeat(4000);
 const TIMEOUT = { timeout: 5000 };

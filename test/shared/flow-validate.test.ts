@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { checkPattern, safeMatch } from '../../shared/expr/regex.ts';
 import { flowJsonSchema } from '../../shared/flow/json-schema.ts';
-import { checkPattern, safeMatch } from '../../shared/flow/regex.ts';
 import { validateFlow } from '../../shared/flow/validate.ts';
 import { demoFlow } from '../../worker/seed/demo-flow.ts';
 

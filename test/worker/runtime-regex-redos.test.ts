@@ -1,7 +1,7 @@
 /**
  * A write-key holder publishes a flow whose `matches` condition backtracks polynomially on a
  * backtracking engine (`a*a*a*a*b`: minutes on 4,000 "a"s), then a visitor sends exactly that.
- * Flow regexes run on RE2 (shared/flow/regex.ts), so the conversation answers at once and
+ * Flow regexes run on RE2 (shared/expr/regex.ts), so the conversation answers at once and
  * still branches correctly. On the old engine the Durable Object stalls and `said` times out.
  */
 import { describe, expect, it } from 'vitest';

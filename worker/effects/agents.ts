@@ -1,13 +1,10 @@
 /**
  * Human agents as the engine sees them: the workspace's users, their presence
- * (`PUT /v1/admin/users/:userId/presence`) and team memberships. Read from D1 only when a flow
+ * (store/presence.ts) and team memberships. Read from D1 only when a flow
  * needs them (availability settings, check_availability, assign, handover, `agents.*`).
  */
 import type { AgentInfo } from '../../shared/engine/types.ts';
 import type { AppEnv } from '../env.ts';
-
-export const PRESENCE_STATUSES = ['online', 'away', 'offline'] as const;
-export type PresenceStatus = (typeof PRESENCE_STATUSES)[number];
 
 export async function loadAgents(env: AppEnv, workspaceId: string): Promise<AgentInfo[]> {
   const [users, teams] = await env.DB.batch([

@@ -5,8 +5,8 @@
  */
 
 import { citationLinks } from '../../shared/ai/runtime-adapters.ts';
-import { availableAgents } from '../../shared/engine/scope.ts';
 import type { AgentInfo, IoEffect } from '../../shared/engine/types.ts';
+import { availableAgents } from '../../shared/expr/agents.ts';
 import type { KnowledgeAnswer } from '../../shared/knowledge/article.ts';
 import type { EffectResult } from '../conversation/storage.ts';
 import { isDevelopment } from '../env.ts';

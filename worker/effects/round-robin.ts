@@ -4,8 +4,9 @@
  * in a row may land on the same person. Here the pilot's object remembers who was assigned
  * last per pool and hands out the next one in id order, skipping agents who are not online.
  */
-import { availableAgents } from '../../shared/engine/scope.ts';
+
 import type { AgentInfo } from '../../shared/engine/types.ts';
+import { availableAgents } from '../../shared/expr/agents.ts';
 import type { EffectResult } from '../conversation/storage.ts';
 import type { EffectContext } from './context.ts';
 

@@ -4,8 +4,8 @@
  * questions get cited answers. Running it again changes nothing.
  */
 import { pilotSettingsSchema } from '../../shared/pilot.ts';
+import { onPilotKnowledgeChanged } from '../ai/pilot-knowledge-hook.ts';
 import { type AppEnv, DEFAULT_WORKSPACE_ID } from '../env.ts';
-import { onPilotKnowledgeChanged } from '../routes/admin/pilot-knowledge-hook.ts';
 import { getWorkspaceFlow, insertFlow, publishDraft } from '../store/flows.ts';
 import { getItem, insertItem } from '../store/pilot-items.ts';
 import { ensureWorkspace, insertPilot } from '../store/pilots.ts';

@@ -1,7 +1,7 @@
 /** Admin API keys in D1: only the SHA-256 of a key is stored; the key is shown once. */
 import { z } from 'zod';
 import type { AppEnv } from '../env.ts';
-import { type Cursor, keyset, type Page, toPage } from '../http/pagination.ts';
+import { type Cursor, keyset, type Page, toPage } from './keyset.ts';
 
 export const SCOPES = ['read', 'write'] as const;
 export type Scope = (typeof SCOPES)[number];

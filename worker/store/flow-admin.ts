@@ -4,8 +4,8 @@
  */
 import { type Flow, flowSchema } from '../../shared/flow/schema.ts';
 import type { AppEnv } from '../env.ts';
-import { type Cursor, keyset, type Page, toPage } from '../http/pagination.ts';
 import { type FlowRecord, type FlowRow, fromRow } from './flows.ts';
+import { type Cursor, keyset, type Page, toPage } from './keyset.ts';
 
 export async function listFlows(
   env: AppEnv,

@@ -3,7 +3,7 @@
  * knowledge articles, one JSON document per row, always scoped by workspace and pilot.
  */
 import type { AppEnv } from '../env.ts';
-import { type Cursor, keyset, type Page, toPage } from '../http/pagination.ts';
+import { type Cursor, keyset, type Page, toPage } from './keyset.ts';
 
 export const PILOT_ITEM_KINDS = ['intent', 'entity', 'variable', 'knowledge'] as const;
 export type PilotItemKind = (typeof PILOT_ITEM_KINDS)[number];

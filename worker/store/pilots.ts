@@ -1,6 +1,6 @@
 import { type PilotSettings, pilotSettingsSchema } from '../../shared/pilot.ts';
 import type { AppEnv } from '../env.ts';
-import { type Cursor, keyset, type Page, toPage } from '../http/pagination.ts';
+import { type Cursor, keyset, type Page, toPage } from './keyset.ts';
 
 export interface PilotRecord {
   id: string;

@@ -3,7 +3,7 @@
  * effect executor writes them with `insertRecord` / `insertOutboxEmail`; the admin API reads.
  */
 import type { AppEnv } from '../env.ts';
-import { type Cursor, keyset, type Page, toPage } from '../http/pagination.ts';
+import { type Cursor, keyset, type Page, toPage } from './keyset.ts';
 
 export const RECORD_KINDS = ['deal', 'task', 'note'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];

@@ -3,7 +3,7 @@
  * (tables in migrations/0002_admin.sql). The indexed columns carry the unique constraints.
  */
 import type { AppEnv } from '../env.ts';
-import { type Cursor, keyset, type Page, toPage } from '../http/pagination.ts';
+import { type Cursor, keyset, type Page, toPage } from './keyset.ts';
 
 export interface DocTable {
   table: 'contacts' | 'users' | 'teams' | 'companies';

@@ -7,33 +7,11 @@
 import { useEffect, useId, useState } from 'preact/hooks';
 import { TemplateInput } from '../../forms/index.ts';
 import { getIn, setIn } from '../model/paths.ts';
+import type { FieldContext, SpecFieldProps } from './field-context.ts';
 import type { FieldSpec } from './field-specs.ts';
 import { SpecialField } from './special-fields.tsx';
 
-export interface FieldContext {
-  /** Problems of this node by field path (`input.options.0.label`). */
-  problems: ReadonlyMap<string, string>;
-  onBlur: () => void;
-  readOnly: boolean;
-  /** What templates and conditions may reference (autocomplete, inline checks). */
-  scope?: EditorScope;
-}
-
-export interface EditorScope {
-  /** Every `namespace.path` offered by template autocomplete. */
-  paths: readonly string[];
-  variables: readonly string[];
-  pilotVariables: readonly string[];
-}
-
-export interface SpecFieldProps {
-  spec: FieldSpec;
-  value: unknown;
-  /** Path of `value` below the node ('' for the node itself). */
-  base: string;
-  onChange: (next: unknown, group: string) => void;
-  ctx: FieldContext;
-}
+export type { EditorScope, FieldContext, SpecFieldProps } from './field-context.ts';
 
 const join = (base: string, path: string) => (base ? `${base}.${path}` : path);
 
@@ -186,6 +164,7 @@ export function SpecField({ spec, value, base, onChange, ctx }: SpecFieldProps) 
           common={common}
           errorText={errorText}
           ctx={ctx}
+          Field={SpecField}
         />
       );
   }

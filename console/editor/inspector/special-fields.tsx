@@ -3,13 +3,14 @@
  * headers), JSON values (request body, image), conditions, the answer type of a question
  * (which reshapes `input`) and the target of an `assign`.
  */
+
+import type { ComponentType } from 'preact';
 import { useEffect, useId, useState } from 'preact/hooks';
 import { type Condition, INPUT_KINDS, type UrlRule } from '../../../shared/flow/schema.ts';
 import { ConditionBuilder, UrlRules } from '../../forms/index.ts';
+import type { FieldContext, SpecFieldProps } from './field-context.ts';
 import type { FieldSpec } from './field-specs.ts';
 import { OPTION_FIELDS } from './field-specs.ts';
-import type { FieldContext } from './spec-field.tsx';
-import { SpecField } from './spec-field.tsx';
 
 interface Props {
   spec: FieldSpec;
@@ -19,6 +20,11 @@ interface Props {
   common: Record<string, unknown>;
   errorText: unknown;
   ctx: FieldContext;
+  /**
+   * Renders a nested field (a question's options, an assign's target): spec-field.tsx passes its
+   * own SpecField, so the two modules recurse without importing each other.
+   */
+  Field: ComponentType<SpecFieldProps>;
 }
 
 export function SpecialField(props: Props) {
@@ -224,7 +230,7 @@ function reshape(input: Input, kind: string): Input {
   return { kind };
 }
 
-function InputKindField({ current, set, common, full, ctx, errorText }: Props) {
+function InputKindField({ current, set, common, full, ctx, errorText, Field }: Props) {
   const input = (current as Input | undefined) ?? { kind: 'text' };
   const multiple = input.kind === 'multiple_choice';
   const hasOptions = input.kind === 'buttons' || input.kind === 'yes_no' || multiple;
@@ -247,7 +253,7 @@ function InputKindField({ current, set, common, full, ctx, errorText }: Props) {
         {errorText as never}
       </div>
       {hasOptions && (
-        <SpecField
+        <Field
           spec={{
             kind: 'list',
             path: 'options',
@@ -274,7 +280,7 @@ function InputKindField({ current, set, common, full, ctx, errorText }: Props) {
         />
       )}
       {input.kind === 'buttons' && (
-        <SpecField
+        <Field
           spec={{ kind: 'checkbox', path: 'allowFreeText', label: 'Also accept typed answers' }}
           value={input}
           base={full}
@@ -283,7 +289,7 @@ function InputKindField({ current, set, common, full, ctx, errorText }: Props) {
         />
       )}
       {input.kind === 'rating' && (
-        <SpecField
+        <Field
           spec={{ kind: 'select', path: 'scale', label: 'Scale', options: ['stars', 'thumbs'] }}
           value={input}
           base={full}
@@ -292,7 +298,7 @@ function InputKindField({ current, set, common, full, ctx, errorText }: Props) {
         />
       )}
       {!hasOptions && input.kind !== 'rating' && (
-        <SpecField
+        <Field
           spec={{ kind: 'text', path: 'placeholder', label: 'Placeholder', optional: true }}
           value={input}
           base={full}
@@ -304,7 +310,7 @@ function InputKindField({ current, set, common, full, ctx, errorText }: Props) {
   );
 }
 
-function AssignToField({ current, set, common, full, ctx, errorText }: Props) {
+function AssignToField({ current, set, common, full, ctx, errorText, Field }: Props) {
   const to = (current as { kind: string; userId?: string; teamId?: string } | undefined) ?? {
     kind: 'round_robin',
   };
@@ -334,7 +340,7 @@ function AssignToField({ current, set, common, full, ctx, errorText }: Props) {
         </select>
         {errorText as never}
       </div>
-      <SpecField
+      <Field
         spec={{
           kind: 'text',
           path: idPath,

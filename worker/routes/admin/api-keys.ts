@@ -12,8 +12,9 @@ import {
   jsonBody,
   listOf,
 } from '../../http/openapi.ts';
-import { type Cursor, decodeCursor, paginationQuery } from '../../http/pagination.ts';
+import { decodeCursor, paginationQuery } from '../../http/pagination.ts';
 import { type ApiKeyRecord, insertKey, listKeys, revokeKey, SCOPES } from '../../store/api-keys.ts';
+import type { Cursor } from '../../store/keyset.ts';
 import { listWorkspacePilots } from '../../store/pilots.ts';
 
 const apiKeySchema = z

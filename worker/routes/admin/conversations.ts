@@ -8,7 +8,8 @@ import { richPartsShape } from '../../../shared/engine/simulate-schema.ts';
 import type { AppEnv } from '../../env.ts';
 import { notFound } from '../../http/api-error.ts';
 import { adminRouter, errors, idParam, json, jsonBody, listOf } from '../../http/openapi.ts';
-import { decodeCursor, keyset, paginationQuery, toPage } from '../../http/pagination.ts';
+import { decodeCursor, paginationQuery } from '../../http/pagination.ts';
+import { type ConversationRow, listConversations } from '../../store/conversations.ts';
 
 const messageSchema = z
   .object({
@@ -57,21 +58,6 @@ const detailSchema = conversationSchema
 
 const idParams = z.object({ conversationId: idParam('conversationId') });
 
-interface ConversationRow {
-  id: string;
-  pilot_id: string;
-  visitor_id: string;
-  user_id: string | null;
-  status: 'open' | 'closed';
-  mode: 'pilot' | 'agent';
-  assignee: string | null;
-  page_url: string | null;
-  last_message: string | null;
-  last_message_at: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
 function view(row: ConversationRow) {
   return {
     id: row.id,
@@ -115,26 +101,14 @@ conversationRoutes.openapi(
   }),
   async (c) => {
     const { limit, cursor, pilotId, status } = c.req.valid('query');
-    const page = keyset(decodeCursor(cursor), limit, 'updated_at', true);
-    const filters = ['workspace_id = ?', page.where];
-    const binds: (string | number)[] = [c.get('principal').workspaceId, ...page.binds];
-    if (pilotId) {
-      filters.push('pilot_id = ?');
-      binds.push(pilotId);
-    }
-    if (status) {
-      filters.push('status = ?');
-      binds.push(status);
-    }
-    const { results } = await c.env.DB.prepare(
-      `SELECT * FROM conversations WHERE ${filters.join(' AND ')}${page.tail}`,
-    )
-      .bind(...binds)
-      .all<ConversationRow>();
-    return c.json(
-      toPage(results, limit, (row) => ({ k: row.updated_at, id: row.id }), view),
-      200,
+    const page = await listConversations(
+      c.env,
+      c.get('principal').workspaceId,
+      { pilotId, status },
+      { cursor: decodeCursor(cursor), limit },
+      view,
     );
+    return c.json(page, 200);
   },
 );
 

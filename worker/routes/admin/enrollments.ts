@@ -8,16 +8,15 @@ import { ErrorCode } from '../../../shared/errors.ts';
 import type { AppEnv } from '../../env.ts';
 import { ApiError, notFound } from '../../http/api-error.ts';
 import { adminRouter, errors, idParam, json, listOf } from '../../http/openapi.ts';
+import { decodeCursor, paginationQuery, queryInteger } from '../../http/pagination.ts';
 import {
-  decodeCursor,
-  keyset,
-  paginationQuery,
-  queryInteger,
-  toPage,
-} from '../../http/pagination.ts';
+  ENROLLMENT_STATUSES,
+  type EnrollmentRow,
+  enrollmentSteps,
+  getEnrollment,
+  listEnrollments,
+} from '../../store/enrollments.ts';
 import { flowParams, requireFlow } from './flow-common.ts';
-
-export const ENROLLMENT_STATUSES = ['waiting', 'completed', 'failed', 'cancelled'] as const;
 
 const enrollmentSchema = z
   .object({
@@ -54,23 +53,6 @@ const stepSchema = z
   })
   .openapi('EnrollmentStep');
 
-interface EnrollmentRow {
-  id: string;
-  workspace_id: string;
-  flow_id: string;
-  version: number;
-  conversation_id: string;
-  subject: string;
-  status: (typeof ENROLLMENT_STATUSES)[number];
-  node_id: string | null;
-  error: string | null;
-  handed_over: number;
-  triggered_at: number;
-  started_at: number | null;
-  ended_at: number | null;
-  updated_at: number;
-}
-
 function view(row: EnrollmentRow) {
   return {
     id: row.id,
@@ -90,9 +72,7 @@ function view(row: EnrollmentRow) {
 }
 
 async function requireEnrollment(env: AppEnv, workspaceId: string, id: string) {
-  const row = await env.DB.prepare('SELECT * FROM enrollments WHERE id = ? AND workspace_id = ?')
-    .bind(id, workspaceId)
-    .first<EnrollmentRow>();
+  const row = await getEnrollment(env, workspaceId, id);
   if (!row) throw notFound('Enrollment');
   return row;
 }
@@ -130,27 +110,15 @@ enrollmentRoutes.openapi(
     const workspaceId = c.get('principal').workspaceId;
     const flow = await requireFlow(c.env, workspaceId, c.req.valid('param').flowId);
     const { limit, cursor, status, from, to, q, version } = c.req.valid('query');
-    const page = keyset(decodeCursor(cursor), limit, 'triggered_at', true);
-    const filters = ['workspace_id = ?', 'flow_id = ?', page.where];
-    const binds: (string | number)[] = [workspaceId, flow.id, ...page.binds];
-    const add = (sql: string, ...values: (string | number)[]) => {
-      filters.push(sql);
-      binds.push(...values);
-    };
-    if (status) add('status = ?', status);
-    if (version !== undefined) add('version = ?', version);
-    if (from !== undefined) add('triggered_at >= ?', from);
-    if (to !== undefined) add('triggered_at < ?', to);
-    if (q) add('(conversation_id = ? OR subject = ? OR id = ?)', q, q, q);
-    const { results } = await c.env.DB.prepare(
-      `SELECT * FROM enrollments WHERE ${filters.join(' AND ')}${page.tail}`,
-    )
-      .bind(...binds)
-      .all<EnrollmentRow>();
-    return c.json(
-      toPage(results, limit, (row) => ({ k: row.triggered_at, id: row.id }), view),
-      200,
+    const page = await listEnrollments(
+      c.env,
+      workspaceId,
+      flow.id,
+      { status, version, from, to, q },
+      { cursor: decodeCursor(cursor), limit },
+      view,
     );
+    return c.json(page, 200);
   },
 );
 
@@ -175,12 +143,7 @@ enrollmentRoutes.openapi(
       c.get('principal').workspaceId,
       c.req.valid('param').enrollmentId,
     );
-    const { results } = await c.env.DB.prepare(
-      'SELECT * FROM enrollment_steps WHERE enrollment_id = ? ORDER BY seq',
-    )
-      .bind(row.id)
-      .all<Record<string, string | number | null>>();
-    const steps = results.map((s) => ({
+    const steps = (await enrollmentSteps(c.env, row.id)).map((s) => ({
       seq: Number(s.seq),
       nodeId: String(s.node_id),
       nodeType: String(s.node_type),

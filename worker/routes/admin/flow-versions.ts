@@ -7,10 +7,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ErrorCode } from '../../../shared/errors.ts';
 import { ApiError, notFound } from '../../http/api-error.ts';
+import { withConflicts } from '../../http/d1-errors.ts';
 import { adminRouter, errors, json, jsonBody, listOf } from '../../http/openapi.ts';
 import { decodeCursor, paginationQuery } from '../../http/pagination.ts';
 import { cancelFlowRuns } from '../../pilot/cancel-flow-runs.ts';
-import { withConflicts } from '../../store/d1-errors.ts';
 import {
   type FlowVersion,
   getVersion,

@@ -11,7 +11,8 @@
  * 2. Add one `.route('/', fooRoutes)` line below. Auth, scopes (GET = read, else write),
  *    rate limits, the 1 MB body limit and 400-on-invalid-input already apply.
  * 3. In handlers: `c.get('principal').workspaceId` scopes every query; throw `ApiError` (or
- *    `notFound('Flow')`) for errors; lists return `toPage(...)` from `worker/http/pagination.ts`.
+ *    `notFound('Flow')`) for errors. SQL lives in `worker/store/` functions, never in a route;
+ *    lists return their page (`toPage(...)` in `worker/store/keyset.ts`).
  * 4. Add the route to `test/worker/admin-openapi.test.ts` (the SPEC 3.4 route list).
  */
 import { swaggerUI } from '@hono/swagger-ui';

@@ -16,6 +16,7 @@ import {
 import { ApiError } from '../../http/api-error.ts';
 import { adminRouter, errors, json } from '../../http/openapi.ts';
 import { queryInteger } from '../../http/pagination.ts';
+import { flowTimelineRows } from '../../store/insights.ts';
 import { flowParams, requireFlow } from './flow-common.ts';
 import { DROPPED_AFTER_MS } from './insights.ts';
 
@@ -85,18 +86,13 @@ insightTimelineRoutes.openapi(
       ]);
     const flow = await requireFlow(c.env, workspaceId, c.req.valid('param').flowId);
     const v = query.version ?? null;
-    // D1 may bind a JS number as REAL: the cast keeps the bucket index a whole number.
-    const rows = await c.env.DB.prepare(
-      `SELECT CAST((triggered_at - ?) / ? AS INTEGER) AS "index", COUNT(*) AS triggered, COUNT(started_at) AS started,
-         SUM(status = 'completed') AS completed,
-         SUM(status = 'waiting' AND updated_at < ?) AS dropped,
-         SUM(handed_over) AS handedOver, SUM(status = 'failed') AS failed
-       FROM enrollments WHERE workspace_id = ? AND flow_id = ? AND triggered_at >= ?
-         AND triggered_at < ? AND (? IS NULL OR version = ?)
-       GROUP BY 1`,
-    )
-      .bind(from, BUCKET_MS[bucket], now - DROPPED_AFTER_MS, workspaceId, flow.id, from, to, v, v)
-      .all<{ index: number }>();
+    const rows = await flowTimelineRows(
+      c.env,
+      workspaceId,
+      flow.id,
+      { from, to, version: v, idleBefore: now - DROPPED_AFTER_MS },
+      BUCKET_MS[bucket],
+    );
     return c.json(
       {
         flowId: flow.id,
@@ -104,7 +100,7 @@ insightTimelineRoutes.openapi(
         to,
         version: v,
         bucket,
-        buckets: denseSeries(from, to, bucket, rows.results),
+        buckets: denseSeries(from, to, bucket, rows),
       },
       200,
     );

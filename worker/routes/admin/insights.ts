@@ -8,6 +8,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { adminRouter, errors, json } from '../../http/openapi.ts';
 import { queryInteger } from '../../http/pagination.ts';
+import { flowInsightRows } from '../../store/insights.ts';
 import { flowParams, requireFlow } from './flow-common.ts';
 
 export const DROPPED_AFTER_MS = 30 * 60 * 1000;
@@ -88,60 +89,12 @@ insightRoutes.openapi(
     const hi = to ?? Number.MAX_SAFE_INTEGER;
     const v = version ?? null;
     const idleBefore = Date.now() - DROPPED_AFTER_MS;
-    const db = c.env.DB;
-    const [totals, nodes, choices, edges, dropped, ratings] = await db.batch([
-      db
-        .prepare(
-          `SELECT COUNT(*) AS triggered, COUNT(started_at) AS started,
-             COALESCE(SUM(status = 'completed'), 0) AS completed,
-             COALESCE(SUM(status = 'waiting' AND updated_at < ?), 0) AS dropped,
-             COALESCE(SUM(handed_over), 0) AS handedOver,
-             COALESCE(SUM(status = 'failed'), 0) AS failed,
-             COALESCE(SUM(status = 'cancelled' AND handed_over = 0), 0) AS cancelled
-           FROM enrollments WHERE workspace_id = ? AND flow_id = ? AND triggered_at >= ?
-             AND triggered_at < ? AND (? IS NULL OR version = ?)`,
-        )
-        .bind(idleBefore, workspaceId, flow.id, lo, hi, v, v),
-      db
-        .prepare(
-          `SELECT node_id AS nodeId, node_type AS nodeType, COUNT(DISTINCT enrollment_id) AS entered,
-             COALESCE(SUM(status = 'completed'), 0) AS completed,
-             COALESCE(SUM(status = 'failed'), 0) AS failed
-           FROM enrollment_steps WHERE flow_id = ? AND at >= ? AND at < ? AND (? IS NULL OR version = ?)
-           GROUP BY node_id, node_type ORDER BY entered DESC, node_id`,
-        )
-        .bind(flow.id, lo, hi, v, v),
-      db
-        .prepare(
-          `SELECT node_id AS nodeId, choice, COUNT(*) AS count FROM enrollment_steps
-           WHERE flow_id = ? AND choice IS NOT NULL AND at >= ? AND at < ? AND (? IS NULL OR version = ?)
-           GROUP BY node_id, choice ORDER BY node_id, count DESC`,
-        )
-        .bind(flow.id, lo, hi, v, v),
-      db
-        .prepare(
-          `SELECT node_id AS nodeId, port, COUNT(DISTINCT enrollment_id) AS runs FROM enrollment_steps
-           WHERE flow_id = ? AND port IS NOT NULL AND at >= ? AND at < ? AND (? IS NULL OR version = ?)
-           GROUP BY node_id, port ORDER BY runs DESC, node_id, port`,
-        )
-        .bind(flow.id, lo, hi, v, v),
-      db
-        .prepare(
-          `SELECT node_id AS nodeId, COUNT(*) AS dropped FROM enrollments
-           WHERE workspace_id = ? AND flow_id = ? AND status = 'waiting' AND updated_at < ?
-             AND node_id IS NOT NULL AND triggered_at >= ? AND triggered_at < ? AND (? IS NULL OR version = ?)
-           GROUP BY node_id`,
-        )
-        .bind(workspaceId, flow.id, idleBefore, lo, hi, v, v),
-      db
-        .prepare(
-          `SELECT node_id AS nodeId, version, COUNT(*) AS count, AVG(rating) AS average
-           FROM enrollment_steps
-           WHERE flow_id = ? AND rating IS NOT NULL AND at >= ? AND at < ? AND (? IS NULL OR version = ?)
-           GROUP BY node_id, version ORDER BY node_id, version`,
-        )
-        .bind(flow.id, lo, hi, v, v),
-    ]);
+    const { totals, nodes, choices, edges, dropped, ratings } = await flowInsightRows(
+      c.env,
+      workspaceId,
+      flow.id,
+      { from: lo, to: hi, version: v, idleBefore },
+    );
     const droppedAt = new Map(
       ((dropped?.results ?? []) as { nodeId: string; dropped: number }[]).map((r) => [
         r.nodeId,

@@ -7,8 +7,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { loadPilotAI } from '../../ai/pilot-ai.ts';
 import { adminRouter, errors, json, jsonBody } from '../../http/openapi.ts';
-import { decodeCursor, paginationQuery, toPage } from '../../http/pagination.ts';
+import { decodeCursor, paginationQuery } from '../../http/pagination.ts';
 import { unansweredQuestionSchema } from '../../knowledge/unanswered-store.ts';
+import { toPage } from '../../store/keyset.ts';
 import { pilotParams, requirePilot } from './pilots.ts';
 
 const askBodySchema = z

@@ -1,15 +1,17 @@
 /**
  * `/pilots/:pilotId/{intents,entities,variables,knowledge}`: the same CRUD for each kind of
  * pilot knowledge, built by one factory. Names are unique per pilot (409 on a duplicate);
- * every change rebuilds the pilot's AI or snapshot (pilot-knowledge-hook.ts).
+ * every change rebuilds the pilot's AI or snapshot (worker/ai/pilot-knowledge-hook.ts).
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { entityDefinitionSchema } from '../../../shared/ai/entities.ts';
 import { intentDefinitionSchema } from '../../../shared/ai/intent-schema.ts';
 import { VARIABLE_TYPES } from '../../../shared/flow/schema.ts';
 import { knowledgeArticleSchema } from '../../../shared/knowledge/article.ts';
+import { onPilotKnowledgeChanged } from '../../ai/pilot-knowledge-hook.ts';
 import { newId } from '../../auth/hash.ts';
 import { notFound } from '../../http/api-error.ts';
+import { withConflicts } from '../../http/d1-errors.ts';
 import {
   adminRouter,
   deletedSchema,
@@ -20,7 +22,6 @@ import {
   listOf,
 } from '../../http/openapi.ts';
 import { decodeCursor, paginationQuery } from '../../http/pagination.ts';
-import { withConflicts } from '../../store/d1-errors.ts';
 import {
   deleteItem,
   getItem,
@@ -31,7 +32,6 @@ import {
   type PilotItemKind,
   updateItem,
 } from '../../store/pilot-items.ts';
-import { onPilotKnowledgeChanged } from './pilot-knowledge-hook.ts';
 import { pilotParams, requirePilot } from './pilots.ts';
 
 const pilotVariableSchema = z.object({

@@ -5,6 +5,7 @@ import { type PilotSettings, pilotSettingsSchema } from '../../../shared/pilot.t
 import { deletePilotAI, erasePilotVectors } from '../../ai/pilot-ai.ts';
 import { newId, randomToken } from '../../auth/hash.ts';
 import { ApiError, notFound, zodIssues } from '../../http/api-error.ts';
+import { withConflicts } from '../../http/d1-errors.ts';
 import {
   adminRouter,
   deletedSchema,
@@ -15,7 +16,6 @@ import {
   listOf,
 } from '../../http/openapi.ts';
 import { decodeCursor, paginationQuery } from '../../http/pagination.ts';
-import { withConflicts } from '../../store/d1-errors.ts';
 import {
   deletePilot,
   getIdentitySecret,

@@ -1,8 +1,8 @@
 /** `PUT /users/:userId/presence`: an agent's availability, read by availability settings. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { PRESENCE_STATUSES } from '../../effects/agents.ts';
 import { notFound } from '../../http/api-error.ts';
 import { adminRouter, errors, idParam, json, jsonBody } from '../../http/openapi.ts';
+import { PRESENCE_STATUSES, setPresence, userExists } from '../../store/presence.ts';
 
 const presenceSchema = z
   .object({ userId: z.string(), status: z.enum(PRESENCE_STATUSES), updatedAt: z.number().int() })
@@ -27,17 +27,9 @@ presenceRoutes.openapi(
     const workspaceId = c.get('principal').workspaceId;
     const { userId } = c.req.valid('param');
     const { status } = c.req.valid('json');
-    const user = await c.env.DB.prepare('SELECT id FROM users WHERE id = ? AND workspace_id = ?')
-      .bind(userId, workspaceId)
-      .first();
-    if (!user) throw notFound('User');
+    if (!(await userExists(c.env, workspaceId, userId))) throw notFound('User');
     const now = Date.now();
-    await c.env.DB.prepare(
-      `INSERT INTO presence (workspace_id, user_id, status, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT(workspace_id, user_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at`,
-    )
-      .bind(workspaceId, userId, status, now)
-      .run();
+    await setPresence(c.env, workspaceId, userId, status, now);
     return c.json({ userId, status, updatedAt: now }, 200);
   },
 );

@@ -7,6 +7,7 @@ import type { Context } from 'hono';
 import { ErrorCode } from '../../../shared/errors.ts';
 import { newId } from '../../auth/hash.ts';
 import { ApiError, notFound, zodIssues } from '../../http/api-error.ts';
+import { withConflicts } from '../../http/d1-errors.ts';
 import {
   type AdminEnv,
   adminRouter,
@@ -18,7 +19,6 @@ import {
   listOf,
 } from '../../http/openapi.ts';
 import { decodeCursor, paginationQuery } from '../../http/pagination.ts';
-import { withConflicts } from '../../store/d1-errors.ts';
 import {
   type DocTable,
   deleteDoc,

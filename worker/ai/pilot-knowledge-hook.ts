@@ -3,13 +3,13 @@
  * (intent model + knowledge index, worker/ai/pilot-ai.ts) is rebuilt from D1, and the KV
  * snapshot is rewritten so conversations see the new pilot variables.
  */
-import { entityDefinitionSchema } from '../../../shared/ai/entities.ts';
-import { intentDefinitionSchema } from '../../../shared/ai/intent-schema.ts';
-import { knowledgeArticleSchema } from '../../../shared/knowledge/article.ts';
-import { rebuildPilotAI } from '../../ai/pilot-ai.ts';
-import type { AppEnv } from '../../env.ts';
-import { allItems, type PilotItemKind } from '../../store/pilot-items.ts';
-import { writeSnapshot } from '../../store/snapshots.ts';
+import { entityDefinitionSchema } from '../../shared/ai/entities.ts';
+import { intentDefinitionSchema } from '../../shared/ai/intent-schema.ts';
+import { knowledgeArticleSchema } from '../../shared/knowledge/article.ts';
+import type { AppEnv } from '../env.ts';
+import { allItems, type PilotItemKind } from '../store/pilot-items.ts';
+import { writeSnapshot } from '../store/snapshots.ts';
+import { rebuildPilotAI } from './pilot-ai.ts';
 
 export async function onPilotKnowledgeChanged(
   env: AppEnv,

@@ -3,10 +3,11 @@
  * whose values do not coerce is simply false (its negated ops true). Text comparisons are
  * case-insensitive unless `caseSensitive`; string values may hold templates.
  */
-import type { Condition, ConditionRule } from '../flow/conditions.ts';
-import { safeMatch } from '../flow/regex.ts';
+
 import { isMissing, toBoolean, toDate, toDurationMs, toList, toNumber, toText } from './coerce.ts';
-import { renderBudget } from './limits.ts';
+import type { Condition, ConditionRule } from './condition-schema.ts';
+import { safeMatch } from './regex.ts';
+import { renderBudget } from './size.ts';
 import { readPath, renderValue } from './template.ts';
 
 /** Set when a rule's templated value was over MAX_RENDERED_CHARS (the rule is then false). */

@@ -1,6 +1,9 @@
-/** Maps D1 constraint failures to API errors: a duplicate or a dangling reference is a 409. */
+/**
+ * Maps D1 constraint failures to API errors: a duplicate or a dangling reference is a 409. The
+ * routes wrap their store/ writes in it, so store/ itself never speaks HTTP.
+ */
 import { ErrorCode } from '../../shared/errors.ts';
-import { ApiError } from '../http/api-error.ts';
+import { ApiError } from './api-error.ts';
 
 export async function withConflicts<T>(what: string, write: () => Promise<T>): Promise<T> {
   try {

@@ -4,7 +4,7 @@
  * inserted values for their destination: JSON string content (http bodies) or URL components.
  */
 import { toText } from './coerce.ts';
-import { type RenderBudget, renderBudget, sizeWithin, spend } from './limits.ts';
+import { type RenderBudget, renderBudget, sizeWithin, spend } from './size.ts';
 
 const TEMPLATE = /\{\{\s*([A-Za-z_][\w.-]*)\s*(?:\|\s*"((?:[^"\\]|\\.)*)"\s*)?\}\}/g;
 const WHOLE_TEMPLATE = /^\{\{\s*([A-Za-z_][\w.-]*)\s*(?:\|\s*"((?:[^"\\]|\\.)*)"\s*)?\}\}$/;
