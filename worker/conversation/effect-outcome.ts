@@ -4,7 +4,7 @@
  */
 import type { EngineEvent, IoEffect } from '../../shared/engine/types.ts';
 import type { ServerFrame } from '../../shared/protocol.ts';
-import type { EffectResult } from './storage.ts';
+import type { EffectResult } from '../effects/effect-result.ts';
 
 /** The frame a redirect or banner effect sends, or null (nothing to send, or an unsafe URL). */
 export function effectFrame(effect: IoEffect): ServerFrame | null {

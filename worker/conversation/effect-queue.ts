@@ -7,6 +7,7 @@ import { transcriptText } from '../../shared/engine/transcript.ts';
 import type { AgentInfo } from '../../shared/engine/types.ts';
 import type { PilotSnapshot } from '../../shared/pilot.ts';
 import type { EffectContext } from '../effects/context.ts';
+import type { EffectResult } from '../effects/effect-result.ts';
 import { type EffectServices, executeEffect, safeToRepeat } from '../effects/execute-effect.ts';
 import type { AppEnv } from '../env.ts';
 import { mergeContact } from './contact-attributes.ts';
@@ -17,7 +18,7 @@ import { failRun } from './failed-turn.ts';
 import type { PilotResources } from './pilot-resources.ts';
 import { plainStart, type RunDriver } from './run-driver.ts';
 import type { RunLedger, TurnOutput } from './run-ledger.ts';
-import type { ConversationStorage, EffectResult, LedgerEntry } from './storage.ts';
+import type { ConversationStorage, LedgerEntry } from './storage.ts';
 import { ConversationErased, type TurnCommit } from './turn-commit.ts';
 import type { TurnDelivery } from './turn-delivery.ts';
 

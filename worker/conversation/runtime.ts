@@ -7,7 +7,7 @@
  */
 import type { RunState } from '../../shared/engine/types.ts';
 import { ErrorCode } from '../../shared/errors.ts';
-import type { ChatMessage, ServerFrame } from '../../shared/protocol.ts';
+import { type ChatMessage, errorFrame, type ServerFrame } from '../../shared/protocol.ts';
 import type { AppEnv } from '../env.ts';
 import { conversationEvent } from './conversation-event.ts';
 import { EffectQueue } from './effect-queue.ts';
@@ -30,6 +30,14 @@ export interface Identity {
   conversationId: string;
   userId?: string | null;
 }
+
+/**
+ * What an enrollment retry did, typed for the route: the failed run continued (`resumed`), a
+ * new run of the published flow started, or why nothing was done.
+ */
+export type RetryResult =
+  | { ok: true; runId: string; resumed: boolean }
+  | { ok: false; reason: 'run_active' | 'not_published' };
 
 export class ConversationRuntime {
   readonly store: ConversationStorage;
@@ -167,13 +175,13 @@ export class ConversationRuntime {
       const bucket = takeToken(this.bucket, Date.now());
       if (!bucket.allowed) {
         // Nothing is stored: the client may send the same frame again later.
-        reply({
-          v: 1,
-          type: 'error',
-          code: ErrorCode.rateLimited,
-          message: `Too many frames; retry in ${bucket.retryAfterMs} ms`,
-          id: frame.id,
-        });
+        reply(
+          errorFrame(
+            ErrorCode.rateLimited,
+            `Too many frames; retry in ${bucket.retryAfterMs} ms`,
+            frame.id,
+          ),
+        );
         refused = { retryAfterMs: bucket.retryAfterMs };
         return false;
       }
@@ -302,17 +310,10 @@ export class ConversationRuntime {
    * variables; its effects get new idempotency keys, as an explicit retry should); any other
    * run is replaced by a new run of the flow's published version.
    */
-  async retryRun(
-    runId: string,
-    flowId: string,
-    now: number,
-  ): Promise<{ runId: string; resumed: boolean } | { error: string }> {
+  async retryRun(runId: string, flowId: string, now: number): Promise<RetryResult> {
     const failed = this.store.run(runId);
     const node = this.store.getMeta(`failedAt:${runId}`);
-    if (failed?.state.status !== 'failed' || !node) {
-      const started = await this.retryFlow(flowId, now);
-      return 'error' in started ? started : { ...started, resumed: false };
-    }
+    if (failed?.state.status !== 'failed' || !node) return this.retryFlow(flowId, now);
     const agents = flowNeedsAgents(failed.flow) ? await this.resources.agents() : undefined;
     const resumed = await this.exclusive(() => {
       if (this.store.activeRun()) return false;
@@ -321,15 +322,15 @@ export class ConversationRuntime {
       this.commit.run((out) => this.runs.resume(current, node, agents, now, out));
       return true;
     });
-    if (!resumed) return { error: 'run_active' };
+    if (!resumed) return { ok: false, reason: 'run_active' };
     await this.afterTurn();
-    return { runId, resumed: true };
+    return { ok: true, runId, resumed: true };
   }
 
-  async retryFlow(flowId: string, now: number): Promise<{ runId: string } | { error: string }> {
+  private async retryFlow(flowId: string, now: number): Promise<RetryResult> {
     const snapshot = await this.resources.snapshot();
     const target = snapshot?.flows.find((f) => f.flowId === flowId);
-    if (!snapshot || !target) return { error: 'not_published' };
+    if (!snapshot || !target) return { ok: false, reason: 'not_published' };
     const runId = await this.exclusive(() => {
       if (this.store.activeRun()) return null;
       this.commit.run((out) => {
@@ -338,12 +339,17 @@ export class ConversationRuntime {
       });
       return this.store.activeRun()?.state.runId ?? 'completed';
     });
-    if (runId === null) return { error: 'run_active' };
+    if (runId === null) return { ok: false, reason: 'run_active' };
     await this.afterTurn();
-    return { runId };
+    return { ok: true, runId, resumed: false };
   }
 
   // ---- reads ----
+
+  /** For logs: which conversation this object serves (null before anyone connected). */
+  conversationId(): string | null {
+    return this.store.getMeta('conversationId');
+  }
 
   activeRunState(): RunState | null {
     return this.store.activeRun()?.state ?? null;

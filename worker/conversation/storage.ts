@@ -6,6 +6,7 @@
 import type { IoEffect, RunState } from '../../shared/engine/types.ts';
 import type { Flow } from '../../shared/flow/schema.ts';
 import type { ChatMessage, Choice, RichParts } from '../../shared/protocol.ts';
+import type { EffectResult } from '../effects/effect-result.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -63,11 +64,6 @@ export interface StoredRun {
 }
 
 export type EffectStatus = 'pending' | 'running' | 'done';
-export interface EffectResult {
-  ok: boolean;
-  data?: unknown;
-  error?: string;
-}
 export interface LedgerEntry {
   key: string;
   runId: string;

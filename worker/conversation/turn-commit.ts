@@ -4,7 +4,7 @@
  * failed-turn.ts for what is then recorded so the conversation goes on.
  */
 import { ErrorCode } from '../../shared/errors.ts';
-import type { ServerFrame } from '../../shared/protocol.ts';
+import { errorFrame, type ServerFrame } from '../../shared/protocol.ts';
 import { recordFailedTurn, TURN_FAILED } from './failed-turn.ts';
 import type { Start } from './run-driver.ts';
 import { type RunLedger, TurnOutput } from './run-ledger.ts';
@@ -15,13 +15,11 @@ import type { Reply } from './visitor-turn.ts';
 
 /** Tells the sender its turn's flow was cut short (`code`); the fallback answer follows. */
 export function failureFrame(id: string, code: string): ServerFrame {
-  return {
-    v: 1,
-    type: 'error',
-    code: ErrorCode.internal,
-    message: `The flow could not finish (${code}); the pilot answered with its fallback message`,
+  return errorFrame(
+    ErrorCode.internal,
+    `The flow could not finish (${code}); the pilot answered with its fallback message`,
     id,
-  };
+  );
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { EngineEvent } from '../../shared/engine/types.ts';
 import { ErrorCode } from '../../shared/errors.ts';
-import type { ServerFrame } from '../../shared/protocol.ts';
+import { errorFrame, type ServerFrame } from '../../shared/protocol.ts';
 import { mergeContact } from './contact-attributes.ts';
 import { choiceOf, formOf, pilotIsQuiet } from './conversation-facts.ts';
 import type { RunDriver } from './run-driver.ts';
@@ -30,13 +30,7 @@ export class VisitorTurn {
         const merged = mergeContact(current, frame.contact);
         if (!merged.ok) {
           // Refused whole (nothing stored): the attributes already set stay as they were.
-          reply({
-            v: 1,
-            type: 'error',
-            code: ErrorCode.payloadTooLarge,
-            message: merged.message,
-            id: frame.id,
-          });
+          reply(errorFrame(ErrorCode.payloadTooLarge, merged.message, frame.id));
           return;
         }
         this.store.setJson('contact', merged.contact);
@@ -60,13 +54,7 @@ export class VisitorTurn {
       case 'choice': {
         const choice = choiceOf(this.store, frame);
         if (!choice) {
-          reply({
-            v: 1,
-            type: 'error',
-            code: ErrorCode.invalidInput,
-            message: 'Unknown choice',
-            id: frame.id,
-          });
+          reply(errorFrame(ErrorCode.invalidInput, 'Unknown choice', frame.id));
           return;
         }
         this.visitorSaid(choice.label, frame.id, now, out);
@@ -76,13 +64,7 @@ export class VisitorTurn {
       case 'form': {
         const form = formOf(this.store, frame);
         if (!form) {
-          reply({
-            v: 1,
-            type: 'error',
-            code: ErrorCode.invalidInput,
-            message: 'seq: that message shows no form',
-            id: frame.id,
-          });
+          reply(errorFrame(ErrorCode.invalidInput, 'seq: that message shows no form', frame.id));
           return;
         }
         this.visitorSaid(form.text, frame.id, now, out);

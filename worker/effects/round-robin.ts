@@ -6,8 +6,8 @@
  */
 import { availableAgents } from '../../shared/engine/scope.ts';
 import type { AgentInfo } from '../../shared/engine/types.ts';
-import type { EffectResult } from '../conversation/storage.ts';
 import type { EffectContext } from './context.ts';
+import type { EffectResult } from './effect-result.ts';
 
 /** The agent after `last` in sorted `candidates`, wrapping around; the first when none. */
 export function nextInTurn(candidates: readonly string[], last: string | null): string | null {
