@@ -1,9 +1,9 @@
 /**
- * One Durable Object per conversation. Thin: it validates frames, prepares what the pure engine
- * needs (awaits happen only here, before the turn), then makes the turn's writes in one
- * synchronous section (one atomic SQLite commit, held behind the output gate) and only then
- * acknowledges and fans the new messages out to every open tab. I/O effects run after the
- * reply, recorded as intents in the same commit and as results in the next.
+ * One Durable Object per conversation: the socket and RPC boundary. It spends each socket's
+ * budget, validates frames and hands them to the runtime (runtime.ts), whose turns make their
+ * writes in one atomic commit and only then acknowledge and fan out (turn.ts). A frame or an
+ * RPC that throws is logged with the object and answered with a clean error; the socket stays
+ * open. Close codes come from `CloseCode` (shared/errors.ts).
  */
 import { DurableObject } from 'cloudflare:workers';
 import { CloseCode, ErrorCode } from '../../shared/errors.ts';
@@ -14,7 +14,6 @@ import {
   HEARTBEAT_PONG,
   MAX_FRAME_CHARS,
   parseClientFrame,
-  type ServerFrame,
 } from '../../shared/protocol.ts';
 import type { AppEnv } from '../env.ts';
 import { ConversationRuntime, type Identity, type RetryResult } from './runtime.ts';
@@ -26,22 +25,10 @@ import {
   REPLAY_PAGE,
   type SocketBudget,
 } from './socket-budget.ts';
-import { storageCensus } from './storage-census.ts';
+import { storageCensus } from './storage.ts';
+import { type SocketAttachment, send } from './turn.ts';
 
-/** Per-socket state, kept in the socket attachment so it survives hibernation. */
-export interface SocketAttachment {
-  visitorId: string;
-  pilotKey: string;
-  conversationId: string;
-  userId?: string | null;
-  connectedAt?: number;
-  /**
-   * A replay page was sent and the client has not asked for the next one: live messages are
-   * held back (the next page brings them, in order). In the attachment, so it survives
-   * hibernation.
-   */
-  paging?: boolean;
-}
+export type { SocketAttachment };
 
 /** Sockets silent (no frame, no heartbeat) for this long are closed: the client reconnects. */
 export const SOCKET_IDLE_MS = 90_000;
@@ -62,7 +49,7 @@ export class ConversationObject extends DurableObject<AppEnv> {
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
-    this.runtime = new ConversationRuntime(ctx, env, (frame) => this.broadcast(frame));
+    this.runtime = new ConversationRuntime(ctx, env);
     // Heartbeats are answered by the runtime without waking a hibernated object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
     // Effects that were running when a previous instance died are settled before any event.
@@ -250,15 +237,6 @@ export class ConversationObject extends DurableObject<AppEnv> {
     for (const message of messages) send(ws, { v: 1, type: 'message', message });
   }
 
-  private broadcast(frame: ServerFrame): void {
-    for (const ws of this.ctx.getWebSockets()) {
-      // A socket between replay pages gets this message with its next page.
-      if (frame.type === 'message' && (ws.deserializeAttachment() as SocketAttachment)?.paging)
-        continue;
-      send(ws, frame);
-    }
-  }
-
   /**
    * Beacon path: frames that arrived over HTTP instead of the socket. Returns the indexes of
    * frames the token bucket refused (nothing of them is stored, so the client may resend the
@@ -305,7 +283,7 @@ export class ConversationObject extends DurableObject<AppEnv> {
 
   /** `POST /conversations/:id/messages`: ends the running flow; the pilot stays quiet. */
   agentReply(text: string, agentId: string | null) {
-    return this.rpc('agentReply', () => this.runtime.agentReply(text, agentId, Date.now()));
+    return this.rpc('agentReply', () => this.runtime.agentReply(text, agentId));
   }
 
   /** `POST /conversations/:id/release`: back to the AI pilot. */
@@ -315,7 +293,7 @@ export class ConversationObject extends DurableObject<AppEnv> {
 
   /** `POST /conversations/:id/close`. */
   close() {
-    return this.rpc('close', () => this.runtime.closeConversation(Date.now()));
+    return this.rpc('close', () => this.runtime.closeConversation());
   }
 
   /**
@@ -335,7 +313,7 @@ export class ConversationObject extends DurableObject<AppEnv> {
       this.runtime.retire();
       for (const ws of this.ctx.getWebSockets()) ws.close(CloseCode.erased, 'erased');
       await this.ctx.storage.deleteAll();
-      this.runtime = new ConversationRuntime(this.ctx, this.env, (frame) => this.broadcast(frame));
+      this.runtime = new ConversationRuntime(this.ctx, this.env);
       return { rows: Object.fromEntries(Object.entries(rows).filter(([, n]) => n > 0)) };
     });
   }
@@ -351,7 +329,7 @@ export class ConversationObject extends DurableObject<AppEnv> {
 
   /** Unpublish / unenroll: cancels the active run of `flowId` (or of any run with `runId`). */
   cancelRuns(filter: { flowId?: string; runId?: string }, reason: string) {
-    return this.rpc('cancelRuns', () => this.runtime.cancelRuns(filter, reason, Date.now()));
+    return this.rpc('cancelRuns', () => this.runtime.cancelRuns(filter, reason));
   }
 
   /**
@@ -359,7 +337,7 @@ export class ConversationObject extends DurableObject<AppEnv> {
    * replaced by a new run of the flow's published version.
    */
   retryRun(runId: string, flowId: string): Promise<RetryResult> {
-    return this.rpc('retryRun', () => this.runtime.retryRun(runId, flowId, Date.now()));
+    return this.rpc('retryRun', () => this.runtime.retryRun(runId, flowId));
   }
 
   /**
@@ -401,14 +379,6 @@ function refuseSocket(): Response {
   );
   pair[1].close(CloseCode.tooManySockets, 'too many sockets');
   return new Response(null, { status: 101, webSocket: pair[0] });
-}
-
-function send(ws: WebSocket, frame: ServerFrame): void {
-  try {
-    ws.send(JSON.stringify(frame));
-  } catch {
-    // The socket closed between the commit and the send; the client replays on reconnect.
-  }
 }
 
 /** The `id` of a frame that failed validation, when one can be read, for the error frame. */
