@@ -3,7 +3,7 @@
  * ConversationObject keeps, the trigger data a run sees, and which flow a trigger starts
  * (pure, but for the PilotObject claim `chooseFlow` is handed).
  */
-import { type OfficeHours, officeHoursSchema } from '../../shared/engine/office-hours.ts';
+import { officeHoursSchema } from '../../shared/engine/office-hours.ts';
 import { type HistoryMessage, systemNamespace } from '../../shared/engine/system-vars.ts';
 import type { AgentInfo, EngineContext } from '../../shared/engine/types.ts';
 import {
@@ -17,19 +17,7 @@ import { resolveSettings } from '../../shared/flow/settings.ts';
 import type { RunHistory } from '../../shared/flow/settings-check.ts';
 import type { PilotSnapshot } from '../../shared/pilot.ts';
 import type { PageInfo } from '../../shared/protocol.ts';
-import type { ConversationState } from './storage.ts';
-
-/** Pilot facts kept in the conversation so answering a waiting run needs no KV read. */
-export interface PilotFacts {
-  id: string;
-  workspaceId: string;
-  name: string;
-  timezone: string;
-  officeHours?: OfficeHours;
-  fallbackMessage: string;
-  /** Global pilot variables (`pilot.<name>`). */
-  variables?: Record<string, unknown>;
-}
+import type { ConversationState, PilotFacts } from './storage.ts';
 
 const factsBySnapshot = new WeakMap<PilotSnapshot, PilotFacts>();
 

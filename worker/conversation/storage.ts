@@ -6,11 +6,11 @@
  * Callers group writes without an `await` in between so each turn commits atomically.
  */
 
+import type { OfficeHours } from '../../shared/engine/office-hours.ts';
 import type { IoEffect, RunState } from '../../shared/engine/types.ts';
 import type { Flow } from '../../shared/flow/schema.ts';
 import type { ChatMessage, Choice, PageInfo, RichParts } from '../../shared/protocol.ts';
 import type { EffectResult } from '../effects/effect-result.ts';
-import type { PilotFacts } from './engine-data.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -98,6 +98,18 @@ UPDATE runs SET extra = '{}' WHERE extra IS NULL
 DELETE FROM meta WHERE key LIKE 'started:%' OR key LIKE 'failedAt:%' OR key LIKE 'handover:%'
   OR key LIKE 'extra:%' OR key LIKE 'lastRun:%';
 `;
+
+/** Pilot facts kept in the conversation so answering a waiting run needs no KV read. */
+export interface PilotFacts {
+  id: string;
+  workspaceId: string;
+  name: string;
+  timezone: string;
+  officeHours?: OfficeHours;
+  fallbackMessage: string;
+  /** Global pilot variables (`pilot.<name>`). */
+  variables?: Record<string, unknown>;
+}
 
 /** What the conversation knows about itself, decoded from `meta` (see FIELDS for the keys). */
 export interface ConversationState {
@@ -286,6 +298,8 @@ export class ConversationStorage {
   private current!: ConversationState;
   private readonly definitions = new Map<string, Flow>();
   private readonly extras = new Map<string, Record<string, unknown>>();
+  /** Whether the object had tables when it started (else it is new: nothing to migrate). */
+  private metaTable = false;
   /** Known-empty answers, reset by every write that could change them (memory only). */
   private noActiveRun = false;
   private noPendingEffect = false;
@@ -301,8 +315,8 @@ export class ConversationStorage {
     // table instead of running a dozen DDL statements (measured: the largest CPU cost of a
     // short conversation).
     if (this.loadMeta() === SCHEMA_VERSION) return;
-    if (this.meta.size === 0) {
-      // A new object (every object writes its schema version): the tables as they are now.
+    if (!this.metaTable) {
+      // A new (or erased) object: the tables as they are now, nothing to migrate.
       sql.exec(SCHEMA);
     } else {
       // Objects created before a column lack it (SQLite: no ADD COLUMN IF NOT EXISTS); the
@@ -345,6 +359,7 @@ export class ConversationStorage {
       ))
         this.meta.set(row.key, row.value);
       version = this.meta.get(SCHEMA_KEY) ?? null;
+      this.metaTable = true;
     } catch {
       // no tables yet
     }
