@@ -29,10 +29,14 @@ export interface ErrorBody {
 }
 
 /**
- * WebSocket close codes (4000–4999 are ours). Terminal codes mean "do not reconnect with the
- * same credentials": the widget must start a new session first.
+ * WebSocket close codes (4000–4999 are ours), used by name on both sides: the worker closes
+ * with them and the widget both closes with them and decides from them whether to reconnect.
+ * Terminal codes mean "do not reconnect with the same credentials": the widget must start a
+ * new session first.
  */
 export const CloseCode = {
+  /** Closed by the widget: no frame or pong heard for too long; it reconnects with backoff. */
+  heartbeatTimeout: 4000,
   /** Token missing, invalid or expired: fetch a new session, then reconnect. */
   unauthorized: 4001,
   /** The conversation was closed for good by an agent or a flow. */
@@ -47,9 +51,30 @@ export const CloseCode = {
   goingAway: 4010,
   /** An admin erased the conversation (privacy request): reconnecting finds it empty. */
   erased: 4011,
+  /** The server closed a socket it heard nothing from (no frame, no heartbeat) for too long. */
+  idle: 4012,
 } as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Whether each close code is terminal: every code must say so (the table is the one place). */
+const TERMINAL: Record<keyof typeof CloseCode, boolean> = {
+  heartbeatTimeout: false,
+  unauthorized: true,
+  conversationClosed: false,
+  shutdown: true,
+  tooManyFrames: false,
+  tooManySockets: false,
+  goingAway: false,
+  erased: false,
+  idle: false,
+};
+const terminalCodes: ReadonlySet<number> = new Set(
+  (Object.keys(CloseCode) as (keyof typeof CloseCode)[])
+    .filter((name) => TERMINAL[name])
+    .map((name) => CloseCode[name]),
+);
 
 /** Close codes after which reconnecting with the same token is pointless. */
 export function isTerminalCloseCode(code: number): boolean {
-  return code === CloseCode.unauthorized || code === CloseCode.shutdown;
+  return terminalCodes.has(code);
 }

@@ -9,6 +9,7 @@
  * auto-response without waking a hibernated object.
  */
 import * as z from 'zod/mini';
+import type { ErrorCode } from './errors.ts';
 
 export const PROTOCOL_VERSION = 1;
 export const HEARTBEAT_PING = 'ping';
@@ -210,6 +211,12 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
   }),
 ]);
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
+export type ErrorFrame = Extract<ServerFrame, { type: 'error' }>;
+
+/** The one builder of error frames; `id` names the client frame refused, when there is one. */
+export function errorFrame(code: ErrorCode, message: string, id?: string): ErrorFrame {
+  return { v: 1, type: 'error', code, message, ...(id !== undefined ? { id } : {}) };
+}
 
 /** Parses a client frame from raw text; returns null for anything invalid. */
 export function parseClientFrame(raw: string): ClientFrame | null {

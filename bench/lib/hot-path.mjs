@@ -45,7 +45,7 @@ export const openers = {
 
 /**
  * Messages one visitor sends in a row. The conversation object allows a burst of 20 frames
- * (then 5/s, worker/conversation/token-bucket.ts); staying under it measures the turn, not
+ * (then 5/s, worker/conversation/socket-budget.ts); staying under it measures the turn, not
  * the limiter. Both sides use the same conversation pattern.
  */
 export const MESSAGES_PER_CONVERSATION = 15;

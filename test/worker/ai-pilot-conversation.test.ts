@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { pilotAiKey } from '../../worker/ai/pilot-ai.ts';
-import { NO_AGENT_TEXT } from '../../worker/conversation/turn-preparation.ts';
+import { NO_AGENT_TEXT } from '../../worker/conversation/visitor-turn.ts';
 import { call } from '../helpers/admin.ts';
 import type { TestSocket } from '../helpers/socket.ts';
 import { createPilot, json, publishFlow, said, texts, visit } from './runtime-helpers.ts';

@@ -8,6 +8,7 @@ import { env, evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';
 import { ErrorCode } from '../../shared/errors.ts';
 import { visitorKeyFor } from '../../worker/auth/visitor-token.ts';
+import { SCHEMA_VERSION } from '../../worker/conversation/storage.ts';
 import { type AppEnv, sessionSecret } from '../../worker/env.ts';
 import { runErasure } from '../../worker/privacy/erasure-job.ts';
 import type { ErasureStep } from '../../worker/privacy/steps.ts';
@@ -556,7 +557,7 @@ describe('a webhook in flight while its conversation is erased', () => {
     // Only the fresh runtime's schema marker: no message, run, effect or state came back.
     const { rows } = await dumpObject(stubOf(body.conversationId));
     expect(Object.entries(rows).filter(([, list]) => list.length > 0)).toEqual([
-      ['meta', [{ key: 'schemaVersion', value: '2' }]],
+      ['meta', [{ key: 'schemaVersion', value: SCHEMA_VERSION }]],
     ]);
     const needles = [body.conversationId, body.visitorId, note];
     expect(await scanD1(needles)).toEqual([]);

@@ -10,6 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../../shared/errors.ts';
 import type { ServerFrame } from '../../shared/protocol.ts';
 import {
+  BUCKET_CAPACITY,
+  BUCKET_REFILL_PER_SECOND,
   HELLO_BURST,
   MAX_SOCKETS_PER_CONVERSATION,
   REPLAY_PAGE,
@@ -18,10 +20,6 @@ import {
   SOCKET_REFUSALS_BEFORE_CLOSE,
 } from '../../worker/conversation/socket-budget.ts';
 import { ConversationStorage } from '../../worker/conversation/storage.ts';
-import {
-  BUCKET_CAPACITY,
-  BUCKET_REFILL_PER_SECOND,
-} from '../../worker/conversation/token-bucket.ts';
 import { openSocket, type TestSocket } from '../helpers/socket.ts';
 import { createPilot, eventually, said, visit } from './runtime-helpers.ts';
 
@@ -137,8 +135,9 @@ describe('floods on the visitor socket', () => {
     expect(refusals).toHaveLength(n - accepted);
     expect(refusals.every((e) => e.code === 'rate_limited' && e.id)).toBe(true);
     const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(first.conversationId));
-    const locale = await runInDurableObject(stub, (_, state) =>
-      new ConversationStorage(state.storage.sql).getMeta('locale'),
+    const locale = await runInDurableObject(
+      stub,
+      (_, state) => new ConversationStorage(state.storage.sql).state.locale,
     );
     expect(locale).toMatch(/^x-l\d+$/);
     for (const tab of tabs) tab.close();

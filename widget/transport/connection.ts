@@ -7,7 +7,7 @@
  * and events go by `navigator.sendBeacon`. Only this folder touches `WebSocket`.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { ErrorCode, isTerminalCloseCode } from '../../shared/errors.ts';
+import { CloseCode, ErrorCode, isTerminalCloseCode } from '../../shared/errors.ts';
 import type { ChatMessage, ClientFrame, ServerFrame } from '../../shared/protocol.ts';
 import type { WidgetConfig } from '../config.ts';
 import { backoffDelay } from './backoff.ts';
@@ -366,7 +366,7 @@ export class Connection implements ReactiveController {
       if (this.pageEnd && this.lastSeq >= this.pageEnd) this.hello();
     } else if (frame.type === 'error' && frame.code === 'unauthorized') {
       this.#session = null;
-      this.#socket?.close(4001, 'unauthorized');
+      this.#socket?.close(CloseCode.unauthorized, 'unauthorized');
     } else if (frame.type === 'error' && frame.code === ErrorCode.rateLimited) {
       // Too fast: nothing of a refused frame was done. With an id, that frame stays queued (in
       // order) and goes again soon; a refused hello is said again. Without one, the socket's
@@ -394,7 +394,7 @@ export class Connection implements ReactiveController {
     clearInterval(this.heartbeat);
     this.heartbeat = setInterval(() => {
       if (Date.now() - this.lastHeard > HEARTBEAT_MS + PONG_TIMEOUT_MS) {
-        socket.close(4000, 'heartbeat timeout');
+        socket.close(CloseCode.heartbeatTimeout, 'heartbeat timeout');
       } else if (socket.readyState === WebSocket.OPEN) socket.send('ping');
     }, HEARTBEAT_MS);
   }

@@ -1,22 +1,22 @@
 /**
- * One Durable Object per conversation. Thin: it validates frames, prepares what the pure engine
- * needs (awaits happen only here, before the turn), then makes the turn's writes in one
- * synchronous section (one atomic SQLite commit, held behind the output gate) and only then
- * acknowledges and fans the new messages out to every open tab. I/O effects run after the
- * reply, recorded as intents in the same commit and as results in the next.
+ * One Durable Object per conversation: the socket and RPC boundary. It spends each socket's
+ * budget, validates frames and hands them to the runtime (runtime.ts), whose turns make their
+ * writes in one atomic commit and only then acknowledge and fan out (turn.ts). A frame or an
+ * RPC that throws is logged with the object and answered with a clean error; the socket stays
+ * open. Close codes come from `CloseCode` (shared/errors.ts).
  */
 import { DurableObject } from 'cloudflare:workers';
 import { CloseCode, ErrorCode } from '../../shared/errors.ts';
 import {
   type ClientFrame,
+  errorFrame,
   HEARTBEAT_PING,
   HEARTBEAT_PONG,
   MAX_FRAME_CHARS,
   parseClientFrame,
-  type ServerFrame,
 } from '../../shared/protocol.ts';
 import type { AppEnv } from '../env.ts';
-import { ConversationRuntime, type Identity } from './runtime.ts';
+import { ConversationRuntime, type Identity, type RetryResult } from './runtime.ts';
 import {
   admitFrame,
   admitHello,
@@ -25,22 +25,10 @@ import {
   REPLAY_PAGE,
   type SocketBudget,
 } from './socket-budget.ts';
-import { storageCensus } from './storage-census.ts';
+import { storageCensus } from './storage.ts';
+import { type SocketAttachment, send } from './turn.ts';
 
-/** Per-socket state, kept in the socket attachment so it survives hibernation. */
-export interface SocketAttachment {
-  visitorId: string;
-  pilotKey: string;
-  conversationId: string;
-  userId?: string | null;
-  connectedAt?: number;
-  /**
-   * A replay page was sent and the client has not asked for the next one: live messages are
-   * held back (the next page brings them, in order). In the attachment, so it survives
-   * hibernation.
-   */
-  paging?: boolean;
-}
+export type { SocketAttachment };
 
 /** Sockets silent (no frame, no heartbeat) for this long are closed: the client reconnects. */
 export const SOCKET_IDLE_MS = 90_000;
@@ -61,7 +49,7 @@ export class ConversationObject extends DurableObject<AppEnv> {
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
-    this.runtime = new ConversationRuntime(ctx, env, (frame) => this.broadcast(frame));
+    this.runtime = new ConversationRuntime(ctx, env);
     // Heartbeats are answered by the runtime without waking a hibernated object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
     // Effects that were running when a previous instance died are settled before any event.
@@ -92,28 +80,33 @@ export class ConversationObject extends DurableObject<AppEnv> {
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    try {
+      await this.handleMessage(ws, raw);
+    } catch (error) {
+      // Whatever a frame did, the socket stays usable: the sender gets one clean error frame
+      // (with its frame's id when it can be read) and the failure is logged with the object.
+      this.logFailure('socket_frame', error);
+      const id =
+        typeof raw === 'string' && raw.length <= MAX_FRAME_CHARS ? frameIdOf(raw) : undefined;
+      send(ws, errorFrame(ErrorCode.internal, 'The frame could not be handled; try again', id));
+    }
+  }
+
+  private async handleMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     // Before anything else, parsing included: every frame of every kind spends the budget.
     if (!this.admit(ws)) return;
     if (typeof raw === 'string' && raw.length > MAX_FRAME_CHARS) {
       // Refused before parsing: a valid frame is never this large (texts are <= 4,000 chars).
-      send(ws, {
-        v: 1,
-        type: 'error',
-        code: ErrorCode.payloadTooLarge,
-        message: `Frames are at most ${MAX_FRAME_CHARS} characters`,
-      });
+      send(
+        ws,
+        errorFrame(ErrorCode.payloadTooLarge, `Frames are at most ${MAX_FRAME_CHARS} characters`),
+      );
       return;
     }
     const text = typeof raw === 'string' ? raw : null;
     const frame = text === null ? null : parseClientFrame(text);
     if (!frame) {
-      send(ws, {
-        v: 1,
-        type: 'error',
-        code: ErrorCode.invalidInput,
-        message: 'Malformed frame',
-        ...frameIdOf(text),
-      });
+      send(ws, errorFrame(ErrorCode.invalidInput, 'Malformed frame', frameIdOf(text)));
       return;
     }
     this.touch(ws);
@@ -148,7 +141,7 @@ export class ConversationObject extends DurableObject<AppEnv> {
         this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0,
         (ws.deserializeAttachment() as SocketAttachment | null)?.connectedAt ?? 0,
       );
-      if (now - heard > SOCKET_IDLE_MS) ws.close(4010, 'idle');
+      if (now - heard > SOCKET_IDLE_MS) ws.close(CloseCode.idle, 'idle');
     }
     if (this.runtime.hasBacklog()) await this.ctx.storage.setAlarm(now + 5_000);
     else if (this.ctx.getWebSockets().length > 0)
@@ -186,12 +179,13 @@ export class ConversationObject extends DurableObject<AppEnv> {
     );
     this.budgets.set(ws, budget);
     if (verdict === 'warn')
-      send(ws, {
-        v: 1,
-        type: 'error',
-        code: ErrorCode.rateLimited,
-        message: `Too many frames on this socket; retry in ${retryAfterMs} ms`,
-      });
+      send(
+        ws,
+        errorFrame(
+          ErrorCode.rateLimited,
+          `Too many frames on this socket; retry in ${retryAfterMs} ms`,
+        ),
+      );
     else if (verdict === 'close') ws.close(CloseCode.tooManyFrames, 'too many frames');
     return verdict === 'accept';
   }
@@ -210,13 +204,14 @@ export class ConversationObject extends DurableObject<AppEnv> {
       : { retryAfterMs: hello.retryAfterMs };
     if (!refusal) return true;
     const what = hello.allowed ? 'locale changes' : 'hellos';
-    send(ws, {
-      v: 1,
-      type: 'error',
-      code: ErrorCode.rateLimited,
-      message: `Too many ${what}; retry in ${refusal.retryAfterMs} ms`,
-      id: frame.id,
-    });
+    send(
+      ws,
+      errorFrame(
+        ErrorCode.rateLimited,
+        `Too many ${what}; retry in ${refusal.retryAfterMs} ms`,
+        frame.id,
+      ),
+    );
     return false;
   }
 
@@ -242,109 +237,132 @@ export class ConversationObject extends DurableObject<AppEnv> {
     for (const message of messages) send(ws, { v: 1, type: 'message', message });
   }
 
-  private broadcast(frame: ServerFrame): void {
-    for (const ws of this.ctx.getWebSockets()) {
-      // A socket between replay pages gets this message with its next page.
-      if (frame.type === 'message' && (ws.deserializeAttachment() as SocketAttachment)?.paging)
-        continue;
-      send(ws, frame);
-    }
-  }
-
   /**
    * Beacon path: frames that arrived over HTTP instead of the socket. Returns the indexes of
    * frames the token bucket refused (nothing of them is stored, so the client may resend the
    * whole batch: frames already applied are deduplicated by id).
    */
-  async receiveFrames(
+  receiveFrames(
     identity: SocketAttachment,
     frames: ClientFrame[],
   ): Promise<{ refused: number[]; retryAfterMs: number }> {
-    this.runtime.remember(identity as Identity);
-    const refused: number[] = [];
-    let retryAfterMs = 0;
-    for (const [index, frame] of frames.entries()) {
-      if (frame.type === 'hello') continue;
-      // After one refusal the rest of the batch is refused too, so a resend keeps their order.
-      if (refused.length > 0) {
+    return this.rpc('receiveFrames', async () => {
+      this.runtime.remember(identity as Identity);
+      const refused: number[] = [];
+      let retryAfterMs = 0;
+      for (const [index, frame] of frames.entries()) {
+        if (frame.type === 'hello') continue;
+        // After one refusal the rest of the batch is refused too, so a resend keeps their order.
+        if (refused.length > 0) {
+          refused.push(index);
+          continue;
+        }
+        const refusal = await this.runtime.handleFrame(frame, () => {});
+        if (!refusal) continue;
         refused.push(index);
-        continue;
+        retryAfterMs = Math.max(retryAfterMs, refusal.retryAfterMs);
       }
-      const refusal = await this.runtime.handleFrame(frame, () => {});
-      if (!refusal) continue;
-      refused.push(index);
-      retryAfterMs = Math.max(retryAfterMs, refusal.retryAfterMs);
-    }
-    return { refused, retryAfterMs };
+      return { refused, retryAfterMs };
+    });
   }
 
   /** Test/ops hook: the state of the active run, if any. */
-  async activeRunState() {
-    return this.runtime.activeRunState();
+  activeRunState() {
+    return this.rpc('activeRunState', () => this.runtime.activeRunState());
   }
 
   /** The transcript, for admin reads and tests. */
-  async transcript() {
-    return this.runtime.transcript();
+  transcript() {
+    return this.rpc('transcript', () => this.runtime.transcript());
   }
 
   /** Admin view of the conversation (null when nobody ever connected). */
-  async describe() {
-    return this.runtime.describe();
+  describe() {
+    return this.rpc('describe', () => this.runtime.describe());
   }
 
   /** `POST /conversations/:id/messages`: ends the running flow; the pilot stays quiet. */
-  async agentReply(text: string, agentId: string | null) {
-    return this.runtime.agentReply(text, agentId, Date.now());
+  agentReply(text: string, agentId: string | null) {
+    return this.rpc('agentReply', () => this.runtime.agentReply(text, agentId));
   }
 
   /** `POST /conversations/:id/release`: back to the AI pilot. */
-  async release() {
-    return this.runtime.release();
+  release() {
+    return this.rpc('release', () => this.runtime.release());
   }
 
   /** `POST /conversations/:id/close`. */
-  async close() {
-    return this.runtime.closeConversation(Date.now());
+  close() {
+    return this.rpc('close', () => this.runtime.closeConversation());
   }
 
   /**
    * Privacy erasure: closes every open socket (4011, the widget reconnects to an empty
    * conversation), retires the old runtime (work of it still on its way writes nothing),
-   * deletes all storage (tables and the alarm) and starts a fresh runtime on the empty database. Refuses (null) an object another workspace owns. Idempotent: an
-   * erased object answers with zero rows.
+   * deletes all storage (tables and the alarm) and starts a fresh runtime on the empty
+   * database. Refuses (null) an object another workspace owns. Idempotent: an erased object
+   * answers with zero rows.
    */
-  async erase(workspaceId: string): Promise<{ rows: Record<string, number> } | null> {
-    const described = this.runtime.describe();
-    if (described && described.workspaceId !== workspaceId) return null;
-    // An object nobody ever connected to (or one already erased) holds only the schema
-    // marker: nothing of a person's to report.
-    const rows = described ? storageCensus(this.ctx.storage.sql) : {};
-    this.runtime.retire();
-    for (const ws of this.ctx.getWebSockets()) ws.close(CloseCode.erased, 'erased');
-    await this.ctx.storage.deleteAll();
-    this.runtime = new ConversationRuntime(this.ctx, this.env, (frame) => this.broadcast(frame));
-    return { rows: Object.fromEntries(Object.entries(rows).filter(([, n]) => n > 0)) };
+  erase(workspaceId: string): Promise<{ rows: Record<string, number> } | null> {
+    return this.rpc('erase', async () => {
+      const described = this.runtime.describe();
+      if (described && described.workspaceId !== workspaceId) return null;
+      // An object nobody ever connected to (or one already erased) holds only the schema
+      // marker: nothing of a person's to report.
+      const rows = described ? storageCensus(this.ctx.storage.sql) : {};
+      this.runtime.retire();
+      for (const ws of this.ctx.getWebSockets()) ws.close(CloseCode.erased, 'erased');
+      await this.ctx.storage.deleteAll();
+      this.runtime = new ConversationRuntime(this.ctx, this.env);
+      return { rows: Object.fromEntries(Object.entries(rows).filter(([, n]) => n > 0)) };
+    });
   }
 
   /** Privacy export: the conversation and its transcript (rich parts included). */
-  async exportData(workspaceId: string) {
-    const described = this.runtime.describe();
-    if (!described || described.workspaceId !== workspaceId) return null;
-    return { ...described, messages: this.runtime.transcript() };
+  exportData(workspaceId: string) {
+    return this.rpc('exportData', () => {
+      const described = this.runtime.describe();
+      if (!described || described.workspaceId !== workspaceId) return null;
+      return { ...described, messages: this.runtime.transcript() };
+    });
   }
 
   /** Unpublish / unenroll: cancels the active run of `flowId` (or of any run with `runId`). */
-  async cancelRuns(filter: { flowId?: string; runId?: string }, reason: string) {
-    return this.runtime.cancelRuns(filter, reason, Date.now());
+  cancelRuns(filter: { flowId?: string; runId?: string }, reason: string) {
+    return this.rpc('cancelRuns', () => this.runtime.cancelRuns(filter, reason));
   }
 
   /**
    * Enrollment retry: a failed run continues from the node it failed on; any other run is
    * replaced by a new run of the flow's published version.
    */
-  async retryRun(runId: string, flowId: string) {
-    return this.runtime.retryRun(runId, flowId, Date.now());
+  retryRun(runId: string, flowId: string): Promise<RetryResult> {
+    return this.rpc('retryRun', () => this.runtime.retryRun(runId, flowId));
+  }
+
+  /**
+   * Every RPC answers through here: a failure is logged with the object it happened in, and
+   * the caller gets a clean error naming the call (never a stack or a SQL message).
+   */
+  private async rpc<T>(method: string, work: () => Promise<T> | T): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      this.logFailure(method, error);
+      throw new Error(`conversation ${method} failed`);
+    }
+  }
+
+  private logFailure(where: string, error: unknown): void {
+    console.error(
+      JSON.stringify({
+        event: 'conversation_failed',
+        where,
+        object: this.ctx.id.toString(),
+        conversationId: this.runtime.conversationId(),
+        error: String(error),
+      }),
+    );
   }
 }
 
@@ -352,31 +370,24 @@ export class ConversationObject extends DurableObject<AppEnv> {
 function refuseSocket(): Response {
   const pair = new WebSocketPair();
   pair[1].accept();
-  send(pair[1], {
-    v: 1,
-    type: 'error',
-    code: ErrorCode.rateLimited,
-    message: `At most ${MAX_SOCKETS_PER_CONVERSATION} open sockets per conversation`,
-  });
+  send(
+    pair[1],
+    errorFrame(
+      ErrorCode.rateLimited,
+      `At most ${MAX_SOCKETS_PER_CONVERSATION} open sockets per conversation`,
+    ),
+  );
   pair[1].close(CloseCode.tooManySockets, 'too many sockets');
   return new Response(null, { status: 101, webSocket: pair[0] });
 }
 
-function send(ws: WebSocket, frame: ServerFrame): void {
-  try {
-    ws.send(JSON.stringify(frame));
-  } catch {
-    // The socket closed between the commit and the send; the client replays on reconnect.
-  }
-}
-
 /** The `id` of a frame that failed validation, when one can be read, for the error frame. */
-function frameIdOf(text: string | null): { id?: string } {
-  if (!text) return {};
+function frameIdOf(text: string | null): string | undefined {
+  if (!text) return undefined;
   try {
     const id = (JSON.parse(text) as { id?: unknown }).id;
-    return typeof id === 'string' && id.length <= 64 ? { id } : {};
+    return typeof id === 'string' && id.length <= 64 ? id : undefined;
   } catch {
-    return {};
+    return undefined;
   }
 }

@@ -1,28 +1,24 @@
 /**
  * I/O effects after the reply. Each intent was recorded in its turn's commit; here it is marked
- * running, executed, and its result committed together with the run's next step in a turn of
- * its own, so a crash at any point leaves either a pending intent or a settled result.
+ * running, executed (outside any turn: other turns go on meanwhile), and its result committed
+ * together with the run's next step in a turn of its own, so a crash at any point leaves
+ * either a pending intent or a settled result. Also what a settled effect means to the
+ * conversation (pure): the frame the widget is sent, the assignee, the event that resumes a run.
  */
 import { transcriptText } from '../../shared/engine/transcript.ts';
-import type { AgentInfo } from '../../shared/engine/types.ts';
+import type { AgentInfo, EngineEvent, IoEffect } from '../../shared/engine/types.ts';
 import type { PilotSnapshot } from '../../shared/pilot.ts';
+import type { ServerFrame } from '../../shared/protocol.ts';
 import type { EffectContext } from '../effects/context.ts';
+import type { EffectResult } from '../effects/effect-result.ts';
 import { type EffectServices, executeEffect, safeToRepeat } from '../effects/execute-effect.ts';
 import type { AppEnv } from '../env.ts';
 import { mergeContact } from './contact-attributes.ts';
-import { runIdentity } from './conversation-facts.ts';
-import { assigneeOf, effectFrame, effectResultEvent } from './effect-outcome.ts';
 import { flowNeedsAgents } from './engine-data.ts';
-import { failRun } from './failed-turn.ts';
 import type { PilotResources } from './pilot-resources.ts';
-import { plainStart, type RunDriver } from './run-driver.ts';
-import type { RunLedger, TurnOutput } from './run-ledger.ts';
-import type { ConversationStorage, EffectResult, LedgerEntry } from './storage.ts';
-import { ConversationErased, type TurnCommit } from './turn-commit.ts';
-import type { TurnDelivery } from './turn-delivery.ts';
-
-/** Runs work after every earlier turn of the conversation has finished. */
-type Exclusive = <T>(work: () => Promise<T> | T) => Promise<T>;
+import { advanceRun, failRun, plainStart, startRun } from './runs.ts';
+import type { ConversationStorage, LedgerEntry } from './storage.ts';
+import { ConversationErased, type Turn, type TurnScope, type Turns } from './turn.ts';
 
 export class EffectQueue {
   private draining = false;
@@ -30,12 +26,8 @@ export class EffectQueue {
   constructor(
     private readonly env: AppEnv,
     private readonly store: ConversationStorage,
-    private readonly ledger: RunLedger,
-    private readonly runs: RunDriver,
     private readonly resources: PilotResources,
-    private readonly delivery: TurnDelivery,
-    private readonly exclusive: Exclusive,
-    private readonly commit: TurnCommit,
+    private readonly turns: Turns,
   ) {}
 
   /** Runs pending effects in order; each result is committed with the run's next step. */
@@ -50,7 +42,7 @@ export class EffectQueue {
         if (!result) {
           this.store.setEffectStatus(entry.key, 'running', Date.now());
           if (entry.effect.type === 'http_request' || entry.effect.type === 'ai_answer')
-            this.delivery.showTyping();
+            this.turns.showTyping();
           result = await executeEffect(entry.effect, this.effectContext(entry), this.services());
         }
         const run = this.store.run(entry.runId);
@@ -65,7 +57,7 @@ export class EffectQueue {
           (run && flowNeedsAgents(run.flow)) || (target && flowNeedsAgents(target.flow));
         const agents = needsAgents ? await this.resources.agents() : undefined;
         const settled = result;
-        await this.exclusive(() => this.complete(entry, settled, agents, snapshot));
+        await this.turns.run((scope) => this.complete(scope, entry, settled, agents, snapshot));
       }
     } catch (error) {
       // Erased while the effect ran: its answer has no conversation to go to.
@@ -94,106 +86,28 @@ export class EffectQueue {
    * fallback answer), so the run never waits for a result that was already received.
    */
   private complete(
+    scope: TurnScope,
     entry: LedgerEntry,
     result: EffectResult,
     agents: AgentInfo[] | undefined,
     snapshot: PilotSnapshot | null,
   ): void {
-    const now = Date.now();
     try {
-      this.commit.run((out) => this.settle(entry, result, agents, snapshot, now, out));
+      scope.commit((t) => settleEffect(t, entry, result, agents, snapshot));
     } catch (error) {
       if (error instanceof ConversationErased) throw error;
       console.error(
         JSON.stringify({ event: 'effect_turn_failed', runId: entry.runId, error: String(error) }),
       );
-      this.commit.run((out) => {
-        this.store.setEffectStatus(entry.key, 'done', now, result);
-        failRun(this.store, this.ledger, this.store.run(entry.runId), now, out);
+      scope.commit((t) => {
+        t.store.setEffectStatus(entry.key, 'done', t.now, result);
+        failRun(t, t.store.run(entry.runId));
       });
     }
   }
 
-  private settle(
-    entry: LedgerEntry,
-    result: EffectResult,
-    agents: AgentInfo[] | undefined,
-    snapshot: PilotSnapshot | null,
-    now: number,
-    out: TurnOutput,
-  ): void {
-    this.store.setEffectStatus(entry.key, 'done', now, result);
-    const effect = entry.effect;
-    if (result.ok) this.applyLocal(entry, result, snapshot, agents, now, out);
-    const run = this.store.run(entry.runId);
-    if (
-      effect.awaitResult &&
-      run?.state.status === 'waiting' &&
-      run.state.waitingFor === 'effect' &&
-      run.state.nodeId === effect.nodeId
-    )
-      this.runs.advance(run, effectResultEvent(effect, result), agents, now, out);
-  }
-
-  /** The part of a successful effect that changes this conversation itself. */
-  private applyLocal(
-    entry: LedgerEntry,
-    result: EffectResult,
-    snapshot: PilotSnapshot | null,
-    agents: AgentInfo[] | undefined,
-    now: number,
-    out: TurnOutput,
-  ): void {
-    const effect = entry.effect;
-    switch (effect.type) {
-      case 'redirect':
-      case 'show_banner': {
-        const frame = effectFrame(effect);
-        if (frame) out.frames.push(frame);
-        return;
-      }
-      case 'close_conversation':
-        this.store.setMeta('status', 'closed');
-        out.touched = true;
-        return;
-      case 'assign':
-        this.store.setMeta('assignee', assigneeOf(effect, result));
-        out.touched = true;
-        return;
-      case 'handover':
-        // The pilot stays quiet until an admin releases the conversation.
-        this.store.setMeta('mode', 'agent');
-        this.ledger.markHandedOver(entry.runId);
-        out.touched = true;
-        return;
-      case 'capture_contact': {
-        // Later events read `contact.*` from here; bounded like identify's attributes.
-        const current = this.store.getJson<Record<string, unknown>>('contact') ?? {};
-        const merged = mergeContact(current, { fields: effect.fields });
-        if (merged.ok) this.store.setJson('contact', merged.contact);
-        out.touched = true;
-        return;
-      }
-      case 'capture_company':
-      case 'update_company': {
-        const company = (result.data as { company?: unknown } | undefined)?.company;
-        if (company && typeof company === 'object') this.store.setJson('company', company);
-        out.touched = true;
-        return;
-      }
-      case 'go_to_flow': {
-        const target = snapshot?.flows.find((f) => f.flowId === effect.flowId);
-        if (target && !this.store.activeRun())
-          this.runs.start(plainStart(target), agents, now, out);
-        return;
-      }
-      default:
-        return;
-    }
-  }
-
   private effectContext(entry: LedgerEntry): EffectContext {
-    const who = runIdentity(this.store);
+    const state = this.store.state;
     const { runId, effect } = entry;
     const node =
       effect.type === 'assign'
@@ -216,11 +130,11 @@ export class EffectQueue {
       ...(roundRobin ? { roundRobin } : {}),
       ...(transcript ? { transcript } : {}),
       env: this.env,
-      workspaceId: who.workspaceId,
-      pilotId: who.pilotId,
-      conversationId: who.conversationId,
-      visitorId: this.store.getMeta('visitorId') ?? '',
-      userId: this.store.getMeta('userId'),
+      workspaceId: state.pilot?.workspaceId ?? '',
+      pilotId: state.pilot?.id ?? '',
+      conversationId: state.conversationId ?? '',
+      visitorId: state.visitorId ?? '',
+      userId: state.userId,
       runId,
       now: Date.now(),
     };
@@ -239,4 +153,120 @@ export class EffectQueue {
       },
     };
   }
+}
+
+/** The effect's result and the run's next step, as one turn's writes. */
+function settleEffect(
+  t: Turn,
+  entry: LedgerEntry,
+  result: EffectResult,
+  agents: AgentInfo[] | undefined,
+  snapshot: PilotSnapshot | null,
+): void {
+  t.store.setEffectStatus(entry.key, 'done', t.now, result);
+  const effect = entry.effect;
+  if (result.ok) applyLocal(t, entry, result, snapshot, agents);
+  const run = t.store.run(entry.runId);
+  if (
+    effect.awaitResult &&
+    run?.state.status === 'waiting' &&
+    run.state.waitingFor === 'effect' &&
+    run.state.nodeId === effect.nodeId
+  )
+    advanceRun(t, run, effectResultEvent(effect, result), agents);
+}
+
+/** The part of a successful effect that changes this conversation itself. */
+function applyLocal(
+  t: Turn,
+  entry: LedgerEntry,
+  result: EffectResult,
+  snapshot: PilotSnapshot | null,
+  agents: AgentInfo[] | undefined,
+): void {
+  const { store, out } = t;
+  const effect = entry.effect;
+  switch (effect.type) {
+    case 'redirect':
+    case 'show_banner': {
+      const frame = effectFrame(effect);
+      if (frame) out.frames.push(frame);
+      return;
+    }
+    case 'close_conversation':
+      store.update({ status: 'closed' });
+      out.touched = true;
+      return;
+    case 'assign':
+      store.update({ assignee: assigneeOf(effect, result) });
+      out.touched = true;
+      return;
+    case 'handover':
+      // The pilot stays quiet until an admin releases the conversation.
+      store.update({ mode: 'agent' });
+      store.markRunHandedOver(entry.runId);
+      out.touched = true;
+      return;
+    case 'capture_contact': {
+      // Later events read `contact.*` from here; bounded like identify's attributes.
+      const merged = mergeContact(t.state.contact, { fields: effect.fields });
+      if (merged.ok) store.update({ contact: merged.contact });
+      out.touched = true;
+      return;
+    }
+    case 'capture_company':
+    case 'update_company': {
+      const company = (result.data as { company?: unknown } | undefined)?.company;
+      if (company && typeof company === 'object')
+        store.update({ company: company as Record<string, unknown> });
+      out.touched = true;
+      return;
+    }
+    case 'go_to_flow': {
+      const target = snapshot?.flows.find((f) => f.flowId === effect.flowId);
+      if (target && !store.activeRun()) startRun(t, plainStart(target), agents);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** The frame a redirect or banner effect sends, or null (nothing to send, or an unsafe URL). */
+export function effectFrame(effect: IoEffect): ServerFrame | null {
+  if (effect.type === 'redirect') {
+    // Absolute http(s) URLs, or a path on the visitor's site ("/thanks", not "//host").
+    if (!/^(https?:\/\/|\/(?![/\\]))/i.test(effect.url)) return null;
+    return { v: 1, type: 'redirect', url: effect.url, newTab: effect.newTab };
+  }
+  if (effect.type === 'show_banner')
+    return {
+      v: 1,
+      type: 'banner',
+      text: effect.text,
+      style: effect.style,
+      ...(effect.url ? { url: effect.url } : {}),
+    };
+  return null;
+}
+
+/** The stored assignee: round robin reports whom it picked; otherwise the node named them. */
+export function assigneeOf(
+  effect: Extract<IoEffect, { type: 'assign' }>,
+  result: EffectResult,
+): string {
+  const picked = (result.data as { userId?: unknown } | undefined)?.userId;
+  if (typeof picked === 'string') return `user:${picked}`;
+  return effect.to.kind === 'user' ? `user:${effect.to.userId}` : `team:${effect.to.teamId}`;
+}
+
+/** The engine event that hands an effect's result to the run waiting at its node. */
+export function effectResultEvent(effect: IoEffect, result: EffectResult): EngineEvent {
+  return {
+    type: 'effect_result',
+    nodeId: effect.nodeId,
+    ok: result.ok,
+    ...(result.data !== undefined ? { data: result.data } : {}),
+    ...(result.error !== undefined ? { error: result.error } : {}),
+  };
 }

@@ -1,48 +1,38 @@
 /**
  * What the engine and trigger matching may see of a conversation, built from the facts the
- * ConversationObject keeps (pure: no storage, no clock).
+ * ConversationObject keeps, the trigger data a run sees, and which flow a trigger starts
+ * (pure, but for the PilotObject claim `chooseFlow` is handed).
  */
-import { type OfficeHours, officeHoursSchema } from '../../shared/engine/office-hours.ts';
+
 import { type HistoryMessage, systemNamespace } from '../../shared/engine/system-vars.ts';
 import type { AgentInfo, EngineContext } from '../../shared/engine/types.ts';
-import { utmOf } from '../../shared/flow/match.ts';
+import { officeHoursSchema } from '../../shared/expr/office-hours.ts';
+import {
+  type PublishedFlow,
+  selectFlow,
+  type TriggerInput,
+  utmOf,
+} from '../../shared/flow/match.ts';
 import type { Flow } from '../../shared/flow/schema.ts';
 import { resolveSettings } from '../../shared/flow/settings.ts';
+import type { RunHistory } from '../../shared/flow/settings-check.ts';
 import type { PilotSnapshot } from '../../shared/pilot.ts';
 import type { PageInfo } from '../../shared/protocol.ts';
+import type { ConversationState, PilotFacts } from './storage.ts';
 
-/** Pilot facts kept in the conversation so answering a waiting run needs no KV read. */
-export interface PilotFacts {
-  id: string;
-  workspaceId: string;
-  name: string;
-  timezone: string;
-  officeHours?: OfficeHours;
-  fallbackMessage: string;
-  /** Global pilot variables (`pilot.<name>`). */
-  variables?: Record<string, unknown>;
-}
+const factsBySnapshot = new WeakMap<PilotSnapshot, PilotFacts>();
 
-const factsBySnapshot = new WeakMap<PilotSnapshot, { facts: PilotFacts; json: string }>();
-
-/** The pilot facts of a snapshot, computed once per snapshot object (it is read-only). */
+/**
+ * The pilot facts of a snapshot, computed once per snapshot object (it is read-only); the same
+ * object each time, so storing them on every sync encodes them once.
+ */
 export function pilotFactsOf(snapshot: PilotSnapshot): PilotFacts {
-  return memoFacts(snapshot).facts;
-}
-
-/** The same facts as stored in the conversation's meta (compared on every sync). */
-export function pilotFactsJson(snapshot: PilotSnapshot): string {
-  return memoFacts(snapshot).json;
-}
-
-function memoFacts(snapshot: PilotSnapshot) {
-  let memo = factsBySnapshot.get(snapshot);
-  if (!memo) {
-    const facts = computeFacts(snapshot);
-    memo = { facts, json: JSON.stringify(facts) };
-    factsBySnapshot.set(snapshot, memo);
+  let facts = factsBySnapshot.get(snapshot);
+  if (!facts) {
+    facts = computeFacts(snapshot);
+    factsBySnapshot.set(snapshot, facts);
   }
-  return memo;
+  return facts;
 }
 
 function computeFacts(snapshot: PilotSnapshot): PilotFacts {
@@ -75,6 +65,31 @@ export interface ConversationFacts {
   visitCount: number;
   /** The latest messages, oldest first, for `system.last_*` and `conversation_history`. */
   history?: HistoryMessage[];
+}
+
+/**
+ * The facts the engine sees, from the conversation's state and latest messages; `page` is a
+ * page view not yet stored (it counts as a visit).
+ */
+export function conversationFacts(
+  state: ConversationState,
+  history: HistoryMessage[],
+  page?: PageInfo | null,
+): ConversationFacts {
+  return {
+    conversationId: state.conversationId ?? '',
+    visitorId: state.visitorId ?? '',
+    userId: state.userId,
+    page: page ?? state.page,
+    contact: state.contact,
+    company: state.company,
+    status: state.status,
+    mode: state.mode,
+    visitCount: state.visits + (page ? 1 : 0),
+    // `system.conversation_history` (last 10), `last_utterance`, `last_response`.
+    history,
+    ...(state.locale ? { locale: state.locale } : {}),
+  };
 }
 
 /** Condition/template data by namespace (SPEC 3.5 "Conditions"). */
@@ -155,4 +170,59 @@ export function claimNeeded(flow: Flow): { once: boolean; cooldownMs: number } |
   const cooldownMs = (settings.cooldownSeconds ?? 0) * 1000;
   if (settings.frequency !== 'once' && cooldownMs === 0) return null;
   return { once: settings.frequency === 'once', cooldownMs };
+}
+
+/**
+ * What a run started by this trigger sees under `event.*`, `intent.*`, `entity.*`. Kept with
+ * the run (its `extra` column) so later steps and retries resolve them the same way.
+ */
+export function triggerExtra(input: TriggerInput): Record<string, unknown> {
+  if (input.type === 'event')
+    return { event: { ...(input.props ?? {}), name: input.name, props: input.props ?? {} } };
+  if (input.type === 'intent_detected')
+    return {
+      intent: { name: input.intent, confidence: input.confidence },
+      entity: input.entities ?? {},
+    };
+  return {};
+}
+
+export interface SelectionInput {
+  flows: readonly PublishedFlow[];
+  input: TriggerInput;
+  now: number;
+  data: Record<string, unknown>;
+  identified: boolean;
+  pilot: PilotFacts;
+  agents: AgentInfo[] | undefined;
+  /** This conversation's own knowledge of past runs (saves a PilotObject call). */
+  history: (flowId: string) => RunHistory | undefined;
+  /** Atomic claim in the PilotObject; true when the run may start. */
+  claim: (flowId: string, rule: { once: boolean; cooldownMs: number }) => Promise<boolean>;
+}
+
+/**
+ * Which flow a trigger starts in this conversation (SPEC 3.6 rule 1): the engine helper's pure
+ * matching and settings filter, fed with this conversation's facts, then the exact
+ * `frequency: once` / cooldown claim in the PilotObject for the winner. A refused claim
+ * removes that flow and the next-best candidate is tried.
+ */
+export async function chooseFlow(options: SelectionInput): Promise<PublishedFlow | null> {
+  let candidates = options.flows.filter((f) => f.flow.trigger.type === options.input.type);
+  while (candidates.length > 0) {
+    const chosen = selectFlow(candidates, options.input, {
+      now: options.now,
+      data: options.data,
+      identified: options.identified,
+      history: options.history,
+      timezone: options.pilot.timezone,
+      ...(options.pilot.officeHours ? { officeHours: options.pilot.officeHours } : {}),
+      ...(options.agents ? { agents: options.agents } : {}),
+    });
+    if (!chosen) return null;
+    const rule = claimNeeded(chosen.flow);
+    if (!rule || (await options.claim(chosen.flowId, rule))) return chosen;
+    candidates = candidates.filter((f) => f.flowId !== chosen.flowId);
+  }
+  return null;
 }

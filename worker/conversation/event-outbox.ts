@@ -6,8 +6,7 @@
  * send, a consumer batch, D1 and live-view writes for every visitor message).
  */
 import type { AppEnv } from '../env.ts';
-import type { EventsMessage, RuntimeEvent } from '../queue/events.ts';
-import { conversationEvent } from './conversation-event.ts';
+import type { ConversationEvent, EventsMessage, RuntimeEvent } from '../queue/events.ts';
 import type { ConversationStorage } from './storage.ts';
 
 /** How long events may wait so one queue message carries several turns. */
@@ -34,7 +33,7 @@ export class EventOutbox {
   ) {
     // The row is derived data kept in memory: after a restart it is sent once more, so turns
     // of a previous instance that had not been flushed yet still reach the admin list.
-    if (store.getMeta('pilot') !== null) this.generation = 1;
+    if (store.state.pilot !== null) this.generation = 1;
   }
 
   /**
@@ -145,4 +144,46 @@ export function pack(bodies: string[]): MessageSendRequest<EventsMessage>[] {
   }
   close();
   return messages;
+}
+
+/**
+ * The conversation as admins see it (list, live view), read from the object's storage. Null
+ * until the conversation knows its pilot (first snapshot read).
+ */
+export function conversationEvent(
+  store: ConversationStorage,
+  seq: number,
+  now: number,
+): ConversationEvent | null {
+  const { pilot, conversationId, ...state } = store.state;
+  if (!pilot || !conversationId) return null;
+  const last = store.lastMessage();
+  const active = store.activeRun();
+  return {
+    kind: 'conversation',
+    id: `${conversationId}:c:${seq}`,
+    seq,
+    at: now,
+    workspaceId: pilot.workspaceId,
+    pilotId: pilot.id,
+    conversationId,
+    visitorId: state.visitorId ?? '',
+    userId: state.userId,
+    status: state.status,
+    mode: state.mode,
+    assignee: state.assignee,
+    pageUrl: state.page?.url ?? null,
+    lastMessage: last ? last.text.slice(0, 500) : null,
+    lastMessageAt: last?.at ?? null,
+    createdAt: state.openedAt ?? now,
+    run: active
+      ? {
+          runId: active.state.runId,
+          flowId: active.state.flowId,
+          version: active.state.version,
+          nodeId: active.state.nodeId,
+          waitingSince: active.state.waitingSince ?? null,
+        }
+      : null,
+  };
 }

@@ -15,7 +15,7 @@
  */
 import type { AppEnv } from '../env.ts';
 import { liveRow } from '../live/live-store.ts';
-import { conversationEvent } from './conversation-event.ts';
+import { conversationEvent } from './event-outbox.ts';
 import type { ConversationStorage } from './storage.ts';
 
 /** How long a conversation stops pushing after the pilot's object said nobody watches. */
@@ -70,7 +70,7 @@ export class LivePush {
       console.error(
         JSON.stringify({
           event: 'live_push_failed',
-          conversationId: this.store.getMeta('conversationId'),
+          conversationId: this.store.state.conversationId,
           error: String(error),
         }),
       );

@@ -11,7 +11,6 @@ import type { AppEnv } from '../env.ts';
 import { MAX_QUESTION_CHARS } from '../knowledge/unanswered-store.ts';
 import type { UnansweredEvent } from '../queue/events.ts';
 import { readSnapshot } from '../store/snapshots.ts';
-import { storedPilot } from './conversation-facts.ts';
 import type { ConversationStorage } from './storage.ts';
 
 /** How long a KV snapshot / presence / AI model is reused in memory. */
@@ -33,7 +32,7 @@ export class PilotResources {
     const now = Date.now();
     if (this.snapshotCache && now - this.snapshotCache.at < SNAPSHOT_TTL_MS)
       return this.snapshotCache.value;
-    const pilotKey = this.store.getMeta('pilotKey');
+    const pilotKey = this.store.state.pilotKey;
     const value = pilotKey ? await readSnapshot(this.env, pilotKey) : null;
     this.snapshotCache = { value, at: now };
     return value;
@@ -44,7 +43,7 @@ export class PilotResources {
     if (this.agentsCache && now - this.agentsCache.at < AGENTS_TTL_MS)
       return this.agentsCache.value;
     const workspaceId =
-      storedPilot(this.store)?.workspaceId ?? (await this.snapshot())?.pilot.workspaceId;
+      this.store.state.pilot?.workspaceId ?? (await this.snapshot())?.pilot.workspaceId;
     const value = workspaceId ? await loadAgents(this.env, workspaceId) : [];
     this.agentsCache = { value, at: now };
     return value;
@@ -57,7 +56,7 @@ export class PilotResources {
    * object per question, and the list must never delay or fail a turn.
    */
   noteUnanswered(pilotId: string, question: string): void {
-    const conversationId = this.store.getMeta('conversationId');
+    const conversationId = this.store.state.conversationId;
     if (!conversationId) return;
     const at = Date.now();
     const event: UnansweredEvent = {

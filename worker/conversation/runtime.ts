@@ -1,48 +1,71 @@
 /**
- * The conversation's turns: frame -> prepare (the only awaits: snapshot, AI, agents, claims;
- * turn-preparation.ts) -> one synchronous commit (visitor-turn.ts, run-driver.ts) -> ack and
- * fan-out (turn-delivery.ts) -> effects (effect-queue.ts) and events after the reply.
- * Turns are serialized by a promise chain so a prepare's awaits never interleave with
- * another turn of the same conversation.
+ * The conversation's entry points, each one turn (turn.ts): a visitor frame -> prepare (the
+ * only awaits) and commit (visitor-turn.ts, runs.ts) -> ack and fan-out -> effects
+ * (effect-queue.ts) and events (event-outbox.ts) after the reply; the first hello; the admin
+ * actions (reply, release, close, unpublish, retry).
  */
 import type { RunState } from '../../shared/engine/types.ts';
 import { ErrorCode } from '../../shared/errors.ts';
-import type { ChatMessage, ServerFrame } from '../../shared/protocol.ts';
+import { type ChatMessage, errorFrame } from '../../shared/protocol.ts';
 import type { AppEnv } from '../env.ts';
-import { conversationEvent } from './conversation-event.ts';
 import { EffectQueue } from './effect-queue.ts';
 import { flowNeedsAgents } from './engine-data.ts';
-import { EventOutbox } from './event-outbox.ts';
+import { conversationEvent, EventOutbox } from './event-outbox.ts';
 import { LivePush } from './live-push.ts';
 import { PilotResources } from './pilot-resources.ts';
-import { plainStart, RunDriver, type Start } from './run-driver.ts';
-import { RunLedger } from './run-ledger.ts';
+import {
+  cancelActiveRun,
+  plainStart,
+  resumeRun,
+  type Start,
+  startRun,
+  syncPilot,
+  TURN_FAILED,
+} from './runs.ts';
+import { type Bucket, takeToken } from './socket-budget.ts';
 import { ConversationStorage } from './storage.ts';
-import { type Bucket, takeToken } from './token-bucket.ts';
-import { failureFrame, TurnCommit } from './turn-commit.ts';
-import { TurnDelivery } from './turn-delivery.ts';
-import { TurnPreparation, type VisitorFrame } from './turn-preparation.ts';
-import { type Reply, VisitorTurn } from './visitor-turn.ts';
+import { type SocketAttachment, type TurnScope, Turns } from './turn.ts';
+import {
+  applyVisitorTurn,
+  type PrepareContext,
+  prepareTrigger,
+  prepareVisitorTurn,
+  type Reply,
+  recordFailedTurn,
+  type VisitorFrame,
+  type Words,
+  wordsOf,
+} from './visitor-turn.ts';
 
-export interface Identity {
-  visitorId: string;
-  pilotKey: string;
-  conversationId: string;
-  userId?: string | null;
+export type Identity = Pick<
+  SocketAttachment,
+  'visitorId' | 'pilotKey' | 'conversationId' | 'userId'
+>;
+
+/**
+ * What an enrollment retry did, typed for the route: the failed run continued (`resumed`), a
+ * new run of the published flow started, or why nothing was done.
+ */
+export type RetryResult =
+  | { ok: true; runId: string; resumed: boolean }
+  | { ok: false; reason: 'run_active' | 'not_published' };
+
+/** Tells the sender its turn's flow was cut short (`code`); the fallback answer follows. */
+function failureFrame(id: string, code: string) {
+  return errorFrame(
+    ErrorCode.internal,
+    `The flow could not finish (${code}); the pilot answered with its fallback message`,
+    id,
+  );
 }
 
 export class ConversationRuntime {
   readonly store: ConversationStorage;
-  private readonly ledger: RunLedger;
   private readonly outbox: EventOutbox;
   private readonly resources: PilotResources;
-  private readonly delivery: TurnDelivery;
-  private readonly runs: RunDriver;
-  private readonly preparation: TurnPreparation;
-  private readonly visitorTurn: VisitorTurn;
+  private readonly turns: Turns;
   private readonly effects: EffectQueue;
-  private readonly commit: TurnCommit;
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly prepare: PrepareContext;
   /**
    * The visitor-frame token bucket lives in memory: an object is only evicted after ~10 s
    * without events, longer than the 4 s an empty bucket takes to refill, so a stored bucket
@@ -50,57 +73,36 @@ export class ConversationRuntime {
    */
   private bucket: Bucket | null = null;
 
-  constructor(ctx: DurableObjectState, env: AppEnv, broadcast: (frame: ServerFrame) => void) {
+  constructor(ctx: DurableObjectState, env: AppEnv) {
     this.store = new ConversationStorage(ctx.storage.sql);
-    this.ledger = new RunLedger(this.store);
     this.outbox = new EventOutbox(ctx, env, this.store);
     this.resources = new PilotResources(env, this.store);
     const live = new LivePush(ctx, env, this.store, (now) => this.outbox.nextRowSeq(now));
-    this.delivery = new TurnDelivery(this.store, this.outbox, live, broadcast);
-    this.runs = new RunDriver(this.store, this.ledger);
-    this.preparation = new TurnPreparation(env, this.store, this.resources, () =>
-      this.delivery.showTyping(),
-    );
-    this.visitorTurn = new VisitorTurn(this.store, this.ledger, this.runs);
-    this.commit = new TurnCommit(ctx.storage, this.store, this.ledger, this.delivery);
-    this.effects = new EffectQueue(
-      env,
-      this.store,
-      this.ledger,
-      this.runs,
-      this.resources,
-      this.delivery,
-      (work) => this.exclusive(work),
-      this.commit,
-    );
-  }
-
-  /** Runs `work` after every earlier turn of this conversation has finished. */
-  private exclusive<T>(work: () => Promise<T> | T): Promise<T> {
-    const next = this.chain.then(work, work);
-    this.chain = next.catch(() => undefined);
-    return next;
+    this.turns = new Turns(ctx, this.store, this.outbox, live);
+    this.effects = new EffectQueue(env, this.store, this.resources, this.turns);
+    this.prepare = { env, store: this.store, resources: this.resources, turns: this.turns };
   }
 
   /**
    * Privacy erasure: work of this runtime still on its way (an effect's answer, a turn
    * awaiting the pilot, a scheduled event flush) must not write into the emptied storage or
-   * send its remembered row to D1; see TurnCommit.retire and EventOutbox.retire.
+   * send its remembered row to D1.
    */
   retire(): void {
-    this.commit.retire();
+    this.turns.retire();
     this.outbox.retire();
   }
 
   /** Records who this conversation belongs to, the first time anyone connects. */
   remember(identity: Identity): void {
-    if (!this.store.getMeta('pilotKey')) {
-      this.store.setMeta('pilotKey', identity.pilotKey);
-      this.store.setMeta('conversationId', identity.conversationId);
-      this.store.setMeta('visitorId', identity.visitorId);
-    }
-    if (identity.userId && this.store.getMeta('userId') !== identity.userId)
-      this.store.setMeta('userId', identity.userId);
+    if (!this.store.state.pilotKey)
+      this.store.update({
+        pilotKey: identity.pilotKey,
+        conversationId: identity.conversationId,
+        visitorId: identity.visitorId,
+      });
+    if (identity.userId && this.store.state.userId !== identity.userId)
+      this.store.update({ userId: identity.userId });
   }
 
   /** One page of the messages after `lastSeq`; `pageEnd` is set when more remain. */
@@ -109,7 +111,7 @@ export class ConversationRuntime {
     const messages = this.store.messagesAfter(lastSeq, page);
     const end = messages.at(-1)?.seq ?? last;
     return {
-      conversationId: this.store.getMeta('conversationId') ?? '',
+      conversationId: this.store.state.conversationId ?? '',
       lastSeq: last,
       messages,
       ...(end < last ? { pageEnd: end } : {}),
@@ -121,32 +123,31 @@ export class ConversationRuntime {
    * Returns the wait before the hello may be sent again when refused (nothing changed), else null.
    */
   changeLocale(locale: string | undefined, now: number): { retryAfterMs: number } | null {
-    if (!locale || this.store.getMeta('locale') === locale) return null;
+    if (!locale || this.store.state.locale === locale) return null;
     const taken = takeToken(this.bucket, now);
     this.bucket = taken.bucket;
     if (!taken.allowed) return { retryAfterMs: taken.retryAfterMs };
-    this.store.setMeta('locale', locale);
+    this.store.update({ locale });
     return null;
   }
 
   /** The first hello of a conversation fires `new_conversation`. */
   async hello(): Promise<void> {
-    if (this.store.getMeta('opened')) return;
-    const ran = await this.exclusive(async () => {
-      if (this.store.getMeta('opened')) return false;
-      const prepared = await this.preparation.trigger({ type: 'new_conversation' }, null);
-      const now = Date.now();
+    if (this.store.state.openedAt !== null) return;
+    const ran = await this.turns.run(async (scope) => {
+      if (this.store.state.openedAt !== null) return false;
+      const prepared = await prepareTrigger(this.prepare, { type: 'new_conversation' }, null);
       try {
-        this.commit.run((out) => {
-          this.store.setMeta('opened', String(now));
-          if (prepared.snapshot) this.runs.syncPilot(prepared.snapshot, now, out);
-          if (prepared.start) this.runs.start(prepared.start, prepared.agents, now, out);
-          out.touched = true;
+        scope.commit((t) => {
+          t.store.update({ openedAt: t.now });
+          if (prepared.snapshot) syncPilot(t, prepared.snapshot);
+          if (prepared.start) startRun(t, prepared.start, prepared.agents);
+          t.out.touched = true;
         });
       } catch (error) {
         // Rolled back; the conversation is still opened so the next hello does not retry it.
         console.error(JSON.stringify({ event: 'hello_failed', error: String(error) }));
-        this.store.setMeta('opened', String(now));
+        this.store.update({ openedAt: Date.now() });
       }
       return true;
     });
@@ -159,7 +160,7 @@ export class ConversationRuntime {
    */
   async handleFrame(frame: VisitorFrame, reply: Reply): Promise<{ retryAfterMs: number } | null> {
     let refused: { retryAfterMs: number } | null = null;
-    const committed = await this.exclusive(async () => {
+    const committed = await this.turns.run(async (scope) => {
       if (this.store.hasClientFrame(frame.id)) {
         reply({ v: 1, type: 'ack', id: frame.id });
         return false;
@@ -167,39 +168,69 @@ export class ConversationRuntime {
       const bucket = takeToken(this.bucket, Date.now());
       if (!bucket.allowed) {
         // Nothing is stored: the client may send the same frame again later.
-        reply({
-          v: 1,
-          type: 'error',
-          code: ErrorCode.rateLimited,
-          message: `Too many frames; retry in ${bucket.retryAfterMs} ms`,
-          id: frame.id,
-        });
-        refused = { retryAfterMs: bucket.retryAfterMs };
+        const wait = bucket.retryAfterMs;
+        reply(errorFrame(ErrorCode.rateLimited, `Too many frames; retry in ${wait} ms`, frame.id));
+        refused = { retryAfterMs: wait };
         return false;
       }
       this.bucket = bucket.bucket;
+      const words = wordsOf(this.store, frame);
       let start: Start | null = null;
       try {
-        const prepared = await this.preparation.prepare(frame);
+        const prepared = await prepareVisitorTurn(this.prepare, frame, words);
         start = prepared.start;
         // From here to the reply there is no `await`, and it is one transaction: a turn that
         // throws leaves nothing half-written, not even its frame id.
-        const now = Date.now();
-        const replies: ServerFrame[] = [];
-        const out = this.commit.run((out) => {
-          this.store.markClientFrame(frame.id, now);
-          this.visitorTurn.apply(frame, prepared, now, out, (f) => replies.push(f));
+        const replies: Parameters<Reply>[0][] = [];
+        const { out } = scope.commit((t) => {
+          t.store.markClientFrame(frame.id, t.now);
+          applyVisitorTurn(t, frame, words, prepared, (f) => replies.push(f));
         });
         for (const answer of replies) reply(answer);
         if (out.failure) reply(failureFrame(frame.id, out.failure));
       } catch (error) {
-        if (!this.commit.failed(frame, start, error, reply)) return false;
+        if (!this.turnFailed(scope, frame, words, start, error, reply)) return false;
       }
       reply({ v: 1, type: 'ack', id: frame.id });
       return true;
     });
     if (committed) await this.afterTurn();
     return refused;
+  }
+
+  /**
+   * A visitor turn threw: logged; the frame is recorded as handled with the visitor's words,
+   * the failed run and the fallback answer, and the sender gets an error frame. Returns
+   * whether that record was stored (else nothing was, and a resend runs the turn again).
+   */
+  private turnFailed(
+    scope: TurnScope,
+    frame: VisitorFrame,
+    words: Words | null,
+    start: Start | null,
+    error: unknown,
+    reply: Reply,
+  ): boolean {
+    if (this.turns.retired) return false;
+    console.error(
+      JSON.stringify({
+        event: 'turn_failed',
+        conversationId: this.store.state.conversationId,
+        frame: frame.type,
+        error: String(error),
+      }),
+    );
+    let recorded = true;
+    try {
+      scope.commit((t) => recordFailedTurn(t, frame, words, start));
+    } catch (again) {
+      console.error(JSON.stringify({ event: 'turn_failed_unrecorded', error: String(again) }));
+      recorded = false;
+    }
+    // After the record's messages: the widget then sees the visitor's words as stored, not as
+    // refused (an error frame for a frame it still holds gives the text back to the composer).
+    reply(failureFrame(frame.id, TURN_FAILED));
+    return recorded;
   }
 
   // ---- after the reply: effects, then events ----
@@ -235,19 +266,15 @@ export class ConversationRuntime {
 
   // ---- admin actions ----
 
-  async agentReply(text: string, agentId: string | null, now: number) {
-    const message = await this.exclusive(() => {
-      // Assigned by the synchronous commit below (it throws otherwise).
-      let added!: ChatMessage;
-      this.commit.run((out) => {
-        this.runs.cancelActive('agent_reply', now, out, true);
-        this.store.setMeta('mode', 'agent');
-        this.store.deleteMeta('handoverWaiting'); // a person has joined: the pilot goes quiet
-        if (this.store.getMeta('status') === 'closed') this.store.setMeta('status', 'open');
-        added = this.store.appendMessage({ author: 'agent', text, at: now });
-        if (agentId) this.store.setMeta('assignee', `user:${agentId}`);
-        out.messages.push(added);
-      });
+  async agentReply(text: string, agentId: string | null): Promise<ChatMessage> {
+    const message = await this.turns.write((t) => {
+      cancelActiveRun(t, 'agent_reply', true);
+      // A person has joined: the pilot goes quiet.
+      t.store.update({ mode: 'agent', handoverWaiting: false });
+      if (t.state.status === 'closed') t.store.update({ status: 'open' });
+      const added = t.store.appendMessage({ author: 'agent', text, at: t.now });
+      if (agentId) t.store.update({ assignee: `user:${agentId}` });
+      t.out.messages.push(added);
       return added;
     });
     await this.flushEvents();
@@ -255,42 +282,32 @@ export class ConversationRuntime {
   }
 
   async release() {
-    await this.exclusive(() =>
-      this.commit.run((out) => {
-        this.store.setMeta('mode', 'pilot');
-        this.store.deleteMeta('handoverWaiting');
-        out.touched = true;
-      }),
-    );
+    await this.turns.write((t) => {
+      t.store.update({ mode: 'pilot', handoverWaiting: false });
+      t.out.touched = true;
+    });
     await this.flushEvents();
     return this.describe();
   }
 
-  async closeConversation(now: number) {
-    await this.exclusive(() =>
-      this.commit.run((out) => {
-        this.runs.cancelActive('closed', now, out, false);
-        this.store.setMeta('status', 'closed');
-        out.messages.push(
-          this.store.appendMessage({
-            author: 'system',
-            text: 'The conversation was closed.',
-            at: now,
-          }),
-        );
-      }),
-    );
+  async closeConversation() {
+    await this.turns.write((t) => {
+      cancelActiveRun(t, 'closed', false);
+      t.store.update({ status: 'closed' });
+      const text = 'The conversation was closed.';
+      t.out.messages.push(t.store.appendMessage({ author: 'system', text, at: t.now }));
+    });
     await this.flushEvents();
     return this.describe();
   }
 
-  async cancelRuns(filter: { flowId?: string; runId?: string }, reason: string, now: number) {
-    const cancelled = await this.exclusive(() => {
-      const active = this.store.activeRun();
+  async cancelRuns(filter: { flowId?: string; runId?: string }, reason: string) {
+    const cancelled = await this.turns.write((t) => {
+      const active = t.store.activeRun();
       if (!active) return false;
       if (filter.flowId && active.state.flowId !== filter.flowId) return false;
       if (filter.runId && active.state.runId !== filter.runId) return false;
-      this.commit.run((out) => this.runs.cancelActive(reason, now, out, false));
+      cancelActiveRun(t, reason, false);
       return true;
     });
     await this.flushEvents();
@@ -302,48 +319,44 @@ export class ConversationRuntime {
    * variables; its effects get new idempotency keys, as an explicit retry should); any other
    * run is replaced by a new run of the flow's published version.
    */
-  async retryRun(
-    runId: string,
-    flowId: string,
-    now: number,
-  ): Promise<{ runId: string; resumed: boolean } | { error: string }> {
+  async retryRun(runId: string, flowId: string): Promise<RetryResult> {
     const failed = this.store.run(runId);
-    const node = this.store.getMeta(`failedAt:${runId}`);
-    if (failed?.state.status !== 'failed' || !node) {
-      const started = await this.retryFlow(flowId, now);
-      return 'error' in started ? started : { ...started, resumed: false };
-    }
+    const node = failed?.failedNode;
+    if (failed?.state.status !== 'failed' || !node) return this.retryFlow(flowId);
     const agents = flowNeedsAgents(failed.flow) ? await this.resources.agents() : undefined;
-    const resumed = await this.exclusive(() => {
-      if (this.store.activeRun()) return false;
-      const current = this.store.run(runId);
+    const resumed = await this.turns.write((t) => {
+      if (t.store.activeRun()) return false;
+      const current = t.store.run(runId);
       if (current?.state.status !== 'failed') return false;
-      this.commit.run((out) => this.runs.resume(current, node, agents, now, out));
+      resumeRun(t, current, node, agents);
       return true;
     });
-    if (!resumed) return { error: 'run_active' };
+    if (!resumed) return { ok: false, reason: 'run_active' };
     await this.afterTurn();
-    return { runId, resumed: true };
+    return { ok: true, runId, resumed: true };
   }
 
-  async retryFlow(flowId: string, now: number): Promise<{ runId: string } | { error: string }> {
+  private async retryFlow(flowId: string): Promise<RetryResult> {
     const snapshot = await this.resources.snapshot();
     const target = snapshot?.flows.find((f) => f.flowId === flowId);
-    if (!snapshot || !target) return { error: 'not_published' };
-    const runId = await this.exclusive(() => {
-      if (this.store.activeRun()) return null;
-      this.commit.run((out) => {
-        this.runs.syncPilot(snapshot, now, out);
-        this.runs.start(plainStart(target), undefined, now, out);
-      });
-      return this.store.activeRun()?.state.runId ?? 'completed';
+    if (!snapshot || !target) return { ok: false, reason: 'not_published' };
+    const runId = await this.turns.write((t) => {
+      if (t.store.activeRun()) return null;
+      syncPilot(t, snapshot);
+      startRun(t, plainStart(target), undefined);
+      return t.store.activeRun()?.state.runId ?? 'completed';
     });
-    if (runId === null) return { error: 'run_active' };
+    if (runId === null) return { ok: false, reason: 'run_active' };
     await this.afterTurn();
-    return { runId };
+    return { ok: true, runId, resumed: false };
   }
 
   // ---- reads ----
+
+  /** For logs: which conversation this object serves (null before anyone connected). */
+  conversationId(): string | null {
+    return this.store.state.conversationId;
+  }
 
   activeRunState(): RunState | null {
     return this.store.activeRun()?.state ?? null;

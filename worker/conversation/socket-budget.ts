@@ -1,10 +1,38 @@
 /**
- * Per-socket budgets (pure): every inbound frame of a visitor socket — hello, malformed,
- * binary, duplicate or valid — spends a token before it is even parsed, and hellos (each one
- * replays a page of messages) spend a second, smaller budget. The conversation's own token
- * bucket (token-bucket.ts) still decides which stored frames a turn may apply.
+ * Token buckets (pure: the caller keeps the state). Every inbound frame of a visitor socket —
+ * hello, malformed, binary, duplicate or valid — spends a token of its socket's budget before
+ * it is even parsed, and hellos (each one replays a page of messages) spend a second, smaller
+ * budget. The conversation's own bucket (BUCKET_CAPACITY, exact, unlike the approximate
+ * rate-limiting binding) still decides which stored frames a turn may apply.
  */
-import { type Bucket, takeToken } from './token-bucket.ts';
+export interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/** A burst of 20 frames, then 5 per second sustained. */
+export const BUCKET_CAPACITY = 20;
+export const BUCKET_REFILL_PER_SECOND = 5;
+
+/** Takes one token at `now`; `allowed` false means the frame must be refused (nothing stored). */
+export function takeToken(
+  bucket: Bucket | null,
+  now: number,
+  capacity = BUCKET_CAPACITY,
+  perSecond = BUCKET_REFILL_PER_SECOND,
+): { allowed: boolean; bucket: Bucket; retryAfterMs: number } {
+  const current = bucket ?? { tokens: capacity, at: now };
+  const elapsed = Math.max(0, now - current.at) / 1000;
+  const tokens = Math.min(capacity, current.tokens + elapsed * perSecond);
+  if (tokens < 1) {
+    return {
+      allowed: false,
+      bucket: { tokens, at: now },
+      retryAfterMs: Math.ceil(((1 - tokens) / perSecond) * 1000),
+    };
+  }
+  return { allowed: true, bucket: { tokens: tokens - 1, at: now }, retryAfterMs: 0 };
+}
 
 /**
  * A burst above what the widget ever sends at once (a hello plus its whole offline queue of

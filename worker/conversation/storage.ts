@@ -1,11 +1,16 @@
 /**
- * The ConversationObject's SQLite tables and the only code that reads or writes them.
+ * The ConversationObject's SQLite tables and the only code that reads or writes them. The
+ * conversation's own facts (who, mode, status, contact, pilot, …) are one typed state object
+ * (`state`), decoded once from the `meta` table when the object starts and kept current by
+ * `update`: no other module knows a meta key. Per-run facts are columns of `runs`.
  * Callers group writes without an `await` in between so each turn commits atomically.
  */
 
 import type { IoEffect, RunState } from '../../shared/engine/types.ts';
+import type { OfficeHours } from '../../shared/expr/office-hours.ts';
 import type { Flow } from '../../shared/flow/schema.ts';
-import type { ChatMessage, Choice, RichParts } from '../../shared/protocol.ts';
+import type { ChatMessage, Choice, PageInfo, RichParts } from '../../shared/protocol.ts';
+import type { EffectResult } from '../effects/effect-result.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,10 +35,17 @@ CREATE TABLE IF NOT EXISTS runs (
   state TEXT NOT NULL,
   -- The flow version the run started on, so publishing never changes a running conversation.
   definition TEXT NOT NULL,
+  -- When the run was triggered (its row is written before its first step).
   started_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
+  updated_at INTEGER NOT NULL,
+  -- RUN_COLUMNS below: added to objects created before them.
+  visitor_started_at INTEGER,
+  failed_node TEXT,
+  handed_over INTEGER NOT NULL DEFAULT 0,
+  extra TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_status ON runs(status);
+CREATE INDEX IF NOT EXISTS runs_flow ON runs(flow_id, started_at);
 -- Effect ledger: intent (pending) and result (done) of every I/O effect, keyed by the engine's
 -- per-step idempotency key, committed in the same transaction as the run state.
 CREATE TABLE IF NOT EXISTS effects (
@@ -51,23 +63,170 @@ CREATE TABLE IF NOT EXISTS outgoing (seq INTEGER PRIMARY KEY AUTOINCREMENT, body
 `;
 
 /** Bump when SCHEMA or the migrations in the constructor change. */
-const SCHEMA_VERSION = '2';
+export const SCHEMA_VERSION = '3';
 const SCHEMA_KEY = 'schemaVersion';
 /** Meta key set once an effect was ever recorded (saves effect-table reads on every start). */
 const EFFECTS_KEY = 'hasEffects';
+const EVENT_COUNTER_KEY = 'counter:event';
+
+/**
+ * Per-run facts, columns of `runs` since schema 3 (before: `<prefix><runId>` meta keys, moved
+ * by the migration): when the visitor started the run (proactive flows are triggered first),
+ * the node a failed run failed on (a retry resumes there), whether it was handed to a person,
+ * and the trigger data it sees (`event.*`, `intent.*`, `entity.*`; null for a run recorded as
+ * failed before it could start, which never counts as "already ran").
+ */
+const RUN_COLUMNS = [
+  ['visitor_started_at', 'INTEGER'],
+  ['failed_node', 'TEXT'],
+  ['handed_over', 'INTEGER NOT NULL DEFAULT 0'],
+  ['extra', 'TEXT'],
+] as const;
+
+/** Moves the per-run meta keys of objects from before schema 3 into the run columns. */
+const MIGRATE_RUN_FACTS = `
+UPDATE runs SET visitor_started_at = (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'started:' || run_id)
+  WHERE visitor_started_at IS NULL;
+UPDATE runs SET failed_node = (SELECT value FROM meta WHERE key = 'failedAt:' || run_id)
+  WHERE failed_node IS NULL;
+UPDATE runs SET handed_over = 1
+  WHERE EXISTS (SELECT 1 FROM meta WHERE key = 'handover:' || run_id AND value = '1');
+UPDATE runs SET extra = (SELECT value FROM meta WHERE key = 'extra:' || run_id) WHERE extra IS NULL;
+-- Runs from before trigger data was kept: a run the flow's lastRun time covers had started.
+UPDATE runs SET extra = '{}' WHERE extra IS NULL
+  AND started_at <= (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'lastRun:' || flow_id);
+DELETE FROM meta WHERE key LIKE 'started:%' OR key LIKE 'failedAt:%' OR key LIKE 'handover:%'
+  OR key LIKE 'extra:%' OR key LIKE 'lastRun:%';
+`;
+
+/** Pilot facts kept in the conversation so answering a waiting run needs no KV read. */
+export interface PilotFacts {
+  id: string;
+  workspaceId: string;
+  name: string;
+  timezone: string;
+  officeHours?: OfficeHours;
+  fallbackMessage: string;
+  /** Global pilot variables (`pilot.<name>`). */
+  variables?: Record<string, unknown>;
+}
+
+/** What the conversation knows about itself, decoded from `meta` (see FIELDS for the keys). */
+export interface ConversationState {
+  /** The pilot's public key (which snapshot to read), set by the first connection. */
+  pilotKey: string | null;
+  conversationId: string | null;
+  visitorId: string | null;
+  /** The identified contact (verified `identify`), if any. */
+  userId: string | null;
+  locale: string | null;
+  /** When the first hello opened the conversation (`new_conversation` fired once). */
+  openedAt: number | null;
+  lastPageUrl: string | null;
+  visits: number;
+  page: PageInfo | null;
+  contact: Record<string, unknown>;
+  company: Record<string, unknown>;
+  /** The pilot facts last synced from a snapshot (null before the first sync). */
+  pilot: PilotFacts | null;
+  /** An admin reply or a handover puts the conversation in `agent` mode. */
+  mode: 'pilot' | 'agent';
+  /** A visitor's "talk to a human" waits for the first agent reply: the pilot still answers. */
+  handoverWaiting: boolean;
+  /** The pilot offered to take an email (nobody was available): the next message may be one. */
+  awaitingEmail: boolean;
+  status: 'open' | 'closed';
+  /** `user:<id>` or `team:<id>`. */
+  assignee: string | null;
+}
+
+/** How one state field is kept in `meta`: its key, and how it reads and writes (null: no row). */
+interface Field<T> {
+  key: string;
+  read(value: string | null): T;
+  write(value: T): string | null;
+}
+const text = (key: string): Field<string | null> => ({ key, read: (v) => v, write: (v) => v });
+const flag = (key: string): Field<boolean> => ({
+  key,
+  read: (v) => v === '1',
+  write: (v) => (v ? '1' : null),
+});
+/** JSON, encoded once per value object (a synced pilot's facts are the same object per snapshot). */
+const encoded = new WeakMap<object, string>();
+function json<T>(key: string, empty: T): Field<T> {
+  return {
+    key,
+    read: (v) => (v === null ? empty : (JSON.parse(v) as T)),
+    write: (v) => {
+      if (v === null || typeof v !== 'object') return v === null ? null : JSON.stringify(v);
+      let known = encoded.get(v);
+      if (known === undefined) {
+        known = JSON.stringify(v);
+        encoded.set(v, known);
+      }
+      return known;
+    },
+  };
+}
+const numberOr = <T extends number | null>(key: string, empty: T): Field<number | T> => ({
+  key,
+  read: (v) => (v === null ? empty : Number(v)),
+  write: (v) => (v === null ? null : String(v)),
+});
+
+/** Every state field and its meta key (the keys are those of earlier versions: no migration). */
+const FIELDS: { [K in keyof ConversationState]: Field<ConversationState[K]> } = {
+  pilotKey: text('pilotKey'),
+  conversationId: text('conversationId'),
+  visitorId: text('visitorId'),
+  userId: text('userId'),
+  locale: text('locale'),
+  openedAt: numberOr('opened', null),
+  lastPageUrl: text('lastPageUrl'),
+  visits: numberOr('visits', 0),
+  page: json<PageInfo | null>('page', null),
+  contact: json<Record<string, unknown>>('contact', {}),
+  company: json<Record<string, unknown>>('company', {}),
+  pilot: json<PilotFacts | null>('pilot', null),
+  // The one place `mode` and `status` are interpreted: anything unknown reads as the default.
+  mode: { key: 'mode', read: (v) => (v === 'agent' ? 'agent' : 'pilot'), write: (v) => v },
+  handoverWaiting: flag('handoverWaiting'),
+  awaitingEmail: flag('awaitingEmail'),
+  status: { key: 'status', read: (v) => (v === 'closed' ? 'closed' : 'open'), write: (v) => v },
+  assignee: text('assignee'),
+};
+const FIELD_NAMES = Object.keys(FIELDS) as (keyof ConversationState)[];
+
+/**
+ * The pilot stays quiet once a person has the conversation: in `agent` mode, except while a
+ * visitor's "talk to a human" waits for the first agent reply (`handoverWaiting`), so a
+ * request nobody picks up is never a dead end.
+ */
+export function pilotIsQuiet(state: ConversationState): boolean {
+  return state.mode === 'agent' && !state.handoverWaiting;
+}
+
+/** Who frequency/cooldown claims are counted for: the contact once known, else the visitor. */
+export function subjectOf(state: ConversationState): string {
+  return state.userId ? `contact:${state.userId}` : `visitor:${state.visitorId ?? ''}`;
+}
 
 export interface StoredRun {
   state: RunState;
   flow: Flow;
+  /** When the run was triggered. */
   startedAt: number;
+  /** When the visitor started it (null: triggered, not started yet). */
+  visitorStartedAt: number | null;
+  /** The node a failed run failed on (where a retry resumes). */
+  failedNode: string | null;
+  handedOver: boolean;
+  /** The trigger data the run sees (empty for a run recorded as failed before it started). */
+  extra: Record<string, unknown>;
 }
 
 export type EffectStatus = 'pending' | 'running' | 'done';
-export interface EffectResult {
-  ok: boolean;
-  data?: unknown;
-  error?: string;
-}
 export interface LedgerEntry {
   key: string;
   runId: string;
@@ -93,8 +252,14 @@ interface RunRow {
   state: string;
   definition: string;
   started_at: number;
+  visitor_started_at: number | null;
+  failed_node: string | null;
+  handed_over: number;
+  extra: string | null;
   [key: string]: SqlStorageValue;
 }
+const RUN_SELECT =
+  'SELECT run_id, state, definition, started_at, visitor_started_at, failed_node, handed_over, extra FROM runs';
 
 function toMessage(row: MessageRow): ChatMessage {
   return {
@@ -129,8 +294,12 @@ export class ConversationStorage {
    * object starts, so it is never the source of truth: after eviction it is rebuilt from disk.
    */
   private readonly meta = new Map<string, string>();
-  private readonly parsed = new Map<string, unknown>();
+  /** `meta` decoded; replaced (never mutated) by every update, so callers may keep a copy. */
+  private current!: ConversationState;
   private readonly definitions = new Map<string, Flow>();
+  private readonly extras = new Map<string, Record<string, unknown>>();
+  /** Whether the object had tables when it started (else it is new: nothing to migrate). */
+  private metaTable = false;
   /** Known-empty answers, reset by every write that could change them (memory only). */
   private noActiveRun = false;
   private noPendingEffect = false;
@@ -146,14 +315,23 @@ export class ConversationStorage {
     // table instead of running a dozen DDL statements (measured: the largest CPU cost of a
     // short conversation).
     if (this.loadMeta() === SCHEMA_VERSION) return;
-    sql.exec(SCHEMA);
-    // Objects created before rich messages lack the column (SQLite: no ADD COLUMN IF NOT EXISTS).
-    const hasRich = sql.exec("SELECT 1 FROM pragma_table_info('messages') WHERE name = 'rich'");
-    if (hasRich.toArray().length === 0) sql.exec('ALTER TABLE messages ADD COLUMN rich TEXT');
-    this.loadMeta();
-    // Objects from before the flag existed may hold effects.
-    if (sql.exec('SELECT 1 FROM effects LIMIT 1').toArray().length > 0)
-      this.setMeta(EFFECTS_KEY, '1');
+    if (!this.metaTable) {
+      // A new (or erased) object: the tables as they are now, nothing to migrate.
+      sql.exec(SCHEMA);
+    } else {
+      // Objects created before a column lack it (SQLite: no ADD COLUMN IF NOT EXISTS); the
+      // tables are created first so the index on the new run columns finds them.
+      sql.exec(SCHEMA.replace(/CREATE INDEX IF NOT EXISTS runs_flow[^;]*;/, ''));
+      this.addColumn('messages', 'rich', 'TEXT');
+      for (const [name, type] of RUN_COLUMNS) this.addColumn('runs', name, type);
+      sql.exec(SCHEMA);
+      sql.exec(MIGRATE_RUN_FACTS);
+      this.meta.clear();
+      this.loadMeta();
+      // Objects from before the flag existed may hold effects.
+      if (sql.exec('SELECT 1 FROM effects LIMIT 1').toArray().length > 0)
+        this.setMeta(EFFECTS_KEY, '1');
+    }
     this.setMeta(SCHEMA_KEY, SCHEMA_VERSION);
   }
 
@@ -163,8 +341,8 @@ export class ConversationStorage {
    */
   forgetUncommitted(): void {
     this.meta.clear();
-    this.parsed.clear();
     this.definitions.clear();
+    this.extras.clear();
     this.last = undefined;
     this.noActiveRun = false;
     this.noPendingEffect = false;
@@ -172,24 +350,49 @@ export class ConversationStorage {
     this.loadMeta();
   }
 
-  /** Loads the meta table; returns the stored schema version (null for a new object). */
+  /** Loads and decodes the meta table; returns the stored schema version (null: new object). */
   private loadMeta(): string | null {
+    let version: string | null = null;
     try {
       for (const row of this.sql.exec<{ key: string; value: string }>(
         'SELECT key, value FROM meta',
       ))
         this.meta.set(row.key, row.value);
+      version = this.meta.get(SCHEMA_KEY) ?? null;
+      this.metaTable = true;
     } catch {
-      return null; // no tables yet
+      // no tables yet
     }
-    return this.meta.get(SCHEMA_KEY) ?? null;
+    const state: Record<string, unknown> = {};
+    for (const name of FIELD_NAMES)
+      state[name] = FIELDS[name].read(this.meta.get(FIELDS[name].key) ?? null);
+    this.current = state as unknown as ConversationState;
+    return version;
   }
 
-  getMeta(key: string): string | null {
-    return this.meta.get(key) ?? null;
+  private addColumn(table: string, column: string, type: string): void {
+    const has = this.sql.exec(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = ?`, column);
+    if (has.toArray().length === 0)
+      this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
   }
 
-  setMeta(key: string, value: string): void {
+  /** The conversation's facts (read-only: `update` replaces the object). */
+  get state(): ConversationState {
+    return this.current;
+  }
+
+  /** Writes the changed fields through to `meta` (a field set to what it is writes nothing). */
+  update(patch: Partial<ConversationState>): void {
+    for (const name of Object.keys(patch) as (keyof ConversationState)[]) {
+      const field = FIELDS[name] as Field<unknown>;
+      const value = field.write(patch[name]);
+      if (value === null) this.deleteMeta(field.key);
+      else this.setMeta(field.key, value);
+    }
+    this.current = { ...this.current, ...patch };
+  }
+
+  private setMeta(key: string, value: string): void {
     if (this.meta.get(key) === value) return;
     this.sql.exec(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
@@ -197,26 +400,12 @@ export class ConversationStorage {
       value,
     );
     this.meta.set(key, value);
-    this.parsed.delete(key);
   }
 
-  deleteMeta(key: string): void {
+  private deleteMeta(key: string): void {
+    if (!this.meta.has(key)) return;
     this.sql.exec('DELETE FROM meta WHERE key = ?', key);
     this.meta.delete(key);
-    this.parsed.delete(key);
-  }
-
-  /** Parsed once per value; callers treat the result as read-only (setJson replaces it). */
-  getJson<T>(key: string): T | null {
-    if (this.parsed.has(key)) return this.parsed.get(key) as T;
-    const value = this.getMeta(key);
-    const parsed = value === null ? null : (JSON.parse(value) as T);
-    this.parsed.set(key, parsed);
-    return parsed;
-  }
-
-  setJson(key: string, value: unknown): void {
-    this.setMeta(key, JSON.stringify(value));
   }
 
   hasClientFrame(id: string): boolean {
@@ -270,27 +459,76 @@ export class ConversationStorage {
     return this.lastMessage()?.seq ?? 0;
   }
 
+  /** The latest messages, oldest first (`system.last_*`, `conversation_history`). */
+  history(): ChatMessage[] {
+    return this.messagesAfter(Math.max(0, this.lastSeq() - 20));
+  }
+
   /** The run that is not finished yet, if any (one active run per conversation). */
   activeRun(): StoredRun | null {
     // Most turns have no run waiting; remember that until a run is saved.
     if (this.noActiveRun) return null;
     const row = this.sql
-      .exec<RunRow>(
-        "SELECT run_id, state, definition, started_at FROM runs WHERE status = 'waiting' ORDER BY started_at DESC LIMIT 1",
-      )
+      .exec<RunRow>(`${RUN_SELECT} WHERE status = 'waiting' ORDER BY started_at DESC LIMIT 1`)
       .toArray()[0];
     if (!row) this.noActiveRun = true;
     return row ? this.toRun(row) : null;
   }
 
   run(runId: string): StoredRun | null {
+    const row = this.sql.exec<RunRow>(`${RUN_SELECT} WHERE run_id = ?`, runId).toArray()[0];
+    return row ? this.toRun(row) : null;
+  }
+
+  /** The run's facts without its state and definition (for its run event). */
+  runFacts(
+    runId: string,
+  ): { startedAt: number; visitorStartedAt: number | null; handedOver: boolean } | null {
     const row = this.sql
-      .exec<RunRow>(
-        'SELECT run_id, state, definition, started_at FROM runs WHERE run_id = ?',
+      .exec<{ started_at: number; visitor_started_at: number | null; handed_over: number }>(
+        'SELECT started_at, visitor_started_at, handed_over FROM runs WHERE run_id = ?',
         runId,
       )
       .toArray()[0];
-    return row ? this.toRun(row) : null;
+    return row
+      ? {
+          startedAt: row.started_at,
+          visitorStartedAt: row.visitor_started_at,
+          handedOver: row.handed_over === 1,
+        }
+      : null;
+  }
+
+  /** When a run of `flowId` was last started in this conversation (frequency and cooldown). */
+  lastRunOf(flowId: string): number | null {
+    return this.sql
+      .exec<{ at: number | null }>(
+        'SELECT MAX(started_at) AS at FROM runs WHERE flow_id = ? AND extra IS NOT NULL',
+        flowId,
+      )
+      .one().at;
+  }
+
+  /** Marks the run as started by the visitor; false when it already was. */
+  markRunStarted(runId: string, now: number): boolean {
+    return (
+      this.sql
+        .exec(
+          'UPDATE runs SET visitor_started_at = ? WHERE run_id = ? AND visitor_started_at IS NULL RETURNING run_id',
+          now,
+          runId,
+        )
+        .toArray().length > 0
+    );
+  }
+
+  markRunHandedOver(runId: string): void {
+    this.sql.exec('UPDATE runs SET handed_over = 1 WHERE run_id = ?', runId);
+  }
+
+  /** The node a failed run failed on (null: a retry resumes nowhere, it starts afresh). */
+  setFailedNode(runId: string, node: string | null): void {
+    this.sql.exec('UPDATE runs SET failed_node = ? WHERE run_id = ?', node, runId);
   }
 
   /**
@@ -303,14 +541,31 @@ export class ConversationStorage {
       flow = JSON.parse(row.definition) as Flow;
       this.definitions.set(row.run_id, flow);
     }
-    return { state: JSON.parse(row.state) as RunState, flow, startedAt: row.started_at };
+    let extra = this.extras.get(row.run_id);
+    if (!extra) {
+      extra = row.extra ? (JSON.parse(row.extra) as Record<string, unknown>) : {};
+      this.extras.set(row.run_id, extra);
+    }
+    return {
+      state: JSON.parse(row.state) as RunState,
+      flow,
+      startedAt: row.started_at,
+      visitorStartedAt: row.visitor_started_at,
+      failedNode: row.failed_node,
+      handedOver: row.handed_over === 1,
+      extra,
+    };
   }
 
-  saveRun(state: RunState, flow: Flow, now: number): void {
+  /**
+   * Saves a run's state; the first save writes its row (with `extra`, the trigger data of a
+   * run that starts; none for a run recorded as failed before it could).
+   */
+  saveRun(state: RunState, flow: Flow, now: number, extra?: Record<string, unknown>): void {
     this.noActiveRun = false;
     this.sql.exec(
-      `INSERT INTO runs (run_id, flow_id, version, status, state, definition, started_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO runs (run_id, flow_id, version, status, state, definition, started_at, updated_at, extra)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(run_id) DO UPDATE SET status = excluded.status, state = excluded.state, updated_at = excluded.updated_at`,
       state.runId,
       state.flowId,
@@ -320,6 +575,7 @@ export class ConversationStorage {
       JSON.stringify(flow),
       now,
       now,
+      extra ? JSON.stringify(extra) : null,
     );
   }
 
@@ -340,7 +596,7 @@ export class ConversationStorage {
 
   /** The oldest effect whose intent is recorded but which has not started. */
   nextPendingEffect(): LedgerEntry | null {
-    if (this.noPendingEffect || !this.getMeta(EFFECTS_KEY)) return null;
+    if (this.noPendingEffect || !this.meta.has(EFFECTS_KEY)) return null;
     const row = this.sql
       .exec<{ key: string }>(
         "SELECT key FROM effects WHERE status = 'pending' ORDER BY seq LIMIT 1",
@@ -369,7 +625,7 @@ export class ConversationStorage {
 
   /** Effects that were running when the object died (their outcome is unknown). */
   interruptedEffects(): LedgerEntry[] {
-    if (!this.getMeta(EFFECTS_KEY)) return [];
+    if (!this.meta.has(EFFECTS_KEY)) return [];
     return this.sql
       .exec<{ key: string }>("SELECT key FROM effects WHERE status = 'running' ORDER BY seq")
       .toArray()
@@ -388,7 +644,7 @@ export class ConversationStorage {
   }
 
   countEffects(status: EffectStatus): number {
-    if (!this.getMeta(EFFECTS_KEY)) return 0;
+    if (!this.meta.has(EFFECTS_KEY)) return 0;
     return this.sql
       .exec<{ n: number }>('SELECT COUNT(*) AS n FROM effects WHERE status = ?', status)
       .one().n;
@@ -415,10 +671,37 @@ export class ConversationStorage {
     this.sql.exec('DELETE FROM outgoing WHERE seq <= ?', seq);
   }
 
-  /** Monotonic per-conversation counter (event ids, ordering of run updates). */
-  nextCounter(name: string): number {
-    const next = Number(this.getMeta(`counter:${name}`) ?? '0') + 1;
-    this.setMeta(`counter:${name}`, String(next));
+  /** Monotonic per-conversation counter of run/step events (their ids and order). */
+  nextEventSeq(): number {
+    const next = Number(this.meta.get(EVENT_COUNTER_KEY) ?? '0') + 1;
+    this.setMeta(EVENT_COUNTER_KEY, String(next));
     return next;
   }
+}
+
+/**
+ * How many rows each table of a conversation object holds: what an erasure receipt reports
+ * before `deleteAll()` and what tests scan afterwards. Reads every user table (the runtime's
+ * internal `_cf_*` and SQLite's own tables excluded), so a table added later is counted too.
+ */
+/** At most this many tables are counted (the schema has a handful). */
+const MAX_TABLES = 100;
+
+export function storageCensus(sql: SqlStorage): Record<string, number> {
+  const tables = sql
+    .exec<{ name: string }>(
+      `SELECT name FROM sqlite_master WHERE type = 'table'
+         AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name LIMIT ?`,
+      MAX_TABLES,
+    )
+    .toArray();
+  const counts: Record<string, number> = {};
+  for (const { name } of tables) {
+    // Names come from sqlite_master, never from a request; quoted as identifiers anyway.
+    const row = sql
+      .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM "${name.replaceAll('"', '""')}"`)
+      .one();
+    counts[name] = row.n;
+  }
+  return counts;
 }

@@ -11,7 +11,6 @@
 import type { IoEffect } from '../../shared/engine/types.ts';
 import { sha256Hex } from '../auth/hash.ts';
 import { MAX_CONTACT_FIELDS } from '../conversation/contact-attributes.ts';
-import type { EffectResult } from '../conversation/storage.ts';
 import {
   COMPANIES,
   companyOfContact,
@@ -23,6 +22,7 @@ import {
 } from '../store/workspace-docs.ts';
 import type { EffectContext } from './context.ts';
 import { type ContactDoc, ensureContact, saveContact } from './crm.ts';
+import type { EffectResult } from './effect-result.ts';
 
 type Of<T extends IoEffect['type']> = Extract<IoEffect, { type: T }>;
 

@@ -4,8 +4,8 @@
  * harmless. Contacts are the admin API's `/contacts` documents.
  */
 import type { IoEffect } from '../../shared/engine/types.ts';
-import type { EffectResult } from '../conversation/storage.ts';
 import type { EffectContext } from './context.ts';
+import type { EffectResult } from './effect-result.ts';
 
 type Of<T extends IoEffect['type']> = Extract<IoEffect, { type: T }>;
 

@@ -4,9 +4,9 @@
  * again after a restart finds its outbox rows and sends nothing twice.
  */
 import type { IoEffect } from '../../shared/engine/types.ts';
-import type { EffectResult } from '../conversation/storage.ts';
 import { getDoc, TEAMS, USERS } from '../store/workspace-docs.ts';
 import type { EffectContext } from './context.ts';
+import type { EffectResult } from './effect-result.ts';
 import { type EmailTransport, runSendEmail } from './email.ts';
 
 type Of<T extends IoEffect['type']> = Extract<IoEffect, { type: T }>;

@@ -5,8 +5,8 @@
  * the endpoint); without it the outbox is the delivery (local development).
  */
 import type { IoEffect } from '../../shared/engine/types.ts';
-import type { EffectResult } from '../conversation/storage.ts';
 import type { EffectContext } from './context.ts';
+import type { EffectResult } from './effect-result.ts';
 
 type EmailEffect = Extract<IoEffect, { type: 'send_email' }>;
 

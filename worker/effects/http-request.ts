@@ -4,7 +4,7 @@
  * redirects followed by hand so every hop passes the guard again.
  */
 import type { IoEffect } from '../../shared/engine/types.ts';
-import type { EffectResult } from '../conversation/storage.ts';
+import type { EffectResult } from './effect-result.ts';
 import { checkAddress, type GuardOptions, guardUrl, isHostName } from './ssrf-guard.ts';
 
 type HttpEffect = Extract<IoEffect, { type: 'http_request' }>;

@@ -7,8 +7,8 @@
 
 import type { AgentInfo } from '../../shared/engine/types.ts';
 import { availableAgents } from '../../shared/expr/agents.ts';
-import type { EffectResult } from '../conversation/storage.ts';
 import type { EffectContext } from './context.ts';
+import type { EffectResult } from './effect-result.ts';
 
 /** The agent after `last` in sorted `candidates`, wrapping around; the first when none. */
 export function nextInTurn(candidates: readonly string[], last: string | null): string | null {

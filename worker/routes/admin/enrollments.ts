@@ -5,6 +5,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { ErrorCode } from '../../../shared/errors.ts';
+import type { RetryResult } from '../../conversation/runtime.ts';
 import type { AppEnv } from '../../env.ts';
 import { ApiError, notFound } from '../../http/api-error.ts';
 import { adminRouter, errors, idParam, json, listOf } from '../../http/openapi.ts';
@@ -78,6 +79,11 @@ async function requireEnrollment(env: AppEnv, workspaceId: string, id: string) {
 }
 
 const time = queryInteger(0);
+/** Why a retry was refused, as the 409 says it (every refusal the object can give). */
+const RETRY_REFUSED: Record<Extract<RetryResult, { ok: false }>['reason'], string> = {
+  run_active: 'The conversation already has an active run',
+  not_published: 'The flow is not published',
+};
 const enrollmentParams = z.object({ enrollmentId: idParam('enrollmentId') });
 
 export const enrollmentRoutes = adminRouter();
@@ -212,13 +218,7 @@ enrollmentRoutes.openapi(
     );
     const stub = c.env.CONVERSATION.get(c.env.CONVERSATION.idFromName(row.conversation_id));
     const result = await stub.retryRun(row.id, row.flow_id);
-    if ('error' in result) {
-      const message =
-        result.error === 'run_active'
-          ? 'The conversation already has an active run'
-          : 'The flow is not published';
-      throw new ApiError(409, ErrorCode.conflict, message);
-    }
-    return c.json(result, 201);
+    if (!result.ok) throw new ApiError(409, ErrorCode.conflict, RETRY_REFUSED[result.reason]);
+    return c.json({ runId: result.runId, resumed: result.resumed }, 201);
   },
 );

@@ -1,0 +1,249 @@
+/**
+ * The conversation core without a socket: the typed state over the `meta` table (and the
+ * schema-3 migration that moves per-run facts from `meta` into `runs` columns), and the turn
+ * functions (visitor turn, run driving, failed-turn record) run directly on a real object's
+ * SQLite storage, one transaction per turn as `Turns` runs them.
+ */
+import { env, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { RunState } from '../../shared/engine/types.ts';
+import { type Flow, flowSchema } from '../../shared/flow/schema.ts';
+import type { ServerFrame } from '../../shared/protocol.ts';
+import { plainStart, startRun, TURN_FAILED } from '../../worker/conversation/runs.ts';
+import { ConversationStorage, pilotIsQuiet } from '../../worker/conversation/storage.ts';
+import { type Turn, TurnOutput } from '../../worker/conversation/turn.ts';
+import {
+  applyVisitorTurn,
+  NOTHING,
+  type Prepared,
+  recordFailedTurn,
+  type VisitorFrame,
+  wordsOf,
+} from '../../worker/conversation/visitor-turn.ts';
+
+const flow: Flow = flowSchema.parse({
+  schemaVersion: 1,
+  name: 'Plan picker',
+  pilotId: 'p1',
+  trigger: { type: 'new_conversation' },
+  start: 'ask',
+  nodes: [
+    {
+      id: 'ask',
+      type: 'ask_question',
+      text: 'Which plan?',
+      input: {
+        kind: 'buttons',
+        options: [
+          { label: 'Free', value: 'free', next: 'done' },
+          { label: 'Pro', value: 'pro', next: 'thanks' },
+        ],
+      },
+      saveTo: 'variable.plan',
+    },
+    { id: 'thanks', type: 'send_message', text: 'You picked {{variable.plan}}.', next: 'done' },
+    { id: 'done', type: 'end' },
+  ],
+});
+const published = { flowId: 'flow_plans', version: 1, flow };
+const pilot = {
+  id: 'pilot_1',
+  workspaceId: 'ws_1',
+  name: 'Pilot',
+  timezone: 'UTC',
+  fallbackMessage: 'Fallback answer.',
+};
+
+/** Runs `test` on the storage of a fresh conversation object nobody connected to. */
+function withStorage<T>(test: (store: ConversationStorage, sql: SqlStorage, turn: TurnOf) => T) {
+  const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
+  return runInDurableObject(stub, (_, state) => {
+    const store = new ConversationStorage(state.storage.sql);
+    const turn: TurnOf = (write) => {
+      const out = new TurnOutput();
+      const t: Turn = {
+        store,
+        get state() {
+          return store.state;
+        },
+        now: Date.now(),
+        out,
+      };
+      state.storage.transactionSync(() => write(t));
+      return out;
+    };
+    return test(store, state.storage.sql, turn);
+  });
+}
+type TurnOf = (write: (t: Turn) => void) => TurnOutput;
+
+const texts = (out: TurnOutput) => out.messages.map((m) => [m.author, m.text]);
+
+describe('the conversation state', () => {
+  it('reads unknown mode/status values as the defaults and writes changes through to meta', async () => {
+    await withStorage((store, sql) => {
+      expect(store.state).toMatchObject({ mode: 'pilot', status: 'open', visits: 0, contact: {} });
+      sql.exec("INSERT INTO meta (key, value) VALUES ('mode', 'robot'), ('status', 'odd')");
+      const reread = new ConversationStorage(sql);
+      expect(reread.state).toMatchObject({ mode: 'pilot', status: 'open' });
+      reread.update({ mode: 'agent', handoverWaiting: true, contact: { email: 'a@b.co' } });
+      expect(pilotIsQuiet(reread.state)).toBe(false);
+      reread.update({ handoverWaiting: false, visits: 3 });
+      const again = new ConversationStorage(sql);
+      expect(again.state).toMatchObject({
+        mode: 'agent',
+        handoverWaiting: false,
+        visits: 3,
+        contact: { email: 'a@b.co' },
+      });
+      expect(pilotIsQuiet(again.state)).toBe(true);
+      // A flag set to false is no row at all (as before the typed state).
+      const flags = sql.exec("SELECT key FROM meta WHERE key = 'handoverWaiting'").toArray();
+      expect(flags).toHaveLength(0);
+    });
+  });
+
+  it('moves the per-run meta keys of a schema-2 object into run columns', async () => {
+    await withStorage((_, sql) => {
+      sql.exec('DROP TABLE runs');
+      sql.exec('DELETE FROM meta');
+      // The runs table and meta keys as schema 2 wrote them.
+      sql.exec(`CREATE TABLE runs (run_id TEXT PRIMARY KEY, flow_id TEXT NOT NULL,
+        version INTEGER NOT NULL, status TEXT NOT NULL, state TEXT NOT NULL,
+        definition TEXT NOT NULL, started_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`);
+      const run = (id: string, status: string, at: number) =>
+        sql.exec(
+          'INSERT INTO runs VALUES (?, ?, 1, ?, ?, ?, ?, ?)',
+          id,
+          'flow_a',
+          status,
+          JSON.stringify({ runId: id, flowId: 'flow_a', version: 1, status }),
+          JSON.stringify(flow),
+          at,
+          at,
+        );
+      run('run_old', 'failed', 100);
+      run('run_new', 'waiting', 200);
+      run('run_turn_failed', 'failed', 300);
+      for (const [key, value] of [
+        ['schemaVersion', '2'],
+        ['conversationId', 'conv_1'],
+        ['started:run_new', '250'],
+        ['failedAt:run_old', 'ask'],
+        ['handover:run_old', '1'],
+        ['extra:run_new', JSON.stringify({ event: { name: 'signup' } })],
+        ['lastRun:flow_a', '200'],
+      ])
+        sql.exec('INSERT INTO meta (key, value) VALUES (?, ?)', key, value);
+
+      const store = new ConversationStorage(sql);
+      expect(store.state.conversationId).toBe('conv_1');
+      expect(store.run('run_old')).toMatchObject({
+        failedNode: 'ask',
+        handedOver: true,
+        visitorStartedAt: null,
+        extra: {},
+      });
+      expect(store.run('run_new')).toMatchObject({
+        visitorStartedAt: 250,
+        failedNode: null,
+        handedOver: false,
+        extra: { event: { name: 'signup' } },
+      });
+      // The lastRun time is the newest run that started (not the one recorded as failed later).
+      expect(store.lastRunOf('flow_a')).toBe(200);
+      expect(store.lastRunOf('flow_b')).toBeNull();
+      const left = sql
+        .exec("SELECT key FROM meta WHERE key LIKE '%:%' AND key NOT LIKE 'counter:%'")
+        .toArray();
+      expect(left).toEqual([]);
+      expect(sql.exec("SELECT value FROM meta WHERE key = 'schemaVersion'").one().value).toBe('3');
+    });
+  });
+});
+
+describe('turns without a socket', () => {
+  it('routes words: the waiting question takes a choice, an unknown one is refused', async () => {
+    await withStorage((store, _sql, turn) => {
+      store.update({ conversationId: 'conv_t', visitorId: 'v_1', pilot });
+      const started = turn((t) => startRun(t, plainStart(published), undefined));
+      expect(texts(started)).toEqual([['pilot', 'Which plan?']]);
+      const ask = started.messages[0]?.seq ?? 0;
+      expect(store.activeRun()?.state).toMatchObject({ status: 'waiting', nodeId: 'ask' });
+
+      const replies: ServerFrame[] = [];
+      const unknown: VisitorFrame = { v: 1, id: 'c0', type: 'choice', seq: ask, value: 'gold' };
+      const refused = turn((t) =>
+        applyVisitorTurn(t, unknown, wordsOf(store, unknown), NOTHING, (f) => replies.push(f)),
+      );
+      expect(refused.messages).toEqual([]);
+      expect(replies).toEqual([
+        { v: 1, type: 'error', code: 'invalid_input', message: 'Unknown choice', id: 'c0' },
+      ]);
+
+      const choice: VisitorFrame = { v: 1, id: 'c1', type: 'choice', seq: ask, value: 'pro' };
+      const words = wordsOf(store, choice);
+      expect(words).toEqual({
+        text: 'Pro',
+        event: { type: 'input', text: 'Pro', value: 'pro' },
+      });
+      const answered = turn((t) => applyVisitorTurn(t, choice, words, NOTHING, () => {}));
+      expect(texts(answered)).toEqual([
+        ['visitor', 'Pro'],
+        ['pilot', 'You picked pro.'],
+      ]);
+      expect(store.activeRun()).toBeNull();
+      // The run was started by the visitor's answer, and its run event says so.
+      const runEvents = answered.events.filter((e) => e.kind === 'run');
+      expect(runEvents.at(-1)).toMatchObject({ status: 'completed', conversationId: 'conv_t' });
+      expect(typeof (runEvents.at(-1) as { startedAt: unknown }).startedAt).toBe('number');
+    });
+  });
+
+  it('without a waiting run: the prepared answer, a handover, and an email offer that lapses', async () => {
+    await withStorage((store, _sql, turn) => {
+      store.update({ conversationId: 'conv_u', visitorId: 'v_2', pilot, awaitingEmail: true });
+      const message = (id: string, text: string): VisitorFrame => ({
+        v: 1,
+        id,
+        type: 'message',
+        text,
+      });
+      const first = message('m1', 'hello');
+      const handover: Prepared = { ...NOTHING, answer: 'Connecting you.', handover: true };
+      const out = turn((t) =>
+        applyVisitorTurn(t, first, wordsOf(store, first), handover, () => {}),
+      );
+      expect(texts(out)).toEqual([
+        ['visitor', 'hello'],
+        ['pilot', 'Connecting you.'],
+      ]);
+      expect(store.state).toMatchObject({
+        mode: 'agent',
+        handoverWaiting: true,
+        awaitingEmail: false,
+      });
+      // Still answering until a person replies.
+      expect(pilotIsQuiet(store.state)).toBe(false);
+    });
+  });
+
+  it('records a turn that threw: the waiting run ends as turn_failed and the fallback answers', async () => {
+    await withStorage((store, _sql, turn) => {
+      store.update({ conversationId: 'conv_f', visitorId: 'v_3', pilot });
+      turn((t) => startRun(t, plainStart(published), undefined));
+      const frame: VisitorFrame = { v: 1, id: 'm9', type: 'message', text: 'Pro please' };
+      const words = wordsOf(store, frame);
+      const out = turn((t) => recordFailedTurn(t, frame, words, null));
+      expect(texts(out)).toEqual([
+        ['visitor', 'Pro please'],
+        ['pilot', 'Fallback answer.'],
+      ]);
+      expect(out.failure).toBe(TURN_FAILED);
+      expect(store.activeRun()).toBeNull();
+      expect(store.hasClientFrame('m9')).toBe(true);
+      const run = out.events.find((e) => e.kind === 'run') as { status: RunState['status'] };
+      expect(run.status).toBe('failed');
+    });
+  });
+});

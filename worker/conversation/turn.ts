@@ -1,0 +1,182 @@
+/**
+ * The one way a conversation changes: a turn. `Turns.run(work)` runs `work` after every earlier
+ * turn of the conversation has finished (its awaits — snapshot, AI, claims — never interleave
+ * with another turn's); inside, `scope.commit((t) => …)` makes the turn's writes on
+ * `{ store, state, now, out }` as one SQLite transaction (`transactionSync`: all or nothing;
+ * a throw rolls back the storage's memory copies too), queues the run/step events it produced,
+ * then delivers: its messages and frames to every open tab, the typing indicator off, the live
+ * view's push requested. Visitor frames, effect results, admin replies, retries and unpublish
+ * all go through here.
+ */
+import type { ChatMessage, ServerFrame } from '../../shared/protocol.ts';
+import type { RuntimeEvent } from '../queue/events.ts';
+import type { EventOutbox } from './event-outbox.ts';
+import type { LivePush } from './live-push.ts';
+import type { ConversationState, ConversationStorage } from './storage.ts';
+
+/** Per-socket state, kept in the socket attachment so it survives hibernation. */
+export interface SocketAttachment {
+  visitorId: string;
+  pilotKey: string;
+  conversationId: string;
+  userId?: string | null;
+  connectedAt?: number;
+  /**
+   * A replay page was sent and the client has not asked for the next one: live messages are
+   * held back (the next page brings them, in order). In the attachment, so it survives
+   * hibernation.
+   */
+  paging?: boolean;
+}
+
+/** What a turn sends after its commit. */
+export class TurnOutput {
+  readonly messages: ChatMessage[] = [];
+  readonly frames: ServerFrame[] = [];
+  readonly events: RuntimeEvent[] = [];
+  /** Whether conversation-level facts changed (admin list, live view). */
+  touched = false;
+  /** Why a run of this turn was cut short (an abort code): the visitor gets an error frame. */
+  failure: string | null = null;
+}
+
+/** A turn's synchronous write: the storage, the time, and what it will send. */
+export interface Turn {
+  readonly store: ConversationStorage;
+  /** The conversation's facts as they are now (each `store.update` replaces the object). */
+  readonly state: ConversationState;
+  readonly now: number;
+  readonly out: TurnOutput;
+}
+
+/** Inside `Turns.run`: the commit of the turn's writes (may run twice: a record after a throw). */
+export interface TurnScope {
+  commit<R>(write: (t: Turn) => R): { result: R; out: TurnOutput };
+}
+
+/**
+ * Thrown by a retired commit: the conversation was erased while this work was on its way (a
+ * webhook's answer, a turn waiting for the pilot's snapshot). Nothing is written.
+ */
+export class ConversationErased extends Error {
+  constructor() {
+    super('conversation erased');
+  }
+}
+
+export class Turns {
+  private chain: Promise<unknown> = Promise.resolve();
+  private retiredFlag = false;
+  /** The typing indicator is on (slow work ahead); the next turn's output turns it off. */
+  private typing = false;
+
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly store: ConversationStorage,
+    private readonly outbox: EventOutbox,
+    private readonly live: LivePush,
+  ) {}
+
+  /** Runs `work` after every earlier turn of this conversation has finished. */
+  run<T>(work: (scope: TurnScope) => Promise<T> | T): Promise<T> {
+    const scope: TurnScope = { commit: (write) => this.commit(write) };
+    const go = () => work(scope);
+    const next = this.chain.then(go, go);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** A turn with nothing to await: its writes, then its delivery. */
+  async write<R>(write: (t: Turn) => R): Promise<R> {
+    return this.run((scope) => scope.commit(write).result);
+  }
+
+  /**
+   * Makes the turn's writes and its events in one transaction, then sends its output. Throws
+   * (with nothing written) when `write` does.
+   */
+  private commit<R>(write: (t: Turn) => R): { result: R; out: TurnOutput } {
+    if (this.retiredFlag) throw new ConversationErased();
+    const store = this.store;
+    const out = new TurnOutput();
+    const turn: Turn = {
+      store,
+      get state() {
+        return store.state;
+      },
+      now: Date.now(),
+      out,
+    };
+    let result: R;
+    try {
+      result = this.ctx.storage.transactionSync(() => {
+        const value = write(turn);
+        // The admin/live row of the conversation is built once per flush, not once per turn.
+        if (changed(out)) this.outbox.markChanged();
+        if (out.events.length > 0) store.enqueueOutgoing({ v: 1, events: out.events });
+        return value;
+      });
+    } catch (error) {
+      store.forgetUncommitted();
+      throw error;
+    }
+    this.deliver(out);
+    return { result, out };
+  }
+
+  /** Sends the turn's messages and frames to every open tab, once its writes are committed. */
+  private deliver(out: TurnOutput): void {
+    for (const message of out.messages) this.broadcast({ v: 1, type: 'message', message });
+    for (const frame of out.frames) this.broadcast(frame);
+    if (this.typing) {
+      this.typing = false;
+      // A pilot message hides the widget's indicator; a turn without one hides it here.
+      if (!out.messages.some((m) => m.author === 'pilot'))
+        this.broadcast({ v: 1, type: 'typing', author: 'pilot', active: false });
+    }
+    // Reads the row and calls the pilot's object only after this synchronous step (the reply
+    // and the ack are sent first); the turn never waits for it.
+    if (changed(out)) this.live.request();
+  }
+
+  /** AI, knowledge or a webhook ahead: the visitor sees the pilot typing meanwhile. */
+  showTyping(): void {
+    if (this.typing) return;
+    this.typing = true;
+    this.broadcast({ v: 1, type: 'typing', author: 'pilot', active: true });
+  }
+
+  broadcast(frame: ServerFrame): void {
+    for (const ws of this.ctx.getWebSockets()) {
+      // A socket between replay pages gets this message with its next page.
+      if (frame.type === 'message' && (ws.deserializeAttachment() as SocketAttachment)?.paging)
+        continue;
+      send(ws, frame);
+    }
+  }
+
+  /**
+   * The conversation's storage was erased: from now on every turn of this runtime writes
+   * nothing (the object serves the fresh conversation through a new runtime).
+   */
+  retire(): void {
+    this.retiredFlag = true;
+  }
+
+  get retired(): boolean {
+    return this.retiredFlag;
+  }
+}
+
+/** The turn changed what the admin list and the live view show of the conversation. */
+function changed(out: TurnOutput): boolean {
+  return out.touched || out.messages.length > 0;
+}
+
+export function send(ws: WebSocket, frame: ServerFrame): void {
+  try {
+    ws.send(JSON.stringify(frame));
+  } catch {
+    // The socket closed between the commit and the send; the client replays on reconnect.
+  }
+}
