@@ -14,9 +14,18 @@ import { nextInTurn } from '../effects/round-robin.ts';
 import type { AppEnv } from '../env.ts';
 import { errorBody } from '../http/api-error.ts';
 import { type UnansweredQuestion, UnansweredStore } from '../knowledge/unanswered-store.ts';
-import { LIVE_KEY_HEADER, MAX_LIVE_SUBSCRIBERS } from '../live/live-limits.ts';
+import {
+  LIVE_KEY_HEADER,
+  MAX_LIVE_SOCKETS_PER_KEY,
+  MAX_LIVE_SUBSCRIBERS,
+} from '../live/live-limits.ts';
 import { type LiveConversation, LiveStore, liveConversationSchema } from '../live/live-store.ts';
-import { LiveTickets, type Redeemed, type TicketGrant } from '../live/live-tickets.ts';
+import {
+  LiveTickets,
+  type MintResult,
+  type Redeemed,
+  type TicketGrant,
+} from '../live/live-tickets.ts';
 
 /** What a live subscriber's socket remembers: which key opened it (revoking it closes it). */
 interface LiveAttachment {
@@ -41,8 +50,8 @@ export class PilotObject extends DurableObject<AppEnv> {
     this.tickets = new LiveTickets(ctx.storage.sql);
   }
 
-  /** Records a live-socket ticket (its hash); false when too many are open. */
-  async mintLiveTicket(hash: string, grant: TicketGrant): Promise<boolean> {
+  /** Records a live-socket ticket (its hash), unless the pilot or the key has too many open. */
+  async mintLiveTicket(hash: string, grant: TicketGrant): Promise<MintResult> {
     return this.tickets.mint(hash, grant, Date.now());
   }
 
@@ -239,9 +248,18 @@ export class PilotObject extends DurableObject<AppEnv> {
       const message = `At most ${MAX_LIVE_SUBSCRIBERS} live view sockets per pilot`;
       return Response.json(errorBody(ErrorCode.rateLimited, message), { status: 429 });
     }
+    const keyId = request.headers.get(LIVE_KEY_HEADER) ?? '';
+    // Nor can one key (a read-only one included) take them all and lock other consoles out.
+    const ofKey = this.ctx
+      .getWebSockets()
+      .filter((ws) => (ws.deserializeAttachment() as LiveAttachment | null)?.keyId === keyId);
+    if (ofKey.length >= MAX_LIVE_SOCKETS_PER_KEY) {
+      const message = `At most ${MAX_LIVE_SOCKETS_PER_KEY} live view sockets per key on a pilot`;
+      return Response.json(errorBody(ErrorCode.rateLimited, message), { status: 429 });
+    }
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
-    const attachment: LiveAttachment = { keyId: request.headers.get(LIVE_KEY_HEADER) ?? '' };
+    const attachment: LiveAttachment = { keyId };
     pair[1].serializeAttachment(attachment);
     pair[1].send(JSON.stringify({ type: 'snapshot', items: this.live.list(200) }));
     return new Response(null, { status: 101, webSocket: pair[0] });

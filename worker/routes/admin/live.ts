@@ -13,7 +13,7 @@ import { ApiError, notFound } from '../../http/api-error.ts';
 import { type AdminEnv, adminRouter, errors, json, jsonBody } from '../../http/openapi.ts';
 import { LIVE_KEY_HEADER } from '../../live/live-limits.ts';
 import { liveConversationSchema } from '../../live/live-store.ts';
-import { LIVE_TICKET_TTL_MS } from '../../live/live-tickets.ts';
+import { LIVE_TICKET_TTL_MS, MAX_LIVE_TICKETS_PER_KEY } from '../../live/live-tickets.ts';
 import { findLiveKey } from '../../store/api-keys.ts';
 import { getWorkspacePilot } from '../../store/pilots.ts';
 
@@ -113,7 +113,13 @@ liveRoutes.openapi(
       await sha256Hex(ticket),
       { workspaceId: principal.workspaceId, keyId: principal.keyId },
     );
-    if (!minted)
+    if (minted === 'key_full')
+      throw new ApiError(
+        429,
+        ErrorCode.rateLimited,
+        `At most ${MAX_LIVE_TICKETS_PER_KEY} open live tickets per key on a pilot: open the socket with one, or wait ${LIVE_TICKET_TTL_MS / 1000} s`,
+      );
+    if (minted === 'pilot_full')
       throw new ApiError(429, ErrorCode.rateLimited, 'Too many open live tickets for this pilot');
     const socketPath = `/v1/admin/live/socket?pilotId=${encodeURIComponent(pilot.id)}`;
     return c.json({ ticket, expiresAt: Date.now() + LIVE_TICKET_TTL_MS, socketPath }, 201);

@@ -1,0 +1,94 @@
+/**
+ * A pilot's live view has room for a bounded number of sockets (every change fans out to each)
+ * and open tickets (a bounded table). Before these limits per key, one read-only key — the
+ * least trusted admin credential — could take all of them: 20 sockets held open with pings, or
+ * 100 tickets minted every 30 s (well within its 600 requests a minute), and the site owner's
+ * console got 429 on the live view and the inbox's live updates until the key was revoked.
+ */
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../shared/errors.ts';
+import { MAX_LIVE_SOCKETS_PER_KEY, MAX_LIVE_SUBSCRIBERS } from '../../worker/live/live-limits.ts';
+import { MAX_LIVE_TICKETS, MAX_LIVE_TICKETS_PER_KEY } from '../../worker/live/live-tickets.ts';
+import { request, workspace } from './admin-fixtures.ts';
+
+async function setup() {
+  const ws = await workspace();
+  const pilot = await ws.json<{ id: string }>('/pilots', {
+    method: 'POST',
+    body: { name: 'Shared live pilot', trustedDomains: ['localhost'] },
+  });
+  return { ws, pilotId: pilot.body.id };
+}
+
+function openLive(pilotId: string, key: string) {
+  return request(
+    `/live/socket?pilotId=${encodeURIComponent(pilotId)}`,
+    { headers: { upgrade: 'websocket' } },
+    key,
+  );
+}
+
+describe('one key cannot take a pilot’s whole live view', () => {
+  it(`refuses a key a live socket past ${MAX_LIVE_SOCKETS_PER_KEY} of its own with 429 rate_limited, and another key still opens one`, async () => {
+    const { ws, pilotId } = await setup();
+    const open: WebSocket[] = [];
+    let refused: Response | null = null;
+    // The read-only key tries to take every socket the pilot has.
+    for (let i = 0; i < MAX_LIVE_SUBSCRIBERS; i++) {
+      const response = await openLive(pilotId, ws.readKey);
+      if (!response.webSocket) {
+        refused = response;
+        break;
+      }
+      response.webSocket.accept();
+      open.push(response.webSocket);
+    }
+    expect(open).toHaveLength(MAX_LIVE_SOCKETS_PER_KEY);
+    expect(refused?.status).toBe(429);
+    expect(await refused?.json()).toMatchObject({
+      error: { code: ErrorCode.rateLimited, message: expect.stringContaining('per key') },
+    });
+    // The owner's key still watches.
+    const owner = await openLive(pilotId, ws.key);
+    expect(owner.status).toBe(101);
+    owner.webSocket?.accept();
+    owner.webSocket?.close();
+    for (const socket of open) socket.close();
+  });
+
+  it(`refuses a key an open ticket past ${MAX_LIVE_TICKETS_PER_KEY} of its own with 429 rate_limited, and another key still gets one that opens the socket`, async () => {
+    const { ws, pilotId } = await setup();
+    let minted = 0;
+    let refused: { status: number; body: { error: { code: string; message: string } } } | null =
+      null;
+    for (let i = 0; i < MAX_LIVE_TICKETS; i++) {
+      const res = await ws.json<{ error: { code: string; message: string } }>('/live/tickets', {
+        method: 'POST',
+        body: { pilotId },
+        key: ws.readKey,
+      });
+      if (res.status !== 201) {
+        refused = res;
+        break;
+      }
+      minted++;
+    }
+    expect(minted).toBe(MAX_LIVE_TICKETS_PER_KEY);
+    expect(refused?.status).toBe(429);
+    expect(refused?.body.error.code).toBe(ErrorCode.rateLimited);
+    expect(refused?.body.error.message).toContain('per key');
+    const owner = await ws.json<{ ticket: string }>('/live/tickets', {
+      method: 'POST',
+      body: { pilotId },
+    });
+    expect(owner.status).toBe(201);
+    const opened = await request(
+      `/live/socket?pilotId=${encodeURIComponent(pilotId)}&ticket=${encodeURIComponent(owner.body.ticket)}`,
+      { headers: { upgrade: 'websocket' } },
+      null,
+    );
+    expect(opened.status).toBe(101);
+    opened.webSocket?.accept();
+    opened.webSocket?.close();
+  });
+});
