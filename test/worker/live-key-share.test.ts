@@ -92,3 +92,32 @@ describe('one key cannot take a pilot’s whole live view', () => {
     opened.webSocket?.close();
   });
 });
+
+describe('live view sockets only listen', () => {
+  it('closes a subscriber that sends anything but "ping" with 1008, and still answers ping with pong', async () => {
+    const { ws, pilotId } = await setup();
+    const response = await openLive(pilotId, ws.readKey);
+    const socket = response.webSocket;
+    if (!socket) throw new Error(`live socket refused: ${response.status}`);
+    const received: string[] = [];
+    socket.addEventListener('message', (event) => received.push(String(event.data)));
+    const closed = new Promise<number>((resolve) =>
+      socket.addEventListener('close', (event) => resolve(event.code)),
+    );
+    socket.accept();
+    socket.send('ping');
+    const deadline = Date.now() + 3_000;
+    while (!received.includes('pong') && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(received).toContain('pong');
+    // Each message used to wake the pilot's object (frequency claims, round robin, live
+    // pushes) and was ignored, so a socket could keep it busy with a stream of frames.
+    socket.send('x'.repeat(64 * 1024));
+    const code = await Promise.race([
+      closed,
+      new Promise<string>((resolve) => setTimeout(() => resolve('still open after 3 s'), 3_000)),
+    ]);
+    expect(code).toBe(1008);
+  });
+});
+

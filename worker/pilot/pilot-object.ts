@@ -45,6 +45,8 @@ export class PilotObject extends DurableObject<AppEnv> {
     ctx.storage.sql.exec(
       'CREATE TABLE IF NOT EXISTS rotation (pool TEXT PRIMARY KEY, user_id TEXT NOT NULL)',
     );
+    // Subscribers' heartbeats are answered without waking the object (see webSocketMessage).
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
     this.live = new LiveStore(ctx.storage.sql);
     this.unanswered = new UnansweredStore(ctx.storage.sql);
     this.tickets = new LiveTickets(ctx.storage.sql);
@@ -265,9 +267,18 @@ export class PilotObject extends DurableObject<AppEnv> {
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
+  /**
+   * Subscribers only listen; their "ping" (which keeps intermediaries from closing an idle
+   * socket) is answered by the auto-response and never reaches here. Anything else closes the
+   * socket (1008): each message wakes this object, which also serves the frequency claims and
+   * round robin of the pilot's conversations, so a socket streaming frames must not keep it busy.
+   */
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    // Subscribers only listen; "ping" keeps intermediaries from closing an idle socket.
-    if (message === 'ping') ws.send('pong');
+    if (message === 'ping') {
+      ws.send('pong');
+      return;
+    }
+    ws.close(1008, 'Live view sockets only listen: send "ping" and nothing else');
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
