@@ -120,4 +120,3 @@ describe('live view sockets only listen', () => {
     expect(code).toBe(1008);
   });
 });
-
