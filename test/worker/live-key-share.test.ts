@@ -5,6 +5,7 @@
  * 100 tickets minted every 30 s (well within its 600 requests a minute), and the site owner's
  * console got 429 on the live view and the inbox's live updates until the key was revoked.
  */
+import { env, listDurableObjectIds } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../shared/errors.ts';
 import { MAX_LIVE_SOCKETS_PER_KEY, MAX_LIVE_SUBSCRIBERS } from '../../worker/live/live-limits.ts';
@@ -118,5 +119,24 @@ describe('live view sockets only listen', () => {
       new Promise<string>((resolve) => setTimeout(() => resolve('still open after 3 s'), 3_000)),
     ]);
     expect(code).toBe(1008);
+  });
+});
+
+describe('a forged live ticket', () => {
+  it('for a pilot that does not exist is refused (401 unauthorized) without creating that pilot’s object', async () => {
+    // No key at all: a well-formed random ticket and a made-up pilot id.
+    const ghost = `pl_ghost_${crypto.randomUUID()}`;
+    const ticket = 'A'.repeat(43);
+    const res = await request(
+      `/live/socket?pilotId=${encodeURIComponent(ghost)}&ticket=${ticket}`,
+      { headers: { upgrade: 'websocket' } },
+      null,
+    );
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: { code: ErrorCode.unauthorized } });
+    // Redeeming used to ask the object named by the request's pilotId, so every such request
+    // created a Durable Object (with its tables) for any name an anonymous client chose.
+    const ids = (await listDurableObjectIds(env.PILOT)).map((id) => id.toString());
+    expect(ids).not.toContain(env.PILOT.idFromName(ghost).toString());
   });
 });

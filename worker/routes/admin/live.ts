@@ -15,7 +15,7 @@ import { LIVE_KEY_HEADER } from '../../live/live-limits.ts';
 import { liveConversationSchema } from '../../live/live-store.ts';
 import { LIVE_TICKET_TTL_MS, MAX_LIVE_TICKETS_PER_KEY } from '../../live/live-tickets.ts';
 import { findLiveKey } from '../../store/api-keys.ts';
-import { getWorkspacePilot } from '../../store/pilots.ts';
+import { getPilotById, getWorkspacePilot } from '../../store/pilots.ts';
 
 // Strict like every list query: an unknown parameter is a 400 naming it.
 const liveQuery = z.strictObject({ pilotId: z.string().min(1).max(100) });
@@ -139,6 +139,10 @@ async function redeemTicket(c: Context<AdminEnv>, pilotId: string, ticket: strin
   };
   if (!/^[A-Za-z0-9_-]{40,64}$/.test(ticket))
     throw await refused(ErrorCode.unauthorized, 'Invalid live ticket');
+  // Tickets live in their pilot's object: a made-up pilot id must not create one (an
+  // anonymous client chooses it), so the pilot is looked up first; refused alike.
+  if (!(await getPilotById(c.env, pilotId)))
+    throw await refused(ErrorCode.unauthorized, 'Unknown or already used live ticket');
   const stub = c.env.PILOT.get(c.env.PILOT.idFromName(pilotId));
   const redeemed = await stub.redeemLiveTicket(await sha256Hex(ticket));
   if (!redeemed.ok)
