@@ -11,7 +11,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../shared/errors.ts';
-import { MAX_KNOWLEDGE_CHARS } from '../../worker/routes/admin/pilot-items.ts';
+import { MAX_INTENT_CHARS, MAX_KNOWLEDGE_CHARS } from '../../worker/routes/admin/pilot-items.ts';
 import { workspace } from './admin-fixtures.ts';
 
 const ARTICLE_CHARS = 100_000;
@@ -107,4 +107,58 @@ describe('knowledge size per pilot', () => {
     });
     expect(edited.status).toBe(200);
   }, 90_000);
+});
+
+describe('intents per pilot', () => {
+  /** An intent of 2,000 phrases of ~48 characters: ~100,000 characters of JSON. */
+  const intent = (n: number) => ({
+    name: `topic_${n}`,
+    trainingPhrases: Array.from(
+      { length: 2_000 },
+      (_, i) => `where is my parcel number ${n}-${i}, it was sent last week`,
+    ),
+  });
+
+  it(`refuses an intent that would take the pilot past ${MAX_INTENT_CHARS} characters with 413 payload_too_large, and stores nothing`, async () => {
+    const ws = await workspace();
+    const pilot = await ws.json<{ id: string }>('/pilots', {
+      method: 'POST',
+      body: { name: 'Many intents', trustedDomains: ['localhost'] },
+    });
+    const pilotId = pilot.body.id;
+    const size = JSON.stringify(intent(0)).length;
+    const now = Date.now();
+    const rows = Array.from({ length: Math.floor(MAX_INTENT_CHARS / size) }, (_, n) =>
+      env.DB.prepare(
+        `INSERT INTO pilot_items (id, workspace_id, pilot_id, kind, name, data, created_at, updated_at)
+         VALUES (?, ?, ?, 'intent', ?, ?, ?, ?)`,
+      ).bind(
+        `in_fill_${pilotId}_${n}`,
+        ws.id,
+        pilotId,
+        `topic_${n}`,
+        JSON.stringify(intent(n)),
+        now,
+        now,
+      ),
+    );
+    await env.DB.batch(rows);
+    const count = async () =>
+      (
+        await env.DB.prepare(
+          "SELECT COUNT(*) AS n FROM pilot_items WHERE pilot_id = ? AND kind = 'intent'",
+        )
+          .bind(pilotId)
+          .first<{ n: number }>()
+      )?.n;
+    const before = await count();
+    const res = await ws.json<ErrorBody>(`/pilots/${pilotId}/intents`, {
+      method: 'POST',
+      body: intent(999),
+    });
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe(ErrorCode.payloadTooLarge);
+    expect(res.body.error.issues?.map((i) => i.path)).toEqual(['body']);
+    expect(await count()).toBe(before);
+  }, 120_000);
 });

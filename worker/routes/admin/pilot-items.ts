@@ -59,6 +59,14 @@ const pilotVariableSchema = z.object({
  * article already in D1 and every later save of the pilot failing the same way.
  */
 export const MAX_KNOWLEDGE_CHARS = 8_000_000;
+/**
+ * Characters of intent JSON (mostly training phrases) a pilot may hold in total: every intent
+ * save retrains the whole model in the request. Measured on a loaded 2-core machine, 10,000
+ * phrases (0.6 MB) train in ~3 s and 50,000 (3.1 MB) in ~26 s, near Workers' CPU limit, so past
+ * it every save of the pilot's intents, entities and articles would fail. 1 MB holds ~16,000
+ * phrases (CLINC150's whole training set is 15,000).
+ */
+export const MAX_INTENT_CHARS = 1_000_000;
 
 interface ItemKindConfig {
   kind: PilotItemKind;
@@ -99,6 +107,7 @@ const KINDS: ItemKindConfig[] = [
     plural: 'Intents',
     schema: intentDefinitionSchema.strict(),
     uniqueName: (d) => String(d.name),
+    maxTotalChars: MAX_INTENT_CHARS,
   },
   {
     kind: 'entity',
