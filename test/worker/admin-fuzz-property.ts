@@ -214,7 +214,7 @@ async function fuzzRoute(
   numRuns: number,
   stateEvery: number,
 ): Promise<void> {
-  const key = await addKey(fx.ws.id, 'fuzz', ['read', 'write']);
+  const routeKey = await addKey(fx.ws.id, 'fuzz', ['read', 'write']);
   const sample = fc.record({
     path: pathOf(c),
     query,
@@ -225,6 +225,8 @@ async function fuzzRoute(
   await fc.assert(
     fc.asyncProperty(sample, async (sent: Sent) => {
       const checkState = index++ % stateEvery === 0;
+      // Made before the state is read: a new key is a row of the workspace.
+      const key = c.quotaPerKey ? await addKey(fx.ws.id, 'fuzz', ['read', 'write']) : routeKey;
       const before = checkState ? await storedState(fx) : '';
       const url = sent.query
         ? `${sent.path}${sent.path.includes('?') ? '&' : '?'}${sent.query}`

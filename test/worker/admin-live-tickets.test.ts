@@ -5,8 +5,8 @@
  */
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { MAX_LIVE_TICKETS } from '../../worker/live/live-tickets.ts';
-import { request, workspace } from './admin-fixtures.ts';
+import { MAX_LIVE_TICKETS, MAX_LIVE_TICKETS_PER_KEY } from '../../worker/live/live-tickets.ts';
+import { addKey, request, workspace } from './admin-fixtures.ts';
 
 interface Ticket {
   ticket: string;
@@ -200,10 +200,16 @@ describe('live socket tickets', () => {
   it(`keeps at most ${MAX_LIVE_TICKETS} open tickets per pilot (429 beyond), and redeeming frees room`, async () => {
     const { ws, pilotId } = await setup();
     const minted: string[] = [];
-    for (let i = 0; i < MAX_LIVE_TICKETS; i++) minted.push((await mint(ws, pilotId)).ticket);
+    // Several keys: one key alone stops at MAX_LIVE_TICKETS_PER_KEY (live-key-share.test.ts).
+    const keys: string[] = [];
+    for (let k = 0; k <= MAX_LIVE_TICKETS / MAX_LIVE_TICKETS_PER_KEY; k++)
+      keys.push(await addKey(ws.id, `live ${k}`, ['read']));
+    for (let i = 0; i < MAX_LIVE_TICKETS; i++)
+      minted.push((await mint(ws, pilotId, keys[Math.floor(i / MAX_LIVE_TICKETS_PER_KEY)])).ticket);
     const over = await ws.json<{ error: { code: string } }>('/live/tickets', {
       method: 'POST',
       body: { pilotId },
+      key: keys.at(-1) ?? null,
     });
     expect(over.status).toBe(429);
     expect(over.body.error.code).toBe('rate_limited');

@@ -46,12 +46,26 @@ export function liveRow(e: ConversationEvent): LiveConversation {
 /** Conversations idle longer than this drop out of the live list. */
 export const LIVE_IDLE_MS = 30 * 60 * 1000;
 /**
+ * Rows kept at most (the most recently updated): every new conversation adds one, and the list
+ * shows 200, so without a cap the pilot object's storage grows with every session anyone opens
+ * (a visitor needs only the public key) until its writes (claims, tickets, unanswered questions)
+ * fail. Unpublish also finds running conversations through D1's waiting enrollments.
+ */
+export const MAX_LIVE_ROWS = 5_000;
+/** Pruning (idle rows, then the cap) runs after this many row writes, or this long, whichever first. */
+export const LIVE_PRUNE_EVERY_WRITES = 500;
+export const LIVE_PRUNE_EVERY_MS = 60_000;
+/**
  * How long an erased conversation's tombstone refuses rows made before the erasure: a push is
  * in flight for at most a few seconds (queue copies are dropped by the consumer's own check).
  */
 export const ERASED_TOMBSTONE_MS = 10 * 60 * 1000;
 
 export class LiveStore {
+  /** Row writes since the last prune, and when it ran (0: not yet in this object's life). */
+  private writesSincePrune = 0;
+  private prunedAt = 0;
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS live (
       conversation_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, flow_id TEXT,
@@ -70,9 +84,11 @@ export class LiveStore {
    * re-reads that list when a frame arrives (the console merges rows by `seq`, so the live view
    * shows nothing twice).
    */
-  apply(rows: LiveConversation[]): LiveConversation[] {
+  apply(rows: LiveConversation[], now = Date.now()): LiveConversation[] {
     const changed: LiveConversation[] = [];
     for (const row of rows) {
+      // Already idle (a late queue copy): never listed, so not stored either.
+      if (row.updatedAt < now - LIVE_IDLE_MS) continue;
       const cursor = this.sql.exec(
         `INSERT INTO live (conversation_id, seq, flow_id, updated_at, body) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(conversation_id) DO UPDATE SET seq = excluded.seq, flow_id = excluded.flow_id,
@@ -86,7 +102,29 @@ export class LiveStore {
       );
       if (cursor.rowsWritten > 0) changed.push(row);
     }
+    this.writesSincePrune += changed.length;
+    if (
+      this.writesSincePrune >= LIVE_PRUNE_EVERY_WRITES ||
+      now - this.prunedAt >= LIVE_PRUNE_EVERY_MS
+    )
+      this.prune(now);
     return changed;
+  }
+
+  /**
+   * Drops rows idle past LIVE_IDLE_MS (never listed again) and all but the MAX_LIVE_ROWS most
+   * recent; both walk the `updated_at` index. After any `apply`, the table holds fewer than
+   * MAX_LIVE_ROWS + LIVE_PRUNE_EVERY_WRITES rows.
+   */
+  private prune(now: number): void {
+    this.writesSincePrune = 0;
+    this.prunedAt = now;
+    this.sql.exec('DELETE FROM live WHERE updated_at < ?', now - LIVE_IDLE_MS);
+    this.sql.exec(
+      `DELETE FROM live WHERE updated_at <= (
+         SELECT updated_at FROM live ORDER BY updated_at DESC LIMIT 1 OFFSET ?)`,
+      MAX_LIVE_ROWS,
+    );
   }
 
   /**

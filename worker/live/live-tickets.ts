@@ -13,11 +13,18 @@
 export const LIVE_TICKET_TTL_MS = 30_000;
 /** Unredeemed, unexpired tickets per pilot; beyond this minting is refused (bounded table). */
 export const MAX_LIVE_TICKETS = 100;
+/**
+ * Open tickets one API key may have on a pilot: a console mints one per socket it opens, so 20
+ * is plenty, and no key can fill the pilot's table and keep other consoles from their tickets.
+ */
+export const MAX_LIVE_TICKETS_PER_KEY = 20;
 
 export interface TicketGrant {
   workspaceId: string;
   keyId: string;
 }
+
+export type MintResult = 'minted' | 'pilot_full' | 'key_full';
 
 export type Redeemed =
   | { ok: true; grant: TicketGrant }
@@ -30,12 +37,21 @@ export class LiveTickets {
       expires_at INTEGER NOT NULL)`);
   }
 
-  /** Records a ticket's hash; false when the pilot already has too many open tickets. */
-  mint(hash: string, grant: TicketGrant, now: number): boolean {
+  /**
+   * Records a ticket's hash; or says why not: the pilot (`pilot_full`) or this key
+   * (`key_full`) already has too many open tickets.
+   */
+  mint(hash: string, grant: TicketGrant, now: number): MintResult {
     // Expired tickets are useless: dropping them here keeps the table bounded.
     this.sql.exec('DELETE FROM live_tickets WHERE expires_at <= ?', now);
-    const open = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM live_tickets').one().n;
-    if (open >= MAX_LIVE_TICKETS) return false;
+    const { open, ofKey } = this.sql
+      .exec<{ open: number; ofKey: number }>(
+        'SELECT COUNT(*) AS open, COALESCE(SUM(key_id = ?), 0) AS ofKey FROM live_tickets',
+        grant.keyId,
+      )
+      .one();
+    if (ofKey >= MAX_LIVE_TICKETS_PER_KEY) return 'key_full';
+    if (open >= MAX_LIVE_TICKETS) return 'pilot_full';
     this.sql.exec(
       'INSERT INTO live_tickets (hash, workspace_id, key_id, expires_at) VALUES (?, ?, ?, ?)',
       hash,
@@ -43,7 +59,7 @@ export class LiveTickets {
       grant.keyId,
       now + LIVE_TICKET_TTL_MS,
     );
-    return true;
+    return 'minted';
   }
 
   /** Consumes the ticket (deleted whatever the outcome: a second try finds nothing). */

@@ -14,9 +14,18 @@ import { nextInTurn } from '../effects/round-robin.ts';
 import type { AppEnv } from '../env.ts';
 import { errorBody } from '../http/api-error.ts';
 import { type UnansweredQuestion, UnansweredStore } from '../knowledge/unanswered-store.ts';
-import { LIVE_KEY_HEADER, MAX_LIVE_SUBSCRIBERS } from '../live/live-limits.ts';
+import {
+  LIVE_KEY_HEADER,
+  MAX_LIVE_SOCKETS_PER_KEY,
+  MAX_LIVE_SUBSCRIBERS,
+} from '../live/live-limits.ts';
 import { type LiveConversation, LiveStore, liveConversationSchema } from '../live/live-store.ts';
-import { LiveTickets, type Redeemed, type TicketGrant } from '../live/live-tickets.ts';
+import {
+  LiveTickets,
+  type MintResult,
+  type Redeemed,
+  type TicketGrant,
+} from '../live/live-tickets.ts';
 
 /** What a live subscriber's socket remembers: which key opened it (revoking it closes it). */
 interface LiveAttachment {
@@ -36,13 +45,15 @@ export class PilotObject extends DurableObject<AppEnv> {
     ctx.storage.sql.exec(
       'CREATE TABLE IF NOT EXISTS rotation (pool TEXT PRIMARY KEY, user_id TEXT NOT NULL)',
     );
+    // Subscribers' heartbeats are answered without waking the object (see webSocketMessage).
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
     this.live = new LiveStore(ctx.storage.sql);
     this.unanswered = new UnansweredStore(ctx.storage.sql);
     this.tickets = new LiveTickets(ctx.storage.sql);
   }
 
-  /** Records a live-socket ticket (its hash); false when too many are open. */
-  async mintLiveTicket(hash: string, grant: TicketGrant): Promise<boolean> {
+  /** Records a live-socket ticket (its hash), unless the pilot or the key has too many open. */
+  async mintLiveTicket(hash: string, grant: TicketGrant): Promise<MintResult> {
     return this.tickets.mint(hash, grant, Date.now());
   }
 
@@ -239,17 +250,35 @@ export class PilotObject extends DurableObject<AppEnv> {
       const message = `At most ${MAX_LIVE_SUBSCRIBERS} live view sockets per pilot`;
       return Response.json(errorBody(ErrorCode.rateLimited, message), { status: 429 });
     }
+    const keyId = request.headers.get(LIVE_KEY_HEADER) ?? '';
+    // Nor can one key (a read-only one included) take them all and lock other consoles out.
+    const ofKey = this.ctx
+      .getWebSockets()
+      .filter((ws) => (ws.deserializeAttachment() as LiveAttachment | null)?.keyId === keyId);
+    if (ofKey.length >= MAX_LIVE_SOCKETS_PER_KEY) {
+      const message = `At most ${MAX_LIVE_SOCKETS_PER_KEY} live view sockets per key on a pilot`;
+      return Response.json(errorBody(ErrorCode.rateLimited, message), { status: 429 });
+    }
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
-    const attachment: LiveAttachment = { keyId: request.headers.get(LIVE_KEY_HEADER) ?? '' };
+    const attachment: LiveAttachment = { keyId };
     pair[1].serializeAttachment(attachment);
     pair[1].send(JSON.stringify({ type: 'snapshot', items: this.live.list(200) }));
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
+  /**
+   * Subscribers only listen; their "ping" (which keeps intermediaries from closing an idle
+   * socket) is answered by the auto-response and never reaches here. Anything else closes the
+   * socket (1008): each message wakes this object, which also serves the frequency claims and
+   * round robin of the pilot's conversations, so a socket streaming frames must not keep it busy.
+   */
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    // Subscribers only listen; "ping" keeps intermediaries from closing an idle socket.
-    if (message === 'ping') ws.send('pong');
+    if (message === 'ping') {
+      ws.send('pong');
+      return;
+    }
+    ws.close(1008, 'Live view sockets only listen: send "ping" and nothing else');
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {

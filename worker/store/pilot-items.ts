@@ -67,6 +67,21 @@ export async function allItems(
   return results.map(fromRow);
 }
 
+/** Characters stored for a kind of the pilot's items (their JSON), leaving out `exceptId`. */
+export async function totalItemChars(
+  env: AppEnv,
+  scope: ItemScope,
+  exceptId: string | null,
+): Promise<number> {
+  const row = await env.DB.prepare(
+    `SELECT COALESCE(SUM(length(data)), 0) AS n FROM pilot_items
+      WHERE workspace_id = ? AND pilot_id = ? AND kind = ? AND id != ?`,
+  )
+    .bind(scope.workspaceId, scope.pilotId, scope.kind, exceptId ?? '')
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
 export async function getItem(
   env: AppEnv,
   scope: ItemScope,

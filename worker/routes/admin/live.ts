@@ -13,9 +13,9 @@ import { ApiError, notFound } from '../../http/api-error.ts';
 import { type AdminEnv, adminRouter, errors, json, jsonBody } from '../../http/openapi.ts';
 import { LIVE_KEY_HEADER } from '../../live/live-limits.ts';
 import { liveConversationSchema } from '../../live/live-store.ts';
-import { LIVE_TICKET_TTL_MS } from '../../live/live-tickets.ts';
+import { LIVE_TICKET_TTL_MS, MAX_LIVE_TICKETS_PER_KEY } from '../../live/live-tickets.ts';
 import { findLiveKey } from '../../store/api-keys.ts';
-import { getWorkspacePilot } from '../../store/pilots.ts';
+import { getPilotById, getWorkspacePilot } from '../../store/pilots.ts';
 
 // Strict like every list query: an unknown parameter is a 400 naming it.
 const liveQuery = z.strictObject({ pilotId: z.string().min(1).max(100) });
@@ -113,7 +113,13 @@ liveRoutes.openapi(
       await sha256Hex(ticket),
       { workspaceId: principal.workspaceId, keyId: principal.keyId },
     );
-    if (!minted)
+    if (minted === 'key_full')
+      throw new ApiError(
+        429,
+        ErrorCode.rateLimited,
+        `At most ${MAX_LIVE_TICKETS_PER_KEY} open live tickets per key on a pilot: open the socket with one, or wait ${LIVE_TICKET_TTL_MS / 1000} s`,
+      );
+    if (minted === 'pilot_full')
       throw new ApiError(429, ErrorCode.rateLimited, 'Too many open live tickets for this pilot');
     const socketPath = `/v1/admin/live/socket?pilotId=${encodeURIComponent(pilot.id)}`;
     return c.json({ ticket, expiresAt: Date.now() + LIVE_TICKET_TTL_MS, socketPath }, 201);
@@ -133,6 +139,10 @@ async function redeemTicket(c: Context<AdminEnv>, pilotId: string, ticket: strin
   };
   if (!/^[A-Za-z0-9_-]{40,64}$/.test(ticket))
     throw await refused(ErrorCode.unauthorized, 'Invalid live ticket');
+  // Tickets live in their pilot's object: a made-up pilot id must not create one (an
+  // anonymous client chooses it), so the pilot is looked up first; refused alike.
+  if (!(await getPilotById(c.env, pilotId)))
+    throw await refused(ErrorCode.unauthorized, 'Unknown or already used live ticket');
   const stub = c.env.PILOT.get(c.env.PILOT.idFromName(pilotId));
   const redeemed = await stub.redeemLiveTicket(await sha256Hex(ticket));
   if (!redeemed.ok)

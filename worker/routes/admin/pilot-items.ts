@@ -6,11 +6,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { entityDefinitionSchema } from '../../../shared/ai/entities.ts';
 import { intentDefinitionSchema } from '../../../shared/ai/intent-schema.ts';
+import { ErrorCode } from '../../../shared/errors.ts';
 import { VARIABLE_TYPES } from '../../../shared/flow/schema.ts';
 import { knowledgeArticleSchema } from '../../../shared/knowledge/article.ts';
 import { onPilotKnowledgeChanged } from '../../ai/pilot-knowledge-hook.ts';
 import { newId } from '../../auth/hash.ts';
-import { notFound } from '../../http/api-error.ts';
+import { ApiError, notFound } from '../../http/api-error.ts';
 import { withConflicts } from '../../http/d1-errors.ts';
 import {
   adminRouter,
@@ -30,6 +31,7 @@ import {
   listItems,
   type PilotItem,
   type PilotItemKind,
+  totalItemChars,
   updateItem,
 } from '../../store/pilot-items.ts';
 import { pilotParams, requirePilot } from './pilots.ts';
@@ -49,6 +51,23 @@ const pilotVariableSchema = z.object({
   description: z.string().max(500).optional(),
 });
 
+/**
+ * Characters of article JSON a pilot may hold in total. Every article is indexed into one stored
+ * AI value (KV, at most 25 MiB), rebuilt in each knowledge save and parsed by every isolate
+ * serving the pilot's conversations: 8 MB of text make a ~17.5 MB value and ~7 s of indexing.
+ * Past it a save is refused before anything is stored (413), instead of answering 500 with the
+ * article already in D1 and every later save of the pilot failing the same way.
+ */
+export const MAX_KNOWLEDGE_CHARS = 8_000_000;
+/**
+ * Characters of intent JSON (mostly training phrases) a pilot may hold in total: every intent
+ * save retrains the whole model in the request. Measured on a loaded 2-core machine, 10,000
+ * phrases (0.6 MB) train in ~3 s and 50,000 (3.1 MB) in ~26 s, near Workers' CPU limit, so past
+ * it every save of the pilot's intents, entities and articles would fail. 1 MB holds ~16,000
+ * phrases (CLINC150's whole training set is 15,000).
+ */
+export const MAX_INTENT_CHARS = 1_000_000;
+
 interface ItemKindConfig {
   kind: PilotItemKind;
   /** URL segment under the pilot. */
@@ -60,6 +79,24 @@ interface ItemKindConfig {
   schema: z.ZodType<Record<string, unknown>>;
   /** The value that must be unique per pilot (or a fresh id when nothing is). */
   uniqueName: (data: Record<string, unknown>, id: string) => string;
+  /** Characters of JSON all items of this kind of a pilot may take together. */
+  maxTotalChars?: number;
+}
+
+/** Refuses (413, naming `body`) a save that would take the pilot's items past their limit. */
+async function checkTotal(
+  env: Parameters<typeof totalItemChars>[0],
+  config: ItemKindConfig,
+  scope: ItemScope,
+  data: Record<string, unknown>,
+  replacing: string | null,
+): Promise<void> {
+  const max = config.maxTotalChars;
+  if (max === undefined) return;
+  const total = (await totalItemChars(env, scope, replacing)) + JSON.stringify(data).length;
+  if (total <= max) return;
+  const message = `The pilot's ${config.segment} would take ${total} characters; at most ${max} in all`;
+  throw new ApiError(413, ErrorCode.payloadTooLarge, message, [{ path: 'body', message }]);
 }
 
 const KINDS: ItemKindConfig[] = [
@@ -70,6 +107,7 @@ const KINDS: ItemKindConfig[] = [
     plural: 'Intents',
     schema: intentDefinitionSchema.strict(),
     uniqueName: (d) => String(d.name),
+    maxTotalChars: MAX_INTENT_CHARS,
   },
   {
     kind: 'entity',
@@ -94,6 +132,7 @@ const KINDS: ItemKindConfig[] = [
     plural: 'KnowledgeArticles',
     schema: knowledgeArticleSchema.omit({ id: true }).strict(),
     uniqueName: (_d, id) => id,
+    maxTotalChars: MAX_KNOWLEDGE_CHARS,
   },
 ];
 
@@ -119,6 +158,8 @@ function itemRoutes(config: ItemKindConfig) {
     updatedAt: item.updatedAt,
   });
   const tags = [`Pilot ${config.segment}`];
+  // A save past the kind's total (maxTotalChars) is a 413, documented where it can happen.
+  const tooLarge = config.maxTotalChars === undefined ? [] : [413];
 
   async function scopeOf(
     env: Parameters<typeof requirePilot>[0],
@@ -159,7 +200,7 @@ function itemRoutes(config: ItemKindConfig) {
       tags,
       summary: `Create a ${config.name}`,
       request: { params: pilotParams, body: jsonBody(input) },
-      responses: { 201: json(output, 'Created'), ...errors(404, 409) },
+      responses: { 201: json(output, 'Created'), ...errors(404, 409, ...tooLarge) },
     }),
     async (c) => {
       const scope = await scopeOf(
@@ -167,6 +208,7 @@ function itemRoutes(config: ItemKindConfig) {
         c.get('principal').workspaceId,
         c.req.valid('param').pilotId,
       );
+      await checkTotal(c.env, config, scope, c.req.valid('json'), null);
       const now = Date.now();
       const item: PilotItem = {
         id: newId(config.kind),
@@ -210,13 +252,14 @@ function itemRoutes(config: ItemKindConfig) {
       tags,
       summary: `Replace a ${config.name}`,
       request: { params: itemParams, body: jsonBody(input) },
-      responses: { 200: json(output), ...errors(404, 409) },
+      responses: { 200: json(output), ...errors(404, 409, ...tooLarge) },
     }),
     async (c) => {
       const { pilotId, itemId } = c.req.valid('param');
       const scope = await scopeOf(c.env, c.get('principal').workspaceId, pilotId);
       const current = await getItem(c.env, scope, itemId);
       if (!current) throw notFound(config.name);
+      await checkTotal(c.env, config, scope, c.req.valid('json'), current.id);
       const item = { ...current, data: c.req.valid('json'), updatedAt: Date.now() };
       await withConflicts(config.name, () =>
         updateItem(c.env, scope, item, config.uniqueName(item.data, item.id)),
