@@ -178,8 +178,10 @@ export class TurnPreparation {
     const snapshot = await this.resources.snapshot();
     if (!snapshot) return NOTHING;
     // The answer to "leave your email" (offered when nobody was available for a handover).
-    const email = emailSchema.safeParse(text.trim());
-    if (this.store.getMeta('awaitingEmail') === '1' && email.success)
+    // Parsed only while an offer waits (zod's email check on every message cost CPU for nothing).
+    const email =
+      this.store.getMeta('awaitingEmail') === '1' ? emailSchema.safeParse(text.trim()) : null;
+    if (email?.success)
       return { ...NOTHING, snapshot, answer: thanksText(email.data), contactEmail: email.data };
     const ai = await this.resources.ai(snapshot);
     if (ai) this.showTyping();
