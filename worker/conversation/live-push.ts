@@ -55,8 +55,14 @@ export class LivePush {
   request(): void {
     const now = Date.now();
     if (now < this.quietUntil) return;
-    const pilotId = storedPilot(this.store)?.id;
-    if (pilotId !== undefined && now < (unwatchedUntil.get(pilotId) ?? 0)) return;
+    const pilotId = storedPilot(this.store)?.id ?? '';
+    const until = unwatchedUntil.get(pilotId);
+    if (until !== undefined) {
+      if (now < until) return;
+      // The window ended: this push asks the pilot's object again, and the other conversations
+      // wait for its answer instead of all asking at once (the first turns after every window).
+      unwatchedUntil.set(pilotId, now + UNWATCHED_RECHECK_MS);
+    }
     this.wanted = true;
     if (this.running) return;
     this.running = true;
