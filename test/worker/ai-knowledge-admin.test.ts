@@ -1,6 +1,10 @@
-import { env } from 'cloudflare:test';
+import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { MAX_QUESTION_CHARS, MAX_UNANSWERED } from '../../worker/knowledge/unanswered-store.ts';
+import {
+  MAX_ASKERS_PER_QUESTION,
+  MAX_QUESTION_CHARS,
+  MAX_UNANSWERED,
+} from '../../worker/knowledge/unanswered-store.ts';
 import { call } from '../helpers/admin.ts';
 import { createPilot, eventually, json, publishFlow, said, visit } from './runtime-helpers.ts';
 
@@ -173,5 +177,27 @@ describe('unanswered questions are bounded', () => {
     expect(items.some((i) => i.question === 'question 0?')).toBe(false);
     expect(items.some((i) => i.question === `question ${MAX_UNANSWERED + 19}?`)).toBe(true);
     expect(Math.max(...items.map((i) => i.question.length))).toBe(MAX_QUESTION_CHARS);
+  });
+
+  it('remembers at most 50 askers of one question (the most recent), however many asked', async () => {
+    const stub = env.PILOT.get(env.PILOT.idFromName(`askers-${crypto.randomUUID()}`));
+    const asks = MAX_ASKERS_PER_QUESTION + 10;
+    const items = Array.from({ length: asks }, (_, i) => ({
+      question: 'Do you ship to Mars?',
+      at: i,
+      conversationId: `conv_${i}`,
+    }));
+    await stub.noteUnansweredMany(items.slice(0, 30));
+    await stub.noteUnansweredMany(items.slice(30));
+    const askers = await runInDurableObject(stub, (_instance, state) =>
+      state.storage.sql
+        .exec<{ conversation_id: string }>('SELECT conversation_id FROM unanswered_askers')
+        .toArray()
+        .map((row) => row.conversation_id),
+    );
+    expect(askers).toHaveLength(MAX_ASKERS_PER_QUESTION);
+    expect(askers).not.toContain('conv_0');
+    expect(askers).toContain(`conv_${asks - 1}`);
+    expect((await stub.unansweredList(10))[0]?.count).toBe(asks);
   });
 });

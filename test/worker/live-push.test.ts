@@ -294,4 +294,29 @@ describe('live view push', () => {
     socket.close();
     live.ws.close();
   });
+
+  it("shares the unwatched window among the pilot's conversations: one push that found nobody quiets them all", async () => {
+    const { pilotId, publicKey } = await createPilot();
+    const first = await visit(publicKey);
+    first.socket.send({ type: 'message', text: 'nobody is watching' });
+    await said(first.socket, 'Fallback answer.');
+    // A console connects inside the window, then a second visitor of the same pilot arrives.
+    const live = await liveSocket(pilotId);
+    const second = await visit(publicKey);
+    const sentAt = Date.now();
+    second.socket.send({ type: 'message', text: 'a second visitor, inside the window' });
+    const rows = await eventually(
+      async () => live.rows(second.conversationId).filter((r) => (r.lastMessageAt ?? 0) >= sentAt),
+      (found) => found.length > 0,
+      "the second conversation's live row",
+    );
+    // Its own push would have found the console and beaten D1; the pilot's shared window sent
+    // it through the queue instead (D1 already has the turn), like the first conversation's.
+    expect(await indexedAt(second.conversationId)).toBeGreaterThanOrEqual(
+      rows[0]?.lastMessageAt ?? Number.NaN,
+    );
+    first.socket.close();
+    second.socket.close();
+    live.ws.close();
+  });
 });

@@ -301,8 +301,9 @@ async function answerWords(c: PrepareContext, text: string, ending?: string): Pr
   const snapshot = await c.resources.snapshot();
   if (!snapshot) return NOTHING;
   // The answer to "leave your email" (offered when nobody was available for a handover).
-  const email = emailSchema.safeParse(text.trim());
-  if (c.store.state.awaitingEmail && email.success)
+  // Parsed only while an offer waits (zod's email check on every message cost CPU for nothing).
+  const email = c.store.state.awaitingEmail ? emailSchema.safeParse(text.trim()) : null;
+  if (email?.success)
     return { ...NOTHING, snapshot, answer: thanksText(email.data), contactEmail: email.data };
   const ai = await c.resources.ai(snapshot);
   if (ai) c.turns.showTyping();
