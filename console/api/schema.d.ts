@@ -706,7 +706,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One conversation with its transcript */
+        /**
+         * One conversation with its transcript
+         * @description The transcript holds the newest 10,000 messages at most, in the order they were sent.
+         */
         get: operations["getConversation"];
         put?: never;
         post?: never;
@@ -2359,6 +2362,7 @@ export interface components {
                 nodeId: string | null;
                 waitingSince: number | null;
             } | null;
+            /** @description The newest 10,000 messages at most, oldest first: past that many, the conversation's first messages are left out */
             messages: components["schemas"]["Message"][];
         };
         Message: {
@@ -8063,6 +8067,7 @@ export interface operations {
             content: {
                 "application/json": {
                     text: string;
+                    /** @description A user of the workspace: becomes the assignee */
                     userId?: string;
                 };
             };

@@ -30,6 +30,22 @@ export async function axeViolations(page: Page, selectors?: string[]): Promise<s
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
+/**
+ * Waits (up to 10 s) until the queue has indexed the conversation: the admin routes that address
+ * one by id answer 404 before that (they ask D1 first, so a made-up id creates no object).
+ */
+export async function indexed(conversationId: string): Promise<void> {
+  for (const started = Date.now(); Date.now() - started < 10_000; ) {
+    const response = await fetch(`${baseUrl}/v1/admin/conversations/${conversationId}`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    });
+    await response.body?.cancel();
+    if (response.status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`conversation ${conversationId} was not indexed within 10 s`);
+}
+
 /** Calls the admin API with the dev admin key; throws with the body on failure. */
 export async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(`${baseUrl}/v1/admin${path}`, {

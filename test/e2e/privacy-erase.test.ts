@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser.ts';
-import { admin, baseUrl, openMessenger, waitForText } from './widget-page.ts';
+import { admin, baseUrl, indexed, openMessenger, waitForText } from './widget-page.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -57,6 +57,8 @@ describe('an erased visitor with the page open', () => {
         .evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-seq')))[0]);
     await expect.poll(firstSeq, { timeout: 20_000 }).toBe(1);
 
+    // The erasure removed its index row; the fresh conversation's events index it again.
+    await indexed(conversationId!);
     const detail = await admin<{ pilotId: string; messages: { text: string }[] }>(
       'GET',
       `/conversations/${conversationId}`,

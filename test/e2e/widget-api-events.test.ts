@@ -6,6 +6,7 @@ import {
   baseUrl,
   callApi,
   createPilot,
+  indexed,
   openMessenger,
   publishFlow,
   readmeStub,
@@ -171,6 +172,7 @@ describe('EdgePilot events and page tracking', () => {
     expect(await seen(page)).toEqual(['ready', 'open', 'close']);
 
     // An agent answers while the panel is closed: a message, then one unread.
+    await indexed(conversationId);
     await admin('POST', `/conversations/${conversationId}/messages`, {
       text: 'Hi, this is Sam from support.',
     });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM script without types
 import { startDevServer } from '../../scripts/dev-server.mjs';
 import { launchChromium } from './browser.ts';
-import { admin, baseUrl, openMessenger, transcript, waitForText } from './widget-page.ts';
+import { admin, baseUrl, indexed, openMessenger, transcript, waitForText } from './widget-page.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -224,6 +224,7 @@ describe('messenger on a bad network', () => {
     const log = await startChat(page, baseUrl);
     const { conversationId } = (await (await session).json()) as { conversationId: string };
     // 210 agent messages: a reload replays them in three pages (100 messages per hello).
+    await indexed(conversationId);
     for (let i = 1; i <= 210; i++)
       await admin('POST', `/conversations/${conversationId}/messages`, {
         text: `agent note ${i}`,

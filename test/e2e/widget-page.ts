@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
-import { admin, axeViolations } from './audit.ts';
+import { admin, axeViolations, indexed } from './audit.ts';
 
-export { admin };
+export { admin, indexed };
 
 export const baseUrl = inject('baseUrl');
 

@@ -4,6 +4,7 @@ import { launchChromium } from './browser.ts';
 import {
   admin,
   baseUrl,
+  indexed,
   openMessenger,
   publishFlow,
   transcript,
@@ -132,6 +133,7 @@ describe('hostile text in the messenger', () => {
     await waitForText(log, 'What brings you here today?');
     const lightDomBefore = await page.evaluate(() => document.querySelectorAll('*').length);
     const texts = xssPayloads.map((p) => p.trim()).filter(Boolean);
+    await indexed(conversationId);
     for (const text of texts) {
       await admin('POST', `/conversations/${conversationId}/messages`, { text });
     }

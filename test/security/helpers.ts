@@ -18,6 +18,18 @@ export function admin(path: string, init: RequestInit & { key?: string } = {}) {
   return request(`/v1/admin${path}`, { ...init, headers });
 }
 
+/**
+ * Waits (up to 10 s) until the queue has indexed the conversation: the admin routes that address
+ * one by id answer 404 before that (they ask D1 first, so a made-up id creates no object).
+ */
+export async function indexed(conversationId: string): Promise<void> {
+  for (const started = Date.now(); Date.now() - started < 10_000; ) {
+    if ((await admin(`/conversations/${conversationId}`)).status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`conversation ${conversationId} was not indexed within 10 s`);
+}
+
 export async function ok<T = Record<string, unknown>>(response: Response): Promise<T> {
   const text = await response.text();
   if (!response.ok) throw new Error(`${response.status}: ${text}`);

@@ -7,6 +7,7 @@ import {
   admin,
   createPilot,
   expectClientError,
+  indexed,
   ok,
   publishFlow,
   request,
@@ -144,6 +145,7 @@ describe('identity enforcement', () => {
       await session(pilot.publicKey, { visitorKey: owner.visitorId }),
     );
     expect(asKey.conversationId).not.toBe(owner.conversationId);
+    await indexed(owner.conversationId);
     const transcript = await ok<{ messages: { text: string }[] }>(
       await admin(`/conversations/${owner.conversationId}`),
     );
@@ -249,6 +251,7 @@ describe('unverified identify (SPEC 3.1: a userId without a valid hash)', () => 
 
     // Nothing the attacker posted reached her conversation; with the secret back, her valid
     // hash resumes it with her history.
+    await indexed(alice.conversationId);
     const transcript = await ok<{ messages: { text: string }[] }>(
       await admin(`/conversations/${alice.conversationId}`),
     );
@@ -397,6 +400,7 @@ describe('visitor resume: the visitor key, never the visitor id', () => {
     expect(elsewhere.visitorId).not.toBe(victim.visitorId);
 
     // Nothing the attackers sent reached the victim's tab or transcript.
+    await indexed(victim.conversationId);
     const transcript = await ok<{ messages: { text: string }[] }>(
       await admin(`/conversations/${victim.conversationId}`),
     );

@@ -4,7 +4,7 @@ import { pilotAiKey } from '../../worker/ai/pilot-ai.ts';
 import { NO_AGENT_TEXT } from '../../worker/conversation/visitor-turn.ts';
 import { call } from '../helpers/admin.ts';
 import type { TestSocket } from '../helpers/socket.ts';
-import { createPilot, json, publishFlow, said, texts, visit } from './runtime-helpers.ts';
+import { createPilot, indexed, json, publishFlow, said, texts, visit } from './runtime-helpers.ts';
 
 const pilotMessages = (socket: TestSocket) => socket.messages().filter((m) => m.author === 'pilot');
 
@@ -214,6 +214,7 @@ describe('the AI pilot in a conversation', () => {
     const { socket, conversationId } = await visit(publicKey);
     socket.send({ type: 'message', id: 'm1', text: 'can I talk to a real person?' });
     await said(socket, 'Connecting you with a person.');
+    await indexed(conversationId);
     const handedOver = await json(await call(`/v1/admin/conversations/${conversationId}`));
     expect(handedOver).toMatchObject({ mode: 'agent' });
     // "Online" is only what the agent last set: until someone writes, the pilot still answers.
@@ -257,6 +258,7 @@ describe('the AI pilot in a conversation', () => {
     expect(offer?.input).toBe('email_offer');
     socket.send({ type: 'message', id: 'm2', text: 'ada@example.com' });
     await said(socket, 'write to you at ada@example.com');
+    await indexed(conversationId);
     const described = await json(await call(`/v1/admin/conversations/${conversationId}`));
     expect(described).toMatchObject({ mode: 'pilot' });
     expect(await storedContact(conversationId)).toMatchObject({ email: 'ada@example.com' });

@@ -4,7 +4,15 @@ import type { ServerFrame } from '../../shared/protocol.ts';
 import { ConversationStorage } from '../../worker/conversation/storage.ts';
 import { call } from '../helpers/admin.ts';
 import { openSocket, type TestSocket } from '../helpers/socket.ts';
-import { createPilot, eventually, json, publishFlow, said, visit } from './runtime-helpers.ts';
+import {
+  createPilot,
+  eventually,
+  indexed,
+  json,
+  publishFlow,
+  said,
+  visit,
+} from './runtime-helpers.ts';
 
 const target = inject('httpTarget');
 
@@ -70,6 +78,7 @@ describe('rich pilot messages', () => {
     again.close();
 
     // The agent's transcript shows the same rich parts the visitor saw.
+    await indexed(visitor.conversationId);
     const transcript = await json<{ messages: unknown[] }>(
       await call(`/v1/admin/conversations/${visitor.conversationId}`),
     );
@@ -97,6 +106,8 @@ describe('conversations stored before rich messages', () => {
     const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
     const messages = await runInDurableObject(stub, (_, state) => {
       const sql = state.storage.sql;
+      // The current tables, as the object makes them on its first write.
+      new ConversationStorage(sql);
       // The messages table as objects created before this column have it.
       sql.exec('DROP TABLE messages');
       sql.exec(`CREATE TABLE messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, author TEXT NOT NULL,

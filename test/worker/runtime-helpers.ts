@@ -89,6 +89,18 @@ export async function eventually<T>(
   return last;
 }
 
+/**
+ * Waits until the queue has indexed the conversation: the admin routes that address one by id
+ * answer 404 before that (they ask D1 first, so a made-up id creates no object).
+ */
+export async function indexed(conversationId: string): Promise<void> {
+  await eventually(
+    async () => (await call(`/v1/admin/conversations/${conversationId}`)).status,
+    (status) => status === 200,
+    `conversation ${conversationId} indexed`,
+  );
+}
+
 export const texts = (socket: TestSocket) => socket.messages().map((m) => [m.author, m.text]);
 
 /** Waits until the socket has received a pilot message containing `text`. */

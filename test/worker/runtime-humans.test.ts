@@ -4,6 +4,7 @@ import { call } from '../helpers/admin.ts';
 import {
   createPilot,
   eventually,
+  indexed,
   json,
   publishFlow,
   republish,
@@ -165,6 +166,7 @@ describe('versions and humans', () => {
     const visitor = await visit(publicKey);
     visitor.socket.send({ type: 'event', name: 'go' });
     await said(visitor.socket, 'Q: what do you need?');
+    await indexed(visitor.conversationId);
 
     const reply = await call(`/v1/admin/conversations/${visitor.conversationId}/messages`, {
       method: 'POST',

@@ -2,7 +2,15 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { DROPPED_AFTER_MS } from '../../worker/routes/admin/insights.ts';
 import { call } from '../helpers/admin.ts';
-import { createPilot, eventually, json, publishFlow, said, visit } from './runtime-helpers.ts';
+import {
+  createPilot,
+  eventually,
+  indexed,
+  json,
+  publishFlow,
+  said,
+  visit,
+} from './runtime-helpers.ts';
 import { choose, survey, surveyed } from './runtime-survey.ts';
 
 interface Insights {
@@ -37,6 +45,7 @@ describe('insights', () => {
     const unhappy = await surveyed(publicKey);
     choose(unhappy, 'no');
     const handedOver = await surveyed(publicKey);
+    await indexed(handedOver.conversationId);
     await call(`/v1/admin/conversations/${handedOver.conversationId}/messages`, {
       method: 'POST',
       body: JSON.stringify({ text: 'An agent here.' }),

@@ -4,6 +4,7 @@ import { openSocket, startSession } from '../helpers/socket.ts';
 import {
   createPilot,
   eventually,
+  indexed,
   json,
   publishFlow,
   republish,
@@ -21,10 +22,13 @@ const say = (id: string, text: string, next?: string) => ({
   ...(next ? { next } : {}),
 });
 
-const conversation = async (id: string) =>
-  json<{ status: string; assignee: string | null; run: unknown }>(
+// The admin routes answer a conversation once the queue has indexed it.
+const conversation = async (id: string) => {
+  await indexed(id);
+  return json<{ status: string; assignee: string | null; run: unknown }>(
     await call(`/v1/admin/conversations/${id}`),
   );
+};
 
 describe('routing of visitor messages', () => {
   it('answers the waiting question first, else starts the intent flow, else falls back', async () => {

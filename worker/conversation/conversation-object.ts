@@ -39,7 +39,12 @@ const TOUCH_EVERY_MS = 10_000;
 export { MAX_FRAME_CHARS };
 
 export class ConversationObject extends DurableObject<AppEnv> {
-  private runtime: ConversationRuntime;
+  /**
+   * Made on first use, not in the constructor: making it creates the tables, and an admin read
+   * of an id nobody ever connected to (`describe`) must not leave an object with a schema
+   * behind for every id a key holder makes up.
+   */
+  private made: ConversationRuntime | null = null;
   private readonly touched = new WeakMap<WebSocket, number>();
   /**
    * Per-socket frame and hello budgets, in memory: the object only hibernates after ~10 s
@@ -49,13 +54,29 @@ export class ConversationObject extends DurableObject<AppEnv> {
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
-    this.runtime = new ConversationRuntime(ctx, env);
     // Heartbeats are answered by the runtime without waking a hibernated object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
     // Effects that were running when a previous instance died are settled before any event.
+    // An object without tables has nothing to recover (and is not given any by this).
     void ctx.blockConcurrencyWhile(async () => {
+      if (!this.hasTables()) return;
       if (this.runtime.recoverInterrupted(Date.now())) await ctx.storage.setAlarm(Date.now() + 10);
     });
+  }
+
+  private get runtime(): ConversationRuntime {
+    this.made ??= new ConversationRuntime(this.ctx, this.env);
+    return this.made;
+  }
+
+  /** Whether anything ever wrote here (a read of sqlite_master creates nothing). */
+  private hasTables(): boolean {
+    if (this.made) return true;
+    return (
+      this.ctx.storage.sql
+        .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
+        .toArray().length > 0
+    );
   }
 
   /** Accepts the visitor's WebSocket; the Worker has already verified the visitor token. */
@@ -273,12 +294,12 @@ export class ConversationObject extends DurableObject<AppEnv> {
 
   /** The transcript, for admin reads and tests. */
   transcript() {
-    return this.rpc('transcript', () => this.runtime.transcript());
+    return this.rpc('transcript', () => (this.hasTables() ? this.runtime.transcript() : []));
   }
 
-  /** Admin view of the conversation (null when nobody ever connected). */
+  /** Admin view of the conversation (null when nobody ever connected: no tables are made). */
   describe() {
-    return this.rpc('describe', () => this.runtime.describe());
+    return this.rpc('describe', () => (this.hasTables() ? this.runtime.describe() : null));
   }
 
   /** `POST /conversations/:id/messages`: ends the running flow; the pilot stays quiet. */
@@ -299,12 +320,14 @@ export class ConversationObject extends DurableObject<AppEnv> {
   /**
    * Privacy erasure: closes every open socket (4011, the widget reconnects to an empty
    * conversation), retires the old runtime (work of it still on its way writes nothing),
-   * deletes all storage (tables and the alarm) and starts a fresh runtime on the empty
-   * database. Refuses (null) an object another workspace owns. Idempotent: an erased object
+   * deletes all storage (tables and the alarm); the next use starts a fresh runtime on the
+   * empty database. Refuses (null) an object another workspace owns. Idempotent: an erased object
    * answers with zero rows.
    */
   erase(workspaceId: string): Promise<{ rows: Record<string, number> } | null> {
     return this.rpc('erase', async () => {
+      // Nothing was ever written: nothing to erase, and no tables to create by asking.
+      if (!this.hasTables()) return { rows: {} };
       const described = this.runtime.describe();
       if (described && described.workspaceId !== workspaceId) return null;
       // An object nobody ever connected to (or one already erased) holds only the schema
@@ -313,7 +336,8 @@ export class ConversationObject extends DurableObject<AppEnv> {
       this.runtime.retire();
       for (const ws of this.ctx.getWebSockets()) ws.close(CloseCode.erased, 'erased');
       await this.ctx.storage.deleteAll();
-      this.runtime = new ConversationRuntime(this.ctx, this.env);
+      // The next use starts a fresh runtime (and schema) on the empty database.
+      this.made = null;
       return { rows: Object.fromEntries(Object.entries(rows).filter(([, n]) => n > 0)) };
     });
   }
@@ -321,6 +345,7 @@ export class ConversationObject extends DurableObject<AppEnv> {
   /** Privacy export: the conversation and its transcript (rich parts included). */
   exportData(workspaceId: string) {
     return this.rpc('exportData', () => {
+      if (!this.hasTables()) return null;
       const described = this.runtime.describe();
       if (!described || described.workspaceId !== workspaceId) return null;
       return { ...described, messages: this.runtime.transcript() };
@@ -359,7 +384,7 @@ export class ConversationObject extends DurableObject<AppEnv> {
         event: 'conversation_failed',
         where,
         object: this.ctx.id.toString(),
-        conversationId: this.runtime.conversationId(),
+        conversationId: this.made?.conversationId() ?? null,
         error: String(error),
       }),
     );

@@ -23,7 +23,7 @@ import {
   TURN_FAILED,
 } from './runs.ts';
 import { type Bucket, takeToken } from './socket-budget.ts';
-import { ConversationStorage } from './storage.ts';
+import { ConversationStorage, MAX_TRANSCRIPT_MESSAGES } from './storage.ts';
 import { type SocketAttachment, type TurnScope, Turns } from './turn.ts';
 import {
   applyVisitorTurn,
@@ -362,8 +362,9 @@ export class ConversationRuntime {
     return this.store.activeRun()?.state ?? null;
   }
 
+  /** The newest MAX_TRANSCRIPT_MESSAGES messages, oldest first (the admin view, the export). */
   transcript() {
-    return this.store.messagesAfter(0, 10_000);
+    return this.store.newestMessages(MAX_TRANSCRIPT_MESSAGES);
   }
 
   describe() {

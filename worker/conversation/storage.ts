@@ -62,6 +62,12 @@ CREATE INDEX IF NOT EXISTS effects_status ON effects(status, seq);
 CREATE TABLE IF NOT EXISTS outgoing (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);
 `;
 
+/**
+ * The most messages one transcript read returns: the newest ones, so a long conversation's
+ * latest turns are never the ones missing (one response stays a few MB at most).
+ */
+export const MAX_TRANSCRIPT_MESSAGES = 10_000;
+
 /** Bump when SCHEMA or the migrations in the constructor change. */
 export const SCHEMA_VERSION = '3';
 const SCHEMA_KEY = 'schemaVersion';
@@ -437,6 +443,17 @@ export class ConversationStorage {
   messagesAfter(seq: number, limit = 500): ChatMessage[] {
     return this.sql
       .exec<MessageRow>('SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?', seq, limit)
+      .toArray()
+      .map(toMessage);
+  }
+
+  /** The newest `limit` messages, oldest first (a transcript past the cap loses its start). */
+  newestMessages(limit: number): ChatMessage[] {
+    return this.sql
+      .exec<MessageRow>(
+        'SELECT * FROM (SELECT * FROM messages ORDER BY seq DESC LIMIT ?) ORDER BY seq',
+        limit,
+      )
       .toArray()
       .map(toMessage);
   }

@@ -5,11 +5,18 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { richPartsShape } from '../../../shared/engine/simulate-schema.ts';
+import { ErrorCode } from '../../../shared/errors.ts';
+import { MAX_TRANSCRIPT_MESSAGES } from '../../conversation/storage.ts';
 import type { AppEnv } from '../../env.ts';
-import { notFound } from '../../http/api-error.ts';
+import { ApiError, notFound } from '../../http/api-error.ts';
 import { adminRouter, errors, idParam, json, jsonBody, listOf } from '../../http/openapi.ts';
 import { decodeCursor, paginationQuery } from '../../http/pagination.ts';
-import { type ConversationRow, listConversations } from '../../store/conversations.ts';
+import {
+  type ConversationRow,
+  conversationIndexed,
+  listConversations,
+} from '../../store/conversations.ts';
+import { userExists } from '../../store/presence.ts';
 
 const messageSchema = z
   .object({
@@ -52,7 +59,9 @@ const detailSchema = conversationSchema
         waitingSince: z.number().nullable(),
       })
       .nullable(),
-    messages: z.array(messageSchema),
+    messages: z.array(messageSchema).openapi({
+      description: `The newest ${MAX_TRANSCRIPT_MESSAGES.toLocaleString('en')} messages at most, oldest first: past that many, the conversation's first messages are left out`,
+    }),
   })
   .openapi('ConversationDetail');
 
@@ -74,8 +83,14 @@ function view(row: ConversationRow) {
   };
 }
 
-/** The conversation's object, when it belongs to the caller's workspace. */
+/**
+ * The conversation's object, when it belongs to the caller's workspace. The D1 index is asked
+ * first: getting the object of an id nobody ever used creates that object, so a read-only key
+ * could otherwise make one for every id it cares to invent. A conversation is addressable here
+ * once the queue has indexed it (about a second after its first event), as in the list.
+ */
 async function conversation(env: AppEnv, workspaceId: string, id: string) {
+  if (!(await conversationIndexed(env, workspaceId, id))) throw notFound('Conversation');
   const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(id));
   const described = await stub.describe();
   if (!described || described.workspaceId !== workspaceId) throw notFound('Conversation');
@@ -119,6 +134,7 @@ conversationRoutes.openapi(
     operationId: 'getConversation',
     tags: ['Conversations'],
     summary: 'One conversation with its transcript',
+    description: `The transcript holds the newest ${MAX_TRANSCRIPT_MESSAGES.toLocaleString('en')} messages at most, in the order they were sent.`,
     request: { params: idParams },
     responses: { 200: json(detailSchema), ...errors(404) },
   }),
@@ -147,7 +163,11 @@ conversationRoutes.openapi(
         z
           .object({
             text: z.string().trim().min(1).max(4000),
-            userId: z.string().max(100).optional(),
+            userId: z
+              .string()
+              .max(100)
+              .optional()
+              .openapi({ description: 'A user of the workspace: becomes the assignee' }),
           })
           .strict(),
       ),
@@ -155,12 +175,14 @@ conversationRoutes.openapi(
     responses: { 201: json(messageSchema, 'Created'), ...errors(404) },
   }),
   async (c) => {
-    const { stub } = await conversation(
-      c.env,
-      c.get('principal').workspaceId,
-      c.req.valid('param').conversationId,
-    );
+    const workspaceId = c.get('principal').workspaceId;
     const body = c.req.valid('json');
+    const { stub } = await conversation(c.env, workspaceId, c.req.valid('param').conversationId);
+    // The assignee is shown in the inbox and routes later messages: only a real user's id.
+    if (body.userId !== undefined && !(await userExists(c.env, workspaceId, body.userId)))
+      throw new ApiError(400, ErrorCode.invalidInput, 'Unknown user', [
+        { path: 'userId', message: 'Not a user of this workspace' },
+      ]);
     const message = await stub.agentReply(body.text, body.userId ?? null);
     return c.json(message, 201);
   },

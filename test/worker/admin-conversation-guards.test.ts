@@ -1,0 +1,163 @@
+/**
+ * The attacker's review of the inbox routes: an admin read of a made-up conversation id used
+ * to create that id's Durable Object with its tables; an agent reply stored any `userId` as the
+ * assignee; and a transcript past 10,000 messages was answered with its first 10,000 (the
+ * newest, the ones an agent needs, were missing).
+ */
+import { env, listDurableObjectIds, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../shared/errors.ts';
+import { conversationIdFor } from '../../worker/auth/visitor-token.ts';
+import { MAX_TRANSCRIPT_MESSAGES } from '../../worker/conversation/storage.ts';
+import { sessionSecret } from '../../worker/env.ts';
+import { call } from '../helpers/admin.ts';
+import { workspace } from './admin-fixtures.ts';
+import { createPilot, indexed, json, said, visit } from './runtime-helpers.ts';
+
+const objectIds = async () =>
+  new Set((await listDurableObjectIds(env.CONVERSATION)).map((id) => id.toString()));
+const objectOf = (name: string) => env.CONVERSATION.idFromName(name).toString();
+
+describe('admin routes that address a conversation by id', () => {
+  it('answer a made-up id with 404 not_found without creating its object', async () => {
+    const ws = await workspace();
+    const ghost = (route: string) => `conv_ghost_${route}_${crypto.randomUUID()}`;
+    const ghosts = {
+      get: ghost('get'),
+      messages: ghost('messages'),
+      release: ghost('release'),
+      close: ghost('close'),
+    };
+    const asked: [string, Response][] = [
+      ['get', await ws.call(`/conversations/${ghosts.get}`, { key: ws.readKey })],
+      [
+        'messages',
+        await ws.call(`/conversations/${ghosts.messages}/messages`, {
+          method: 'POST',
+          body: { text: 'Anyone there?' },
+        }),
+      ],
+      ['release', await ws.call(`/conversations/${ghosts.release}/release`, { method: 'POST' })],
+      ['close', await ws.call(`/conversations/${ghosts.close}/close`, { method: 'POST' })],
+    ];
+    for (const [route, res] of asked) {
+      expect({ route, status: res.status }).toEqual({ route, status: 404 });
+      expect(await res.json()).toMatchObject({ error: { code: ErrorCode.notFound } });
+    }
+    const ids = await objectIds();
+    for (const name of Object.values(ghosts))
+      expect({ name, created: ids.has(objectOf(name)) }).toEqual({ name, created: false });
+  });
+
+  it('erasures of made-up ids answer 404 not_found and leave no tables in the objects they ask', async () => {
+    // Erasure must reach the object when the queue has not indexed a conversation yet, so the
+    // object itself makes no tables until something is written.
+    const ws = await workspace();
+    const conversationId = `conv_ghost_delete_${crypto.randomUUID()}`;
+    const deleted = await ws.call(`/conversations/${conversationId}`, { method: 'DELETE' });
+    expect(deleted.status).toBe(404);
+    expect(await deleted.json()).toMatchObject({ error: { code: ErrorCode.notFound } });
+    // A visitor erasure asks the object its id names on every pilot of the workspace.
+    const pilot = await ws.json<{ id: string }>('/pilots', {
+      method: 'POST',
+      body: { name: 'Guard pilot', trustedDomains: ['localhost'] },
+    });
+    const visitorId = `v_ghost_${crypto.randomUUID()}`;
+    const erased = await ws.call(`/visitors/${visitorId}/erase`, { method: 'POST' });
+    expect(erased.status).toBe(404);
+    expect(await erased.json()).toMatchObject({ error: { code: ErrorCode.notFound } });
+    const derived = await conversationIdFor(pilot.body.id, visitorId, sessionSecret(env));
+    for (const name of [conversationId, derived]) {
+      const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(name));
+      const tables = await runInDurableObject(stub, (_instance, state) =>
+        state.storage.sql
+          .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+          .toArray()
+          .map((row) => row.name)
+          .filter((table) => !table.startsWith('_cf_')),
+      );
+      expect({ name, tables }).toEqual({ name, tables: [] });
+    }
+  });
+});
+
+describe('an agent reply', () => {
+  it("refuses a userId that is not one of the workspace's users (400 invalid_input naming userId) and assigns nobody", async () => {
+    const { publicKey } = await createPilot();
+    const visitor = await visit(publicKey);
+    visitor.socket.send({ type: 'message', text: 'hello' });
+    await said(visitor.socket, 'Fallback answer.');
+    await indexed(visitor.conversationId);
+    const path = `/v1/admin/conversations/${visitor.conversationId}`;
+    // A user of another workspace is as unknown here as a made-up id.
+    const other = await workspace();
+    const stranger = await other.json<{ id: string }>('/users', {
+      method: 'POST',
+      body: { name: 'Mallory', email: `${crypto.randomUUID()}@example.com` },
+    });
+    for (const userId of ['user_made_up', stranger.body.id]) {
+      const res = await call(`${path}/messages`, {
+        method: 'POST',
+        body: JSON.stringify({ text: 'I am on it', userId }),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({
+        error: { code: ErrorCode.invalidInput, issues: [{ path: 'userId' }] },
+      });
+    }
+    const refused = await json<{ assignee: string | null; mode: string; messages: unknown[] }>(
+      await call(path),
+    );
+    expect(refused).toMatchObject({ assignee: null, mode: 'pilot' });
+    expect(refused.messages).toHaveLength(2);
+
+    const agent = await json<{ id: string }>(
+      await call('/v1/admin/users', {
+        method: 'POST',
+        body: JSON.stringify({ name: 'Ada', email: `${crypto.randomUUID()}@example.com` }),
+      }),
+    );
+    const ok = await call(`${path}/messages`, {
+      method: 'POST',
+      body: JSON.stringify({ text: 'I am on it', userId: agent.id }),
+    });
+    expect(ok.status).toBe(201);
+    expect(await json<{ assignee: string }>(await call(path))).toMatchObject({
+      assignee: `user:${agent.id}`,
+      mode: 'agent',
+    });
+    visitor.socket.close();
+  });
+});
+
+describe('a transcript past the cap', () => {
+  it(`returns the newest ${MAX_TRANSCRIPT_MESSAGES} messages, oldest first`, async () => {
+    const { publicKey } = await createPilot();
+    const visitor = await visit(publicKey);
+    visitor.socket.send({ type: 'message', text: 'hello' });
+    await said(visitor.socket, 'Fallback answer.');
+    visitor.socket.close();
+    await indexed(visitor.conversationId);
+    // Written directly: 10,000 turns through the socket would take minutes.
+    const extra = MAX_TRANSCRIPT_MESSAGES + 5;
+    const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(visitor.conversationId));
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec(
+        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+         INSERT INTO messages (author, text, at) SELECT 'visitor', 'message ' || i, ? FROM n`,
+        extra,
+        Date.now(),
+      );
+    });
+    const detail = await json<{ lastMessage: string; messages: { seq: number; text: string }[] }>(
+      await call(`/v1/admin/conversations/${visitor.conversationId}`),
+    );
+    expect(detail.messages).toHaveLength(MAX_TRANSCRIPT_MESSAGES);
+    // 2 + extra messages in all: the first 7 are left out, the newest is last.
+    expect(detail.messages[0]?.text).toBe(`message ${extra - MAX_TRANSCRIPT_MESSAGES + 1}`);
+    expect(detail.messages.at(-1)?.text).toBe(`message ${extra}`);
+    expect(detail.lastMessage).toBe(`message ${extra}`);
+    const seqs = detail.messages.map((m) => m.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  });
+});
