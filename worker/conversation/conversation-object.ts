@@ -8,6 +8,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { CloseCode, ErrorCode } from '../../shared/errors.ts';
 import {
+  type ChatMessage,
   type ClientFrame,
   HEARTBEAT_PING,
   HEARTBEAT_PONG,
@@ -40,6 +41,16 @@ export interface SocketAttachment {
    * hibernation.
    */
   paging?: boolean;
+}
+
+/** What a beacon is answered: see `receiveFrames`. */
+export interface BeaconAnswer {
+  refused: number[];
+  retryAfterMs: number;
+  lastSeq: number;
+  messages: ChatMessage[];
+  frames: ServerFrame[];
+  live: boolean;
 }
 
 /** Sockets silent (no frame, no heartbeat) for this long are closed: the client reconnects. */
@@ -242,7 +253,12 @@ export class ConversationObject extends DurableObject<AppEnv> {
     for (const message of messages) send(ws, { v: 1, type: 'message', message });
   }
 
+  /** Banners and redirects broadcast while a beacon is applied, for its answer (bounded: one turn's). */
+  private readonly collectors = new Set<ServerFrame[]>();
+
   private broadcast(frame: ServerFrame): void {
+    if (frame.type === 'banner' || frame.type === 'redirect')
+      for (const sent of this.collectors) if (sent.length < 10) sent.push(frame);
     for (const ws of this.ctx.getWebSockets()) {
       // A socket between replay pages gets this message with its next page.
       if (frame.type === 'message' && (ws.deserializeAttachment() as SocketAttachment)?.paging)
@@ -255,12 +271,34 @@ export class ConversationObject extends DurableObject<AppEnv> {
    * Beacon path: frames that arrived over HTTP instead of the socket. Returns the indexes of
    * frames the token bucket refused (nothing of them is stored, so the client may resend the
    * whole batch: frames already applied are deduplicated by id).
+   *
+   * A messenger that has not opened its socket yet (it opens one only when there is something
+   * to receive) learns from the answer what a socket would have told it: the newest messages
+   * (a proactive greeting, unread replies), the banners and redirects these frames caused, and
+   * whether a run is still working (waiting for an effect) so more may follow.
    */
   async receiveFrames(
     identity: SocketAttachment,
     frames: ClientFrame[],
-  ): Promise<{ refused: number[]; retryAfterMs: number }> {
+    locale?: string,
+  ): Promise<BeaconAnswer> {
     this.runtime.remember(identity as Identity);
+    // Said by a hello on a socket; a page view without one carries it (flows see `system.locale`).
+    // Refused by the bucket, it stays as it was: the next hello says it again.
+    if (locale) this.runtime.changeLocale(locale, Date.now());
+    const sent: ServerFrame[] = [];
+    this.collectors.add(sent);
+    try {
+      // What a socket's first hello does (once per conversation): new_conversation flows start,
+      // before the page view, as they would over a socket.
+      await this.runtime.hello();
+      return { ...(await this.applyFrames(frames)), ...this.runtime.tail(), frames: sent };
+    } finally {
+      this.collectors.delete(sent);
+    }
+  }
+
+  private async applyFrames(frames: ClientFrame[]) {
     const refused: number[] = [];
     let retryAfterMs = 0;
     for (const [index, frame] of frames.entries()) {

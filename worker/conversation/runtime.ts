@@ -31,6 +31,9 @@ export interface Identity {
   userId?: string | null;
 }
 
+/** Messages a beacon's answer carries: enough for the unread badge and the bubble. */
+const TAIL = 10;
+
 export class ConversationRuntime {
   readonly store: ConversationStorage;
   private readonly ledger: RunLedger;
@@ -101,6 +104,23 @@ export class ConversationRuntime {
     }
     if (identity.userId && this.store.getMeta('userId') !== identity.userId)
       this.store.setMeta('userId', identity.userId);
+  }
+
+  /**
+   * The newest messages (at most `TAIL`) and whether more may come without the visitor (a run
+   * waiting for an effect, an agent on the conversation), for a messenger without a socket.
+   */
+  tail(): { lastSeq: number; messages: ChatMessage[]; live: boolean } {
+    const last = this.store.lastSeq();
+    const run = this.store.activeRun()?.state;
+    return {
+      lastSeq: last,
+      messages: this.store.messagesAfter(Math.max(0, last - TAIL), TAIL),
+      // An agent is on the conversation: their next reply must arrive without a reload.
+      live:
+        (run?.status === 'waiting' && run.waitingFor === 'effect') ||
+        this.store.getMeta('mode') === 'agent',
+    };
   }
 
   /** One page of the messages after `lastSeq`; `pageEnd` is set when more remain. */

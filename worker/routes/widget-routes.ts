@@ -70,6 +70,8 @@ async function acceptedUser(
 
 const beaconBodySchema = z.object({
   token: z.string().min(1).max(4096),
+  /** The visitor's locale, which a hello would have said (flows see it as `system.locale`). */
+  locale: z.string().max(35).optional(),
   frames: z
     .array(clientFrameSchema)
     .min(1)
@@ -205,7 +207,7 @@ widgetRoutes.post('/:pilotKey/events', async (c) => {
     throw new ApiError(401, ErrorCode.unauthorized, 'Invalid or expired visitor token');
   }
   const stub = c.env.CONVERSATION.get(c.env.CONVERSATION.idFromName(claims.cid));
-  const { refused, retryAfterMs } = await stub.receiveFrames(
+  const { refused, retryAfterMs, lastSeq, messages, frames, live } = await stub.receiveFrames(
     {
       visitorId: claims.sub,
       pilotKey: claims.pid,
@@ -213,6 +215,7 @@ widgetRoutes.post('/:pilotKey/events', async (c) => {
       userId: claims.uid ?? null,
     },
     body.frames,
+    body.locale,
   );
   if (refused.length > 0) {
     // The conversation's token bucket refused these frames (nothing of them stored); resending
@@ -225,5 +228,7 @@ widgetRoutes.post('/:pilotKey/events', async (c) => {
       refused.map((index) => ({ path: `frames.${index}`, message: 'rate limited' })),
     );
   }
-  return c.json({ accepted: body.frames.length }, 202);
+  // What a socket would have said (the messenger opens one only when there is something to
+  // receive): the newest messages, the banners and redirects, whether a run is still working.
+  return c.json({ accepted: body.frames.length, lastSeq, messages, frames, live }, 202);
 });
