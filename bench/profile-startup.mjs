@@ -59,7 +59,9 @@ try {
     if (profiling) await cdp.send('Profiler.start');
     await page.goto(url, { waitUntil: 'load' });
     await page.waitForTimeout(2_500);
-    const { profile } = profiling ? await cdp.send('Profiler.stop') : { profile: { nodes: [], samples: [], timeDeltas: [] } };
+    const { profile } = profiling
+      ? await cdp.send('Profiler.stop')
+      : { profile: { nodes: [], samples: [], timeDeltas: [] } };
     const after = (await cdp.send('Performance.getMetrics')).metrics;
     await cdp.send('Tracing.end');
     await done;
@@ -101,10 +103,21 @@ try {
       'V8.Execute',
     ]);
     // The top-level script tasks of the last load, in order, with forced layout/style inside.
-    const scripty = new Set(['TimerFire', 'FunctionCall', 'EvaluateScript', 'RunMicrotasks', 'FireIdleCallback', 'EventDispatch', 'v8.evaluateModule', 'XHRReadyStateChange', 'FireAnimationFrame']);
+    const scripty = new Set([
+      'TimerFire',
+      'FunctionCall',
+      'EvaluateScript',
+      'RunMicrotasks',
+      'FireIdleCallback',
+      'EventDispatch',
+      'v8.evaluateModule',
+      'XHRReadyStateChange',
+      'FireAnimationFrame',
+    ]);
     const tops = onMain.filter((e) => scripty.has(e.name)).sort((a, b) => a.ts - b.ts);
     const outer = [];
-    for (const e of tops) if (!outer.some((o) => e.ts >= o.ts && e.ts + e.dur <= o.ts + o.dur)) outer.push(e);
+    for (const e of tops)
+      if (!outer.some((o) => e.ts >= o.ts && e.ts + e.dur <= o.ts + o.dur)) outer.push(e);
     const t0 = onMain.reduce((m, e) => Math.min(m, e.ts), Infinity);
     timeline = outer.map((o) => {
       const inside = onMain.filter((e) => e !== o && e.ts >= o.ts && e.ts + e.dur <= o.ts + o.dur);
@@ -130,7 +143,11 @@ try {
       if (f.functionName === '(idle)' || f.functionName === '(program)') continue;
       const script = f.url ? f.url.replace(/^https?:\/\/[^/]+/, '') : f.functionName;
       add(byScript, script, ms / runs);
-      add(byFunction, `${script} ${f.functionName || '(anon)'}:${f.lineNumber}:${f.columnNumber}`, ms / runs);
+      add(
+        byFunction,
+        `${script} ${f.functionName || '(anon)'}:${f.lineNumber}:${f.columnNumber}`,
+        ms / runs,
+      );
     }
   }
 } finally {
@@ -146,7 +163,9 @@ const top = (map, n) =>
     .map(([k, ms]) => `${ms.toFixed(1).padStart(7)} ms  ${k}`)
     .join('\n');
 console.log(`ScriptDuration per load: ${scriptTotals.map((t) => t.toFixed(1)).join(', ')} ms`);
-console.log(`\nTrace, renderer main thread, mean per load (nested events overlap):\n${top(byKind, 40)}`);
+console.log(
+  `\nTrace, renderer main thread, mean per load (nested events overlap):\n${top(byKind, 40)}`,
+);
 console.log(`\nScript tasks of the last load:\n${timeline.join('\n')}`);
 console.log(`\nProfile self time by script, mean per load:\n${top(byScript, 15)}`);
 console.log(`\nProfile self time by function, mean per load:\n${top(byFunction, 30)}`);

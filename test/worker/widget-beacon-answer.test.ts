@@ -5,9 +5,9 @@
 import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../../shared/protocol.ts';
-import { BASE } from '../helpers/admin.ts';
+import { BASE, call } from '../helpers/admin.ts';
 import { startSession } from '../helpers/socket.ts';
-import { createPilot, publishFlow } from './runtime-helpers.ts';
+import { createPilot, eventually, json, publishFlow } from './runtime-helpers.ts';
 
 interface Answer {
   accepted: number;
@@ -94,5 +94,35 @@ describe('a page view without a socket', () => {
       .error;
     expect(error.code).toBe('invalid_input');
     expect(error.issues.map((i) => i.path)).toContain('locale');
+  });
+});
+
+describe('a conversation that never opens a socket', () => {
+  it("has its page_visited run in the flow's enrollment log, as the events consumer wrote it", async () => {
+    const { pilotId, publicKey } = await createPilot();
+    const { flowId } = await publishFlow(pilotId, {
+      name: 'Quiet greeter',
+      trigger: { type: 'page_visited', urls: [{ op: 'any', value: '' }] },
+      start: 'hi',
+      nodes: [
+        { id: 'hi', type: 'send_message', text: 'Hello from a page view', next: 'end' },
+        { id: 'end', type: 'end' },
+      ],
+    });
+    const { answer } = await pageView(publicKey);
+    expect(answer.messages.map((m) => m.text)).toEqual(['Hello from a page view']);
+    // Nothing else reaches this conversation object: no socket, no further request. Its events
+    // (run started, step, completed) must still be flushed to the queue on their own.
+    const items = await eventually(
+      async () =>
+        (
+          await json<{ items: { status: string }[] }>(
+            await call(`/v1/admin/flows/${flowId}/enrollments`),
+          )
+        ).items,
+      (list) => list.length === 1 && list[0]!.status === 'completed',
+      'the run in the enrollment log',
+    );
+    expect(items.map((i) => i.status)).toEqual(['completed']);
   });
 });

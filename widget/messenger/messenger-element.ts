@@ -17,7 +17,7 @@ import { safeUrl } from './safe-url.ts';
 import { createStorage, type MessengerStorage } from './storage.ts';
 import { directionOf, pickLocale, type StringKey, type Strings, strings } from './strings.ts';
 import { launcherCss } from './styles.ts';
-import { nextTask, whenIdle } from './tasks.ts';
+import { nextTask } from './tasks.ts';
 
 export type MessengerEvent = 'ready' | 'open' | 'close' | 'message' | 'unread' | 'error';
 export type Banner = Extract<ServerFrame, { type: 'banner' }>;
@@ -128,6 +128,9 @@ export class MessengerElement extends HTMLElement {
   private replay: { until: number; messages: ChatMessage[] } | null = null;
   /** The newest message `message` was emitted for. */
   private emitted = 0;
+  /** The pilot's accent colour in use, and the sheet that sets it. */
+  private accent = '';
+  private accentSheet: CSSStyleSheet | undefined;
 
   constructor(
     readonly config: WidgetConfig,
@@ -161,6 +164,7 @@ export class MessengerElement extends HTMLElement {
       {
         onFrame: (frame) => this.onFrame(frame),
         onPreview: (preview) => this.onPreview(preview),
+        onSession: (session) => this.applyAppearance(session),
         onStatus: (status) => {
           this.status = status;
         },
@@ -176,8 +180,6 @@ export class MessengerElement extends HTMLElement {
       this.storage,
     );
     this.connection.locale = this.locale;
-    // Not needed for the launcher's first paint: fetched when the main thread is idle.
-    if (!config.preview) whenIdle(() => void this.loadAppearance());
   }
 
   addController(controller: { hostConnected(): void; hostDisconnected(): void }): void {
@@ -301,26 +303,23 @@ export class MessengerElement extends HTMLElement {
     return this.loading;
   }
 
-  private async loadAppearance(): Promise<void> {
-    try {
-      const response = await fetch(`${this.config.api}/v1/widget/${this.config.pilotKey}/config`);
-      if (!response.ok) return;
-      const config = (await response.json()) as {
-        displayName?: string;
-        appearance?: { accentColor?: string; position?: string };
-      };
-      if (typeof config.displayName === 'string') this.displayName = config.displayName;
-      if (config.appearance?.position === 'left') this.position = 'left';
-      const accent = config.appearance?.accentColor;
-      // Only a plain hex colour reaches CSS: nothing from the network is parsed as CSS text.
-      if (accent && /^#[0-9a-f]{6}$/i.test(accent)) {
-        const sheet = new CSSStyleSheet();
-        sheet.replaceSync(`:host{--ep-accent:${accent}}`);
-        this.root.adoptedStyleSheets = [...this.root.adoptedStyleSheets, sheet];
-      }
-    } catch {
-      // No appearance: the default theme is fine.
-    }
+  /**
+   * The pilot's display name and appearance, as the session's answer carries them (no request of
+   * its own). Only a plain hex colour reaches CSS: nothing from the network is parsed as CSS text.
+   */
+  private applyAppearance(session: {
+    displayName: string;
+    appearance?: { accentColor?: string; position?: string };
+  }): void {
+    if (typeof session.displayName === 'string') this.displayName = session.displayName;
+    this.position = session.appearance?.position === 'left' ? 'left' : '';
+    const accent = session.appearance?.accentColor;
+    if (!accent || !/^#[0-9a-f]{6}$/i.test(accent) || accent === this.accent) return;
+    this.accent = accent;
+    this.accentSheet ??= new CSSStyleSheet();
+    this.accentSheet.replaceSync(`:host{--ep-accent:${accent}}`);
+    if (!this.root.adoptedStyleSheets.includes(this.accentSheet))
+      this.root.adoptedStyleSheets = [...this.root.adoptedStyleSheets, this.accentSheet];
   }
 
   /**

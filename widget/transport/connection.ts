@@ -50,6 +50,8 @@ export interface ConnectionCallbacks {
   onFrame(frame: ServerFrame): void;
   /** A page view's answer arrived while no socket was open. */
   onPreview(preview: Preview): void;
+  /** A session started: its display name and appearance are the pilot's current ones. */
+  onSession?(session: { displayName: string; appearance?: Session['appearance'] }): void;
   onStatus(status: ConnectionStatus): void;
   /** A new conversation replaced the previous one (identify, logout): drop the history. */
   onReset(): void;
@@ -72,6 +74,8 @@ interface Session {
   visitorKey: string | null;
   displayName: string;
   identified: boolean;
+  /** The pilot's appearance (as `GET /config` says it): the messenger's accent and corner. */
+  appearance?: { accentColor?: string; position?: string };
 }
 
 export interface VisitorStore {
@@ -117,6 +121,12 @@ export class Connection {
   private wanted = false;
   /** A page view's answer is awaited: the next batch waits for it (one request at a time). */
   private posting = false;
+  /**
+   * A `connect` is awaiting its session: a second one must not start (both would open a socket
+   * when it lands); the one in flight reads `wanted` after the await, so a `wake` meanwhile is
+   * not lost.
+   */
+  private connecting = false;
   private refused = 0;
   private readonly onNetwork = () => {
     if (navigator.onLine) return this.reconnectNow();
@@ -221,6 +231,12 @@ export class Connection {
     this.#socket?.send(JSON.stringify(this.locale ? { ...hello, locale: this.locale } : hello));
   }
 
+  /** A socket open or still opening (a closing one is about to be replaced). */
+  private live(): boolean {
+    const state = this.#socket?.readyState;
+    return state === WebSocket.OPEN || state === WebSocket.CONNECTING;
+  }
+
   private isOpen(): boolean {
     return this.#socket?.readyState === WebSocket.OPEN;
   }
@@ -304,7 +320,7 @@ export class Connection {
 
   /** Connects now (a session and queued page views only, until `wake`). */
   private reconnectNow(): void {
-    if (this.stopped || this.isOpen() || this.#socket?.readyState === WebSocket.CONNECTING) return;
+    if (this.stopped || this.connecting || this.live()) return;
     clearTimeout(this.retry);
     this.attempt = 0;
     void this.connect();
@@ -347,6 +363,7 @@ export class Connection {
     const session = (await response.json()) as Session;
     this.#session = session;
     this.displayName = session.displayName;
+    this.callbacks.onSession?.(session);
     if (session.visitorKey) {
       this.anonymousVisitor = session.visitorKey;
       // The stored key did not resume (a plain visitor id from an older widget, or tampered):
@@ -362,18 +379,23 @@ export class Connection {
     if (this.stopped) return;
     // Offline: the `online` event reconnects (no pointless attempts meanwhile).
     if (navigator.onLine === false) return this.setStatus('offline');
+    if (this.connecting) return;
     if (this.wanted) this.setStatus(this.attempt ? 'reconnecting' : 'connecting');
+    this.connecting = true;
     try {
       const session = await this.ensureSession();
+      this.connecting = false;
       if (this.wanted) this.open(session);
       else this.post();
     } catch {
+      this.connecting = false;
       this.scheduleReconnect();
     }
   }
 
   private open(session: Session): void {
-    if (this.stopped || this.isOpen()) return;
+    // One socket at a time: one that is open or still opening is not replaced.
+    if (this.stopped || this.live()) return;
     const base = this.config.api.replace(/^http/, 'ws');
     // The token travels as the second subprotocol, never in the URL (URLs get logged).
     const socket = new WebSocket(

@@ -164,6 +164,8 @@ widgetRoutes.post('/:pilotKey/session', async (c) => {
     conversationId,
     identified: userId !== null,
     displayName: snapshot.pilot.settings.appearance.displayName ?? snapshot.pilot.name,
+    // What GET /config says, so the messenger needs no request of its own for its colours.
+    appearance: snapshot.pilot.settings.appearance,
   });
 });
 
