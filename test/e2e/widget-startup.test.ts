@@ -61,8 +61,11 @@ describe('messenger start-up', () => {
     ]);
     expect(seen.panels).toBe(1);
     await expect.poll(() => seen.sockets).toBe(1);
-    // While open, the launcher shows a close icon; closing brings the chat icon back.
+    // While open, the launcher shows a close icon; closing brings the chat icon back. It keeps
+    // its accessible name (SPEC 3.2: "Open chat") and says it is expanded.
     expect(await iconOf(page)).not.toBe(closedIcon);
+    expect(await launcherOf(page).getAttribute('aria-label')).toBe('Open chat');
+    expect(await launcherOf(page).getAttribute('aria-expanded')).toBe('true');
     const composer = dialog.getByRole('textbox', { name: 'Message' });
     expect(await composer.getAttribute('placeholder')).toBe('Write a message…');
     await dialog.getByRole('button', { name: 'Pricing' }).click();
@@ -188,9 +191,10 @@ describe('messenger start-up', () => {
     await dialog.getByRole('button', { name: 'Pricing' }).click();
     await waitForText(log, 'Great, let us talk about pricing.');
 
-    // The page view's answer brings the newest messages before any socket; then the panel opens.
+    // The page view's answer (it rides with the session request) brings the newest messages
+    // before any socket; then the panel opens.
     const answered = page.waitForResponse(
-      (r) => r.url().endsWith('/events') && r.request().method() === 'POST',
+      (r) => r.url().endsWith('/session') && r.request().method() === 'POST',
     );
     await page.reload();
     await answered;
@@ -217,5 +221,65 @@ describe('messenger start-up', () => {
     // Once drawn, the log only grows: no empty log while the replay arrives.
     expect(counts.filter((n, i) => i > 0 && n < counts[i - 1]!)).toEqual([]);
     await context.close();
+  });
+
+  it('costs a page view one request: the page view rides with the session, whose answer also brings the appearance', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const calls: string[] = [];
+    page.on('request', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.startsWith('/v1/widget/'))
+        calls.push(`${r.method()} ${path.replace(/pk_\w+/, 'pk')}`);
+    });
+    let sockets = 0;
+    page.on('websocket', () => sockets++);
+    const session = page.waitForRequest((r) => r.url().endsWith('/session'));
+    await page.goto(`${baseUrl}/`);
+    const body = JSON.parse((await session).postData() ?? '{}');
+    expect(body.frames).toEqual([
+      expect.objectContaining({
+        type: 'page_view',
+        page: expect.objectContaining({ url: `${baseUrl}/` }),
+      }),
+    ]);
+    // The greeting of the page view shows without any other request and without a socket.
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'What brings you here today?' })
+      .waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(1_500);
+    expect(calls).toEqual(['POST /v1/widget/pk/session']);
+    expect(sockets).toBe(0);
+    await context.close();
+  });
+
+  it('opens one socket when the panel is opened while the first session is still on its way', async () => {
+    const fresh = await browser.newContext();
+    const slow = await fresh.newPage();
+    let sockets = 0;
+    slow.on('websocket', () => sockets++);
+    // The session (with the page view) answers late: the visitor opens the panel meanwhile.
+    await slow.route(/\/session$/, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await route.continue();
+    });
+    const asked = slow.waitForRequest((r) => r.url().endsWith('/session'));
+    await slow.goto(`${baseUrl}/`);
+    await asked;
+    const dialog = await openMessenger(slow);
+    const log = dialog.getByRole('log');
+    await waitForText(log, 'What brings you here today?');
+    await dialog.getByRole('button', { name: 'Pricing' }).click();
+    await waitForText(log, 'Great, let us talk about pricing.');
+    // Two sockets would each replay the history: one, and every message once.
+    expect(sockets).toBe(1);
+    expect(await transcript(log)).toEqual([
+      'pilot: Hi there! I am the edgepilot demo pilot.',
+      'pilot: What brings you here today?',
+      'visitor: Pricing',
+      'pilot: Great, let us talk about pricing. A teammate will follow up soon.',
+    ]);
+    await fresh.close();
   });
 });

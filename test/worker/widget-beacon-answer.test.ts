@@ -126,3 +126,66 @@ describe('a conversation that never opens a socket', () => {
     expect(items.map((i) => i.status)).toEqual(['completed']);
   });
 });
+
+describe('a page view sent with the session request', () => {
+  const pageView = (url: string) => ({
+    v: 1,
+    type: 'page_view',
+    id: crypto.randomUUID(),
+    page: { url, title: 'Pricing', referrer: '' },
+  });
+  const session = (publicKey: string, body: Record<string, unknown>) =>
+    exports.default.fetch(
+      new Request(`${BASE}/v1/widget/${publicKey}/session`, {
+        method: 'POST',
+        headers: { origin: 'http://localhost' },
+        body: JSON.stringify(body),
+      }),
+    );
+
+  it('is applied to the new conversation and answered with the greeting and the appearance', async () => {
+    const { pilotId, publicKey } = await createPilot({
+      appearance: { displayName: 'Greeter', accentColor: '#0f766e', position: 'left' },
+    });
+    await publishFlow(pilotId, {
+      name: 'Greeter',
+      trigger: { type: 'page_visited', urls: [{ op: 'contains', value: '/pricing' }] },
+      start: 'hi',
+      nodes: [{ id: 'hi', type: 'send_message', text: 'Bonjour ({{system.locale}})' }],
+    });
+    const response = await session(publicKey, {
+      frames: [pageView('http://localhost/pricing')],
+      locale: 'fr',
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as {
+      token: string;
+      appearance: { accentColor: string; position: string };
+      page: Answer & { refused: number[] };
+    };
+    expect(body.token).toBeTruthy();
+    expect(body.appearance).toMatchObject({ accentColor: '#0f766e', position: 'left' });
+    expect(body.page.refused).toEqual([]);
+    expect(body.page.messages.map((m) => [m.author, m.text])).toEqual([['pilot', 'Bonjour (fr)']]);
+    expect(body.page.live).toBe(false);
+  });
+
+  it('answers a session without frames as before, with no page', async () => {
+    const { publicKey } = await createPilot();
+    const body = (await (await session(publicKey, {})).json()) as Record<string, unknown>;
+    expect(body.token).toBeTruthy();
+    expect(body).not.toHaveProperty('page');
+  });
+
+  it('refuses more than 50 frames with 400 naming the field, and starts no session', async () => {
+    const { publicKey } = await createPilot();
+    const frames = Array.from({ length: 51 }, () => pageView('http://localhost/'));
+    const response = await session(publicKey, { frames });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as {
+      error: { code: string; issues: { path: string }[] };
+    };
+    expect(error.code).toBe('invalid_input');
+    expect(error.issues.map((i) => i.path)).toContain('frames');
+  });
+});

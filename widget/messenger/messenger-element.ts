@@ -175,7 +175,12 @@ export class MessengerElement extends HTMLElement {
           this.previewing = false;
           this.replay = null;
         },
-        onRefused: (error) => this.emit('error', error),
+        onRefused: (error) => {
+          this.emit('error', error);
+          // No session, so no appearance with it (an untrusted page, say): the panel that says
+          // chat is unavailable still carries the pilot's name and colours.
+          void this.loadAppearance();
+        },
       },
       this.storage,
     );
@@ -301,6 +306,16 @@ export class MessengerElement extends HTMLElement {
       },
     );
     return this.loading;
+  }
+
+  /** The pilot's appearance by `GET /config`: only when no session answer brings it. */
+  private async loadAppearance(): Promise<void> {
+    try {
+      const response = await fetch(`${this.config.api}/v1/widget/${this.config.pilotKey}/config`);
+      if (response.ok) this.applyAppearance(await response.json());
+    } catch {
+      // No appearance: the default theme is fine.
+    }
   }
 
   /**

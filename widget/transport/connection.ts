@@ -249,10 +249,8 @@ export class Connection {
    */
   private post(): void {
     if (!this.#session || this.#socket || this.posting || navigator.onLine === false) return;
-    const frames: OutgoingFrame[] = this.pending.filter(isBackground).slice(0, 50);
+    const frames = this.takeBackground();
     if (!frames.length) return;
-    this.posting = true;
-    this.pending = this.pending.filter((f) => !frames.includes(f));
     const url = `${this.config.api}/v1/widget/${this.config.pilotKey}/events`;
     // A string body is text/plain: a "simple" cross-origin request (no preflight).
     const body = JSON.stringify({
@@ -269,10 +267,24 @@ export class Connection {
         this.post();
       })
       .catch(() => {
-        this.posting = false;
         // Not delivered (offline, rate limited): they go with the next batch or the socket.
-        this.pending = [...frames, ...this.pending.filter((f) => !frames.includes(f))];
+        this.giveBack(frames);
       });
+  }
+
+  /** Takes up to 50 queued page views and events for one request (one request at a time). */
+  private takeBackground(): OutgoingFrame[] {
+    const frames: OutgoingFrame[] = this.pending.filter(isBackground).slice(0, 50);
+    if (!frames.length) return frames;
+    this.posting = true;
+    this.pending = this.pending.filter((f) => !frames.includes(f));
+    return frames;
+  }
+
+  /** The request carrying `frames` is over; those not delivered go first next time, in order. */
+  private giveBack(frames: OutgoingFrame[]): void {
+    this.posting = false;
+    this.pending = [...frames, ...this.pending.filter((f) => !frames.includes(f))];
   }
 
   /** A page view's answer: what a socket would have said. */
@@ -339,14 +351,22 @@ export class Connection {
   private async startSession(): Promise<Session> {
     const stored = this.storage.read('visitor');
     const visitorKey = stored ?? this.anonymousVisitor;
+    // Without a socket, the queued page view rides with the session request and the answer
+    // says what the page view did (one request per page view, not two).
+    const frames = this.#socket || this.posting ? [] : this.takeBackground();
     const response = await fetch(`${this.config.api}/v1/widget/${this.config.pilotKey}/session`, {
       // A string body (text/plain): a "simple" request, no CORS preflight before the session.
       method: 'POST',
       body: JSON.stringify({
         ...(visitorKey ? { visitorKey } : {}),
         ...(this.user ? { user: this.user } : {}),
+        ...(frames.length ? { frames, ...(this.locale ? { locale: this.locale } : {}) } : {}),
       }),
+    }).catch((error: unknown) => {
+      if (frames.length) this.giveBack(frames);
+      throw error;
     });
+    if (!response.ok && frames.length) this.giveBack(frames);
     if (!response.ok) {
       const body = (await response.json().catch(() => null)) as {
         error?: { code?: string; message?: string };
@@ -360,10 +380,18 @@ export class Connection {
       }
       throw new Error(error.message);
     }
-    const session = (await response.json()) as Session;
+    const session = (await response.json().catch((error: unknown) => {
+      if (frames.length) this.giveBack(frames);
+      throw error;
+    })) as Session & { page?: BeaconAnswer };
     this.#session = session;
     this.displayName = session.displayName;
     this.callbacks.onSession?.(session);
+    if (frames.length) {
+      // Refused by the conversation's rate limit (nothing of them stored): sent again later.
+      this.giveBack(frames.filter((_, i) => session.page?.refused?.includes(i) ?? true));
+      if (session.page) this.answered(session.page);
+    }
     if (session.visitorKey) {
       this.anonymousVisitor = session.visitorKey;
       // The stored key did not resume (a plain visitor id from an older widget, or tampered):
@@ -513,6 +541,7 @@ export class Connection {
 }
 
 interface BeaconAnswer {
+  refused?: number[];
   lastSeq: number;
   messages?: unknown[];
   frames?: unknown[];
