@@ -292,7 +292,9 @@ export class ConversationObject extends DurableObject<AppEnv> {
       // What a socket's first hello does (once per conversation): new_conversation flows start,
       // before the page view, as they would over a socket.
       await this.runtime.hello();
-      return { ...(await this.applyFrames(frames)), ...this.runtime.tail(), frames: sent };
+      const applied = await this.applyFrames(frames);
+      await this.runtime.settle();
+      return { ...applied, ...this.runtime.tail(), frames: sent };
     } finally {
       this.collectors.delete(sent);
     }

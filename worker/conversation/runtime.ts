@@ -40,6 +40,7 @@ export class ConversationRuntime {
   private readonly outbox: EventOutbox;
   private readonly resources: PilotResources;
   private readonly delivery: TurnDelivery;
+  private readonly live: LivePush;
   private readonly runs: RunDriver;
   private readonly preparation: TurnPreparation;
   private readonly visitorTurn: VisitorTurn;
@@ -59,6 +60,7 @@ export class ConversationRuntime {
     this.outbox = new EventOutbox(ctx, env, this.store);
     this.resources = new PilotResources(env, this.store);
     const live = new LivePush(ctx, env, this.store, (now) => this.outbox.nextRowSeq(now));
+    this.live = live;
     this.delivery = new TurnDelivery(this.store, this.outbox, live, broadcast);
     this.runs = new RunDriver(this.store, this.ledger);
     this.preparation = new TurnPreparation(env, this.store, this.resources, () =>
@@ -237,6 +239,16 @@ export class ConversationRuntime {
   /** Sends queued events now (admin actions, the alarm). */
   flushEvents(): Promise<void> {
     return this.outbox.flush();
+  }
+
+  /**
+   * For a request that is answered before anything else reaches this object (a page view
+   * without a socket): its live-view row and its run events are out before the answer, not
+   * left to a push and a timer still running after the request that caused them has ended.
+   */
+  async settle(): Promise<void> {
+    await this.live.settled();
+    await this.outbox.flush();
   }
 
   hasBacklog(): boolean {
