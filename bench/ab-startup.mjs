@@ -3,7 +3,8 @@
 // `main`) next to this tree's, serves both loaders from one wrangler dev and measures them with
 // the bench's main-thread harness in the same run, interleaved with the empty page and Typebot.
 // `node bench/ab-startup.mjs [--base=main] [--samples=5]`; prints each page's medians and the
-// script time as a ratio of Typebot's. A diagnostic: writes no report.
+// script time as a ratio of Typebot's. A diagnostic: writes no report (it rebuilds dist/, and
+// leaves the other revision's loader in it as dist/widget-base.js).
 import { execSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,11 @@ execSync(`git archive ${base} widget shared scripts demo tsconfig.base.json | ta
 symlinkSync(join(root, 'node_modules'), join(other, 'node_modules'), 'dir');
 build(other);
 build(root);
+// build-widget empties dist/: the console goes back in, so dist/ stays as `npm run build` left it.
+const consoleBuilt = spawnSync(process.execPath, [join(root, 'scripts/build-console.mjs')], {
+  stdio: 'inherit',
+});
+if (consoleBuilt.status !== 0) process.exit(1);
 // Its loader next to ours; its bundles are content-hashed, so both sets live in one dist/.
 cpSync(join(other, 'dist/widget.js'), join(root, 'dist/widget-base.js'));
 for (const file of readdirSync(join(other, 'dist/widget')))
