@@ -53,18 +53,3 @@ export async function listConversations<T>(
     .all<ConversationRow>();
   return toPage(results, limit, (row) => ({ k: row.updated_at, id: row.id }), view);
 }
-
-/**
- * Whether the events queue has indexed this conversation for the workspace. The admin routes
- * ask this before the conversation's object: asking the object of a made-up id would create it.
- */
-export async function conversationIndexed(
-  env: AppEnv,
-  workspaceId: string,
-  id: string,
-): Promise<boolean> {
-  const row = await env.DB.prepare('SELECT 1 FROM conversations WHERE id = ? AND workspace_id = ?')
-    .bind(id, workspaceId)
-    .first();
-  return row !== null;
-}
