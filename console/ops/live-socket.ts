@@ -81,35 +81,22 @@ export function connectLive(
  * hears each frame (the inbox refreshes what it shows).
  */
 export function useLiveRows(api: ApiClient, pilotId: string, onFrame?: (frame: LiveFrame) => void) {
-  // Kept with the pilot they belong to: right after the pilot changes (before the effect has
-  // closed the old socket and opened the new one) the previous pilot's "Live" and rows must not
-  // be shown as this pilot's — a console that trusted that "Live" missed a visitor who arrived
-  // before the new socket was open.
-  const [rows, setRows] = useState<{ pilotId: string; rows: LiveRow[] }>({ pilotId, rows: [] });
-  const [state, setState] = useState<{ pilotId: string; state: LiveState }>({
-    pilotId,
-    state: 'connecting',
-  });
+  const [rows, setRows] = useState<LiveRow[]>([]);
+  const [state, setState] = useState<LiveState>('connecting');
   const listener = useRef(onFrame);
   listener.current = onFrame;
   useEffect(() => {
-    setRows({ pilotId, rows: [] });
+    setRows([]);
     if (!pilotId) return;
     return connectLive(api, pilotId, {
       frame: (frame) => {
-        setRows((prev) => ({
-          pilotId,
-          rows: applyLiveFrame(prev.pilotId === pilotId ? prev.rows : [], frame),
-        }));
+        setRows((prev) => applyLiveFrame(prev, frame));
         listener.current?.(frame);
       },
-      state: (next) => setState({ pilotId, state: next }),
+      state: setState,
     });
   }, [api, pilotId]);
-  return {
-    rows: rows.pilotId === pilotId ? rows.rows : [],
-    state: state.pilotId === pilotId ? state.state : ('connecting' as LiveState),
-  };
+  return { rows, state };
 }
 
 export const liveStateText: Record<LiveState, string> = {

@@ -48,8 +48,7 @@ describe('messenger accessibility', () => {
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Edgepilot demo' });
     const composer = dialog.getByRole('textbox', { name: 'Message' });
-    // The first open loads the panel: focus moves once it is drawn.
-    await expect.poll(() => isFocused(composer), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => isFocused(composer)).toBe(true);
     const log = dialog.getByRole('log');
     await waitForText(log, 'What brings you here today?');
     // Shift+Tab from the composer reaches the choices, Enter picks one.
