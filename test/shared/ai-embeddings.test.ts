@@ -8,7 +8,6 @@
 import { describe, expect, it } from 'vitest';
 import { pilotAiSettingsSchema } from '../../shared/ai/ai-settings.ts';
 import { decideKnowledgeAnswer } from '../../shared/knowledge/answer.ts';
-import type { KnowledgeArticle } from '../../shared/knowledge/article.ts';
 import {
   EMBED_BATCH,
   EmbeddingScorer,
@@ -19,27 +18,9 @@ import {
 import { KnowledgeIndex, splitPassages } from '../../shared/knowledge/knowledge-index.ts';
 import { PilotAI } from '../../worker/ai/pilot-ai.ts';
 import { conceptEmbed } from '../helpers/concept-embed.ts';
+import { paraphraseArticles } from '../helpers/paraphrase-articles.ts';
 
-const articles: KnowledgeArticle[] = [
-  {
-    id: 'delivery',
-    title: 'Delivery within Germany',
-    url: 'https://help.example.com/delivery',
-    body: 'Orders within Germany arrive in 2 to 3 business days. Orders abroad take up to a week.',
-  },
-  {
-    id: 'refunds',
-    title: 'Refunds for returned items',
-    url: 'https://help.example.com/refunds',
-    body: 'We pay refunds to the original payment method within 5 business days.',
-  },
-  {
-    id: 'password',
-    title: 'Resetting your password',
-    url: 'https://help.example.com/password',
-    body: 'Use the "Forgot password" link on the sign-in page to get a reset email.',
-  },
-];
+const articles = paraphraseArticles();
 const index = KnowledgeIndex.build(articles);
 const passages = articles.flatMap(splitPassages);
 

@@ -32,28 +32,10 @@ import {
 } from '../../shared/knowledge/vector-index.ts';
 import { PilotAI } from '../../worker/ai/pilot-ai.ts';
 import { conceptEmbed } from '../helpers/concept-embed.ts';
+import { paraphraseArticles } from '../helpers/paraphrase-articles.ts';
 import { MemoryVectorStore } from '../helpers/vector-store.ts';
 
-const articles: KnowledgeArticle[] = [
-  {
-    id: 'delivery',
-    title: 'Delivery within Germany',
-    url: 'https://help.example.com/delivery',
-    body: 'Orders within Germany arrive in 2 to 3 business days. Orders abroad take up to a week.',
-  },
-  {
-    id: 'refunds',
-    title: 'Refunds for returned items',
-    url: 'https://help.example.com/refunds',
-    body: 'We pay refunds to the original payment method within 5 business days.',
-  },
-  {
-    id: 'password',
-    title: 'Resetting your password',
-    url: 'https://help.example.com/password',
-    body: 'Use the "Forgot password" link on the sign-in page to get a reset email.',
-  },
-];
+const articles = paraphraseArticles();
 const PILOT = 'pilot_a';
 const PARAPHRASE = 'how many days until my package gets to Berlin?';
 

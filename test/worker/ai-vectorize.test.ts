@@ -20,30 +20,12 @@ import {
 import { readLatestStoredPilotAi } from '../../worker/ai/pilot-ai-store.ts';
 import { call } from '../helpers/admin.ts';
 import { conceptWorkersAi } from '../helpers/concept-embed.ts';
+import { paraphraseArticles } from '../helpers/paraphrase-articles.ts';
 import { MemoryVectorStore } from '../helpers/vector-store.ts';
 import { createPilot } from './runtime-helpers.ts';
 
 const PARAPHRASE = 'how many days until my package gets to Berlin?';
-const core: KnowledgeArticle[] = [
-  {
-    id: 'delivery',
-    title: 'Delivery within Germany',
-    url: 'https://help.example.com/delivery',
-    body: 'Orders within Germany arrive in 2 to 3 business days. Orders abroad take up to a week.',
-  },
-  {
-    id: 'refunds',
-    title: 'Refunds for returned items',
-    url: 'https://help.example.com/refunds',
-    body: 'We pay refunds to the original payment method within 5 business days.',
-  },
-  {
-    id: 'password',
-    title: 'Resetting your password',
-    url: 'https://help.example.com/password',
-    body: 'Use the "Forgot password" link on the sign-in page to get a reset email.',
-  },
-];
+const core = paraphraseArticles();
 /** Enough one-passage articles about other things to pass the Vectorize threshold. */
 const fillers: KnowledgeArticle[] = Array.from({ length: VECTORIZE_MIN_PASSAGES }, (_, i) => ({
   id: `museum${i}`,
