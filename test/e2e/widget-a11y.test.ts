@@ -25,6 +25,14 @@ describe('messenger accessibility', () => {
     }
   });
 
+  it('adds no landmark that competes with the site: no banner inside the open panel', async () => {
+    const { context, page } = await visit(browser, '/');
+    const dialog = await openMessenger(page);
+    await dialog.getByRole('button', { name: 'Pricing' }).waitFor();
+    expect(await page.locator('edgepilot-messenger').getByRole('banner').count()).toBe(0);
+    await context.close();
+  });
+
   it('shows the proactive message as a status that opens the panel, with an unread badge', async () => {
     const { context, page } = await visit(browser, '/');
     const bubble = page.getByRole('status').filter({ hasText: 'What brings you here today?' });

@@ -340,8 +340,8 @@ export class MessengerElement extends LitElement {
     const kind = inputFor(this.question?.input);
     const last = this.messages.length - 1;
     return html`<div class="panel card" part="panel" role="dialog" aria-label=${title} ?hidden=${!this.open} @keydown=${this.onKeydown}>
-      <header><span>${title}</span>
-        <button type="button" class="x" aria-label=${t.closeChat} @click=${this.hide}>×</button></header>
+      <div class="head"><span>${title}</span>
+        <button type="button" class="x" aria-label=${t.closeChat} @click=${this.hide}>×</button></div>
       <div class="status" role="status" ?hidden=${!status}>${status ?? ''}</div>
       <div class="log" role="log" aria-live="polite">${this.messages.map((m, i) =>
         messageView(m, i < last, this.onChoice, this.send, t.send),

@@ -57,7 +57,7 @@ export const panelStyles = css`
     .root:has(.panel:not([hidden])) .launcher { display: none; }
     .panel { position: fixed; inset: 0; width: auto; height: auto; border-radius: 0; }
   }
-  header { display: flex; align-items: center; justify-content: space-between; padding: 12px 16px;
+  .head { display: flex; align-items: center; justify-content: space-between; padding: 12px 16px;
     background: var(--_accent); color: var(--_on-accent); font-weight: 600; }
   .status { padding: 6px 16px; font-size: 13px; background: var(--_warn); color: var(--_on-warn); }
   .log { flex: 1; overflow-y: auto; padding: 12px 16px; display: flex; flex-direction: column; gap: 8px; }
