@@ -18,6 +18,7 @@ import type { AppEnv } from '../env.ts';
 import { liveRow } from '../live/live-store.ts';
 import { conversationEvent } from './event-outbox.ts';
 import type { ConversationStorage } from './storage.ts';
+import { UnwatchedPilots } from './unwatched-pilots.ts';
 
 /** How long a conversation stops pushing after the pilot's object said nobody watches. */
 export const UNWATCHED_RECHECK_MS = 2_000;
@@ -32,7 +33,7 @@ export const MAX_UNWATCHED_PILOTS = 1_000;
  * hint: a console that connects meanwhile gets the rows through the queue until the window
  * ends, as a single conversation's window already allowed.
  */
-const unwatchedUntil = new Map<string, number>();
+const unwatchedUntil = new UnwatchedPilots(MAX_UNWATCHED_PILOTS);
 
 export class LivePush {
   /** No push before this time: the last one found no live socket open. */
@@ -89,10 +90,7 @@ export class LivePush {
       const watched = await stub.pushLive(liveRow(event));
       this.quietUntil = watched ? 0 : Date.now() + UNWATCHED_RECHECK_MS;
       if (watched) unwatchedUntil.delete(event.pilotId);
-      else {
-        if (unwatchedUntil.size >= MAX_UNWATCHED_PILOTS) unwatchedUntil.clear();
-        unwatchedUntil.set(event.pilotId, this.quietUntil);
-      }
+      else unwatchedUntil.set(event.pilotId, this.quietUntil);
     } catch (error) {
       console.error(
         JSON.stringify({
