@@ -3513,7 +3513,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Body over 1 MB */
+            /** @description Body over 1 MB, or past one of the pilot's totals (the message names the limit, `issues` the field) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3671,7 +3671,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Body over 1 MB */
+            /** @description Body over 1 MB, or past one of the pilot's totals (the message names the limit, `issues` the field) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3900,6 +3900,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Body over 1 MB, or past one of the pilot's totals (the message names the limit, `issues` the field) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited */
             429: {
                 headers: {
@@ -4042,6 +4051,15 @@ export interface operations {
             };
             /** @description Conflicts with existing data */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MB, or past one of the pilot's totals (the message names the limit, `issues` the field) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4269,6 +4287,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Body over 1 MB, or past one of the pilot's totals (the message names the limit, `issues` the field) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited */
             429: {
                 headers: {
@@ -4411,6 +4438,15 @@ export interface operations {
             };
             /** @description Conflicts with existing data */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MB, or past one of the pilot's totals (the message names the limit, `issues` the field) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4638,7 +4674,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Body over 1 MB */
+            /** @description Body over 1 MB, or past one of the pilot's totals (the message names the limit, `issues` the field) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4796,7 +4832,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Body over 1 MB */
+            /** @description Body over 1 MB, or past one of the pilot's totals (the message names the limit, `issues` the field) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5015,7 +5051,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Body over 1 MB */
+            /** @description Body over 1 MB, or past one of the pilot's totals (the message names the limit, `issues` the field) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5178,7 +5214,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Body over 1 MB */
+            /** @description Body over 1 MB, or past one of the pilot's totals (the message names the limit, `issues` the field) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5351,6 +5387,15 @@ export interface operations {
             };
             /** @description If-Match does not match the current ETag */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MB, or past one of the pilot's totals (the message names the limit, `issues` the field) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5797,7 +5842,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Body over 1 MB */
+            /** @description Body over 1 MB, or past one of the pilot's totals (the message names the limit, `issues` the field) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5875,7 +5920,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Body over 1 MB */
+            /** @description Body over 1 MB, or past one of the pilot's totals (the message names the limit, `issues` the field) */
             413: {
                 headers: {
                     [name: string]: unknown;

@@ -53,7 +53,7 @@ const errorText: Record<number, string> = {
   404: 'Not found (or owned by another workspace)',
   409: 'Conflicts with existing data',
   412: 'If-Match does not match the current ETag',
-  413: 'Body over 1 MB',
+  413: "Body over 1 MB, or past one of the pilot's totals (the message names the limit, `issues` the field)",
   429: 'Rate limited',
 };
 

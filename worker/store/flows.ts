@@ -49,10 +49,20 @@ export async function getWorkspaceFlow(
   return row ? fromRow(row) : null;
 }
 
-export async function insertFlow(env: AppEnv, flow: FlowRecord): Promise<void> {
-  await env.DB.prepare(
+/**
+ * Stores a new flow unless its pilot already has `maxPerPilot`: one statement, so concurrent
+ * creates cannot pass the count together. False when the pilot is full.
+ */
+export async function insertFlow(
+  env: AppEnv,
+  flow: FlowRecord,
+  maxPerPilot = Number.MAX_SAFE_INTEGER,
+): Promise<boolean> {
+  const result = await env.DB.prepare(
     `INSERT INTO flows (id, workspace_id, pilot_id, draft, revision, published_version, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+     SELECT ?, ?, ?, ?, ?, ?, ?, ?
+      WHERE (SELECT COUNT(*) FROM flows WHERE workspace_id = ? AND pilot_id = ?) < ?
+     ON CONFLICT(id) DO NOTHING`,
   )
     .bind(
       flow.id,
@@ -63,8 +73,28 @@ export async function insertFlow(env: AppEnv, flow: FlowRecord): Promise<void> {
       flow.publishedVersion,
       flow.createdAt,
       flow.updatedAt,
+      flow.workspaceId,
+      flow.pilotId,
+      maxPerPilot,
     )
     .run();
+  return result.meta.changes > 0;
+}
+
+/** Characters of the pilot's published flow JSON (its snapshot's flows), leaving out `exceptFlowId`. */
+export async function publishedFlowChars(
+  env: AppEnv,
+  pilotId: string,
+  exceptFlowId: string,
+): Promise<number> {
+  const row = await env.DB.prepare(
+    `SELECT COALESCE(SUM(length(v.definition)), 0) AS n
+       FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.published_version
+      WHERE f.pilot_id = ? AND f.id != ?`,
+  )
+    .bind(pilotId, exceptFlowId)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
 }
 
 /**

@@ -95,15 +95,21 @@ export async function getItem(
   return row ? fromRow(row) : null;
 }
 
+/**
+ * Stores a new item unless the pilot already has `maxItems` of its kind: one statement, so
+ * concurrent creates cannot pass the count together. False when the pilot is full.
+ */
 export async function insertItem(
   env: AppEnv,
   scope: ItemScope,
   item: PilotItem,
   name: string,
-): Promise<void> {
-  await env.DB.prepare(
+  maxItems = Number.MAX_SAFE_INTEGER,
+): Promise<boolean> {
+  const result = await env.DB.prepare(
     `INSERT INTO pilot_items (id, workspace_id, pilot_id, kind, name, data, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+     SELECT ?, ?, ?, ?, ?, ?, ?, ?
+      WHERE (SELECT COUNT(*) FROM pilot_items WHERE workspace_id = ? AND pilot_id = ? AND kind = ?) < ?`,
   )
     .bind(
       item.id,
@@ -114,8 +120,13 @@ export async function insertItem(
       JSON.stringify(item.data),
       item.createdAt,
       item.updatedAt,
+      scope.workspaceId,
+      scope.pilotId,
+      scope.kind,
+      maxItems,
     )
     .run();
+  return result.meta.changes > 0;
 }
 
 export async function updateItem(

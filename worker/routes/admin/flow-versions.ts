@@ -18,7 +18,8 @@ import {
   replaceDraft,
   setPublishedVersion,
 } from '../../store/flow-admin.ts';
-import { publishDraft } from '../../store/flows.ts';
+import { publishDraft, publishedFlowChars } from '../../store/flows.ts';
+import { MAX_PUBLISHED_FLOW_CHARS } from '../../store/pilot-limits.ts';
 import { writeSnapshot } from '../../store/snapshots.ts';
 import {
   checkIfMatch,
@@ -61,6 +62,22 @@ const meta = ({ definition: _, ...rest }: FlowVersion) => rest;
 
 export const flowVersionRoutes = adminRouter();
 
+/**
+ * Refuses (413, naming `draft`) a publish that would take the pilot's published flows past
+ * MAX_PUBLISHED_FLOW_CHARS: they make up the snapshot every conversation of the pilot parses.
+ * The flow's own published version is replaced, so it is not counted.
+ */
+async function checkSnapshotRoom(
+  env: Parameters<typeof publishedFlowChars>[0],
+  flow: { id: string; pilotId: string; draft: unknown },
+): Promise<void> {
+  const total =
+    (await publishedFlowChars(env, flow.pilotId, flow.id)) + JSON.stringify(flow.draft).length;
+  if (total <= MAX_PUBLISHED_FLOW_CHARS) return;
+  const message = `The pilot's published flows would take ${total} characters; at most ${MAX_PUBLISHED_FLOW_CHARS} in all`;
+  throw new ApiError(413, ErrorCode.payloadTooLarge, message, [{ path: 'draft', message }]);
+}
+
 flowVersionRoutes.openapi(
   createRoute({
     method: 'post',
@@ -81,13 +98,14 @@ flowVersionRoutes.openapi(
         required: false,
       },
     },
-    responses: { 200: json(versionMetaSchema, 'Published'), ...errors(404, 409, 412) },
+    responses: { 200: json(versionMetaSchema, 'Published'), ...errors(404, 409, 412, 413) },
   }),
   async (c) => {
     const principal = c.get('principal');
     const flow = await requireFlow(c.env, principal.workspaceId, c.req.valid('param').flowId);
     checkIfMatch(c.req.valid('header')['if-match'], flow);
     await checkPublishable(c.env, flow.draft);
+    await checkSnapshotRoom(c.env, flow);
     const note = c.req.valid('json').note ?? '';
     const now = Date.now();
     const version = await withConflicts('Version', () =>

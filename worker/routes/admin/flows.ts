@@ -8,6 +8,7 @@ import { adminRouter, deletedSchema, errors, idParam, json, listOf } from '../..
 import { decodeCursor, paginationQuery } from '../../http/pagination.ts';
 import { deleteFlow, listFlows, replaceDraft } from '../../store/flow-admin.ts';
 import { type FlowRecord, insertFlow } from '../../store/flows.ts';
+import { MAX_FLOWS_PER_PILOT } from '../../store/pilot-limits.ts';
 import { getWorkspacePilot } from '../../store/pilots.ts';
 import { writeSnapshot } from '../../store/snapshots.ts';
 import {
@@ -82,7 +83,10 @@ flowRoutes.openapi(
       createdAt: now,
       updatedAt: now,
     };
-    await insertFlow(c.env, record);
+    if (!(await insertFlow(c.env, record, MAX_FLOWS_PER_PILOT))) {
+      const message = `The pilot has ${MAX_FLOWS_PER_PILOT} flows; at most ${MAX_FLOWS_PER_PILOT} per pilot`;
+      throw new ApiError(413, ErrorCode.payloadTooLarge, message, [{ path: 'pilotId', message }]);
+    }
     c.header('ETag', etagOf(record.revision));
     return c.json(flowView(record), 201);
   },

@@ -34,6 +34,12 @@ import {
   totalItemChars,
   updateItem,
 } from '../../store/pilot-items.ts';
+import {
+  MAX_ENTITIES_PER_PILOT,
+  MAX_ENTITY_CHARS,
+  MAX_VARIABLE_CHARS,
+  MAX_VARIABLES_PER_PILOT,
+} from '../../store/pilot-limits.ts';
 import { pilotParams, requirePilot } from './pilots.ts';
 
 const pilotVariableSchema = z.object({
@@ -81,6 +87,8 @@ interface ItemKindConfig {
   uniqueName: (data: Record<string, unknown>, id: string) => string;
   /** Characters of JSON all items of this kind of a pilot may take together. */
   maxTotalChars?: number;
+  /** Items of this kind a pilot may have (store/pilot-limits.ts). */
+  maxItems?: number;
 }
 
 /** Refuses (413, naming `body`) a save that would take the pilot's items past their limit. */
@@ -116,6 +124,8 @@ const KINDS: ItemKindConfig[] = [
     plural: 'Entities',
     schema: entityDefinitionSchema,
     uniqueName: (d) => String(d.name),
+    maxTotalChars: MAX_ENTITY_CHARS,
+    maxItems: MAX_ENTITIES_PER_PILOT,
   },
   {
     kind: 'variable',
@@ -124,6 +134,8 @@ const KINDS: ItemKindConfig[] = [
     plural: 'PilotVariables',
     schema: pilotVariableSchema.strict(),
     uniqueName: (d) => String(d.name),
+    maxTotalChars: MAX_VARIABLE_CHARS,
+    maxItems: MAX_VARIABLES_PER_PILOT,
   },
   {
     kind: 'knowledge',
@@ -158,8 +170,8 @@ function itemRoutes(config: ItemKindConfig) {
     updatedAt: item.updatedAt,
   });
   const tags = [`Pilot ${config.segment}`];
-  // A save past the kind's total (maxTotalChars) is a 413, documented where it can happen.
-  const tooLarge = config.maxTotalChars === undefined ? [] : [413];
+  // A save past the kind's totals (maxTotalChars, maxItems) is a 413, documented where it can happen.
+  const tooLarge = config.maxTotalChars === undefined && config.maxItems === undefined ? [] : [413];
 
   async function scopeOf(
     env: Parameters<typeof requirePilot>[0],
@@ -217,9 +229,14 @@ function itemRoutes(config: ItemKindConfig) {
         createdAt: now,
         updatedAt: now,
       };
-      await withConflicts(config.name, () =>
-        insertItem(c.env, scope, item, config.uniqueName(item.data, item.id)),
+      const stored = await withConflicts(config.name, () =>
+        insertItem(c.env, scope, item, config.uniqueName(item.data, item.id), config.maxItems),
       );
+      if (!stored) {
+        const max = config.maxItems;
+        const message = `The pilot has ${max} ${config.segment}; at most ${max} per pilot`;
+        throw new ApiError(413, ErrorCode.payloadTooLarge, message, [{ path: 'pilotId', message }]);
+      }
       await onPilotKnowledgeChanged(c.env, scope.pilotId, config.kind);
       return c.json(view(item), 201);
     },

@@ -1,0 +1,233 @@
+/**
+ * Totals per pilot (worker/store/pilot-limits.ts): a key holder creating flows, entities or
+ * variables in a loop, or publishing ever larger flows, is refused with 413 payload_too_large
+ * naming the field, and nothing is stored. Without them each create was a 201, and the
+ * published snapshot every conversation of the pilot parses grew without end. The tests fill
+ * D1 up to the cap directly (rows as the API writes them) and cross it through the API.
+ */
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../shared/errors.ts';
+import {
+  MAX_ENTITIES_PER_PILOT,
+  MAX_FLOWS_PER_PILOT,
+  MAX_PUBLISHED_FLOW_CHARS,
+  MAX_VARIABLE_CHARS,
+  MAX_VARIABLES_PER_PILOT,
+} from '../../worker/store/pilot-limits.ts';
+import { sampleFlow, type Workspace, workspace } from './admin-fixtures.ts';
+
+type ErrorBody = { error: { code: string; message: string; issues?: { path: string }[] } };
+
+async function pilotOf(ws: Workspace): Promise<string> {
+  const pilot = await ws.json<{ id: string }>('/pilots', {
+    method: 'POST',
+    body: { name: 'Busy pilot', trustedDomains: ['example.com'] },
+  });
+  return pilot.body.id;
+}
+
+async function batched(statements: D1PreparedStatement[]) {
+  for (let i = 0; i < statements.length; i += 50) await env.DB.batch(statements.slice(i, i + 50));
+}
+
+/** A valid flow of about `chars` characters: a chain of long messages. */
+function bigFlow(pilotId: string, chars: number) {
+  const count = Math.ceil(chars / 4_000);
+  const nodes = Array.from({ length: count }, (_, n) => ({
+    id: `m${n}`,
+    type: 'send_message',
+    text: 'x'.repeat(3_950),
+    next: n + 1 < count ? `m${n + 1}` : 'done',
+  }));
+  return { ...sampleFlow(pilotId), start: 'm0', nodes: [...nodes, { id: 'done', type: 'end' }] };
+}
+
+/** `count` flows of the pilot, stored as the API stores them; `publish` adds version 1 of each. */
+async function fillFlows(
+  ws: Workspace,
+  pilotId: string,
+  count: number,
+  draft: unknown,
+  publish = false,
+) {
+  const now = Date.now();
+  const text = JSON.stringify(draft);
+  const statements: D1PreparedStatement[] = [];
+  for (let n = 0; n < count; n++) {
+    const id = `flow_fill_${pilotId}_${n}`;
+    statements.push(
+      env.DB.prepare(
+        `INSERT INTO flows (id, workspace_id, pilot_id, draft, revision, published_version, created_at, updated_at)
+         VALUES (?, ?, ?, ?, 1, ?, ?, ?)`,
+      ).bind(id, ws.id, pilotId, text, publish ? 1 : null, now + n, now + n),
+    );
+    if (publish)
+      statements.push(
+        env.DB.prepare(
+          `INSERT INTO flow_versions (flow_id, version, definition, note, published_at, published_by)
+           VALUES (?, 1, ?, '', ?, 'fill')`,
+        ).bind(id, text, now),
+      );
+  }
+  await batched(statements);
+}
+
+async function fillItems(
+  ws: Workspace,
+  pilotId: string,
+  kind: 'entity' | 'variable',
+  datas: Record<string, unknown>[],
+) {
+  const now = Date.now();
+  await batched(
+    datas.map((data, n) =>
+      env.DB.prepare(
+        `INSERT INTO pilot_items (id, workspace_id, pilot_id, kind, name, data, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).bind(
+        `${kind}_fill_${pilotId}_${n}`,
+        ws.id,
+        pilotId,
+        kind,
+        String(data.name),
+        JSON.stringify(data),
+        now + n,
+        now + n,
+      ),
+    ),
+  );
+}
+
+async function count(table: 'flows' | 'pilot_items', pilotId: string, kind?: string) {
+  const sql =
+    table === 'flows'
+      ? 'SELECT COUNT(*) AS n FROM flows WHERE pilot_id = ?'
+      : 'SELECT COUNT(*) AS n FROM pilot_items WHERE pilot_id = ? AND kind = ?';
+  const row = await env.DB.prepare(sql)
+    .bind(...(kind ? [pilotId, kind] : [pilotId]))
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+function expectRefused(
+  res: { status: number; body: ErrorBody },
+  path: string,
+  limit: number,
+): void {
+  expect(res.status).toBe(413);
+  expect(res.body.error.code).toBe(ErrorCode.payloadTooLarge);
+  expect(res.body.error.message).toContain(String(limit));
+  expect(res.body.error.issues?.map((i) => i.path)).toEqual([path]);
+}
+
+describe('totals per pilot', () => {
+  it(`refuses a flow past ${MAX_FLOWS_PER_PILOT} per pilot with 413 payload_too_large naming pilotId, and stores nothing`, async () => {
+    const ws = await workspace();
+    const pilotId = await pilotOf(ws);
+    await fillFlows(ws, pilotId, MAX_FLOWS_PER_PILOT - 1, sampleFlow(pilotId));
+    const last = await ws.json('/flows', { method: 'POST', body: sampleFlow(pilotId) });
+    expect(last.status).toBe(201);
+    const over = await ws.json<ErrorBody>('/flows', { method: 'POST', body: sampleFlow(pilotId) });
+    expectRefused(over, 'pilotId', MAX_FLOWS_PER_PILOT);
+    expect(await count('flows', pilotId)).toBe(MAX_FLOWS_PER_PILOT);
+    // Another pilot of the same workspace is not affected.
+    const other = await pilotOf(ws);
+    expect((await ws.json('/flows', { method: 'POST', body: sampleFlow(other) })).status).toBe(201);
+  });
+
+  it(`refuses a publish that takes the pilot's published flows past ${MAX_PUBLISHED_FLOW_CHARS} characters (413 naming draft), and the snapshot keeps its flows`, async () => {
+    const ws = await workspace();
+    const pilotId = await pilotOf(ws);
+    // 19 published flows of ~100,000 characters: ~1.9 MB of the snapshot's 2 MB.
+    await fillFlows(ws, pilotId, 19, bigFlow(pilotId, 100_000), true);
+    const created = await ws.json<{ id: string }>('/flows', {
+      method: 'POST',
+      body: bigFlow(pilotId, 150_000),
+    });
+    expect(created.status).toBe(201);
+    const flowId = created.body.id;
+    const over = await ws.json<ErrorBody>(`/flows/${flowId}/publish`, { method: 'POST' });
+    expectRefused(over, 'draft', MAX_PUBLISHED_FLOW_CHARS);
+    const flow = await ws.json<{ publishedVersion: number | null }>(`/flows/${flowId}`);
+    expect(flow.body.publishedVersion).toBeNull();
+    const versions = await ws.json<{ items: unknown[] }>(`/flows/${flowId}/versions`);
+    expect(versions.body.items).toEqual([]);
+    // A small flow still fits, and the snapshot written then holds the 19 and it, not the big one.
+    const small = await ws.json<{ id: string }>(`/flows/${flowId}`, {
+      method: 'PUT',
+      body: sampleFlow(pilotId),
+    });
+    expect(small.status).toBe(200);
+    expect((await ws.json(`/flows/${flowId}/publish`, { method: 'POST' })).status).toBe(200);
+    const pilot = await ws.json<{ publicKey: string }>(`/pilots/${pilotId}`);
+    const snapshot = await env.SNAPSHOTS.get(`snapshot:${pilot.body.publicKey}`);
+    expect(JSON.parse(snapshot ?? '{}').flows).toHaveLength(20);
+    expect(snapshot?.length).toBeLessThan(MAX_PUBLISHED_FLOW_CHARS + MAX_VARIABLE_CHARS + 100_000);
+  });
+
+  it(`refuses an entity past ${MAX_ENTITIES_PER_PILOT} per pilot with 413 payload_too_large naming pilotId, and stores nothing`, async () => {
+    const ws = await workspace();
+    const pilotId = await pilotOf(ws);
+    const entity = (n: number) => ({
+      kind: 'list',
+      name: `product_${n}`,
+      values: [{ value: `p${n}` }],
+    });
+    await fillItems(
+      ws,
+      pilotId,
+      'entity',
+      Array.from({ length: MAX_ENTITIES_PER_PILOT }, (_, n) => entity(n)),
+    );
+    const over = await ws.json<ErrorBody>(`/pilots/${pilotId}/entities`, {
+      method: 'POST',
+      body: entity(MAX_ENTITIES_PER_PILOT),
+    });
+    expectRefused(over, 'pilotId', MAX_ENTITIES_PER_PILOT);
+    expect(await count('pilot_items', pilotId, 'entity')).toBe(MAX_ENTITIES_PER_PILOT);
+  });
+
+  it(`refuses a variable past ${MAX_VARIABLES_PER_PILOT} per pilot with 413 payload_too_large naming pilotId, and stores nothing`, async () => {
+    const ws = await workspace();
+    const pilotId = await pilotOf(ws);
+    const variable = (n: number) => ({ name: `v${n}`, type: 'text', value: 'x' });
+    await fillItems(
+      ws,
+      pilotId,
+      'variable',
+      Array.from({ length: MAX_VARIABLES_PER_PILOT - 1 }, (_, n) => variable(n)),
+    );
+    const last = await ws.json(`/pilots/${pilotId}/variables`, {
+      method: 'POST',
+      body: variable(MAX_VARIABLES_PER_PILOT - 1),
+    });
+    expect(last.status).toBe(201);
+    const over = await ws.json<ErrorBody>(`/pilots/${pilotId}/variables`, {
+      method: 'POST',
+      body: variable(MAX_VARIABLES_PER_PILOT),
+    });
+    expectRefused(over, 'pilotId', MAX_VARIABLES_PER_PILOT);
+    expect(await count('pilot_items', pilotId, 'variable')).toBe(MAX_VARIABLES_PER_PILOT);
+  });
+
+  it(`refuses variables past ${MAX_VARIABLE_CHARS} characters in all (they are in the snapshot) with 413 naming body`, async () => {
+    const ws = await workspace();
+    const pilotId = await pilotOf(ws);
+    // 120 variables of ~4,000 characters: ~480,000 of the 500,000.
+    const long = (n: number) => ({ name: `long_${n}`, type: 'text', value: 'y'.repeat(3_990) });
+    await fillItems(
+      ws,
+      pilotId,
+      'variable',
+      Array.from({ length: 120 }, (_, n) => long(n)),
+    );
+    const list = { name: 'big_list', type: 'list', value: Array(10).fill('z'.repeat(3_000)) };
+    const over = await ws.json<ErrorBody>(`/pilots/${pilotId}/variables`, {
+      method: 'POST',
+      body: list,
+    });
+    expectRefused(over, 'body', MAX_VARIABLE_CHARS);
+    expect(await count('pilot_items', pilotId, 'variable')).toBe(120);
+  });
+});

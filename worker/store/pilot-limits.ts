@@ -1,0 +1,21 @@
+/**
+ * Totals per pilot. A key holder could otherwise create flows, entities and variables without
+ * end, and the published snapshot (KV) that every conversation reads and parses — on start and
+ * again every couple of seconds while it talks — would grow with them. Each is refused (413
+ * `payload_too_large`, naming the field) before anything is stored. README › Limits.
+ */
+
+/** Flows (drafts, published or not) per pilot: far more than any site's journeys. */
+export const MAX_FLOWS_PER_PILOT = 200;
+/**
+ * Characters of flow JSON a pilot may have published at once: the snapshot's flows. With the
+ * variables' total below and the pilot's settings (bounded by their schema), a snapshot stays
+ * under ~2.6 MB: what every conversation of the pilot parses when it reads it.
+ */
+export const MAX_PUBLISHED_FLOW_CHARS = 2_000_000;
+/** Entities per pilot, and the characters of their JSON (each save retrains the pilot's AI). */
+export const MAX_ENTITIES_PER_PILOT = 500;
+export const MAX_ENTITY_CHARS = 1_000_000;
+/** Global pilot variables per pilot, and the characters of their JSON (all in the snapshot). */
+export const MAX_VARIABLES_PER_PILOT = 500;
+export const MAX_VARIABLE_CHARS = 500_000;
