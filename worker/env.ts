@@ -14,7 +14,12 @@ export interface Secrets {
   /** HMAC key for visitor tokens. */
   SESSION_SECRET?: string;
 }
-export type AppEnv = Omit<Env, 'ENVIRONMENT'> & Secrets & { ENVIRONMENT?: string };
+/** Optional knobs, unset in wrangler.toml (the defaults apply); the workerd tests bind them. */
+export interface Tuning {
+  /** Conversations an unpublish cancels per request or alarm (worker/pilot/cancel-flow-runs.ts). */
+  CANCEL_RUNS_BATCH?: string;
+}
+export type AppEnv = Omit<Env, 'ENVIRONMENT'> & Secrets & Tuning & { ENVIRONMENT?: string };
 
 export const DEV_ADMIN_KEY = 'dev-admin-key';
 /** Public (it is in this repository): signs visitor tokens only in development. */

@@ -320,7 +320,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stop running the flow; its versions stay */
+        /**
+         * Stop running the flow; its versions stay
+         * @description Running runs end as `cancelled` (the chats stay): one batch within the request, the rest in the background (`runsPending`).
+         */
         post: operations["unpublishFlow"];
         delete?: never;
         options?: never;
@@ -1983,6 +1986,12 @@ export interface components {
         PublishFlow: {
             /** @default  */
             note: string;
+        };
+        UnpublishedFlow: components["schemas"]["FlowDraft"] & {
+            /** @description Running runs of the flow this request cancelled (at most one batch, 50) */
+            runsCancelled: number;
+            /** @description More conversations may run the flow: they are cancelled in the background, a batch a second */
+            runsPending: boolean;
         };
         FlowVersionList: {
             items: components["schemas"]["FlowVersionInfo"][];
@@ -5431,7 +5440,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FlowDraft"];
+                    "application/json": components["schemas"]["UnpublishedFlow"];
                 };
             };
             /** @description Invalid input: `issues` names every invalid field */

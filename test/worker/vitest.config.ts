@@ -12,7 +12,13 @@ export default defineConfig({
       miniflare: {
         // wrangler.toml is production as committed; these tests use the development
         // fallbacks (dev admin key, token secret, loopback webhook targets) on purpose.
-        bindings: { TEST_MIGRATIONS: migrations, ENVIRONMENT: 'development' },
+        // CANCEL_RUNS_BATCH: unpublish cancels 2 conversations per batch (50 deployed), so a test
+        // crosses the batch with a few visitors (test/worker/unpublish-bounds.test.ts).
+        bindings: {
+          TEST_MIGRATIONS: migrations,
+          ENVIRONMENT: 'development',
+          CANCEL_RUNS_BATCH: '2',
+        },
       },
     }),
   ],

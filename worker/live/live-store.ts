@@ -180,11 +180,14 @@ export class LiveStore {
       .filter((row) => row.status === 'open' || row.runId !== null);
   }
 
-  runningFlow(flowId: string): string[] {
+  /** Conversations whose active run is on `flowId`, after `after` in id order, at most `limit`. */
+  runningFlowAfter(flowId: string, after: string, limit: number): string[] {
     return this.sql
       .exec<{ conversation_id: string }>(
-        'SELECT conversation_id FROM live WHERE flow_id = ?',
+        'SELECT conversation_id FROM live WHERE flow_id = ? AND conversation_id > ? ORDER BY conversation_id LIMIT ?',
         flowId,
+        after,
+        limit,
       )
       .toArray()
       .map((row) => row.conversation_id);

@@ -26,6 +26,7 @@ import {
   type Redeemed,
   type TicketGrant,
 } from '../live/live-tickets.ts';
+import { CANCEL_BATCH_DELAY_MS, type CancelProgress, FlowRunCancels } from './cancel-flow-runs.ts';
 
 /** What a live subscriber's socket remembers: which key opened it (revoking it closes it). */
 interface LiveAttachment {
@@ -36,6 +37,7 @@ export class PilotObject extends DurableObject<AppEnv> {
   private readonly live: LiveStore;
   private readonly unanswered: UnansweredStore;
   private readonly tickets: LiveTickets;
+  private readonly cancels: FlowRunCancels;
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
@@ -50,6 +52,7 @@ export class PilotObject extends DurableObject<AppEnv> {
     this.live = new LiveStore(ctx.storage.sql);
     this.unanswered = new UnansweredStore(ctx.storage.sql);
     this.tickets = new LiveTickets(ctx.storage.sql);
+    this.cancels = new FlowRunCancels(ctx.storage.sql, env, this.live);
   }
 
   /** Records a live-socket ticket (its hash), unless the pilot or the key has too many open. */
@@ -199,9 +202,24 @@ export class PilotObject extends DurableObject<AppEnv> {
     return this.live.list(limit);
   }
 
-  /** Conversations whose active run is on `flowId` (unpublish cancels them). */
-  async conversationsRunning(flowId: string): Promise<string[]> {
-    return this.live.runningFlow(flowId);
+  /**
+   * Unpublish: cancels one batch of the flow's running runs now and leaves the rest to the
+   * alarm, one batch at a time (cancel-flow-runs.ts). Answers what this batch did.
+   */
+  async cancelFlowRuns(flowId: string, reason: string): Promise<CancelProgress> {
+    const progress = await this.cancels.start(flowId, reason, Date.now());
+    if (this.cancels.pending()) await this.scheduleCancels();
+    return progress;
+  }
+
+  /** The next batch of an unpublished flow's runs (at-least-once: the job's cursor makes it safe). */
+  override async alarm(): Promise<void> {
+    if (await this.cancels.continue()) await this.scheduleCancels();
+  }
+
+  private async scheduleCancels(): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(Date.now() + CANCEL_BATCH_DELAY_MS);
   }
 
   /** A question the pilot had no knowledge answer for (the admin's to-do list). */

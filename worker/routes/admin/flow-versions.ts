@@ -10,7 +10,6 @@ import { ApiError, notFound } from '../../http/api-error.ts';
 import { withConflicts } from '../../http/d1-errors.ts';
 import { adminRouter, errors, json, jsonBody, listOf } from '../../http/openapi.ts';
 import { decodeCursor, paginationQuery } from '../../http/pagination.ts';
-import { cancelFlowRuns } from '../../pilot/cancel-flow-runs.ts';
 import {
   type FlowVersion,
   getVersion,
@@ -57,6 +56,18 @@ const versionParams = flowParams.extend({
     .max(1_000_000)
     .openapi({ param: { name: 'version', in: 'path' } }),
 });
+
+const unpublishedSchema = flowViewSchema
+  .extend({
+    runsCancelled: z.number().int().openapi({
+      description: 'Running runs of the flow this request cancelled (at most one batch, 50)',
+    }),
+    runsPending: z.boolean().openapi({
+      description:
+        'More conversations may run the flow: they are cancelled in the background, a batch a second',
+    }),
+  })
+  .openapi('UnpublishedFlow');
 
 const meta = ({ definition: _, ...rest }: FlowVersion) => rest;
 
@@ -126,8 +137,10 @@ flowVersionRoutes.openapi(
     operationId: 'unpublishFlow',
     tags: ['Flow versions'],
     summary: 'Stop running the flow; its versions stay',
+    description:
+      'Running runs end as `cancelled` (the chats stay): one batch within the request, the rest in the background (`runsPending`).',
     request: { params: flowParams },
-    responses: { 200: json(flowViewSchema), ...errors(404, 409) },
+    responses: { 200: json(unpublishedSchema), ...errors(404, 409) },
   }),
   async (c) => {
     const flow = await requireFlow(
@@ -142,8 +155,14 @@ flowVersionRoutes.openapi(
     await setPublishedVersion(c.env, flow.id, null, now);
     await writeSnapshot(c.env, flow.pilotId, now);
     // SPEC 3.6 rule 6: running runs end as `cancelled`; the chats stay (runtime, issue 4).
-    await cancelFlowRuns(c.env, flow.pilotId, flow.id);
-    return c.json(flowView({ ...flow, publishedVersion: null, updatedAt: now }), 200);
+    // One bounded batch here; the pilot's object continues in the background.
+    const pilot = c.env.PILOT.get(c.env.PILOT.idFromName(flow.pilotId));
+    const progress = await pilot.cancelFlowRuns(flow.id, 'unpublished');
+    const view = flowView({ ...flow, publishedVersion: null, updatedAt: now });
+    return c.json(
+      { ...view, runsCancelled: progress.cancelled, runsPending: progress.pending },
+      200,
+    );
   },
 );
 
