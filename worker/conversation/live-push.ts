@@ -20,7 +20,10 @@ import { conversationEvent } from './event-outbox.ts';
 import type { ConversationStorage } from './storage.ts';
 import { UnwatchedPilots } from './unwatched-pilots.ts';
 
-/** How long a conversation stops pushing after the pilot's object said nobody watches. */
+/**
+ * How long a conversation stops pushing after the pilot's object said nobody watches, or that
+ * the pilot is past its push rate (worker/live/live-limits.ts: the queue brings the rows).
+ */
 export const UNWATCHED_RECHECK_MS = 2_000;
 /** Pilots remembered as unwatched per isolate; past it the notes are dropped (they are hints). */
 export const MAX_UNWATCHED_PILOTS = 1_000;

@@ -10,12 +10,16 @@
 import { DurableObject } from 'cloudflare:workers';
 import { CloseCode, ErrorCode } from '../../shared/errors.ts';
 import { sha256Hex } from '../auth/hash.ts';
+import { type Bucket, takeToken } from '../conversation/socket-budget.ts';
 import { nextInTurn } from '../effects/round-robin.ts';
 import type { AppEnv } from '../env.ts';
 import { errorBody } from '../http/api-error.ts';
 import { type UnansweredQuestion, UnansweredStore } from '../knowledge/unanswered-store.ts';
 import {
   LIVE_KEY_HEADER,
+  LIVE_LAGGING_EVERY_MS,
+  LIVE_PUSH_BURST,
+  LIVE_PUSHES_PER_SECOND,
   MAX_LIVE_SOCKETS_PER_KEY,
   MAX_LIVE_SUBSCRIBERS,
 } from '../live/live-limits.ts';
@@ -38,6 +42,9 @@ export class PilotObject extends DurableObject<AppEnv> {
   private readonly unanswered: UnansweredStore;
   private readonly tickets: LiveTickets;
   private readonly cancels: FlowRunCancels;
+  /** Direct pushes' token bucket (in memory: a fresh object starts with a full one). */
+  private pushBudget: Bucket | null = null;
+  private laggingSentAt = 0;
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
@@ -130,13 +137,29 @@ export class PilotObject extends DurableObject<AppEnv> {
   /**
    * One conversation's row, pushed by its object right after a turn (the live view's fast
    * path). Parsed: it crosses from another object. A row older than the stored one changes
-   * nothing. With no live socket open it is not even stored (the queue keeps the table) and
-   * the answer `false` tells the conversation to stop pushing for a while.
+   * nothing. The answer `false` tells the conversation to stop pushing for a while: with no
+   * live socket open (the row is not even stored: the queue keeps the table), or past the
+   * pilot's push rate (LIVE_PUSHES_PER_SECOND: refused before it is parsed; the subscribers
+   * are told the view lags, and the queue brings the row).
    */
   async pushLive(row: LiveConversation): Promise<boolean> {
     if (this.ctx.getWebSockets().length === 0) return false;
+    const now = Date.now();
+    const take = takeToken(this.pushBudget, now, LIVE_PUSH_BURST, LIVE_PUSHES_PER_SECOND);
+    this.pushBudget = take.bucket;
+    if (!take.allowed) {
+      this.signalLagging(now);
+      return false;
+    }
     this.fanOut(this.live.apply(await this.notErased([liveConversationSchema.parse(row)])));
     return true;
+  }
+
+  /** Subscribers learn that rows now come through the queue, a second or two late. */
+  private signalLagging(now: number): void {
+    if (now - this.laggingSentAt < LIVE_LAGGING_EVERY_MS) return;
+    this.laggingSentAt = now;
+    this.broadcast(JSON.stringify({ type: 'lagging', reason: 'push_rate' }));
   }
 
   /**
@@ -155,7 +178,10 @@ export class PilotObject extends DurableObject<AppEnv> {
 
   private fanOut(changed: LiveConversation[]): void {
     if (changed.length === 0) return;
-    const frame = JSON.stringify({ type: 'changes', items: changed });
+    this.broadcast(JSON.stringify({ type: 'changes', items: changed }));
+  }
+
+  private broadcast(frame: string): void {
     for (const ws of this.ctx.getWebSockets()) {
       try {
         ws.send(frame);
@@ -184,16 +210,7 @@ export class PilotObject extends DurableObject<AppEnv> {
         'DELETE FROM claims WHERE subject = ?',
         subject,
       ).rowsWritten;
-    if (liveRows > 0) {
-      const frame = JSON.stringify({ type: 'removed', conversationIds });
-      for (const ws of this.ctx.getWebSockets()) {
-        try {
-          ws.send(frame);
-        } catch {
-          // A closed subscriber; it re-reads the list when it reconnects.
-        }
-      }
-    }
+    if (liveRows > 0) this.broadcast(JSON.stringify({ type: 'removed', conversationIds }));
     return { liveRows, claims, unansweredQuestions };
   }
 
