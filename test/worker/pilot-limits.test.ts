@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../shared/errors.ts';
 import {
   MAX_ENTITIES_PER_PILOT,
+  MAX_ENTITY_CHARS,
   MAX_FLOWS_PER_PILOT,
   MAX_PUBLISHED_FLOW_CHARS,
   MAX_VARIABLE_CHARS,
@@ -186,6 +187,32 @@ describe('totals per pilot', () => {
     });
     expectRefused(over, 'pilotId', MAX_ENTITIES_PER_PILOT);
     expect(await count('pilot_items', pilotId, 'entity')).toBe(MAX_ENTITIES_PER_PILOT);
+  });
+
+  it(`refuses entities past ${MAX_ENTITY_CHARS} characters in all (each save retrains the pilot's AI) with 413 naming body`, async () => {
+    const ws = await workspace();
+    const pilotId = await pilotOf(ws);
+    // 10 entities of 1,000 values (~95,000 characters each): ~950,000 of the 1,000,000.
+    const big = (name: string, values: number) => ({
+      kind: 'list',
+      name,
+      values: Array.from({ length: values }, (_, n) => ({
+        value: `${name} value ${n} ${'w'.repeat(50)}`,
+        synonyms: [],
+      })),
+    });
+    await fillItems(
+      ws,
+      pilotId,
+      'entity',
+      Array.from({ length: 10 }, (_, n) => big(`big_${n}`, 1_000)),
+    );
+    const over = await ws.json<ErrorBody>(`/pilots/${pilotId}/entities`, {
+      method: 'POST',
+      body: big('one_more', 1_000),
+    });
+    expectRefused(over, 'body', MAX_ENTITY_CHARS);
+    expect(await count('pilot_items', pilotId, 'entity')).toBe(10);
   });
 
   it(`refuses a variable past ${MAX_VARIABLES_PER_PILOT} per pilot with 413 payload_too_large naming pilotId, and stores nothing`, async () => {
