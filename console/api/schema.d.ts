@@ -1737,7 +1737,7 @@ export interface components {
             /**
              * @default {
              *       "provider": "local",
-             *       "knowledgeMinConfidence": 0.29,
+             *       "knowledgeMinConfidence": 0.36,
              *       "workersAiModel": "@cf/meta/llama-3.1-8b-instruct",
              *       "openaiModel": "gpt-4o-mini"
              *     }
@@ -1748,7 +1748,7 @@ export interface components {
                  * @enum {string}
                  */
                 provider: "local" | "workers_ai" | "openai_compatible";
-                /** @default 0.29 */
+                /** @default 0.36 */
                 knowledgeMinConfidence: number;
                 /** @default @cf/meta/llama-3.1-8b-instruct */
                 workersAiModel: string;
@@ -1803,7 +1803,7 @@ export interface components {
             /**
              * @default {
              *       "provider": "local",
-             *       "knowledgeMinConfidence": 0.29,
+             *       "knowledgeMinConfidence": 0.36,
              *       "workersAiModel": "@cf/meta/llama-3.1-8b-instruct",
              *       "openaiModel": "gpt-4o-mini"
              *     }
@@ -1814,7 +1814,7 @@ export interface components {
                  * @enum {string}
                  */
                 provider: "local" | "workers_ai" | "openai_compatible";
-                /** @default 0.29 */
+                /** @default 0.36 */
                 knowledgeMinConfidence: number;
                 /** @default @cf/meta/llama-3.1-8b-instruct */
                 workersAiModel: string;
@@ -1856,7 +1856,7 @@ export interface components {
                  * @enum {string}
                  */
                 provider: "local" | "workers_ai" | "openai_compatible";
-                /** @default 0.29 */
+                /** @default 0.36 */
                 knowledgeMinConfidence: number;
                 /** @default @cf/meta/llama-3.1-8b-instruct */
                 workersAiModel: string;
@@ -2528,7 +2528,7 @@ export interface components {
                 title: string;
                 url: string;
             }[];
-            /** @description Margin of the best article over the runner-up (answers at ≥ ai.knowledgeMinConfidence) */
+            /** @description The answer model's probability that the best article is the right one (answers at ≥ ai.knowledgeMinConfidence) */
             confidence: number;
             /** @description Share of the question's words the best passage matches */
             coverage: number;
