@@ -11,7 +11,8 @@
  *
  * Everything is chosen on validation only. Whether to answer is a logistic model over four
  * features of the best article (answer.ts `answerFeatures`: fused score, margin over the runner-up,
- * title match, share of its title the question covers), fitted here on the validation queries
+ * title match, share of its title the question covers; the product also never answers under a
+ * fixed floor on the fused score, MIN_SCORE, which the choice of threshold here applies), fitted here on the validation queries
  * (positive: an in-scope question whose article ranks first), and the lowest probability to answer
  * at is the one with the most right citations first in scope while answering ≤ 20% of validation
  * out-of-scope questions. Validation has only 60 genuinely held-out queries, so each in-scope
@@ -36,6 +37,7 @@ import {
   DEFAULT_MIN_CONFIDENCE,
   decideKnowledgeAnswer,
   LEXICAL_WEIGHT,
+  MIN_SCORE,
   marginOf,
   rankArticles,
   scoreArticles,
@@ -79,8 +81,11 @@ export function fitAnswerModel(rows) {
   return model;
 }
 
+/** The model's probability, 0 under the product's floor on the fused score (answer.ts MIN_SCORE). */
 const probabilityWith = (model, f) =>
-  1 / (1 + Math.exp(-(model.bias + FEATURES.reduce((sum, k) => sum + model[k] * f[k], 0))));
+  f.score < MIN_SCORE
+    ? 0
+    : 1 / (1 + Math.exp(-(model.bias + FEATURES.reduce((sum, k) => sum + model[k] * f[k], 0))));
 
 /**
  * The lowest probability to answer at with the most right citations first in scope while
@@ -226,7 +231,8 @@ export async function evalKnowledge(datasets, { withTest = true } = {}) {
         { ...Object.fromEntries(Object.entries(model).map(([k, v]) => [k, +v.toFixed(3)])) },
       )}, threshold ${chosen.threshold}`,
     );
-  const shipped = (r) => answerProbability(r.features) >= DEFAULT_MIN_CONFIDENCE;
+  const shipped = (r) =>
+    r.features.score >= MIN_SCORE && answerProbability(r.features) >= DEFAULT_MIN_CONFIDENCE;
   // What the product does (decideKnowledgeAnswer) must be what the table reports.
   const mismatches = rows.filter(
     (r) => r.decision && (r.decision.answer.kind === 'answered') !== shipped(r),
@@ -281,7 +287,7 @@ export function printKnowledge(r) {
   const cv = r.crossValidated;
   const coefficients = ['bias', ...FEATURES].map((k) => `${k} ${c.model[k].toFixed(3)}`).join(', ');
   console.log(
-    `Answer model fitted on validation (BM25 share fixed at ${LEXICAL_WEIGHT}; logistic: ${coefficients}), lowest probability chosen on validation ${c.threshold} (shipped in shared/knowledge/answer.ts: the same) — validation right first ${pct(c.rightFirst)}%, out-of-scope answered ${pct(c.oosAnswered)}% (own article removed: ${pct(c.removedAnswered)}%). Cross-validated over the validation threads (5 folds: fitted and chosen on 4, scored on the 5th): right first ${pct(cv.val.rightFirst)}%, out-of-scope answered ${pct(cv.val.oosAnswered)}% (own article removed: ${pct(cv.valRemoved.oosAnswered)}%). Targets: right first ≥ 75% of in-scope, out-of-scope answered ≤ 20%\n`,
+    `Answer model fitted on validation (BM25 share fixed at ${LEXICAL_WEIGHT}; logistic: ${coefficients}), lowest probability chosen on validation ${c.threshold} (shipped in shared/knowledge/answer.ts: the same), fused score ≥ ${MIN_SCORE} (a fixed floor) — validation right first ${pct(c.rightFirst)}%, out-of-scope answered ${pct(c.oosAnswered)}% (own article removed: ${pct(c.removedAnswered)}%). Cross-validated over the validation threads (5 folds: fitted and chosen on 4, scored on the 5th): right first ${pct(cv.val.rightFirst)}%, out-of-scope answered ${pct(cv.val.oosAnswered)}% (own article removed: ${pct(cv.valRemoved.oosAnswered)}%). Targets: right first ≥ 75% of in-scope, out-of-scope answered ≤ 20%\n`,
   );
   console.log(
     '| design | part | in-scope queries | right citation first | out-of-scope queries | out-of-scope answered |',

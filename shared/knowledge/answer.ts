@@ -9,7 +9,8 @@
  * (semantic.ts), which bridges paraphrases that share no word. Whether to answer is a small
  * logistic model over four features of the best article (its fused score, its margin over the
  * runner-up, its title match, and how much of its title the question covers): the pilot answers
- * when the model's probability that the best article is the right one reaches minConfidence.
+ * when the model's probability that the best article is the right one reaches minConfidence (and
+ * the best article's fused score reaches a low floor, MIN_SCORE).
  * Coefficients and the default threshold were fitted on the StackFAQ validation threads only
  * (scripts/eval-knowledge.mjs fits them and checks the product decides as it does; README's AI
  * section).
@@ -79,6 +80,16 @@ export const ANSWER_MODEL = {
  * out-of-scope questions).
  */
 export const DEFAULT_MIN_CONFIDENCE = 0.36;
+/**
+ * Lowest fused score of the best article the pilot answers from, whatever the model says. The
+ * margin is a ratio, so a lone article with only a faint word-vector likeness to the question
+ * (fused 0.03, runner-up 0) would have the full margin and pass the model in a three-article
+ * help center. Each signal alone gives at most 0.5 (the best BM25 article with no title match,
+ * or a title covering the question with no shared word), so 0.25 keeps both answerable while
+ * refusing an article that has neither half. Not chosen on data: no validation question the model
+ * answers scores under 0.55, so every floor up to 0.5 gives the same StackFAQ figures.
+ */
+export const MIN_SCORE = 0.25;
 /**
  * Share of the fused score that is lexical (BM25); the rest is the title's word-vector match (or
  * embeddings). Fixed, not chosen: see scripts/eval-knowledge.mjs.
@@ -326,6 +337,10 @@ export async function decideKnowledgeAnswer(
   const best = citationOf(passageOf(top));
   const pct = (x: number) => `${Math.round(100 * x)}%`;
   const evidence = `score ${pct(features.score)} (BM25 ${pct(top.passage ? top.lexical / (Math.max(...ranked.map((r) => r.lexical)) || 1) : 0)} of the best, ${signal} ${pct(top.title)}), margin over "${ranked[1]?.article.title ?? 'nothing'}" ${pct(features.margin)}, title covered by the question ${pct(features.titleCovered)}`;
+  if (top.fused < MIN_SCORE) {
+    const why = `The best article ("${top.article.title}") matches the question too weakly: ${evidence}; the score needs ${pct(MIN_SCORE)} (confidence ${pct(confidence)}).`;
+    return { answer: { kind: 'noAnswer' }, confidence, coverage: covered, best, why };
+  }
   if (confidence < minConfidence) {
     const why = `Not sure enough that "${top.article.title}" answers the question: confidence ${pct(confidence)}, needs ${pct(minConfidence)} (${evidence}).`;
     return { answer: { kind: 'noAnswer' }, confidence, coverage: covered, best, why };

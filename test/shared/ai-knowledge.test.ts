@@ -11,6 +11,7 @@ import {
   answerProbability,
   DEFAULT_MIN_CONFIDENCE,
   decideKnowledgeAnswer,
+  MIN_SCORE,
   rankArticles,
   scoreArticles,
 } from '../../shared/knowledge/answer.ts';
@@ -332,6 +333,16 @@ describe('paraphrases through local word vectors', () => {
     expect(decision.best?.url).toBe('https://help.example.com/delivery');
     // The thresholds chosen on StackFAQ validation still hold this one back (README: item 2).
     expect(decision.why).toContain('title match');
+  });
+
+  it('does not answer from a faint likeness to a lone article (the margin alone is not enough)', async () => {
+    // Only one title is faintly like the question (score ≈ 0.03, runner-up 0: full margin); the
+    // answer model alone would answer it, the floor on the fused score (MIN_SCORE) refuses.
+    const decision = await decideKnowledgeAnswer('how long until my parcel reaches Berlin?', shop);
+    expect(decision.best?.url).toBe('https://help.example.com/delivery');
+    expect(decision.confidence).toBeGreaterThanOrEqual(DEFAULT_MIN_CONFIDENCE);
+    expect(decision.answer).toEqual({ kind: 'noAnswer' });
+    expect(decision.why).toContain(`the score needs ${Math.round(100 * MIN_SCORE)}%`);
   });
 
   it('still says noAnswer to a question none of the articles is about', async () => {
