@@ -1740,7 +1740,7 @@ export interface components {
             /**
              * @default {
              *       "provider": "local",
-             *       "knowledgeMinConfidence": 0.29,
+             *       "knowledgeMinConfidence": 0.36,
              *       "workersAiModel": "@cf/meta/llama-3.1-8b-instruct",
              *       "openaiModel": "gpt-4o-mini"
              *     }
@@ -1751,7 +1751,7 @@ export interface components {
                  * @enum {string}
                  */
                 provider: "local" | "workers_ai" | "openai_compatible";
-                /** @default 0.29 */
+                /** @default 0.36 */
                 knowledgeMinConfidence: number;
                 /** @default @cf/meta/llama-3.1-8b-instruct */
                 workersAiModel: string;
@@ -1806,7 +1806,7 @@ export interface components {
             /**
              * @default {
              *       "provider": "local",
-             *       "knowledgeMinConfidence": 0.29,
+             *       "knowledgeMinConfidence": 0.36,
              *       "workersAiModel": "@cf/meta/llama-3.1-8b-instruct",
              *       "openaiModel": "gpt-4o-mini"
              *     }
@@ -1817,7 +1817,7 @@ export interface components {
                  * @enum {string}
                  */
                 provider: "local" | "workers_ai" | "openai_compatible";
-                /** @default 0.29 */
+                /** @default 0.36 */
                 knowledgeMinConfidence: number;
                 /** @default @cf/meta/llama-3.1-8b-instruct */
                 workersAiModel: string;
@@ -1859,7 +1859,7 @@ export interface components {
                  * @enum {string}
                  */
                 provider: "local" | "workers_ai" | "openai_compatible";
-                /** @default 0.29 */
+                /** @default 0.36 */
                 knowledgeMinConfidence: number;
                 /** @default @cf/meta/llama-3.1-8b-instruct */
                 workersAiModel: string;
@@ -2537,7 +2537,7 @@ export interface components {
                 title: string;
                 url: string;
             }[];
-            /** @description Margin of the best article over the runner-up (answers at ≥ ai.knowledgeMinConfidence) */
+            /** @description The answer model's probability that the best article is the right one (answers at ≥ ai.knowledgeMinConfidence) */
             confidence: number;
             /** @description Share of the question's words the best passage matches */
             coverage: number;

@@ -13,8 +13,9 @@ export type AiProviderKind = (typeof AI_PROVIDERS)[number];
 export const pilotAiSettingsSchema = z.object({
   provider: z.enum(AI_PROVIDERS).default('local'),
   /**
-   * How clearly the best article must beat the runner-up before the pilot answers (0..1;
-   * shared/knowledge/answer.ts). The default was chosen on StackFAQ validation threads.
+   * Lowest confidence the pilot answers at: the answer model's probability that the best article
+   * is the right one (0..1; shared/knowledge/answer.ts). The default was chosen on StackFAQ
+   * validation threads. (Before the answer model it was a lowest margin over the runner-up.)
    */
   knowledgeMinConfidence: z.number().min(0).max(1).default(DEFAULT_MIN_CONFIDENCE),
   /** Workers AI instruct model for grounded answers. */

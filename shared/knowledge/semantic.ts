@@ -20,7 +20,7 @@ export const MAX_QUESTION_TERMS = 32;
 export const SIMILARITY_FLOOR = 0.55;
 
 /** "refund" and "refunds": a shared stem of 4+ letters counts as the same word. */
-const sameStem = (a: string, b: string) =>
+export const sameStem = (a: string, b: string) =>
   Math.min(a.length, b.length) >= 4 && (a.startsWith(b) || b.startsWith(a));
 
 export class TitleMatcher {
@@ -81,4 +81,35 @@ export class TitleMatcher {
       return sum / total;
     });
   }
+}
+
+/**
+ * The other direction, for one article: the share of its title's words the question covers (each
+ * title word by its closest question word, as above, unweighted). A paraphrase of a title covers
+ * the whole title; a question about a topic the site lacks often lands on a sibling article whose
+ * title says something the question did not ("Delete a Gmail *filter*" for a question about
+ * deleting mail). Without vectors (Workers AI path) only the same word or stem counts.
+ */
+export function titleCoverage(
+  question: string,
+  title: string,
+  vectors: WordVectors | null,
+): number {
+  const titleTerms = contentTerms(title).slice(0, MAX_QUESTION_TERMS);
+  if (titleTerms.length === 0) return 0;
+  const terms = contentTerms(question).slice(0, MAX_QUESTION_TERMS);
+  const rows = vectors ? terms.map((term) => vectors.row(term)) : [];
+  let sum = 0;
+  for (const word of titleTerms) {
+    let best = terms.some((term) => term === word || sameStem(term, word)) ? 1 : 0;
+    const row = vectors && best < 1 ? vectors.row(word) : -1;
+    if (vectors && row >= 0)
+      for (const other of rows)
+        best = Math.max(
+          best,
+          (vectors.cosine(row, other) - SIMILARITY_FLOOR) / (1 - SIMILARITY_FLOOR),
+        );
+    sum += best;
+  }
+  return sum / titleTerms.length;
 }

@@ -27,7 +27,7 @@ const askResultSchema = z
     citations: z.array(z.object({ title: z.string(), url: z.string() })),
     confidence: z.number().openapi({
       description:
-        'Margin of the best article over the runner-up (answers at ≥ ai.knowledgeMinConfidence)',
+        "The answer model's probability that the best article is the right one (answers at ≥ ai.knowledgeMinConfidence)",
     }),
     coverage: z
       .number()
