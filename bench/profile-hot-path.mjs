@@ -5,12 +5,26 @@
 // edgepilot/echo `--rounds` times. With `--profile`, one more edgepilot round runs under the
 // V8 sampling profiler (through wrangler's inspector port) and the functions and files with the
 // most self time are printed; the .cpuprofile is written for DevTools.
-// Usage: node bench/profile-hot-path.mjs [--concurrency=100] [--per-slot=1] [--rounds=2]
+// With `--base=<git revision>`, that revision's worker runs too (same dist/, its own state) and
+// is measured in the same rounds: an A/B of the code on a shared, noisy machine.
+// Usage: npm run bench:profile -- [--concurrency=100] [--per-slot=1] [--rounds=2] [--base=main]
 //        [--profile] [--out=/tmp/hot-path.cpuprofile]   (needs `npm run build` first)
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { root } from '../scripts/dev-server.mjs';
 import { startEchoServer } from './lib/echo-server.mjs';
 import { benchThroughput, log, openers } from './lib/hot-path.mjs';
-import { startProduct } from './lib/product-server.mjs';
+import { startProduct, startProductServer } from './lib/product-server.mjs';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -135,11 +149,36 @@ function summarize(profile) {
   };
 }
 
+/** The worker of another revision on `wrangler dev` (this tree's dist/ and node_modules). */
+async function startRevision(revision) {
+  const tree = mkdtempSync(join(tmpdir(), 'edgepilot-revision-'));
+  execSync(
+    `git archive ${revision} worker shared migrations wrangler.toml package.json | tar -x -C ${tree}`,
+    {
+      cwd: root,
+    },
+  );
+  cpSync(join(root, 'dist'), join(tree, 'dist'), { recursive: true });
+  symlinkSync(join(root, 'node_modules'), join(tree, 'node_modules'), 'dir');
+  const persistTo = mkdtempSync(join(tmpdir(), 'edgepilot-revision-state-'));
+  const server = await startProductServer({ tree, persistTo });
+  return {
+    ...server,
+    stop: async () => {
+      await server.stop();
+      rmSync(tree, { recursive: true, force: true });
+      rmSync(persistTo, { recursive: true, force: true });
+    },
+  };
+}
+
 const product = await startProduct();
 const echo = await startEchoServer();
+const base = args.base ? await startRevision(args.base) : null;
 try {
   const targets = {
     edgepilot: [product, openers.edgepilot(product.base)],
+    ...(base ? { [`base ${args.base}`]: [base, openers.edgepilot(base.base)] } : {}),
     echo: [echo, openers.echo(echo.base)],
   };
   // Warm-up: code loading and the pilot's snapshot.
@@ -153,6 +192,12 @@ try {
     results.push(row);
   }
   console.log(JSON.stringify({ concurrency, perSlot, results }, null, 2));
+  const mean = (name, key) =>
+    Math.round((results.reduce((a, r) => a + r[name][key], 0) / results.length) * 100) / 100;
+  for (const name of Object.keys(targets))
+    log(
+      `mean of ${rounds}: ${name} ${mean(name, 'cpuMsPerMessage')} ms CPU per message, ${mean(name, 'perSecond')}/s`,
+    );
   if (args.profile) {
     const session = await inspector(product.inspectorPort);
     await session.call('Profiler.enable');
@@ -173,4 +218,5 @@ try {
 } finally {
   await product.stop();
   await echo.stop();
+  await base?.stop();
 }
