@@ -296,7 +296,8 @@ describe('memory copies of the hot path agree with the disk', () => {
       turn((t) => t.store.enqueueOutgoing({ v: 1, events: ['first'] }));
       failedTurn(store, turn, (t) => t.store.enqueueOutgoing({ v: 1, events: ['rolled back'] }));
       turn((t) => t.store.enqueueOutgoing({ v: 1, events: ['second'] }));
-      const bodies = (rows: { body: string }[]) => rows.map((row) => JSON.parse(row.body).events[0]);
+      const bodies = (rows: { body: string }[]) =>
+        rows.map((row) => JSON.parse(row.body).events[0]);
       expect(bodies(store.outgoing(10))).toEqual(['first', 'second']);
       expect(bodies(new ConversationStorage(sql).outgoing(10))).toEqual(['first', 'second']);
       const [first] = store.outgoing(1);

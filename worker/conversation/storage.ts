@@ -12,8 +12,12 @@ import type { Flow } from '../../shared/flow/schema.ts';
 import type { ChatMessage, Choice, PageInfo, RichParts } from '../../shared/protocol.ts';
 import type { EffectResult } from '../effects/effect-result.ts';
 
+// Tables keyed by text are WITHOUT ROWID (one b-tree per insert, not a table and its key
+// index), and `outgoing` has no AUTOINCREMENT (its seq only orders rows waiting to be sent, so
+// reuse after a delete is harmless; no sqlite_sequence write per turn). Objects created before
+// keep the tables they have: both forms are read and written alike.
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS messages (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   author TEXT NOT NULL,
@@ -26,7 +30,7 @@ CREATE TABLE IF NOT EXISTS messages (
   rich TEXT
 );
 -- Client frame ids already handled: a duplicate frame is acknowledged and ignored.
-CREATE TABLE IF NOT EXISTS client_frames (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS client_frames (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs (
   run_id TEXT PRIMARY KEY,
   flow_id TEXT NOT NULL,
@@ -59,7 +63,7 @@ CREATE TABLE IF NOT EXISTS effects (
 );
 CREATE INDEX IF NOT EXISTS effects_status ON effects(status, seq);
 -- Run/step/conversation events not yet handed to the EVENTS queue.
-CREATE TABLE IF NOT EXISTS outgoing (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outgoing (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
 `;
 
 /**
