@@ -15,7 +15,7 @@ import { benchEngine } from './lib/engine.mjs';
 import { benchErase } from './lib/erase.mjs';
 import { benchHotPath, log } from './lib/hot-path.mjs';
 import { benchLiveLag } from './lib/live-lag.mjs';
-import { runLoad } from './lib/load.mjs';
+import { runEchoLoad, runLoad } from './lib/load.mjs';
 import { benchMainThread } from './lib/main-thread.mjs';
 import { benchMemory } from './lib/memory.mjs';
 import { startProduct } from './lib/product-server.mjs';
@@ -87,9 +87,10 @@ if (needsServers) {
     results.hotPath = await section('hotPath', () => benchHotPath(product.base, echo.base));
     // A pilot of its own: visitor message -> the live view frame at a console live socket.
     results.liveLag = await section('liveLag', () => benchLiveLag(product));
-    results.load = await section('load', () =>
-      runLoad(product.base, { conversations: quick ? 100 : 1000, messages: 10 }),
-    );
+    const loadShape = { conversations: quick ? 100 : 1000, messages: 10 };
+    results.load = await section('load', () => runLoad(product.base, loadShape));
+    // The same load against the bare echo DO, right after ours on the same machine.
+    results.loadEcho = await section('load', () => runEchoLoad(echo.base, loadShape));
     results.erase = await section('erase', () => benchErase(product));
     // Last on these servers: it publishes a flow that changes what new conversations see.
     results.publish = await section('publish', () => benchPublish(product));

@@ -11,6 +11,7 @@ const wrangler = join(root, 'node_modules', '.bin', 'wrangler');
 /** Resolves with `{ base, child, stop }` once the echo worker answers `/health`. */
 export async function startEchoServer() {
   const port = await freePort();
+  const inspectorPort = await freePort();
   const persistTo = mkdtempSync(join(tmpdir(), 'edgepilot-bench-echo-'));
   const args = [
     'dev',
@@ -22,7 +23,7 @@ export async function startEchoServer() {
     '127.0.0.1',
     '--show-interactive-dev-session=false',
     '--inspector-port',
-    String(await freePort()),
+    String(inspectorPort),
     '--persist-to',
     persistTo,
   ];
@@ -59,7 +60,7 @@ export async function startEchoServer() {
     if (child.exitCode !== null) break;
     try {
       const response = await fetch(`${base}/health`);
-      if (response.ok) return { base, child, stop, output: () => output };
+      if (response.ok) return { base, inspectorPort, child, stop, output: () => output };
     } catch {
       // not listening yet
     }

@@ -2,8 +2,12 @@
 // messages one after another (waiting for each answer, as a person would); afterwards a fresh
 // tab replays every transcript from sequence 0 and we check that every message was stored
 // exactly once, in order, each followed by exactly one pilot answer.
+import { randomUUID } from 'node:crypto';
 import { openMany, summarize } from './hot-path.mjs';
-import { startSession, WidgetTab } from './widget-client.mjs';
+import { EchoTab, startSession, WidgetTab } from './widget-client.mjs';
+
+/** Sockets opened at once, both sides (a thousand at once overran wrangler's dev proxy). */
+export const LOAD_OPEN_PARALLEL = 50;
 
 /** Problems with one transcript (empty when it is exactly once and in order). */
 export function transcriptProblems(transcript, sent) {
@@ -46,7 +50,11 @@ export async function runLoad(base, { conversations, messages, pilotKey = 'pk_de
   const latencies = [];
   // The clock starts after the sessions exist: `seconds` is sockets + messages only.
   const started = performance.now();
-  const tabs = await openMany(conversations, (i) => WidgetTab.open(base, sessions[i]), 50);
+  const tabs = await openMany(
+    conversations,
+    (i) => WidgetTab.open(base, sessions[i]),
+    LOAD_OPEN_PARALLEL,
+  );
   const connected = performance.now();
   await Promise.all(
     tabs.map(async (tab, c) => {
@@ -74,5 +82,38 @@ export async function runLoad(base, { conversations, messages, pilotKey = 'pk_de
     perSecond: Math.round((latencies.length / (ended - connected)) * 1000),
     latency: summarize(latencies),
     problems,
+  };
+}
+
+/**
+ * The same load shape against the bare echo Durable Object (bench/echo-worker): `conversations`
+ * sockets opened LOAD_OPEN_PARALLEL at a time, then every visitor sends `messages` one after
+ * another, waiting for each echo. Clock and percentiles as in `runLoad` (no sessions to create,
+ * no transcript to replay: the echo keeps none to read back).
+ */
+export async function runEchoLoad(base, { conversations, messages }) {
+  const latencies = [];
+  const started = performance.now();
+  const tabs = await openMany(
+    conversations,
+    () => EchoTab.open(base, `load_${randomUUID()}`),
+    LOAD_OPEN_PARALLEL,
+  );
+  const connected = performance.now();
+  await Promise.all(
+    tabs.map(async (tab, c) => {
+      for (let m = 0; m < messages; m++) latencies.push((await tab.ask(`c${c} m${m}`, 60_000)).ms);
+      tab.close();
+    }),
+  );
+  const ended = performance.now();
+  return {
+    conversations,
+    messagesPerConversation: messages,
+    answered: latencies.length,
+    seconds: Math.round((ended - started) / 10) / 100,
+    connectSeconds: Math.round((connected - started) / 10) / 100,
+    perSecond: Math.round((latencies.length / (ended - connected)) * 1000),
+    latency: summarize(latencies),
   };
 }

@@ -45,8 +45,9 @@ export async function startProductServer({ tree, persistTo, port, vars = {} }) {
   if (migrated.status !== 0)
     throw new Error(`migrations failed\n${migrated.stdout}${migrated.stderr}`);
   const listenPort = port ?? (await freePort());
+  const inspectorPort = await freePort();
   const args = ['dev', '--port', String(listenPort), '--ip', '127.0.0.1'];
-  args.push('--show-interactive-dev-session=false', '--inspector-port', String(await freePort()));
+  args.push('--show-interactive-dev-session=false', '--inspector-port', String(inspectorPort));
   args.push('--persist-to', persistTo);
   args.push(...devVarArgs(vars));
   const child = spawn(wrangler(tree), args, {
@@ -83,7 +84,15 @@ export async function startProductServer({ tree, persistTo, port, vars = {} }) {
       });
       await response.arrayBuffer();
       const adminKey = localAdminKey();
-      return { base, port: listenPort, adminKey, seeded: await seed(base, adminKey), child, stop };
+      return {
+        base,
+        port: listenPort,
+        inspectorPort,
+        adminKey,
+        seeded: await seed(base, adminKey),
+        child,
+        stop,
+      };
     } catch {
       await new Promise((r) => setTimeout(r, 250));
     }

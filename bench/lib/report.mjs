@@ -99,6 +99,15 @@ export function checks(r) {
       '0 problems within 60 s',
       l.problems.length === 0 && l.seconds <= 60,
     );
+    const e = r.loadEcho;
+    if (e?.conversations)
+      add(
+        `load ${e.conversations} x ${e.messagesPerConversation}: echo DO, same load`,
+        `${e.seconds} s, p99 ${e.latency.p99} ms (ours ${ratioOf(l.seconds, e.seconds)}x the time, p99 ${ratioOf(l.latency.p99, e.latency.p99)}x)`,
+        'reported',
+        true,
+      );
+    else if (e) missing('load, echo DO', 'reported', e);
   } else if (r.load) missing('load', '0 lost / 0 duplicated', r.load);
   if (r.engine) {
     const e = r.engine;
@@ -415,6 +424,12 @@ export function markdown(r, rows, svgs) {
       `${l.conversations} concurrent conversations × ${l.messagesPerConversation} messages on loopback: ${l.answered} answers in ${l.seconds} s (${l.perSecond} msg/s), latency p50 ${l.latency.p50} / p95 ${l.latency.p95} / p99 ${l.latency.p99} ms. The ${l.conversations} sessions (\`POST /session\`) are created first and are not in that time${l.sessionSeconds === undefined ? '' : ` (they took ${l.sessionSeconds} s more)`}: the clock runs from opening the sockets until the last answer. Every transcript replayed from sequence 0 afterwards: ${l.problems.length} lost, duplicated or out-of-order messages${l.problems.length ? ` (first: ${l.problems.slice(0, 3).join('; ')})` : ''}.`,
       '',
     );
+    const e = r.loadEcho;
+    if (e?.conversations)
+      parts.push(
+        `The bare echo Durable Object under the same load (${e.conversations} sockets opened 50 at a time, ${e.messagesPerConversation} messages each, one at a time): ${e.answered} answers in ${e.seconds} s (${e.perSecond} msg/s), p50 ${e.latency.p50} / p95 ${e.latency.p95} / p99 ${e.latency.p99} ms. Ours: ${ratioOf(l.seconds, e.seconds)}x its time, ${ratioOf(l.latency.p99, e.latency.p99)}x its p99.`,
+        '',
+      );
   }
   if (r.engine) {
     parts.push(
@@ -458,4 +473,8 @@ export function markdown(r, rows, svgs) {
     '',
   );
   return `${parts.join('\n')}\n`;
+}
+
+function ratioOf(a, b) {
+  return b > 0 ? Math.round((a / b) * 100) / 100 : null;
 }

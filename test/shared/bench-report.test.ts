@@ -67,6 +67,31 @@ describe('bench report', () => {
     expect(text).toContain('37.5 s excl. session creation (+4.2 s)');
   });
 
+  it('reports the 1,000 x 10 load against the echo DO under the same load, time and p99', () => {
+    const r = {
+      ...results(LATENCY_PLAN),
+      loadEcho: {
+        conversations: 1000,
+        messagesPerConversation: 10,
+        answered: 10000,
+        seconds: 12.5,
+        connectSeconds: 2,
+        perSecond: 900,
+        latency: { count: 10000, p50: 1, p95: 1, p99: 1.5 },
+      },
+    };
+    const rows = checks(r) as { what: string; measured: string }[];
+    expect(rows.find((row) => row.what.includes('echo DO, same load'))?.measured).toBe(
+      '12.5 s, p99 1.5 ms (ours 3x the time, p99 2x)',
+    );
+    expect(markdown(r, rows, [])).toContain('Ours: 3x its time, 2x its p99.');
+    // A failed echo run is reported as not measured, never silently left out.
+    const failed = checks({ ...results(LATENCY_PLAN), loadEcho: { error: 'socket closed' } });
+    expect(failed.find((row: { what: string }) => row.what === 'load, echo DO')?.measured).toBe(
+      'not measured (socket closed)',
+    );
+  });
+
   it('describes memory as measured the same way on both sides', () => {
     expect(report(LATENCY_PLAN)).toContain(
       'edgepilot and the echo DO are measured the same way, each on a fresh `wrangler dev`',

@@ -10,7 +10,11 @@ import type { RunState } from '../../shared/engine/types.ts';
 import { type Flow, flowSchema } from '../../shared/flow/schema.ts';
 import type { ServerFrame } from '../../shared/protocol.ts';
 import { plainStart, startRun, TURN_FAILED } from '../../worker/conversation/runs.ts';
-import { ConversationStorage, pilotIsQuiet } from '../../worker/conversation/storage.ts';
+import {
+  ConversationStorage,
+  MAX_KNOWN_FRAMES,
+  pilotIsQuiet,
+} from '../../worker/conversation/storage.ts';
 import { type Turn, TurnOutput } from '../../worker/conversation/turn.ts';
 import {
   applyVisitorTurn,
@@ -244,6 +248,62 @@ describe('turns without a socket', () => {
       expect(store.hasClientFrame('m9')).toBe(true);
       const run = out.events.find((e) => e.kind === 'run') as { status: RunState['status'] };
       expect(run.status).toBe('failed');
+    });
+  });
+});
+
+/** A turn whose write throws: rolled back, and the storage's memory copies dropped (as Turns does). */
+function failedTurn(store: ConversationStorage, turn: TurnOf, write: (t: Turn) => void) {
+  expect(() =>
+    turn((t) => {
+      write(t);
+      throw new Error('turn threw');
+    }),
+  ).toThrow('turn threw');
+  store.forgetUncommitted();
+}
+
+describe('memory copies of the hot path agree with the disk', () => {
+  it('answers the duplicate-frame check from memory in a new object, as the table would, rollbacks included', async () => {
+    await withStorage((store, sql, turn) => {
+      turn((t) => t.store.markClientFrame('frame-1', t.now));
+      expect(store.hasClientFrame('frame-1')).toBe(true);
+      expect(store.hasClientFrame('frame-2')).toBe(false);
+      // A turn that threw stored nothing, so its frame is not a duplicate when it comes again.
+      failedTurn(store, turn, (t) => t.store.markClientFrame('frame-2', t.now));
+      expect(store.hasClientFrame('frame-2')).toBe(false);
+      expect(store.hasClientFrame('frame-1')).toBe(true);
+      // A new instance (after eviction) reads the same answers from the table.
+      const restarted = new ConversationStorage(sql);
+      expect(restarted.hasClientFrame('frame-1')).toBe(true);
+      expect(restarted.hasClientFrame('frame-2')).toBe(false);
+    });
+  });
+
+  it(`keeps at most ${MAX_KNOWN_FRAMES} frame ids in memory and still finds the oldest after that`, async () => {
+    await withStorage((store, _, turn) => {
+      turn((t) => {
+        for (let i = 0; i <= MAX_KNOWN_FRAMES + 5; i++) t.store.markClientFrame(`f${i}`, t.now);
+      });
+      expect(store.hasClientFrame('f0')).toBe(true);
+      expect(store.hasClientFrame(`f${MAX_KNOWN_FRAMES + 5}`)).toBe(true);
+      expect(store.hasClientFrame('never-sent')).toBe(false);
+    });
+  });
+
+  it('lists the events waiting for the queue from memory exactly as stored, rollbacks included', async () => {
+    await withStorage((store, sql, turn) => {
+      turn((t) => t.store.enqueueOutgoing({ v: 1, events: ['first'] }));
+      failedTurn(store, turn, (t) => t.store.enqueueOutgoing({ v: 1, events: ['rolled back'] }));
+      turn((t) => t.store.enqueueOutgoing({ v: 1, events: ['second'] }));
+      const bodies = (rows: { body: string }[]) =>
+        rows.map((row) => JSON.parse(row.body).events[0]);
+      expect(bodies(store.outgoing(10))).toEqual(['first', 'second']);
+      expect(bodies(new ConversationStorage(sql).outgoing(10))).toEqual(['first', 'second']);
+      const [first] = store.outgoing(1);
+      store.deleteOutgoingThrough(first?.seq ?? 0);
+      expect(bodies(store.outgoing(10))).toEqual(['second']);
+      expect(bodies(new ConversationStorage(sql).outgoing(10))).toEqual(['second']);
     });
   });
 });

@@ -50,25 +50,30 @@ export class PilotResources {
   }
 
   /**
-   * Adds a question the knowledge had no answer for to the pilot's unanswered list, with the
-   * conversation that asked (so an erasure can take it back out). It goes out with this turn's
-   * events (the outgoing table, flushed to the queue after the reply): no call to the pilot's
-   * object per question, and the list must never delay or fail a turn.
+   * A question the knowledge had no answer for, as the event that adds it to the pilot's
+   * unanswered list with the conversation that asked (so an erasure can take it back out); null
+   * before the conversation knows its id. It goes out with a turn's events (the outgoing table,
+   * flushed to the queue after the reply): no call to the pilot's object per question, and the
+   * list must never delay or fail a turn.
    */
-  noteUnanswered(pilotId: string, question: string): void {
+  unansweredEvent(pilotId: string, question: string): UnansweredEvent | null {
     const conversationId = this.store.state.conversationId;
-    if (!conversationId) return;
-    const at = Date.now();
-    const event: UnansweredEvent = {
+    if (!conversationId) return null;
+    return {
       kind: 'unanswered',
       id: `unanswered_${crypto.randomUUID()}`,
       seq: 0,
-      at,
+      at: Date.now(),
       pilotId,
       conversationId,
       question: question.slice(0, MAX_QUESTION_CHARS),
     };
-    this.store.enqueueOutgoing({ v: 1, events: [event] });
+  }
+
+  /** `unansweredEvent`, stored on its own (an `ai_answer` effect, outside a visitor's turn). */
+  noteUnanswered(pilotId: string, question: string): void {
+    const event = this.unansweredEvent(pilotId, question);
+    if (event) this.store.enqueueOutgoing({ v: 1, events: [event] });
   }
 
   /** The pilot's AI, or null when it cannot be loaded (the turn falls back to no AI). */

@@ -19,6 +19,7 @@ import {
   type ServerFrame,
 } from '../../shared/protocol.ts';
 import type { AppEnv } from '../env.ts';
+import type { UnansweredEvent } from '../queue/events.ts';
 import { isFlowPublished } from '../store/flows.ts';
 import { mergeContact } from './contact-attributes.ts';
 import {
@@ -117,6 +118,11 @@ export interface Prepared {
   offerEmail?: boolean;
   /** The visitor answered that offer with an email address: stored as `contact.email`. */
   contactEmail?: string;
+  /**
+   * The knowledge had no answer: the pilot's unanswered list gets the question, as an event
+   * of this turn's commit (one outgoing row with the turn's other events, not a write of its own).
+   */
+  unanswered?: UnansweredEvent;
 }
 export const NOTHING: Prepared = { snapshot: null, start: null, agents: undefined, answer: null };
 /** Said when the pilot's default answer hands the conversation to a person. */
@@ -332,14 +338,16 @@ async function answerWords(c: PrepareContext, text: string, ending?: string): Pr
     const answerLinks = citationLinks(result.citations);
     return { ...NOTHING, snapshot, answer: result.text, answerLinks };
   }
-  if (result?.kind === 'noAnswer') c.resources.noteUnanswered(snapshot.pilot.id, text);
+  const unanswered =
+    result?.kind === 'noAnswer' ? c.resources.unansweredEvent(snapshot.pilot.id, text) : null;
+  const noted = unanswered ? { unanswered } : {};
   if (result?.kind === 'handoverRequested') {
     const agents = await c.resources.agents();
     if (agents.some((agent) => agent.available))
-      return { ...NOTHING, snapshot, agents, answer: HANDOVER_TEXT, handover: true };
-    return { ...NOTHING, snapshot, agents, answer: NO_AGENT_TEXT, offerEmail: true };
+      return { ...NOTHING, ...noted, snapshot, agents, answer: HANDOVER_TEXT, handover: true };
+    return { ...NOTHING, ...noted, snapshot, agents, answer: NO_AGENT_TEXT, offerEmail: true };
   }
-  return { ...NOTHING, snapshot, answer: pilotFactsOf(snapshot).fallbackMessage };
+  return { ...NOTHING, ...noted, snapshot, answer: pilotFactsOf(snapshot).fallbackMessage };
 }
 
 // ---- commit: synchronous, one atomic write set ----
@@ -387,6 +395,7 @@ export function applyVisitorTurn(
       t.out.messages.push(
         store.appendMessage({ author: 'visitor', text: words.text, at: t.now, clientId: frame.id }),
       );
+      if (prepared.unanswered) t.out.events.push(prepared.unanswered);
       routeWords(t, words.event, prepared);
     }
   }

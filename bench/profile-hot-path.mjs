@@ -1,0 +1,222 @@
+#!/usr/bin/env node
+// Where the hot path's CPU goes: runs the throughput plan of bench/lib/hot-path.mjs against
+// edgepilot and the bare echo Durable Object (both on `wrangler dev`) and reports the CPU the
+// workerd processes spent per visitor message (from /proc, so Linux only), interleaved
+// edgepilot/echo `--rounds` times. With `--profile`, one more edgepilot round runs under the
+// V8 sampling profiler (through wrangler's inspector port) and the functions and files with the
+// most self time are printed; the .cpuprofile is written for DevTools.
+// With `--base=<git revision>`, that revision's worker runs too (same dist/, its own state) and
+// is measured in the same rounds: an A/B of the code on a shared, noisy machine.
+// Usage: npm run bench:profile -- [--concurrency=100] [--per-slot=1] [--rounds=2] [--base=main]
+//        [--profile] [--out=/tmp/hot-path.cpuprofile]   (needs `npm run build` first)
+import { execSync } from 'node:child_process';
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { root } from '../scripts/dev-server.mjs';
+import { startEchoServer } from './lib/echo-server.mjs';
+import { benchThroughput, log, openers } from './lib/hot-path.mjs';
+import { startProduct, startProductServer } from './lib/product-server.mjs';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).map((a) => {
+    const [k, v] = a.replace(/^--/, '').split('=');
+    return [k, v ?? 'true'];
+  }),
+);
+const concurrency = Number(args.concurrency ?? 100);
+const perSlot = Number(args['per-slot'] ?? 1);
+const rounds = Number(args.rounds ?? 2);
+const TICKS = 100; // clock ticks per second (USER_HZ)
+
+/** Process ids of every descendant of `root` whose command is workerd. */
+function workerdPids(root) {
+  const parent = new Map();
+  const name = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const fields = stat.slice(close + 2).split(' ');
+      parent.set(Number(entry), Number(fields[1]));
+      name.set(Number(entry), stat.slice(stat.indexOf('(') + 1, close));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const isUnder = (pid) => {
+    for (let p = pid, hops = 0; p > 1 && hops < 20; p = parent.get(p) ?? 0, hops++)
+      if (p === root) return true;
+    return false;
+  };
+  return [...parent.keys()].filter((pid) => name.get(pid) === 'workerd' && isUnder(pid));
+}
+
+/** CPU seconds (user + system) the workerd processes under `root` have used so far. */
+function cpuSeconds(pids) {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // exited
+    }
+  }
+  return ticks / TICKS;
+}
+
+async function measure(name, server, open) {
+  const pids = workerdPids(server.child.pid);
+  const before = cpuSeconds(pids);
+  const row = await benchThroughput(open, concurrency, perSlot);
+  const cpu = cpuSeconds(pids) - before;
+  const perMessage = Math.round((cpu / row.messages) * 100_000) / 100;
+  log(
+    `${name}: ${row.perSecond}/s, p50 ${row.latency.p50} ms, CPU ${perMessage} ms per message (${row.messages} messages, ${pids.length} workerd)`,
+  );
+  return { perSecond: row.perSecond, cpuMsPerMessage: perMessage, p50: row.latency.p50 };
+}
+
+/** Minimal Chrome DevTools Protocol client over the inspector's WebSocket. */
+async function inspector(port) {
+  const targets = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
+  const target = targets.find((t) => t.webSocketDebuggerUrl) ?? targets[0];
+  // wrangler's inspector proxy refuses a socket without an allowed Origin (Node's WebSocket
+  // takes headers as an undici extension).
+  const ws = new WebSocket(target.webSocketDebuggerUrl, {
+    headers: { origin: 'http://localhost' },
+  });
+  await new Promise((resolve, reject) => {
+    ws.addEventListener('open', resolve);
+    ws.addEventListener('error', () => reject(new Error('inspector socket failed to open')));
+  });
+  let id = 0;
+  const waiting = new Map();
+  ws.addEventListener('message', (event) => {
+    const message = JSON.parse(String(event.data));
+    if (message.id && waiting.has(message.id)) {
+      waiting.get(message.id)(message);
+      waiting.delete(message.id);
+    }
+  });
+  const call = (method, params = {}) =>
+    new Promise((resolve) => {
+      const n = ++id;
+      waiting.set(n, resolve);
+      ws.send(JSON.stringify({ id: n, method, params }));
+    });
+  return { call, close: () => ws.close() };
+}
+
+/** Self time per function and per file, largest first. */
+function summarize(profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  const deltas = profile.timeDeltas;
+  profile.samples.forEach((id, i) => {
+    self.set(id, (self.get(id) ?? 0) + (deltas[i] ?? 0));
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const byFunction = new Map();
+  const byFile = new Map();
+  for (const [id, us] of self) {
+    const { functionName, url, lineNumber } = byId.get(id).callFrame;
+    const file = url.split('/').slice(-2).join('/') || '(native)';
+    const key = `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + us);
+    byFile.set(file, (byFile.get(file) ?? 0) + us);
+  }
+  const top = (map, n) =>
+    [...map.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, us]) => `${((us / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
+  return {
+    totalMs: Math.round(total / 1000),
+    functions: top(byFunction, 40),
+    files: top(byFile, 25),
+  };
+}
+
+/** The worker of another revision on `wrangler dev` (this tree's dist/ and node_modules). */
+async function startRevision(revision) {
+  const tree = mkdtempSync(join(tmpdir(), 'edgepilot-revision-'));
+  execSync(
+    `git archive ${revision} worker shared migrations wrangler.toml package.json | tar -x -C ${tree}`,
+    {
+      cwd: root,
+    },
+  );
+  cpSync(join(root, 'dist'), join(tree, 'dist'), { recursive: true });
+  symlinkSync(join(root, 'node_modules'), join(tree, 'node_modules'), 'dir');
+  const persistTo = mkdtempSync(join(tmpdir(), 'edgepilot-revision-state-'));
+  const server = await startProductServer({ tree, persistTo });
+  return {
+    ...server,
+    stop: async () => {
+      await server.stop();
+      rmSync(tree, { recursive: true, force: true });
+      rmSync(persistTo, { recursive: true, force: true });
+    },
+  };
+}
+
+const product = await startProduct();
+const echo = await startEchoServer();
+const base = args.base ? await startRevision(args.base) : null;
+try {
+  const targets = {
+    edgepilot: [product, openers.edgepilot(product.base)],
+    ...(base ? { [`base ${args.base}`]: [base, openers.edgepilot(base.base)] } : {}),
+    echo: [echo, openers.echo(echo.base)],
+  };
+  // Warm-up: code loading and the pilot's snapshot.
+  for (const [, open] of Object.values(targets)) await benchThroughput(open, 2, 1);
+  const results = [];
+  for (let r = 0; r < rounds; r++) {
+    const row = {};
+    for (const [name, [server, open]] of Object.entries(targets))
+      row[name] = await measure(name, server, open);
+    row.ratio = Math.round((row.edgepilot.perSecond / row.echo.perSecond) * 100) / 100;
+    results.push(row);
+  }
+  console.log(JSON.stringify({ concurrency, perSlot, results }, null, 2));
+  const mean = (name, key) =>
+    Math.round((results.reduce((a, r) => a + r[name][key], 0) / results.length) * 100) / 100;
+  for (const name of Object.keys(targets))
+    log(
+      `mean of ${rounds}: ${name} ${mean(name, 'cpuMsPerMessage')} ms CPU per message, ${mean(name, 'perSecond')}/s`,
+    );
+  if (args.profile) {
+    const session = await inspector(product.inspectorPort);
+    await session.call('Profiler.enable');
+    await session.call('Profiler.setSamplingInterval', { interval: 200 });
+    await session.call('Profiler.start');
+    await benchThroughput(targets.edgepilot[1], concurrency, perSlot);
+    const { result } = await session.call('Profiler.stop');
+    session.close();
+    const out = args.out && args.out !== 'true' ? args.out : '/tmp/hot-path.cpuprofile';
+    writeFileSync(out, JSON.stringify(result.profile));
+    const summary = summarize(result.profile);
+    console.log(`profile: ${summary.totalMs} ms sampled, written to ${out}`);
+    console.log('-- self time by function --');
+    console.log(summary.functions.join('\n'));
+    console.log('-- self time by file --');
+    console.log(summary.files.join('\n'));
+  }
+} finally {
+  await product.stop();
+  await echo.stop();
+  await base?.stop();
+}
