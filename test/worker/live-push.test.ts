@@ -340,24 +340,46 @@ describe('live view push', () => {
   });
 });
 
-describe('live view push of a page view without a socket', () => {
-  it("shows a conversation started by the session's page view on the live socket by the time the session answers", async () => {
-    const { pilotId, publicKey } = await createPilot();
-    await json(
-      await call('/v1/admin/flows', {
-        method: 'POST',
-        body: JSON.stringify({
-          schemaVersion: 1,
-          pilotId,
-          name: 'Greeter',
-          trigger: { type: 'page_visited', urls: [{ op: 'any', value: '' }] },
-          start: 'ask',
-          nodes: [{ id: 'ask', type: 'send_message', text: 'Need a hand?' }],
-        }),
+/** A pilot whose page_visited flow greets every page view with "Need a hand?". */
+async function greeterPilot() {
+  const pilot = await createPilot();
+  const flow = await json<{ id: string }>(
+    await call('/v1/admin/flows', {
+      method: 'POST',
+      body: JSON.stringify({
+        schemaVersion: 1,
+        pilotId: pilot.pilotId,
+        name: 'Greeter',
+        trigger: { type: 'page_visited', urls: [{ op: 'any', value: '' }] },
+        start: 'ask',
+        nodes: [{ id: 'ask', type: 'send_message', text: 'Need a hand?' }],
       }),
-    ).then((flow) =>
-      call(`/v1/admin/flows/${flow.id}/publish`, { method: 'POST', body: JSON.stringify({}) }),
-    );
+    }),
+  );
+  await json(
+    await call(`/v1/admin/flows/${flow.id}/publish`, { method: 'POST', body: JSON.stringify({}) }),
+  );
+  return pilot;
+}
+
+describe('live view push of a page view without a socket', () => {
+  it('gives a console that opens the live view after a visitor arrived that visitor in its snapshot, before the queue has delivered it', async () => {
+    const { pilotId, publicKey } = await greeterPilot();
+    // The visitor's page view comes first: nobody watches the pilot yet.
+    const response = await SELF_FETCH(publicKey);
+    const { conversationId } = (await response.json()) as { conversationId: string };
+    // Then an admin opens the live view: the visitor already on the site is in its first frame.
+    const live = await liveSocket(pilotId);
+    const snapshot = live.frames.find((f) => f.type === 'snapshot');
+    const row = snapshot?.items?.find((r) => r.conversationId === conversationId);
+    // Not the queue's copy: the consumer writes D1 before it tells the live object.
+    expect(await indexed(conversationId)).toBe(false);
+    expect(row).toMatchObject({ conversationId, status: 'open', lastMessage: 'Need a hand?' });
+    live.ws.close();
+  });
+
+  it("shows a conversation started by the session's page view on the live socket by the time the session answers", async () => {
+    const { pilotId, publicKey } = await greeterPilot();
     const live = await liveSocket(pilotId);
     const started = Date.now();
     const response = await SELF_FETCH(publicKey);

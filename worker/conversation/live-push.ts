@@ -12,7 +12,8 @@
  * most once per UNWATCHED_RECHECK_MS, so a busy pilot's object is not called on every turn for
  * nothing, and the conversations of one isolate share that window per pilot; a console that
  * connects meanwhile sees such a conversation's next turns through the queue (as before) until
- * the window ends.
+ * the window ends. The push that found nobody still leaves its row in the pilot's live table, so
+ * a console that connects next has that visitor in its first (snapshot) frame.
  */
 import type { AppEnv } from '../env.ts';
 import { liveRow } from '../live/live-store.ts';

@@ -127,12 +127,16 @@ export class PilotObject extends DurableObject<AppEnv> {
   /**
    * One conversation's row, pushed by its object right after a turn (the live view's fast
    * path). Parsed: it crosses from another object. A row older than the stored one changes
-   * nothing. With no live socket open it is not even stored (the queue keeps the table) and
-   * the answer `false` tells the conversation to stop pushing for a while.
+   * nothing. With no live socket open it is still stored, so a console that connects next finds
+   * the visitor in its snapshot at once (a page view usually comes before anyone watches; left
+   * to the queue's copy, the visitor was missing from a live view opened meanwhile, for as long
+   * as the queue lagged), and the answer `false` tells the conversation to stop pushing for a
+   * while: one row write per unwatched window, no fan-out.
    */
   async pushLive(row: LiveConversation): Promise<boolean> {
+    const changed = this.live.apply(await this.notErased([liveConversationSchema.parse(row)]));
     if (this.ctx.getWebSockets().length === 0) return false;
-    this.fanOut(this.live.apply(await this.notErased([liveConversationSchema.parse(row)])));
+    this.fanOut(changed);
     return true;
   }
 
