@@ -38,7 +38,8 @@ const probe = (pollLauncher) => `(() => {
   if (${pollLauncher}) requestAnimationFrame(poll);
 })();`;
 
-function startStaticServer(devBase) {
+/** `variants`: extra messenger pages, name -> loader path on the dev server (A/B runs). */
+function startStaticServer(devBase, variants = {}) {
   const typebot = join(peerDir('@typebot.io/js'), 'dist/web.js');
   // Without the bundle the Typebot page would be measured as an empty page: refuse instead.
   if (!existsSync(typebot)) throw new Error(`Typebot bundle missing: ${typebot}`);
@@ -46,6 +47,12 @@ function startStaticServer(devBase) {
     '/empty.html': pageHtml(''),
     '/edgepilot.html': pageHtml(
       `<script async src="${devBase}/widget.js" data-pilot-key="pk_demo"></script>`,
+    ),
+    ...Object.fromEntries(
+      Object.entries(variants).map(([name, loader]) => [
+        `/${name}.html`,
+        pageHtml(`<script async src="${devBase}${loader}" data-pilot-key="pk_demo"></script>`),
+      ]),
     ),
     '/typebot.html': pageHtml(
       `<script type="module">import Typebot from '/typebot/web.js'; Typebot.initBubble({ typebot: 'bench', apiHost: location.origin });</script>`,
@@ -105,13 +112,14 @@ function median(values) {
 }
 
 /** Median of `samples` fresh loads per page, pages interleaved so drift hits all equally. */
-export async function benchMainThread(devBase, { samples = 5 } = {}) {
+export async function benchMainThread(devBase, { samples = 5, variants = {} } = {}) {
   // The Typebot page needs its bundle even when the weight section did not run (`--only`).
   ensurePeers();
-  const server = await startStaticServer(devBase);
+  const server = await startStaticServer(devBase, variants);
   const base = `http://127.0.0.1:${server.address().port}`;
   const browser = await launchChromium();
   const pages = { empty: [], edgepilot: [], typebot: [] };
+  for (const name of Object.keys(variants)) pages[name] = [];
   try {
     // One discarded round: the first loads pay for the browser's own warm-up.
     for (const name of Object.keys(pages))

@@ -19,7 +19,9 @@ export function VersionsPanel(props: {
   useEffect(() => props.onRefresh(), []);
   const versions = props.versions ?? [];
   useEffect(() => {
-    if (!from && versions[0]) setFrom(String(versions[0].version));
+    // An updater: a pick made before this effect ran must not be replaced (see live-view.tsx).
+    const newest = versions[0];
+    if (newest) setFrom((current) => current || String(newest.version));
   }, [versions.length]);
   const side = (v: string): Side => (v === 'draft' ? 'draft' : Number(v));
   const choices = [

@@ -81,22 +81,35 @@ export function connectLive(
  * hears each frame (the inbox refreshes what it shows).
  */
 export function useLiveRows(api: ApiClient, pilotId: string, onFrame?: (frame: LiveFrame) => void) {
-  const [rows, setRows] = useState<LiveRow[]>([]);
-  const [state, setState] = useState<LiveState>('connecting');
+  // Kept with the pilot they belong to: right after the pilot changes (before the effect has
+  // closed the old socket and opened the new one) the previous pilot's "Live" and rows must not
+  // be shown as this pilot's — a console that trusted that "Live" missed a visitor who arrived
+  // before the new socket was open.
+  const [rows, setRows] = useState<{ pilotId: string; rows: LiveRow[] }>({ pilotId, rows: [] });
+  const [state, setState] = useState<{ pilotId: string; state: LiveState }>({
+    pilotId,
+    state: 'connecting',
+  });
   const listener = useRef(onFrame);
   listener.current = onFrame;
   useEffect(() => {
-    setRows([]);
+    setRows({ pilotId, rows: [] });
     if (!pilotId) return;
     return connectLive(api, pilotId, {
       frame: (frame) => {
-        setRows((prev) => applyLiveFrame(prev, frame));
+        setRows((prev) => ({
+          pilotId,
+          rows: applyLiveFrame(prev.pilotId === pilotId ? prev.rows : [], frame),
+        }));
         listener.current?.(frame);
       },
-      state: setState,
+      state: (next) => setState({ pilotId, state: next }),
     });
   }, [api, pilotId]);
-  return { rows, state };
+  return {
+    rows: rows.pilotId === pilotId ? rows.rows : [],
+    state: state.pilotId === pilotId ? state.state : ('connecting' as LiveState),
+  };
 }
 
 export const liveStateText: Record<LiveState, string> = {

@@ -18,9 +18,15 @@ export function LiveViewPage() {
   const api = useApi();
   const { pilots, failure } = usePilots(api);
   const [pilotId, setPilotId] = useState('');
+  // The first pilot until the admin picks one. An updater, not the `pilotId` of the render that
+  // scheduled this effect: Preact runs a pending effect just before the next render, so when the
+  // admin picked a pilot the moment the list appeared, a `setPilotId(pilots[0].id)` guarded by
+  // that render's empty `pilotId` replaced the pick, and the page watched (and said "Live" for)
+  // the first pilot instead — the console-ops flake: the visitor's row never came.
   useEffect(() => {
-    if (!pilotId && pilots?.[0]) setPilotId(pilots[0].id);
-  }, [pilots, pilotId]);
+    const first = pilots?.[0]?.id;
+    if (first) setPilotId((current) => current || first);
+  }, [pilots]);
   const { rows, state } = useLiveRows(api, pilotId);
   const [now, setNow] = useState(Date.now());
   useEffect(() => {

@@ -237,7 +237,7 @@ describe('admin console: flows list', () => {
     // Import a renamed copy of the exported file.
     const name = unique('Imported');
     const file = { ...JSON.parse(text), name };
-    await page.getByRole('button', { name: 'Import' }).click();
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Import a flow file' });
     await dialog.getByLabel('Flow file (.json)').setInputFiles({
       name: 'flow.json',
@@ -263,7 +263,7 @@ describe('admin console: flows list', () => {
     const before = (await allFlows()).length;
     const { page, close } = await openConsole(browser, '/admin/flows');
     await signIn(page);
-    await page.getByRole('button', { name: 'Import' }).click();
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Import a flow file' });
     await dialog.getByLabel('Flow file (.json)').setInputFiles({
       name: 'bad.json',

@@ -6,8 +6,15 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser.ts';
-import { adminApi, adminKey, openConsole, seriousViolations, signIn } from './console-page.ts';
-import { createPilot, openMessenger, publishFlow, visit, waitForText } from './widget-page.ts';
+import {
+  adminApi,
+  adminKey,
+  baseUrl,
+  openConsole,
+  seriousViolations,
+  signIn,
+} from './console-page.ts';
+import { createPilot, openMessenger, publishFlow, waitForText } from './widget-page.ts';
 
 const tag = Math.random().toString(36).slice(2, 8);
 const pilotName = `Ops pilot ${tag}`;
@@ -66,7 +73,14 @@ afterAll(async () => {
 
 /** A visitor on a page embedding the test pilot, with the messenger open. */
 async function visitor() {
-  const { context, page } = await visit(browser, `/spa/?key=${pilot.publicKey}`);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  // Who the visitor is: the enrollment log names their runs by it.
+  const session = page.waitForResponse(
+    (r) => r.request().method() === 'POST' && r.url().includes(`/${pilot.publicKey}/session`),
+  );
+  await page.goto(`${baseUrl}/spa/?key=${pilot.publicKey}`);
+  const { visitorId } = (await (await session).json()) as { visitorId: string };
   const dialog = await openMessenger(page, 'E2E pilot');
   const log = dialog.getByRole('log');
   await waitForText(log, 'Need a hand?');
@@ -74,7 +88,7 @@ async function visitor() {
     await dialog.getByRole('textbox', { name: 'Message' }).fill(text);
     await dialog.getByRole('button', { name: 'Send' }).click();
   };
-  return { context, page, dialog, log, say };
+  return { context, page, dialog, log, say, visitorId };
 }
 
 async function auditBoth(page: Page, what: string) {
@@ -181,22 +195,32 @@ describe('console operations pages', () => {
     await signIn(admin.page);
     await admin.page.getByRole('heading', { name: 'Enrollment logs', level: 1 }).waitFor();
     const runs = admin.page.getByRole('table', { name: 'Runs' });
-    // The log is written by the events consumer: wait for both new runs.
+    // The log is written by the events consumer: wait for both new runs, the browsing one
+    // completed (the first test's completed run is listed already; until the consumer has the
+    // browsing run's end it is listed as waiting, and the waiting filter below showed it).
     await expect
       .poll(
         async () => {
           await admin.page.getByRole('button', { name: 'Apply filters' }).click();
-          return runs.getByRole('row').filter({ hasText: 'completed' }).count();
+          return runs
+            .getByRole('row')
+            .filter({ hasText: browsing.visitorId })
+            .filter({ hasText: 'completed' })
+            .count();
         },
         { timeout: 20_000 },
       )
       .toBeGreaterThan(0);
+    await runs.getByRole('row').filter({ hasText: waiting.visitorId }).waitFor();
     await admin.page.getByLabel('Status', { exact: true }).selectOption('waiting');
     await admin.page.getByRole('button', { name: 'Apply filters' }).click();
     await expect
       .poll(async () => (await runs.getByRole('row').allTextContents()).slice(1))
       .not.toContainEqual(expect.stringContaining('completed'));
-    const waitingRow = runs.getByRole('row').filter({ hasText: 'waiting' }).first();
+    const waitingRow = runs
+      .getByRole('row')
+      .filter({ hasText: waiting.visitorId })
+      .filter({ hasText: 'waiting' });
     await waitingRow.waitFor();
     await auditBoth(admin.page, 'enrollment logs');
     // A bad version is named before any request.

@@ -75,8 +75,12 @@ describe('demo page with the embedded messenger', () => {
     const page = await context.newPage();
     const dialog = await openDemo(page);
     const composer = dialog.getByRole('textbox', { name: 'Message' });
+    // The first open loads the panel: focus moves once it is drawn.
     await expect
-      .poll(() => composer.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement))
+      .poll(
+        () => composer.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement),
+        { timeout: 10_000 },
+      )
       .toBe(true);
     await page.keyboard.press('Escape');
     const launcher = page.getByRole('button', { name: 'Open chat' });

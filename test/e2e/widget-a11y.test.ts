@@ -56,7 +56,8 @@ describe('messenger accessibility', () => {
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Edgepilot demo' });
     const composer = dialog.getByRole('textbox', { name: 'Message' });
-    await expect.poll(() => isFocused(composer)).toBe(true);
+    // The first open loads the panel: focus moves once it is drawn.
+    await expect.poll(() => isFocused(composer), { timeout: 10_000 }).toBe(true);
     const log = dialog.getByRole('log');
     await waitForText(log, 'What brings you here today?');
     // Shift+Tab from the composer reaches the choices, Enter picks one.

@@ -387,9 +387,13 @@ describe('the EdgePilot JavaScript API', () => {
     const page = await context.newPage();
     // Every socket is refused: the session exists, but events must go by beacon.
     await page.routeWebSocket(/\/socket/, (ws) => ws.close());
+    // Waited for from before the visit: the session may be answered before the launcher shows.
+    const session = page.waitForResponse((r) => r.url().endsWith('/session'));
     await page.goto(`${baseUrl}${pilotPage()}`);
     await page.getByRole('button', { name: 'Open chat', exact: true }).waitFor();
-    await page.waitForResponse((r) => r.url().endsWith('/session'));
+    await session;
+    // Opening wants the socket (refused here): events still go without it.
+    await callApi(page, 'open');
     const beacon = page.waitForRequest(
       (r) =>
         r.url().endsWith(`/v1/widget/${pilot.publicKey}/events`) &&

@@ -30,8 +30,12 @@ export async function openMessenger(page: Page, name = 'Edgepilot demo') {
   // Found by CSS: on a small screen the open panel covers the whole page and the launcher hides.
   const launcher = page.locator('edgepilot-messenger .launcher');
   await expect.poll(() => launcher.getAttribute('aria-expanded')).toBe('true');
+  // The launcher says "expanded" at once; the panel is drawn when its lazily loaded chunk
+  // arrives, and only then does its entrance animation start.
+  const dialog = page.getByRole('dialog', { name });
+  await dialog.waitFor({ state: 'visible', timeout: 10_000 });
   await animationsDone(page);
-  return page.getByRole('dialog', { name });
+  return dialog;
 }
 
 /** Waits for running CSS animations (the panel's entrance) so layout and colours are final. */

@@ -6,6 +6,7 @@
  * ticket), and the D1 row only the queue consumer writes.
  */
 import { env, runInDurableObject } from 'cloudflare:test';
+import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { UNWATCHED_RECHECK_MS } from '../../worker/conversation/live-push.ts';
 import type { LiveConversation } from '../../worker/live/live-store.ts';
@@ -67,6 +68,24 @@ async function indexed(conversationId: string): Promise<boolean> {
     .first();
   return row !== null;
 }
+
+const SELF_FETCH = (publicKey: string) =>
+  exports.default.fetch(
+    new Request(`http://localhost/v1/widget/${publicKey}/session`, {
+      method: 'POST',
+      headers: { origin: 'http://localhost' },
+      body: JSON.stringify({
+        frames: [
+          {
+            v: 1,
+            type: 'page_view',
+            id: crypto.randomUUID(),
+            page: { url: 'http://localhost/', title: 'Home', referrer: '' },
+          },
+        ],
+      }),
+    }),
+  );
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -317,6 +336,63 @@ describe('live view push', () => {
     );
     first.socket.close();
     second.socket.close();
+    live.ws.close();
+  });
+});
+
+/** A pilot whose page_visited flow greets every page view with "Need a hand?". */
+async function greeterPilot() {
+  const pilot = await createPilot();
+  const flow = await json<{ id: string }>(
+    await call('/v1/admin/flows', {
+      method: 'POST',
+      body: JSON.stringify({
+        schemaVersion: 1,
+        pilotId: pilot.pilotId,
+        name: 'Greeter',
+        trigger: { type: 'page_visited', urls: [{ op: 'any', value: '' }] },
+        start: 'ask',
+        nodes: [{ id: 'ask', type: 'send_message', text: 'Need a hand?' }],
+      }),
+    }),
+  );
+  await json(
+    await call(`/v1/admin/flows/${flow.id}/publish`, { method: 'POST', body: JSON.stringify({}) }),
+  );
+  return pilot;
+}
+
+describe('live view push of a page view without a socket', () => {
+  it('gives a console that opens the live view after a visitor arrived that visitor in its snapshot, before the queue has delivered it', async () => {
+    const { pilotId, publicKey } = await greeterPilot();
+    // The visitor's page view comes first: nobody watches the pilot yet.
+    const response = await SELF_FETCH(publicKey);
+    const { conversationId } = (await response.json()) as { conversationId: string };
+    // Then an admin opens the live view: the visitor already on the site is in its first frame.
+    const live = await liveSocket(pilotId);
+    const snapshot = live.frames.find((f) => f.type === 'snapshot');
+    const row = snapshot?.items?.find((r) => r.conversationId === conversationId);
+    // Not the queue's copy: the consumer writes D1 before it tells the live object.
+    expect(await indexed(conversationId)).toBe(false);
+    expect(row).toMatchObject({ conversationId, status: 'open', lastMessage: 'Need a hand?' });
+    live.ws.close();
+  });
+
+  it("shows a conversation started by the session's page view on the live socket by the time the session answers", async () => {
+    const { pilotId, publicKey } = await greeterPilot();
+    const live = await liveSocket(pilotId);
+    const started = Date.now();
+    const response = await SELF_FETCH(publicKey);
+    const { conversationId } = (await response.json()) as { conversationId: string };
+    await eventually(
+      async () => live.rows(conversationId).length,
+      (n) => n > 0,
+      'the row on the live socket',
+    );
+    // Pushed by the page view's own request (not left to a background push after it ended):
+    // there before the queue's copy reaches D1.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(live.rows(conversationId)[0]!.lastMessage).toBe('Need a hand?');
     live.ws.close();
   });
 });

@@ -2,9 +2,12 @@
  * Rendering of the message log. Every text from a visitor, flow, agent or AI goes through
  * Lit text bindings (text nodes), never through HTML parsing.
  */
-import { html, nothing } from 'lit';
+import { html, nothing } from 'lit/html.js';
 import type { ChatMessage } from '../../shared/protocol.ts';
 import { inputFor } from './input-kinds.ts';
+import { safeUrl } from './safe-url.ts';
+
+export { safeUrl };
 
 export interface PendingMessage {
   id: string;
@@ -106,15 +109,4 @@ export function formView(
 /** A message typed by the visitor that the server has not stored yet (offline, in flight). */
 export function pendingView(message: PendingMessage, sending: string) {
   return html`<div class="msg" part="message" dir="auto" data-author="visitor" data-pending aria-description=${sending}>${message.text}</div>`;
-}
-
-/** Only http(s) links and redirects are followed: never `javascript:` or `data:`. */
-export function safeUrl(raw: string | undefined, base = location.href): string | null {
-  if (!raw) return null;
-  try {
-    const url = new URL(raw, base);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
-  } catch {
-    return null;
-  }
 }

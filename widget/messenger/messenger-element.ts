@@ -1,125 +1,254 @@
 /**
- * <edgepilot-messenger>: launcher with unread badge, proactive bubble, banner, and the dialog
- * with connection state, message log, typing indicator, choices and a composer that adapts to
- * the question's input kind (SPEC 3.2). Thin: the connection lives in a ReactiveController;
- * every text is rendered as text.
+ * <edgepilot-messenger>: the launcher with its unread badge and the proactive bubble, drawn
+ * without a framework (the first paint on every page view costs next to nothing); the dialog
+ * (connection state, message log, typing indicator, choices, a composer that adapts to the
+ * question's input kind, SPEC 3.2) and banners are drawn by panel.ts (Lit), loaded on first
+ * open or when a banner arrives. Every text is rendered as text.
  */
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import type { ChatMessage, ServerFrame } from '../../shared/protocol.ts';
 import type { WidgetConfig } from '../config.ts';
-import { Connection, type ConnectionStatus, type FrameInput } from '../transport/connection.ts';
-import { inputFor, invalidAnswer } from './input-kinds.ts';
 import {
-  formView,
-  messageView,
-  type PendingMessage,
-  pendingView,
-  safeUrl,
-} from './message-view.ts';
+  Connection,
+  type ConnectionStatus,
+  type FrameInput,
+  type Preview,
+} from '../transport/connection.ts';
+import type { Banner, PanelHost, PendingMessage } from './panel-host.ts';
+import { safeUrl } from './safe-url.ts';
 import { createStorage, type MessengerStorage } from './storage.ts';
 import { directionOf, pickLocale, type StringKey, type Strings, strings } from './strings.ts';
-import { messengerStyles, panelStyles } from './styles.ts';
-import { whenIdle } from './tasks.ts';
+import { launcherCss } from './styles.ts';
+import { nextTask } from './tasks.ts';
 
 export type MessengerEvent = 'ready' | 'open' | 'close' | 'message' | 'unread' | 'error';
-type Banner = Extract<ServerFrame, { type: 'banner' }>;
+export type { Banner, PendingMessage };
 
-export class MessengerElement extends LitElement {
-  static override styles = messengerStyles;
-  static override properties = {
-    open: { type: Boolean, reflect: true },
-    launcherHidden: { state: true },
-    messages: { state: true },
-    outbox: { state: true },
-    status: { state: true },
-    typing: { state: true },
-    banner: { state: true },
-    bubbleDismissed: { state: true },
-    invalid: { state: true },
-    formErrors: { state: true },
-    locale: { state: true },
-    displayName: { state: true },
-    position: { state: true },
-  };
+type Panel = typeof import('./panel.ts');
 
-  open = false;
-  launcherHidden = false;
-  messages: ChatMessage[] = [];
-  outbox: PendingMessage[] = [];
-  status: ConnectionStatus = 'connecting';
-  typing: 'pilot' | 'agent' | null = null;
-  banner: Banner | null = null;
-  bubbleDismissed = false;
-  invalid: StringKey | null = null;
+/** State whose change redraws the messenger (in one microtask, like a Lit reactive property). */
+const REACTIVE = [
+  'open',
+  'launcherHidden',
+  'messages',
+  'outbox',
+  'status',
+  'typing',
+  'banner',
+  'bubbleDismissed',
+  'invalid',
+  'formErrors',
+  'locale',
+  'displayName',
+  'position',
+] as const;
+type Key = (typeof REACTIVE)[number];
+
+const CHAT_ICON = 'M4 4h16v12H7l-3 3z';
+const CLOSE_ICON =
+  'M5.3 4 12 10.7 18.7 4 20 5.3 13.3 12 20 18.7 18.7 20 12 13.3 5.3 20 4 18.7 10.7 12 4 5.3z';
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+let launcherSheet: CSSStyleSheet | undefined;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
+  return node;
+}
+
+function attr(node: Element, name: string, value: string | number | null | false | undefined) {
+  if (value === null || value === false || value === undefined) node.removeAttribute(name);
+  else node.setAttribute(name, String(value));
+}
+
+export class MessengerElement extends HTMLElement implements PanelHost {
+  declare open: boolean;
+  declare launcherHidden: boolean;
+  declare messages: ChatMessage[];
+  declare outbox: PendingMessage[];
+  declare status: ConnectionStatus;
+  declare typing: 'pilot' | 'agent' | null;
+  declare banner: Banner | null;
+  declare bubbleDismissed: boolean;
+  declare invalid: StringKey | null;
   /** The messenger's own check of a capture form, until the server answers. */
-  formErrors?: Record<string, string> | undefined;
-  locale: string;
-  displayName = '';
+  declare formErrors: Record<string, string> | undefined;
+  declare locale: string;
+  declare displayName: string;
   /** The pilot's launcher corner (`left`: the start side); anything else is the default. */
-  position = '';
+  declare position: string;
   readonly storage: MessengerStorage;
   readonly connection: Connection;
+  readonly root: ShadowRoot;
+  /** Where panel.ts draws the banner and the dialog. */
+  readonly bannerBox: HTMLDivElement;
+  readonly panelBox: HTMLDivElement;
+  /** The Lit panel module, once loaded. */
+  panel: Panel | null = null;
+  /** Resolves after the next redraw (the panel's too, when it is loaded). */
+  updateComplete: Promise<void> = Promise.resolve();
+  private state = {
+    open: false,
+    launcherHidden: false,
+    messages: [],
+    outbox: [],
+    status: 'connecting',
+    typing: null,
+    banner: null,
+    bubbleDismissed: false,
+    invalid: null,
+    formErrors: undefined,
+    locale: 'en',
+    displayName: '',
+    position: '',
+  } as Record<Key, unknown>;
+  private changed = new Set<Key>();
+  private queued = false;
+  private loading: Promise<Panel> | null = null;
+  private readonly wrap: HTMLDivElement;
+  private readonly launcher: HTMLButtonElement;
+  private readonly icon: SVGPathElement;
+  private bubble: { box: HTMLDivElement; text: HTMLButtonElement; x: HTMLButtonElement } | null =
+    null;
+  private controllers: { hostConnected(): void; hostDisconnected(): void }[] = [];
   #readSeq: number | null = null;
   private lastUnread = 0;
-  /** The panel is built on first open: until then only the launcher (and bubbles) render. */
-  private panelBuilt = false;
+  /** `open` changed and its consequences (event, focus) wait for the panel to be drawn. */
+  private openChanged = false;
+  private told: 'open' | 'close' = 'close';
+  /** Messages shown from a page view's answer, until the socket replays the whole history. */
+  private previewing = false;
+  /**
+   * The socket's replay, gathered while the preview stays on screen: swapped in once it reaches
+   * the newest message shown (an open log never empties and refills while it arrives).
+   */
+  private replay: { until: number; messages: ChatMessage[] } | null = null;
+  /** The newest message `message` was emitted for. */
+  private emitted = 0;
+  /** The pilot's accent colour in use, and the sheet that sets it. */
+  private accent = '';
+  private accentSheet: CSSStyleSheet | undefined;
 
   constructor(
     readonly config: WidgetConfig,
-    private readonly emit: (event: MessengerEvent, detail?: unknown) => void,
+    readonly emit: (event: MessengerEvent, detail?: unknown) => void,
   ) {
     super();
+    this.root = this.attachShadow({ mode: 'open' });
+    launcherSheet ??= new CSSStyleSheet();
+    if (!launcherSheet.cssRules.length) launcherSheet.replaceSync(launcherCss);
+    this.root.adoptedStyleSheets = [launcherSheet];
+    this.wrap = el('div', { class: 'root' });
+    this.bannerBox = el('div', { class: 'box' });
+    this.panelBox = el('div', { class: 'box' });
+    this.launcher = el('button', { type: 'button', class: 'launcher', part: 'launcher' });
+    this.launcher.onclick = () => (this.open ? this.hide() : this.show());
+    // The visitor is about to open it (pointer over, keyboard focus): fetch the panel now.
+    this.launcher.onpointerenter = this.launcher.onfocus = () =>
+      void this.loadPanel().catch(() => undefined);
+    const svg = document.createElementNS(SVG, 'svg');
+    attr(svg, 'viewBox', '0 0 24 24');
+    attr(svg, 'aria-hidden', 'true');
+    this.icon = svg.appendChild(document.createElementNS(SVG, 'path'));
+    this.launcher.append(svg);
+    this.wrap.append(this.bannerBox, this.panelBox, this.launcher);
+    this.root.append(this.wrap);
     this.storage = createStorage(config);
-    this.locale = pickLocale(config.locale ?? navigator.language);
+    this.state.locale = pickLocale(config.locale ?? navigator.language);
     this.connection = new Connection(
       this,
       config,
       {
         onFrame: (frame) => this.onFrame(frame),
+        onPreview: (preview) => this.onPreview(preview),
+        onSession: (session) => this.applyAppearance(session),
         onStatus: (status) => {
           this.status = status;
         },
         onReset: () => {
           this.messages = [];
           this.readSeq = 0;
+          this.emitted = 0;
+          this.previewing = false;
+          this.replay = null;
         },
-        onRefused: (error) => this.emit('error', error),
+        onRefused: (error) => {
+          this.emit('error', error);
+          // No session, so no appearance with it (an untrusted page, say): the panel that says
+          // chat is unavailable still carries the pilot's name and colours.
+          void this.loadAppearance();
+        },
       },
       this.storage,
     );
     this.connection.locale = this.locale;
-    // Not needed for the launcher's first paint: fetched when the main thread is idle.
-    if (!config.preview) whenIdle(() => void this.loadAppearance());
+  }
+
+  addController(controller: { hostConnected(): void; hostDisconnected(): void }): void {
+    this.controllers.push(controller);
+  }
+
+  removeController(controller: { hostConnected(): void; hostDisconnected(): void }): void {
+    this.controllers = this.controllers.filter((c) => c !== controller);
+  }
+
+  connectedCallback(): void {
+    for (const c of this.controllers) c.hostConnected();
+    // The first draw is a task of its own, apart from mounting: neither is a long one.
+    nextTask(() => this.requestUpdate());
+  }
+
+  disconnectedCallback(): void {
+    for (const c of this.controllers) c.hostDisconnected();
+  }
+
+  requestUpdate(): void {
+    if (this.queued) return;
+    this.queued = true;
+    this.updateComplete = Promise.resolve().then(() => this.update());
   }
 
   /**
    * The last message the visitor has seen, read from storage on first use (a page's first
    * localStorage access loads it synchronously: not during the launcher's first render).
    */
-  private get readSeq(): number {
+  get readSeq(): number {
     this.#readSeq ??= Number(this.storage.read('read')) || 0;
     return this.#readSeq;
   }
 
-  private set readSeq(seq: number) {
+  set readSeq(seq: number) {
     this.#readSeq = seq;
   }
 
-  private get t(): Strings {
+  get t(): Strings {
     return strings[this.locale] ?? strings.en!;
   }
 
   /** Pilot/agent messages that arrived since the visitor last had the panel open. */
   get unread(): number {
     if (this.open) return 0;
-    return this.messages.filter(
-      (m) => m.seq > this.readSeq && (m.author === 'pilot' || m.author === 'agent'),
-    ).length;
+    let count = 0;
+    for (const m of this.messages) {
+      if (m.author !== 'pilot' && m.author !== 'agent') continue;
+      // Only a message that arrived can make the page read storage: none, no read.
+      if (m.seq > this.readSeq) count++;
+    }
+    return count;
   }
 
-  /** Opens the panel; focus moves to the composer. */
+  /** The input kind the newest pilot question waits for, if it is still the last message. */
+  get question(): ChatMessage | undefined {
+    const last = this.messages.at(-1);
+    return last && last.author !== 'visitor' && last.input ? last : undefined;
+  }
+
+  /** Opens the panel (loading it on first open); focus moves to the composer. */
   show(): void {
     this.open = true;
+    // Something to say or read: now the conversation needs its socket.
+    this.connection.wake();
   }
 
   /** Closes the panel; focus returns to the launcher. */
@@ -135,6 +264,7 @@ export class MessengerElement extends LitElement {
   /** Opens the panel with `text` ready to send in the composer. */
   async prefill(text: string): Promise<void> {
     this.show();
+    await this.loadPanel();
     await this.updateComplete;
     const input = this.composer();
     if (input) input.value = text;
@@ -147,41 +277,110 @@ export class MessengerElement extends LitElement {
     return this.connection.send(frame);
   }
 
+  composer(): HTMLInputElement | null {
+    // Not a checkbox of a multiple-choice question in the log.
+    return this.root.querySelector('form input');
+  }
+
+  /** Sends the visitor's words (typed, or the picked labels of a multiple-choice question). */
+  send(text: string): void {
+    if (!text) return;
+    const id = this.interact({ type: 'message', text });
+    this.outbox = [...this.outbox, { id, text }];
+  }
+
+  /** Loads the Lit panel once; a failed load is retried on the next need. */
+  loadPanel(): Promise<Panel> {
+    this.loading ??= import('./panel.ts').then(
+      (panel) => {
+        this.panel = panel;
+        this.requestUpdate();
+        return panel;
+      },
+      (error: unknown) => {
+        this.loading = null;
+        console.error('[edgepilot] panel failed to load', error);
+        throw error;
+      },
+    );
+    return this.loading;
+  }
+
+  /** The pilot's appearance by `GET /config`: only when no session answer brings it. */
   private async loadAppearance(): Promise<void> {
     try {
       const response = await fetch(`${this.config.api}/v1/widget/${this.config.pilotKey}/config`);
-      if (!response.ok) return;
-      const config = (await response.json()) as {
-        displayName?: string;
-        appearance?: { accentColor?: string; position?: string };
-      };
-      if (typeof config.displayName === 'string') this.displayName = config.displayName;
-      if (config.appearance?.position === 'left') this.position = 'left';
-      const accent = config.appearance?.accentColor;
-      // Only a plain hex colour reaches CSS: nothing from the network is parsed as CSS text.
-      if (accent && /^#[0-9a-f]{6}$/i.test(accent)) {
-        const sheet = new CSSStyleSheet();
-        sheet.replaceSync(`:host{--ep-accent:${accent}}`);
-        await this.updateComplete;
-        const root = this.renderRoot as ShadowRoot;
-        root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
-      }
+      if (response.ok) this.applyAppearance(await response.json());
     } catch {
       // No appearance: the default theme is fine.
     }
   }
 
+  /**
+   * The pilot's display name and appearance, as the session's answer carries them (no request of
+   * its own). Only a plain hex colour reaches CSS: nothing from the network is parsed as CSS text.
+   */
+  private applyAppearance(session: {
+    displayName: string;
+    appearance?: { accentColor?: string; position?: string };
+  }): void {
+    if (typeof session.displayName === 'string') this.displayName = session.displayName;
+    this.position = session.appearance?.position === 'left' ? 'left' : '';
+    const accent = session.appearance?.accentColor;
+    if (!accent || !/^#[0-9a-f]{6}$/i.test(accent) || accent === this.accent) return;
+    this.accent = accent;
+    this.accentSheet ??= new CSSStyleSheet();
+    this.accentSheet.replaceSync(`:host{--ep-accent:${accent}}`);
+    if (!this.root.adoptedStyleSheets.includes(this.accentSheet))
+      this.root.adoptedStyleSheets = [...this.root.adoptedStyleSheets, this.accentSheet];
+  }
+
+  /**
+   * A page view's answer, before any socket: the newest messages (a proactive greeting, unread
+   * replies) shown as the badge and bubble; the socket replays the whole history when it opens.
+   */
+  private onPreview(preview: Preview): void {
+    if (!this.previewing && this.messages.length) return;
+    this.previewing = true;
+    this.messages = preview.messages;
+    for (const m of preview.messages)
+      if (this.announce(m) && m.author !== 'visitor') this.bubbleDismissed = false;
+  }
+
+  /** Emits `message` once per message, whether it came with a page view or over the socket. */
+  private announce(message: ChatMessage): boolean {
+    if (message.seq <= this.emitted) return false;
+    this.emitted = message.seq;
+    this.emit('message', { author: message.author, text: message.text, seq: message.seq });
+    return true;
+  }
+
   private onFrame(frame: ServerFrame): void {
     switch (frame.type) {
+      case 'welcome':
+        // The socket replays from the start: the preview gives way to the full history.
+        if (this.previewing) {
+          this.previewing = false;
+          const shown = this.messages.at(-1)?.seq ?? 0;
+          if (shown && frame.lastSeq >= shown) this.replay = { until: shown, messages: [] };
+          else this.messages = [];
+        }
+        break;
       case 'message': {
         const { message } = frame;
-        this.messages = [...this.messages, message];
+        const replay = this.replay;
+        if (replay) {
+          replay.messages.push(message);
+          if (message.seq < replay.until) break;
+          this.replay = null;
+          this.messages = replay.messages;
+        } else this.messages = [...this.messages, message];
         this.formErrors = undefined;
         this.outbox = this.outbox.filter((p) => p.id !== message.clientId);
         if (message.author === this.typing) this.typing = null;
         if (message.author !== 'visitor') this.bubbleDismissed = false;
         if (this.open) this.markRead();
-        this.emit('message', { author: message.author, text: message.text, seq: message.seq });
+        this.announce(message);
         break;
       }
       case 'typing':
@@ -211,169 +410,97 @@ export class MessengerElement extends LitElement {
     }
   }
 
-  private markRead(): void {
+  markRead(): void {
     this.readSeq = this.messages.at(-1)?.seq ?? this.readSeq;
     this.storage.write('read', String(this.readSeq));
   }
 
-  private composer(): HTMLInputElement | null {
-    // Not a checkbox of a multiple-choice question in the log.
-    return this.renderRoot.querySelector('form input');
-  }
+  /** Draws the launcher and bubble, then the panel when loaded; then focus, scroll, events. */
+  private update(): void {
+    this.queued = false;
+    const changed = this.changed;
+    this.changed = new Set();
+    const t = this.t;
+    const unread = this.unread;
+    attr(this.wrap, 'dir', directionOf(this.locale));
+    attr(this.wrap, 'lang', this.locale);
+    attr(this.wrap, 'data-position', this.position || null);
+    const l = this.launcher;
+    attr(l, 'aria-label', t.openChat);
+    attr(l, 'aria-expanded', String(this.open));
+    l.hidden = this.launcherHidden;
+    attr(l, 'data-unread', unread || null);
+    attr(l, 'aria-description', unread && `${unread} ${t.unread}`);
+    attr(this.icon, 'd', this.open ? CLOSE_ICON : CHAT_ICON);
+    this.drawBubble(unread, t);
+    if ((this.open || this.banner) && !this.panel) void this.loadPanel().catch(() => undefined);
+    this.panel?.draw(this);
 
-  /** The input kind the newest pilot question waits for, if it is still the last message. */
-  private get question(): ChatMessage | undefined {
-    const last = this.messages.at(-1);
-    return last && last.author !== 'visitor' && last.input ? last : undefined;
-  }
-
-  /** The first render runs in a task of its own, apart from mounting: no long task. */
-  protected override async scheduleUpdate(): Promise<void> {
-    if (!this.hasUpdated) await new Promise((resolve) => setTimeout(resolve, 0));
-    super.scheduleUpdate();
-  }
-
-  protected override willUpdate(): void {
-    if (!this.open || this.panelBuilt) return;
-    this.panelBuilt = true;
-    const root = this.renderRoot as ShadowRoot;
-    root.adoptedStyleSheets = [...root.adoptedStyleSheets, panelStyles.styleSheet!];
-  }
-
-  protected override updated(changed: PropertyValues<this>): void {
-    // The first update reports `open` as changed from undefined: only a real open counts then.
-    const opened = changed.has('open') && (changed.get('open') !== undefined || this.open);
-    if (opened) {
-      if (this.open) this.markRead();
-      this.emit(this.open ? 'open' : 'close');
-      const target = this.open ? 'form input' : '.launcher';
-      this.renderRoot.querySelector<HTMLElement>(target)?.focus();
+    if (changed.has('open')) this.openChanged = true;
+    let opened = false;
+    if (this.openChanged && (this.panel || !this.open)) {
+      this.openChanged = false;
+      const now = this.open ? 'open' : 'close';
+      if (now !== this.told) {
+        this.told = now;
+        opened = this.open;
+        if (this.open) this.markRead();
+        this.emit(now);
+        // The console's preview must not take focus from the settings form around it.
+        if (!this.config.preview) (this.open ? this.composer() : l)?.focus();
+      }
     }
     // Only an open log is scrolled: reading scrollHeight forces a layout, wasted while hidden.
     const grew = changed.has('messages') || changed.has('outbox') || changed.has('typing');
-    if (this.open && (opened || grew)) {
-      const log = this.renderRoot.querySelector('.log');
+    if (this.open && this.panel && (opened || grew)) {
+      const log = this.root.querySelector('.log');
       log?.scrollTo({ top: log.scrollHeight });
     }
-    const unread = this.unread;
-    if (unread !== this.lastUnread) {
-      this.lastUnread = unread;
-      this.emit('unread', unread);
+    const after = this.unread;
+    if (after !== this.lastUnread) {
+      this.lastUnread = after;
+      this.emit('unread', after);
     }
   }
 
-  private onSubmit(event: SubmitEvent): void {
-    event.preventDefault();
-    const input = this.composer();
-    const text = input?.value.trim();
-    if (!input || !text) return;
-    this.invalid = invalidAnswer(this.question?.input, text);
-    if (this.invalid) return;
-    this.send(text);
-    input.value = '';
-  }
-
-  /** Sends the visitor's words (typed, or the picked labels of a multiple-choice question). */
-  private send = (text: string): void => {
-    if (!text) return;
-    const id = this.interact({ type: 'message', text });
-    this.outbox = [...this.outbox, { id, text }];
-  };
-
-  /** Checks each value by its kind here (the server checks again), then sends the form. */
-  private onForm = (event: SubmitEvent): void => {
-    event.preventDefault();
-    const question = this.question!;
-    const values = Object.fromEntries(new FormData(event.target as HTMLFormElement)) as Record<
-      string,
-      string
-    >;
-    const errors: Record<string, string> = {};
-    for (const f of question.form!) {
-      const key = values[f.name] && invalidAnswer(f.kind, values[f.name]!);
-      if (key) errors[f.name] = this.t[key];
-    }
-    this.formErrors = errors;
-    if (!Object.keys(errors).length) this.interact({ type: 'form', seq: question.seq, values });
-  };
-
-  private onChoice = (message: ChatMessage, value: string): void => {
-    this.interact({ type: 'choice', seq: message.seq, value });
-  };
-
-  private onKeydown(event: KeyboardEvent): void {
-    if (event.key === 'Escape' && this.open) {
-      event.stopPropagation();
-      this.hide();
-    }
-  }
-
-  private statusText(): string | null {
-    return this.status === 'online' ? null : this.t[this.status];
-  }
-
-  private renderBubble() {
+  private drawBubble(unread: number, t: Strings): void {
     const last = this.messages.at(-1);
-    if (this.open || this.bubbleDismissed || !this.unread || !last) return nothing;
-    return html`<div class="bubble card" part="bubble" role="status">
-      <button type="button" dir="auto" @click=${this.show}>${last.post?.preview || last.post?.title || last.text}</button>
-      <button type="button" class="x" aria-label=${this.t.dismiss} @click=${() => {
+    if (this.open || this.bubbleDismissed || !unread || !last) {
+      this.bubble?.box.remove();
+      this.bubble = null;
+      return;
+    }
+    if (!this.bubble) {
+      const box = el('div', { class: 'bubble card', part: 'bubble', role: 'status' });
+      const text = el('button', { type: 'button', dir: 'auto' });
+      text.onclick = () => this.show();
+      const x = el('button', { type: 'button', class: 'x' });
+      x.onclick = () => {
         this.bubbleDismissed = true;
-      }}>×</button></div>`;
+      };
+      x.textContent = '×';
+      box.append(text, x);
+      this.bubble = { box, text, x };
+      this.panelBox.before(box);
+    }
+    // A text node: whatever the message says is never parsed as HTML. A post shows its preview.
+    const said = last.post?.preview || last.post?.title || last.text;
+    if (this.bubble.text.textContent !== said) this.bubble.text.textContent = said;
+    attr(this.bubble.x, 'aria-label', t.dismiss);
   }
+}
 
-  private renderBanner() {
-    const banner = this.banner;
-    if (!banner) return nothing;
-    const url = safeUrl(banner.url);
-    return html`<div class="banner card" part="banner" role="status" data-style=${banner.style}>
-      ${url ? html`<a href=${url} target="_blank" rel="noopener noreferrer">${banner.text}</a>` : html`<span>${banner.text}</span>`}
-      <button type="button" class="x" aria-label=${this.t.dismiss} @click=${() => {
-        this.banner = null;
-      }}>×</button></div>`;
-  }
-
-  private renderPanel() {
-    const t = this.t;
-    const title = this.displayName || this.connection.displayName || t.chat;
-    const status = this.statusText();
-    const kind = inputFor(this.question?.input);
-    const last = this.messages.length - 1;
-    return html`<div class="panel card" part="panel" role="dialog" aria-label=${title} ?hidden=${!this.open} @keydown=${this.onKeydown}>
-      <div class="head"><span>${title}</span>
-        <button type="button" class="x" aria-label=${t.closeChat} @click=${this.hide}>×</button></div>
-      <div class="status" role="status" ?hidden=${!status}>${status ?? ''}</div>
-      <div class="log" role="log" aria-live="polite">${this.messages.map((m, i) =>
-        messageView(m, i < last, this.onChoice, this.send, t.send),
-      )}${this.outbox.map((p) => pendingView(p, t.sending))}</div>
-      <div class="typing" ?hidden=${!this.typing} role="status">${
-        this.typing ? html`<i></i><i></i><i></i> ${title} ${t.typing}` : nothing
-      }</div>
-      ${
-        this.question?.form
-          ? formView(this.question, this.formErrors ?? this.question.errors, this.onForm, t.send)
-          : html`<form @submit=${this.onSubmit} novalidate>
-        <input dir="auto" type=${kind.type} inputmode=${kind.inputMode} autocomplete=${kind.autocomplete}
-          aria-label=${t.message} maxlength="4000" aria-invalid=${this.invalid ? 'true' : 'false'}
-          aria-describedby=${this.invalid ? 'ep-err' : nothing} @input=${() => {
-            this.invalid = null;
-          }} />
-        <button type="submit">${t.send}</button>
-        ${this.invalid ? html`<p class="err" id="ep-err" role="alert">${t[this.invalid]}</p>` : nothing}
-      </form>`
-      }
-    </div>`;
-  }
-
-  override render() {
-    const unread = this.unread;
-    return html`<div class="root" dir=${directionOf(this.locale)} lang=${this.locale} data-position=${this.position || nothing}>
-      ${this.renderBanner()}${this.renderBubble()}${this.panelBuilt ? this.renderPanel() : nothing}
-      <button type="button" class="launcher" part="launcher" aria-label=${this.t.openChat}
-        aria-expanded=${this.open ? 'true' : 'false'} ?hidden=${this.launcherHidden}
-        data-unread=${unread || nothing} aria-description=${unread ? `${unread} ${this.t.unread}` : nothing}
-        @click=${() => (this.open ? this.hide() : this.show())}>
-        <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16v12H7l-3 3z"/></svg>
-      </button></div>`;
-  }
+for (const key of REACTIVE) {
+  Object.defineProperty(MessengerElement.prototype, key, {
+    get(this: { state: Record<Key, unknown> }) {
+      return this.state[key];
+    },
+    set(this: MessengerElement, value: unknown) {
+      const self = this as unknown as { state: Record<Key, unknown>; changed: Set<Key> };
+      if (self.state[key] === value) return;
+      self.state[key] = value;
+      self.changed.add(key);
+      this.requestUpdate();
+    },
+  });
 }

@@ -33,13 +33,10 @@ class PreviewMessenger extends MessengerElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    const root = this.renderRoot as ShadowRoot;
-    root.adoptedStyleSheets = [...root.adoptedStyleSheets, this.#accent];
+    // No focus moves (`config.preview`) and no events: the settings form keeps its focus.
+    this.root.adoptedStyleSheets = [...this.root.adoptedStyleSheets, this.#accent];
     this.show();
   }
-
-  /** No focus moves and no events: the preview must not take focus from the settings form. */
-  protected override updated(): void {}
 
   apply({ accentColor, displayName, position }: PreviewAppearance): void {
     // A hex triplet only (parsePreviewMessage checked it): nothing else is parsed as CSS.

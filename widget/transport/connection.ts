@@ -3,10 +3,14 @@
  * reconnect with jittered backoff, connect timeout, minimum uptime, resume from the last
  * sequence number, and a bounded queue of frames re-sent until acknowledged. Frames go out one
  * at a time (the next after the previous ack), so they are applied in order, and the server
- * deduplicates by frame id, so each is applied exactly once. Without an open socket, page views
- * and events go by `navigator.sendBeacon`. Only this folder touches `WebSocket`.
+ * deduplicates by frame id, so each is applied exactly once. Only this folder touches `WebSocket`.
+ *
+ * The socket opens only when there is something to receive (`wake`: the panel opens, the visitor
+ * or the site sends a message, choice or contact, or a page view's answer says a run is still
+ * working). Until then, and whenever no socket is open, page views and events go by `fetch`
+ * (keepalive, a "simple" request); the answer carries what a socket would have said: the newest
+ * messages (`onPreview`: the badge and bubble of a proactive greeting), banners and redirects.
  */
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CloseCode, ErrorCode, isTerminalCloseCode } from '../../shared/errors.ts';
 import type { ChatMessage, ClientFrame, ServerFrame } from '../../shared/protocol.ts';
 import type { WidgetConfig } from '../config.ts';
@@ -30,8 +34,24 @@ const MIN_UPTIME_MS = 5_000;
 const MAX_QUEUE = 100;
 const RATE_LIMIT_RETRY_MS = 1_000;
 
+/** A page view's answer, for a messenger without a socket: the conversation's newest messages. */
+export interface Preview {
+  lastSeq: number;
+  messages: ChatMessage[];
+}
+
+/** What the connection needs of its element. */
+export interface ConnectionHost {
+  addController(controller: { hostConnected(): void; hostDisconnected(): void }): void;
+  requestUpdate(): void;
+}
+
 export interface ConnectionCallbacks {
   onFrame(frame: ServerFrame): void;
+  /** A page view's answer arrived while no socket was open. */
+  onPreview(preview: Preview): void;
+  /** A session started: its display name and appearance are the pilot's current ones. */
+  onSession?(session: { displayName: string; appearance?: Session['appearance'] }): void;
   onStatus(status: ConnectionStatus): void;
   /** A new conversation replaced the previous one (identify, logout): drop the history. */
   onReset(): void;
@@ -54,6 +74,8 @@ interface Session {
   visitorKey: string | null;
   displayName: string;
   identified: boolean;
+  /** The pilot's appearance (as `GET /config` says it): the messenger's accent and corner. */
+  appearance?: { accentColor?: string; position?: string };
 }
 
 export interface VisitorStore {
@@ -62,7 +84,7 @@ export interface VisitorStore {
   remove(key: string): void;
 }
 
-export class Connection implements ReactiveController {
+export class Connection {
   status: ConnectionStatus = 'connecting';
   displayName = '';
   locale = '';
@@ -95,6 +117,16 @@ export class Connection implements ReactiveController {
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private lastHeard = 0;
   private stopped = true;
+  /** Something to receive: the socket opens (and reopens) from now on. */
+  private wanted = false;
+  /** A page view's answer is awaited: the next batch waits for it (one request at a time). */
+  private posting = false;
+  /**
+   * A `connect` is awaiting its session: a second one must not start (both would open a socket
+   * when it lands); the one in flight reads `wanted` after the await, so a `wake` meanwhile is
+   * not lost.
+   */
+  private connecting = false;
   private refused = 0;
   private readonly onNetwork = () => {
     if (navigator.onLine) return this.reconnectNow();
@@ -104,7 +136,7 @@ export class Connection implements ReactiveController {
   };
 
   constructor(
-    private readonly host: ReactiveControllerHost,
+    private readonly host: ConnectionHost,
     private readonly config: WidgetConfig,
     private readonly callbacks: ConnectionCallbacks,
     private readonly storage: VisitorStore,
@@ -117,6 +149,7 @@ export class Connection implements ReactiveController {
     addEventListener('online', this.onNetwork);
     addEventListener('offline', this.onNetwork);
     // In a task of its own, after the launcher's first render: no long task on the host page.
+    // Only the session starts now (a refused origin is told at once); the socket waits for `wake`.
     clearTimeout(this.retry);
     this.retry = setTimeout(() => void this.connect(), 0);
   }
@@ -138,9 +171,19 @@ export class Connection implements ReactiveController {
     const full = { ...frame, v: 1, id: crypto.randomUUID() } as OutgoingFrame;
     if (this.pending.length >= MAX_QUEUE) this.pending.splice(isBackground(full) ? 0 : 1, 1);
     this.pending.push(full);
+    // A message, choice or contact goes over the socket: open it. Page views and events go by
+    // fetch until one is open.
+    if (!isBackground(full)) this.wake();
     this.flush();
-    this.beaconBackground();
+    this.post();
     return full.id;
+  }
+
+  /** There is something to receive (the panel opened, a message was sent): open the socket. */
+  wake(): void {
+    if (this.wanted) return;
+    this.wanted = true;
+    this.reconnectNow();
   }
 
   /** Persists the visitor key once storage is allowed (after interaction, by default). */
@@ -188,24 +231,76 @@ export class Connection implements ReactiveController {
     this.#socket?.send(JSON.stringify(this.locale ? { ...hello, locale: this.locale } : hello));
   }
 
+  /** A socket open or still opening (a closing one is about to be replaced). */
+  private live(): boolean {
+    const state = this.#socket?.readyState;
+    return state === WebSocket.OPEN || state === WebSocket.CONNECTING;
+  }
+
   private isOpen(): boolean {
     return this.#socket?.readyState === WebSocket.OPEN;
   }
 
   /**
-   * Page views and events do not wait for a socket: while none is open or opening (blocked by a
-   * proxy, dropped, between retries) they go by `navigator.sendBeacon`. One that a dropped socket
-   * may have delivered already is deduplicated by the server (same frame id).
+   * Page views and events do not wait for a socket: while none is open or opening (not needed
+   * yet, blocked by a proxy, dropped, between retries) they go by `fetch` with keepalive (they
+   * still leave with the page). One that a dropped socket may have delivered already is
+   * deduplicated by the server (same frame id); a batch that fails stays queued, in order.
    */
-  private beaconBackground(): void {
-    if (!this.#session || this.#socket || navigator.onLine === false) return;
-    const frames = this.pending.filter(isBackground).slice(0, 50);
+  private post(): void {
+    if (!this.#session || this.#socket || this.posting || navigator.onLine === false) return;
+    const frames = this.takeBackground();
     if (!frames.length) return;
     const url = `${this.config.api}/v1/widget/${this.config.pilotKey}/events`;
     // A string body is text/plain: a "simple" cross-origin request (no preflight).
-    const body = JSON.stringify({ token: this.#session.token, frames });
-    if (!navigator.sendBeacon?.(url, body)) return;
-    this.pending = this.pending.filter((f) => !isBackground(f) || !frames.includes(f));
+    const body = JSON.stringify({
+      token: this.#session.token,
+      frames,
+      ...(this.locale ? { locale: this.locale } : {}),
+    });
+    fetch(url, { method: 'POST', body, keepalive: true })
+      .then(async (response) => {
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        this.answered((await response.json()) as BeaconAnswer);
+        this.posting = false;
+        // Page views queued meanwhile (an SPA navigation) go now, after this batch: in order.
+        this.post();
+      })
+      .catch(() => {
+        // Not delivered (offline, rate limited): they go with the next batch or the socket.
+        this.giveBack(frames);
+      });
+  }
+
+  /** Takes up to 50 queued page views and events for one request (one request at a time). */
+  private takeBackground(): OutgoingFrame[] {
+    const frames: OutgoingFrame[] = this.pending.filter(isBackground).slice(0, 50);
+    if (!frames.length) return frames;
+    this.posting = true;
+    this.pending = this.pending.filter((f) => !frames.includes(f));
+    return frames;
+  }
+
+  /** The request carrying `frames` is over; those not delivered go first next time, in order. */
+  private giveBack(frames: OutgoingFrame[]): void {
+    this.posting = false;
+    this.pending = [...frames, ...this.pending.filter((f) => !frames.includes(f))];
+  }
+
+  /** A page view's answer: what a socket would have said. */
+  private answered(answer: BeaconAnswer): void {
+    if (this.#socket) return;
+    for (const frame of answer.frames ?? []) {
+      const parsed = parseServerFrame(JSON.stringify(frame));
+      if (parsed) this.callbacks.onFrame(parsed);
+    }
+    const messages = (answer.messages ?? []).flatMap((message) => {
+      const parsed = parseServerFrame(JSON.stringify({ v: 1, type: 'message', message }));
+      return parsed?.type === 'message' ? [parsed.message] : [];
+    });
+    if (messages.length) this.callbacks.onPreview({ lastSeq: answer.lastSeq, messages });
+    // A run still working may send more without the visitor: listen for it.
+    if (answer.live) this.wake();
   }
 
   /**
@@ -235,8 +330,9 @@ export class Connection implements ReactiveController {
     this.flush();
   }
 
+  /** Connects now (a session and queued page views only, until `wake`). */
   private reconnectNow(): void {
-    if (this.stopped || this.isOpen() || this.#socket?.readyState === WebSocket.CONNECTING) return;
+    if (this.stopped || this.connecting || this.live()) return;
     clearTimeout(this.retry);
     this.attempt = 0;
     void this.connect();
@@ -255,14 +351,22 @@ export class Connection implements ReactiveController {
   private async startSession(): Promise<Session> {
     const stored = this.storage.read('visitor');
     const visitorKey = stored ?? this.anonymousVisitor;
+    // Without a socket, the queued page view rides with the session request and the answer
+    // says what the page view did (one request per page view, not two).
+    const frames = this.#socket || this.posting ? [] : this.takeBackground();
     const response = await fetch(`${this.config.api}/v1/widget/${this.config.pilotKey}/session`, {
+      // A string body (text/plain): a "simple" request, no CORS preflight before the session.
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         ...(visitorKey ? { visitorKey } : {}),
         ...(this.user ? { user: this.user } : {}),
+        ...(frames.length ? { frames, ...(this.locale ? { locale: this.locale } : {}) } : {}),
       }),
+    }).catch((error: unknown) => {
+      if (frames.length) this.giveBack(frames);
+      throw error;
     });
+    if (!response.ok && frames.length) this.giveBack(frames);
     if (!response.ok) {
       const body = (await response.json().catch(() => null)) as {
         error?: { code?: string; message?: string };
@@ -276,9 +380,18 @@ export class Connection implements ReactiveController {
       }
       throw new Error(error.message);
     }
-    const session = (await response.json()) as Session;
+    const session = (await response.json().catch((error: unknown) => {
+      if (frames.length) this.giveBack(frames);
+      throw error;
+    })) as Session & { page?: BeaconAnswer };
     this.#session = session;
     this.displayName = session.displayName;
+    this.callbacks.onSession?.(session);
+    if (frames.length) {
+      // Refused by the conversation's rate limit (nothing of them stored): sent again later.
+      this.giveBack(frames.filter((_, i) => session.page?.refused?.includes(i) ?? true));
+      if (session.page) this.answered(session.page);
+    }
     if (session.visitorKey) {
       this.anonymousVisitor = session.visitorKey;
       // The stored key did not resume (a plain visitor id from an older widget, or tampered):
@@ -294,16 +407,23 @@ export class Connection implements ReactiveController {
     if (this.stopped) return;
     // Offline: the `online` event reconnects (no pointless attempts meanwhile).
     if (navigator.onLine === false) return this.setStatus('offline');
-    this.setStatus(this.attempt ? 'reconnecting' : 'connecting');
+    if (this.connecting) return;
+    if (this.wanted) this.setStatus(this.attempt ? 'reconnecting' : 'connecting');
+    this.connecting = true;
     try {
-      this.open(await this.ensureSession());
+      const session = await this.ensureSession();
+      this.connecting = false;
+      if (this.wanted) this.open(session);
+      else this.post();
     } catch {
+      this.connecting = false;
       this.scheduleReconnect();
     }
   }
 
   private open(session: Session): void {
-    if (this.stopped || this.isOpen()) return;
+    // One socket at a time: one that is open or still opening is not replaced.
+    if (this.stopped || this.live()) return;
     const base = this.config.api.replace(/^http/, 'ws');
     // The token travels as the second subprotocol, never in the URL (URLs get logged).
     const socket = new WebSocket(
@@ -328,7 +448,7 @@ export class Connection implements ReactiveController {
       clearTimeout(connectTimer);
       if (this.#socket !== socket) return;
       this.#socket = null;
-      this.beaconBackground();
+      this.post();
       // Only a socket that stayed up for a while resets the backoff (no tight reconnect loops).
       if (opened && Date.now() - this.openedAt >= MIN_UPTIME_MS) this.attempt = 0;
       // A refused upgrade may mean a stale token: after two in a row, start a fresh session
@@ -418,6 +538,14 @@ export class Connection implements ReactiveController {
   unsent(): { id: string; text: string }[] {
     return this.pending.flatMap((f) => (f.type === 'message' ? [{ id: f.id, text: f.text }] : []));
   }
+}
+
+interface BeaconAnswer {
+  refused?: number[];
+  lastSeq: number;
+  messages?: unknown[];
+  frames?: unknown[];
+  live?: boolean;
 }
 
 type BackgroundFrame = Extract<OutgoingFrame, { type: 'page_view' | 'event' }>;

@@ -8,12 +8,14 @@
 import { DurableObject } from 'cloudflare:workers';
 import { CloseCode, ErrorCode } from '../../shared/errors.ts';
 import {
+  type ChatMessage,
   type ClientFrame,
   errorFrame,
   HEARTBEAT_PING,
   HEARTBEAT_PONG,
   MAX_FRAME_CHARS,
   parseClientFrame,
+  type ServerFrame,
 } from '../../shared/protocol.ts';
 import type { AppEnv } from '../env.ts';
 import { ConversationRuntime, type Identity, type RetryResult } from './runtime.ts';
@@ -29,6 +31,16 @@ import { storageCensus } from './storage.ts';
 import { type SocketAttachment, send } from './turn.ts';
 
 export type { SocketAttachment };
+
+/** What a beacon is answered: see `receiveFrames`. */
+export interface BeaconAnswer {
+  refused: number[];
+  retryAfterMs: number;
+  lastSeq: number;
+  messages: ChatMessage[];
+  frames: ServerFrame[];
+  live: boolean;
+}
 
 /** Sockets silent (no frame, no heartbeat) for this long are closed: the client reconnects. */
 export const SOCKET_IDLE_MS = 90_000;
@@ -262,29 +274,52 @@ export class ConversationObject extends DurableObject<AppEnv> {
    * Beacon path: frames that arrived over HTTP instead of the socket. Returns the indexes of
    * frames the token bucket refused (nothing of them is stored, so the client may resend the
    * whole batch: frames already applied are deduplicated by id).
+   *
+   * A messenger that has not opened its socket yet (it opens one only when there is something
+   * to receive) learns from the answer what a socket would have told it: the newest messages
+   * (a proactive greeting, unread replies), the banners and redirects these frames caused, and
+   * whether a run is still working (waiting for an effect) so more may follow.
    */
   receiveFrames(
     identity: SocketAttachment,
     frames: ClientFrame[],
-  ): Promise<{ refused: number[]; retryAfterMs: number }> {
+    locale?: string,
+  ): Promise<BeaconAnswer> {
     return this.rpc('receiveFrames', async () => {
       this.runtime.remember(identity as Identity);
-      const refused: number[] = [];
-      let retryAfterMs = 0;
-      for (const [index, frame] of frames.entries()) {
-        if (frame.type === 'hello') continue;
-        // After one refusal the rest of the batch is refused too, so a resend keeps their order.
-        if (refused.length > 0) {
-          refused.push(index);
-          continue;
-        }
-        const refusal = await this.runtime.handleFrame(frame, () => {});
-        if (!refusal) continue;
-        refused.push(index);
-        retryAfterMs = Math.max(retryAfterMs, refusal.retryAfterMs);
-      }
-      return { refused, retryAfterMs };
+      // Said by a hello on a socket; a page view without one carries it (flows see
+      // `system.locale`). Refused by the bucket, it stays as it was: the next hello says it again.
+      if (locale) this.runtime.changeLocale(locale, Date.now());
+      const { result: applied, frames: sent } = await this.runtime.collecting(async () => {
+        // What a socket's first hello does (once per conversation): new_conversation flows
+        // start, before the page view, as they would over a socket.
+        await this.runtime.hello();
+        const applied = await this.applyFrames(frames);
+        await this.runtime.settle();
+        return applied;
+      });
+      return { ...applied, ...this.runtime.tail(), frames: sent };
     });
+  }
+
+  private async applyFrames(
+    frames: ClientFrame[],
+  ): Promise<{ refused: number[]; retryAfterMs: number }> {
+    const refused: number[] = [];
+    let retryAfterMs = 0;
+    for (const [index, frame] of frames.entries()) {
+      if (frame.type === 'hello') continue;
+      // After one refusal the rest of the batch is refused too, so a resend keeps their order.
+      if (refused.length > 0) {
+        refused.push(index);
+        continue;
+      }
+      const refusal = await this.runtime.handleFrame(frame, () => {});
+      if (!refusal) continue;
+      refused.push(index);
+      retryAfterMs = Math.max(retryAfterMs, refusal.retryAfterMs);
+    }
+    return { refused, retryAfterMs };
   }
 
   /** Test/ops hook: the state of the active run, if any. */

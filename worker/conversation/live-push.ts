@@ -12,7 +12,8 @@
  * most once per UNWATCHED_RECHECK_MS, so a busy pilot's object is not called on every turn for
  * nothing, and the conversations of one isolate share that window per pilot; a console that
  * connects meanwhile sees such a conversation's next turns through the queue (as before) until
- * the window ends.
+ * the window ends. The push that found nobody still leaves its row in the pilot's live table, so
+ * a console that connects next has that visitor in its first (snapshot) frame.
  */
 import type { AppEnv } from '../env.ts';
 import { liveRow } from '../live/live-store.ts';
@@ -45,6 +46,8 @@ export class LivePush {
   private wanted = false;
   /** A push loop is running (it sends again while `wanted`). */
   private running = false;
+  /** The running loop, for a caller that must not return before the row is out. */
+  private loopDone: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -69,7 +72,13 @@ export class LivePush {
     this.wanted = true;
     if (this.running) return;
     this.running = true;
-    this.ctx.waitUntil(this.loop());
+    this.loopDone = this.loop();
+    this.ctx.waitUntil(this.loopDone);
+  }
+
+  /** Resolves once the pushes asked for so far are done (they never throw). */
+  settled(): Promise<void> {
+    return this.loopDone;
   }
 
   private async loop(): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import type { RunState } from '../../shared/engine/types.ts';
 import { ErrorCode } from '../../shared/errors.ts';
-import { type ChatMessage, errorFrame } from '../../shared/protocol.ts';
+import { type ChatMessage, errorFrame, type ServerFrame } from '../../shared/protocol.ts';
 import type { AppEnv } from '../env.ts';
 import { EffectQueue } from './effect-queue.ts';
 import { flowNeedsAgents } from './engine-data.ts';
@@ -59,11 +59,15 @@ function failureFrame(id: string, code: string) {
   );
 }
 
+/** Messages a beacon's answer carries: enough for the unread badge and the bubble. */
+const TAIL = 10;
+
 export class ConversationRuntime {
   readonly store: ConversationStorage;
   private readonly outbox: EventOutbox;
   private readonly resources: PilotResources;
   private readonly turns: Turns;
+  private readonly live: LivePush;
   private readonly effects: EffectQueue;
   private readonly prepare: PrepareContext;
   /**
@@ -78,6 +82,7 @@ export class ConversationRuntime {
     this.outbox = new EventOutbox(ctx, env, this.store);
     this.resources = new PilotResources(env, this.store);
     const live = new LivePush(ctx, env, this.store, (now) => this.outbox.nextRowSeq(now));
+    this.live = live;
     this.turns = new Turns(ctx, this.store, this.outbox, live);
     this.effects = new EffectQueue(env, this.store, this.resources, this.turns);
     this.prepare = { env, store: this.store, resources: this.resources, turns: this.turns };
@@ -103,6 +108,28 @@ export class ConversationRuntime {
       });
     if (identity.userId && this.store.state.userId !== identity.userId)
       this.store.update({ userId: identity.userId });
+  }
+
+  /**
+   * The newest messages (at most `TAIL`) and whether more may come without the visitor (a run
+   * waiting for an effect, an agent on the conversation), for a messenger without a socket.
+   */
+  tail(): { lastSeq: number; messages: ChatMessage[]; live: boolean } {
+    const last = this.store.lastSeq();
+    const run = this.store.activeRun()?.state;
+    return {
+      lastSeq: last,
+      messages: this.store.messagesAfter(Math.max(0, last - TAIL), TAIL),
+      // An agent is on the conversation: their next reply must arrive without a reload.
+      live:
+        (run?.status === 'waiting' && run.waitingFor === 'effect') ||
+        this.store.state.mode === 'agent',
+    };
+  }
+
+  /** Runs `work`, returning the banners and redirects its turns delivered (see `Turns`). */
+  collecting<T>(work: () => Promise<T>): Promise<{ result: T; frames: ServerFrame[] }> {
+    return this.turns.collecting(work);
   }
 
   /** One page of the messages after `lastSeq`; `pageEnd` is set when more remain. */
@@ -248,6 +275,16 @@ export class ConversationRuntime {
   /** Sends queued events now (admin actions, the alarm). */
   flushEvents(): Promise<void> {
     return this.outbox.flush();
+  }
+
+  /**
+   * For a request that is answered before anything else reaches this object (a page view
+   * without a socket): its live-view row and its run events are out before the answer, not
+   * left to a push and a timer still running after the request that caused them has ended.
+   */
+  async settle(): Promise<void> {
+    await this.live.settled();
+    await this.outbox.flush();
   }
 
   hasBacklog(): boolean {

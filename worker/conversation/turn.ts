@@ -64,8 +64,13 @@ export class ConversationErased extends Error {
   }
 }
 
+/** A page view's answer carries at most this many banners and redirects. */
+export const MAX_COLLECTED_FRAMES = 10;
+
 export class Turns {
   private chain: Promise<unknown> = Promise.resolve();
+  /** Banners and redirects delivered while a page view without a socket is applied. */
+  private readonly collectors = new Set<ServerFrame[]>();
   private retiredFlag = false;
   /** The typing indicator is on (slow work ahead); the next turn's output turns it off. */
   private typing = false;
@@ -146,7 +151,24 @@ export class Turns {
     this.broadcast({ v: 1, type: 'typing', author: 'pilot', active: true });
   }
 
+  /**
+   * Runs `work` and returns, with its result, the banners and redirects delivered meanwhile (at
+   * most `MAX_COLLECTED_FRAMES`): a messenger without a socket learns them from its answer.
+   */
+  async collecting<T>(work: () => Promise<T>): Promise<{ result: T; frames: ServerFrame[] }> {
+    const frames: ServerFrame[] = [];
+    this.collectors.add(frames);
+    try {
+      return { result: await work(), frames };
+    } finally {
+      this.collectors.delete(frames);
+    }
+  }
+
   broadcast(frame: ServerFrame): void {
+    if (frame.type === 'banner' || frame.type === 'redirect')
+      for (const frames of this.collectors)
+        if (frames.length < MAX_COLLECTED_FRAMES) frames.push(frame);
     for (const ws of this.ctx.getWebSockets()) {
       // A socket between replay pages gets this message with its next page.
       if (frame.type === 'message' && (ws.deserializeAttachment() as SocketAttachment)?.paging)

@@ -137,13 +137,15 @@ export class PilotObject extends DurableObject<AppEnv> {
   /**
    * One conversation's row, pushed by its object right after a turn (the live view's fast
    * path). Parsed: it crosses from another object. A row older than the stored one changes
-   * nothing. The answer `false` tells the conversation to stop pushing for a while: with no
-   * live socket open (the row is not even stored: the queue keeps the table), or past the
-   * pilot's push rate (LIVE_PUSHES_PER_SECOND: refused before it is parsed; the subscribers
-   * are told the view lags, and the queue brings the row).
+   * nothing. Past the pilot's push rate (LIVE_PUSHES_PER_SECOND) a push is refused before it is
+   * parsed (subscribers are told the view lags, and the queue brings the row). With no live
+   * socket open it is still stored, so a console that connects next finds the visitor in its
+   * snapshot at once (a page view usually comes before anyone watches; left to the queue's copy,
+   * the visitor was missing from a live view opened meanwhile, for as long as the queue lagged).
+   * The answer `false` tells the conversation to stop pushing for a while: unwatched, that is one
+   * row write per window and no fan-out.
    */
   async pushLive(row: LiveConversation): Promise<boolean> {
-    if (this.ctx.getWebSockets().length === 0) return false;
     const now = Date.now();
     const take = takeToken(this.pushBudget, now, LIVE_PUSH_BURST, LIVE_PUSHES_PER_SECOND);
     this.pushBudget = take.bucket;
@@ -151,7 +153,9 @@ export class PilotObject extends DurableObject<AppEnv> {
       this.signalLagging(now);
       return false;
     }
-    this.fanOut(this.live.apply(await this.notErased([liveConversationSchema.parse(row)])));
+    const changed = this.live.apply(await this.notErased([liveConversationSchema.parse(row)]));
+    if (this.ctx.getWebSockets().length === 0) return false;
+    this.fanOut(changed);
     return true;
   }
 

@@ -25,6 +25,22 @@ import { readSnapshot } from '../store/snapshots.ts';
 
 const pilotKeySchema = z.string().regex(/^pk_[A-Za-z0-9_-]{1,64}$/);
 
+/** Page views and events sent without a socket (a beacon, or with the session request). */
+const framesSchema = z
+  .array(clientFrameSchema)
+  .min(1)
+  .max(50)
+  .superRefine((frames, ctx) => {
+    // The socket refuses a frame over this size; a beacon must not carry what a socket cannot.
+    for (const [index, frame] of frames.entries())
+      if (JSON.stringify(frame).length > MAX_FRAME_CHARS)
+        ctx.addIssue({
+          code: 'custom',
+          path: [index],
+          message: `Frames are at most ${MAX_FRAME_CHARS} characters`,
+        });
+  });
+
 const sessionBodySchema = z.object({
   /**
    * The `visitorKey` a previous session returned (stored by the widget after interaction): the
@@ -48,6 +64,13 @@ const sessionBodySchema = z.object({
       hash: z.string().max(128).optional(),
     })
     .optional(),
+  /**
+   * The page view (and events) the messenger has queued: applied to the session's conversation
+   * as a beacon would, and answered in `page`, so a page view costs the visitor's page one
+   * request instead of two. With them, the locale a socket's hello would say.
+   */
+  frames: framesSchema.optional(),
+  locale: z.string().max(35).optional(),
 });
 
 /**
@@ -70,20 +93,9 @@ async function acceptedUser(
 
 const beaconBodySchema = z.object({
   token: z.string().min(1).max(4096),
-  frames: z
-    .array(clientFrameSchema)
-    .min(1)
-    .max(50)
-    .superRefine((frames, ctx) => {
-      // The socket refuses a frame over this size; a beacon must not carry what a socket cannot.
-      for (const [index, frame] of frames.entries())
-        if (JSON.stringify(frame).length > MAX_FRAME_CHARS)
-          ctx.addIssue({
-            code: 'custom',
-            path: [index],
-            message: `Frames are at most ${MAX_FRAME_CHARS} characters`,
-          });
-    }),
+  /** The visitor's locale, which a hello would have said (flows see it as `system.locale`). */
+  locale: z.string().max(35).optional(),
+  frames: framesSchema,
 });
 
 export const widgetRoutes = new Hono<{ Bindings: AppEnv }>();
@@ -153,7 +165,32 @@ widgetRoutes.post('/:pilotKey/session', async (c) => {
     secret,
     Math.floor(Date.now() / 1000),
   );
+  const page = body.frames
+    ? await c.env.CONVERSATION.get(c.env.CONVERSATION.idFromName(conversationId)).receiveFrames(
+        {
+          visitorId,
+          pilotKey: snapshot.pilot.publicKey,
+          conversationId,
+          userId,
+        },
+        body.frames,
+        body.locale,
+      )
+    : undefined;
   return c.json({
+    ...(page
+      ? {
+          // What a beacon's answer says; `refused` frames (rate limited, nothing stored) are the
+          // messenger's to send again.
+          page: {
+            refused: page.refused,
+            lastSeq: page.lastSeq,
+            messages: page.messages,
+            frames: page.frames,
+            live: page.live,
+          },
+        }
+      : {}),
     token,
     expiresAt,
     visitorId,
@@ -162,6 +199,8 @@ widgetRoutes.post('/:pilotKey/session', async (c) => {
     conversationId,
     identified: userId !== null,
     displayName: snapshot.pilot.settings.appearance.displayName ?? snapshot.pilot.name,
+    // What GET /config says, so the messenger needs no request of its own for its colours.
+    appearance: snapshot.pilot.settings.appearance,
   });
 });
 
@@ -205,7 +244,7 @@ widgetRoutes.post('/:pilotKey/events', async (c) => {
     throw new ApiError(401, ErrorCode.unauthorized, 'Invalid or expired visitor token');
   }
   const stub = c.env.CONVERSATION.get(c.env.CONVERSATION.idFromName(claims.cid));
-  const { refused, retryAfterMs } = await stub.receiveFrames(
+  const { refused, retryAfterMs, lastSeq, messages, frames, live } = await stub.receiveFrames(
     {
       visitorId: claims.sub,
       pilotKey: claims.pid,
@@ -213,6 +252,7 @@ widgetRoutes.post('/:pilotKey/events', async (c) => {
       userId: claims.uid ?? null,
     },
     body.frames,
+    body.locale,
   );
   if (refused.length > 0) {
     // The conversation's token bucket refused these frames (nothing of them stored); resending
@@ -225,5 +265,7 @@ widgetRoutes.post('/:pilotKey/events', async (c) => {
       refused.map((index) => ({ path: `frames.${index}`, message: 'rate limited' })),
     );
   }
-  return c.json({ accepted: body.frames.length }, 202);
+  // What a socket would have said (the messenger opens one only when there is something to
+  // receive): the newest messages, the banners and redirects, whether a run is still working.
+  return c.json({ accepted: body.frames.length, lastSeq, messages, frames, live }, 202);
 });

@@ -1,0 +1,191 @@
+/**
+ * The messenger opens its socket only when there is something to receive: a page view goes by
+ * `POST /events`, whose answer says what a socket would have (issue 16).
+ */
+import { exports } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import type { ServerFrame } from '../../shared/protocol.ts';
+import { BASE, call } from '../helpers/admin.ts';
+import { startSession } from '../helpers/socket.ts';
+import { createPilot, eventually, json, publishFlow } from './runtime-helpers.ts';
+
+interface Answer {
+  accepted: number;
+  lastSeq: number;
+  messages: { author: string; text: string; seq: number }[];
+  frames: ServerFrame[];
+  live: boolean;
+}
+
+async function pageView(publicKey: string, body: Record<string, unknown> = {}) {
+  const { body: session } = await startSession(publicKey);
+  if (!session) throw new Error('no session');
+  const response = await exports.default.fetch(
+    new Request(`${BASE}/v1/widget/${publicKey}/events`, {
+      method: 'POST',
+      headers: { origin: 'http://localhost' },
+      body: JSON.stringify({
+        token: session.token,
+        frames: [
+          {
+            v: 1,
+            type: 'page_view',
+            id: crypto.randomUUID(),
+            page: { url: 'http://localhost/pricing', title: 'Pricing', referrer: '' },
+          },
+        ],
+        ...body,
+      }),
+    }),
+  );
+  return { status: response.status, answer: (await response.json()) as Answer };
+}
+
+describe('a page view without a socket', () => {
+  it("answers with the greeting, the banner and the visitor's locale a page_visited flow used", async () => {
+    const { pilotId, publicKey } = await createPilot();
+    await publishFlow(pilotId, {
+      name: 'Greeter',
+      trigger: { type: 'page_visited', urls: [{ op: 'any', value: '' }] },
+      start: 'hi',
+      nodes: [
+        { id: 'hi', type: 'send_message', text: 'Bonjour ({{system.locale}})', next: 'banner' },
+        { id: 'banner', type: 'show_banner', text: 'Sale ends today', style: 'info', next: 'end' },
+        { id: 'end', type: 'end' },
+      ],
+    });
+    const { status, answer } = await pageView(publicKey, { locale: 'fr' });
+    expect(status).toBe(202);
+    expect(answer.lastSeq).toBe(1);
+    expect(answer.messages.map((m) => [m.author, m.text, m.seq])).toEqual([
+      ['pilot', 'Bonjour (fr)', 1],
+    ]);
+    expect(answer.frames).toEqual([
+      { v: 1, type: 'banner', text: 'Sale ends today', style: 'info' },
+    ]);
+    // The run ended: nothing more comes without the visitor, no socket needed.
+    expect(answer.live).toBe(false);
+  });
+
+  it('starts a new_conversation flow once, as a first hello on a socket would', async () => {
+    const { pilotId, publicKey } = await createPilot();
+    await publishFlow(pilotId, {
+      name: 'Welcome',
+      trigger: { type: 'new_conversation' },
+      start: 'hi',
+      nodes: [{ id: 'hi', type: 'send_message', text: 'Need a hand?' }],
+    });
+    const { answer } = await pageView(publicKey);
+    expect(answer.messages.map((m) => m.text)).toEqual(['Need a hand?']);
+  });
+
+  it('answers an empty conversation with nothing to receive', async () => {
+    const { publicKey } = await createPilot();
+    const { status, answer } = await pageView(publicKey);
+    expect(status).toBe(202);
+    expect(answer).toMatchObject({ lastSeq: 0, messages: [], frames: [], live: false });
+  });
+
+  it('refuses a locale longer than a language tag with 400 naming it', async () => {
+    const { publicKey } = await createPilot();
+    const { status, answer } = await pageView(publicKey, { locale: 'x'.repeat(36) });
+    expect(status).toBe(400);
+    const error = (answer as unknown as { error: { code: string; issues: { path: string }[] } })
+      .error;
+    expect(error.code).toBe('invalid_input');
+    expect(error.issues.map((i) => i.path)).toContain('locale');
+  });
+});
+
+describe('a conversation that never opens a socket', () => {
+  it("has its page_visited run in the flow's enrollment log, as the events consumer wrote it", async () => {
+    const { pilotId, publicKey } = await createPilot();
+    const { flowId } = await publishFlow(pilotId, {
+      name: 'Quiet greeter',
+      trigger: { type: 'page_visited', urls: [{ op: 'any', value: '' }] },
+      start: 'hi',
+      nodes: [
+        { id: 'hi', type: 'send_message', text: 'Hello from a page view', next: 'end' },
+        { id: 'end', type: 'end' },
+      ],
+    });
+    const { answer } = await pageView(publicKey);
+    expect(answer.messages.map((m) => m.text)).toEqual(['Hello from a page view']);
+    // Nothing else reaches this conversation object: no socket, no further request. Its events
+    // (run started, step, completed) must still be flushed to the queue on their own.
+    const items = await eventually(
+      async () =>
+        (
+          await json<{ items: { status: string }[] }>(
+            await call(`/v1/admin/flows/${flowId}/enrollments`),
+          )
+        ).items,
+      (list) => list.length === 1 && list[0]!.status === 'completed',
+      'the run in the enrollment log',
+    );
+    expect(items.map((i) => i.status)).toEqual(['completed']);
+  });
+});
+
+describe('a page view sent with the session request', () => {
+  const pageView = (url: string) => ({
+    v: 1,
+    type: 'page_view',
+    id: crypto.randomUUID(),
+    page: { url, title: 'Pricing', referrer: '' },
+  });
+  const session = (publicKey: string, body: Record<string, unknown>) =>
+    exports.default.fetch(
+      new Request(`${BASE}/v1/widget/${publicKey}/session`, {
+        method: 'POST',
+        headers: { origin: 'http://localhost' },
+        body: JSON.stringify(body),
+      }),
+    );
+
+  it('is applied to the new conversation and answered with the greeting and the appearance', async () => {
+    const { pilotId, publicKey } = await createPilot({
+      appearance: { displayName: 'Greeter', accentColor: '#0f766e', position: 'left' },
+    });
+    await publishFlow(pilotId, {
+      name: 'Greeter',
+      trigger: { type: 'page_visited', urls: [{ op: 'contains', value: '/pricing' }] },
+      start: 'hi',
+      nodes: [{ id: 'hi', type: 'send_message', text: 'Bonjour ({{system.locale}})' }],
+    });
+    const response = await session(publicKey, {
+      frames: [pageView('http://localhost/pricing')],
+      locale: 'fr',
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as {
+      token: string;
+      appearance: { accentColor: string; position: string };
+      page: Answer & { refused: number[] };
+    };
+    expect(body.token).toBeTruthy();
+    expect(body.appearance).toMatchObject({ accentColor: '#0f766e', position: 'left' });
+    expect(body.page.refused).toEqual([]);
+    expect(body.page.messages.map((m) => [m.author, m.text])).toEqual([['pilot', 'Bonjour (fr)']]);
+    expect(body.page.live).toBe(false);
+  });
+
+  it('answers a session without frames as before, with no page', async () => {
+    const { publicKey } = await createPilot();
+    const body = (await (await session(publicKey, {})).json()) as Record<string, unknown>;
+    expect(body.token).toBeTruthy();
+    expect(body).not.toHaveProperty('page');
+  });
+
+  it('refuses more than 50 frames with 400 naming the field, and starts no session', async () => {
+    const { publicKey } = await createPilot();
+    const frames = Array.from({ length: 51 }, () => pageView('http://localhost/'));
+    const response = await session(publicKey, { frames });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as {
+      error: { code: string; issues: { path: string }[] };
+    };
+    expect(error.code).toBe('invalid_input');
+    expect(error.issues.map((i) => i.path)).toContain('frames');
+  });
+});
