@@ -35,7 +35,11 @@ export function PilotScope({
   const title = PILOT_PAGES.find((p) => p.segment === page)?.label ?? page;
   const go = (id: string) => route(`/admin/${page}/${encodeURIComponent(id)}`);
   useEffect(() => {
-    if (!pilotId && pilots?.[0]) route(`/admin/${page}/${encodeURIComponent(pilots[0].id)}`, true);
+    // Read the address as it is now, not this render's `pilotId`: an effect left pending from the
+    // render that drew the list would otherwise replace a pilot the admin picked meanwhile.
+    const bare = window.location.pathname.replace(/\/+$/, '') === `/admin/${page}`;
+    if (!pilotId && bare && pilots?.[0])
+      route(`/admin/${page}/${encodeURIComponent(pilots[0].id)}`, true);
   }, [pilots, pilotId, page, route]);
   const pilot = pilots?.find((p) => p.id === pilotId);
   return (
