@@ -13,6 +13,7 @@ import { plainStart, startRun, TURN_FAILED } from '../../worker/conversation/run
 import {
   ConversationStorage,
   MAX_KNOWN_FRAMES,
+  MAX_UNSENT_IN_MEMORY,
   pilotIsQuiet,
 } from '../../worker/conversation/storage.ts';
 import { type Turn, TurnOutput } from '../../worker/conversation/turn.ts';
@@ -304,6 +305,42 @@ describe('memory copies of the hot path agree with the disk', () => {
       store.deleteOutgoingThrough(first?.seq ?? 0);
       expect(bodies(store.outgoing(10))).toEqual(['second']);
       expect(bodies(new ConversationStorage(sql).outgoing(10))).toEqual(['second']);
+    });
+  });
+
+  it('hands a flush its own copy of the rows read from disk, so a later turn is not deleted with them', async () => {
+    await withStorage((_, sql, turn) => {
+      turn((t) => t.store.enqueueOutgoing({ v: 1, events: ['first'] }));
+      // After a restart the copy is unknown: this read comes from disk and starts the copy.
+      const restarted = new ConversationStorage(sql);
+      const rows = restarted.outgoing(50);
+      const again: TurnOf = (write) =>
+        turn((t) => write({ ...t, store: restarted, state: restarted.state }));
+      again((t) => t.store.enqueueOutgoing({ v: 1, events: ['second'] }));
+      expect(rows.map((row) => JSON.parse(row.body).events[0])).toEqual(['first']);
+      restarted.deleteOutgoingThrough(rows.at(-1)?.seq ?? 0);
+      const bodies = (list: { body: string }[]) =>
+        list.map((row) => JSON.parse(row.body).events[0]);
+      expect(bodies(restarted.outgoing(50))).toEqual(['second']);
+      expect(bodies(new ConversationStorage(sql).outgoing(50))).toEqual(['second']);
+    });
+  });
+
+  it(`keeps at most ${MAX_UNSENT_IN_MEMORY} unsent rows in memory while sends fail, then reads the table`, async () => {
+    await withStorage((store, sql, turn) => {
+      turn((t) => t.store.enqueueOutgoing({ v: 1, events: ['small'] }));
+      // Below the bound the copy answers (a row deleted behind its back is still listed)…
+      sql.exec('DELETE FROM outgoing');
+      expect(store.outgoing(10)).toHaveLength(1);
+      store.deleteOutgoingThrough(Number.MAX_SAFE_INTEGER);
+      // …past it every turn's row is on disk only, and the table answers.
+      turn((t) => {
+        for (let i = 0; i <= MAX_UNSENT_IN_MEMORY; i++)
+          t.store.enqueueOutgoing({ v: 1, events: [`e${i}`] });
+      });
+      expect(store.outgoing(1000)).toHaveLength(MAX_UNSENT_IN_MEMORY + 1);
+      sql.exec('DELETE FROM outgoing WHERE seq > (SELECT MIN(seq) FROM outgoing)');
+      expect(store.outgoing(1000).map((row) => JSON.parse(row.body).events[0])).toEqual(['e0']);
     });
   });
 });

@@ -114,13 +114,18 @@ export class EventOutbox {
           const event = conversationEvent(this.store, this.nextRowSeq(now), now);
           if (event) bodies.push(JSON.stringify({ v: 1, events: [event] }));
         }
-        if (bodies.length > 0) await this.env.EVENTS.sendBatch(pack(bodies));
+        // Taken before the send: rows stored by turns committing during it are not this batch's.
         const last = rows.at(-1);
+        if (bodies.length > 0) await this.env.EVENTS.sendBatch(pack(bodies));
+        // Erased during the send: the table is gone or belongs to the fresh conversation.
+        if (this.retired) return;
         if (last) this.store.deleteOutgoingThrough(last.seq);
         if (changed) this.sentGeneration = generation;
         if (final) break;
       }
     } catch (error) {
+      // An erased object keeps no alarm (`deleteAll` removed it): nothing of it is left to send.
+      if (this.retired) return;
       console.error('event flush failed; retrying from the alarm', String(error));
       await this.ctx.storage.setAlarm(Date.now() + 5_000);
     }

@@ -74,6 +74,11 @@ export const MAX_TRANSCRIPT_MESSAGES = 10_000;
 
 /** Client frame ids an object keeps in memory (ConversationStorage.frames); past it, SQL. */
 export const MAX_KNOWN_FRAMES = 1_000;
+/**
+ * Most unsent event rows kept in memory: while queue sends fail every turn adds one, so past
+ * this the copy is dropped and reads go to the table (which keeps them all) until it is small.
+ */
+export const MAX_UNSENT_IN_MEMORY = 200;
 
 /** Bump when SCHEMA or the migrations in the constructor change. */
 export const SCHEMA_VERSION = '3';
@@ -698,10 +703,15 @@ export class ConversationStorage {
     const { seq } = this.sql
       .exec<{ seq: number }>('INSERT INTO outgoing (body) VALUES (?) RETURNING seq', text)
       .one();
+    if (this.unsent && this.unsent.length >= MAX_UNSENT_IN_MEMORY) this.unsent = undefined;
     this.unsent?.push({ seq, body: text });
   }
 
-  /** The oldest `limit` rows not sent yet. */
+  /**
+   * The oldest `limit` rows not sent yet: a new array the caller owns. Never the memory copy
+   * itself: a flush holds its rows across the queue send while later turns append to the copy,
+   * and would then take their rows for its own and delete them unsent.
+   */
   outgoing(limit: number): { seq: number; body: string }[] {
     if (this.unsent) return this.unsent.slice(0, limit);
     const rows = this.sql
@@ -710,8 +720,9 @@ export class ConversationStorage {
         limit,
       )
       .toArray();
-    // Fewer than asked for: that is all of them, and the copy can take over from here.
-    if (rows.length < limit) this.unsent = rows;
+    // Fewer than asked for: that is all of them, and the copy can take over from here (while
+    // it is small enough to keep).
+    if (rows.length < limit && rows.length < MAX_UNSENT_IN_MEMORY) this.unsent = [...rows];
     return rows;
   }
 
