@@ -257,4 +257,70 @@ describe('totals per pilot', () => {
     expectRefused(over, 'body', MAX_VARIABLE_CHARS);
     expect(await count('pilot_items', pilotId, 'variable')).toBe(120);
   });
+
+  it(`parallel variable creates cannot pass ${MAX_VARIABLE_CHARS} characters together: the ones past it are 413 naming body`, async () => {
+    const ws = await workspace();
+    const pilotId = await pilotOf(ws);
+    // 100 variables of ~4,000 characters (~400,000), then 10 creates of ~30,000 at once:
+    // only 3 fit. Checked outside the write, all 10 read the same total and all were stored.
+    await fillItems(
+      ws,
+      pilotId,
+      'variable',
+      Array.from({ length: 100 }, (_, n) => ({
+        name: `long_${n}`,
+        type: 'text',
+        value: 'y'.repeat(3_990),
+      })),
+    );
+    const list = (n: number) => ({
+      name: `list_${n}`,
+      type: 'list',
+      value: Array(10).fill('z'.repeat(3_000)),
+    });
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, n) =>
+        ws.json<ErrorBody>(`/pilots/${pilotId}/variables`, { method: 'POST', body: list(n) }),
+      ),
+    );
+    const refused = results.filter((r) => r.status !== 201);
+    for (const r of refused) expectRefused(r, 'body', MAX_VARIABLE_CHARS);
+    expect(results.length - refused.length).toBe(3);
+    const total = await env.DB.prepare(
+      `SELECT SUM(length(data)) AS n FROM pilot_items WHERE pilot_id = ? AND kind = 'variable'`,
+    )
+      .bind(pilotId)
+      .first<{ n: number }>();
+    expect(total?.n).toBeLessThanOrEqual(MAX_VARIABLE_CHARS);
+    expect(await count('pilot_items', pilotId, 'variable')).toBe(103);
+  });
+
+  it(`parallel publishes cannot pass ${MAX_PUBLISHED_FLOW_CHARS} published characters together (413 naming draft)`, async () => {
+    const ws = await workspace();
+    const pilotId = await pilotOf(ws);
+    // 15 published flows of ~100,000 (~1.5 MB), then 6 drafts of ~150,000 published at once: 3 fit.
+    await fillFlows(ws, pilotId, 15, bigFlow(pilotId, 100_000), true);
+    const ids: string[] = [];
+    for (let n = 0; n < 6; n++) {
+      const created = await ws.json<{ id: string }>('/flows', {
+        method: 'POST',
+        body: bigFlow(pilotId, 150_000),
+      });
+      ids.push(created.body.id);
+    }
+    const results = await Promise.all(
+      ids.map((id) => ws.json<ErrorBody>(`/flows/${id}/publish`, { method: 'POST' })),
+    );
+    const refused = results.filter((r) => r.status !== 200);
+    for (const r of refused) expectRefused(r, 'draft', MAX_PUBLISHED_FLOW_CHARS);
+    expect(results.length - refused.length).toBe(3);
+    const total = await env.DB.prepare(
+      `SELECT SUM(length(v.definition)) AS n
+         FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.published_version
+        WHERE f.pilot_id = ?`,
+    )
+      .bind(pilotId)
+      .first<{ n: number }>();
+    expect(total?.n).toBeLessThanOrEqual(MAX_PUBLISHED_FLOW_CHARS);
+  });
 });

@@ -228,19 +228,31 @@ export class PilotObject extends DurableObject<AppEnv> {
    * alarm, one batch at a time (cancel-flow-runs.ts). Answers what this batch did.
    */
   async cancelFlowRuns(flowId: string, reason: string): Promise<CancelProgress> {
-    const progress = await this.cancels.start(flowId, reason, Date.now());
-    if (this.cancels.pending()) await this.scheduleCancels();
-    return progress;
+    const job = this.cancels.begin(flowId, reason, Date.now());
+    // The alarm first: if the batch below throws, the job still continues from it.
+    await this.scheduleCancels(CANCEL_BATCH_DELAY_MS);
+    try {
+      return await this.cancels.first(job);
+    } catch (error) {
+      console.error(
+        JSON.stringify({ event: 'cancel_first_batch_failed', flowId, error: String(error) }),
+      );
+      return { cancelled: 0, pending: true };
+    }
   }
 
-  /** The next batch of an unpublished flow's runs (at-least-once: the job's cursor makes it safe). */
+  /**
+   * The next batch of an unpublished flow's runs (at-least-once: the job's cursor makes it safe).
+   * `continue` logs a failing batch instead of throwing, and says how long to back off.
+   */
   override async alarm(): Promise<void> {
-    if (await this.cancels.continue()) await this.scheduleCancels();
+    const { pending, delayMs } = await this.cancels.continue(Date.now());
+    if (pending) await this.scheduleCancels(delayMs);
   }
 
-  private async scheduleCancels(): Promise<void> {
+  private async scheduleCancels(delayMs: number): Promise<void> {
     if ((await this.ctx.storage.getAlarm()) === null)
-      await this.ctx.storage.setAlarm(Date.now() + CANCEL_BATCH_DELAY_MS);
+      await this.ctx.storage.setAlarm(Date.now() + delayMs);
   }
 
   /** A question the pilot had no knowledge answer for (the admin's to-do list). */

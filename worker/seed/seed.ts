@@ -50,7 +50,7 @@ export async function seedDemo(env: AppEnv, now: number, origin: string): Promis
   const flow = await getWorkspaceFlow(env, DEFAULT_WORKSPACE_ID, DEMO_FLOW_ID);
   let version = flow?.publishedVersion ?? 0;
   if (flow && version === 0)
-    version = await publishDraft(env, flow, 'Seeded demo flow', 'seed', now);
+    version = (await publishDraft(env, flow, 'Seeded demo flow', 'seed', now)) ?? 0;
   await seedDemoKnowledge(env, now, origin);
   await writeSnapshot(env, DEMO_PILOT_ID, now);
   return {

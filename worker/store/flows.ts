@@ -100,6 +100,10 @@ export async function publishedFlowChars(
 /**
  * Publishes the draft as the next immutable version. One D1 batch (atomic): the version row
  * and the flow's pointer move together; the version number comes from the table itself.
+ * The version row is stored only if the pilot's other published flows and this draft stay
+ * within `maxPublishedChars` (checked inside the insert, so parallel publishes of a pilot's
+ * flows cannot pass the total together), and the pointer moves only if the row was stored.
+ * Null when refused.
  */
 export async function publishDraft(
   env: AppEnv,
@@ -107,23 +111,38 @@ export async function publishDraft(
   note: string,
   publishedBy: string,
   now: number,
-): Promise<number> {
+  maxPublishedChars = Number.MAX_SAFE_INTEGER,
+): Promise<number | null> {
   const last = await env.DB.prepare('SELECT MAX(version) AS v FROM flow_versions WHERE flow_id = ?')
     .bind(flow.id)
     .first<{ v: number | null }>();
   const version = (last?.v ?? 0) + 1;
-  await env.DB.batch([
+  const definition = JSON.stringify(flow.draft);
+  const [inserted] = await env.DB.batch([
     env.DB.prepare(
       `INSERT INTO flow_versions (flow_id, version, definition, note, published_at, published_by)
-       VALUES (?, ?, ?, ?, ?, ?)`,
-    ).bind(flow.id, version, JSON.stringify(flow.draft), note, now, publishedBy),
-    env.DB.prepare('UPDATE flows SET published_version = ?, updated_at = ? WHERE id = ?').bind(
-      version,
-      now,
+       SELECT ?, ?, ?, ?, ?, ?
+        WHERE (SELECT COALESCE(SUM(length(v.definition)), 0)
+                 FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.published_version
+                WHERE f.pilot_id = ? AND f.id != ?) + length(?) <= ?`,
+    ).bind(
       flow.id,
+      version,
+      definition,
+      note,
+      now,
+      publishedBy,
+      flow.pilotId,
+      flow.id,
+      definition,
+      maxPublishedChars,
     ),
+    env.DB.prepare(
+      `UPDATE flows SET published_version = ?, updated_at = ?
+        WHERE id = ? AND EXISTS (SELECT 1 FROM flow_versions WHERE flow_id = ? AND version = ?)`,
+    ).bind(version, now, flow.id, flow.id, version),
   ]);
-  return version;
+  return (inserted?.meta.changes ?? 0) > 0 ? version : null;
 }
 
 /** Every published flow of a pilot at its current version. */

@@ -95,21 +95,36 @@ export async function getItem(
   return row ? fromRow(row) : null;
 }
 
+/** Bounds a save must keep: items of the kind and characters of their JSON (store/pilot-limits.ts). */
+export interface ItemLimits {
+  maxItems?: number;
+  maxChars?: number;
+}
+
+/** Why a save stored nothing: the pilot has `maxItems` of the kind, or `maxChars` would be passed. */
+export type ItemRefusal = 'count' | 'chars';
+
 /**
- * Stores a new item unless the pilot already has `maxItems` of its kind: one statement, so
- * concurrent creates cannot pass the count together. False when the pilot is full.
+ * Stores a new item unless the pilot already has `maxItems` of its kind or its items' JSON
+ * would pass `maxChars`: one statement, so concurrent creates cannot pass either total
+ * together (D1 runs statements one at a time). Null when stored, else which total refused it.
  */
 export async function insertItem(
   env: AppEnv,
   scope: ItemScope,
   item: PilotItem,
   name: string,
-  maxItems = Number.MAX_SAFE_INTEGER,
-): Promise<boolean> {
+  limits: ItemLimits = {},
+): Promise<ItemRefusal | null> {
+  const data = JSON.stringify(item.data);
+  const maxItems = limits.maxItems ?? Number.MAX_SAFE_INTEGER;
+  const maxChars = limits.maxChars ?? Number.MAX_SAFE_INTEGER;
   const result = await env.DB.prepare(
     `INSERT INTO pilot_items (id, workspace_id, pilot_id, kind, name, data, created_at, updated_at)
      SELECT ?, ?, ?, ?, ?, ?, ?, ?
-      WHERE (SELECT COUNT(*) FROM pilot_items WHERE workspace_id = ? AND pilot_id = ? AND kind = ?) < ?`,
+      WHERE (SELECT COUNT(*) FROM pilot_items WHERE workspace_id = ? AND pilot_id = ? AND kind = ?) < ?
+        AND (SELECT COALESCE(SUM(length(data)), 0) FROM pilot_items
+              WHERE workspace_id = ? AND pilot_id = ? AND kind = ?) + length(?) <= ?`,
   )
     .bind(
       item.id,
@@ -117,38 +132,62 @@ export async function insertItem(
       scope.pilotId,
       scope.kind,
       name,
-      JSON.stringify(item.data),
+      data,
       item.createdAt,
       item.updatedAt,
       scope.workspaceId,
       scope.pilotId,
       scope.kind,
       maxItems,
+      scope.workspaceId,
+      scope.pilotId,
+      scope.kind,
+      data,
+      maxChars,
     )
     .run();
-  return result.meta.changes > 0;
+  if (result.meta.changes > 0) return null;
+  // Nothing stored: say which total refused it (read after the fact, for the message only).
+  return (await totalItemChars(env, scope, null)) + data.length > maxChars ? 'chars' : 'count';
 }
 
+/**
+ * Replaces an item's data unless the kind's JSON, with the item's old data left out, would
+ * pass `maxChars`: one statement, like insertItem. 'missing' when the item is gone, 'chars'
+ * when refused, null when stored.
+ */
 export async function updateItem(
   env: AppEnv,
   scope: ItemScope,
   item: PilotItem,
   name: string,
-): Promise<void> {
-  await env.DB.prepare(
+  maxChars = Number.MAX_SAFE_INTEGER,
+): Promise<'missing' | 'chars' | null> {
+  const data = JSON.stringify(item.data);
+  const result = await env.DB.prepare(
     `UPDATE pilot_items SET name = ?, data = ?, updated_at = ?
-      WHERE id = ? AND workspace_id = ? AND pilot_id = ? AND kind = ?`,
+      WHERE id = ? AND workspace_id = ? AND pilot_id = ? AND kind = ?
+        AND (SELECT COALESCE(SUM(length(data)), 0) FROM pilot_items
+              WHERE workspace_id = ? AND pilot_id = ? AND kind = ? AND id != ?) + length(?) <= ?`,
   )
     .bind(
       name,
-      JSON.stringify(item.data),
+      data,
       item.updatedAt,
       item.id,
       scope.workspaceId,
       scope.pilotId,
       scope.kind,
+      scope.workspaceId,
+      scope.pilotId,
+      scope.kind,
+      item.id,
+      data,
+      maxChars,
     )
     .run();
+  if (result.meta.changes > 0) return null;
+  return (await getItem(env, scope, item.id)) ? 'chars' : 'missing';
 }
 
 export async function deleteItem(env: AppEnv, scope: ItemScope, id: string): Promise<boolean> {

@@ -19,3 +19,9 @@ export const MAX_ENTITY_CHARS = 1_000_000;
 /** Global pilot variables per pilot, and the characters of their JSON (all in the snapshot). */
 export const MAX_VARIABLES_PER_PILOT = 500;
 export const MAX_VARIABLE_CHARS = 500_000;
+/**
+ * Characters a pilot's snapshot may take when written: the totals above (2 MB of flows, 0.5 MB
+ * of variables) plus settings bounded by their schema. A last line behind them: writeSnapshot
+ * logs and keeps the previous snapshot rather than store a larger one (store/snapshots.ts).
+ */
+export const MAX_SNAPSHOT_CHARS = 3_000_000;

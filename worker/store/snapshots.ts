@@ -7,6 +7,7 @@ import type { PilotSnapshot } from '../../shared/pilot.ts';
 import type { AppEnv } from '../env.ts';
 import { listPublishedFlows } from './flows.ts';
 import { pilotVariableValues } from './pilot-items.ts';
+import { MAX_SNAPSHOT_CHARS } from './pilot-limits.ts';
 import { getIdentitySecret, getPilotById } from './pilots.ts';
 
 const key = (publicKey: string) => `snapshot:${publicKey}`;
@@ -15,7 +16,11 @@ export async function readSnapshot(env: AppEnv, publicKey: string): Promise<Pilo
   return env.SNAPSHOTS.get<PilotSnapshot>(key(publicKey), 'json');
 }
 
-/** Rebuilds a pilot's snapshot from D1 and stores it. */
+/**
+ * Rebuilds a pilot's snapshot from D1 and stores it. One past MAX_SNAPSHOT_CHARS is not stored
+ * (logged, null): the totals checked in each write should make that impossible, and every
+ * conversation of the pilot would parse it; the previous snapshot stays.
+ */
 export async function writeSnapshot(
   env: AppEnv,
   pilotId: string,
@@ -41,7 +46,12 @@ export async function writeSnapshot(
     flows,
     publishedAt: now,
   };
-  await env.SNAPSHOTS.put(key(pilot.publicKey), JSON.stringify(snapshot));
+  const text = JSON.stringify(snapshot);
+  if (text.length > MAX_SNAPSHOT_CHARS) {
+    console.error('snapshot not written: too large', pilotId, text.length, MAX_SNAPSHOT_CHARS);
+    return null;
+  }
+  await env.SNAPSHOTS.put(key(pilot.publicKey), text);
   return snapshot;
 }
 

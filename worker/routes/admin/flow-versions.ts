@@ -74,19 +74,19 @@ const meta = ({ definition: _, ...rest }: FlowVersion) => rest;
 export const flowVersionRoutes = adminRouter();
 
 /**
- * Refuses (413, naming `draft`) a publish that would take the pilot's published flows past
+ * The 413 (naming `draft`) for a publish that would take the pilot's published flows past
  * MAX_PUBLISHED_FLOW_CHARS: they make up the snapshot every conversation of the pilot parses.
- * The flow's own published version is replaced, so it is not counted.
+ * The store checks it inside the write (store/flows.ts publishDraft), so parallel publishes
+ * cannot pass it together; the total here is read after the refusal, for the message.
  */
-async function checkSnapshotRoom(
+async function snapshotFull(
   env: Parameters<typeof publishedFlowChars>[0],
   flow: { id: string; pilotId: string; draft: unknown },
-): Promise<void> {
+): Promise<ApiError> {
   const total =
     (await publishedFlowChars(env, flow.pilotId, flow.id)) + JSON.stringify(flow.draft).length;
-  if (total <= MAX_PUBLISHED_FLOW_CHARS) return;
   const message = `The pilot's published flows would take ${total} characters; at most ${MAX_PUBLISHED_FLOW_CHARS} in all`;
-  throw new ApiError(413, ErrorCode.payloadTooLarge, message, [{ path: 'draft', message }]);
+  return new ApiError(413, ErrorCode.payloadTooLarge, message, [{ path: 'draft', message }]);
 }
 
 flowVersionRoutes.openapi(
@@ -116,12 +116,12 @@ flowVersionRoutes.openapi(
     const flow = await requireFlow(c.env, principal.workspaceId, c.req.valid('param').flowId);
     checkIfMatch(c.req.valid('header')['if-match'], flow);
     await checkPublishable(c.env, flow.draft);
-    await checkSnapshotRoom(c.env, flow);
     const note = c.req.valid('json').note ?? '';
     const now = Date.now();
     const version = await withConflicts('Version', () =>
-      publishDraft(c.env, flow, note, principal.keyName, now),
+      publishDraft(c.env, flow, note, principal.keyName, now, MAX_PUBLISHED_FLOW_CHARS),
     );
+    if (version === null) throw await snapshotFull(c.env, flow);
     await writeSnapshot(c.env, flow.pilotId, now);
     return c.json(
       { flowId: flow.id, version, note, publishedAt: now, publishedBy: principal.keyName },

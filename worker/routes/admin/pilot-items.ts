@@ -26,12 +26,12 @@ import { decodeCursor, paginationQuery } from '../../http/pagination.ts';
 import {
   deleteItem,
   getItem,
+  type ItemRefusal,
   type ItemScope,
   insertItem,
   listItems,
   type PilotItem,
   type PilotItemKind,
-  totalItemChars,
   updateItem,
 } from '../../store/pilot-items.ts';
 import {
@@ -91,20 +91,19 @@ interface ItemKindConfig {
   maxItems?: number;
 }
 
-/** Refuses (413, naming `body`) a save that would take the pilot's items past their limit. */
-async function checkTotal(
-  env: Parameters<typeof totalItemChars>[0],
-  config: ItemKindConfig,
-  scope: ItemScope,
-  data: Record<string, unknown>,
-  replacing: string | null,
-): Promise<void> {
-  const max = config.maxTotalChars;
-  if (max === undefined) return;
-  const total = (await totalItemChars(env, scope, replacing)) + JSON.stringify(data).length;
-  if (total <= max) return;
-  const message = `The pilot's ${config.segment} would take ${total} characters; at most ${max} in all`;
-  throw new ApiError(413, ErrorCode.payloadTooLarge, message, [{ path: 'body', message }]);
+/**
+ * The 413 for a save the store refused: past the kind's characters (naming `body`) or its
+ * count (naming `pilotId`). The store checks both inside the write (store/pilot-items.ts), so
+ * parallel saves cannot pass a total together.
+ */
+function tooLargeError(config: ItemKindConfig, refusal: ItemRefusal): ApiError {
+  if (refusal === 'chars') {
+    const message = `The pilot's ${config.segment} would take more than ${config.maxTotalChars} characters; at most ${config.maxTotalChars} in all`;
+    return new ApiError(413, ErrorCode.payloadTooLarge, message, [{ path: 'body', message }]);
+  }
+  const max = config.maxItems;
+  const message = `The pilot has ${max} ${config.segment}; at most ${max} per pilot`;
+  return new ApiError(413, ErrorCode.payloadTooLarge, message, [{ path: 'pilotId', message }]);
 }
 
 const KINDS: ItemKindConfig[] = [
@@ -220,7 +219,6 @@ function itemRoutes(config: ItemKindConfig) {
         c.get('principal').workspaceId,
         c.req.valid('param').pilotId,
       );
-      await checkTotal(c.env, config, scope, c.req.valid('json'), null);
       const now = Date.now();
       const item: PilotItem = {
         id: newId(config.kind),
@@ -229,14 +227,13 @@ function itemRoutes(config: ItemKindConfig) {
         createdAt: now,
         updatedAt: now,
       };
-      const stored = await withConflicts(config.name, () =>
-        insertItem(c.env, scope, item, config.uniqueName(item.data, item.id), config.maxItems),
+      const refused = await withConflicts(config.name, () =>
+        insertItem(c.env, scope, item, config.uniqueName(item.data, item.id), {
+          maxItems: config.maxItems,
+          maxChars: config.maxTotalChars,
+        }),
       );
-      if (!stored) {
-        const max = config.maxItems;
-        const message = `The pilot has ${max} ${config.segment}; at most ${max} per pilot`;
-        throw new ApiError(413, ErrorCode.payloadTooLarge, message, [{ path: 'pilotId', message }]);
-      }
+      if (refused) throw tooLargeError(config, refused);
       await onPilotKnowledgeChanged(c.env, scope.pilotId, config.kind);
       return c.json(view(item), 201);
     },
@@ -276,11 +273,12 @@ function itemRoutes(config: ItemKindConfig) {
       const scope = await scopeOf(c.env, c.get('principal').workspaceId, pilotId);
       const current = await getItem(c.env, scope, itemId);
       if (!current) throw notFound(config.name);
-      await checkTotal(c.env, config, scope, c.req.valid('json'), current.id);
       const item = { ...current, data: c.req.valid('json'), updatedAt: Date.now() };
-      await withConflicts(config.name, () =>
-        updateItem(c.env, scope, item, config.uniqueName(item.data, item.id)),
+      const refused = await withConflicts(config.name, () =>
+        updateItem(c.env, scope, item, config.uniqueName(item.data, item.id), config.maxTotalChars),
       );
+      if (refused === 'missing') throw notFound(config.name);
+      if (refused) throw tooLargeError(config, refused);
       await onPilotKnowledgeChanged(c.env, scope.pilotId, config.kind);
       return c.json(view(item), 200);
     },
