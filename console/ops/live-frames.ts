@@ -1,11 +1,20 @@
 /**
- * The live socket's frames (`snapshot`, then `changes`) checked and folded into the list the
- * live view and the inbox show. Pure: the socket itself is in live-socket.ts.
+ * The live socket's frames (`snapshot`, then `changes`; `removed` when visitors were erased;
+ * `lagging` when the pilot's pushes are past their rate and rows come by the queue a second or
+ * two late) checked and folded into the list the live view and the inbox show. Pure: the socket
+ * itself is in live-socket.ts. Checked by hand, strictly, for the reason console/api/errors.ts
+ * gives (a zod import here would put its core in the first-load bundle).
  */
 import type { components } from '../api/client.ts';
 
 export type LiveRow = components['schemas']['LiveConversation'];
-export type LiveFrame = { type: 'snapshot' | 'changes'; items: LiveRow[] };
+export type LiveFrame =
+  | { type: 'snapshot' | 'changes'; items: LiveRow[] }
+  | { type: 'removed'; conversationIds: string[] }
+  | { type: 'lagging'; reason: string };
+
+/** How long the view says it lags after the last `lagging` frame (sent at most once a second). */
+export const LAGGING_NOTE_MS = 5_000;
 
 /** Rows kept (the server's snapshot holds at most 200); older rows fall off. */
 export const MAX_LIVE_ROWS = 300;
@@ -35,16 +44,33 @@ export function parseLiveFrame(text: string): LiveFrame | null {
     return null;
   }
   const frame = body as { type?: unknown; items?: unknown } | null;
-  if (!frame || (frame.type !== 'snapshot' && frame.type !== 'changes')) return null;
+  if (!frame || typeof frame !== 'object') return null;
+  if (frame.type === 'removed') {
+    const { conversationIds } = frame as { conversationIds?: unknown };
+    if (!Array.isArray(conversationIds) || !conversationIds.every((id) => typeof id === 'string'))
+      return null;
+    return { type: 'removed', conversationIds };
+  }
+  if (frame.type === 'lagging') {
+    const { reason } = frame as { reason?: unknown };
+    return typeof reason === 'string' ? { type: 'lagging', reason } : null;
+  }
+  if (frame.type !== 'snapshot' && frame.type !== 'changes') return null;
   if (!Array.isArray(frame.items) || !frame.items.every(isRow)) return null;
   return { type: frame.type, items: frame.items.slice(0, MAX_LIVE_ROWS) };
 }
 
 /**
- * The list after `frame`: a snapshot replaces it; changes replace rows with a newer `seq`.
- * Newest activity first, bounded.
+ * The list after `frame`: a snapshot replaces it; changes replace rows with a newer `seq`;
+ * `removed` drops the erased visitors' rows (an open view must not keep showing them); `lagging`
+ * changes no row. Newest activity first, bounded.
  */
 export function applyLiveFrame(rows: readonly LiveRow[], frame: LiveFrame): LiveRow[] {
+  if (frame.type === 'lagging') return [...rows];
+  if (frame.type === 'removed') {
+    const gone = new Set(frame.conversationIds);
+    return rows.filter((row) => !gone.has(row.conversationId));
+  }
   const byId = new Map<string, LiveRow>();
   if (frame.type === 'changes') for (const row of rows) byId.set(row.conversationId, row);
   for (const row of frame.items) {
@@ -52,6 +78,11 @@ export function applyLiveFrame(rows: readonly LiveRow[], frame: LiveFrame): Live
     if (!known || row.seq >= known.seq) byId.set(row.conversationId, row);
   }
   return [...byId.values()].sort((a, b) => b.updatedAt - a.updatedAt).slice(0, MAX_LIVE_ROWS);
+}
+
+/** Whether the view should say it lags at `now`, given the last `lagging` frame's time. */
+export function isLagging(laggingAt: number | null, now: number): boolean {
+  return laggingAt !== null && now - laggingAt < LAGGING_NOTE_MS;
 }
 
 /** Live rows that are still active (the server drops closed, run-less ones from its list). */

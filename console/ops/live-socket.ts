@@ -90,6 +90,8 @@ export function useLiveRows(api: ApiClient, pilotId: string, onFrame?: (frame: L
     pilotId,
     state: 'connecting',
   });
+  // When this pilot's last `lagging` frame came (see isLagging).
+  const [lagging, setLagging] = useState<{ pilotId: string; at: number } | null>(null);
   const listener = useRef(onFrame);
   listener.current = onFrame;
   useEffect(() => {
@@ -97,6 +99,7 @@ export function useLiveRows(api: ApiClient, pilotId: string, onFrame?: (frame: L
     if (!pilotId) return;
     return connectLive(api, pilotId, {
       frame: (frame) => {
+        if (frame.type === 'lagging') setLagging({ pilotId, at: Date.now() });
         setRows((prev) => ({
           pilotId,
           rows: applyLiveFrame(prev.pilotId === pilotId ? prev.rows : [], frame),
@@ -109,6 +112,7 @@ export function useLiveRows(api: ApiClient, pilotId: string, onFrame?: (frame: L
   return {
     rows: rows.pilotId === pilotId ? rows.rows : [],
     state: state.pilotId === pilotId ? state.state : ('connecting' as LiveState),
+    laggingAt: lagging?.pilotId === pilotId ? lagging.at : null,
   };
 }
 
@@ -118,3 +122,6 @@ export const liveStateText: Record<LiveState, string> = {
   reconnecting: 'Connection lost; reconnecting…',
   refused: 'The live view refused this key or pilot',
 };
+
+/** Said while the pilot's pushes are past their rate (the rows come by the queue instead). */
+export const LAGGING_TEXT = 'Busy: updates arrive a second or two late';

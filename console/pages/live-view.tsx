@@ -7,8 +7,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { useApi } from '../api/context.ts';
 import { failureText } from '../api/errors.ts';
 import { shortUrl, waitingFor } from '../ops/format.ts';
-import { activeRows, type LiveRow } from '../ops/live-frames.ts';
-import { liveStateText, useLiveRows } from '../ops/live-socket.ts';
+import { activeRows, isLagging, type LiveRow } from '../ops/live-frames.ts';
+import { LAGGING_TEXT, liveStateText, useLiveRows } from '../ops/live-socket.ts';
 import { usePilots } from '../ops/use-pilots.ts';
 import { SelectField } from '../ui/field.tsx';
 import { type Column, Table } from '../ui/table.tsx';
@@ -27,7 +27,7 @@ export function LiveViewPage() {
     const first = pilots?.[0]?.id;
     if (first) setPilotId((current) => current || first);
   }, [pilots]);
-  const { rows, state } = useLiveRows(api, pilotId);
+  const { rows, state, laggingAt } = useLiveRows(api, pilotId);
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
@@ -58,6 +58,11 @@ export function LiveViewPage() {
         <p class={`live-state live-${state}`} role="status">
           {pilotId ? liveStateText[state] : ''}
         </p>
+        {pilotId && isLagging(laggingAt, now) && (
+          <p class="live-lagging" role="status">
+            {LAGGING_TEXT}
+          </p>
+        )}
       </header>
       {failure && <Alert>Could not load pilots: {failureText(failure)}</Alert>}
       <search class="toolbar" aria-label="Choose a pilot">

@@ -4,6 +4,8 @@ import { barRows, choiceRows, compareRows, type Insights } from '../../console/o
 import {
   activeRows,
   applyLiveFrame,
+  isLagging,
+  LAGGING_NOTE_MS,
   type LiveRow,
   MAX_FRAME_CHARS,
   MAX_LIVE_ROWS,
@@ -55,11 +57,33 @@ describe('live frames', () => {
     expect(parseLiveFrame(JSON.stringify({ type: 'changes', items: [{ seq: 1 }] }))).toBeNull();
     expect(parseLiveFrame(' '.repeat(MAX_FRAME_CHARS + 1))).toBeNull();
     const many = Array.from({ length: MAX_LIVE_ROWS + 50 }, (_, i) => row(`c${i}`, 1, i));
-    expect(parseLiveFrame(JSON.stringify({ type: 'snapshot', items: many }))?.items).toHaveLength(
-      MAX_LIVE_ROWS,
-    );
+    const parsed = parseLiveFrame(JSON.stringify({ type: 'snapshot', items: many }));
+    expect(parsed && 'items' in parsed ? parsed.items : null).toHaveLength(MAX_LIVE_ROWS);
     const big = applyLiveFrame([], { type: 'snapshot', items: many });
     expect(big).toHaveLength(MAX_LIVE_ROWS);
+  });
+
+  it("drops an erased visitor's rows on a removed frame, the server's exact frame", () => {
+    const rows = [row('kept', 1, 1), row('erased', 1, 2), row('erased-2', 1, 3)];
+    // What PilotObject broadcasts after an erase (worker/pilot/pilot-object.ts).
+    const frame = parseLiveFrame(
+      JSON.stringify({ type: 'removed', conversationIds: ['erased', 'erased-2'] }),
+    );
+    expect(frame).toEqual({ type: 'removed', conversationIds: ['erased', 'erased-2'] });
+    expect(applyLiveFrame(rows, frame!).map((r) => r.conversationId)).toEqual(['kept']);
+    expect(parseLiveFrame(JSON.stringify({ type: 'removed', conversationIds: [1] }))).toBeNull();
+    expect(parseLiveFrame(JSON.stringify({ type: 'removed' }))).toBeNull();
+  });
+
+  it('parses a lagging frame, keeps the rows, and says the view lags for a few seconds after it', () => {
+    const frame = parseLiveFrame(JSON.stringify({ type: 'lagging', reason: 'push_rate' }));
+    expect(frame).toEqual({ type: 'lagging', reason: 'push_rate' });
+    const rows = [row('a', 1, 1)];
+    expect(applyLiveFrame(rows, frame!)).toEqual(rows);
+    expect(parseLiveFrame(JSON.stringify({ type: 'lagging', reason: 7 }))).toBeNull();
+    expect(isLagging(null, 10_000)).toBe(false);
+    expect(isLagging(10_000, 10_000 + LAGGING_NOTE_MS - 1)).toBe(true);
+    expect(isLagging(10_000, 10_000 + LAGGING_NOTE_MS)).toBe(false);
   });
 
   it('keeps open conversations and closed ones with a run active', () => {

@@ -177,6 +177,40 @@ describe('a page view sent with the session request', () => {
     expect(body).not.toHaveProperty('page');
   });
 
+  it('still starts the session when the conversation refuses its page view, answering without page', async () => {
+    const { publicKey } = await createPilot();
+    const first = (await (await session(publicKey, {})).json()) as {
+      token: string;
+      visitorKey: string;
+      conversationId: string;
+    };
+    // Spend the conversation's beacon budget, then come back as the same visitor.
+    let spent = false;
+    for (let i = 0; i < 40 && !spent; i++) {
+      const response = await exports.default.fetch(
+        new Request(`${BASE}/v1/widget/${publicKey}/events`, {
+          method: 'POST',
+          headers: { origin: 'http://localhost' },
+          body: JSON.stringify({ token: first.token, frames: [pageView('http://localhost/')] }),
+        }),
+      );
+      spent = response.status === 429;
+      await response.body?.cancel();
+    }
+    expect(spent).toBe(true);
+    const response = await session(publicKey, {
+      visitorKey: first.visitorKey,
+      frames: [pageView('http://localhost/pricing')],
+    });
+    // The session is what the messenger cannot start without; with no `page` it sends the
+    // page view again itself (widget/transport/connection.ts).
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body.conversationId).toBe(first.conversationId);
+    expect(body.token).toBeTruthy();
+    expect(body).not.toHaveProperty('page');
+  });
+
   it('refuses more than 50 frames with 400 naming the field, and starts no session', async () => {
     const { publicKey } = await createPilot();
     const frames = Array.from({ length: 51 }, () => pageView('http://localhost/'));
@@ -187,5 +221,48 @@ describe('a page view sent with the session request', () => {
     };
     expect(error.code).toBe('invalid_input');
     expect(error.issues.map((i) => i.path)).toContain('frames');
+  });
+});
+
+describe("a conversation's beacon budget", () => {
+  it('refuses the same frame posted past the budget with 429 rate_limited, then accepts again once it refills', async () => {
+    const { publicKey } = await createPilot();
+    const { body: session } = await startSession(publicKey);
+    if (!session) throw new Error('no session');
+    // One frame, resent: a duplicate is acknowledged without a frame token, so only the
+    // per-request budget can stop it from buying a settle and a replay every time.
+    const frame = {
+      v: 1,
+      type: 'page_view',
+      id: crypto.randomUUID(),
+      page: { url: 'http://localhost/', title: 'Home', referrer: '' },
+    };
+    const post = (frames: unknown[]) =>
+      exports.default.fetch(
+        new Request(`${BASE}/v1/widget/${publicKey}/events`, {
+          method: 'POST',
+          headers: { origin: 'http://localhost' },
+          body: JSON.stringify({ token: session.token, frames }),
+        }),
+      );
+    const statuses: number[] = [];
+    let refusal: Response | null = null;
+    for (let i = 0; i < 40 && !refusal; i++) {
+      const response = await post([frame]);
+      statuses.push(response.status);
+      if (response.status === 429) refusal = response;
+      else await response.body?.cancel();
+    }
+    // The burst is 20 (2 a second refill): a few more may slip in while the loop runs, never 40.
+    expect(statuses.filter((s) => s === 202).length).toBeGreaterThanOrEqual(20);
+    expect(refusal?.status).toBe(429);
+    expect(Number(refusal!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const { error } = (await refusal!.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('rate_limited');
+    // Normal use resumes after the refill: a new page view is accepted.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const again = await post([{ ...frame, id: crypto.randomUUID() }]);
+    expect(again.status).toBe(202);
+    expect(((await again.json()) as Answer).accepted).toBe(1);
   });
 });

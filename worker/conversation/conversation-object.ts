@@ -22,10 +22,14 @@ import { ConversationRuntime, type Identity, type RetryResult } from './runtime.
 import {
   admitFrame,
   admitHello,
+  BEACON_BURST,
+  BEACONS_PER_SECOND,
+  type Bucket,
   freshBudget,
   MAX_SOCKETS_PER_CONVERSATION,
   REPLAY_PAGE,
   type SocketBudget,
+  takeToken,
 } from './socket-budget.ts';
 import { storageCensus } from './storage.ts';
 import { type SocketAttachment, send } from './turn.ts';
@@ -33,7 +37,16 @@ import { type SocketAttachment, send } from './turn.ts';
 export type { SocketAttachment };
 
 /** What a beacon is answered: see `receiveFrames`. */
-export interface BeaconAnswer {
+export type BeaconAnswer = BeaconPage | BeaconLimited;
+
+/** The conversation's beacon budget is spent: nothing was read, applied or replayed. */
+export interface BeaconLimited {
+  limited: true;
+  retryAfterMs: number;
+}
+
+export interface BeaconPage {
+  limited: false;
   refused: number[];
   retryAfterMs: number;
   lastSeq: number;
@@ -63,6 +76,8 @@ export class ConversationObject extends DurableObject<AppEnv> {
    * without frames, longer than an empty budget takes to refill, so nothing is lost by it.
    */
   private readonly budgets = new WeakMap<WebSocket, SocketBudget>();
+  /** HTTP beacons of this conversation (BEACON_BURST), in memory for the same reason. */
+  private beacons: Bucket | null = null;
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
@@ -285,7 +300,12 @@ export class ConversationObject extends DurableObject<AppEnv> {
     frames: ClientFrame[],
     locale?: string,
   ): Promise<BeaconAnswer> {
-    return this.rpc('receiveFrames', async () => {
+    return this.rpc('receiveFrames', async (): Promise<BeaconAnswer> => {
+      // Spent before anything else, as a socket spends its budget before parsing a frame: a
+      // resent (duplicate) frame is acknowledged for free below, but its settle and tail are not.
+      const beacon = takeToken(this.beacons, Date.now(), BEACON_BURST, BEACONS_PER_SECOND);
+      this.beacons = beacon.bucket;
+      if (!beacon.allowed) return { limited: true, retryAfterMs: beacon.retryAfterMs };
       this.runtime.remember(identity as Identity);
       // Said by a hello on a socket; a page view without one carries it (flows see
       // `system.locale`). Refused by the bucket, it stays as it was: the next hello says it again.
@@ -298,7 +318,7 @@ export class ConversationObject extends DurableObject<AppEnv> {
         await this.runtime.settle();
         return applied;
       });
-      return { ...applied, ...this.runtime.tail(), frames: sent };
+      return { limited: false, ...applied, ...this.runtime.tail(), frames: sent };
     });
   }
 

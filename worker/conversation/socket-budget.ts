@@ -47,6 +47,15 @@ export const HELLO_BURST = 10;
 export const HELLOS_PER_SECOND = 1;
 /** Messages one hello replays; the welcome frame's `pageEnd` asks the client for the rest. */
 export const REPLAY_PAGE = 100;
+/**
+ * HTTP beacons (`POST /events`, a page view riding `POST /session`) per conversation: each one
+ * settles the conversation and answers with its tail, duplicates included, so each call spends
+ * a token before any frame is read. A burst well above a messenger's page views and offline
+ * flushes, then 2 a second; an empty bucket refills in 10 s, about when an idle object is
+ * evicted (the bucket lives in memory, as the socket budgets do).
+ */
+export const BEACON_BURST = 20;
+export const BEACONS_PER_SECOND = 2;
 /** Open sockets per conversation (tabs of one visitor); the next one is refused. */
 export const MAX_SOCKETS_PER_CONVERSATION = 20;
 

@@ -5,7 +5,7 @@ import { cors } from 'hono/cors';
 import { z } from 'zod';
 import { ErrorCode } from '../../shared/errors.ts';
 import type { PilotSnapshot } from '../../shared/pilot.ts';
-import { clientFrameSchema, MAX_FRAME_CHARS } from '../../shared/protocol.ts';
+import { type ClientFrame, clientFrameSchema, MAX_FRAME_CHARS } from '../../shared/protocol.ts';
 import { hostAllowed, originHost } from '../../shared/trusted-domains.ts';
 import { randomToken } from '../auth/hash.ts';
 import { limitSession } from '../auth/rate-limit.ts';
@@ -18,6 +18,7 @@ import {
   visitorFromKey,
   visitorKeyFor,
 } from '../auth/visitor-token.ts';
+import type { BeaconPage, SocketAttachment } from '../conversation/conversation-object.ts';
 import { type AppEnv, sessionSecret } from '../env.ts';
 import { ApiError } from '../http/api-error.ts';
 import { MAX_BODY_BYTES, parseJsonBody } from '../http/parse.ts';
@@ -166,17 +167,13 @@ widgetRoutes.post('/:pilotKey/session', async (c) => {
     Math.floor(Date.now() / 1000),
   );
   const page = body.frames
-    ? await c.env.CONVERSATION.get(c.env.CONVERSATION.idFromName(conversationId)).receiveFrames(
-        {
-          visitorId,
-          pilotKey: snapshot.pilot.publicKey,
-          conversationId,
-          userId,
-        },
-        body.frames,
-        body.locale,
-      )
-    : undefined;
+    ? await firstPage(c.env, conversationId, body.frames, body.locale, {
+        visitorId,
+        pilotKey: snapshot.pilot.publicKey,
+        conversationId,
+        userId,
+      })
+    : null;
   return c.json({
     ...(page
       ? {
@@ -203,6 +200,29 @@ widgetRoutes.post('/:pilotKey/session', async (c) => {
     appearance: snapshot.pilot.settings.appearance,
   });
 });
+
+/**
+ * The page view riding a new session. The session is what the messenger cannot start without,
+ * the page view is not: when the conversation throws or its beacon budget is spent, the session
+ * is answered without `page`, and the messenger sends its frames again by itself.
+ */
+async function firstPage(
+  env: AppEnv,
+  conversationId: string,
+  frames: ClientFrame[],
+  locale: string | undefined,
+  identity: SocketAttachment,
+): Promise<BeaconPage | null> {
+  try {
+    const answer = await env.CONVERSATION.get(
+      env.CONVERSATION.idFromName(conversationId),
+    ).receiveFrames(identity, frames, locale);
+    return answer.limited ? null : answer;
+  } catch (error) {
+    console.error('session page view failed', { conversationId, error });
+    return null;
+  }
+}
 
 widgetRoutes.get('/conversations/:id/socket', async (c) => {
   if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
@@ -244,7 +264,7 @@ widgetRoutes.post('/:pilotKey/events', async (c) => {
     throw new ApiError(401, ErrorCode.unauthorized, 'Invalid or expired visitor token');
   }
   const stub = c.env.CONVERSATION.get(c.env.CONVERSATION.idFromName(claims.cid));
-  const { refused, retryAfterMs, lastSeq, messages, frames, live } = await stub.receiveFrames(
+  const answer = await stub.receiveFrames(
     {
       visitorId: claims.sub,
       pilotKey: claims.pid,
@@ -254,6 +274,17 @@ widgetRoutes.post('/:pilotKey/events', async (c) => {
     body.frames,
     body.locale,
   );
+  if (answer.limited) {
+    // The conversation's beacon budget: nothing was read, so the whole batch is the client's to
+    // send again (applied frames are deduplicated by id).
+    c.header('retry-after', String(Math.max(1, Math.ceil(answer.retryAfterMs / 1000))));
+    throw new ApiError(
+      429,
+      ErrorCode.rateLimited,
+      `Too many requests for this conversation; retry in ${answer.retryAfterMs} ms`,
+    );
+  }
+  const { refused, retryAfterMs, lastSeq, messages, frames, live } = answer;
   if (refused.length > 0) {
     // The conversation's token bucket refused these frames (nothing of them stored); resending
     // the whole batch later is safe because applied frames are deduplicated by id.
