@@ -41,20 +41,14 @@ export async function replayTranscript(base, session) {
 }
 
 /**
- * Runs `conversations` x `messages`; resolves with counts, latency percentiles, wall time and
- * the list of problems (empty = zero lost, zero duplicated, all in order).
+ * The load itself, the same for both sides: `conversations` sockets opened LOAD_OPEN_PARALLEL at
+ * a time, then every visitor sends `messages` one after another, waiting for each answer (at
+ * most 60 s: a stalled message fails the run instead of hanging it).
  */
-export async function runLoad(base, { conversations, messages, pilotKey = 'pk_demo' }) {
-  const sessionsStarted = performance.now();
-  const sessions = await openMany(conversations, () => startSession(base, pilotKey), 25);
+async function drive(conversations, messages, open) {
   const latencies = [];
-  // The clock starts after the sessions exist: `seconds` is sockets + messages only.
   const started = performance.now();
-  const tabs = await openMany(
-    conversations,
-    (i) => WidgetTab.open(base, sessions[i]),
-    LOAD_OPEN_PARALLEL,
-  );
+  const tabs = await openMany(conversations, open, LOAD_OPEN_PARALLEL);
   const connected = performance.now();
   await Promise.all(
     tabs.map(async (tab, c) => {
@@ -62,7 +56,20 @@ export async function runLoad(base, { conversations, messages, pilotKey = 'pk_de
       tab.close();
     }),
   );
-  const ended = performance.now();
+  return { latencies, started, connected, ended: performance.now() };
+}
+
+/**
+ * Runs `conversations` x `messages`; resolves with counts, latency percentiles, wall time and
+ * the list of problems (empty = zero lost, zero duplicated, all in order).
+ */
+export async function runLoad(base, { conversations, messages, pilotKey = 'pk_demo' }) {
+  const sessionsStarted = performance.now();
+  const sessions = await openMany(conversations, () => startSession(base, pilotKey), 25);
+  // The clock starts after the sessions exist: `seconds` is sockets + messages only.
+  const { latencies, started, connected, ended } = await drive(conversations, messages, (i) =>
+    WidgetTab.open(base, sessions[i]),
+  );
   const seconds = (ended - started) / 1000;
   const problems = [];
   const transcripts = await openMany(conversations, (i) => replayTranscript(base, sessions[i]), 50);
@@ -92,21 +99,9 @@ export async function runLoad(base, { conversations, messages, pilotKey = 'pk_de
  * no transcript to replay: the echo keeps none to read back).
  */
 export async function runEchoLoad(base, { conversations, messages }) {
-  const latencies = [];
-  const started = performance.now();
-  const tabs = await openMany(
-    conversations,
-    () => EchoTab.open(base, `load_${randomUUID()}`),
-    LOAD_OPEN_PARALLEL,
+  const { latencies, started, connected, ended } = await drive(conversations, messages, () =>
+    EchoTab.open(base, `load_${randomUUID()}`),
   );
-  const connected = performance.now();
-  await Promise.all(
-    tabs.map(async (tab, c) => {
-      for (let m = 0; m < messages; m++) latencies.push((await tab.ask(`c${c} m${m}`, 60_000)).ms);
-      tab.close();
-    }),
-  );
-  const ended = performance.now();
   return {
     conversations,
     messagesPerConversation: messages,

@@ -37,6 +37,22 @@ function enqueue(state: DurableObjectState, store: ConversationStorage, name: st
   state.storage.transactionSync(() => store.enqueueOutgoing({ v: 1, events: [name] }));
 }
 
+/**
+ * A flush of one unsent row is waiting for the queue when the conversation is erased (the
+ * object retires its outbox, then deletes all storage); the send is still held.
+ */
+async function eraseDuringSend(state: DurableObjectState) {
+  const store = new ConversationStorage(state.storage.sql);
+  enqueue(state, store, 'erased');
+  const queue = heldQueue();
+  const outbox = new EventOutbox(state, { ...env, EVENTS: queue.events } as AppEnv, store);
+  const flush = outbox.flush();
+  await queue.sending;
+  outbox.retire();
+  await state.storage.deleteAll();
+  return { queue, flush };
+}
+
 function tables(sql: SqlStorage): string[] {
   return sql
     .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -69,14 +85,7 @@ describe('the event outbox while the queue send is in flight', () => {
   it('writes nothing into the fresh conversation and sets no alarm when erased during the send', async () => {
     const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
     await runInDurableObject(stub, async (_, state) => {
-      const store = new ConversationStorage(state.storage.sql);
-      enqueue(state, store, 'erased');
-      const queue = heldQueue();
-      const outbox = new EventOutbox(state, { ...env, EVENTS: queue.events } as AppEnv, store);
-      const flush = outbox.flush();
-      await queue.sending;
-      outbox.retire();
-      await state.storage.deleteAll();
+      const { queue, flush } = await eraseDuringSend(state);
       // The next use starts a fresh conversation whose first row has the same seq as the old.
       const fresh = new ConversationStorage(state.storage.sql);
       enqueue(state, fresh, 'fresh conversation');
@@ -91,14 +100,7 @@ describe('the event outbox while the queue send is in flight', () => {
   it('leaves an erased object without tables or alarm when erased during the send', async () => {
     const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
     await runInDurableObject(stub, async (_, state) => {
-      const store = new ConversationStorage(state.storage.sql);
-      enqueue(state, store, 'erased');
-      const queue = heldQueue();
-      const outbox = new EventOutbox(state, { ...env, EVENTS: queue.events } as AppEnv, store);
-      const flush = outbox.flush();
-      await queue.sending;
-      outbox.retire();
-      await state.storage.deleteAll();
+      const { queue, flush } = await eraseDuringSend(state);
       queue.release();
       await flush;
       expect(tables(state.storage.sql)).toEqual([]);

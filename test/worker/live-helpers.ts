@@ -35,5 +35,12 @@ export async function liveSocket(pilotId: string) {
     frames.flatMap((f) =>
       f.type === 'changes' ? (f.items ?? []).map((r) => r.conversationId) : [],
     );
-  return { ws, frames, changed };
+  /** Every row this socket was sent for the conversation's turns (with a message), in order. */
+  const rows = (conversationId: string) =>
+    frames.flatMap((f) =>
+      f.type === 'changes'
+        ? (f.items ?? []).filter((r) => r.conversationId === conversationId && r.lastMessage)
+        : [],
+    );
+  return { ws, frames, changed, rows };
 }

@@ -11,43 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { UNWATCHED_RECHECK_MS } from '../../worker/conversation/live-push.ts';
 import type { LiveConversation } from '../../worker/live/live-store.ts';
 import { call } from '../helpers/admin.ts';
+import { liveSocket } from './live-helpers.ts';
 import { createPilot, eventually, json, said, visit } from './runtime-helpers.ts';
-
-interface LiveFrame {
-  type: string;
-  items?: LiveConversation[];
-}
-
-/** A console live socket: POST /live/tickets with the key, then the socket with the ticket only. */
-async function liveSocket(pilotId: string) {
-  const { ticket } = await json<{ ticket: string }>(
-    await call('/v1/admin/live/tickets', { method: 'POST', body: JSON.stringify({ pilotId }) }),
-  );
-  const response = await call(
-    `/v1/admin/live/socket?pilotId=${encodeURIComponent(pilotId)}&ticket=${encodeURIComponent(ticket)}`,
-    { headers: { upgrade: 'websocket' }, key: null },
-  );
-  const ws = response.webSocket;
-  if (!ws) throw new Error(`live socket refused: ${response.status} ${await response.text()}`);
-  const frames: LiveFrame[] = [];
-  ws.addEventListener('message', (event) => {
-    if (event.data !== 'pong') frames.push(JSON.parse(String(event.data)) as LiveFrame);
-  });
-  ws.accept();
-  await eventually(
-    async () => frames.some((f) => f.type === 'snapshot'),
-    (seen) => seen,
-    'the snapshot frame',
-  );
-  /** Every row this socket was sent for the conversation's turns (with a message), in order. */
-  const rows = (conversationId: string) =>
-    frames.flatMap((f) =>
-      f.type === 'changes'
-        ? (f.items ?? []).filter((r) => r.conversationId === conversationId && r.lastMessage)
-        : [],
-    );
-  return { ws, frames, rows };
-}
 
 function pilotStub(pilotId: string) {
   return env.PILOT.get(env.PILOT.idFromName(pilotId));
