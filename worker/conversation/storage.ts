@@ -170,20 +170,26 @@ const flag = (key: string): Field<boolean> => ({
   read: (v) => v === '1',
   write: (v) => (v ? '1' : null),
 });
-/** JSON, encoded once per value object (a synced pilot's facts are the same object per snapshot). */
+/**
+ * JSON, encoded once per object: a synced pilot's facts and a snapshot's flows are the same
+ * (never changed) object for as long as the snapshot lives.
+ */
 const encoded = new WeakMap<object, string>();
+function encodeOnce(value: object): string {
+  let known = encoded.get(value);
+  if (known === undefined) {
+    known = JSON.stringify(value);
+    encoded.set(value, known);
+  }
+  return known;
+}
 function json<T>(key: string, empty: T): Field<T> {
   return {
     key,
     read: (v) => (v === null ? empty : (JSON.parse(v) as T)),
     write: (v) => {
       if (v === null || typeof v !== 'object') return v === null ? null : JSON.stringify(v);
-      let known = encoded.get(v);
-      if (known === undefined) {
-        known = JSON.stringify(v);
-        encoded.set(v, known);
-      }
-      return known;
+      return encodeOnce(v);
     },
   };
 }
@@ -620,7 +626,8 @@ export class ConversationStorage {
       state.version,
       state.status,
       JSON.stringify(state),
-      JSON.stringify(flow),
+      // Kept only by the first save (the update leaves the definition): encoded once per flow.
+      encodeOnce(flow),
       now,
       now,
       extra ? JSON.stringify(extra) : null,

@@ -169,11 +169,12 @@ export class Turns {
     if (frame.type === 'banner' || frame.type === 'redirect')
       for (const frames of this.collectors)
         if (frames.length < MAX_COLLECTED_FRAMES) frames.push(frame);
+    const text = JSON.stringify(frame);
     for (const ws of this.ctx.getWebSockets()) {
       // A socket between replay pages gets this message with its next page.
       if (frame.type === 'message' && (ws.deserializeAttachment() as SocketAttachment)?.paging)
         continue;
-      send(ws, frame);
+      sendText(ws, text);
     }
   }
 
@@ -196,8 +197,13 @@ function changed(out: TurnOutput): boolean {
 }
 
 export function send(ws: WebSocket, frame: ServerFrame): void {
+  sendText(ws, JSON.stringify(frame));
+}
+
+/** One frame's text to one socket (a broadcast encodes the frame once for all of them). */
+function sendText(ws: WebSocket, text: string): void {
   try {
-    ws.send(JSON.stringify(frame));
+    ws.send(text);
   } catch {
     // The socket closed between the commit and the send; the client replays on reconnect.
   }

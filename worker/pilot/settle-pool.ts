@@ -1,3 +1,5 @@
+import { TimeoutError, withTimeout } from '../../shared/knowledge/timeout.ts';
+
 /**
  * Runs `task` over `items` with at most `limit` at once, each given at most `timeoutMs`
  * (none when undefined). Answers each item's outcome in order: its value, or 'timeout' when
@@ -14,24 +16,14 @@ export async function settlePool<I, T>(
 ): Promise<Settled<T>[]> {
   const out: Settled<T>[] = new Array(items.length);
   let next = 0;
-  const one = async (item: I): Promise<Settled<T>> => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout =
-      timeoutMs === undefined
-        ? null
-        : new Promise<Settled<T>>((resolve) => {
-            timer = setTimeout(() => resolve({ ok: false, timedOut: true }), timeoutMs);
-          });
-    const run = task(item).then(
+  const one = (item: I): Promise<Settled<T>> =>
+    (timeoutMs === undefined ? task(item) : withTimeout(task(item), timeoutMs, 'task')).then(
       (value): Settled<T> => ({ ok: true, value }),
-      (error): Settled<T> => ({ ok: false, timedOut: false, error }),
+      (error): Settled<T> =>
+        error instanceof TimeoutError
+          ? { ok: false, timedOut: true }
+          : { ok: false, timedOut: false, error },
     );
-    try {
-      return await (timeout ? Promise.race([run, timeout]) : run);
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
-    }
-  };
   const worker = async () => {
     while (next < items.length) {
       const index = next++;

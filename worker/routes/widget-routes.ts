@@ -1,5 +1,5 @@
 /** Public routes the messenger talks to (SPEC 3.3). Origins are checked against trusted domains. */
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { z } from 'zod';
@@ -277,7 +277,7 @@ widgetRoutes.post('/:pilotKey/events', async (c) => {
   if (answer.limited) {
     // The conversation's beacon budget: nothing was read, so the whole batch is the client's to
     // send again (applied frames are deduplicated by id).
-    c.header('retry-after', String(Math.max(1, Math.ceil(answer.retryAfterMs / 1000))));
+    setRetryAfter(c, answer.retryAfterMs);
     throw new ApiError(
       429,
       ErrorCode.rateLimited,
@@ -288,7 +288,7 @@ widgetRoutes.post('/:pilotKey/events', async (c) => {
   if (refused.length > 0) {
     // The conversation's token bucket refused these frames (nothing of them stored); resending
     // the whole batch later is safe because applied frames are deduplicated by id.
-    c.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+    setRetryAfter(c, retryAfterMs);
     throw new ApiError(
       429,
       ErrorCode.rateLimited,
@@ -300,3 +300,8 @@ widgetRoutes.post('/:pilotKey/events', async (c) => {
   // receive): the newest messages, the banners and redirects, whether a run is still working.
   return c.json({ accepted: body.frames.length, lastSeq, messages, frames, live }, 202);
 });
+
+/** `retry-after` in whole seconds (at least 1) for a refusal that names its wait in ms. */
+function setRetryAfter(c: Context, retryAfterMs: number): void {
+  c.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+}
