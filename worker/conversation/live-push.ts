@@ -46,8 +46,6 @@ export class LivePush {
   private wanted = false;
   /** A push loop is running (it sends again while `wanted`). */
   private running = false;
-  /** The running loop, for a caller that must not return before the row is out. */
-  private loopDone: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -72,13 +70,8 @@ export class LivePush {
     this.wanted = true;
     if (this.running) return;
     this.running = true;
-    this.loopDone = this.loop();
-    this.ctx.waitUntil(this.loopDone);
-  }
-
-  /** Resolves once the pushes asked for so far are done (they never throw). */
-  settled(): Promise<void> {
-    return this.loopDone;
+    // Never awaited by a turn or a page view's answer (see ConversationRuntime.settle).
+    this.ctx.waitUntil(this.loop());
   }
 
   private async loop(): Promise<void> {

@@ -279,11 +279,14 @@ export class ConversationRuntime {
 
   /**
    * For a request that is answered before anything else reaches this object (a page view
-   * without a socket): its live-view row and its run events are out before the answer, not
-   * left to a push and a timer still running after the request that caused them has ended.
+   * without a socket): its run events are out before the answer, not left to a timer still
+   * running after the request that caused them has ended. Its live-view row is NOT awaited:
+   * the pilot's object is shared by every visitor of the pilot (issue 15: nothing global on the
+   * hot path), so a slow or busy one must never hold a page view's answer. The push runs on in
+   * this object (`ctx.waitUntil`; since compatibility date 2026-10-01 a pending RPC and
+   * `waitUntil` keep the object from eviction) and the queue still brings the row if it fails.
    */
   async settle(): Promise<void> {
-    await this.live.settled();
     await this.outbox.flush();
   }
 
