@@ -295,6 +295,108 @@ describe('totals per pilot', () => {
     expect(await count('pilot_items', pilotId, 'variable')).toBe(103);
   });
 
+  it(`parallel variable updates cannot pass ${MAX_VARIABLE_CHARS} characters together: the ones past it are 413 naming body`, async () => {
+    const ws = await workspace();
+    const pilotId = await pilotOf(ws);
+    // 100 variables of ~4,000 characters (~400,000), then 10 small ones made through the API and
+    // updated at once to ~30,000 each: only 3 can grow. An update's total is the others' plus
+    // its new data (its old data left out); read outside the write, all 10 would pass together.
+    await fillItems(
+      ws,
+      pilotId,
+      'variable',
+      Array.from({ length: 100 }, (_, n) => ({
+        name: `long_${n}`,
+        type: 'text',
+        value: 'y'.repeat(3_990),
+      })),
+    );
+    const ids: string[] = [];
+    for (let n = 0; n < 10; n++) {
+      const created = await ws.json<{ id: string }>(`/pilots/${pilotId}/variables`, {
+        method: 'POST',
+        body: { name: `grow_${n}`, type: 'text', value: 'small' },
+      });
+      expect(created.status).toBe(201);
+      ids.push(created.body.id);
+    }
+    const grown = (n: number) => ({
+      name: `grow_${n}`,
+      type: 'list',
+      value: Array(10).fill('z'.repeat(3_000)),
+    });
+    const results = await Promise.all(
+      ids.map((id, n) =>
+        ws.json<ErrorBody>(`/pilots/${pilotId}/variables/${id}`, { method: 'PUT', body: grown(n) }),
+      ),
+    );
+    const refused = results.filter((r) => r.status !== 200);
+    for (const r of refused) expectRefused(r, 'body', MAX_VARIABLE_CHARS);
+    expect(results.length - refused.length).toBe(3);
+    const total = await env.DB.prepare(
+      `SELECT SUM(length(data)) AS n FROM pilot_items WHERE pilot_id = ? AND kind = 'variable'`,
+    )
+      .bind(pilotId)
+      .first<{ n: number }>();
+    expect(total?.n).toBeLessThanOrEqual(MAX_VARIABLE_CHARS);
+    // The refused ones kept their old value.
+    const small = await env.DB.prepare(
+      `SELECT COUNT(*) AS n FROM pilot_items WHERE pilot_id = ? AND kind = 'variable' AND data LIKE '%"small"%'`,
+    )
+      .bind(pilotId)
+      .first<{ n: number }>();
+    expect(small?.n).toBe(refused.length);
+  });
+
+  it(`parallel entity updates cannot pass ${MAX_ENTITY_CHARS} characters together: the ones past it are 413 naming body`, async () => {
+    const ws = await workspace();
+    const pilotId = await pilotOf(ws);
+    // 9 entities of ~95,000 characters (~855,000 of 1,000,000), then 8 small ones updated at
+    // once to ~48,000 each: only 2 or 3 can grow (the exact number is what the sizes allow).
+    const big = (name: string, values: number) => ({
+      kind: 'list',
+      name,
+      values: Array.from({ length: values }, (_, n) => ({
+        value: `${name} value ${n} ${'w'.repeat(50)}`,
+        synonyms: [],
+      })),
+    });
+    await fillItems(
+      ws,
+      pilotId,
+      'entity',
+      Array.from({ length: 9 }, (_, n) => big(`big_${n}`, 1_000)),
+    );
+    const ids: string[] = [];
+    for (let n = 0; n < 8; n++) {
+      const created = await ws.json<{ id: string }>(`/pilots/${pilotId}/entities`, {
+        method: 'POST',
+        body: big(`grow_${n}`, 1),
+      });
+      expect(created.status).toBe(201);
+      ids.push(created.body.id);
+    }
+    const results = await Promise.all(
+      ids.map((id, n) =>
+        ws.json<ErrorBody>(`/pilots/${pilotId}/entities/${id}`, {
+          method: 'PUT',
+          body: big(`grow_${n}`, 500),
+        }),
+      ),
+    );
+    const refused = results.filter((r) => r.status !== 200);
+    for (const r of refused) expectRefused(r, 'body', MAX_ENTITY_CHARS);
+    const stored = await env.DB.prepare(
+      `SELECT SUM(length(data)) AS n FROM pilot_items WHERE pilot_id = ? AND kind = 'entity'`,
+    )
+      .bind(pilotId)
+      .first<{ n: number }>();
+    expect(stored?.n).toBeLessThanOrEqual(MAX_ENTITY_CHARS);
+    // Room was left for some, not all: the cap decided, not an error.
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.length).toBeLessThan(results.length);
+  });
+
   it(`parallel publishes cannot pass ${MAX_PUBLISHED_FLOW_CHARS} published characters together (413 naming draft)`, async () => {
     const ws = await workspace();
     const pilotId = await pilotOf(ws);
