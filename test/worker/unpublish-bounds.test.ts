@@ -9,6 +9,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { CANCEL_CALL_TIMEOUT_MS } from '../../worker/pilot/cancel-flow-runs.ts';
 import { call } from '../helpers/admin.ts';
 import { createPilot, eventually, json, publishFlow, said, visit } from './runtime-helpers.ts';
 
@@ -157,4 +158,45 @@ describe('unpublish with more running runs than one batch', () => {
     expect(await waiting()).toBe(VISITORS - 2 * BATCH);
     for (const visitor of visitors) visitor.socket.close();
   });
+
+  it(`answers within its bound while a conversation of the batch is held up, and the alarm redoes that batch`, async () => {
+    const { flowId, visitors, waiting } = await waitingVisitors();
+    // The request's batch is the first BATCH conversation ids in order: hold the first of them.
+    const [slowId, otherId] = visitors.map((v) => v.conversationId).sort();
+    const slow = env.CONVERSATION.get(env.CONVERSATION.idFromName(slowId!));
+    // A real slow conversation: its object takes no event (the cancel call included) for 10 s,
+    // twice the per-call bound. Plain variables, no promise settled inside the object.
+    const HOLD_MS = 2 * CANCEL_CALL_TIMEOUT_MS;
+    let blockStartedAt = 0;
+    let blockEndedAt = 0;
+    const held = runInDurableObject(slow, (_instance, state) =>
+      state.blockConcurrencyWhile(async () => {
+        blockStartedAt = Date.now();
+        await new Promise((resolve) => setTimeout(resolve, HOLD_MS));
+        blockEndedAt = Date.now();
+      }),
+    );
+    await eventually(async () => blockStartedAt, Boolean, 'the hold to start');
+
+    const res = await call(`/v1/admin/flows/${flowId}/unpublish`, { method: 'POST' });
+    // Answered while the slow conversation is still held: the request gave up on it after
+    // CANCEL_CALL_TIMEOUT_MS instead of waiting for the visitor's object.
+    expect(blockEndedAt).toBe(0);
+    expect(res.status).toBe(200);
+    // The other conversation of the batch was cancelled; the slow one is left to the alarm.
+    expect(await json(res)).toMatchObject({
+      publishedVersion: null,
+      runsCancelled: 1,
+      runsPending: true,
+    });
+    const other = env.CONVERSATION.get(env.CONVERSATION.idFromName(otherId!));
+    expect(await other.activeRunState()).toBeNull();
+
+    await held;
+    // The cursor stayed, so the pilot object's alarms (real ones here, 1 s apart, without a
+    // timeout) redo that batch and go on: every run ends, the slow one included.
+    await eventually(waiting, (n) => n === 0, 'every run cancelled by the alarms', 20_000);
+    expect(await slow.activeRunState()).toBeNull();
+    for (const visitor of visitors) visitor.socket.close();
+  }, 40_000);
 });
