@@ -2,12 +2,22 @@
  * The messenger opens its socket only when there is something to receive: a page view goes by
  * `POST /events`, whose answer says what a socket would have (issue 16).
  */
-import { exports } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../../shared/protocol.ts';
+import { CONVERSING_MS } from '../../worker/conversation/runtime.ts';
 import { BASE, call } from '../helpers/admin.ts';
 import { startSession } from '../helpers/socket.ts';
-import { createPilot, eventually, json, publishFlow } from './runtime-helpers.ts';
+import {
+  createPilot,
+  eventually,
+  indexed,
+  json,
+  publishFlow,
+  said,
+  visit,
+} from './runtime-helpers.ts';
 
 interface Answer {
   accepted: number;
@@ -264,5 +274,58 @@ describe("a conversation's beacon budget", () => {
     const again = await post([{ ...frame, id: crypto.randomUUID() }]);
     expect(again.status).toBe(202);
     expect(((await again.json()) as Answer).accepted).toBe(1);
+  });
+});
+
+describe('whether a page view tells the messenger to connect (live)', () => {
+  /** A page view posted with a visitor's own token (a later page of the same visitor). */
+  async function laterPageView(publicKey: string, token: string): Promise<Answer> {
+    const response = await exports.default.fetch(
+      new Request(`${BASE}/v1/widget/${publicKey}/events`, {
+        method: 'POST',
+        headers: { origin: 'http://localhost' },
+        body: JSON.stringify({
+          token,
+          frames: [
+            {
+              v: 1,
+              type: 'page_view',
+              id: crypto.randomUUID(),
+              page: { url: 'http://localhost/checkout', title: 'Checkout', referrer: '' },
+            },
+          ],
+        }),
+      }),
+    );
+    expect(response.status).toBe(202);
+    return (await response.json()) as Answer;
+  }
+
+  it(`connects a visitor who wrote within ${CONVERSING_MS / 60_000} minutes, not one who wrote before that`, async () => {
+    const { publicKey } = await createPilot();
+    const { socket, conversationId, token } = await visit(publicKey);
+    socket.send({ type: 'message', text: 'Is anyone there?' });
+    await said(socket, 'Fallback answer.');
+    socket.close();
+    // The next page: an agent may answer the visitor who just wrote, so it must listen.
+    expect((await laterPageView(publicKey, token)).live).toBe(true);
+    // The same visitor's words, stored as if written just over the window ago (the real
+    // conversation object's table): a plain page view again, no socket.
+    const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(conversationId));
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec(
+        "UPDATE messages SET at = at - ? WHERE author = 'visitor'",
+        CONVERSING_MS + 1_000,
+      );
+    });
+    expect((await laterPageView(publicKey, token)).live).toBe(false);
+    // A person replying puts the conversation with them: live again, however old the words.
+    await indexed(conversationId);
+    const reply = await call(`/v1/admin/conversations/${conversationId}/messages`, {
+      method: 'POST',
+      body: JSON.stringify({ text: 'An agent here.' }),
+    });
+    expect(reply.status).toBe(201);
+    expect((await laterPageView(publicKey, token)).live).toBe(true);
   });
 });

@@ -6,8 +6,9 @@
  * deduplicates by frame id, so each is applied exactly once. Only this folder touches `WebSocket`.
  *
  * The socket opens only when there is something to receive (`wake`: the panel opens, the visitor
- * or the site sends a message, choice or contact, or a page view's answer says a run is still
- * working). Until then, and whenever no socket is open, page views and events go by `fetch`
+ * or the site sends a message, choice or contact, or a page view's answer says `live`: a run is
+ * still working, a person has the conversation, or the visitor wrote in the last minutes — the
+ * rule is the server's, ConversationRuntime.tail). Until then, and whenever no socket is open, page views and events go by `fetch`
  * (keepalive, a "simple" request); the answer carries what a socket would have said: the newest
  * messages (`onPreview`: the badge and bubble of a proactive greeting), banners and redirects.
  */
@@ -299,7 +300,7 @@ export class Connection {
       return parsed?.type === 'message' ? [parsed.message] : [];
     });
     if (messages.length) this.callbacks.onPreview({ lastSeq: answer.lastSeq, messages });
-    // A run still working may send more without the visitor: listen for it.
+    // More may come without the visitor (a run still working, a person's reply): listen for it.
     if (answer.live) this.wake();
   }
 

@@ -61,13 +61,19 @@ function failureFrame(id: string, code: string) {
 
 /** Messages a beacon's answer carries: enough for the unread badge and the bubble. */
 const TAIL = 10;
+/**
+ * A visitor who wrote this recently is in a conversation: a person reading the live view or the
+ * inbox may still answer them (an agent can reply to any conversation, not only handed-over
+ * ones), so their page views keep a socket open. Plain visitors (page views, a proactive
+ * greeting, nothing typed) stay socketless.
+ */
+export const CONVERSING_MS = 15 * 60_000;
 
 export class ConversationRuntime {
   readonly store: ConversationStorage;
   private readonly outbox: EventOutbox;
   private readonly resources: PilotResources;
   private readonly turns: Turns;
-  private readonly live: LivePush;
   private readonly effects: EffectQueue;
   private readonly prepare: PrepareContext;
   /**
@@ -82,7 +88,6 @@ export class ConversationRuntime {
     this.outbox = new EventOutbox(ctx, env, this.store);
     this.resources = new PilotResources(env, this.store);
     const live = new LivePush(ctx, env, this.store, (now) => this.outbox.nextRowSeq(now));
-    this.live = live;
     this.turns = new Turns(ctx, this.store, this.outbox, live);
     this.effects = new EffectQueue(env, this.store, this.resources, this.turns);
     this.prepare = { env, store: this.store, resources: this.resources, turns: this.turns };
@@ -111,19 +116,26 @@ export class ConversationRuntime {
   }
 
   /**
-   * The newest messages (at most `TAIL`) and whether more may come without the visitor (a run
-   * waiting for an effect, an agent on the conversation), for a messenger without a socket.
+   * The newest messages (at most `TAIL`) and whether more may come without the visitor, for a
+   * messenger without a socket: `live` makes it open one. The rule: a run waits for an effect
+   * (its result speaks next); the conversation is with a person (`mode: agent`: handed over and
+   * waiting for a reply, or an agent already replied); or the visitor wrote within
+   * CONVERSING_MS (a person may answer any conversation from the console, and the visitor,
+   * now on another page, must see it without a reload). Read from the tail already loaded: a
+   * visitor message older than the newest TAIL messages does not count (no extra query).
    */
-  tail(): { lastSeq: number; messages: ChatMessage[]; live: boolean } {
+  tail(now = Date.now()): { lastSeq: number; messages: ChatMessage[]; live: boolean } {
     const last = this.store.lastSeq();
     const run = this.store.activeRun()?.state;
+    const messages = this.store.messagesAfter(Math.max(0, last - TAIL), TAIL);
+    const conversing = messages.some((m) => m.author === 'visitor' && now - m.at < CONVERSING_MS);
     return {
       lastSeq: last,
-      messages: this.store.messagesAfter(Math.max(0, last - TAIL), TAIL),
-      // An agent is on the conversation: their next reply must arrive without a reload.
+      messages,
       live:
         (run?.status === 'waiting' && run.waitingFor === 'effect') ||
-        this.store.state.mode === 'agent',
+        this.store.state.mode === 'agent' ||
+        conversing,
     };
   }
 
