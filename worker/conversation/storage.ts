@@ -311,6 +311,13 @@ function richJson({ image, links, cards, post, form, errors }: RichParts): strin
   return Object.keys(rich).length > 0 ? JSON.stringify(rich) : null;
 }
 
+/** A stored turn's events waiting for the queue (`events`: `body` parsed, when still in memory). */
+export interface OutgoingRow {
+  seq: number;
+  body: string;
+  events?: readonly unknown[];
+}
+
 export class ConversationStorage {
   /**
    * Write-through copy of the `meta` table. A turn reads a dozen facts (mode, status, pilot,
@@ -332,7 +339,7 @@ export class ConversationStorage {
    * read from disk). Every turn asks whether events wait and every flush reads them; the
    * flush's `SELECT` was a quarter of the busy CPU at 100 concurrent conversations.
    */
-  private unsent: { seq: number; body: string }[] | undefined;
+  private unsent: OutgoingRow[] | undefined;
   /**
    * Every client frame id this object has handled, while all of them are known: its tables were
    * created by this instance, so an id missing here is missing on disk too and the duplicate
@@ -347,16 +354,28 @@ export class ConversationStorage {
    */
   private last: ChatMessage | null | undefined;
 
-  constructor(private readonly sql: SqlStorage) {
+  /**
+   * `empty`: the caller knows the object has no tables yet (it just looked, or erased them), so
+   * the meta read, which would fail, is skipped.
+   */
+  constructor(
+    private readonly sql: SqlStorage,
+    empty = false,
+  ) {
     // Every conversation start pays for this: objects already at the current schema read one
     // table instead of running a dozen DDL statements (measured: the largest CPU cost of a
     // short conversation).
-    if (this.loadMeta() === SCHEMA_VERSION) return;
+    if (this.loadMeta(!empty) === SCHEMA_VERSION) return;
     if (!this.metaTable) {
       // A new (or erased) object: the tables as they are now, nothing to migrate.
       sql.exec(SCHEMA);
       this.unsent = [];
       this.frames = new Set();
+      // Tables made just now are empty, so these reads need no SQL: on a new object each
+      // statement's first run costs more than the rest of a short conversation's reads
+      // (the replay's newest message, the first hello's active run).
+      this.last = null;
+      this.noActiveRun = true;
     } else {
       // Objects created before a column lack it (SQLite: no ADD COLUMN IF NOT EXISTS); the
       // tables are created first so the index on the new run columns finds them.
@@ -390,18 +409,23 @@ export class ConversationStorage {
     this.loadMeta();
   }
 
-  /** Loads and decodes the meta table; returns the stored schema version (null: new object). */
-  private loadMeta(): string | null {
+  /**
+   * Loads (unless `read` is false: no tables) and decodes the meta table; returns the stored
+   * schema version (null: new object).
+   */
+  private loadMeta(read = true): string | null {
     let version: string | null = null;
-    try {
-      for (const row of this.sql.exec<{ key: string; value: string }>(
-        'SELECT key, value FROM meta',
-      ))
-        this.meta.set(row.key, row.value);
-      version = this.meta.get(SCHEMA_KEY) ?? null;
-      this.metaTable = true;
-    } catch {
-      // no tables yet
+    if (read) {
+      try {
+        for (const row of this.sql.exec<{ key: string; value: string }>(
+          'SELECT key, value FROM meta',
+        ))
+          this.meta.set(row.key, row.value);
+        version = this.meta.get(SCHEMA_KEY) ?? null;
+        this.metaTable = true;
+      } catch {
+        // no tables yet
+      }
     }
     const state: Record<string, unknown> = {};
     for (const name of FIELD_NAMES)
@@ -478,6 +502,8 @@ export class ConversationStorage {
   }
 
   messagesAfter(seq: number, limit = 500): ChatMessage[] {
+    // Nothing is newer than the newest message (a reconnect that missed nothing, a new object).
+    if (this.last !== undefined && (this.last?.seq ?? 0) <= seq) return [];
     return this.sql
       .exec<MessageRow>('SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?', seq, limit)
       .toArray()
@@ -705,13 +731,14 @@ export class ConversationStorage {
       .one().n;
   }
 
-  enqueueOutgoing(body: unknown): void {
+  enqueueOutgoing(body: { v: 1; events: readonly unknown[] }): void {
     const text = JSON.stringify(body);
     const { seq } = this.sql
       .exec<{ seq: number }>('INSERT INTO outgoing (body) VALUES (?) RETURNING seq', text)
       .one();
     if (this.unsent && this.unsent.length >= MAX_UNSENT_IN_MEMORY) this.unsent = undefined;
-    this.unsent?.push({ seq, body: text });
+    // The memory copy keeps the events as given: the flush sends them without parsing `text`.
+    this.unsent?.push({ seq, body: text, events: body.events });
   }
 
   /**
@@ -719,7 +746,7 @@ export class ConversationStorage {
    * itself: a flush holds its rows across the queue send while later turns append to the copy,
    * and would then take their rows for its own and delete them unsent.
    */
-  outgoing(limit: number): { seq: number; body: string }[] {
+  outgoing(limit: number): OutgoingRow[] {
     if (this.unsent) return this.unsent.slice(0, limit);
     const rows = this.sql
       .exec<{ seq: number; body: string }>(
