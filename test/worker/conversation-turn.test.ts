@@ -357,6 +357,35 @@ describe('memory copies of the hot path agree with the disk', () => {
     });
   });
 
+  it("numbers a new object's messages 1, 2, 3… without a sqlite_sequence write, a rolled-back one not counted", async () => {
+    await withStorage((store, sql, turn) => {
+      const said = (text: string) =>
+        turn((t) => {
+          t.out.messages.push(t.store.appendMessage({ author: 'visitor', text, at: t.now }));
+        }).messages.map((m) => m.seq);
+      expect(said('one')).toEqual([1]);
+      failedTurn(store, turn, (t) => {
+        t.store.appendMessage({ author: 'visitor', text: 'rolled back', at: t.now });
+      });
+      expect(said('two')).toEqual([2]);
+      // After a restart the numbering goes on from the disk.
+      const restarted = new ConversationStorage(sql);
+      {
+        const seq = restarted.appendMessage({ author: 'visitor', text: 'three', at: 3 }).seq;
+        expect(seq).toBe(3);
+      }
+      expect(restarted.messagesAfter(0).map((m) => [m.seq, m.text])).toEqual([
+        [1, 'one'],
+        [2, 'two'],
+        [3, 'three'],
+      ]);
+      const sequences = sql
+        .exec("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'")
+        .toArray();
+      expect(sequences).toEqual([]);
+    });
+  });
+
   it('starts an erased object empty when told it has no tables, and its copies follow its writes', async () => {
     const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
     await runInDurableObject(stub, async (_, state) => {

@@ -14,12 +14,14 @@ import type { EffectResult } from '../effects/effect-result.ts';
 
 // Tables keyed by text are WITHOUT ROWID (one b-tree per insert, not a table and its key
 // index), and `outgoing` has no AUTOINCREMENT (its seq only orders rows waiting to be sent, so
-// reuse after a delete is harmless; no sqlite_sequence write per turn). Objects created before
-// keep the tables they have: both forms are read and written alike.
+// reuse after a delete is harmless; no sqlite_sequence write per turn). Nor has `messages`:
+// messages are never deleted (an erasure drops every table), so the largest seq plus one is
+// what AUTOINCREMENT would give, without its sqlite_sequence write for every message. Objects
+// created before keep the tables they have: both forms are read and written alike.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS messages (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq INTEGER PRIMARY KEY,
   author TEXT NOT NULL,
   text TEXT NOT NULL,
   choices TEXT,
