@@ -327,7 +327,7 @@ describe('memory copies of the hot path agree with the disk', () => {
     });
   });
 
-  it("answers a new object's newest message, replay and waiting run without SQL, as the tables would, rollbacks included", async () => {
+  it("answers a new object's newest message and waiting run without SQL, as the tables would, rollbacks included", async () => {
     await withStorage((store, sql, turn) => {
       store.update({ conversationId: 'conv_n', visitorId: 'v_n', pilot });
       // Tables made by this storage: known empty.

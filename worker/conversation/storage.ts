@@ -375,7 +375,7 @@ export class ConversationStorage {
       this.frames = new Set();
       // Tables made just now are empty, so these reads need no SQL: on a new object each
       // statement's first run costs more than the rest of a short conversation's reads
-      // (the replay's newest message, the first hello's active run).
+      // (the replay's last seq, the first hello's active run).
       this.last = null;
       this.noActiveRun = true;
     } else {
@@ -504,8 +504,6 @@ export class ConversationStorage {
   }
 
   messagesAfter(seq: number, limit = 500): ChatMessage[] {
-    // Nothing is newer than the newest message (a reconnect that missed nothing, a new object).
-    if (this.last !== undefined && (this.last?.seq ?? 0) <= seq) return [];
     return this.sql
       .exec<MessageRow>('SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?', seq, limit)
       .toArray()
