@@ -327,6 +327,44 @@ describe('memory copies of the hot path agree with the disk', () => {
     });
   });
 
+  it('reads the waiting run from the table once per write, never a stale copy after a write or a rollback', async () => {
+    await withStorage((store, sql, turn) => {
+      store.update({ conversationId: 'conv_r', visitorId: 'v_r', pilot });
+      turn((t) => startRun(t, plainStart(published), undefined));
+      const waiting = store.activeRun();
+      if (!waiting) throw new Error('no run waits');
+      expect(waiting.state).toMatchObject({ status: 'waiting', nodeId: 'ask' });
+      expect(waiting.visitorStartedAt).toBeNull();
+      // What a read returns is the caller's own: changing it changes nothing remembered.
+      waiting.state.nodeId = 'changed by a caller';
+      expect(store.activeRun()?.state.nodeId).toBe('ask');
+      // A column write is seen by the next read.
+      turn((t) => t.store.markRunStarted(waiting.state.runId, 42));
+      expect(store.activeRun()?.visitorStartedAt).toBe(42);
+      const end = (t: Turn) => {
+        const run = t.store.activeRun();
+        if (!run) throw new Error('no run waits');
+        t.store.saveRun({ ...run.state, status: 'completed' }, run.flow, t.now);
+        return t.store.activeRun();
+      };
+      // Ended inside a turn that then threw: within the turn none waits, after the rollback
+      // the run waits again, as on disk.
+      let inside: unknown = 'not read';
+      failedTurn(store, turn, (t) => {
+        inside = end(t);
+      });
+      expect(inside).toBeNull();
+      expect(store.activeRun()?.state).toMatchObject({ status: 'waiting', nodeId: 'ask' });
+      expect(new ConversationStorage(sql).activeRun()?.state.status).toBe('waiting');
+      // Ended in a committed turn: gone for this instance and for the disk.
+      turn((t) => {
+        end(t);
+      });
+      expect(store.activeRun()).toBeNull();
+      expect(new ConversationStorage(sql).activeRun()).toBeNull();
+    });
+  });
+
   it("answers a new object's newest message and waiting run without SQL, as the tables would, rollbacks included", async () => {
     await withStorage((store, sql, turn) => {
       store.update({ conversationId: 'conv_n', visitorId: 'v_n', pilot });

@@ -333,8 +333,14 @@ export class ConversationStorage {
   private readonly extras = new Map<string, Record<string, unknown>>();
   /** Whether the object had tables when it started (else it is new: nothing to migrate). */
   private metaTable = false;
-  /** Known-empty answers, reset by every write that could change them (memory only). */
-  private noActiveRun = false;
+  /**
+   * The waiting run's row as last read (null: none waits; undefined: not known, read it). A turn
+   * with a run waiting reads it 3-4 times (prepare, routing, its event, the admin row); every
+   * write to `runs` and every rollback drops it, so the next read goes to the table. Each read
+   * still parses the row into fresh objects: callers may change what they get.
+   */
+  private activeRow: RunRow | null | undefined;
+  /** Known-empty answer, reset by every write that could change it (memory only). */
   private noPendingEffect = false;
   /**
    * Write-through copy of the `outgoing` rows not sent yet, oldest first (undefined: not known,
@@ -377,7 +383,7 @@ export class ConversationStorage {
       // statement's first run costs more than the rest of a short conversation's reads
       // (the replay's last seq, the first hello's active run).
       this.last = null;
-      this.noActiveRun = true;
+      this.activeRow = null;
     } else {
       // Objects created before a column lack it (SQLite: no ADD COLUMN IF NOT EXISTS); the
       // tables are created first so the index on the new run columns finds them.
@@ -404,7 +410,7 @@ export class ConversationStorage {
     this.definitions.clear();
     this.extras.clear();
     this.last = undefined;
-    this.noActiveRun = false;
+    this.activeRow = undefined;
     this.noPendingEffect = false;
     this.unsent = undefined;
     this.frames = null;
@@ -546,13 +552,12 @@ export class ConversationStorage {
 
   /** The run that is not finished yet, if any (one active run per conversation). */
   activeRun(): StoredRun | null {
-    // Most turns have no run waiting; remember that until a run is saved.
-    if (this.noActiveRun) return null;
-    const row = this.sql
-      .exec<RunRow>(`${RUN_SELECT} WHERE status = 'waiting' ORDER BY started_at DESC LIMIT 1`)
-      .toArray()[0];
-    if (!row) this.noActiveRun = true;
-    return row ? this.toRun(row) : null;
+    if (this.activeRow === undefined)
+      this.activeRow =
+        this.sql
+          .exec<RunRow>(`${RUN_SELECT} WHERE status = 'waiting' ORDER BY started_at DESC LIMIT 1`)
+          .toArray()[0] ?? null;
+    return this.activeRow ? this.toRun(this.activeRow) : null;
   }
 
   run(runId: string): StoredRun | null {
@@ -591,6 +596,7 @@ export class ConversationStorage {
 
   /** Marks the run as started by the visitor; false when it already was. */
   markRunStarted(runId: string, now: number): boolean {
+    this.activeRow = undefined;
     return (
       this.sql
         .exec(
@@ -603,11 +609,13 @@ export class ConversationStorage {
   }
 
   markRunHandedOver(runId: string): void {
+    this.activeRow = undefined;
     this.sql.exec('UPDATE runs SET handed_over = 1 WHERE run_id = ?', runId);
   }
 
   /** The node a failed run failed on (null: a retry resumes nowhere, it starts afresh). */
   setFailedNode(runId: string, node: string | null): void {
+    this.activeRow = undefined;
     this.sql.exec('UPDATE runs SET failed_node = ? WHERE run_id = ?', node, runId);
   }
 
@@ -642,7 +650,7 @@ export class ConversationStorage {
    * run that starts; none for a run recorded as failed before it could).
    */
   saveRun(state: RunState, flow: Flow, now: number, extra?: Record<string, unknown>): void {
-    this.noActiveRun = false;
+    this.activeRow = undefined;
     this.sql.exec(
       `INSERT INTO runs (run_id, flow_id, version, status, state, definition, started_at, updated_at, extra)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
