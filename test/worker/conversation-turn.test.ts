@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunState } from '../../shared/engine/types.ts';
 import { type Flow, flowSchema } from '../../shared/flow/schema.ts';
 import type { ServerFrame } from '../../shared/protocol.ts';
+import { pack } from '../../worker/conversation/event-outbox.ts';
 import { plainStart, startRun, TURN_FAILED } from '../../worker/conversation/runs.ts';
 import {
   ConversationStorage,
@@ -323,6 +324,151 @@ describe('memory copies of the hot path agree with the disk', () => {
         list.map((row) => JSON.parse(row.body).events[0]);
       expect(bodies(restarted.outgoing(50))).toEqual(['second']);
       expect(bodies(new ConversationStorage(sql).outgoing(50))).toEqual(['second']);
+    });
+  });
+
+  it('reads the waiting run from the table once per write, never a stale copy after a write or a rollback', async () => {
+    await withStorage((store, sql, turn) => {
+      store.update({ conversationId: 'conv_r', visitorId: 'v_r', pilot });
+      turn((t) => startRun(t, plainStart(published), undefined));
+      const waiting = store.activeRun();
+      if (!waiting) throw new Error('no run waits');
+      expect(waiting.state).toMatchObject({ status: 'waiting', nodeId: 'ask' });
+      expect(waiting.visitorStartedAt).toBeNull();
+      // What a read returns is the caller's own: changing it changes nothing remembered.
+      waiting.state.nodeId = 'changed by a caller';
+      expect(store.activeRun()?.state.nodeId).toBe('ask');
+      // A column write is seen by the next read.
+      turn((t) => t.store.markRunStarted(waiting.state.runId, 42));
+      expect(store.activeRun()?.visitorStartedAt).toBe(42);
+      const end = (t: Turn) => {
+        const run = t.store.activeRun();
+        if (!run) throw new Error('no run waits');
+        t.store.saveRun({ ...run.state, status: 'completed' }, run.flow, t.now);
+        return t.store.activeRun();
+      };
+      // Ended inside a turn that then threw: within the turn none waits, after the rollback
+      // the run waits again, as on disk.
+      let inside: unknown = 'not read';
+      failedTurn(store, turn, (t) => {
+        inside = end(t);
+      });
+      expect(inside).toBeNull();
+      expect(store.activeRun()?.state).toMatchObject({ status: 'waiting', nodeId: 'ask' });
+      expect(new ConversationStorage(sql).activeRun()?.state.status).toBe('waiting');
+      // Ended in a committed turn: gone for this instance and for the disk.
+      turn((t) => {
+        end(t);
+      });
+      expect(store.activeRun()).toBeNull();
+      expect(new ConversationStorage(sql).activeRun()).toBeNull();
+    });
+  });
+
+  it("answers a new object's newest message and waiting run without SQL, as the tables would, rollbacks included", async () => {
+    await withStorage((store, sql, turn) => {
+      store.update({ conversationId: 'conv_n', visitorId: 'v_n', pilot });
+      // Tables made by this storage: known empty.
+      expect(store.lastSeq()).toBe(0);
+      expect(store.messagesAfter(0)).toEqual([]);
+      expect(store.activeRun()).toBeNull();
+      // A rolled-back turn leaves nothing behind in the copies either.
+      failedTurn(store, turn, (t) => {
+        t.store.appendMessage({ author: 'visitor', text: 'rolled back', at: t.now });
+        startRun(t, plainStart(published), undefined);
+      });
+      expect(store.lastSeq()).toBe(0);
+      expect(store.messagesAfter(0)).toEqual([]);
+      expect(store.activeRun()).toBeNull();
+      // Committed writes are seen at once: the copies follow every write.
+      turn((t) => {
+        t.store.appendMessage({ author: 'visitor', text: 'hi', at: t.now });
+        startRun(t, plainStart(published), undefined);
+      });
+      const disk = new ConversationStorage(sql);
+      for (const reader of [store, disk]) {
+        expect(reader.messagesAfter(0).map((m) => m.text)).toEqual(['hi', 'Which plan?']);
+        expect(reader.messagesAfter(1).map((m) => m.text)).toEqual(['Which plan?']);
+        expect(reader.messagesAfter(reader.lastSeq())).toEqual([]);
+        expect(reader.activeRun()?.state).toMatchObject({ status: 'waiting', nodeId: 'ask' });
+      }
+    });
+  });
+
+  it("numbers a new object's messages 1, 2, 3… without a sqlite_sequence write, a rolled-back one not counted", async () => {
+    await withStorage((store, sql, turn) => {
+      const said = (text: string) =>
+        turn((t) => {
+          t.out.messages.push(t.store.appendMessage({ author: 'visitor', text, at: t.now }));
+        }).messages.map((m) => m.seq);
+      expect(said('one')).toEqual([1]);
+      failedTurn(store, turn, (t) => {
+        t.store.appendMessage({ author: 'visitor', text: 'rolled back', at: t.now });
+      });
+      expect(said('two')).toEqual([2]);
+      // After a restart the numbering goes on from the disk.
+      const restarted = new ConversationStorage(sql);
+      {
+        const seq = restarted.appendMessage({ author: 'visitor', text: 'three', at: 3 }).seq;
+        expect(seq).toBe(3);
+      }
+      expect(restarted.messagesAfter(0).map((m) => [m.seq, m.text])).toEqual([
+        [1, 'one'],
+        [2, 'two'],
+        [3, 'three'],
+      ]);
+      const sequences = sql
+        .exec("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'")
+        .toArray();
+      expect(sequences).toEqual([]);
+    });
+  });
+
+  it('starts an erased object empty when told it has no tables, and its copies follow its writes', async () => {
+    const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
+    await runInDurableObject(stub, async (_, state) => {
+      const sql = state.storage.sql;
+      const old = new ConversationStorage(sql);
+      state.storage.transactionSync(() => {
+        old.update({ conversationId: 'conv_e', pilot });
+        old.appendMessage({ author: 'visitor', text: 'erased', at: 1 });
+      });
+      await state.storage.deleteAll();
+      const fresh = new ConversationStorage(sql, true);
+      expect(fresh.state).toMatchObject({ conversationId: null, pilot: null, mode: 'pilot' });
+      expect(fresh.lastSeq()).toBe(0);
+      expect(fresh.messagesAfter(0)).toEqual([]);
+      state.storage.transactionSync(() =>
+        fresh.appendMessage({ author: 'visitor', text: 'after', at: 2 }),
+      );
+      expect(fresh.messagesAfter(0).map((m) => m.text)).toEqual(['after']);
+      expect(new ConversationStorage(sql).messagesAfter(0).map((m) => m.text)).toEqual(['after']);
+    });
+  });
+
+  it('hands a flush the events of rows still in memory as stored, and parses rows read from disk', async () => {
+    await withStorage((store, sql, turn) => {
+      turn((t) => t.store.enqueueOutgoing({ v: 1, events: ['in memory'] }));
+      failedTurn(store, turn, (t) => t.store.enqueueOutgoing({ v: 1, events: ['rolled back'] }));
+      // The rollback dropped the copy: this read comes from disk, the next turn's row from memory.
+      const fromDisk = store.outgoing(10);
+      turn((t) => t.store.enqueueOutgoing({ v: 1, events: ['next'] }));
+      expect(fromDisk.map((row) => row.events)).toEqual([undefined]);
+      const rows = store.outgoing(10);
+      expect(rows.map((row) => row.events ?? JSON.parse(row.body).events)).toEqual([
+        ['in memory'],
+        ['next'],
+      ]);
+      const packed = pack(
+        rows.map((row) => ({
+          bytes: row.body.length,
+          events: (row.events ?? JSON.parse(row.body).events) as never[],
+        })),
+      );
+      expect(packed.map((m) => m.body.events)).toEqual([['in memory', 'next']]);
+      expect(new ConversationStorage(sql).outgoing(10).map((r) => r.body)).toEqual(
+        rows.map((r) => r.body),
+      );
     });
   });
 

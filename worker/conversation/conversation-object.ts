@@ -70,6 +70,11 @@ export class ConversationObject extends DurableObject<AppEnv> {
    * behind for every id a key holder makes up.
    */
   private made: ConversationRuntime | null = null;
+  /**
+   * The last look found no tables (or an erasure removed them): nothing else writes here, so
+   * the next runtime makes them without first reading the table that is not there.
+   */
+  private noTables = false;
   private readonly touched = new WeakMap<WebSocket, number>();
   /**
    * Per-socket frame and hello budgets, in memory: the object only hibernates after ~10 s
@@ -92,18 +97,22 @@ export class ConversationObject extends DurableObject<AppEnv> {
   }
 
   private get runtime(): ConversationRuntime {
-    this.made ??= new ConversationRuntime(this.ctx, this.env);
+    if (!this.made) {
+      this.made = new ConversationRuntime(this.ctx, this.env, this.noTables);
+      this.noTables = false;
+    }
     return this.made;
   }
 
   /** Whether anything ever wrote here (a read of sqlite_master creates nothing). */
   private hasTables(): boolean {
     if (this.made) return true;
-    return (
+    const has =
       this.ctx.storage.sql
         .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
-        .toArray().length > 0
-    );
+        .toArray().length > 0;
+    this.noTables = !has;
+    return has;
   }
 
   /** Accepts the visitor's WebSocket; the Worker has already verified the visitor token. */
@@ -393,6 +402,7 @@ export class ConversationObject extends DurableObject<AppEnv> {
       await this.ctx.storage.deleteAll();
       // The next use starts a fresh runtime (and schema) on the empty database.
       this.made = null;
+      this.noTables = true;
       return { rows: Object.fromEntries(Object.entries(rows).filter(([, n]) => n > 0)) };
     });
   }

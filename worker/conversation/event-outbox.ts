@@ -104,7 +104,11 @@ export class EventOutbox {
     try {
       for (;;) {
         const rows = this.store.outgoing(ROWS_PER_READ);
-        const bodies = rows.map((row) => row.body);
+        const turns: StoredTurn[] = rows.map((row) => ({
+          bytes: row.body.length,
+          // Rows still in memory carry their events: only rows read from disk are parsed.
+          events: (row.events ?? (JSON.parse(row.body) as EventsMessage).events) as RuntimeEvent[],
+        }));
         const final = rows.length < ROWS_PER_READ;
         // The conversation row goes last, with a sequence newer than every event before it.
         const generation = this.generation;
@@ -112,11 +116,11 @@ export class EventOutbox {
         if (changed) {
           const now = Date.now();
           const event = conversationEvent(this.store, this.nextRowSeq(now), now);
-          if (event) bodies.push(JSON.stringify({ v: 1, events: [event] }));
+          if (event) turns.push({ bytes: JSON.stringify(event).length, events: [event] });
         }
         // Taken before the send: rows stored by turns committing during it are not this batch's.
         const last = rows.at(-1);
-        if (bodies.length > 0) await this.env.EVENTS.sendBatch(pack(bodies));
+        if (turns.length > 0) await this.env.EVENTS.sendBatch(pack(turns));
         // Erased during the send: the table is gone or belongs to the fresh conversation.
         if (this.retired) return;
         if (last) this.store.deleteOutgoingThrough(last.seq);
@@ -132,22 +136,27 @@ export class EventOutbox {
   }
 }
 
-/** Packs stored turns (each `{ v: 1, events }`) into as few queue messages as fit. */
-export function pack(bodies: string[]): MessageSendRequest<EventsMessage>[] {
+/** One stored turn's events and the size of its JSON (`{ v: 1, events }`). */
+export interface StoredTurn {
+  bytes: number;
+  events: RuntimeEvent[];
+}
+
+/** Packs stored turns into as few queue messages as fit. */
+export function pack(turns: StoredTurn[]): MessageSendRequest<EventsMessage>[] {
   const messages: MessageSendRequest<EventsMessage>[] = [];
   let events: RuntimeEvent[] = [];
   let bytes = 0;
-  const close = () => {
-    if (events.length > 0) messages.push({ body: { v: 1, events }, contentType: 'json' });
-    events = [];
-    bytes = 0;
-  };
-  for (const body of bodies) {
-    if (bytes + body.length > MESSAGE_BYTES) close();
-    events.push(...(JSON.parse(body) as EventsMessage).events);
-    bytes += body.length;
+  for (const turn of turns) {
+    if (bytes + turn.bytes > MESSAGE_BYTES && events.length > 0) {
+      messages.push({ body: { v: 1, events }, contentType: 'json' });
+      events = [];
+      bytes = 0;
+    }
+    for (const event of turn.events) events.push(event);
+    bytes += turn.bytes;
   }
-  close();
+  if (events.length > 0) messages.push({ body: { v: 1, events }, contentType: 'json' });
   return messages;
 }
 

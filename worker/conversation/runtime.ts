@@ -83,8 +83,9 @@ export class ConversationRuntime {
    */
   private bucket: Bucket | null = null;
 
-  constructor(ctx: DurableObjectState, env: AppEnv) {
-    this.store = new ConversationStorage(ctx.storage.sql);
+  /** `empty`: the object has no tables yet (see ConversationStorage). */
+  constructor(ctx: DurableObjectState, env: AppEnv, empty = false) {
+    this.store = new ConversationStorage(ctx.storage.sql, empty);
     this.outbox = new EventOutbox(ctx, env, this.store);
     this.resources = new PilotResources(env, this.store);
     const live = new LivePush(ctx, env, this.store, (now) => this.outbox.nextRowSeq(now));

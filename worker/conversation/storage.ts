@@ -14,12 +14,14 @@ import type { EffectResult } from '../effects/effect-result.ts';
 
 // Tables keyed by text are WITHOUT ROWID (one b-tree per insert, not a table and its key
 // index), and `outgoing` has no AUTOINCREMENT (its seq only orders rows waiting to be sent, so
-// reuse after a delete is harmless; no sqlite_sequence write per turn). Objects created before
-// keep the tables they have: both forms are read and written alike.
+// reuse after a delete is harmless; no sqlite_sequence write per turn). Nor has `messages`:
+// messages are never deleted (an erasure drops every table), so the largest seq plus one is
+// what AUTOINCREMENT would give, without its sqlite_sequence write for every message. Objects
+// created before keep the tables they have: both forms are read and written alike.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS messages (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq INTEGER PRIMARY KEY,
   author TEXT NOT NULL,
   text TEXT NOT NULL,
   choices TEXT,
@@ -311,6 +313,13 @@ function richJson({ image, links, cards, post, form, errors }: RichParts): strin
   return Object.keys(rich).length > 0 ? JSON.stringify(rich) : null;
 }
 
+/** A stored turn's events waiting for the queue (`events`: `body` parsed, when still in memory). */
+export interface OutgoingRow {
+  seq: number;
+  body: string;
+  events?: readonly unknown[];
+}
+
 export class ConversationStorage {
   /**
    * Write-through copy of the `meta` table. A turn reads a dozen facts (mode, status, pilot,
@@ -324,15 +333,21 @@ export class ConversationStorage {
   private readonly extras = new Map<string, Record<string, unknown>>();
   /** Whether the object had tables when it started (else it is new: nothing to migrate). */
   private metaTable = false;
-  /** Known-empty answers, reset by every write that could change them (memory only). */
-  private noActiveRun = false;
+  /**
+   * The waiting run's row as last read (null: none waits; undefined: not known, read it). A turn
+   * with a run waiting reads it 3-4 times (prepare, routing, its event, the admin row); every
+   * write to `runs` and every rollback drops it, so the next read goes to the table. Each read
+   * still parses the row into fresh objects: callers may change what they get.
+   */
+  private activeRow: RunRow | null | undefined;
+  /** Known-empty answer, reset by every write that could change it (memory only). */
   private noPendingEffect = false;
   /**
    * Write-through copy of the `outgoing` rows not sent yet, oldest first (undefined: not known,
    * read from disk). Every turn asks whether events wait and every flush reads them; the
    * flush's `SELECT` was a quarter of the busy CPU at 100 concurrent conversations.
    */
-  private unsent: { seq: number; body: string }[] | undefined;
+  private unsent: OutgoingRow[] | undefined;
   /**
    * Every client frame id this object has handled, while all of them are known: its tables were
    * created by this instance, so an id missing here is missing on disk too and the duplicate
@@ -347,16 +362,28 @@ export class ConversationStorage {
    */
   private last: ChatMessage | null | undefined;
 
-  constructor(private readonly sql: SqlStorage) {
+  /**
+   * `empty`: the caller knows the object has no tables yet (it just looked, or erased them), so
+   * the meta read, which would fail, is skipped.
+   */
+  constructor(
+    private readonly sql: SqlStorage,
+    empty = false,
+  ) {
     // Every conversation start pays for this: objects already at the current schema read one
     // table instead of running a dozen DDL statements (measured: the largest CPU cost of a
     // short conversation).
-    if (this.loadMeta() === SCHEMA_VERSION) return;
+    if (this.loadMeta(!empty) === SCHEMA_VERSION) return;
     if (!this.metaTable) {
       // A new (or erased) object: the tables as they are now, nothing to migrate.
       sql.exec(SCHEMA);
       this.unsent = [];
       this.frames = new Set();
+      // Tables made just now are empty, so these reads need no SQL: on a new object each
+      // statement's first run costs more than the rest of a short conversation's reads
+      // (the replay's last seq, the first hello's active run).
+      this.last = null;
+      this.activeRow = null;
     } else {
       // Objects created before a column lack it (SQLite: no ADD COLUMN IF NOT EXISTS); the
       // tables are created first so the index on the new run columns finds them.
@@ -383,25 +410,30 @@ export class ConversationStorage {
     this.definitions.clear();
     this.extras.clear();
     this.last = undefined;
-    this.noActiveRun = false;
+    this.activeRow = undefined;
     this.noPendingEffect = false;
     this.unsent = undefined;
     this.frames = null;
     this.loadMeta();
   }
 
-  /** Loads and decodes the meta table; returns the stored schema version (null: new object). */
-  private loadMeta(): string | null {
+  /**
+   * Loads (unless `read` is false: no tables) and decodes the meta table; returns the stored
+   * schema version (null: new object).
+   */
+  private loadMeta(read = true): string | null {
     let version: string | null = null;
-    try {
-      for (const row of this.sql.exec<{ key: string; value: string }>(
-        'SELECT key, value FROM meta',
-      ))
-        this.meta.set(row.key, row.value);
-      version = this.meta.get(SCHEMA_KEY) ?? null;
-      this.metaTable = true;
-    } catch {
-      // no tables yet
+    if (read) {
+      try {
+        for (const row of this.sql.exec<{ key: string; value: string }>(
+          'SELECT key, value FROM meta',
+        ))
+          this.meta.set(row.key, row.value);
+        version = this.meta.get(SCHEMA_KEY) ?? null;
+        this.metaTable = true;
+      } catch {
+        // no tables yet
+      }
     }
     const state: Record<string, unknown> = {};
     for (const name of FIELD_NAMES)
@@ -520,13 +552,12 @@ export class ConversationStorage {
 
   /** The run that is not finished yet, if any (one active run per conversation). */
   activeRun(): StoredRun | null {
-    // Most turns have no run waiting; remember that until a run is saved.
-    if (this.noActiveRun) return null;
-    const row = this.sql
-      .exec<RunRow>(`${RUN_SELECT} WHERE status = 'waiting' ORDER BY started_at DESC LIMIT 1`)
-      .toArray()[0];
-    if (!row) this.noActiveRun = true;
-    return row ? this.toRun(row) : null;
+    if (this.activeRow === undefined)
+      this.activeRow =
+        this.sql
+          .exec<RunRow>(`${RUN_SELECT} WHERE status = 'waiting' ORDER BY started_at DESC LIMIT 1`)
+          .toArray()[0] ?? null;
+    return this.activeRow ? this.toRun(this.activeRow) : null;
   }
 
   run(runId: string): StoredRun | null {
@@ -565,6 +596,7 @@ export class ConversationStorage {
 
   /** Marks the run as started by the visitor; false when it already was. */
   markRunStarted(runId: string, now: number): boolean {
+    this.activeRow = undefined;
     return (
       this.sql
         .exec(
@@ -577,11 +609,13 @@ export class ConversationStorage {
   }
 
   markRunHandedOver(runId: string): void {
+    this.activeRow = undefined;
     this.sql.exec('UPDATE runs SET handed_over = 1 WHERE run_id = ?', runId);
   }
 
   /** The node a failed run failed on (null: a retry resumes nowhere, it starts afresh). */
   setFailedNode(runId: string, node: string | null): void {
+    this.activeRow = undefined;
     this.sql.exec('UPDATE runs SET failed_node = ? WHERE run_id = ?', node, runId);
   }
 
@@ -616,7 +650,7 @@ export class ConversationStorage {
    * run that starts; none for a run recorded as failed before it could).
    */
   saveRun(state: RunState, flow: Flow, now: number, extra?: Record<string, unknown>): void {
-    this.noActiveRun = false;
+    this.activeRow = undefined;
     this.sql.exec(
       `INSERT INTO runs (run_id, flow_id, version, status, state, definition, started_at, updated_at, extra)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -705,13 +739,14 @@ export class ConversationStorage {
       .one().n;
   }
 
-  enqueueOutgoing(body: unknown): void {
+  enqueueOutgoing(body: { v: 1; events: readonly unknown[] }): void {
     const text = JSON.stringify(body);
     const { seq } = this.sql
       .exec<{ seq: number }>('INSERT INTO outgoing (body) VALUES (?) RETURNING seq', text)
       .one();
     if (this.unsent && this.unsent.length >= MAX_UNSENT_IN_MEMORY) this.unsent = undefined;
-    this.unsent?.push({ seq, body: text });
+    // The memory copy keeps the events as given: the flush sends them without parsing `text`.
+    this.unsent?.push({ seq, body: text, events: body.events });
   }
 
   /**
@@ -719,7 +754,7 @@ export class ConversationStorage {
    * itself: a flush holds its rows across the queue send while later turns append to the copy,
    * and would then take their rows for its own and delete them unsent.
    */
-  outgoing(limit: number): { seq: number; body: string }[] {
+  outgoing(limit: number): OutgoingRow[] {
     if (this.unsent) return this.unsent.slice(0, limit);
     const rows = this.sql
       .exec<{ seq: number; body: string }>(
