@@ -14,7 +14,6 @@ import {
   type Preview,
 } from '../transport/connection.ts';
 import type { Banner, PanelHost, PendingMessage } from './panel-host.ts';
-import { safeUrl } from './safe-url.ts';
 import { createStorage, type MessengerStorage } from './storage.ts';
 import { directionOf, pickLocale, type StringKey, type Strings, strings } from './strings.ts';
 import { launcherCss } from './styles.ts';
@@ -389,12 +388,15 @@ export class MessengerElement extends HTMLElement implements PanelHost {
       case 'banner':
         this.banner = frame;
         break;
-      case 'redirect': {
-        const url = safeUrl(frame.url);
-        if (url && frame.newTab) open(url, '_blank', 'noopener');
-        else if (url) location.assign(url);
+      case 'redirect':
+        // Rare, and the panel shares the URL check: loaded when needed, so start-up fetches and
+        // evaluates one module (a chunk shared with the panel would be a second request).
+        void import('./safe-url.ts').then(({ safeUrl }) => {
+          const url = safeUrl(frame.url);
+          if (url && frame.newTab) open(url, '_blank', 'noopener');
+          else if (url) location.assign(url);
+        });
         break;
-      }
       case 'error': {
         const refused = this.outbox.find((p) => p.id === frame.id);
         if (refused) {
