@@ -56,9 +56,12 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   return node;
 }
 
+/** Sets or removes an attribute; an unchanged one is left alone (no style invalidation). */
 function attr(node: Element, name: string, value: string | number | null | false | undefined) {
-  if (value === null || value === false || value === undefined) node.removeAttribute(name);
-  else node.setAttribute(name, String(value));
+  const now = node.getAttribute(name);
+  if (value === null || value === false || value === undefined) {
+    if (now !== null) node.removeAttribute(name);
+  } else if (now !== String(value)) node.setAttribute(name, String(value));
 }
 
 export class MessengerElement extends HTMLElement implements PanelHost {
