@@ -39,7 +39,7 @@ const probe = (pollLauncher) => `(() => {
 })();`;
 
 /** `variants`: extra messenger pages, name -> loader path on the dev server (A/B runs). */
-function startStaticServer(devBase, variants = {}) {
+export function startStaticServer(devBase, variants = {}) {
   const typebot = join(peerDir('@typebot.io/js'), 'dist/web.js');
   // Without the bundle the Typebot page would be measured as an empty page: refuse instead.
   if (!existsSync(typebot)) throw new Error(`Typebot bundle missing: ${typebot}`);
@@ -77,7 +77,7 @@ function startStaticServer(devBase, variants = {}) {
   });
 }
 
-async function measurePage(browser, url, pollLauncher) {
+export async function measurePage(browser, url, pollLauncher) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);

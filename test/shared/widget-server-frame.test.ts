@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { serverFrameSchema } from '../../shared/protocol.ts';
-import { parseServerFrame } from '../../widget/transport/server-frame.ts';
+import { checkServerFrame, parseServerFrame } from '../../widget/transport/server-frame.ts';
 
 const text = fc.string({ maxLength: 8 });
 const message = fc.record(
@@ -78,6 +78,8 @@ describe('the widget lean server-frame parser', () => {
       fc.property(fc.oneof(frame, mutated, fc.jsonValue()), (value) => {
         const expected = serverFrameSchema.safeParse(value).success;
         expect(parseServerFrame(JSON.stringify(value)) !== null).toBe(expected);
+        // A page view's answer is checked as `response.json()` parsed it, without a round trip.
+        expect(checkServerFrame(JSON.parse(JSON.stringify(value))) !== null).toBe(expected);
       }),
       { numRuns: 5000 },
     );

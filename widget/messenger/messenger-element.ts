@@ -14,7 +14,6 @@ import {
   type Preview,
 } from '../transport/connection.ts';
 import type { Banner, PanelHost, PendingMessage } from './panel-host.ts';
-import { safeUrl } from './safe-url.ts';
 import { createStorage, type MessengerStorage } from './storage.ts';
 import { directionOf, pickLocale, type StringKey, type Strings, strings } from './strings.ts';
 import { launcherCss } from './styles.ts';
@@ -57,9 +56,12 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   return node;
 }
 
+/** Sets or removes an attribute; an unchanged one is left alone (no style invalidation). */
 function attr(node: Element, name: string, value: string | number | null | false | undefined) {
-  if (value === null || value === false || value === undefined) node.removeAttribute(name);
-  else node.setAttribute(name, String(value));
+  const now = node.getAttribute(name);
+  if (value === null || value === false || value === undefined) {
+    if (now !== null) node.removeAttribute(name);
+  } else if (now !== String(value)) node.setAttribute(name, String(value));
 }
 
 export class MessengerElement extends HTMLElement implements PanelHost {
@@ -389,12 +391,15 @@ export class MessengerElement extends HTMLElement implements PanelHost {
       case 'banner':
         this.banner = frame;
         break;
-      case 'redirect': {
-        const url = safeUrl(frame.url);
-        if (url && frame.newTab) open(url, '_blank', 'noopener');
-        else if (url) location.assign(url);
+      case 'redirect':
+        // Rare, and the panel shares the URL check: loaded when needed, so start-up fetches and
+        // evaluates one module (a chunk shared with the panel would be a second request).
+        void import('./safe-url.ts').then(({ safeUrl }) => {
+          const url = safeUrl(frame.url);
+          if (url && frame.newTab) open(url, '_blank', 'noopener');
+          else if (url) location.assign(url);
+        });
         break;
-      }
       case 'error': {
         const refused = this.outbox.find((p) => p.id === frame.id);
         if (refused) {

@@ -16,7 +16,7 @@ import { CloseCode, ErrorCode, isTerminalCloseCode } from '../../shared/errors.t
 import type { ChatMessage, ClientFrame, ServerFrame } from '../../shared/protocol.ts';
 import type { WidgetConfig } from '../config.ts';
 import { backoffDelay } from './backoff.ts';
-import { parseServerFrame } from './server-frame.ts';
+import { checkServerFrame, parseServerFrame } from './server-frame.ts';
 
 export type ConnectionStatus = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'unavailable';
 
@@ -292,11 +292,11 @@ export class Connection {
   private answered(answer: BeaconAnswer): void {
     if (this.#socket) return;
     for (const frame of answer.frames ?? []) {
-      const parsed = parseServerFrame(JSON.stringify(frame));
+      const parsed = checkServerFrame(frame);
       if (parsed) this.callbacks.onFrame(parsed);
     }
     const messages = (answer.messages ?? []).flatMap((message) => {
-      const parsed = parseServerFrame(JSON.stringify({ v: 1, type: 'message', message }));
+      const parsed = checkServerFrame({ v: 1, type: 'message', message });
       return parsed?.type === 'message' ? [parsed.message] : [];
     });
     if (messages.length) this.callbacks.onPreview({ lastSeq: answer.lastSeq, messages });

@@ -66,6 +66,14 @@ export function parseServerFrame(raw: string): ServerFrame | null {
   } catch {
     return null;
   }
+  return checkServerFrame(json);
+}
+
+/**
+ * Checks an already parsed value (a page view's answer, read once by `response.json()`): no
+ * stringify-and-parse round trip per frame on the start-up path.
+ */
+export function checkServerFrame(json: unknown): ServerFrame | null {
   if (!isObject(json) || json.v !== 1 || typeof json.type !== 'string') return null;
   const fields = Object.hasOwn(frames, json.type) ? frames[json.type] : undefined;
   return fields && shape(fields)(json) ? (json as ServerFrame) : null;
