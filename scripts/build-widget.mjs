@@ -78,7 +78,7 @@ const bundlePath = toPath(outputs.find(isEntry)[0]);
 const COMPILE_HINT = '//# allFunctionsCalledOnLoad\n';
 const entryFile = join(root, outputs.find(isEntry)[0]);
 writeFileSync(entryFile, COMPILE_HINT + readFileSync(entryFile, 'utf8'));
-// The panel and the modules both import (a shared chunk): the rest of the whole messenger.
+// Every other chunk (the Lit panel, the URL check a redirect loads): the rest of the whole messenger.
 const chunkPaths = outputs.filter((o) => !isEntry(o)).map(([f]) => toPath(f));
 
 await build({

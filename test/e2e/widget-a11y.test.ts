@@ -46,6 +46,8 @@ describe('messenger accessibility', () => {
     expect(await launcher.getAttribute('aria-expanded')).toBe('true');
     expect(await bubble.count()).toBe(0);
     expect(await launcher.getAttribute('data-unread')).toBeNull();
+    // Nothing unread: no description at all (a screen reader would otherwise announce "0").
+    expect(await launcher.getAttribute('aria-description')).toBeNull();
     await context.close();
   });
 

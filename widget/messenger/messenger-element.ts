@@ -394,11 +394,16 @@ export class MessengerElement extends HTMLElement implements PanelHost {
       case 'redirect':
         // Rare, and the panel shares the URL check: loaded when needed, so start-up fetches and
         // evaluates one module (a chunk shared with the panel would be a second request).
-        void import('./safe-url.ts').then(({ safeUrl }) => {
-          const url = safeUrl(frame.url);
-          if (url && frame.newTab) open(url, '_blank', 'noopener');
-          else if (url) location.assign(url);
-        });
+        // A chunk that fails to load (a deploy replaced it, the network dropped) is said, not
+        // swallowed: the page stays where it is and the console shows why.
+        import('./safe-url.ts').then(
+          ({ safeUrl }) => {
+            const url = safeUrl(frame.url);
+            if (url && frame.newTab) open(url, '_blank', 'noopener');
+            else if (url) location.assign(url);
+          },
+          (error: unknown) => console.error('[edgepilot] redirect failed to load', error),
+        );
         break;
       case 'error': {
         const refused = this.outbox.find((p) => p.id === frame.id);
@@ -435,7 +440,7 @@ export class MessengerElement extends HTMLElement implements PanelHost {
     attr(l, 'aria-expanded', String(this.open));
     l.hidden = this.launcherHidden;
     attr(l, 'data-unread', unread || null);
-    attr(l, 'aria-description', unread && `${unread} ${t.unread}`);
+    attr(l, 'aria-description', unread ? `${unread} ${t.unread}` : null);
     attr(this.icon, 'd', this.open ? CLOSE_ICON : CHAT_ICON);
     this.drawBubble(unread, t);
     if ((this.open || this.banner) && !this.panel) void this.loadPanel().catch(() => undefined);
