@@ -12,7 +12,7 @@
  * (keepalive, a "simple" request); the answer carries what a socket would have said: the newest
  * messages (`onPreview`: the badge and bubble of a proactive greeting), banners and redirects.
  */
-import { CloseCode, ErrorCode, isTerminalCloseCode } from '../../shared/errors.ts';
+import { afterClose, CloseCode, ErrorCode, isTerminalCloseCode } from '../../shared/errors.ts';
 import type { ChatMessage, ClientFrame, ServerFrame } from '../../shared/protocol.ts';
 import type { WidgetConfig } from '../config.ts';
 import { backoffDelay } from './backoff.ts';
@@ -129,6 +129,12 @@ export class Connection {
    */
   private connecting = false;
   private refused = 0;
+  /**
+   * The server refused one more socket (4009, the conversation has all it may have: other tabs):
+   * no reconnect, and a page view's `live` does not wake it, until the visitor sends something
+   * or opens the panel (`wake`). Retrying would loop for as long as those tabs stay open.
+   */
+  private parked = false;
   private readonly onNetwork = () => {
     if (navigator.onLine) return this.reconnectNow();
     // The network is gone: do not wait for a heartbeat to notice. Typed messages queue up.
@@ -182,6 +188,7 @@ export class Connection {
 
   /** There is something to receive (the panel opened, a message was sent): open the socket. */
   wake(): void {
+    this.parked = false;
     if (this.wanted) return;
     this.wanted = true;
     this.reconnectNow();
@@ -301,7 +308,7 @@ export class Connection {
     });
     if (messages.length) this.callbacks.onPreview({ lastSeq: answer.lastSeq, messages });
     // More may come without the visitor (a run still working, a person's reply): listen for it.
-    if (answer.live) this.wake();
+    if (answer.live && !this.parked) this.wake();
   }
 
   /**
@@ -458,6 +465,15 @@ export class Connection {
       if (isTerminalCloseCode(event.code) || this.refused >= 2) {
         this.#session = null;
         this.refused = 0;
+      }
+      if (afterClose(event.code) === 'park') {
+        // Page views go on by POST (above); the next `wake` (a message, the panel) tries again.
+        this.parked = true;
+        this.wanted = false;
+        clearInterval(this.heartbeat);
+        clearTimeout(this.retry);
+        this.setStatus('online');
+        return;
       }
       this.scheduleReconnect();
     };
