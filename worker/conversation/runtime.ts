@@ -81,6 +81,8 @@ export const AGENT_LIVE_MS = 2 * 60 * 60_000;
 export class ConversationRuntime {
   readonly store: ConversationStorage;
   private readonly outbox: EventOutbox;
+  /** The live view's fast path (retired with the runtime on erasure). */
+  private readonly live: LivePush;
   private readonly resources: PilotResources;
   private readonly turns: Turns;
   private readonly effects: EffectQueue;
@@ -97,8 +99,8 @@ export class ConversationRuntime {
     this.store = new ConversationStorage(ctx.storage.sql, empty);
     this.outbox = new EventOutbox(ctx, env, this.store);
     this.resources = new PilotResources(env, this.store);
-    const live = new LivePush(ctx, env, this.store, (now) => this.outbox.nextRowSeq(now));
-    this.turns = new Turns(ctx, this.store, this.outbox, live);
+    this.live = new LivePush(ctx, env, this.store, (now) => this.outbox.nextRowSeq(now));
+    this.turns = new Turns(ctx, this.store, this.outbox, this.live);
     this.effects = new EffectQueue(env, this.store, this.resources, this.turns);
     this.prepare = { env, store: this.store, resources: this.resources, turns: this.turns };
   }
@@ -111,6 +113,7 @@ export class ConversationRuntime {
   retire(): void {
     this.turns.retire();
     this.outbox.retire();
+    this.live.retire();
   }
 
   /** Records who this conversation belongs to, the first time anyone connects. */
