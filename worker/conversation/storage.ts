@@ -440,8 +440,10 @@ export class ConversationStorage {
           this.meta.set(row.key, row.value);
         version = this.meta.get(SCHEMA_KEY) ?? null;
         this.metaTable = true;
-      } catch {
-        // no tables yet
+      } catch (error) {
+        // Only a missing table means a new object; anything else (a busy or broken database)
+        // must not pass for emptiness, or the object would start with empty caches over data.
+        if (!isNoSuchTable(error)) throw error;
       }
     }
     const state: Record<string, unknown> = {};
@@ -818,4 +820,9 @@ export function storageCensus(sql: SqlStorage): Record<string, number> {
     counts[name] = row.n;
   }
   return counts;
+}
+
+/** SQLite's "no such table" (the object has no tables yet): the one error `loadMeta` expects. */
+function isNoSuchTable(error: unknown): boolean {
+  return /no such table/i.test(String(error));
 }
