@@ -1,7 +1,9 @@
 /**
  * The widget's Connection against a real HTTP + WebSocket server (node:http and `ws`): a socket
  * refused with 4009 (the conversation has all its sockets, other tabs) must not reconnect in a
- * loop, nor be woken by a page view's `live`; the visitor's next message tries again.
+ * loop, nor be woken by a page view's `live`; the visitor's next message tries again. And a page
+ * view's answer below the stored read position (an erased conversation numbering from 1 again)
+ * forgets that position.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,8 +28,10 @@ interface Site {
   close(): Promise<void>;
 }
 
-/** Sessions and page views answer `live: true`; every socket is refused with 4009. */
-async function refusingSite(): Promise<Site> {
+/** Sessions and page views answer `answer` (default: `live`); every socket is refused with 4009. */
+async function refusingSite(
+  answer: Record<string, unknown> = { lastSeq: 0, messages: [], live: true },
+): Promise<Site> {
   const site = { sockets: 0, liveAnswers: 0 } as Site;
   const server: Server = createServer((request, response) => {
     request.resume();
@@ -47,7 +51,7 @@ async function refusingSite(): Promise<Site> {
         );
       } else {
         site.liveAnswers++;
-        response.end(JSON.stringify({ lastSeq: 0, messages: [], live: true }));
+        response.end(JSON.stringify(answer));
       }
     });
   });
@@ -77,6 +81,39 @@ async function until(check: () => boolean, ms = 3_000): Promise<void> {
 }
 
 let cleanup: (() => Promise<void>) | null = null;
+
+/** A Connection as the messenger makes it, its host connected; `stored`: its storage. */
+function connect(site: Site, stored: Map<string, string> = new Map()) {
+  let controller: { hostConnected(): void; hostDisconnected(): void } | undefined;
+  const calls: string[] = [];
+  const connection = new Connection(
+    {
+      addController: (c) => {
+        controller = c;
+      },
+      requestUpdate: () => undefined,
+    },
+    { pilotKey: 'pk_test', api: site.api, locale: null, storage: 'none', nonce: null },
+    {
+      onFrame: () => undefined,
+      onPreview: (preview) => calls.push(`preview ${preview.lastSeq}`),
+      onStatus: () => undefined,
+      onReset: () => calls.push('reset'),
+      onRefused: () => undefined,
+    },
+    {
+      read: (key) => stored.get(key) ?? null,
+      write: (key, value) => void stored.set(key, value),
+      remove: (key) => void stored.delete(key),
+    },
+  );
+  controller?.hostConnected();
+  cleanup = async () => {
+    controller?.hostDisconnected();
+    await site.close();
+  };
+  return { connection, calls };
+}
 afterEach(async () => {
   await cleanup?.();
   cleanup = null;
@@ -85,30 +122,7 @@ afterEach(async () => {
 describe('a socket refused for too many sockets (4009)', () => {
   it('does not reconnect, nor on a live page view, until the visitor sends something', async () => {
     const site = await refusingSite();
-    let controller: { hostConnected(): void; hostDisconnected(): void } | undefined;
-    const connection = new Connection(
-      {
-        addController: (c) => {
-          controller = c;
-        },
-        requestUpdate: () => undefined,
-      },
-      { pilotKey: 'pk_test', api: site.api, locale: null, storage: 'none', nonce: null },
-      {
-        onFrame: () => undefined,
-        onPreview: () => undefined,
-        onStatus: () => undefined,
-        onReset: () => undefined,
-        onRefused: () => undefined,
-      },
-      { read: () => null, write: () => undefined, remove: () => undefined },
-    );
-    controller?.hostConnected();
-    cleanup = async () => {
-      controller?.hostDisconnected();
-      await site.close();
-    };
-
+    const { connection } = connect(site);
     connection.wake();
     await until(() => site.sockets === 1);
     // Backoff would retry within 0.5 s, then 1 s: 2.5 s holds at least two retries.
@@ -127,4 +141,30 @@ describe('a socket refused for too many sockets (4009)', () => {
     await sleep(1_500);
     expect(site.sockets).toBe(2);
   }, 15_000);
+});
+
+describe("a page view's answer below the stored read position", () => {
+  it('forgets the read position of an erased conversation, so its new greetings count as unread', async () => {
+    const greeting = { seq: 1, author: 'pilot', text: 'Welcome back!', at: 1 };
+    const site = await refusingSite({ lastSeq: 1, messages: [greeting], live: false });
+    // This browser had read up to message 57 of the conversation before it was erased.
+    const stored = new Map([['read', '57']]);
+    const { connection, calls } = connect(site, stored);
+    connection.send({ type: 'page_view', page: { url: 'http://x/a', title: 'A', referrer: '' } });
+    await until(() => calls.some((c) => c.startsWith('preview')));
+    // Reset first (the messenger's read position back to 0), then the new greeting.
+    expect(calls).toEqual(['reset', 'preview 1']);
+    expect(stored.has('read')).toBe(false);
+  });
+
+  it('keeps the read position of the same conversation', async () => {
+    const greeting = { seq: 58, author: 'pilot', text: 'Anything else?', at: 1 };
+    const site = await refusingSite({ lastSeq: 58, messages: [greeting], live: false });
+    const stored = new Map([['read', '57']]);
+    const { connection, calls } = connect(site, stored);
+    connection.send({ type: 'page_view', page: { url: 'http://x/a', title: 'A', referrer: '' } });
+    await until(() => calls.some((c) => c.startsWith('preview')));
+    expect(calls).toEqual(['preview 58']);
+    expect(stored.get('read')).toBe('57');
+  });
 });

@@ -298,6 +298,15 @@ export class Connection {
   /** A page view's answer: what a socket would have said. */
   private answered(answer: BeaconAnswer): void {
     if (this.#socket) return;
+    // The conversation ends below the stored read position: it was erased and numbers from 1
+    // again (or it is another conversation). A stale position would hide its new messages from
+    // the badge and bubble: forget it, as a socket's welcome does (onReset).
+    const read = Number(this.storage.read('read')) || 0;
+    if (answer.lastSeq < read) {
+      this.storage.remove('read');
+      this.lastSeq = 0;
+      this.callbacks.onReset();
+    }
     for (const frame of answer.frames ?? []) {
       const parsed = parseServerFrame(JSON.stringify(frame));
       if (parsed) this.callbacks.onFrame(parsed);
