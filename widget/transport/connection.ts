@@ -7,8 +7,10 @@
  *
  * The socket opens only when there is something to receive (`wake`: the panel opens, the visitor
  * or the site sends a message, choice or contact, or a page view's answer says `live`: a run is
- * still working, a person has the conversation, or the visitor wrote in the last minutes — the
- * rule is the server's, ConversationRuntime.tail). Until then, and whenever no socket is open, page views and events go by `fetch`
+ * still working, a person has the open conversation and someone wrote in the last hours, or the
+ * visitor wrote in the last minutes — the rule is the server's, ConversationRuntime.tail). A
+ * socket the server refused for too many sockets (4009) is not retried until the next `wake`
+ * from the visitor. Until then, and whenever no socket is open, page views and events go by `fetch`
  * (keepalive, a "simple" request); the answer carries what a socket would have said: the newest
  * messages (`onPreview`: the badge and bubble of a proactive greeting), banners and redirects.
  */
