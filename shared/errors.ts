@@ -56,25 +56,39 @@ export const CloseCode = {
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
-/** Whether each close code is terminal: every code must say so (the table is the one place). */
-const TERMINAL: Record<keyof typeof CloseCode, boolean> = {
-  heartbeatTimeout: false,
-  unauthorized: true,
-  conversationClosed: false,
-  shutdown: true,
-  tooManyFrames: false,
-  tooManySockets: false,
-  goingAway: false,
-  erased: false,
-  idle: false,
+/**
+ * What the widget does after each close code: every code must say so (the table is the one
+ * place). `retry`: reconnect with backoff and the same token. `renew`: terminal, reconnecting
+ * with this token is pointless (a new session first). `park`: do not reconnect until the
+ * visitor next does something (sends, opens the panel): the conversation has all the sockets
+ * it may have (other tabs), so retrying would loop for as long as they stay open; page views
+ * keep going by POST meanwhile.
+ */
+type AfterClose = 'retry' | 'renew' | 'park';
+const AFTER_CLOSE: Record<keyof typeof CloseCode, AfterClose> = {
+  heartbeatTimeout: 'retry',
+  unauthorized: 'renew',
+  conversationClosed: 'retry',
+  shutdown: 'renew',
+  tooManyFrames: 'retry',
+  tooManySockets: 'park',
+  goingAway: 'retry',
+  erased: 'retry',
+  idle: 'retry',
 };
-const terminalCodes: ReadonlySet<number> = new Set(
-  (Object.keys(CloseCode) as (keyof typeof CloseCode)[])
-    .filter((name) => TERMINAL[name])
-    .map((name) => CloseCode[name]),
+const afterCodes: ReadonlyMap<number, AfterClose> = new Map(
+  (Object.keys(CloseCode) as (keyof typeof CloseCode)[]).map((name) => [
+    CloseCode[name],
+    AFTER_CLOSE[name],
+  ]),
 );
+
+/** What to do after a close with `code` (codes not ours, 1000-1015: reconnect). */
+export function afterClose(code: number): AfterClose {
+  return afterCodes.get(code) ?? 'retry';
+}
 
 /** Close codes after which reconnecting with the same token is pointless. */
 export function isTerminalCloseCode(code: number): boolean {
-  return terminalCodes.has(code);
+  return afterClose(code) === 'renew';
 }

@@ -1,6 +1,6 @@
 /** The one close-code table both the worker and the widget use by name. */
 import { describe, expect, it } from 'vitest';
-import { CloseCode, isTerminalCloseCode } from '../../shared/errors.ts';
+import { afterClose, CloseCode, isTerminalCloseCode } from '../../shared/errors.ts';
 
 describe('WebSocket close codes', () => {
   it('gives every reason its own code in our range', () => {
@@ -18,5 +18,13 @@ describe('WebSocket close codes', () => {
     expect(terminal.sort()).toEqual(['shutdown', 'unauthorized']);
     expect(isTerminalCloseCode(1000)).toBe(false);
     expect(isTerminalCloseCode(1006)).toBe(false);
+  });
+
+  it('parks the widget only on too many sockets (no reconnect loop while other tabs hold them)', () => {
+    const parked = Object.entries(CloseCode)
+      .filter(([, code]) => afterClose(code) === 'park')
+      .map(([name]) => name);
+    expect(parked).toEqual(['tooManySockets']);
+    expect(afterClose(1006)).toBe('retry');
   });
 });

@@ -201,3 +201,32 @@ describe('unanswered questions are bounded', () => {
     expect((await stub.unansweredList(10))[0]?.count).toBe(asks);
   });
 });
+
+describe('an AI answer that returns after an erasure', () => {
+  it("does not store the erased visitor's unanswered question through the old runtime", async () => {
+    const { publicKey } = await knowledgePilot();
+    const { socket, conversationId } = await visit(publicKey);
+    socket.send({ type: 'message', text: 'Hello' });
+    await said(socket, 'Fallback answer.');
+    socket.close();
+    const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(conversationId));
+    await runInDurableObject(stub, async (instance, state) => {
+      type Services = { answer(question: string): Promise<{ kind: string }> };
+      const runtime = (
+        instance as unknown as {
+          runtime: { retire(): void; effects: { services(): Services } };
+        }
+      ).runtime;
+      // The `ai_answer` effect asked the AI; meanwhile the conversation was erased (retired).
+      const services = runtime.effects.services();
+      runtime.retire();
+      const answer = await services.answer('Do you sell bicycles?');
+      expect(answer.kind).toBe('noAnswer');
+      const bodies = state.storage.sql
+        .exec<{ body: string }>('SELECT body FROM outgoing')
+        .toArray()
+        .map((row) => row.body);
+      expect(bodies.join('\n')).not.toContain('bicycles');
+    });
+  });
+});

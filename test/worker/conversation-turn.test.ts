@@ -446,6 +446,22 @@ describe('memory copies of the hot path agree with the disk', () => {
     });
   });
 
+  it('refuses to start as a new object when the meta read fails for any reason but a missing table', async () => {
+    const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
+    await runInDurableObject(stub, async (_, state) => {
+      const sql = state.storage.sql;
+      // A meta table the read cannot use: not "no tables", so not an empty object either.
+      sql.exec('CREATE TABLE meta (key TEXT PRIMARY KEY)');
+      expect(() => new ConversationStorage(sql)).toThrow(/no such column/);
+      // Nothing was built over it as if the object were new (the schema, empty caches).
+      const tables = sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .toArray()
+        .map((row) => row.name);
+      expect(tables).toEqual(['meta']);
+    });
+  });
+
   it('hands a flush the events of rows still in memory as stored, and parses rows read from disk', async () => {
     await withStorage((store, sql, turn) => {
       turn((t) => t.store.enqueueOutgoing({ v: 1, events: ['in memory'] }));

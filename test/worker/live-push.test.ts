@@ -405,3 +405,37 @@ describe("the visitor never waits for the pilot's object (issue 15)", () => {
     live.ws.close();
   });
 });
+
+describe('live view push after an erasure', () => {
+  it("pushes nothing from the erased conversation's old runtime: its row does not come back to the live view", async () => {
+    const { pilotId, publicKey } = await createPilot();
+    const live = await liveSocket(pilotId);
+    const { socket, conversationId } = await visit(publicKey);
+    socket.send({ type: 'message', text: 'Please forget me' });
+    await said(socket, 'Fallback answer.');
+    await eventually(
+      async () => live.rows(conversationId),
+      (rows) => rows.length > 0,
+      'the live row of the turn',
+    );
+    const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(conversationId));
+    // The runtime as a turn still on its way holds it (an AI call, an effect's answer).
+    type Old = { live: { request(): void }; describe(): { workspaceId: string } | null };
+    let old: Old | undefined;
+    await runInDurableObject(stub, async (instance) => {
+      old = (instance as unknown as { runtime: Old }).runtime;
+      const workspaceId = old.describe()?.workspaceId ?? '';
+      expect(await (instance as unknown as Erasable).erase(workspaceId)).not.toBeNull();
+    });
+    await sleep(300);
+    const before = live.rows(conversationId).length;
+    // That turn finishes after the erasure and asks for its push.
+    await runInDurableObject(stub, () => old?.live.request());
+    await sleep(500);
+    expect(live.rows(conversationId)).toHaveLength(before);
+  });
+});
+
+interface Erasable {
+  erase(workspaceId: string): Promise<{ rows: Record<string, number> } | null>;
+}

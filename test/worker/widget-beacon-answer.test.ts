@@ -6,7 +6,11 @@ import { runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../../shared/protocol.ts';
-import { CONVERSING_MS } from '../../worker/conversation/runtime.ts';
+import {
+  AGENT_LIVE_MS,
+  CONVERSING_MS,
+  type ConversationRuntime,
+} from '../../worker/conversation/runtime.ts';
 import { BASE, call } from '../helpers/admin.ts';
 import { startSession } from '../helpers/socket.ts';
 import {
@@ -309,23 +313,77 @@ describe('whether a page view tells the messenger to connect (live)', () => {
     socket.close();
     // The next page: an agent may answer the visitor who just wrote, so it must listen.
     expect((await laterPageView(publicKey, token)).live).toBe(true);
-    // The same visitor's words, stored as if written just over the window ago (the real
-    // conversation object's table): a plain page view again, no socket.
-    const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(conversationId));
-    await runInDurableObject(stub, (_instance, state) => {
-      state.storage.sql.exec(
-        "UPDATE messages SET at = at - ? WHERE author = 'visitor'",
-        CONVERSING_MS + 1_000,
-      );
-    });
-    expect((await laterPageView(publicKey, token)).live).toBe(false);
+    // The real conversation object's rule, asked just over the window later: no socket.
+    expect(await liveAt(conversationId, Date.now() + CONVERSING_MS + 1_000)).toBe(false);
     // A person replying puts the conversation with them: live again, however old the words.
     await indexed(conversationId);
-    const reply = await call(`/v1/admin/conversations/${conversationId}/messages`, {
-      method: 'POST',
-      body: JSON.stringify({ text: 'An agent here.' }),
-    });
-    expect(reply.status).toBe(201);
+    await agentReply(conversationId);
     expect((await laterPageView(publicKey, token)).live).toBe(true);
   });
+
+  it('connects a visitor whose words are older than the newest 10 messages a flow sent', async () => {
+    const { pilotId, publicKey } = await createPilot();
+    const many = Array.from({ length: 12 }, (_, i) => ({
+      id: `m${i}`,
+      type: 'send_message' as const,
+      text: `Tip ${i}`,
+      next: i < 11 ? `m${i + 1}` : 'end',
+    }));
+    await publishFlow(pilotId, {
+      name: 'Chatty page',
+      trigger: { type: 'page_visited', urls: [{ op: 'any', value: '' }] },
+      start: 'm0',
+      nodes: [...many, { id: 'end', type: 'end' }],
+    });
+    const { socket, token } = await visit(publicKey);
+    socket.send({ type: 'message', text: 'Is anyone there?' });
+    await said(socket, 'Fallback answer.');
+    socket.close();
+    // The page's flow answers with 12 messages: the visitor's words are not among the newest
+    // 10 the answer carries, yet they were written a moment ago (fails with the tail scan).
+    const answer = await laterPageView(publicKey, token);
+    expect(answer.messages.map((m) => m.author)).not.toContain('visitor');
+    expect(answer.live).toBe(true);
+  });
+
+  it(`keeps a conversation with a person live for ${AGENT_LIVE_MS / 3_600_000} hours after the last word, not later, and not once closed`, async () => {
+    const { publicKey } = await createPilot();
+    const { socket, conversationId, token } = await visit(publicKey);
+    socket.send({ type: 'message', text: 'Can a person help?' });
+    await said(socket, 'Fallback answer.');
+    socket.close();
+    await indexed(conversationId);
+    await agentReply(conversationId);
+    expect((await laterPageView(publicKey, token)).live).toBe(true);
+    const now = Date.now();
+    // Past the visitor's 15 minutes, within the agent window: still listening for the person.
+    expect(await liveAt(conversationId, now + CONVERSING_MS + 60_000)).toBe(true);
+    // Months later (past the window): a plain page view, no socket.
+    expect(await liveAt(conversationId, now + AGENT_LIVE_MS + 1_000)).toBe(false);
+    // Closed (the runtime's own storage): past the visitor's 15 minutes, no socket any more,
+    // though the person's window is still open.
+    const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(conversationId));
+    await runInDurableObject(stub, (instance) => {
+      runtimeOf(instance).store.update({ status: 'closed' });
+    });
+    expect(await liveAt(conversationId, now + CONVERSING_MS + 60_000)).toBe(false);
+  });
 });
+
+function runtimeOf(instance: unknown): ConversationRuntime {
+  return (instance as { runtime: ConversationRuntime }).runtime;
+}
+
+/** The page view rule of the real conversation object, asked at `now`. */
+async function liveAt(conversationId: string, now: number): Promise<boolean> {
+  const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(conversationId));
+  return runInDurableObject(stub, (instance) => runtimeOf(instance).tail(now).live);
+}
+
+async function agentReply(conversationId: string): Promise<void> {
+  const reply = await call(`/v1/admin/conversations/${conversationId}/messages`, {
+    method: 'POST',
+    body: JSON.stringify({ text: 'An agent here.' }),
+  });
+  expect(reply.status).toBe(201);
+}

@@ -7,12 +7,14 @@
  *
  * The socket opens only when there is something to receive (`wake`: the panel opens, the visitor
  * or the site sends a message, choice or contact, or a page view's answer says `live`: a run is
- * still working, a person has the conversation, or the visitor wrote in the last minutes — the
- * rule is the server's, ConversationRuntime.tail). Until then, and whenever no socket is open, page views and events go by `fetch`
+ * still working, a person has the open conversation and someone wrote in the last hours, or the
+ * visitor wrote in the last minutes — the rule is the server's, ConversationRuntime.tail). A
+ * socket the server refused for too many sockets (4009) is not retried until the next `wake`
+ * from the visitor. Until then, and whenever no socket is open, page views and events go by `fetch`
  * (keepalive, a "simple" request); the answer carries what a socket would have said: the newest
  * messages (`onPreview`: the badge and bubble of a proactive greeting), banners and redirects.
  */
-import { CloseCode, ErrorCode, isTerminalCloseCode } from '../../shared/errors.ts';
+import { afterClose, CloseCode, ErrorCode, isTerminalCloseCode } from '../../shared/errors.ts';
 import type { ChatMessage, ClientFrame, ServerFrame } from '../../shared/protocol.ts';
 import type { WidgetConfig } from '../config.ts';
 import { backoffDelay } from './backoff.ts';
@@ -129,6 +131,12 @@ export class Connection {
    */
   private connecting = false;
   private refused = 0;
+  /**
+   * The server refused one more socket (4009, the conversation has all it may have: other tabs):
+   * no reconnect, and a page view's `live` does not wake it, until the visitor sends something
+   * or opens the panel (`wake`). Retrying would loop for as long as those tabs stay open.
+   */
+  private parked = false;
   private readonly onNetwork = () => {
     if (navigator.onLine) return this.reconnectNow();
     // The network is gone: do not wait for a heartbeat to notice. Typed messages queue up.
@@ -182,6 +190,7 @@ export class Connection {
 
   /** There is something to receive (the panel opened, a message was sent): open the socket. */
   wake(): void {
+    this.parked = false;
     if (this.wanted) return;
     this.wanted = true;
     this.reconnectNow();
@@ -291,6 +300,15 @@ export class Connection {
   /** A page view's answer: what a socket would have said. */
   private answered(answer: BeaconAnswer): void {
     if (this.#socket) return;
+    // The conversation ends below the stored read position: it was erased and numbers from 1
+    // again (or it is another conversation). A stale position would hide its new messages from
+    // the badge and bubble: forget it, as a socket's welcome does (onReset).
+    const read = Number(this.storage.read('read')) || 0;
+    if (answer.lastSeq < read) {
+      this.storage.remove('read');
+      this.lastSeq = 0;
+      this.callbacks.onReset();
+    }
     for (const frame of answer.frames ?? []) {
       const parsed = checkServerFrame(frame);
       if (parsed) this.callbacks.onFrame(parsed);
@@ -301,7 +319,7 @@ export class Connection {
     });
     if (messages.length) this.callbacks.onPreview({ lastSeq: answer.lastSeq, messages });
     // More may come without the visitor (a run still working, a person's reply): listen for it.
-    if (answer.live) this.wake();
+    if (answer.live && !this.parked) this.wake();
   }
 
   /**
@@ -458,6 +476,15 @@ export class Connection {
       if (isTerminalCloseCode(event.code) || this.refused >= 2) {
         this.#session = null;
         this.refused = 0;
+      }
+      if (afterClose(event.code) === 'park') {
+        // Page views go on by POST (above); the next `wake` (a message, the panel) tries again.
+        this.parked = true;
+        this.wanted = false;
+        clearInterval(this.heartbeat);
+        clearTimeout(this.retry);
+        this.setStatus('online');
+        return;
       }
       this.scheduleReconnect();
     };

@@ -302,7 +302,9 @@ export class ConversationObject extends DurableObject<AppEnv> {
    * A messenger that has not opened its socket yet (it opens one only when there is something
    * to receive) learns from the answer what a socket would have told it: the newest messages
    * (a proactive greeting, unread replies), the banners and redirects these frames caused, and
-   * whether a run is still working (waiting for an effect) so more may follow.
+   * whether more may follow without the visitor (`live`: a run waits for an effect, a person
+   * has the open conversation and someone wrote in the last hours, or the visitor wrote in the
+   * last 15 minutes; the rule is ConversationRuntime.tail's).
    */
   receiveFrames(
     identity: SocketAttachment,

@@ -148,7 +148,10 @@ export class EffectQueue {
         const ai = snapshot ? await this.resources.ai(snapshot) : null;
         if (!snapshot || !ai) return { kind: 'noAnswer' };
         const answer = await ai.answer(question, snapshot.pilot.settings.persona);
-        if (answer.kind === 'noAnswer') this.resources.noteUnanswered(snapshot.pilot.id, question);
+        // Erased while the AI was asked (retired): the old store must not write the erased
+        // visitor's question (it would reach the pilot's unanswered list through the outbox).
+        if (answer.kind === 'noAnswer' && !this.turns.retired)
+          this.resources.noteUnanswered(snapshot.pilot.id, question);
         return answer;
       },
     };

@@ -15,6 +15,7 @@
  * the window ends. The push that found nobody still leaves its row in the pilot's live table, so
  * a console that connects next has that visitor in its first (snapshot) frame.
  */
+import { withTimeout } from '../../shared/knowledge/timeout.ts';
 import type { AppEnv } from '../env.ts';
 import { liveRow } from '../live/live-store.ts';
 import { conversationEvent } from './event-outbox.ts';
@@ -28,6 +29,11 @@ import { UnwatchedPilots } from './unwatched-pilots.ts';
 export const UNWATCHED_RECHECK_MS = 2_000;
 /** Pilots remembered as unwatched per isolate; past it the notes are dropped (they are hints). */
 export const MAX_UNWATCHED_PILOTS = 1_000;
+/**
+ * A push that takes longer is given up (logged): a hung pilot object must not hold this
+ * conversation's later pushes (one loop at a time); the queue brings the row anyway.
+ */
+export const LIVE_PUSH_TIMEOUT_MS = 5_000;
 
 /**
  * Pilot id -> time until which nobody watches its live view, shared by the conversations this
@@ -46,6 +52,8 @@ export class LivePush {
   private wanted = false;
   /** A push loop is running (it sends again while `wanted`). */
   private running = false;
+  /** Erased (ConversationRuntime.retire): the store's memory is a person's erased data. */
+  private retired = false;
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -54,6 +62,15 @@ export class LivePush {
     /** The row's sequence, shared with the queue path (EventOutbox.nextRowSeq). */
     private readonly nextSeq: (now: number) => number,
   ) {}
+
+  /**
+   * Privacy erasure: no push from now on. A push still queued would build its row from the old
+   * store's memory and bring the erased conversation back to the live view.
+   */
+  retire(): void {
+    this.retired = true;
+    this.wanted = false;
+  }
 
   /** Asks for a push of the row; called after a turn's writes, never awaited. */
   request(): void {
@@ -77,7 +94,7 @@ export class LivePush {
   private async loop(): Promise<void> {
     // Let the turn finish first: its ack and remaining frames go out before the row is read.
     await Promise.resolve();
-    while (this.wanted) {
+    while (this.wanted && !this.retired) {
       this.wanted = false;
       await this.pushOnce();
     }
@@ -92,7 +109,11 @@ export class LivePush {
       const event = conversationEvent(this.store, this.nextSeq(now), now);
       if (!event) return; // the conversation does not know its pilot yet
       const stub = this.env.PILOT.get(this.env.PILOT.idFromName(event.pilotId));
-      const watched = await stub.pushLive(liveRow(event));
+      const watched = await withTimeout(
+        stub.pushLive(liveRow(event)),
+        LIVE_PUSH_TIMEOUT_MS,
+        'live push',
+      );
       this.quietUntil = watched ? 0 : Date.now() + UNWATCHED_RECHECK_MS;
       if (watched) unwatchedUntil.delete(event.pilotId);
       else unwatchedUntil.set(event.pilotId, this.quietUntil);

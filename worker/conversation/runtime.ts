@@ -68,10 +68,21 @@ const TAIL = 10;
  * greeting, nothing typed) stay socketless.
  */
 export const CONVERSING_MS = 15 * 60_000;
+/**
+ * A conversation a person has (`mode: agent`) keeps page views connected this long after the
+ * visitor's or the agent's last message, while it is not closed. Longer than CONVERSING_MS: a
+ * handed-over visitor waits for a person, whose first reply may take an hour or more (queues,
+ * shifts); bounded, so a conversation taken over months ago (or left open and forgotten) no
+ * longer opens a socket on every page of every later visit. A reply later than this still
+ * shows on the next page view, in its answer's messages (badge and bubble).
+ */
+export const AGENT_LIVE_MS = 2 * 60 * 60_000;
 
 export class ConversationRuntime {
   readonly store: ConversationStorage;
   private readonly outbox: EventOutbox;
+  /** The live view's fast path (retired with the runtime on erasure). */
+  private readonly live: LivePush;
   private readonly resources: PilotResources;
   private readonly turns: Turns;
   private readonly effects: EffectQueue;
@@ -88,8 +99,8 @@ export class ConversationRuntime {
     this.store = new ConversationStorage(ctx.storage.sql, empty);
     this.outbox = new EventOutbox(ctx, env, this.store);
     this.resources = new PilotResources(env, this.store);
-    const live = new LivePush(ctx, env, this.store, (now) => this.outbox.nextRowSeq(now));
-    this.turns = new Turns(ctx, this.store, this.outbox, live);
+    this.live = new LivePush(ctx, env, this.store, (now) => this.outbox.nextRowSeq(now));
+    this.turns = new Turns(ctx, this.store, this.outbox, this.live);
     this.effects = new EffectQueue(env, this.store, this.resources, this.turns);
     this.prepare = { env, store: this.store, resources: this.resources, turns: this.turns };
   }
@@ -102,6 +113,7 @@ export class ConversationRuntime {
   retire(): void {
     this.turns.retire();
     this.outbox.retire();
+    this.live.retire();
   }
 
   /** Records who this conversation belongs to, the first time anyone connects. */
@@ -119,24 +131,29 @@ export class ConversationRuntime {
   /**
    * The newest messages (at most `TAIL`) and whether more may come without the visitor, for a
    * messenger without a socket: `live` makes it open one. The rule: a run waits for an effect
-   * (its result speaks next); the conversation is with a person (`mode: agent`: handed over and
-   * waiting for a reply, or an agent already replied); or the visitor wrote within
-   * CONVERSING_MS (a person may answer any conversation from the console, and the visitor,
-   * now on another page, must see it without a reload). Read from the tail already loaded: a
-   * visitor message older than the newest TAIL messages does not count (no extra query).
+   * (its result speaks next); the conversation is with a person (`mode: agent`, not closed, and
+   * the visitor or an agent wrote within AGENT_LIVE_MS); or the visitor wrote within
+   * CONVERSING_MS (a person may answer any conversation from the console, and the visitor, now
+   * on another page, must see it without a reload). The times are the typed state's
+   * `lastVisitorAt`/`lastAgentAt` (written with each message: no query, however many messages
+   * a flow sent since).
    */
   tail(now = Date.now()): { lastSeq: number; messages: ChatMessage[]; live: boolean } {
     const last = this.store.lastSeq();
     const run = this.store.activeRun()?.state;
     const messages = this.store.messagesAfter(Math.max(0, last - TAIL), TAIL);
-    const conversing = messages.some((m) => m.author === 'visitor' && now - m.at < CONVERSING_MS);
+    const state = this.store.state;
+    const visitorAt = state.lastVisitorAt ?? Number.NEGATIVE_INFINITY;
+    const personAt = Math.max(visitorAt, state.lastAgentAt ?? Number.NEGATIVE_INFINITY);
+    const withPerson =
+      state.mode === 'agent' && state.status !== 'closed' && now - personAt < AGENT_LIVE_MS;
     return {
       lastSeq: last,
       messages,
       live:
         (run?.status === 'waiting' && run.waitingFor === 'effect') ||
-        this.store.state.mode === 'agent' ||
-        conversing,
+        withPerson ||
+        now - visitorAt < CONVERSING_MS,
     };
   }
 

@@ -158,6 +158,13 @@ export interface ConversationState {
   status: 'open' | 'closed';
   /** `user:<id>` or `team:<id>`. */
   assignee: string | null;
+  /**
+   * When the visitor last wrote, and when an agent last did: kept by `appendMessage` in the same
+   * commit as the message, so the page view answer's `live` rule (ConversationRuntime.tail)
+   * reads them without a query (null: not since these fields exist, or never).
+   */
+  lastVisitorAt: number | null;
+  lastAgentAt: number | null;
 }
 
 /** How one state field is kept in `meta`: its key, and how it reads and writes (null: no row). */
@@ -221,6 +228,8 @@ const FIELDS: { [K in keyof ConversationState]: Field<ConversationState[K]> } = 
   awaitingEmail: flag('awaitingEmail'),
   status: { key: 'status', read: (v) => (v === 'closed' ? 'closed' : 'open'), write: (v) => v },
   assignee: text('assignee'),
+  lastVisitorAt: numberOr('lastVisitorAt', null),
+  lastAgentAt: numberOr('lastAgentAt', null),
 };
 const FIELD_NAMES = Object.keys(FIELDS) as (keyof ConversationState)[];
 
@@ -431,8 +440,10 @@ export class ConversationStorage {
           this.meta.set(row.key, row.value);
         version = this.meta.get(SCHEMA_KEY) ?? null;
         this.metaTable = true;
-      } catch {
-        // no tables yet
+      } catch (error) {
+        // Only a missing table means a new object; anything else (a busy or broken database)
+        // must not pass for emptiness, or the object would start with empty caches over data.
+        if (!isNoSuchTable(error)) throw error;
       }
     }
     const state: Record<string, unknown> = {};
@@ -506,6 +517,9 @@ export class ConversationStorage {
       .one();
     const stored = { ...message, seq: row.seq };
     this.last = stored;
+    // Same transaction as the insert (the caller's commit): a rollback undoes both.
+    if (message.author === 'visitor') this.update({ lastVisitorAt: message.at });
+    else if (message.author === 'agent') this.update({ lastAgentAt: message.at });
     return stored;
   }
 
@@ -806,4 +820,9 @@ export function storageCensus(sql: SqlStorage): Record<string, number> {
     counts[name] = row.n;
   }
   return counts;
+}
+
+/** SQLite's "no such table" (the object has no tables yet): the one error `loadMeta` expects. */
+function isNoSuchTable(error: unknown): boolean {
+  return /no such table/i.test(String(error));
 }

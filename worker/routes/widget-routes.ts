@@ -297,7 +297,8 @@ widgetRoutes.post('/:pilotKey/events', async (c) => {
     );
   }
   // What a socket would have said (the messenger opens one only when there is something to
-  // receive): the newest messages, the banners and redirects, whether a run is still working.
+  // receive): the newest messages, the banners and redirects, and `live` (more may come without
+  // the visitor: ConversationRuntime.tail's rule).
   return c.json({ accepted: body.frames.length, lastSeq, messages, frames, live }, 202);
 });
 
