@@ -14,7 +14,15 @@ import {
   seriousViolations,
   signIn,
 } from './console-page.ts';
-import { createPilot, openMessenger, publishFlow, waitForText } from './widget-page.ts';
+import {
+  createPilot,
+  handoverQuestion,
+  onlineAgent,
+  openMessenger,
+  publishFlow,
+  setOffline,
+  waitForText,
+} from './widget-page.ts';
 
 const tag = Math.random().toString(36).slice(2, 8);
 const pilotName = `Ops pilot ${tag}`;
@@ -27,12 +35,7 @@ let agentId: string;
 beforeAll(async () => {
   browser = await launchChromium();
   // Handover needs an agent who is online.
-  const agent = await adminApi<{ id: string }>('POST', '/users', {
-    name: `Agent ${tag}`,
-    email: `agent-${tag}@example.com`,
-  });
-  agentId = agent.id;
-  await adminApi('PUT', `/users/${agent.id}/presence`, { status: 'online' });
+  agentId = await onlineAgent(`Agent ${tag}`, `agent-${tag}@example.com`);
   pilot = await createPilot({ name: pilotName, fallbackMessage: fallback });
   flowId = await publishFlow({
     schemaVersion: 1,
@@ -41,25 +44,7 @@ beforeAll(async () => {
     trigger: { type: 'page_visited', urls: [{ op: 'any', value: '' }] },
     start: 'ask',
     nodes: [
-      {
-        id: 'ask',
-        type: 'ask_question',
-        text: 'Need a hand?',
-        input: {
-          kind: 'buttons',
-          options: [
-            { label: 'Talk to a human', value: 'human', next: 'handover' },
-            { label: 'Just browsing', value: 'browse', next: 'bye' },
-          ],
-        },
-      },
-      {
-        id: 'handover',
-        type: 'handover',
-        message: 'Connecting you to a person.',
-        next: 'done',
-        unavailable: 'bye',
-      },
+      ...handoverQuestion('bye', 'bye'),
       { id: 'bye', type: 'send_message', text: 'Enjoy your visit!', next: 'done' },
       { id: 'done', type: 'end' },
     ],
@@ -68,7 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   // The workspace is shared with later test files: leave nobody online for their handovers.
-  if (agentId) await adminApi('PUT', `/users/${agentId}/presence`, { status: 'offline' });
+  if (agentId) await setOffline(agentId);
 });
 
 /** A visitor on a page embedding the test pilot, with the messenger open. */

@@ -8,7 +8,16 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser.ts';
 import { type CustomerSite, startCustomerSite } from './customer-site.ts';
-import { admin, createPilot, openMessenger, publishFlow, waitForText } from './widget-page.ts';
+import {
+  admin,
+  createPilot,
+  handoverQuestion,
+  onlineAgent,
+  openMessenger,
+  publishFlow,
+  setOffline,
+  waitForText,
+} from './widget-page.ts';
 
 const tag = crypto.randomUUID().slice(0, 8);
 let browser: Browser;
@@ -26,12 +35,7 @@ beforeAll(async () => {
   });
   talker = { pilot: plain, site: await startCustomerSite(plain.publicKey) };
   // A pilot whose first hello asks; "Talk to a human" hands over to an online agent.
-  const agent = await admin<{ id: string }>('POST', '/users', {
-    name: `Agent ${tag}`,
-    email: `agent-reply-${tag}@example.com`,
-  });
-  agentId = agent.id;
-  await admin('PUT', `/users/${agentId}/presence`, { status: 'online' });
+  agentId = await onlineAgent(`Agent ${tag}`, `agent-reply-${tag}@example.com`);
   const withFlow = await createPilot({
     name: `Handover pilot ${tag}`,
     appearance: { displayName: 'Handover pilot' },
@@ -42,34 +46,13 @@ beforeAll(async () => {
     name: `Handover flow ${tag}`,
     trigger: { type: 'new_conversation' },
     start: 'ask',
-    nodes: [
-      {
-        id: 'ask',
-        type: 'ask_question',
-        text: 'Need a hand?',
-        input: {
-          kind: 'buttons',
-          options: [
-            { label: 'Talk to a human', value: 'human', next: 'handover' },
-            { label: 'Just browsing', value: 'browse', next: 'done' },
-          ],
-        },
-      },
-      {
-        id: 'handover',
-        type: 'handover',
-        message: 'Connecting you to a person.',
-        next: 'done',
-        unavailable: 'done',
-      },
-      { id: 'done', type: 'end' },
-    ],
+    nodes: [...handoverQuestion('done', 'done'), { id: 'done', type: 'end' }],
   });
   handover = { pilot: withFlow, site: await startCustomerSite(withFlow.publicKey) };
 });
 afterAll(async () => {
   // The workspace is shared with later test files: leave nobody online for their handovers.
-  if (agentId) await admin('PUT', `/users/${agentId}/presence`, { status: 'offline' });
+  if (agentId) await setOffline(agentId);
   await talker?.site.close();
   await handover?.site.close();
   await browser?.close();

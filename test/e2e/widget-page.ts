@@ -72,6 +72,48 @@ export async function publishFlow(flow: Record<string, unknown>): Promise<string
   return created.id;
 }
 
+/**
+ * An agent who is online, so a handover finds a person. The workspace is shared with later test
+ * files: call `setOffline` with the id when the file is done.
+ */
+export async function onlineAgent(name: string, email: string): Promise<string> {
+  const agent = await admin<{ id: string }>('POST', '/users', { name, email });
+  await admin('PUT', `/users/${agent.id}/presence`, { status: 'online' });
+  return agent.id;
+}
+
+export async function setOffline(agentId: string): Promise<void> {
+  await admin('PUT', `/users/${agentId}/presence`, { status: 'offline' });
+}
+
+/**
+ * "Need a hand?" with "Talk to a human" (a handover saying "Connecting you to a person.", then
+ * `done`) and "Just browsing" (`browse`); with nobody online the handover goes to `unavailable`.
+ */
+export function handoverQuestion(browse: string, unavailable: string) {
+  return [
+    {
+      id: 'ask',
+      type: 'ask_question',
+      text: 'Need a hand?',
+      input: {
+        kind: 'buttons',
+        options: [
+          { label: 'Talk to a human', value: 'human', next: 'handover' },
+          { label: 'Just browsing', value: 'browse', next: browse },
+        ],
+      },
+    },
+    {
+      id: 'handover',
+      type: 'handover',
+      message: 'Connecting you to a person.',
+      next: 'done',
+      unavailable,
+    },
+  ];
+}
+
 /** Every author/text pair in the log, in order. */
 export function transcript(log: Locator) {
   return log.locator('[data-author]').evaluateAll((els) =>

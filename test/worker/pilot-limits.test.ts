@@ -111,6 +111,28 @@ async function count(table: 'flows' | 'pilot_items', pilotId: string, kind?: str
   return row?.n ?? 0;
 }
 
+/** Characters stored in all of a pilot's items of `kind` (what the per-pilot totals cap). */
+async function storedChars(pilotId: string, kind: 'entity' | 'variable'): Promise<number> {
+  const row = await env.DB.prepare(
+    'SELECT SUM(length(data)) AS n FROM pilot_items WHERE pilot_id = ? AND kind = ?',
+  )
+    .bind(pilotId, kind)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+/** A list entity of `values` values, ~95 characters each. */
+function bigEntity(name: string, values: number) {
+  return {
+    kind: 'list',
+    name,
+    values: Array.from({ length: values }, (_, n) => ({
+      value: `${name} value ${n} ${'w'.repeat(50)}`,
+      synonyms: [],
+    })),
+  };
+}
+
 function expectRefused(
   res: { status: number; body: ErrorBody },
   path: string,
@@ -193,23 +215,15 @@ describe('totals per pilot', () => {
     const ws = await workspace();
     const pilotId = await pilotOf(ws);
     // 10 entities of 1,000 values (~95,000 characters each): ~950,000 of the 1,000,000.
-    const big = (name: string, values: number) => ({
-      kind: 'list',
-      name,
-      values: Array.from({ length: values }, (_, n) => ({
-        value: `${name} value ${n} ${'w'.repeat(50)}`,
-        synonyms: [],
-      })),
-    });
     await fillItems(
       ws,
       pilotId,
       'entity',
-      Array.from({ length: 10 }, (_, n) => big(`big_${n}`, 1_000)),
+      Array.from({ length: 10 }, (_, n) => bigEntity(`big_${n}`, 1_000)),
     );
     const over = await ws.json<ErrorBody>(`/pilots/${pilotId}/entities`, {
       method: 'POST',
-      body: big('one_more', 1_000),
+      body: bigEntity('one_more', 1_000),
     });
     expectRefused(over, 'body', MAX_ENTITY_CHARS);
     expect(await count('pilot_items', pilotId, 'entity')).toBe(10);
@@ -286,12 +300,7 @@ describe('totals per pilot', () => {
     const refused = results.filter((r) => r.status !== 201);
     for (const r of refused) expectRefused(r, 'body', MAX_VARIABLE_CHARS);
     expect(results.length - refused.length).toBe(3);
-    const total = await env.DB.prepare(
-      `SELECT SUM(length(data)) AS n FROM pilot_items WHERE pilot_id = ? AND kind = 'variable'`,
-    )
-      .bind(pilotId)
-      .first<{ n: number }>();
-    expect(total?.n).toBeLessThanOrEqual(MAX_VARIABLE_CHARS);
+    expect(await storedChars(pilotId, 'variable')).toBeLessThanOrEqual(MAX_VARIABLE_CHARS);
     expect(await count('pilot_items', pilotId, 'variable')).toBe(103);
   });
 
@@ -333,12 +342,7 @@ describe('totals per pilot', () => {
     const refused = results.filter((r) => r.status !== 200);
     for (const r of refused) expectRefused(r, 'body', MAX_VARIABLE_CHARS);
     expect(results.length - refused.length).toBe(3);
-    const total = await env.DB.prepare(
-      `SELECT SUM(length(data)) AS n FROM pilot_items WHERE pilot_id = ? AND kind = 'variable'`,
-    )
-      .bind(pilotId)
-      .first<{ n: number }>();
-    expect(total?.n).toBeLessThanOrEqual(MAX_VARIABLE_CHARS);
+    expect(await storedChars(pilotId, 'variable')).toBeLessThanOrEqual(MAX_VARIABLE_CHARS);
     // The refused ones kept their old value.
     const small = await env.DB.prepare(
       `SELECT COUNT(*) AS n FROM pilot_items WHERE pilot_id = ? AND kind = 'variable' AND data LIKE '%"small"%'`,
@@ -353,25 +357,17 @@ describe('totals per pilot', () => {
     const pilotId = await pilotOf(ws);
     // 9 entities of ~95,000 characters (~855,000 of 1,000,000), then 8 small ones updated at
     // once to ~48,000 each: only 2 or 3 can grow (the exact number is what the sizes allow).
-    const big = (name: string, values: number) => ({
-      kind: 'list',
-      name,
-      values: Array.from({ length: values }, (_, n) => ({
-        value: `${name} value ${n} ${'w'.repeat(50)}`,
-        synonyms: [],
-      })),
-    });
     await fillItems(
       ws,
       pilotId,
       'entity',
-      Array.from({ length: 9 }, (_, n) => big(`big_${n}`, 1_000)),
+      Array.from({ length: 9 }, (_, n) => bigEntity(`big_${n}`, 1_000)),
     );
     const ids: string[] = [];
     for (let n = 0; n < 8; n++) {
       const created = await ws.json<{ id: string }>(`/pilots/${pilotId}/entities`, {
         method: 'POST',
-        body: big(`grow_${n}`, 1),
+        body: bigEntity(`grow_${n}`, 1),
       });
       expect(created.status).toBe(201);
       ids.push(created.body.id);
@@ -380,18 +376,13 @@ describe('totals per pilot', () => {
       ids.map((id, n) =>
         ws.json<ErrorBody>(`/pilots/${pilotId}/entities/${id}`, {
           method: 'PUT',
-          body: big(`grow_${n}`, 500),
+          body: bigEntity(`grow_${n}`, 500),
         }),
       ),
     );
     const refused = results.filter((r) => r.status !== 200);
     for (const r of refused) expectRefused(r, 'body', MAX_ENTITY_CHARS);
-    const stored = await env.DB.prepare(
-      `SELECT SUM(length(data)) AS n FROM pilot_items WHERE pilot_id = ? AND kind = 'entity'`,
-    )
-      .bind(pilotId)
-      .first<{ n: number }>();
-    expect(stored?.n).toBeLessThanOrEqual(MAX_ENTITY_CHARS);
+    expect(await storedChars(pilotId, 'entity')).toBeLessThanOrEqual(MAX_ENTITY_CHARS);
     // Room was left for some, not all: the cap decided, not an error.
     expect(refused.length).toBeGreaterThan(0);
     expect(refused.length).toBeLessThan(results.length);
