@@ -300,15 +300,6 @@ export class Connection {
   /** A page view's answer: what a socket would have said. */
   private answered(answer: BeaconAnswer): void {
     if (this.#socket) return;
-    // The conversation ends below the stored read position: it was erased and numbers from 1
-    // again (or it is another conversation). A stale position would hide its new messages from
-    // the badge and bubble: forget it, as a socket's welcome does (onReset).
-    const read = Number(this.storage.read('read')) || 0;
-    if (answer.lastSeq < read) {
-      this.storage.remove('read');
-      this.lastSeq = 0;
-      this.callbacks.onReset();
-    }
     for (const frame of answer.frames ?? []) {
       const parsed = checkServerFrame(frame);
       if (parsed) this.callbacks.onFrame(parsed);
@@ -317,7 +308,18 @@ export class Connection {
       const parsed = checkServerFrame({ v: 1, type: 'message', message });
       return parsed?.type === 'message' ? [parsed.message] : [];
     });
-    if (messages.length) this.callbacks.onPreview({ lastSeq: answer.lastSeq, messages });
+    if (messages.length) {
+      // The conversation ends below the stored read position: it was erased and numbers from 1
+      // again (or it is another conversation). A stale position would hide these messages from
+      // the badge and bubble: forget it, as a socket's welcome does (onReset). Only an answer
+      // with messages reads storage: a plain page view has nothing the position could hide.
+      if (answer.lastSeq < (Number(this.storage.read('read')) || 0)) {
+        this.storage.remove('read');
+        this.lastSeq = 0;
+        this.callbacks.onReset();
+      }
+      this.callbacks.onPreview({ lastSeq: answer.lastSeq, messages });
+    }
     // More may come without the visitor (a run still working, a person's reply): listen for it.
     if (answer.live && !this.parked) this.wake();
   }
