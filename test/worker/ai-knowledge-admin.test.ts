@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   MAX_ASKERS_PER_QUESTION,
   MAX_QUESTION_CHARS,
+  MAX_SEEN_EVENTS,
   MAX_UNANSWERED,
+  TRIM_SEEN_EVERY,
 } from '../../worker/knowledge/unanswered-store.ts';
 import { call } from '../helpers/admin.ts';
 import { createPilot, eventually, json, publishFlow, said, visit } from './runtime-helpers.ts';
@@ -199,6 +201,37 @@ describe('unanswered questions are bounded', () => {
     expect(askers).not.toContain('conv_0');
     expect(askers).toContain(`conv_${asks - 1}`);
     expect((await stub.unansweredList(10))[0]?.count).toBe(asks);
+  });
+
+  it(`remembers at most ${MAX_SEEN_EVENTS} counted event ids (plus one trim's worth) and counts a recent redelivery once`, async () => {
+    const stub = env.PILOT.get(env.PILOT.idFromName(`seen-${crypto.randomUUID()}`));
+    const total = MAX_SEEN_EVENTS + 2 * TRIM_SEEN_EVERY + 7;
+    const item = (i: number) => ({
+      id: `unanswered_${i}`,
+      question: `question ${i % 5}?`,
+      at: i,
+      conversationId: null,
+    });
+    for (let from = 0; from < total; from += 500)
+      await stub.noteUnansweredMany(
+        Array.from({ length: Math.min(500, total - from) }, (_, k) => item(from + k)),
+      );
+    const counted = async () =>
+      (await stub.unansweredList(10)).reduce((sum, row) => sum + row.count, 0);
+    expect(await counted()).toBe(total);
+    const seen = await runInDurableObject(stub, (_instance, state) =>
+      state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM unanswered_seen').one(),
+    );
+    expect(seen.n).toBeLessThanOrEqual(MAX_SEEN_EVENTS + TRIM_SEEN_EVERY);
+    expect(seen.n).toBeGreaterThanOrEqual(MAX_SEEN_EVENTS);
+    // The newest 500 delivered again, twice, and in one batch with themselves: nothing counts.
+    const recent = Array.from({ length: 500 }, (_, k) => item(total - 1 - k));
+    await stub.noteUnansweredMany([...recent, ...recent]);
+    await stub.noteUnansweredMany(recent);
+    expect(await counted()).toBe(total);
+    // The documented limit: an id older than the newest MAX_SEEN_EVENTS is forgotten.
+    await stub.noteUnansweredMany([item(0)]);
+    expect(await counted()).toBe(total + 1);
   });
 });
 

@@ -1,13 +1,19 @@
 /**
  * The event outbox's flush against a real object's SQLite storage and the real EVENTS queue,
  * with the queue send held open: what happens when a turn commits, or the conversation is
- * erased, while a flush waits for the queue (the input gate is open during that await).
+ * erased, while a flush waits for the queue (the input gate is open during that await). And
+ * the sent rows' delete, which rides the next turn's commit (or a sweep when none comes): a
+ * crash before it sends them again, and the consumer (real queue, D1, the pilot's object)
+ * counts them once.
  */
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { EventOutbox } from '../../worker/conversation/event-outbox.ts';
+import { EventOutbox, SWEEP_DELAY_MS } from '../../worker/conversation/event-outbox.ts';
+import { LivePush } from '../../worker/conversation/live-push.ts';
 import { ConversationStorage } from '../../worker/conversation/storage.ts';
+import { Turns } from '../../worker/conversation/turn.ts';
 import type { AppEnv } from '../../worker/env.ts';
+import { eventually } from './runtime-helpers.ts';
 
 /** The real queue binding, with each send held until the test lets it go and recorded. */
 function heldQueue() {
@@ -77,9 +83,128 @@ describe('the event outbox while the queue send is in flight', () => {
       await flush;
       await outbox.flush();
       expect(queue.sent).toEqual(['before the flush', 'during the send']);
+      // Nothing is left unsent. The sent rows are no longer deleted by the flush itself (a
+      // commit of its own after every flush, issue 15): the next commit's sweep deletes them.
+      expect(store.outgoing(10)).toEqual([]);
+      state.storage.transactionSync(() => store.sweepSent());
       expect(new ConversationStorage(state.storage.sql).outgoing(10)).toEqual([]);
       expect(await state.storage.getAlarm()).toBeNull();
     });
+  });
+
+  it("deletes the sent rows in the next turn's commit: the flush makes no write of its own", async () => {
+    const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
+    await runInDurableObject(stub, async (_, state) => {
+      const store = new ConversationStorage(state.storage.sql);
+      const queue = heldQueue();
+      queue.release();
+      const outbox = new EventOutbox(state, { ...env, EVENTS: queue.events } as AppEnv, store);
+      const live = new LivePush(state, env as AppEnv, store, (now) => outbox.nextRowSeq(now));
+      const turns = new Turns(state, store, outbox, live);
+      enqueue(state, store, 'sent');
+      await outbox.flush();
+      const onDisk = () =>
+        new ConversationStorage(state.storage.sql)
+          .outgoing(10)
+          .map((row) => JSON.parse(row.body).events[0]);
+      // A new instance now (a crash) would send the row again: it is still on disk…
+      expect(onDisk()).toEqual(['sent']);
+      // …until the next turn, whose commit deletes it with its own writes.
+      await turns.write((t) => t.store.enqueueOutgoing({ v: 1, events: ['next turn'] }));
+      expect(onDisk()).toEqual(['next turn']);
+      expect(queue.sent).toEqual(['sent']);
+      outbox.retire();
+    });
+  });
+
+  it(`deletes the sent rows by itself ${SWEEP_DELAY_MS} ms after the flush when no turn comes`, async () => {
+    const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
+    await runInDurableObject(stub, async (_, state) => {
+      const store = new ConversationStorage(state.storage.sql);
+      const queue = heldQueue();
+      queue.release();
+      const outbox = new EventOutbox(state, { ...env, EVENTS: queue.events } as AppEnv, store);
+      enqueue(state, store, 'quiet');
+      await outbox.flush();
+      expect(new ConversationStorage(state.storage.sql).outgoing(10)).toHaveLength(1);
+      await new Promise((resolve) => setTimeout(resolve, SWEEP_DELAY_MS + 300));
+      expect(new ConversationStorage(state.storage.sql).outgoing(10)).toEqual([]);
+      expect(store.hasSentRows()).toBe(false);
+      expect(queue.sent).toEqual(['quiet']);
+    });
+  });
+
+  it('counts each event once in D1 and the unanswered list when a restart before the sweep sends it again', async () => {
+    const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
+    const pilotId = `pilot_${crypto.randomUUID()}`;
+    const conversationId = `conv_${crypto.randomUUID()}`;
+    const at = Date.now();
+    const unanswered = (question: string) => ({
+      kind: 'unanswered' as const,
+      id: `unanswered_${crypto.randomUUID()}`,
+      seq: 0,
+      at,
+      pilotId,
+      conversationId,
+      question,
+    });
+    const step = {
+      kind: 'step' as const,
+      id: `step_${crypto.randomUUID()}`,
+      seq: 1,
+      at,
+      runId: `run_${crypto.randomUUID()}`,
+      flowId: 'flow_x',
+      nodeId: 'ask',
+      nodeType: 'ask_question',
+      version: 1,
+      status: 'ok',
+      port: null,
+      choice: null,
+      error: null,
+      durationMs: 1,
+    };
+    const sent: string[] = [];
+    const counting: Queue = {
+      ...env.EVENTS,
+      send: (body, options) => env.EVENTS.send(body, options),
+      sendBatch: (messages, options) => {
+        for (const m of messages)
+          sent.push(...(m.body as { events: { id: string }[] }).events.map((e) => e.id));
+        return env.EVENTS.sendBatch(messages, options);
+      },
+    };
+    const events = [unanswered('Do you ship to Mars?'), unanswered('Is there a moon plan?'), step];
+    await runInDurableObject(stub, async (_, state) => {
+      const first = new ConversationStorage(state.storage.sql);
+      state.storage.transactionSync(() => first.enqueueOutgoing({ v: 1, events }));
+      await new EventOutbox(state, { ...env, EVENTS: counting } as AppEnv, first).flush();
+      // The object dies before any turn or sweep deleted the sent row: its next instance
+      // finds it and sends it again, in one queue message with a sentinel event after it.
+      const second = new ConversationStorage(state.storage.sql);
+      const sentinel = unanswered('sentinel');
+      state.storage.transactionSync(() => second.enqueueOutgoing({ v: 1, events: [sentinel] }));
+      const outbox = new EventOutbox(state, { ...env, EVENTS: counting } as AppEnv, second);
+      await outbox.flush();
+      outbox.retire();
+    });
+    const ids = events.map((e) => e.id);
+    expect(sent.filter((id) => ids.includes(id))).toEqual([...ids, ...ids]);
+    const pilot = env.PILOT.get(env.PILOT.idFromName(pilotId));
+    const list = await eventually(
+      () => pilot.unansweredList(10),
+      (items) => items.some((item) => item.question === 'sentinel'),
+      'the sentinel in the unanswered list',
+    );
+    expect(list.map((item) => [item.question, item.count]).sort()).toEqual([
+      ['Do you ship to Mars?', 1],
+      ['Is there a moon plan?', 1],
+      ['sentinel', 1],
+    ]);
+    const steps = await env.DB.prepare('SELECT COUNT(*) AS n FROM enrollment_steps WHERE id = ?')
+      .bind(step.id)
+      .first<{ n: number }>();
+    expect(steps?.n).toBe(1);
   });
 
   it('writes nothing into the fresh conversation and sets no alarm when erased during the send', async () => {

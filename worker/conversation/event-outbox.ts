@@ -11,6 +11,12 @@ import type { ConversationStorage } from './storage.ts';
 
 /** How long events may wait so one queue message carries several turns. */
 export const FLUSH_DELAY_MS = 1_000;
+/**
+ * How long sent rows wait on disk for the next turn's commit to delete them; past it, with no
+ * turn meanwhile, the outbox deletes them itself (one commit per quiet spell, not per flush).
+ * Only a crash inside this window sends them again (the consumer is idempotent by event id).
+ */
+export const SWEEP_DELAY_MS = 1_000;
 /** Queue messages are at most 128 KB; stay well below with JSON overhead. */
 const MESSAGE_BYTES = 96 * 1024;
 const ROWS_PER_READ = 50;
@@ -18,6 +24,7 @@ const ROWS_PER_READ = 50;
 export class EventOutbox {
   private flushing: Promise<void> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private sweepTimer: ReturnType<typeof setTimeout> | null = null;
   /** Turns that changed the conversation in this object's life, and how many were sent. */
   private generation = 0;
   private sentGeneration = 0;
@@ -65,7 +72,27 @@ export class EventOutbox {
   retire(): void {
     this.retired = true;
     if (this.timer !== null) clearTimeout(this.timer);
+    if (this.sweepTimer !== null) clearTimeout(this.sweepTimer);
     this.timer = null;
+    this.sweepTimer = null;
+  }
+
+  /**
+   * Deletes the sent rows SWEEP_DELAY_MS from now if no turn's commit has by then. One timer
+   * at a time; an object torn down first leaves them to its next instance (sent once more).
+   */
+  private scheduleSweep(): void {
+    if (this.sweepTimer !== null || !this.store.hasSentRows()) return;
+    this.sweepTimer = setTimeout(() => {
+      this.sweepTimer = null;
+      if (this.retired || !this.store.hasSentRows()) return;
+      try {
+        this.ctx.storage.transactionSync(() => this.store.sweepSent());
+      } catch (error) {
+        // Nothing lost: the rows were sent; a later turn or the next instance deals with them.
+        console.error('event sweep failed', String(error));
+      }
+    }, SWEEP_DELAY_MS);
   }
 
   /**
@@ -123,10 +150,12 @@ export class EventOutbox {
         if (turns.length > 0) await this.env.EVENTS.sendBatch(pack(turns));
         // Erased during the send: the table is gone or belongs to the fresh conversation.
         if (this.retired) return;
-        if (last) this.store.deleteOutgoingThrough(last.seq);
+        // Deleted by the next turn's commit (or the sweep): no commit of the flush's own.
+        if (last) this.store.markSent(last.seq);
         if (changed) this.sentGeneration = generation;
         if (final) break;
       }
+      this.scheduleSweep();
     } catch (error) {
       // An erased object keeps no alarm (`deleteAll` removed it): nothing of it is left to send.
       if (this.retired) return;

@@ -119,6 +119,8 @@ export class Turns {
         // The admin/live row of the conversation is built once per flush, not once per turn.
         if (changed(out)) this.outbox.markChanged();
         if (out.events.length > 0) store.enqueueOutgoing({ v: 1, events: out.events });
+        // Rows an earlier flush sent are deleted in this commit, not in one of their own.
+        store.sweepSent();
         return value;
       });
     } catch (error) {

@@ -16,6 +16,15 @@ import { z } from 'zod';
 export const MAX_UNANSWERED = 500;
 export const MAX_QUESTION_CHARS = 500;
 export const MAX_ASKERS_PER_QUESTION = 50;
+/**
+ * Event ids already counted, kept so a queue message delivered twice (at-least-once delivery; a
+ * conversation object that crashed after sending its events and before deleting them sends
+ * them again) counts its questions once. The newest this many are remembered; a resend older
+ * than that would count again (a to-do list's count one too high, nothing lost).
+ */
+export const MAX_SEEN_EVENTS = 10_000;
+/** The seen ids are trimmed back to MAX_SEEN_EVENTS after this many new ones (and on start). */
+export const TRIM_SEEN_EVERY = 1_000;
 
 export const unansweredQuestionSchema = z.object({
   /** The question's normalised text: stable across repeats, the list's cursor tiebreaker. */
@@ -47,18 +56,56 @@ export class UnansweredStore {
     sql.exec(
       'CREATE INDEX IF NOT EXISTS unanswered_askers_by_conversation ON unanswered_askers(conversation_id)',
     );
+    // `seq`: arrival order, for the trim (an event id carries no person's data).
+    sql.exec(
+      'CREATE TABLE IF NOT EXISTS unanswered_seen (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE)',
+    );
   }
+
+  /** New seen ids since the last trim; starts at the bound so each instance trims once. */
+  private seenSinceTrim = TRIM_SEEN_EVERY;
 
   note(text: string, at: number, conversationId: string | null): void {
     if (this.add(text, at, conversationId)) this.trim();
   }
 
-  /** Several questions (a queue batch): each added, the list trimmed once. */
-  noteMany(items: readonly { question: string; at: number; conversationId: string | null }[]) {
+  /**
+   * Several questions (a queue batch): each added, the list trimmed once. An item with an event
+   * `id` already counted is skipped (a redelivery), so the queue's events count exactly once.
+   */
+  noteMany(
+    items: readonly {
+      id?: string;
+      question: string;
+      at: number;
+      conversationId: string | null;
+    }[],
+  ) {
     let added = false;
-    for (const item of items)
+    for (const item of items) {
+      if (item.id !== undefined && !this.firstSeen(item.id)) continue;
       added = this.add(item.question, item.at, item.conversationId) || added;
+    }
     if (added) this.trim();
+    if (this.seenSinceTrim >= TRIM_SEEN_EVERY) this.trimSeen();
+  }
+
+  /** Records an event id; false when it was counted before. */
+  private firstSeen(id: string): boolean {
+    const fresh =
+      this.sql.exec('INSERT INTO unanswered_seen (id) VALUES (?) ON CONFLICT(id) DO NOTHING', id)
+        .rowsWritten > 0;
+    if (fresh) this.seenSinceTrim++;
+    return fresh;
+  }
+
+  /** Keeps the newest MAX_SEEN_EVENTS ids (a range delete on the key: no scan). */
+  private trimSeen(): void {
+    this.sql.exec(
+      'DELETE FROM unanswered_seen WHERE seq <= (SELECT MAX(seq) FROM unanswered_seen) - ?',
+      MAX_SEEN_EVENTS,
+    );
+    this.seenSinceTrim = 0;
   }
 
   private add(text: string, at: number, conversationId: string | null): boolean {

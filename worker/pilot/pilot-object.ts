@@ -260,9 +260,12 @@ export class PilotObject extends DurableObject<AppEnv> {
     this.unanswered.note(question, at, conversationId);
   }
 
-  /** A queue batch of unanswered questions (the runtime's path): one call, one trim. */
+  /**
+   * A queue batch of unanswered questions (the runtime's path): one call, one trim. Items
+   * carry their event `id`: a redelivered event is counted once.
+   */
   async noteUnansweredMany(
-    items: { question: string; at: number; conversationId: string | null }[],
+    items: { id?: string; question: string; at: number; conversationId: string | null }[],
   ): Promise<void> {
     this.ctx.storage.transactionSync(() => this.unanswered.noteMany(items));
   }

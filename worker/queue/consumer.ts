@@ -174,7 +174,12 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: AppEnv): 
   for (const [pilotId, items] of unanswered) {
     const stub = env.PILOT.get(env.PILOT.idFromName(pilotId));
     await stub.noteUnansweredMany(
-      items.map((e) => ({ question: e.question, at: e.at, conversationId: e.conversationId })),
+      items.map((e) => ({
+        id: e.id,
+        question: e.question,
+        at: e.at,
+        conversationId: e.conversationId,
+      })),
     );
   }
   batch.ackAll();
