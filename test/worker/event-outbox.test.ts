@@ -8,7 +8,13 @@
  */
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { EventOutbox, SWEEP_DELAY_MS } from '../../worker/conversation/event-outbox.ts';
+import {
+  EventOutbox,
+  FLUSH_MAX_WAIT_MS,
+  FLUSH_QUIET_MS,
+  FLUSH_ROWS,
+  SWEEP_DELAY_MS,
+} from '../../worker/conversation/event-outbox.ts';
 import { LivePush } from '../../worker/conversation/live-push.ts';
 import { ConversationStorage } from '../../worker/conversation/storage.ts';
 import { Turns } from '../../worker/conversation/turn.ts';
@@ -230,6 +236,89 @@ describe('the event outbox while the queue send is in flight', () => {
       await flush;
       expect(tables(state.storage.sql)).toEqual([]);
       expect(await state.storage.getAlarm()).toBeNull();
+    });
+  });
+});
+
+/** The real queue, each send recorded with when it happened and which events it carried. */
+function timedQueue() {
+  const sends: { at: number; events: string[] }[] = [];
+  const events: Queue = {
+    ...env.EVENTS,
+    send: (body, options) => env.EVENTS.send(body, options),
+    sendBatch: (messages, options) => {
+      sends.push({
+        at: Date.now(),
+        events: [...messages].flatMap((m) => (m.body as { events: string[] }).events),
+      });
+      return env.EVENTS.sendBatch(messages, options);
+    },
+  };
+  return { events, sends };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('when the event outbox flushes', () => {
+  it(`waits for ${FLUSH_QUIET_MS} ms without a turn, then sends the exchange as one queue send`, async () => {
+    const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
+    await runInDurableObject(stub, async (_, state) => {
+      const store = new ConversationStorage(state.storage.sql);
+      const queue = timedQueue();
+      const outbox = new EventOutbox(state, { ...env, EVENTS: queue.events } as AppEnv, store);
+      for (const name of ['one', 'two', 'three']) {
+        enqueue(state, store, name);
+        outbox.schedule();
+        await sleep(300);
+      }
+      const last = Date.now();
+      expect(queue.sends).toEqual([]);
+      await sleep(FLUSH_QUIET_MS + 400);
+      expect(queue.sends.map((send) => send.events)).toEqual([['one', 'two', 'three']]);
+      expect(queue.sends[0]!.at).toBeGreaterThanOrEqual(last + FLUSH_QUIET_MS - 310);
+      outbox.retire();
+    });
+  });
+
+  it(`sends a conversation that never pauses at most ${FLUSH_MAX_WAIT_MS} ms after its first unsent turn`, async () => {
+    const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
+    await runInDurableObject(stub, async (_, state) => {
+      const store = new ConversationStorage(state.storage.sql);
+      const queue = timedQueue();
+      const outbox = new EventOutbox(state, { ...env, EVENTS: queue.events } as AppEnv, store);
+      const first = Date.now();
+      // A turn every 200 ms (below the quiet time) for longer than the longest wait.
+      for (let i = 0; Date.now() - first < FLUSH_MAX_WAIT_MS + 1_500; i++) {
+        enqueue(state, store, `turn ${i}`);
+        outbox.schedule();
+        await sleep(200);
+      }
+      expect(queue.sends.length).toBeGreaterThanOrEqual(1);
+      expect(queue.sends[0]!.at - first).toBeLessThanOrEqual(FLUSH_MAX_WAIT_MS + 500);
+      expect(queue.sends[0]!.events[0]).toBe('turn 0');
+      outbox.retire();
+    });
+  });
+
+  it(`sends at once when ${FLUSH_ROWS} turns' rows wait, however busy the conversation`, async () => {
+    const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
+    await runInDurableObject(stub, async (_, state) => {
+      const store = new ConversationStorage(state.storage.sql);
+      const queue = timedQueue();
+      const outbox = new EventOutbox(state, { ...env, EVENTS: queue.events } as AppEnv, store);
+      for (let i = 0; i < FLUSH_ROWS - 1; i++) {
+        enqueue(state, store, `row ${i}`);
+        outbox.schedule();
+      }
+      await sleep(50);
+      expect(queue.sends).toEqual([]);
+      enqueue(state, store, 'the last row');
+      outbox.schedule();
+      await sleep(200);
+      expect(queue.sends).toHaveLength(1);
+      expect(queue.sends[0]!.events).toHaveLength(FLUSH_ROWS);
+      expect(store.outgoing(FLUSH_ROWS)).toEqual([]);
+      outbox.retire();
     });
   });
 });

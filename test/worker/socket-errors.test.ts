@@ -20,6 +20,10 @@ describe('a frame that throws in the conversation object', () => {
       Boolean,
       'the first welcome',
     );
+    // A message first: a hello replays from the table only when there are messages to replay
+    // (an empty conversation's hello reads none).
+    visitor.socket.send({ type: 'message', text: 'first' });
+    await said(visitor.socket, 'Fallback answer.');
     const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(visitor.conversationId));
     // A real storage failure: the replay's read of the messages table throws.
     await runInDurableObject(stub, (_, state) => {
@@ -40,7 +44,10 @@ describe('a frame that throws in the conversation object', () => {
       state.storage.sql.exec('ALTER TABLE messages_away RENAME TO messages');
     });
     visitor.socket.send({ type: 'message', text: 'still there?' });
-    await said(visitor.socket, 'Fallback answer.');
+    await visitor.socket.waitForMessages(
+      (messages) => messages.filter((m) => m.text === 'Fallback answer.').length === 2,
+      'the answer to the message after the failure',
+    );
     expect(visitor.socket.ws.readyState).toBe(WebSocket.OPEN);
     visitor.socket.close();
   });

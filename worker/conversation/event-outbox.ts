@@ -9,8 +9,18 @@ import type { AppEnv } from '../env.ts';
 import type { ConversationEvent, EventsMessage, RuntimeEvent } from '../queue/events.ts';
 import type { ConversationStorage } from './storage.ts';
 
-/** How long events may wait so one queue message carries several turns. */
-export const FLUSH_DELAY_MS = 1_000;
+/**
+ * Events are sent once the conversation has been quiet this long (no turn), so one queue
+ * message carries a whole exchange: a visitor who writes every few seconds or slower gets a
+ * flush a second after each turn, as with a fixed delay; a conversation going at machine
+ * speed gets one flush per pause instead of one per second (each flush is a queue send, an
+ * admin row, a consumer batch and its D1 and pilot-object writes).
+ */
+export const FLUSH_QUIET_MS = 1_000;
+/** …but never later than this after the first unsent event (a conversation that never pauses). */
+export const FLUSH_MAX_WAIT_MS = 5_000;
+/** …and at once when this many turns' rows wait (one read of the flush loop). */
+export const FLUSH_ROWS = 50;
 /**
  * How long sent rows wait on disk for the next turn's commit to delete them; past it, with no
  * turn meanwhile, the outbox deletes them itself (one commit per quiet spell, not per flush).
@@ -19,7 +29,9 @@ export const FLUSH_DELAY_MS = 1_000;
 export const SWEEP_DELAY_MS = 1_000;
 /** Queue messages are at most 128 KB; stay well below with JSON overhead. */
 const MESSAGE_BYTES = 96 * 1024;
-const ROWS_PER_READ = 50;
+const ROWS_PER_READ = FLUSH_ROWS;
+/** After a failed send, the alarm retries this much later. */
+const RETRY_MS = 5_000;
 
 export class EventOutbox {
   private flushing: Promise<void> | null = null;
@@ -32,6 +44,11 @@ export class EventOutbox {
   private rowSeq = 0;
   /** Set by a privacy erasure: this outbox's conversation is gone, nothing more is sent. */
   private retired = false;
+  /** When the last turn asked for a flush, and when the oldest unsent one did (null: none). */
+  private lastTurnAt = 0;
+  private waitingSince: number | null = null;
+  /** A send failed: until then the row bound does not flush on every turn (the alarm retries). */
+  private backoffUntil = 0;
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -44,17 +61,40 @@ export class EventOutbox {
   }
 
   /**
-   * Flushes a moment from now, batching the turns of that moment. A timer, not the alarm:
-   * setting an alarm is a storage write (a commit) per turn. The rows are already durable; if
+   * Called after every turn: flushes once the conversation has been quiet FLUSH_QUIET_MS, at
+   * most FLUSH_MAX_WAIT_MS after the oldest unsent turn, at once past FLUSH_ROWS rows. A timer,
+   * not the alarm: setting an alarm is a storage write (a commit) per turn; one timer per
+   * object, re-armed when it fires early (never per turn). The rows are already durable; if
    * the object is evicted first, its constructor finds the backlog and sets the alarm.
    */
   schedule(): void {
-    if (this.timer !== null || !this.pending()) return;
+    const now = Date.now();
+    this.lastTurnAt = now;
+    if (this.retired || !this.pending()) return;
+    this.waitingSince ??= now;
+    const full = now >= this.backoffUntil && this.store.outgoing(FLUSH_ROWS).length >= FLUSH_ROWS;
+    if (full) this.flushSoon();
+    else if (this.timer === null) this.arm(FLUSH_QUIET_MS);
+  }
+
+  private arm(ms: number): void {
     this.timer = setTimeout(() => {
       this.timer = null;
-      // An object torn down meanwhile cannot flush; its rows wait for the next instance.
-      this.flush().catch((error) => console.error('deferred event flush failed', String(error)));
-    }, FLUSH_DELAY_MS);
+      const now = Date.now();
+      const due = Math.min(
+        this.lastTurnAt + FLUSH_QUIET_MS,
+        (this.waitingSince ?? now) + FLUSH_MAX_WAIT_MS,
+      );
+      if (due > now && !this.retired) this.arm(due - now);
+      else this.flushSoon();
+    }, ms);
+  }
+
+  private flushSoon(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    // An object torn down meanwhile cannot flush; its rows wait for the next instance.
+    this.flush().catch((error) => console.error('deferred event flush failed', String(error)));
   }
 
   /**
@@ -128,6 +168,8 @@ export class EventOutbox {
   }
 
   private async send(): Promise<void> {
+    // Turns from here on wait for a flush of their own.
+    this.waitingSince = null;
     try {
       for (;;) {
         const rows = this.store.outgoing(ROWS_PER_READ);
@@ -160,7 +202,8 @@ export class EventOutbox {
       // An erased object keeps no alarm (`deleteAll` removed it): nothing of it is left to send.
       if (this.retired) return;
       console.error('event flush failed; retrying from the alarm', String(error));
-      await this.ctx.storage.setAlarm(Date.now() + 5_000);
+      this.backoffUntil = Date.now() + RETRY_MS;
+      await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
     }
   }
 }

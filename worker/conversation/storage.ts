@@ -531,6 +531,9 @@ export class ConversationStorage {
   }
 
   messagesAfter(seq: number, limit = 500): ChatMessage[] {
+    // Nothing after the newest message (known in memory once read): a new conversation's first
+    // hello and history read no table (each was a statement's first run on a fresh object).
+    if (limit <= 0 || seq >= this.lastSeq()) return [];
     return this.sql
       .exec<MessageRow>('SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?', seq, limit)
       .toArray()
