@@ -481,7 +481,7 @@ describe('memory copies of the hot path agree with the disk', () => {
           events: (row.events ?? JSON.parse(row.body).events) as never[],
         })),
       );
-      expect(packed.map((m) => m.body.events)).toEqual([['in memory', 'next']]);
+      expect(packed.flat().map((m) => m.body.events)).toEqual([['in memory', 'next']]);
       expect(new ConversationStorage(sql).outgoing(10).map((r) => r.body)).toEqual(
         rows.map((r) => r.body),
       );

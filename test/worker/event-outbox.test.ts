@@ -9,10 +9,12 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import {
+  BATCH_BYTES,
   EventOutbox,
   FLUSH_MAX_WAIT_MS,
   FLUSH_QUIET_MS,
   FLUSH_ROWS,
+  MESSAGE_BYTES,
   SWEEP_DELAY_MS,
 } from '../../worker/conversation/event-outbox.ts';
 import { LivePush } from '../../worker/conversation/live-push.ts';
@@ -318,6 +320,56 @@ describe('when the event outbox flushes', () => {
       expect(queue.sends).toHaveLength(1);
       expect(queue.sends[0]!.events).toHaveLength(FLUSH_ROWS);
       expect(store.outgoing(FLUSH_ROWS)).toEqual([]);
+      outbox.retire();
+    });
+  });
+});
+
+describe('the size of what one flush sends', () => {
+  it(`sends ${FLUSH_ROWS} turns of 200 large events each through the real queue as several batches within its limits`, async () => {
+    const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
+    await runInDurableObject(stub, async (_, state) => {
+      const store = new ConversationStorage(state.storage.sql);
+      const queue = timedQueue();
+      const outbox = new EventOutbox(state, { ...env, EVENTS: queue.events } as AppEnv, store);
+      // About 70 KB a turn (a turn's step limit with long step records), 3.5 MB in all; a
+      // character that takes three bytes in UTF-8 so that counting characters would not do.
+      const turns = FLUSH_ROWS;
+      for (let t = 0; t < turns; t++)
+        state.storage.transactionSync(() =>
+          store.enqueueOutgoing({
+            v: 1,
+            events: Array.from({ length: 200 }, (_, i) => `${t}:${i}:${'€'.repeat(120)}`),
+          }),
+        );
+      // Before the fix: one sendBatch of all 50 rows, refused by the queue ("exceeds limit").
+      await outbox.flush();
+      expect(await state.storage.getAlarm()).toBeNull();
+      expect(store.outgoing(1)).toEqual([]);
+      expect(queue.sends.flatMap((send) => send.events)).toHaveLength(turns * 200);
+      expect(queue.sends.length).toBeGreaterThan(1);
+      for (const send of queue.sends)
+        expect(
+          new TextEncoder().encode(JSON.stringify(send.events)).byteLength,
+        ).toBeLessThanOrEqual(BATCH_BYTES);
+      outbox.retire();
+    });
+  });
+
+  it('drops and logs one event larger than a queue message, and sends the rest of its turn and the turns after it', async () => {
+    const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
+    await runInDurableObject(stub, async (_, state) => {
+      const store = new ConversationStorage(state.storage.sql);
+      const queue = timedQueue();
+      const outbox = new EventOutbox(state, { ...env, EVENTS: queue.events } as AppEnv, store);
+      state.storage.transactionSync(() =>
+        store.enqueueOutgoing({ v: 1, events: ['before', 'x'.repeat(MESSAGE_BYTES + 1), 'after'] }),
+      );
+      enqueue(state, store, 'next turn');
+      await outbox.flush();
+      expect(await state.storage.getAlarm()).toBeNull();
+      expect(queue.sends.flatMap((send) => send.events)).toEqual(['before', 'after', 'next turn']);
+      expect(store.outgoing(1)).toEqual([]);
       outbox.retire();
     });
   });

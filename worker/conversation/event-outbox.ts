@@ -28,7 +28,15 @@ export const FLUSH_ROWS = 50;
  */
 export const SWEEP_DELAY_MS = 1_000;
 /** Queue messages are at most 128 KB; stay well below with JSON overhead. */
-const MESSAGE_BYTES = 96 * 1024;
+export const MESSAGE_BYTES = 96 * 1024;
+/**
+ * One `sendBatch` takes at most 256 KB and 100 messages in all (Miniflare: 288 KB): a flush of
+ * 50 busy turns (up to 200 step events each) is more, so it goes as several batches. A batch
+ * over the limit is refused whole, and the retry would send the same rows again: it would never
+ * pass and the conversation's events would wait for ever.
+ */
+export const BATCH_BYTES = 192 * 1024;
+export const BATCH_MESSAGES = 100;
 const ROWS_PER_READ = FLUSH_ROWS;
 /** After a failed send, the alarm retries this much later. */
 const RETRY_MS = 5_000;
@@ -174,7 +182,7 @@ export class EventOutbox {
       for (;;) {
         const rows = this.store.outgoing(ROWS_PER_READ);
         const turns: StoredTurn[] = rows.map((row) => ({
-          bytes: row.body.length,
+          bytes: utf8Bytes(row.body),
           // Rows still in memory carry their events: only rows read from disk are parsed.
           events: (row.events ?? (JSON.parse(row.body) as EventsMessage).events) as RuntimeEvent[],
         }));
@@ -185,11 +193,13 @@ export class EventOutbox {
         if (changed) {
           const now = Date.now();
           const event = conversationEvent(this.store, this.nextRowSeq(now), now);
-          if (event) turns.push({ bytes: JSON.stringify(event).length, events: [event] });
+          if (event) turns.push({ bytes: utf8Bytes(JSON.stringify(event)), events: [event] });
         }
         // Taken before the send: rows stored by turns committing during it are not this batch's.
         const last = rows.at(-1);
-        if (turns.length > 0) await this.env.EVENTS.sendBatch(pack(turns));
+        // Batches go in order; a failure resends the whole read from the alarm, and the consumer
+        // counts a resent event once (idempotent by event id).
+        for (const batch of pack(turns)) await this.env.EVENTS.sendBatch(batch);
         // Erased during the send: the table is gone or belongs to the fresh conversation.
         if (this.retired) return;
         // Deleted by the next turn's commit (or the sweep): no commit of the flush's own.
@@ -208,28 +218,69 @@ export class EventOutbox {
   }
 }
 
-/** One stored turn's events and the size of its JSON (`{ v: 1, events }`). */
+/** One stored turn's events and the size of its JSON (`{ v: 1, events }`), in UTF-8 bytes. */
 export interface StoredTurn {
   bytes: number;
   events: RuntimeEvent[];
 }
 
-/** Packs stored turns into as few queue messages as fit. */
-export function pack(turns: StoredTurn[]): MessageSendRequest<EventsMessage>[] {
-  const messages: MessageSendRequest<EventsMessage>[] = [];
+const encoder = new TextEncoder();
+/** UTF-8 size: the queue's limits are bytes, and a character can take three of them. */
+export const utf8Bytes = (text: string): number => encoder.encode(text).byteLength;
+
+/**
+ * The turn as parts that each fit one queue message: the turn itself, or, when it is larger,
+ * its events one by one. An event alone over the message limit can never be sent: it is
+ * dropped and logged, so it cannot hold back the conversation's other events for ever.
+ */
+function parts(turn: StoredTurn): StoredTurn[] {
+  if (turn.bytes <= MESSAGE_BYTES) return [turn];
+  const out: StoredTurn[] = [];
+  for (const event of turn.events) {
+    const bytes = utf8Bytes(JSON.stringify(event)) + 1;
+    if (bytes <= MESSAGE_BYTES) out.push({ bytes, events: [event] });
+    else
+      console.error(
+        JSON.stringify({
+          event: 'event_too_large',
+          kind: (event as { kind?: string }).kind,
+          bytes,
+        }),
+      );
+  }
+  return out;
+}
+
+/**
+ * Packs stored turns into as few queue messages as fit (each ≤ MESSAGE_BYTES), and those into
+ * as few `sendBatch` calls as fit (each ≤ BATCH_BYTES and BATCH_MESSAGES). Order is kept.
+ */
+export function pack(turns: StoredTurn[]): MessageSendRequest<EventsMessage>[][] {
+  const batches: MessageSendRequest<EventsMessage>[][] = [];
+  let batch: MessageSendRequest<EventsMessage>[] = [];
+  let batchBytes = 0;
   let events: RuntimeEvent[] = [];
   let bytes = 0;
-  for (const turn of turns) {
-    if (bytes + turn.bytes > MESSAGE_BYTES && events.length > 0) {
-      messages.push({ body: { v: 1, events }, contentType: 'json' });
-      events = [];
-      bytes = 0;
+  const endMessage = () => {
+    if (events.length === 0) return;
+    if (batch.length >= BATCH_MESSAGES || batchBytes + bytes > BATCH_BYTES) {
+      batches.push(batch);
+      batch = [];
+      batchBytes = 0;
     }
-    for (const event of turn.events) events.push(event);
-    bytes += turn.bytes;
+    batch.push({ body: { v: 1, events }, contentType: 'json' });
+    batchBytes += bytes;
+    events = [];
+    bytes = 0;
+  };
+  for (const part of turns.flatMap(parts)) {
+    if (bytes + part.bytes > MESSAGE_BYTES) endMessage();
+    for (const event of part.events) events.push(event);
+    bytes += part.bytes;
   }
-  if (events.length > 0) messages.push({ body: { v: 1, events }, contentType: 'json' });
-  return messages;
+  endMessage();
+  if (batch.length > 0) batches.push(batch);
+  return batches;
 }
 
 /**

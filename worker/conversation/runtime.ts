@@ -293,6 +293,9 @@ export class ConversationRuntime {
   // ---- after the reply: effects, then events ----
 
   private async afterTurn(): Promise<void> {
+    // The turn's rows are committed: the outbox's longest wait counts from now, not from the
+    // end of its effects (an AI answer or a webhook can take seconds).
+    this.outbox.schedule();
     await this.drain();
     this.outbox.schedule();
   }
