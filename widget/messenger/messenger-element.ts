@@ -1,6 +1,7 @@
 /**
- * <edgepilot-messenger>: the launcher with its unread badge and the proactive bubble, drawn
- * without a framework (the first paint on every page view costs next to nothing); the dialog
+ * <edgepilot-messenger>, the full messenger's element (it replaces the lean start-up's launcher,
+ * full.ts): the launcher with its unread badge and the proactive bubble, drawn without a
+ * framework by the LauncherView the lean start-up uses too; the dialog
  * (connection state, message log, typing indicator, choices, a composer that adapts to the
  * question's input kind, SPEC 3.2) and banners are drawn by panel.ts (Lit), loaded on first
  * open or when a banner arrives. Every text is rendered as text.
