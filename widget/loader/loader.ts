@@ -2,15 +2,16 @@
  * /widget.js — the tiny loader. Reads its own data-* attributes once, installs the
  * `EdgePilot(method, ...args)` queue (keeping calls made through the README's stub) and imports
  * the hashed messenger entry at once: the entry is the lean start-up (a launcher and one
- * request; the full messenger loads only when needed), small enough that it needs no wait for
- * the page's `load` and an idle moment, so the launcher shows sooner. Nothing here blocks
- * rendering (an async script, a module import). The only global is `EdgePilot`; the frozen
- * config travels on it as `EdgePilot.c`.
+ * request, each step a short task of its own; the full messenger loads only when needed), so it
+ * needs no wait for the page's `load` and an idle moment. Nothing here blocks rendering (an
+ * async script, module imports, which do not hold the page's `load` event). The only global is
+ * `EdgePilot`; the frozen config travels on it as `EdgePilot.c`.
  */
 import { readConfig } from '../config.ts';
 import type { EdgePilotQueue } from '../queue.ts';
 
 declare const MESSENGER_PATH: string;
+declare const START_CHUNKS: string[];
 
 const w = window as unknown as { EdgePilot?: EdgePilotQueue };
 const script = document.currentScript as HTMLScriptElement | null;
@@ -25,7 +26,10 @@ if (config && !w.EdgePilot?.c) {
   queue.c = config;
   w.EdgePilot = queue;
   // `import()` inherits this script's fetch options, nonce included: a nonce-only CSP works.
-  import(`${config.api}${MESSENGER_PATH}`).catch((error: unknown) => {
-    console.error('[edgepilot] messenger failed to load', error);
-  });
+  // The entry's static imports are asked for at the same time (the module map fetches each once),
+  // so the launcher does not wait for a second round trip.
+  for (const path of [MESSENGER_PATH, ...START_CHUNKS])
+    import(`${config.api}${path}`).catch((error: unknown) => {
+      console.error('[edgepilot] messenger failed to load', error);
+    });
 }

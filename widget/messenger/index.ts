@@ -27,6 +27,7 @@ import { bubbleText, LauncherView, unreadOf } from './launcher-view.ts';
 import { pageInfo, trackPages } from './page-tracking.ts';
 import { createStorage } from './storage.ts';
 import { pickLocale, strings } from './strings.ts';
+import { nextTask } from './tasks.ts';
 
 /** What the lean launcher shows and what the visitor did to it. */
 interface LeanState {
@@ -205,22 +206,28 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
     load();
     return;
   }
-  session.stored = storage.read('visitor');
-  session.request = requestSession(config, {
-    visitorKey: session.stored,
-    user: null,
-    frames,
-    locale,
-  });
-  session.request.then(answered, () => {
-    if (!state.handedOver) load();
+  // The first storage access and the request start in a task of their own, after the launcher's:
+  // each is short, so none is a long task on the host page.
+  nextTask(() => {
+    if (state.loading) return;
+    session.stored = storage.read('visitor');
+    session.request = requestSession(config, {
+      visitorKey: session.stored,
+      user: null,
+      frames,
+      locale,
+    });
+    session.request.then(answered, () => {
+      if (!state.handedOver) load();
+    });
   });
 }
 
 const queue = w.EdgePilot;
 const config = queue?.c;
 if (config && queue) {
-  // The loader imports this at once: the page's body may still be on its way.
-  if (document.body) start(config, queue);
+  // Evaluating this module and drawing the launcher are separate tasks (neither a long one); the
+  // loader imports this at once, so the page's body may still be on its way.
+  if (document.body) nextTask(() => start(config, queue));
   else addEventListener('DOMContentLoaded', () => start(config, queue), { once: true });
 }
