@@ -25,6 +25,9 @@ const common = {
   minify: true,
   target: 'es2022',
   legalComments: 'none',
+  // Non-ASCII text (strings like '…', 'É') as itself, not as \uXXXX escapes: a third of the
+  // escapes' bytes. Module scripts are always decoded as UTF-8; the loader has no such text.
+  charset: 'utf8',
   metafile: true,
   logLevel: 'warning',
 };

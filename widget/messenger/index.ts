@@ -171,11 +171,14 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
   };
 
   // Only an `EdgePilot(...)` call needs the API: it waits for the full messenger, then answers.
+  // A site that kept this function gets the live API once it has taken over.
   const api: EdgePilotQueue = (...call) =>
-    new Promise((resolve, reject) => {
-      calls.push({ call, resolve, reject });
-      load();
-    });
+    state.handedOver && w.EdgePilot !== api
+      ? w.EdgePilot!(...call)
+      : new Promise((resolve, reject) => {
+          calls.push({ call, resolve, reject });
+          load();
+        });
   api.q = stubbed;
   api.c = config;
   w.EdgePilot = api;
@@ -183,17 +186,17 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
   host.onpointerdown = host.onkeydown = () => {
     state.pressed = true;
   };
-  // After the press's click (dispatched in the same task as its pointerup or keyup).
-  host.onpointerup =
-    host.onpointercancel =
-    host.onkeyup =
-    host.onblur =
-      () => {
-        state.pressed = false;
-        setTimeout(() => {
-          if (!state.pressed && !state.handedOver) state.deferred?.();
-        });
-      };
+  // After the press's click (dispatched in the same task as its pointerup or keyup). A pointer
+  // released away from the launcher fires nothing on it: the window hears it (capture).
+  const released = () => {
+    state.pressed = false;
+    setTimeout(() => {
+      if (!state.pressed && !state.handedOver) state.deferred?.();
+    });
+  };
+  host.onkeyup = host.onblur = released;
+  addEventListener('pointerup', released, true);
+  addEventListener('pointercancel', released, true);
   draw();
   document.body.append(host);
   // A navigation (SPA) needs the full messenger's tracking, which goes on from this page.
@@ -226,8 +229,8 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
 const queue = w.EdgePilot;
 const config = queue?.c;
 if (config && queue) {
-  // Evaluating this module and drawing the launcher are separate tasks (neither a long one); the
-  // loader imports this at once, so the page's body may still be on its way.
+  // Evaluating this module and drawing the launcher are separate tasks (neither a long one). The
+  // loader imports this after `load`; a page whose body is still missing then is waited for.
   if (document.body) nextTask(() => start(config, queue));
   else addEventListener('DOMContentLoaded', () => start(config, queue), { once: true });
 }
