@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Builds the widget into dist/ (served by the Worker's assets binding):
-//   dist/widget/messenger-<hash>.js  the messenger's entry: launcher, bubble, API, connection
+//   dist/widget/messenger-<hash>.js  the messenger's entry: the lean start-up (launcher, page view)
+//   dist/widget/chunk-<hash>.js      what the entry shares with the full messenger (imported by both)
+//   dist/widget/full-<hash>.js       the full messenger (API, socket, SPA tracking), loaded on demand
 //   dist/widget/panel-<hash>.js      the Lit dialog, imported on first open (or for a banner)
 //   dist/widget.js                   the loader, which knows the hashed bundle's path
 //   dist/widget/preview-<hash>.js    the console's appearance preview (the messenger, never connected)
@@ -23,6 +25,9 @@ const common = {
   minify: true,
   target: 'es2022',
   legalComments: 'none',
+  // Non-ASCII text (strings like '…', 'É') as itself, not as \uXXXX escapes: a third of the
+  // escapes' bytes. Module scripts are always decoded as UTF-8; the loader has no such text.
+  charset: 'utf8',
   metafile: true,
   logLevel: 'warning',
 };
@@ -68,16 +73,22 @@ const toPath = (file) => `/${relative(dist, join(root, file)).replaceAll('\\', '
 const isEntry = ([, o]) => o.entryPoint?.endsWith('messenger/index.ts');
 const bundlePath = toPath(outputs.find(isEntry)[0]);
 /**
- * V8's explicit compile hint (Chrome 136+, ignored elsewhere): nearly every function of the entry
- * runs on every page view (launcher, session, page tracking, API), so it is compiled in one full
- * parse when the module is compiled, not pre-parsed and then compiled again, function by function,
- * on first call on the main thread. In the same-run A/B this roughly halved the entry's script
- * time at 4x. Only the entry: the panel's chunk (Lit) holds much that a first open never calls.
- * The comment is constant, so the file's content hash still changes exactly when its code does.
+ * V8's explicit compile hint (Chrome 136+, ignored elsewhere): the entry (the lean start-up) and
+ * the chunk it imports statically (launcher, storage, session, page info: the code it shares with
+ * the full messenger) run nearly all of their functions on every page view, so they are compiled
+ * in one full parse when the module is compiled, not pre-parsed and then compiled again, function
+ * by function, on first call on the main thread. Not the chunks loaded on demand (the full
+ * messenger, the Lit panel): much of them never runs on a given page. The comment is constant,
+ * so a file's content hash still changes exactly when its code does.
  */
 const COMPILE_HINT = '//# allFunctionsCalledOnLoad\n';
-const entryFile = join(root, outputs.find(isEntry)[0]);
-writeFileSync(entryFile, COMPILE_HINT + readFileSync(entryFile, 'utf8'));
+const [entryOutput, entryMeta] = outputs.find(isEntry);
+const startUp = [
+  entryOutput,
+  ...entryMeta.imports.filter((i) => i.kind === 'import-statement').map((i) => i.path),
+];
+for (const file of startUp)
+  writeFileSync(join(root, file), COMPILE_HINT + readFileSync(join(root, file), 'utf8'));
 // Every other chunk (the Lit panel, the URL check a redirect loads): the rest of the whole messenger.
 const chunkPaths = outputs.filter((o) => !isEntry(o)).map(([f]) => toPath(f));
 
@@ -86,7 +97,11 @@ await build({
   entryPoints: [join(root, 'widget/loader/loader.ts')],
   format: 'iife',
   outfile: join(dist, 'widget.js'),
-  define: { MESSENGER_PATH: JSON.stringify(bundlePath) },
+  define: {
+    MESSENGER_PATH: JSON.stringify(bundlePath),
+    // The chunk the entry imports statically: fetched alongside it, not after it (one round trip).
+    START_CHUNKS: JSON.stringify(startUp.slice(1).map(toPath)),
+  },
 });
 
 // The appearance preview: the same messenger element, in its own bundle (the site's bundle and

@@ -1,50 +1,236 @@
 /**
- * Messenger bundle entry: defines <edgepilot-messenger>, mounts it, tracks page views and turns
- * the global `EdgePilot` queue into the live API (replaying calls made before the bundle
- * arrived, in order), then emits `ready`.
+ * The messenger's lean start-up: what runs on every page view. It draws the launcher (plain DOM
+ * in a shadow root, the same accessible launcher the full messenger draws), sends the page view
+ * with the session request and shows what the answer brings (a proactive greeting as bubble and
+ * unread badge, the pilot's accent and corner), reading from storage only what the full
+ * messenger would read. The full messenger (full.ts: the API, the socket, SPA tracking, the Lit
+ * panel on open) loads only when it is needed: the visitor points at, focuses or clicks the
+ * launcher or the bubble; the site calls `EdgePilot(...)`; the page navigates (SPA); the answer
+ * brings what only it handles (banners and redirects, `live`: a socket for what is still to
+ * come, a page view refused or not done); or the session could not be had (offline, refused,
+ * failed: its retry and error rules are the full messenger's). It takes over this launcher and
+ * this session: no second page view, no lost click, no flicker.
  */
+import type { ChatMessage } from '../../shared/protocol.ts';
 import type { WidgetConfig } from '../config.ts';
-import type { EdgePilotQueue, QueuedCall } from '../queue.ts';
-import { createApi, createEvents } from './api.ts';
-import { MessengerElement } from './messenger-element.ts';
-import { trackPages } from './page-tracking.ts';
+import type { EdgePilotQueue } from '../queue.ts';
+import type { OutgoingFrame, SessionStart } from '../transport/connection.ts';
+import {
+  checkedMessages,
+  forgetStaleRead,
+  readSession,
+  requestSession,
+  type SessionOutcome,
+} from '../transport/session.ts';
+import type { WaitingCall } from './handover.ts';
+import { bubbleText, LauncherView, unreadOf } from './launcher-view.ts';
+import { pageInfo, trackPages } from './page-tracking.ts';
+import { createStorage } from './storage.ts';
+import { pickLocale, strings } from './strings.ts';
 import { nextTask } from './tasks.ts';
 
-const w = window as unknown as { EdgePilot?: EdgePilotQueue };
-const queue = w.EdgePilot;
-const config = queue?.c;
-
-/** Mounts the launcher and turns the queue into the live API (its own task, after evaluation). */
-function start(config: WidgetConfig, queue: EdgePilotQueue): void {
-  if (customElements.get('edgepilot-messenger')) return;
-  customElements.define('edgepilot-messenger', MessengerElement);
-  const events = createEvents();
-  const element = new MessengerElement(config, events.emit);
-  document.body.append(element);
-  const stopTracking = trackPages((page) => element.connection.send({ type: 'page_view', page }));
-  let down = false;
-  const api = createApi(element, events, () => {
-    down = true;
-    stopTracking();
-    element.remove();
-  });
-
-  const dispatch = async (...[method, ...args]: QueuedCall): Promise<unknown> => {
-    if (down) return undefined;
-    const fn = Object.hasOwn(api, method) ? api[method] : undefined;
-    if (!fn) throw new TypeError(`EdgePilot: unknown method "${String(method)}"`);
-    return fn(...args);
-  };
-  const live: EdgePilotQueue = (...call) => {
-    const result = dispatch(...call);
-    result.catch((error: unknown) => console.error('[edgepilot]', error));
-    return result;
-  };
-  live.c = config;
-  w.EdgePilot = live;
-  for (const call of queue.q ?? []) live(...call);
-  events.emit('ready');
+/** What the lean launcher shows and what the visitor did to it. */
+interface LeanState {
+  open: boolean;
+  bubbleDismissed: boolean;
+  position: string;
+  /** The page view's answer's messages, checked; the bubble shows the newest. */
+  messages: ChatMessage[];
+  /** The stored read position, read only when messages arrive. */
+  readSeq: number | undefined;
+  /** The full messenger is loading, or has taken over. */
+  loading: boolean;
+  handedOver: boolean;
+  /**
+   * A pointer or key is down on the launcher or bubble: a takeover now would remove the element
+   * under it and the browser would fire no click. It waits (`deferred`) until the press ends.
+   */
+  pressed: boolean;
+  deferred: (() => void) | null;
 }
 
-// Evaluating this bundle and mounting the messenger are separate tasks: neither is a long one.
-if (config && queue) nextTask(() => start(config, queue));
+const w = window as unknown as { EdgePilot?: EdgePilotQueue };
+
+function start(config: WidgetConfig, queue: EdgePilotQueue): void {
+  if (customElements.get('edgepilot-messenger')) return;
+  const storage = createStorage(config);
+  const locale = pickLocale(config.locale ?? navigator.language);
+  const t = strings[locale] ?? strings.en!;
+  const stubbed = queue.q ?? [];
+  const calls: WaitingCall[] = [];
+  const page = { url: location.href, referrer: document.referrer };
+  const frames: OutgoingFrame[] = [
+    {
+      type: 'page_view',
+      page: pageInfo(page.url, document.title, page.referrer),
+      v: 1,
+      id: crypto.randomUUID(),
+    },
+  ];
+  const session: SessionStart = { frames, stored: null, request: null };
+  const state: LeanState = {
+    open: false,
+    bubbleDismissed: false,
+    position: '',
+    messages: [],
+    readSeq: undefined,
+    loading: false,
+    handedOver: false,
+    pressed: false,
+    deferred: null,
+  };
+
+  const host = document.createElement('edgepilot-messenger');
+  const view = new LauncherView(host, {
+    toggle: () => {
+      state.open = !state.open;
+      draw();
+      load();
+    },
+    intent: () => load(),
+    openBubble: () => {
+      state.open = true;
+      draw();
+      load();
+    },
+    dismiss: () => {
+      state.bubbleDismissed = true;
+      draw();
+    },
+  });
+  const draw = () => {
+    const unread = state.open
+      ? 0
+      : unreadOf(state.messages, () => (state.readSeq ??= Number(storage.read('read')) || 0));
+    const last = state.messages.at(-1);
+    view.draw({
+      t,
+      locale,
+      position: state.position,
+      open: state.open,
+      hidden: false,
+      unread,
+      bubble: state.open || state.bubbleDismissed || !unread || !last ? null : bubbleText(last),
+    });
+  };
+
+  /** Loads the full messenger once (a failed load is tried again on the next need). */
+  const load = () => {
+    if (state.loading) return;
+    state.loading = true;
+    import('./full.ts').then(
+      ({ takeOver }) => {
+        state.deferred = () => {
+          state.handedOver = true;
+          takeOver(config, {
+            host,
+            storage,
+            session,
+            page,
+            open: state.open,
+            bubbleDismissed: state.bubbleDismissed,
+            focused: view.root.activeElement === view.launcher,
+            stubbed,
+            calls,
+          });
+        };
+        if (!state.pressed) state.deferred();
+      },
+      (error: unknown) => {
+        state.loading = false;
+        console.error('[edgepilot] messenger failed to load', error);
+      },
+    );
+  };
+
+  const answered = (outcome: SessionOutcome) => {
+    if (state.handedOver) return;
+    const started = readSession(outcome);
+    const answer = started?.page;
+    // No session, or the page view not done (rate limited): the full messenger's rules apply.
+    if (!started || !answer || answer.refused?.length) {
+      load();
+      return;
+    }
+    // As the connection does with a session: a stored key that did not resume is forgotten; the
+    // new one is kept only where storage is allowed (a no-op before interaction, by default).
+    if (started.visitorKey) {
+      if (session.stored && session.stored !== started.visitorKey) storage.remove('visitor');
+      storage.write('visitor', started.visitorKey);
+    }
+    view.setAccent(started.appearance?.accentColor);
+    state.position = started.appearance?.position === 'left' ? 'left' : '';
+    const checked = checkedMessages(answer);
+    if (checked.length) {
+      if (forgetStaleRead(answer, storage)) state.readSeq = 0;
+      state.messages = checked;
+    }
+    draw();
+    // Banners and redirects, or more to come without the visitor (a socket): the full messenger.
+    if (answer.frames?.length || answer.live) load();
+  };
+
+  // Only an `EdgePilot(...)` call needs the API: it waits for the full messenger, then answers.
+  // A site that kept this function gets the live API once it has taken over.
+  const api: EdgePilotQueue = (...call) =>
+    state.handedOver && w.EdgePilot !== api
+      ? w.EdgePilot!(...call)
+      : new Promise((resolve, reject) => {
+          calls.push({ call, resolve, reject });
+          load();
+        });
+  api.q = stubbed;
+  api.c = config;
+  w.EdgePilot = api;
+
+  host.onpointerdown = host.onkeydown = () => {
+    state.pressed = true;
+  };
+  // After the press's click (dispatched in the same task as its pointerup or keyup). A pointer
+  // released away from the launcher fires nothing on it: the window hears it (capture).
+  const released = () => {
+    state.pressed = false;
+    setTimeout(() => {
+      if (!state.pressed && !state.handedOver) state.deferred?.();
+    });
+  };
+  host.onkeyup = host.onblur = released;
+  addEventListener('pointerup', released, true);
+  addEventListener('pointercancel', released, true);
+  draw();
+  document.body.append(host);
+  // A navigation (SPA) needs the full messenger's tracking, which goes on from this page.
+  trackPages(() => {
+    if (!state.handedOver) load();
+  }, page);
+  // Calls made before the loader ran (listeners among them) come first: the full messenger
+  // starts the session itself, as it always did, so they hear everything it brings.
+  if (stubbed.length || navigator.onLine === false) {
+    load();
+    return;
+  }
+  // The first storage access and the request start in a task of their own, after the launcher's:
+  // each is short, so none is a long task on the host page.
+  nextTask(() => {
+    if (state.loading) return;
+    session.stored = storage.read('visitor');
+    session.request = requestSession(config, {
+      visitorKey: session.stored,
+      user: null,
+      frames,
+      locale,
+    });
+    session.request.then(answered, () => {
+      if (!state.handedOver) load();
+    });
+  });
+}
+
+const queue = w.EdgePilot;
+const config = queue?.c;
+if (config && queue) {
+  // Evaluating this module and drawing the launcher are separate tasks (neither a long one). The
+  // loader imports this after `load`; a page whose body is still missing then is waited for.
+  if (document.body) nextTask(() => start(config, queue));
+  else addEventListener('DOMContentLoaded', () => start(config, queue), { once: true });
+}

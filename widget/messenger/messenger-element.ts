@@ -1,6 +1,7 @@
 /**
- * <edgepilot-messenger>: the launcher with its unread badge and the proactive bubble, drawn
- * without a framework (the first paint on every page view costs next to nothing); the dialog
+ * <edgepilot-messenger>, the full messenger's element (it replaces the lean start-up's launcher,
+ * full.ts): the launcher with its unread badge and the proactive bubble, drawn without a
+ * framework by the LauncherView the lean start-up uses too; the dialog
  * (connection state, message log, typing indicator, choices, a composer that adapts to the
  * question's input kind, SPEC 3.2) and banners are drawn by panel.ts (Lit), loaded on first
  * open or when a banner arrives. Every text is rendered as text.
@@ -13,10 +14,11 @@ import {
   type FrameInput,
   type Preview,
 } from '../transport/connection.ts';
+import { bubbleText, LauncherView, unreadOf } from './launcher-view.ts';
 import type { Banner, PanelHost, PendingMessage } from './panel-host.ts';
+import { safeUrl } from './safe-url.ts';
 import { createStorage, type MessengerStorage } from './storage.ts';
-import { directionOf, pickLocale, type StringKey, type Strings, strings } from './strings.ts';
-import { launcherCss } from './styles.ts';
+import { pickLocale, type StringKey, type Strings, strings } from './strings.ts';
 import { nextTask } from './tasks.ts';
 
 export type MessengerEvent = 'ready' | 'open' | 'close' | 'message' | 'unread' | 'error';
@@ -41,28 +43,6 @@ const REACTIVE = [
   'position',
 ] as const;
 type Key = (typeof REACTIVE)[number];
-
-const CHAT_ICON = 'M4 4h16v12H7l-3 3z';
-const CLOSE_ICON =
-  'M5.3 4 12 10.7 18.7 4 20 5.3 13.3 12 20 18.7 18.7 20 12 13.3 5.3 20 4 18.7 10.7 12 4 5.3z';
-
-const SVG = 'http://www.w3.org/2000/svg';
-
-let launcherSheet: CSSStyleSheet | undefined;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
-  return node;
-}
-
-/** Sets or removes an attribute; an unchanged one is left alone (no style invalidation). */
-function attr(node: Element, name: string, value: string | number | null | false | undefined) {
-  const now = node.getAttribute(name);
-  if (value === null || value === false || value === undefined) {
-    if (now !== null) node.removeAttribute(name);
-  } else if (now !== String(value)) node.setAttribute(name, String(value));
-}
 
 export class MessengerElement extends HTMLElement implements PanelHost {
   declare open: boolean;
@@ -108,11 +88,8 @@ export class MessengerElement extends HTMLElement implements PanelHost {
   private changed = new Set<Key>();
   private queued = false;
   private loading: Promise<Panel> | null = null;
-  private readonly wrap: HTMLDivElement;
-  private readonly launcher: HTMLButtonElement;
-  private readonly icon: SVGPathElement;
-  private bubble: { box: HTMLDivElement; text: HTMLButtonElement; x: HTMLButtonElement } | null =
-    null;
+  /** The launcher, badge and bubble (plain DOM, shared with the lean start-up). */
+  readonly view: LauncherView;
   private controllers: { hostConnected(): void; hostDisconnected(): void }[] = [];
   #readSeq: number | null = null;
   private lastUnread = 0;
@@ -128,35 +105,27 @@ export class MessengerElement extends HTMLElement implements PanelHost {
   private replay: { until: number; messages: ChatMessage[] } | null = null;
   /** The newest message `message` was emitted for. */
   private emitted = 0;
-  /** The pilot's accent colour in use, and the sheet that sets it. */
-  private accent = '';
-  private accentSheet: CSSStyleSheet | undefined;
 
+  /** `storage`: the lean start-up's, when this element takes over from it (consent state kept). */
   constructor(
     readonly config: WidgetConfig,
     readonly emit: (event: MessengerEvent, detail?: unknown) => void,
+    storage?: MessengerStorage,
   ) {
     super();
-    this.root = this.attachShadow({ mode: 'open' });
-    launcherSheet ??= new CSSStyleSheet();
-    if (!launcherSheet.cssRules.length) launcherSheet.replaceSync(launcherCss);
-    this.root.adoptedStyleSheets = [launcherSheet];
-    this.wrap = el('div', { class: 'root' });
-    this.bannerBox = el('div', { class: 'box' });
-    this.panelBox = el('div', { class: 'box' });
-    this.launcher = el('button', { type: 'button', class: 'launcher', part: 'launcher' });
-    this.launcher.onclick = () => (this.open ? this.hide() : this.show());
-    // The visitor is about to open it (pointer over, keyboard focus): fetch the panel now.
-    this.launcher.onpointerenter = this.launcher.onfocus = () =>
-      void this.loadPanel().catch(() => undefined);
-    const svg = document.createElementNS(SVG, 'svg');
-    attr(svg, 'viewBox', '0 0 24 24');
-    attr(svg, 'aria-hidden', 'true');
-    this.icon = svg.appendChild(document.createElementNS(SVG, 'path'));
-    this.launcher.append(svg);
-    this.wrap.append(this.bannerBox, this.panelBox, this.launcher);
-    this.root.append(this.wrap);
-    this.storage = createStorage(config);
+    this.view = new LauncherView(this, {
+      toggle: () => (this.open ? this.hide() : this.show()),
+      // The visitor is about to open it (pointer over, keyboard focus): fetch the panel now.
+      intent: () => void this.loadPanel().catch(() => undefined),
+      openBubble: () => this.show(),
+      dismiss: () => {
+        this.bubbleDismissed = true;
+      },
+    });
+    this.root = this.view.root;
+    this.bannerBox = this.view.bannerBox;
+    this.panelBox = this.view.panelBox;
+    this.storage = storage ?? createStorage(config);
     this.state.locale = pickLocale(config.locale ?? navigator.language);
     this.connection = new Connection(
       this,
@@ -230,14 +199,7 @@ export class MessengerElement extends HTMLElement implements PanelHost {
 
   /** Pilot/agent messages that arrived since the visitor last had the panel open. */
   get unread(): number {
-    if (this.open) return 0;
-    let count = 0;
-    for (const m of this.messages) {
-      if (m.author !== 'pilot' && m.author !== 'agent') continue;
-      // Only a message that arrived can make the page read storage: none, no read.
-      if (m.seq > this.readSeq) count++;
-    }
-    return count;
+    return this.open ? 0 : unreadOf(this.messages, () => this.readSeq);
   }
 
   /** The input kind the newest pilot question waits for, if it is still the last message. */
@@ -318,23 +280,14 @@ export class MessengerElement extends HTMLElement implements PanelHost {
     }
   }
 
-  /**
-   * The pilot's display name and appearance, as the session's answer carries them (no request of
-   * its own). Only a plain hex colour reaches CSS: nothing from the network is parsed as CSS text.
-   */
+  /** The pilot's display name and appearance, as the session's answer carries them. */
   private applyAppearance(session: {
     displayName: string;
     appearance?: { accentColor?: string; position?: string };
   }): void {
     if (typeof session.displayName === 'string') this.displayName = session.displayName;
     this.position = session.appearance?.position === 'left' ? 'left' : '';
-    const accent = session.appearance?.accentColor;
-    if (!accent || !/^#[0-9a-f]{6}$/i.test(accent) || accent === this.accent) return;
-    this.accent = accent;
-    this.accentSheet ??= new CSSStyleSheet();
-    this.accentSheet.replaceSync(`:host{--ep-accent:${accent}}`);
-    if (!this.root.adoptedStyleSheets.includes(this.accentSheet))
-      this.root.adoptedStyleSheets = [...this.root.adoptedStyleSheets, this.accentSheet];
+    this.view.setAccent(session.appearance?.accentColor);
   }
 
   /**
@@ -391,20 +344,13 @@ export class MessengerElement extends HTMLElement implements PanelHost {
       case 'banner':
         this.banner = frame;
         break;
-      case 'redirect':
-        // Rare, and the panel shares the URL check: loaded when needed, so start-up fetches and
-        // evaluates one module (a chunk shared with the panel would be a second request).
-        // A chunk that fails to load (a deploy replaced it, the network dropped) is said, not
-        // swallowed: the page stays where it is and the console shows why.
-        import('./safe-url.ts').then(
-          ({ safeUrl }) => {
-            const url = safeUrl(frame.url);
-            if (url && frame.newTab) open(url, '_blank', 'noopener');
-            else if (url) location.assign(url);
-          },
-          (error: unknown) => console.error('[edgepilot] redirect failed to load', error),
-        );
+      case 'redirect': {
+        // The URL check the panel uses too: only http(s), resolved against this page.
+        const url = safeUrl(frame.url);
+        if (url && frame.newTab) open(url, '_blank', 'noopener');
+        else if (url) location.assign(url);
         break;
+      }
       case 'error': {
         const refused = this.outbox.find((p) => p.id === frame.id);
         if (refused) {
@@ -426,23 +372,21 @@ export class MessengerElement extends HTMLElement implements PanelHost {
   }
 
   /** Draws the launcher and bubble, then the panel when loaded; then focus, scroll, events. */
-  private update(): void {
+  update(): void {
     this.queued = false;
     const changed = this.changed;
     this.changed = new Set();
-    const t = this.t;
     const unread = this.unread;
-    attr(this.wrap, 'dir', directionOf(this.locale));
-    attr(this.wrap, 'lang', this.locale);
-    attr(this.wrap, 'data-position', this.position || null);
-    const l = this.launcher;
-    attr(l, 'aria-label', t.openChat);
-    attr(l, 'aria-expanded', String(this.open));
-    l.hidden = this.launcherHidden;
-    attr(l, 'data-unread', unread || null);
-    attr(l, 'aria-description', unread ? `${unread} ${t.unread}` : null);
-    attr(this.icon, 'd', this.open ? CLOSE_ICON : CHAT_ICON);
-    this.drawBubble(unread, t);
+    const last = this.messages.at(-1);
+    this.view.draw({
+      t: this.t,
+      locale: this.locale,
+      position: this.position,
+      open: this.open,
+      hidden: this.launcherHidden,
+      unread,
+      bubble: this.open || this.bubbleDismissed || !unread || !last ? null : bubbleText(last),
+    });
     if ((this.open || this.banner) && !this.panel) void this.loadPanel().catch(() => undefined);
     this.panel?.draw(this);
 
@@ -457,7 +401,7 @@ export class MessengerElement extends HTMLElement implements PanelHost {
         if (this.open) this.markRead();
         this.emit(now);
         // The console's preview must not take focus from the settings form around it.
-        if (!this.config.preview) (this.open ? this.composer() : l)?.focus();
+        if (!this.config.preview) (this.open ? this.composer() : this.view.launcher)?.focus();
       }
     }
     // Only an open log is scrolled: reading scrollHeight forces a layout, wasted while hidden.
@@ -471,32 +415,6 @@ export class MessengerElement extends HTMLElement implements PanelHost {
       this.lastUnread = after;
       this.emit('unread', after);
     }
-  }
-
-  private drawBubble(unread: number, t: Strings): void {
-    const last = this.messages.at(-1);
-    if (this.open || this.bubbleDismissed || !unread || !last) {
-      this.bubble?.box.remove();
-      this.bubble = null;
-      return;
-    }
-    if (!this.bubble) {
-      const box = el('div', { class: 'bubble card', part: 'bubble', role: 'status' });
-      const text = el('button', { type: 'button', dir: 'auto' });
-      text.onclick = () => this.show();
-      const x = el('button', { type: 'button', class: 'x' });
-      x.onclick = () => {
-        this.bubbleDismissed = true;
-      };
-      x.textContent = '×';
-      box.append(text, x);
-      this.bubble = { box, text, x };
-      this.panelBox.before(box);
-    }
-    // A text node: whatever the message says is never parsed as HTML. A post shows its preview.
-    const said = last.post?.preview || last.post?.title || last.text;
-    if (this.bubble.text.textContent !== said) this.bubble.text.textContent = said;
-    attr(this.bubble.x, 'aria-label', t.dismiss);
   }
 }
 

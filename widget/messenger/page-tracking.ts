@@ -26,10 +26,20 @@ export function pageInfo(url: string, title: string, referrer: string): PageInfo
   };
 }
 
-/** Watches navigations and reports each new URL once; returns a function that stops watching. */
-export function trackPages(report: (page: PageInfo) => void): () => void {
-  let last = location.href;
-  let referrer = document.referrer;
+/** The page a page view reported: where tracking goes on from after a takeover. */
+export interface Reported {
+  url: string;
+  referrer: string;
+}
+
+/**
+ * Watches navigations and reports each new URL once; returns a function that stops watching.
+ * `since`: the current page was reported already (by the lean start-up): only a later
+ * navigation, including one made while this code was loading, is reported.
+ */
+export function trackPages(report: (page: PageInfo) => void, since?: Reported): () => void {
+  let last = since?.url ?? location.href;
+  let referrer = since?.referrer ?? document.referrer;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const check = () => {
     clearTimeout(timer);
@@ -51,7 +61,8 @@ export function trackPages(report: (page: PageInfo) => void): () => void {
     check();
   };
   addEventListener('popstate', check);
-  report(pageInfo(last, document.title, referrer));
+  if (!since) report(pageInfo(last, document.title, referrer));
+  else if (location.href !== last) check();
   return () => {
     clearTimeout(timer);
     history.pushState = pushState;

@@ -23,7 +23,6 @@ export interface PanelHost {
   invalid: StringKey | null;
   formErrors: Record<string, string> | undefined;
   readonly displayName: string;
-  readonly connection: { readonly displayName: string };
   readonly root: ShadowRoot;
   readonly bannerBox: HTMLDivElement;
   readonly panelBox: HTMLDivElement;

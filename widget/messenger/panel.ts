@@ -75,7 +75,7 @@ function onKeydown(el: PanelHost, event: KeyboardEvent): void {
 
 function panelView(el: PanelHost) {
   const t = el.t;
-  const title = el.displayName || el.connection.displayName || t.chat;
+  const title = el.displayName || t.chat;
   const status = el.status === 'online' ? null : t[el.status];
   const kind = inputFor(el.question?.input);
   const last = el.messages.length - 1;

@@ -14,11 +14,20 @@
  * (keepalive, a "simple" request); the answer carries what a socket would have said: the newest
  * messages (`onPreview`: the badge and bubble of a proactive greeting), banners and redirects.
  */
-import { afterClose, CloseCode, ErrorCode, isTerminalCloseCode } from '../../shared/errors.ts';
+import { afterClose, CloseCode, type ErrorCode, isTerminalCloseCode } from '../../shared/errors.ts';
 import type { ChatMessage, ClientFrame, ServerFrame } from '../../shared/protocol.ts';
 import type { WidgetConfig } from '../config.ts';
 import { backoffDelay } from './backoff.ts';
 import { checkServerFrame, parseServerFrame } from './server-frame.ts';
+import {
+  type BeaconAnswer,
+  checkedMessages,
+  forgetStaleRead,
+  readSession,
+  requestSession,
+  type Session,
+  type SessionOutcome,
+} from './session.ts';
 
 export type ConnectionStatus = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'unavailable';
 
@@ -36,6 +45,8 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const MIN_UPTIME_MS = 5_000;
 const MAX_QUEUE = 100;
 const RATE_LIMIT_RETRY_MS = 1_000;
+/** The one error code compared here, typed: the `ErrorCode` table itself stays out of the bundle. */
+const RATE_LIMITED: (typeof ErrorCode)['rateLimited'] = 'rate_limited';
 
 /** A page view's answer, for a messenger without a socket: the conversation's newest messages. */
 export interface Preview {
@@ -68,17 +79,14 @@ export interface UserClaim {
   hash?: string;
 }
 
-interface Session {
-  token: string;
-  expiresAt: number;
-  conversationId: string;
-  visitorId: string;
-  /** The anonymous visitor's resume credential (null for a verified contact). */
-  visitorKey: string | null;
-  displayName: string;
-  identified: boolean;
-  /** The pilot's appearance (as `GET /config` says it): the messenger's accent and corner. */
-  appearance?: { accentColor?: string; position?: string };
+/** The lean start-up's session request (with the first page view), handed to the connection. */
+export interface SessionStart {
+  /** The page view frames it carries (or, unsent, would have carried). */
+  frames: OutgoingFrame[];
+  /** The visitor key read from storage for it. */
+  stored: string | null;
+  /** The request; null when it was never sent. */
+  request: Promise<SessionOutcome> | null;
 }
 
 export interface VisitorStore {
@@ -89,7 +97,6 @@ export interface VisitorStore {
 
 export class Connection {
   status: ConnectionStatus = 'connecting';
-  displayName = '';
   locale = '';
   #socket: WebSocket | null = null;
   /** ES-private (not just TS-private): the host page cannot read the visitor token. */
@@ -304,17 +311,9 @@ export class Connection {
       const parsed = checkServerFrame(frame);
       if (parsed) this.callbacks.onFrame(parsed);
     }
-    const messages = (answer.messages ?? []).flatMap((message) => {
-      const parsed = checkServerFrame({ v: 1, type: 'message', message });
-      return parsed?.type === 'message' ? [parsed.message] : [];
-    });
+    const messages = checkedMessages(answer);
     if (messages.length) {
-      // The conversation ends below the stored read position: it was erased and numbers from 1
-      // again (or it is another conversation). A stale position would hide these messages from
-      // the badge and bubble: forget it, as a socket's welcome does (onReset). Only an answer
-      // with messages reads storage: a plain page view has nothing the position could hide.
-      if (answer.lastSeq < (Number(this.storage.read('read')) || 0)) {
-        this.storage.remove('read');
+      if (forgetStaleRead(answer, this.storage)) {
         this.lastSeq = 0;
         this.callbacks.onReset();
       }
@@ -371,42 +370,42 @@ export class Connection {
 
   private async startSession(): Promise<Session> {
     const stored = this.storage.read('visitor');
-    const visitorKey = stored ?? this.anonymousVisitor;
     // Without a socket, the queued page view rides with the session request and the answer
     // says what the page view did (one request per page view, not two).
     const frames = this.#socket || this.posting ? [] : this.takeBackground();
-    const response = await fetch(`${this.config.api}/v1/widget/${this.config.pilotKey}/session`, {
-      // A string body (text/plain): a "simple" request, no CORS preflight before the session.
-      method: 'POST',
-      body: JSON.stringify({
-        ...(visitorKey ? { visitorKey } : {}),
-        ...(this.user ? { user: this.user } : {}),
-        ...(frames.length ? { frames, ...(this.locale ? { locale: this.locale } : {}) } : {}),
-      }),
+    const outcome = await requestSession(this.config, {
+      visitorKey: stored ?? this.anonymousVisitor,
+      user: this.user,
+      frames,
+      locale: this.locale,
     }).catch((error: unknown) => {
       if (frames.length) this.giveBack(frames);
       throw error;
     });
-    if (!response.ok && frames.length) this.giveBack(frames);
-    if (!response.ok) {
-      const body = (await response.json().catch(() => null)) as {
-        error?: { code?: string; message?: string };
-      } | null;
-      const error = { code: 'session_failed', message: `HTTP ${response.status}`, ...body?.error };
+    return this.settleSession(outcome, frames, stored);
+  }
+
+  /** The session request's answer: the session, or (thrown) why not. */
+  private settleSession(
+    outcome: SessionOutcome,
+    frames: OutgoingFrame[],
+    stored: string | null,
+  ): Session {
+    const session = readSession(outcome);
+    if (!session) {
+      if (frames.length) this.giveBack(frames);
+      const { status } = outcome;
+      const body = outcome.body as { error?: { code?: string; message?: string } } | null;
+      const error = { code: 'session_failed', message: `HTTP ${status}`, ...body?.error };
       // 4xx other than timeouts and rate limits will not change by retrying: stop and say so.
-      if (response.status < 500 && response.status !== 408 && response.status !== 429) {
+      if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
         this.stopped = true;
         this.setStatus('unavailable');
         this.callbacks.onRefused(error as { code: string; message: string });
       }
       throw new Error(error.message);
     }
-    const session = (await response.json().catch((error: unknown) => {
-      if (frames.length) this.giveBack(frames);
-      throw error;
-    })) as Session & { page?: BeaconAnswer };
     this.#session = session;
-    this.displayName = session.displayName;
     this.callbacks.onSession?.(session);
     if (frames.length) {
       // Refused by the conversation's rate limit (nothing of them stored): sent again later.
@@ -422,6 +421,33 @@ export class Connection {
     // Kept only once storage is allowed (interaction or consent); a no-op before.
     this.rememberVisitor();
     return session;
+  }
+
+  /**
+   * Takes over the session the lean start-up requested with the first page view (no second
+   * session, no second page view): the request becomes this connection's own, settled as its
+   * own would be (an answer that already arrived is settled in a microtask: still before the
+   * next frame is drawn). Resolves once settled (rejections are `connect`'s to handle).
+   */
+  adopt({ frames, stored, request }: SessionStart): Promise<unknown> {
+    if (!request) {
+      // Never sent (offline, or the site's calls came first): queued like any page view.
+      this.pending.push(...frames);
+      return Promise.resolve();
+    }
+    // As `takeBackground` would have: later page views wait for this request's answer.
+    this.posting = frames.length > 0;
+    const settled = request.then(
+      (outcome) => this.settleSession(outcome, frames, stored),
+      (error: unknown) => {
+        this.giveBack(frames);
+        throw error;
+      },
+    );
+    this.#sessionRequest = settled.finally(() => {
+      this.#sessionRequest = null;
+    });
+    return this.#sessionRequest.catch(() => undefined);
   }
 
   private async connect(): Promise<void> {
@@ -517,7 +543,7 @@ export class Connection {
     } else if (frame.type === 'error' && frame.code === 'unauthorized') {
       this.#session = null;
       this.#socket?.close(CloseCode.unauthorized, 'unauthorized');
-    } else if (frame.type === 'error' && frame.code === ErrorCode.rateLimited) {
+    } else if (frame.type === 'error' && frame.code === RATE_LIMITED) {
       // Too fast: nothing of a refused frame was done. With an id, that frame stays queued (in
       // order) and goes again soon; a refused hello is said again. Without one, the socket's
       // budget dropped frames unread: everything unacknowledged goes again (the server
@@ -563,19 +589,6 @@ export class Connection {
     this.callbacks.onStatus(status);
     this.host.requestUpdate();
   }
-
-  /** Messages the visitor typed that the server has not acknowledged yet, oldest first. */
-  unsent(): { id: string; text: string }[] {
-    return this.pending.flatMap((f) => (f.type === 'message' ? [{ id: f.id, text: f.text }] : []));
-  }
-}
-
-interface BeaconAnswer {
-  refused?: number[];
-  lastSeq: number;
-  messages?: unknown[];
-  frames?: unknown[];
-  live?: boolean;
 }
 
 type BackgroundFrame = Extract<OutgoingFrame, { type: 'page_view' | 'event' }>;

@@ -1,0 +1,208 @@
+/**
+ * The lean start-up path (issue 16): a page view runs only the messenger's small entry (launcher,
+ * one session request carrying the page view, bubble and badge from its answer); the full
+ * messenger (`full-<hash>.js`: API, socket, SPA tracking, then the Lit panel) loads on demand
+ * and takes over the launcher, the session and what the visitor did meanwhile.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './browser.ts';
+import { startCustomerSite } from './customer-site.ts';
+import {
+  baseUrl,
+  callApi,
+  createPilot,
+  isFocused,
+  publishFlow,
+  transcript,
+  waitForText,
+} from './widget-page.ts';
+import { openTrappedPage } from './xss-trap.ts';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const FULL = /\/widget\/full-[\w-]+\.js$/;
+
+/** A fresh visitor on `url`, recording the messenger's scripts and widget API calls. */
+async function visitRecording(url = `${baseUrl}/`, slowFull = false) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const seen = { scripts: [] as string[], calls: [] as string[], sockets: 0 };
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith('.js') && (path.startsWith('/widget') || path === '/widget.js'))
+      seen.scripts.push(path.replace(/-[\w]+\.js$/, '.js'));
+    if (path.startsWith('/v1/widget/')) seen.calls.push(`${r.method()} ${path.split('/').pop()}`);
+  });
+  page.on('websocket', () => seen.sockets++);
+  if (slowFull)
+    // The full messenger's download is slow: whatever the visitor does meanwhile must count.
+    await page.route(FULL, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await route.continue();
+    });
+  await page.goto(url);
+  return { context, page, seen };
+}
+
+const launcherOf = (page: Page) => page.locator('edgepilot-messenger .launcher');
+
+describe('messenger lean start-up', () => {
+  it('shows a proactive greeting as bubble and badge with the lean entry only: no full messenger, no panel, no socket', async () => {
+    const { context, page, seen } = await visitRecording();
+    const bubble = page.getByRole('status').filter({ hasText: 'What brings you here today?' });
+    await bubble.waitFor({ timeout: 15_000 });
+    await expect.poll(() => launcherOf(page).getAttribute('data-unread')).toBe('2');
+    expect(await launcherOf(page).getAttribute('aria-description')).toBe('2 unread');
+    expect(await launcherOf(page).getAttribute('aria-expanded')).toBe('false');
+    await page.waitForTimeout(1_500);
+    // The loader, the entry and the start-up chunk it imports; nothing else.
+    expect(seen.scripts.filter((s) => !/^\/widget\/chunk\.js$/.test(s))).toEqual([
+      '/widget.js',
+      '/widget/messenger.js',
+    ]);
+    expect(seen.calls).toEqual(['POST session']);
+    expect(seen.sockets).toBe(0);
+    // The API is there at once and answers once the full messenger has taken over.
+    expect(await callApi(page, 'hide')).toBeUndefined();
+    expect(seen.scripts).toContain('/widget/full.js');
+    await expect.poll(() => launcherOf(page).isHidden()).toBe(true);
+    expect(seen.calls).toEqual(['POST session']);
+    await context.close();
+  });
+
+  it('opens the panel on a click made while the full messenger loads, with one session and one page view', async () => {
+    const { context, page, seen } = await visitRecording(`${baseUrl}/`, true);
+    await page.getByRole('status').filter({ hasText: 'What brings you here today?' }).waitFor();
+    await page.getByRole('button', { name: 'Open chat', exact: true }).click();
+    // The lean launcher says "expanded" at once, before the full messenger arrives.
+    expect(await launcherOf(page).getAttribute('aria-expanded')).toBe('true');
+    expect(seen.scripts).not.toContain('/widget/panel.js');
+    const dialog = page.getByRole('dialog', { name: 'Edgepilot demo' });
+    await dialog.waitFor({ timeout: 15_000 });
+    const composer = dialog.getByRole('textbox', { name: 'Message' });
+    await expect.poll(() => isFocused(composer)).toBe(true);
+    const log = dialog.getByRole('log');
+    await waitForText(log, 'What brings you here today?');
+    await dialog.getByRole('button', { name: 'Pricing' }).click();
+    await waitForText(log, 'Great, let us talk about pricing.');
+    expect(await transcript(log)).toEqual([
+      'pilot: Hi there! I am the edgepilot demo pilot.',
+      'pilot: What brings you here today?',
+      'visitor: Pricing',
+      'pilot: Great, let us talk about pricing. A teammate will follow up soon.',
+    ]);
+    // The full messenger took over the lean start-up's session: no second session, no page view
+    // sent again by /events.
+    expect(seen.calls).toEqual(['POST session']);
+    expect(seen.sockets).toBe(1);
+    expect(await page.locator('edgepilot-messenger').count()).toBe(1);
+    await context.close();
+  });
+
+  it('keeps a message given through the API while the full messenger loads, and delivers it once', async () => {
+    const { context, page } = await visitRecording(`${baseUrl}/`, true);
+    await launcherOf(page).waitFor();
+    // The call waits for the full messenger and the panel, then resolves.
+    await callApi(page, 'showNewMessage', 'sent during the lazy load');
+    const composer = page.getByRole('textbox', { name: 'Message' });
+    expect(await composer.inputValue()).toBe('sent during the lazy load');
+    await composer.press('Enter');
+    const log = page.getByRole('dialog').getByRole('log');
+    await expect.poll(() => log.locator('[data-pending]').count(), { timeout: 15_000 }).toBe(0);
+    expect(
+      (await transcript(log)).filter((line) => line === 'visitor: sent during the lazy load'),
+    ).toHaveLength(1);
+    await context.close();
+  });
+
+  it('does not lose a click whose press began before the full messenger took over', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let arrived = () => {};
+    const full = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    await page.route(FULL, async (route) => {
+      await held;
+      await route.continue();
+    });
+    page.on('requestfinished', (r) => {
+      if (FULL.test(r.url())) arrived();
+    });
+    await page.goto(`${baseUrl}/`);
+    const launcher = launcherOf(page);
+    await launcher.waitFor();
+    const box = (await launcher.boundingBox())!;
+    // Pointing at the launcher fetches the full messenger; the button is pressed before it
+    // arrives and released after it is there (a takeover in between would swallow the click).
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    release();
+    await full;
+    await page.waitForTimeout(500);
+    await page.mouse.up();
+    await page.getByRole('dialog', { name: 'Edgepilot demo' }).waitFor({ timeout: 15_000 });
+    expect(await launcher.getAttribute('aria-expanded')).toBe('true');
+    await context.close();
+  });
+
+  it('keeps keyboard focus on the launcher when the full messenger takes over', async () => {
+    const { context, page, seen } = await visitRecording(`${baseUrl}/`, true);
+    await launcherOf(page).waitFor();
+    // Focus (a keyboard visitor tabbing to it) fetches the full messenger.
+    await launcherOf(page).focus();
+    await expect.poll(() => seen.scripts.includes('/widget/full.js')).toBe(true);
+    await expect
+      .poll(() => page.evaluate(() => customElements.get('edgepilot-messenger') !== undefined), {
+        timeout: 10_000,
+      })
+      .toBe(true);
+    expect(await isFocused(launcherOf(page))).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Edgepilot demo' }).waitFor({ timeout: 15_000 });
+    await context.close();
+  });
+
+  it('draws a hostile proactive greeting in the lean bubble as text', async () => {
+    const payload = '<img src=x onerror=alert(1)><b>bold</b>';
+    const pilot = await createPilot({ appearance: { displayName: 'Lean XSS' } });
+    await publishFlow({
+      schemaVersion: 1,
+      name: 'Lean hostile greeting',
+      pilotId: pilot.id,
+      priority: 1,
+      trigger: { type: 'page_visited', urls: [{ op: 'any', value: '' }] },
+      start: 'hi',
+      nodes: [
+        { id: 'hi', type: 'send_message', text: payload, next: 'done' },
+        { id: 'done', type: 'end' },
+      ],
+    });
+    const site = await startCustomerSite(pilot.publicKey);
+    const { context, page, dialogs } = await openTrappedPage(browser);
+    const scripts: string[] = [];
+    page.on('request', (r) => scripts.push(new URL(r.url()).pathname));
+    await page.goto(site.url);
+    const bubble = page.getByRole('status');
+    await expect.poll(() => bubble.textContent(), { timeout: 15_000 }).toContain(payload);
+    expect(await bubble.locator('img, b').count()).toBe(0);
+    expect(scripts.filter((p) => FULL.test(p))).toEqual([]);
+    expect(
+      await page.evaluate(() => (window as unknown as { xssFired: string[] }).xssFired),
+    ).toEqual([]);
+    expect(dialogs).toEqual([]);
+    await context.close();
+    await site.close();
+  });
+});
