@@ -13,12 +13,24 @@ export interface CustomerSite {
   close: () => Promise<void>;
 }
 
-export async function startCustomerSite(publicKey: string): Promise<CustomerSite> {
+/**
+ * `slowTail`: the page's end (HTML after the embed), sent `afterMs` later while the page is
+ * still loading — as a slow page's inline `EdgePilot('identify', …)` arrives. The embed is then
+ * a plain (not async) script, so `EdgePilot` exists when that inline script runs.
+ */
+export async function startCustomerSite(
+  publicKey: string,
+  slowTail?: { html: string; afterMs: number },
+): Promise<CustomerSite> {
   const server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
-    res.end(
-      `<!doctype html><html lang="en"><title>Pricing</title><h1>Pricing</h1><script async src="${baseUrl}/widget.js" data-pilot-key="${publicKey}"></script>`,
-    );
+    const head = `<!doctype html><html lang="en"><title>Pricing</title><h1>Pricing</h1><script ${slowTail ? '' : 'async '}src="${baseUrl}/widget.js" data-pilot-key="${publicKey}"></script>`;
+    if (!slowTail) {
+      res.end(head);
+      return;
+    }
+    res.write(head);
+    setTimeout(() => res.end(slowTail.html), slowTail.afterMs);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

@@ -4,6 +4,7 @@
  * messenger (`full-<hash>.js`: API, socket, SPA tracking, then the Lit panel) loads on demand
  * and takes over the launcher, the session and what the visitor did meanwhile.
  */
+import { createHmac } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser.ts';
@@ -204,5 +205,59 @@ describe('messenger lean start-up', () => {
     expect(dialogs).toEqual([]);
     await context.close();
     await site.close();
+  });
+
+  it('takes over once a press on the launcher is released away from it', async () => {
+    const { context, page } = await visitRecording(`${baseUrl}/`, true);
+    const launcher = launcherOf(page);
+    await launcher.waitFor();
+    const box = (await launcher.boundingBox())!;
+    // Pointed at (the full messenger starts loading, slowly), pressed, dragged off and released
+    // on the page: no pointerup, click or blur ever reaches the launcher.
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(5, 5, { steps: 3 });
+    await page.mouse.up();
+    // Before the fix the takeover waited for the press to end on the launcher: for ever.
+    await page.waitForFunction(
+      () => customElements.get('edgepilot-messenger') !== undefined,
+      null,
+      {
+        timeout: 10_000,
+      },
+    );
+    await launcher.click();
+    await page.getByRole('dialog', { name: 'Edgepilot demo' }).waitFor({ timeout: 15_000 });
+    await context.close();
+  });
+
+  it("sends the page view with the site's inline identify, not first as an anonymous visitor, on a page still loading", async () => {
+    const identitySecret = 'lean-identify-secret-0123456789';
+    const pilot = await createPilot({ identitySecret });
+    const userId = `lean-${crypto.randomUUID()}`;
+    const hash = createHmac('sha256', identitySecret).update(userId).digest('hex');
+    // The page's body (with its inline identify) arrives 2 s after the embed: before the fix
+    // the lean entry had been imported at once and sent an anonymous session meanwhile.
+    const site = await startCustomerSite(pilot.publicKey, {
+      html: `<p>Account</p><script>EdgePilot('identify', ${JSON.stringify({ userId, hash })})</script>`,
+      afterMs: 2_000,
+    });
+    try {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const sessions: { user?: { userId?: string } }[] = [];
+      page.on('request', (r) => {
+        if (r.method() === 'POST' && new URL(r.url()).pathname.endsWith('/session'))
+          sessions.push(JSON.parse(r.postData() ?? '{}'));
+      });
+      await page.goto(site.url);
+      await expect.poll(() => sessions.length, { timeout: 15_000 }).toBeGreaterThan(0);
+      await page.waitForTimeout(1_000);
+      expect(sessions).toHaveLength(1);
+      expect(sessions[0]!.user?.userId).toBe(userId);
+      await context.close();
+    } finally {
+      await site.close();
+    }
   });
 });
