@@ -38,7 +38,7 @@ export const MINIMAP_MAX_STEPS = 300;
  * of drawing per task (a connection in view costs 1, a step in view `STEP_COST`).
  */
 export const OPEN_BATCHED_ABOVE = 100;
-export const OPEN_BUDGET = 120;
+export const OPEN_BUDGET = 60;
 const ZOOM = { min: 0.1, max: 2 };
 
 /**

@@ -27,7 +27,7 @@ export interface ServerState {
   saved: Flow;
 }
 
-export function useEditor(initial: Flow, server: ServerState) {
+export function useEditor(initial: Flow, server: ServerState, parsed = false) {
   const [history, setHistory] = useState<History<Flow>>(() => createHistory(initial));
   const [selection, setSelection] = useState<string[]>([]);
   const [serverState, setServerState] = useState(server);
@@ -39,15 +39,19 @@ export function useEditor(initial: Flow, server: ServerState) {
     [],
   );
   // The first check runs in a task of its own after the first render (on a 1,000-step flow
-  // it is as long as the render); every later edit is checked as it happens.
-  const [firstChecked, setFirstChecked] = useState(false);
+  // it is as long as the render); every later edit is checked as it happens. A draft the
+  // flow schema already parsed on load (`parsed`) is not parsed again for it.
+  const [first, setFirst] = useState<{ flow: Flow; problems: Problem[] } | null>(null);
   useEffect(() => {
-    const timer = setTimeout(() => setFirstChecked(true), 0);
+    const timer = setTimeout(
+      () => setFirst({ flow: initial, problems: problemsOf(initial, undefined, parsed) }),
+      0,
+    );
     return () => clearTimeout(timer);
   }, []);
   const problems = useMemo(
-    () => (firstChecked ? problemsOf(flow) : NO_PROBLEMS),
-    [flow, firstChecked],
+    () => (!first ? NO_PROBLEMS : first.flow === flow ? first.problems : problemsOf(flow)),
+    [flow, first],
   );
 
   return {
