@@ -7,6 +7,7 @@
 // `node bench/profile-editor.mjs [--steps=1000] [--runs=1] [--no-build]`; a diagnostic, not
 // part of `npm run bench`.
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from '../scripts/dev-server.mjs';
 import { launchChromium } from '../test/e2e/browser.ts';
@@ -21,6 +22,8 @@ const runs = Number(arg('runs', 1));
 const top = Number(arg('top', 12));
 /** --no-profile: the trace only (less overhead), each task named by its first function call. */
 const profiling = !args.includes('--no-profile');
+/** --all-events: list every kind of trace event inside a long task, not only the usual ones. */
+const all = args.includes('--all-events');
 if (!args.includes('--no-build')) {
   const built = spawnSync(process.execPath, [join(root, 'scripts/build-console.mjs')], {
     stdio: 'inherit',
@@ -104,6 +107,8 @@ try {
     await done;
     await context.close();
     if (run === 0 && runs > 0) continue; // warm-up
+    const save = arg('save', '');
+    if (save) writeFileSync(save, JSON.stringify({ events, profile }));
 
     const main = events.find(
       (e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain',
@@ -120,7 +125,12 @@ try {
     let t = profile.startTime;
     for (let i = 0; i < profile.samples.length; i++) {
       t += profile.timeDeltas[i];
-      samples.push({ t, node: nodes.get(profile.samples[i]) });
+      // A sample stands for the time until the next one (ms).
+      samples.push({
+        t,
+        node: nodes.get(profile.samples[i]),
+        ms: (profile.timeDeltas[i + 1] ?? 0) / 1000,
+      });
     }
     const label = (n) => {
       const f = n.callFrame;
@@ -133,20 +143,25 @@ try {
       const end = task.ts + task.dur;
       const inner = new Map();
       for (const e of onMain)
-        if (KINDS.has(e.name) && e.ts >= task.ts && e.ts + (e.dur ?? 0) <= end)
+        if (
+          (all || KINDS.has(e.name)) &&
+          e !== task &&
+          e.ts >= task.ts &&
+          e.ts + (e.dur ?? 0) <= end
+        )
           inner.set(e.name, (inner.get(e.name) ?? 0) + (e.dur ?? 0));
       const self = new Map();
       const total = new Map();
       for (const s of samples)
         if (s.t >= task.ts && s.t <= end) {
           const k = label(s.node);
-          self.set(k, (self.get(k) ?? 0) + 0.2);
+          self.set(k, (self.get(k) ?? 0) + s.ms);
           const seen = new Set();
           for (let n = s.node; n; n = parent.get(n.id)) {
             const name = label(n);
             if (seen.has(name) || !n.callFrame.url) continue;
             seen.add(name);
-            total.set(name, (total.get(name) ?? 0) + 0.2);
+            total.set(name, (total.get(name) ?? 0) + s.ms);
           }
         }
       const call = onMain.find(
@@ -164,7 +179,11 @@ try {
       );
       for (const [k, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top))
         console.log(`   self ${ms.toFixed(1).padStart(7)} ms  ${k}`);
-      for (const [k, ms] of [...total].sort((a, b) => b[1] - a[1]).slice(0, top * 2))
+      const skip = arg('skip', '');
+      for (const [k, ms] of [...total]
+        .filter(([k]) => !skip || !k.includes(skip))
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, top * 2))
         console.log(`   total ${ms.toFixed(1).padStart(6)} ms  ${k}`);
     }
   }

@@ -150,6 +150,9 @@ export function createOpening(flow: Flow) {
   };
 
   return {
+    /** The viewport that fits the whole flow (as `fitAll`, from the boxes measured here). */
+    fit: (pane: { width: number; height: number }, zoom: { min: number; max: number }) =>
+      getViewportForBounds(all, pane.width, pane.height, zoom.min, zoom.max, FIT_PADDING),
     admits: (id: string) => at >= order.length || admitted.has(id) || !boxes.has(id),
     done: () => at >= order.length,
     /** Hands over steps until the next would take the batch's drawing in `view` over `budget`. */

@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { Flow } from '../../shared/flow/schema.ts';
+import { yieldToMain } from '../yield-to-main.ts';
 import {
   createHistory,
   type EditOptions,
@@ -15,7 +16,7 @@ import {
   seal,
   undo,
 } from './model/history.ts';
-import { type Problem, problemsOf } from './model/problems.ts';
+import { type Problem, parsedProblemsInSlices, problemsOf } from './model/problems.ts';
 
 const NO_PROBLEMS: Problem[] = [];
 
@@ -38,16 +39,20 @@ export function useEditor(initial: Flow, server: ServerState, parsed = false) {
       setHistory((h) => record(h, change(h.present.doc), options)),
     [],
   );
-  // The first check runs in a task of its own after the first render (on a 1,000-step flow
-  // it is as long as the render); every later edit is checked as it happens. A draft the
-  // flow schema already parsed on load (`parsed`) is not parsed again for it.
+  // The first check runs after the first render, spread over tasks for a draft the flow
+  // schema already parsed on load (`parsed`: it is not parsed again); every later edit is
+  // checked as it happens.
   const [first, setFirst] = useState<{ flow: Flow; problems: Problem[] } | null>(null);
   useEffect(() => {
-    const timer = setTimeout(
-      () => setFirst({ flow: initial, problems: problemsOf(initial, undefined, parsed) }),
-      0,
-    );
-    return () => clearTimeout(timer);
+    let live = true;
+    void (async () => {
+      await yieldToMain();
+      const problems = parsed ? await parsedProblemsInSlices(initial) : problemsOf(initial);
+      if (live) setFirst({ flow: initial, problems });
+    })();
+    return () => {
+      live = false;
+    };
   }, []);
   const problems = useMemo(
     () => (!first ? NO_PROBLEMS : first.flow === flow ? first.problems : problemsOf(flow)),

@@ -97,18 +97,6 @@ export function parseFlowDocument(input: unknown): { flow?: Flow; errors: FlowIs
   return { flow: parsed.data, errors };
 }
 
-/**
- * `validateFlow` for a flow that is already `flowSchema`'s output (the editor parses a large
- * draft in slices when it loads it): parsing it again cannot find anything (the schema has no
- * transforms), so only the cross-node checks run.
- */
-export function validateParsedFlow(flow: Flow, options: ValidateOptions = {}): ValidationResult {
-  const errors: FlowIssue[] = [];
-  const warnings: FlowIssue[] = [];
-  checkStructure(flow, options, errors, warnings);
-  return { ok: errors.length === 0, flow, errors, warnings };
-}
-
 export function validateFlow(input: unknown, options: ValidateOptions = {}): ValidationResult {
   const warnings: FlowIssue[] = [];
   const { flow, errors } = parseFlowDocument(input);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { problemsOf } from '../../console/editor/model/problems.ts';
+import { parsedProblemsInSlices, problemsOf } from '../../console/editor/model/problems.ts';
 import { parseFlowInSlices } from '../../console/editor/model/sliced-parse.ts';
 import { flowSchema, MAX_FLOW_NODES } from '../../shared/flow/schema.ts';
 import { pricingFlow } from './editor-fixture.ts';
@@ -91,14 +91,24 @@ describe('parsing a draft in slices (opening a large flow)', () => {
     }
   });
 
-  it('checks a parsed draft as the full validator does', () => {
+  it('checks a parsed draft in slices and finds what the full validator finds', async () => {
     const flow = flowSchema.parse(pricingFlow());
     const broken = {
       ...flow,
       nodes: flow.nodes.map((n) => (n.id === 'greet' ? { ...n, next: 'missing' } : n)),
     };
-    for (const doc of [flow, broken])
-      expect(problemsOf(doc, ['plan'], true)).toEqual(problemsOf(doc, ['plan']));
-    expect(problemsOf(broken, undefined, true).length).toBeGreaterThan(0);
+    const big = flowSchema.parse(generatedFlow(1000, 'pilot_1'));
+    const loop = {
+      ...big,
+      nodes: big.nodes.map((n) => (n.id === 's3' ? { ...n, next: 's3' } : n)),
+    };
+    for (const doc of [flow, broken, big, loop]) {
+      const { counter, pause, now } = slices();
+      expect(await parsedProblemsInSlices(doc, pause, 50, now)).toEqual(problemsOf(doc));
+      // Every step of the check reads the clock once: a pause every 50 of them.
+      expect(counter.pauses).toBeGreaterThanOrEqual(Math.floor(doc.nodes.length / 51));
+    }
+    expect(problemsOf(broken).some((p) => p.level === 'error' && p.target === 'greet')).toBe(true);
+    expect(problemsOf(loop).some((p) => p.code === 'cycle_without_wait')).toBe(true);
   });
 });
