@@ -16,10 +16,15 @@ import { yieldToMain } from './yield-to-main.ts';
 /**
  * The editor page evaluates zod, the flow format's schemas, xyflow and the editor: one task of
  * 200-390 ms at 4x CPU throttle when they came as one import (bench/profile-editor.mjs). Each
- * stage here is evaluated in a task of its own (a module already evaluated is not again).
+ * stage here is evaluated in a task of its own (a module already evaluated is not again); the
+ * flow schema alone was 90 ms, so its conditions and steps come first.
  */
 const FlowEditorPage = lazy(async () => {
   await import('zod');
+  await yieldToMain();
+  await import('../shared/expr/condition-schema.ts');
+  await yieldToMain();
+  await import('../shared/flow/nodes.ts');
   await yieldToMain();
   await import('../shared/flow/schema.ts');
   await yieldToMain();
