@@ -174,22 +174,3 @@ export function createOpening(flow: Flow) {
 }
 
 export type Opening = ReturnType<typeof createOpening>;
-
-/** The budget a batch starts with, and its bounds as it adapts. */
-export const BUDGET = { start: 40, min: 8, max: 120 } as const;
-/** Tasks longer than this make the next batches smaller, in proportion. */
-export const TASK_TARGET_MS = 80;
-
-/**
- * The next batch's drawing budget, from the longest task the page ran since the last batch
- * (0: none over 50 ms). A batch's work lands in several tasks (the canvas's render, xyflow's
- * effects that take the nodes in, the paint), and how long they run depends on the device and
- * its load as much as on the budget: so the budget shrinks in proportion when a task ran over
- * `TASK_TARGET_MS` and grows by a quarter when none was long.
- */
-export function nextBudget(budget: number, longestMs: number): number {
-  if (longestMs > TASK_TARGET_MS)
-    return Math.max(BUDGET.min, (budget * TASK_TARGET_MS) / longestMs);
-  if (longestMs === 0) return Math.min(BUDGET.max, budget * 1.25);
-  return budget;
-}

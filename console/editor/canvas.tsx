@@ -18,14 +18,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Flow } from '../../shared/flow/schema.ts';
 import type { StepStats } from '../ops/edge-traffic.ts';
 import { createCanvasElements } from './canvas-elements.ts';
-import {
-  BUDGET,
-  createOpening,
-  fitAll,
-  nextBudget,
-  type Opening,
-  viewRect,
-} from './canvas-opening.ts';
+import { createOpening, fitAll, type Opening, viewRect } from './canvas-opening.ts';
 import type { CanvasNode, Mark, PortEdge } from './canvas-types.ts';
 import { type Position, TRIGGER_ID } from './model/commands.ts';
 import { PortEdgeView } from './port-edge.tsx';
@@ -41,37 +34,15 @@ const edgeTypes = { port: PortEdgeView };
  */
 export const MINIMAP_MAX_STEPS = 300;
 /**
- * Flows with more steps than this open in batches (canvas-opening.ts), each within a budget of
- * drawing (a connection in view costs 1, a step in view `STEP_COST`) that adapts to how long
- * the page's tasks ran (`nextBudget`).
+ * Flows with more steps than this open in batches (canvas-opening.ts), at most `OPEN_BUDGET`
+ * of drawing per task (a connection in view costs 1, a step in view `STEP_COST`, out of view
+ * `OFF_VIEW_COST`). Each batch also costs a store update that every drawn step and connection
+ * hears, whatever its size: a budget that shrank under load (to 8) made 150-200 long tasks
+ * instead of 30-70 and no shorter longest task, so the budget is fixed.
  */
 export const OPEN_BATCHED_ABOVE = 100;
+export const OPEN_BUDGET = 60;
 const ZOOM = { min: 0.1, max: 2 };
-
-/**
- * The longest task (Long Tasks API: over 50 ms) since the last call; 0 where the browser does
- * not report long tasks (the budget then only grows up to its bound).
- */
-function watchLongTasks() {
-  let longest = 0;
-  let observer: PerformanceObserver | null = null;
-  if (PerformanceObserver.supportedEntryTypes?.includes('longtask')) {
-    observer = new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) longest = Math.max(longest, entry.duration);
-    });
-    observer.observe({ type: 'longtask' });
-  }
-  return {
-    longestSince() {
-      for (const entry of observer?.takeRecords() ?? [])
-        longest = Math.max(longest, entry.duration);
-      const seen = longest;
-      longest = 0;
-      return seen;
-    },
-    stop: () => observer?.disconnect(),
-  };
-}
 
 /** While a large flow's opening is being prepared, no step is let in (only the trigger). */
 const NO_STEP = () => false;
@@ -91,29 +62,17 @@ function useOpening(flow: Flow) {
   const [opening, setOpening] = useState<Opening | null>(null);
   const [batch, setBatch] = useState(0);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const watcher = useRef<{ stop: () => void } | null>(null);
-  useEffect(
-    () => () => {
-      clearTimeout(timer.current);
-      watcher.current?.stop();
-    },
-    [],
-  );
+  useEffect(() => () => clearTimeout(timer.current), []);
   const begin = (rf: ReactFlowInstance<CanvasNode, PortEdge>, pane: HTMLElement | null) => {
     const size = { width: pane?.clientWidth ?? 0, height: pane?.clientHeight ?? 0 };
     if (!batched) {
       void rf.setViewport(fitAll(latest.current, size, ZOOM));
       return;
     }
-    const tasks = watchLongTasks();
-    watcher.current = tasks;
-    let budget: number = BUDGET.start;
     const step = (prepared: Opening, viewport: Viewport) => {
-      budget = nextBudget(budget, tasks.longestSince());
-      prepared.next(viewRect(viewport, size), budget);
+      prepared.next(viewRect(viewport, size), OPEN_BUDGET);
       setBatch((n) => n + 1);
-      if (prepared.done()) tasks.stop();
-      else timer.current = setTimeout(() => step(prepared, rf.getViewport()), 0);
+      if (!prepared.done()) timer.current = setTimeout(() => step(prepared, rf.getViewport()), 0);
     };
     timer.current = setTimeout(() => {
       const prepared = createOpening(latest.current);
