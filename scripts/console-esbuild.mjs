@@ -27,7 +27,10 @@ export function consoleEsbuildOptions(root) {
     plugins: [zodEnglishOnly(root)],
     bundle: true,
     format: 'esm',
-    minify: true,
+    minifyWhitespace: true,
+    minifySyntax: true,
+    // bench/profile-editor.mjs builds with readable names, so that a profile names functions.
+    minifyIdentifiers: process.env.CONSOLE_READABLE_NAMES !== '1',
     target: 'es2022',
     legalComments: 'none',
     logLevel: 'warning',

@@ -7,8 +7,8 @@
  * cross the view), one task of 1.3-2 s at 4x CPU throttle. So the canvas fits the view itself
  * (from the positions and estimated card sizes: nothing needs drawing first), then hands the
  * steps over a batch per task, each batch costing at most a budget of drawing *in that view*:
- * a step in view costs `STEP_COST`, a connection whose box crosses the view costs 1, what is out
- * of view costs nothing. Steps with many connections come first (so that the connections into
+ * a step in view costs `STEP_COST` (out of view `OFF_VIEW_COST`), a connection whose box crosses
+ * the view costs 1, a connection out of view nothing. Steps with many connections come first (so that the connections into
  * them come with their other ends, a few at a time), then the rest from the middle outwards.
  */
 import { getViewportForBounds, type Viewport } from '@xyflow/system';
@@ -36,6 +36,13 @@ interface Box {
 const TRIGGER_HEIGHT = 85;
 /** Drawing a step (card, handles, "+" buttons) costs about this many connections. */
 export const STEP_COST = 4;
+/**
+ * A step out of view is not drawn, but xyflow still takes it in (its internal node, handle
+ * bounds, the store update) and the canvas builds its element: without a cost of its own, the
+ * last batches handed over every step left out of view at once (one task of 425 ms at 4x
+ * throttle on the generated 1,000-step flow, bench/profile-editor.mjs).
+ */
+export const OFF_VIEW_COST = 0.5;
 /** Steps with at least this many connections are handed over first. */
 export const HUB_DEGREE = 16;
 /** The padding xyflow's own fitView uses (a tenth of the pane). */
@@ -136,13 +143,16 @@ export function createOpening(flow: Flow) {
   let at = 0;
   const cost = (id: string, view: Rect) => {
     const box = boxes.get(id) as Box;
-    let total = crosses(box, view) ? STEP_COST : 0;
+    let total = crosses(box, view) ? STEP_COST : OFF_VIEW_COST;
     for (const other of neighbours.get(id) ?? [])
       if (admitted.has(other) && crosses(union(box, boxes.get(other) as Box), view)) total++;
     return total;
   };
 
   return {
+    /** The viewport that fits the whole flow (as `fitAll`, from the boxes measured here). */
+    fit: (pane: { width: number; height: number }, zoom: { min: number; max: number }) =>
+      getViewportForBounds(all, pane.width, pane.height, zoom.min, zoom.max, FIT_PADDING),
     admits: (id: string) => at >= order.length || admitted.has(id) || !boxes.has(id),
     done: () => at >= order.length,
     /** Hands over steps until the next would take the batch's drawing in `view` over `budget`. */

@@ -24,7 +24,7 @@ export type Mark =
 
 export interface StepData extends Record<string, unknown> {
   node: FlowNode;
-  ports: PortInfo[];
+  ports: readonly PortInfo[];
   problem: 'error' | 'warning' | undefined;
   mark: Mark;
   isStart: boolean;

@@ -18,7 +18,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Flow } from '../../shared/flow/schema.ts';
 import type { StepStats } from '../ops/edge-traffic.ts';
 import { createCanvasElements } from './canvas-elements.ts';
-import { createOpening, fitAll, viewRect } from './canvas-opening.ts';
+import { createOpening, fitAll, type Opening, viewRect } from './canvas-opening.ts';
 import type { CanvasNode, Mark, PortEdge } from './canvas-types.ts';
 import { type Position, TRIGGER_ID } from './model/commands.ts';
 import { PortEdgeView } from './port-edge.tsx';
@@ -35,43 +35,59 @@ const edgeTypes = { port: PortEdgeView };
 export const MINIMAP_MAX_STEPS = 300;
 /**
  * Flows with more steps than this open in batches (canvas-opening.ts), at most `OPEN_BUDGET`
- * of drawing per task (a connection in view costs 1, a step in view `STEP_COST`).
+ * of drawing per task (a connection in view costs 1, a step in view `STEP_COST`, out of view
+ * `OFF_VIEW_COST`). Each batch also costs a store update that every drawn step and connection
+ * hears, whatever its size: a budget that shrank under load (to 8) made 150-200 long tasks
+ * instead of 30-70 and no shorter longest task, so the budget is fixed.
  */
 export const OPEN_BATCHED_ABOVE = 100;
-export const OPEN_BUDGET = 120;
+export const OPEN_BUDGET = 60;
 const ZOOM = { min: 0.1, max: 2 };
+
+/** While a large flow's opening is being prepared, no step is let in (only the trigger). */
+const NO_STEP = () => false;
 
 /**
  * The canvas's opening: until `begin` runs (xyflow's onInit, when the pane has its size) only
- * the trigger is handed over; `begin` fits the view to the whole flow, then hands the steps
- * over a batch per task (`busy` meanwhile). `admit` is null for a small flow (every step from
- * the start); `batch` counts the batches so far (a dependency for what depends on `admit`).
+ * the trigger is handed over. For a small flow `begin` fits the view and every step is in
+ * (`admit` null). For a large one it prepares the opening (every step's box and connections:
+ * a task's worth of work at 1,000 steps, so a task of its own), fits the view to the whole
+ * flow, then hands the steps over a batch per task (`busy` meanwhile). `batch` counts the
+ * batches so far (a dependency for what depends on `admit`).
  */
 function useOpening(flow: Flow) {
-  const [opening] = useState(() =>
-    flow.nodes.length > OPEN_BATCHED_ABOVE ? createOpening(flow) : null,
-  );
+  const [batched] = useState(() => flow.nodes.length > OPEN_BATCHED_ABOVE);
+  const latest = useRef(flow);
+  latest.current = flow;
+  const [opening, setOpening] = useState<Opening | null>(null);
   const [batch, setBatch] = useState(0);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => () => clearTimeout(timer.current), []);
   const begin = (rf: ReactFlowInstance<CanvasNode, PortEdge>, pane: HTMLElement | null) => {
     const size = { width: pane?.clientWidth ?? 0, height: pane?.clientHeight ?? 0 };
-    const fitted = fitAll(flow, size, ZOOM);
-    void rf.setViewport(fitted);
-    if (!opening) return;
-    const step = (viewport: Viewport) => {
-      opening.next(viewRect(viewport, size), OPEN_BUDGET);
+    if (!batched) {
+      void rf.setViewport(fitAll(latest.current, size, ZOOM));
+      return;
+    }
+    const step = (prepared: Opening, viewport: Viewport) => {
+      prepared.next(viewRect(viewport, size), OPEN_BUDGET);
       setBatch((n) => n + 1);
-      if (!opening.done()) timer.current = setTimeout(() => step(rf.getViewport()), 0);
+      if (!prepared.done()) timer.current = setTimeout(() => step(prepared, rf.getViewport()), 0);
     };
-    step(fitted);
+    timer.current = setTimeout(() => {
+      const prepared = createOpening(latest.current);
+      const fitted = prepared.fit(size, ZOOM);
+      void rf.setViewport(fitted);
+      setOpening(prepared);
+      timer.current = setTimeout(() => step(prepared, fitted), 0);
+    }, 0);
   };
   // `admit` stays the same function once every step is in (it then lets all in), so that the
   // end of the opening does not hand xyflow the same nodes and edges once more.
   return {
-    admit: opening ? opening.admits : null,
+    admit: batched ? (opening?.admits ?? NO_STEP) : null,
     batch,
-    busy: !!opening && !opening.done(),
+    busy: batched && !opening?.done(),
     begin,
   };
 }
@@ -114,6 +130,14 @@ export function Canvas(props: CanvasProps) {
   const { traffic, stats } = props;
   const { admit, batch, busy, begin } = useOpening(flow);
   const pane = useRef<HTMLDivElement>(null);
+  // xyflow's first render (its store, panes, handlers) is about as long as the rest of the
+  // editor's: a large flow gets it in a task of its own, after the editor around it is drawn.
+  const [mounted, setMounted] = useState(() => flow.nodes.length <= OPEN_BATCHED_ABOVE);
+  useEffect(() => {
+    if (mounted) return;
+    const timer = setTimeout(() => setMounted(true), 0);
+    return () => clearTimeout(timer);
+  }, [mounted]);
   const nodes = useMemo(
     () =>
       elements.nodes(
@@ -178,6 +202,12 @@ export function Canvas(props: CanvasProps) {
       props.onConnect(c.source, c.sourceHandle ?? 'next', c.target);
   };
 
+  if (!mounted)
+    return (
+      <div class="canvas-pending" aria-busy="true">
+        <p role="status">Opening the canvas…</p>
+      </div>
+    );
   return (
     <ReactFlow<CanvasNode, PortEdge>
       nodes={nodes}

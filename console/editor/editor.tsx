@@ -54,12 +54,16 @@ const isTyping = (target: EventTarget | null) =>
 
 export function Editor({ flowId, loaded }: { flowId: string; loaded: LoadedDraft }) {
   const api = useApi();
-  const ed = useEditor(loaded.flow, {
-    etag: loaded.etag,
-    revision: loaded.revision,
-    publishedVersion: loaded.publishedVersion,
-    saved: loaded.flow,
-  });
+  const ed = useEditor(
+    loaded.flow,
+    {
+      etag: loaded.etag,
+      revision: loaded.revision,
+      publishedVersion: loaded.publishedVersion,
+      saved: loaded.flow,
+    },
+    loaded.parsed,
+  );
   const [view, setView] = useState<View>({ kind: 'edit' });
   const [panel, setPanel] = useState<PanelId>('inspect');
   const [center, setCenter] = useState<'canvas' | 'outline'>('canvas');

@@ -9,9 +9,12 @@ import { simulateResultSchema } from '../../shared/engine/simulate-schema.ts';
 import { type Flow, flowSchema } from '../../shared/flow/schema.ts';
 import type { ApiClient } from '../api/client.ts';
 import { type ApiFailure, unwrap } from '../api/errors.ts';
+import { parseFlowInSlices } from './model/sliced-parse.ts';
 
 export interface LoadedDraft {
   flow: Flow;
+  /** `flow` is the flow schema's output (not a document the schema refused, shown as it is). */
+  parsed?: boolean;
   etag: string;
   revision: number;
   publishedVersion: number | null;
@@ -39,9 +42,23 @@ function draftOf(data: View, response: Response): LoadedDraft {
   };
 }
 
+/** The draft, parsed in time slices (a large flow would otherwise parse in one long task). */
 export async function loadDraft(api: ApiClient, flowId: string): Promise<Result<LoadedDraft>> {
   const r = await unwrap(api.GET('/flows/{flowId}', { params: { path: { flowId } } }));
-  return r.ok ? { ok: true, data: draftOf(r.data, r.response) } : r;
+  if (!r.ok) return r;
+  const { draft, revision, publishedVersion, pilotId } = r.data as View;
+  const flow = await parseFlowInSlices(draft);
+  return {
+    ok: true,
+    data: {
+      flow: flow ?? (draft as Flow),
+      parsed: flow !== null,
+      etag: r.response.headers.get('ETag') ?? `"${revision}"`,
+      revision,
+      publishedVersion,
+      pilotId,
+    },
+  };
 }
 
 /** PUT the draft; `etag` null overwrites whatever is there (the admin chose to). */

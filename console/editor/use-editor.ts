@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { Flow } from '../../shared/flow/schema.ts';
+import { yieldToMain } from '../yield-to-main.ts';
 import {
   createHistory,
   type EditOptions,
@@ -15,7 +16,7 @@ import {
   seal,
   undo,
 } from './model/history.ts';
-import { type Problem, problemsOf } from './model/problems.ts';
+import { type Problem, parsedProblemsInSlices, problemsOf } from './model/problems.ts';
 
 const NO_PROBLEMS: Problem[] = [];
 
@@ -27,7 +28,7 @@ export interface ServerState {
   saved: Flow;
 }
 
-export function useEditor(initial: Flow, server: ServerState) {
+export function useEditor(initial: Flow, server: ServerState, parsed = false) {
   const [history, setHistory] = useState<History<Flow>>(() => createHistory(initial));
   const [selection, setSelection] = useState<string[]>([]);
   const [serverState, setServerState] = useState(server);
@@ -38,16 +39,24 @@ export function useEditor(initial: Flow, server: ServerState) {
       setHistory((h) => record(h, change(h.present.doc), options)),
     [],
   );
-  // The first check runs in a task of its own after the first render (on a 1,000-step flow
-  // it is as long as the render); every later edit is checked as it happens.
-  const [firstChecked, setFirstChecked] = useState(false);
+  // The first check runs after the first render, spread over tasks for a draft the flow
+  // schema already parsed on load (`parsed`: it is not parsed again); every later edit is
+  // checked as it happens.
+  const [first, setFirst] = useState<{ flow: Flow; problems: Problem[] } | null>(null);
   useEffect(() => {
-    const timer = setTimeout(() => setFirstChecked(true), 0);
-    return () => clearTimeout(timer);
+    let live = true;
+    void (async () => {
+      await yieldToMain();
+      const problems = parsed ? await parsedProblemsInSlices(initial) : problemsOf(initial);
+      if (live) setFirst({ flow: initial, problems });
+    })();
+    return () => {
+      live = false;
+    };
   }, []);
   const problems = useMemo(
-    () => (firstChecked ? problemsOf(flow) : NO_PROBLEMS),
-    [flow, firstChecked],
+    () => (!first ? NO_PROBLEMS : first.flow === flow ? first.problems : problemsOf(flow)),
+    [flow, first],
   );
 
   return {

@@ -9,6 +9,7 @@ import { Editor } from '../editor/editor.tsx';
 import { type LoadedDraft, loadDraft } from '../editor/flow-api.ts';
 import { withPositions } from '../editor/model/layout.ts';
 import { Alert } from '../ui/toast.tsx';
+import { yieldToMain } from '../yield-to-main.ts';
 
 export function FlowEditorPage({ flowId }: { flowId: string }) {
   const api = useApi();
@@ -23,8 +24,11 @@ export function FlowEditorPage({ flowId }: { flowId: string }) {
       if (!live) return;
       if (result.ok) {
         // Steps without a position (flows written by hand or by the CLI) get one; positions
-        // are saved with the draft (`node.position` is part of the format).
-        setLoaded({ ...result.data, flow: withPositions(result.data.flow) });
+        // are saved with the draft (`node.position` is part of the format). The editor's
+        // first render is a task of its own.
+        const flow = withPositions(result.data.flow);
+        await yieldToMain();
+        if (live) setLoaded({ ...result.data, flow });
       } else setFailure(result.failure);
     });
     return () => {

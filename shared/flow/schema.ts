@@ -15,6 +15,8 @@ export * from './settings.ts';
 export * from './triggers.ts';
 
 export const FLOW_SCHEMA_VERSION = 1;
+/** The most steps one flow may have. */
+export const MAX_FLOW_NODES = 2000;
 
 export const VARIABLE_TYPES = ['text', 'number', 'boolean', 'date', 'datetime', 'list'] as const;
 export type VariableType = (typeof VARIABLE_TYPES)[number];
@@ -48,7 +50,7 @@ export const flowSchema = z.object({
   settings: settingsSchema.optional(),
   variables: z.array(variableSchema).max(200).default([]),
   start: nodeIdSchema,
-  nodes: z.array(nodeSchema).min(1).max(2000),
+  nodes: z.array(nodeSchema).min(1).max(MAX_FLOW_NODES),
 });
 export type Flow = z.infer<typeof flowSchema>;
 /** What an admin may write (defaults not yet applied). */

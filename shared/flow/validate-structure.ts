@@ -27,6 +27,20 @@ export function checkStructure(
   errors: FlowIssue[],
   warnings: FlowIssue[],
 ): void {
+  for (const _ of checkStructureInSteps(flow, options, errors, warnings));
+}
+
+/**
+ * `checkStructure` one step at a time: it yields after each node's checks and after each
+ * whole-flow pass, so that a caller (the editor opening a 1,000-step flow) can spread the
+ * checks over several tasks. Run to the end, it reports exactly what `checkStructure` does.
+ */
+export function* checkStructureInSteps(
+  flow: Flow,
+  options: ValidateOptions,
+  errors: FlowIssue[],
+  warnings: FlowIssue[],
+): Generator<void, void, void> {
   const report: Report = (level, issue) => (level === 'error' ? errors : warnings).push(issue);
   const known: KnownNames = {
     variables: new Set(flow.variables.map((v) => v.name)),
@@ -53,10 +67,13 @@ export function checkStructure(
       path: 'start',
     });
 
-  for (const [index, node] of flow.nodes.entries())
+  for (const [index, node] of flow.nodes.entries()) {
     checkNode(node, `nodes.${index}`, ids, known, report);
+    yield;
+  }
 
   const seen = reachable(flow.nodes, flow.start);
+  yield;
   flow.nodes.forEach((node, index) => {
     if (!seen.has(node.id))
       report('warning', {
@@ -66,6 +83,7 @@ export function checkStructure(
         nodeId: node.id,
       });
   });
+  yield;
   const waits = (node: FlowNode) =>
     node.type === 'ask_question' || (node.type === 'post' && node.response.type !== 'none');
   for (const cycle of cyclesWithoutWait(flow.nodes, waits)) {

@@ -4,6 +4,7 @@ import {
   createOpening,
   fitAll,
   HUB_DEGREE,
+  OFF_VIEW_COST,
   STEP_COST,
   viewRect,
 } from '../../console/editor/canvas-opening.ts';
@@ -140,7 +141,7 @@ describe('opening a large flow in batches', () => {
     const flow = big();
     const opening = createOpening(flow);
     const view = viewRect(fitAll(flow, pane, { min: 0.1, max: 2 }), pane);
-    const budget = 120; // the canvas's OPEN_BUDGET
+    const budget = 60; // the canvas's OPEN_BUDGET
     const batches: string[][] = [];
     // Bounded: every batch hands over at least one step.
     for (let i = 0; i < flow.nodes.length && !opening.done(); i++)
@@ -160,10 +161,13 @@ describe('opening a large flow in batches', () => {
     const everywhere = { x: -1e6, y: -1e6, width: 2e6, height: 2e6 };
     // In view, one step costs STEP_COST: a budget of one step hands over one step at a time.
     expect(opening.next(everywhere, STEP_COST)).toHaveLength(1);
-    // Out of view, nothing costs anything: the rest come in one batch.
+    // Out of view, a step costs OFF_VIEW_COST and its connections nothing.
     const nowhere = { x: 1e7, y: 1e7, width: 10, height: 10 };
-    expect(opening.next(nowhere, STEP_COST).length).toBe(flow.nodes.length - 1);
+    expect(opening.next(nowhere, 2 * OFF_VIEW_COST)).toHaveLength(2);
+    const rest = flow.nodes.length - 3;
+    expect(opening.next(nowhere, rest * OFF_VIEW_COST)).toHaveLength(rest);
     expect(opening.done()).toBe(true);
+    expect(OFF_VIEW_COST).toBeLessThan(STEP_COST);
     expect(HUB_DEGREE).toBeGreaterThan(STEP_COST);
   });
 });

@@ -9,10 +9,10 @@ import { nodePorts } from '../../../shared/flow/schema.ts';
 
 export interface PortInfo {
   /** The format's field path of the port, e.g. `input.options[0].next`. */
-  port: string;
+  readonly port: string;
   /** What the handle shows: `next`, `else`, an option's label, `onError`… */
-  label: string;
-  target: string | undefined;
+  readonly label: string;
+  readonly target: string | undefined;
 }
 
 const INDEXED = /^(branches|paths|input\.options)\[(\d+)\]\.next$/;
@@ -33,13 +33,25 @@ function portLabel(node: FlowNode, port: string): string {
   return port;
 }
 
+/**
+ * Ports per node object, read once: nodes are never changed in place (every edit makes a new
+ * object), and the canvas, its opening and the layout each ask for them (on a 1,000-step flow
+ * that was a quarter of the first render, bench/profile-editor.mjs).
+ */
+const portCache = new WeakMap<FlowNode, readonly PortInfo[]>();
+
 /** Every output port of a node in display order, with its label and current target. */
-export function portsOf(node: FlowNode): PortInfo[] {
-  return nodePorts(node).map(({ port, target }) => ({
-    port,
-    label: portLabel(node, port),
-    target,
-  }));
+export function portsOf(node: FlowNode): readonly PortInfo[] {
+  let ports = portCache.get(node);
+  if (!ports) {
+    ports = nodePorts(node).map(({ port, target }) => ({
+      port,
+      label: portLabel(node, port),
+      target,
+    }));
+    portCache.set(node, ports);
+  }
+  return ports;
 }
 
 export function hasPort(node: FlowNode, port: string): boolean {

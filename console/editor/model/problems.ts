@@ -5,6 +5,8 @@
  */
 import type { Flow } from '../../../shared/flow/schema.ts';
 import { type FlowIssue, validateFlow } from '../../../shared/flow/validate.ts';
+import { checkStructureInSteps } from '../../../shared/flow/validate-structure.ts';
+import { yieldToMain } from '../../yield-to-main.ts';
 import { TRIGGER_ID } from './commands.ts';
 
 export interface Problem {
@@ -32,6 +34,10 @@ function locate(flow: Flow, issue: FlowIssue): Pick<Problem, 'target' | 'field'>
 
 export function problemsOf(flow: Flow, pilotVariables?: string[]): Problem[] {
   const result = validateFlow(flow, pilotVariables ? { pilotVariables } : {});
+  return asProblems(flow, result.errors, result.warnings);
+}
+
+function asProblems(flow: Flow, errors: FlowIssue[], warnings: FlowIssue[]): Problem[] {
   const map = (level: Problem['level']) => (issue: FlowIssue) => ({
     level,
     code: issue.code,
@@ -39,7 +45,34 @@ export function problemsOf(flow: Flow, pilotVariables?: string[]): Problem[] {
     path: issue.path,
     ...locate(flow, issue),
   });
-  return [...result.errors.map(map('error')), ...result.warnings.map(map('warning'))];
+  return [...errors.map(map('error')), ...warnings.map(map('warning'))];
+}
+
+/** Check for at most this long before handing the main thread back. */
+export const CHECK_SLICE_MS = 25;
+
+/**
+ * `problemsOf(flow)` for a flow that is the flow schema's output (a draft as loaded), spread
+ * over tasks. Parsing it again cannot find anything (the schema has no transforms), so only
+ * the cross-node checks run, in the same order, pausing between slices: in one task they took
+ * 90-225 ms on a 1,000-step flow at 4x CPU throttle (bench/profile-editor.mjs), and the schema
+ * parse as long again.
+ */
+export async function parsedProblemsInSlices(
+  flow: Flow,
+  pause: () => Promise<void> = yieldToMain,
+  sliceMs = CHECK_SLICE_MS,
+  now: () => number = () => performance.now(),
+): Promise<Problem[]> {
+  const errors: FlowIssue[] = [];
+  const warnings: FlowIssue[] = [];
+  let sliceStart = now();
+  for (const _ of checkStructureInSteps(flow, {}, errors, warnings))
+    if (now() - sliceStart >= sliceMs) {
+      await pause();
+      sliceStart = now();
+    }
+  return asProblems(flow, errors, warnings);
 }
 
 /** Worst problem level per target, for the canvas markers. */
