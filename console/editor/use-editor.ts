@@ -42,13 +42,20 @@ export function useEditor(initial: Flow, server: ServerState, parsed = false) {
   // The first check runs after the first render, spread over tasks for a draft the flow
   // schema already parsed on load (`parsed`: it is not parsed again); every later edit is
   // checked as it happens.
-  const [first, setFirst] = useState<{ flow: Flow; problems: Problem[] } | null>(null);
+  // A first check that threw leaves `flow: null`: every render then checks as it happens (and
+  // the error, if it comes again, reaches the error boundary) instead of showing no problems.
+  const [first, setFirst] = useState<{ flow: Flow | null; problems: Problem[] } | null>(null);
   useEffect(() => {
     let live = true;
     void (async () => {
       await yieldToMain();
-      const problems = parsed ? await parsedProblemsInSlices(initial) : problemsOf(initial);
-      if (live) setFirst({ flow: initial, problems });
+      try {
+        const problems = parsed ? await parsedProblemsInSlices(initial) : problemsOf(initial);
+        if (live) setFirst({ flow: initial, problems });
+      } catch (error) {
+        console.error('[edgepilot] first flow check failed', error);
+        if (live) setFirst({ flow: null, problems: [] });
+      }
     })();
     return () => {
       live = false;

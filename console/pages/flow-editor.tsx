@@ -18,19 +18,34 @@ export function FlowEditorPage({ flowId }: { flowId: string }) {
   useEffect(() => {
     let live = true;
     setLoaded(null);
-    void loadDraft(api, flowId).then(async (result) => {
-      // Parsing a large draft is a task's worth of work: let the first render be another one.
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      if (!live) return;
-      if (result.ok) {
-        // Steps without a position (flows written by hand or by the CLI) get one; positions
-        // are saved with the draft (`node.position` is part of the format). The editor's
-        // first render is a task of its own.
-        const flow = withPositions(result.data.flow);
-        await yieldToMain();
-        if (live) setLoaded({ ...result.data, flow });
-      } else setFailure(result.failure);
-    });
+    setFailure(null);
+    loadDraft(api, flowId)
+      .then(async (result) => {
+        // Parsing a large draft is a task's worth of work: let the first render be another one.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (!live) return;
+        if (result.ok) {
+          // Steps without a position (flows written by hand or by the CLI) get one; positions
+          // are saved with the draft (`node.position` is part of the format). The editor's
+          // first render is a task of its own.
+          const flow = withPositions(result.data.flow);
+          await yieldToMain();
+          if (live) setLoaded({ ...result.data, flow });
+        } else setFailure(result.failure);
+      })
+      // A draft the page cannot open (it threw while parsed or laid out) says so instead of
+      // "Loading flow…" for ever.
+      .catch((error: unknown) => {
+        console.error('[edgepilot] flow failed to open', error);
+        if (live)
+          setFailure({
+            status: 0,
+            code: 'unreadable_flow',
+            message: 'This draft could not be opened in the editor.',
+            issues: [],
+            fields: {},
+          });
+      });
     return () => {
       live = false;
     };
