@@ -15,6 +15,7 @@ import {
   createPilot,
   isFocused,
   publishFlow,
+  readmeStub,
   transcript,
   waitForText,
 } from './widget-page.ts';
@@ -206,6 +207,47 @@ describe('messenger lean start-up', () => {
     await context.close();
     await site.close();
   });
+
+  for (const method of ['shutdown', 'hide'] as const)
+    it(`never shows the launcher when the site calls ${method} through the stub, while the full messenger is slow to load`, async () => {
+      const context = await browser.newContext();
+      await context.addInitScript({ content: readmeStub() });
+      await context.addInitScript(`window.EdgePilot(${JSON.stringify(method)})`);
+      // Every frame, notes whether a launcher was visible (lean or full).
+      await context.addInitScript(() => {
+        const w = window as unknown as { launcherShown: boolean };
+        w.launcherShown = false;
+        const look = () => {
+          const launcher = document
+            .querySelector('edgepilot-messenger')
+            ?.shadowRoot?.querySelector('.launcher');
+          if (launcher?.checkVisibility({ visibilityProperty: true })) w.launcherShown = true;
+          requestAnimationFrame(look);
+        };
+        requestAnimationFrame(look);
+      });
+      const page = await context.newPage();
+      let arrived = () => {};
+      const full = new Promise<void>((resolve) => {
+        arrived = resolve;
+      });
+      page.on('requestfinished', (r) => {
+        if (FULL.test(r.url())) arrived();
+      });
+      await page.route(FULL, async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        await route.continue();
+      });
+      await page.goto(`${baseUrl}/`);
+      await full;
+      await page.waitForTimeout(1_000);
+      expect(
+        await page.evaluate(() => (window as unknown as { launcherShown: boolean }).launcherShown),
+      ).toBe(false);
+      // Shut down: no element left in the page (before the fix the takeover put it back).
+      if (method === 'shutdown') expect(await page.locator('edgepilot-messenger').count()).toBe(0);
+      await context.close();
+    });
 
   it('takes over once a press on the launcher is released away from it', async () => {
     const { context, page } = await visitRecording(`${baseUrl}/`, true);

@@ -59,6 +59,8 @@ export function takeOver(config: WidgetConfig, handover: Handover): void {
   for (const { call, resolve, reject } of handover.calls)
     (live(...call) as Promise<unknown>).then(resolve, reject);
   events.emit('ready');
+  // Shut down by a call replayed above: it stays out of the page.
+  if (down) return;
   // Drawn before it is in the page: the launcher looks the same in the frame after the swap.
   element.update();
   parent.insertBefore(element, next);

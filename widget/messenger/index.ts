@@ -51,6 +51,9 @@ interface LeanState {
 
 const w = window as unknown as { EdgePilot?: EdgePilotQueue };
 
+/** Calls after which no launcher may show until the site says otherwise. */
+const quiet = (method: unknown) => method === 'hide' || method === 'shutdown';
+
 function start(config: WidgetConfig, queue: EdgePilotQueue): void {
   if (customElements.get('edgepilot-messenger')) return;
   const storage = createStorage(config);
@@ -176,6 +179,8 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
     state.handedOver && w.EdgePilot !== api
       ? w.EdgePilot!(...call)
       : new Promise((resolve, reject) => {
+          // Hidden or shut down now, not when the full messenger has loaded (seconds later).
+          if (quiet(call[0])) host.remove();
           calls.push({ call, resolve, reject });
           load();
         });
@@ -198,7 +203,8 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
   addEventListener('pointerup', released, true);
   addEventListener('pointercancel', released, true);
   draw();
-  document.body.append(host);
+  // A site that hid or shut the messenger down before it loaded never sees its launcher.
+  if (!stubbed.some(([method]) => quiet(method))) document.body.append(host);
   // A navigation (SPA) needs the full messenger's tracking, which goes on from this page.
   trackPages(() => {
     if (!state.handedOver) load();
