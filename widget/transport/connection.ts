@@ -14,7 +14,7 @@
  * (keepalive, a "simple" request); the answer carries what a socket would have said: the newest
  * messages (`onPreview`: the badge and bubble of a proactive greeting), banners and redirects.
  */
-import { afterClose, CloseCode, type ErrorCode, isTerminalCloseCode } from '../../shared/errors.ts';
+import { afterClose, type CloseCode, type ErrorCode } from '../../shared/errors.ts';
 import type { ChatMessage, ClientFrame, ServerFrame } from '../../shared/protocol.ts';
 import type { WidgetConfig } from '../config.ts';
 import { backoffDelay } from './backoff.ts';
@@ -47,6 +47,9 @@ const MAX_QUEUE = 100;
 const RATE_LIMIT_RETRY_MS = 1_000;
 /** The one error code compared here, typed: the `ErrorCode` table itself stays out of the bundle. */
 const RATE_LIMITED: (typeof ErrorCode)['rateLimited'] = 'rate_limited';
+/** The close codes this side closes with, typed likewise (the `CloseCode` table stays out too). */
+const UNAUTHORIZED: (typeof CloseCode)['unauthorized'] = 4001;
+const HEARTBEAT_TIMEOUT: (typeof CloseCode)['heartbeatTimeout'] = 4000;
 
 /** A page view's answer, for a messenger without a socket: the conversation's newest messages. */
 export interface Preview {
@@ -508,11 +511,13 @@ export class Connection {
       // A refused upgrade may mean a stale token: after two in a row, start a fresh session
       // (one refusal alone keeps the session, so beacons still work where sockets are blocked).
       this.#refused = opened ? 0 : this.#refused + 1;
-      if (isTerminalCloseCode(event.code) || this.#refused >= 2) {
+      const after = afterClose(event.code);
+      // A terminal code (`renew`): reconnecting with this token is pointless.
+      if (after === 'renew' || this.#refused >= 2) {
         this.#session = null;
         this.#refused = 0;
       }
-      if (afterClose(event.code) === 'park') {
+      if (after === 'park') {
         // Page views go on by POST (above); the next `wake` (a message, the panel) tries again.
         this.#parked = true;
         this.#wanted = false;
@@ -549,7 +554,7 @@ export class Connection {
       if (this.#pageEnd && this.#lastSeq >= this.#pageEnd) this.#hello();
     } else if (frame.type === 'error' && frame.code === 'unauthorized') {
       this.#session = null;
-      this.#socket?.close(CloseCode.unauthorized, 'unauthorized');
+      this.#socket?.close(UNAUTHORIZED, 'unauthorized');
     } else if (frame.type === 'error' && frame.code === RATE_LIMITED) {
       // Too fast: nothing of a refused frame was done. With an id, that frame stays queued (in
       // order) and goes again soon; a refused hello is said again. Without one, the socket's
@@ -577,7 +582,7 @@ export class Connection {
     clearInterval(this.#heartbeat);
     this.#heartbeat = setInterval(() => {
       if (Date.now() - this.#lastHeard > HEARTBEAT_MS + PONG_TIMEOUT_MS) {
-        socket.close(CloseCode.heartbeatTimeout, 'heartbeat timeout');
+        socket.close(HEARTBEAT_TIMEOUT, 'heartbeat timeout');
       } else if (socket.readyState === WebSocket.OPEN) socket.send('ping');
     }, HEARTBEAT_MS);
   }
