@@ -23,7 +23,7 @@ import {
   type SessionOutcome,
 } from '../transport/session.ts';
 import type { WaitingCall } from './handover.ts';
-import { bubbleText, LauncherView, unreadOf } from './launcher-view.ts';
+import { LauncherView, unreadOf } from './launcher-view.ts';
 import { pageInfo, trackPages } from './page-tracking.ts';
 import { createStorage } from './storage.ts';
 import { pickLocale, strings } from './strings.ts';
@@ -89,16 +89,7 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
     const unread = open
       ? 0
       : unreadOf(messages, () => (readSeq ??= Number(storage.read('read')) || 0));
-    const last = messages.at(-1);
-    view.draw({
-      t,
-      locale,
-      position,
-      open,
-      hidden: false,
-      unread,
-      bubble: open || bubbleDismissed || !unread || !last ? null : bubbleText(last),
-    });
+    view.draw({ t, locale, position, open, hidden: false, unread, messages, bubbleDismissed });
   };
 
   /** Loads the full messenger once (a failed load is tried again on the next need). */
@@ -145,8 +136,7 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
       if (session.stored && session.stored !== started.visitorKey) storage.remove('visitor');
       storage.write('visitor', started.visitorKey);
     }
-    view.setAccent(started.appearance?.accentColor);
-    position = started.appearance?.position === 'left' ? 'left' : '';
+    position = view.setAppearance(started.appearance);
     const checked = checkedMessages(answer);
     if (checked.length) {
       if (forgetStaleRead(answer, storage)) readSeq = 0;

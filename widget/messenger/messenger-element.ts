@@ -14,7 +14,7 @@ import {
   type FrameInput,
   type Preview,
 } from '../transport/connection.ts';
-import { bubbleText, LauncherView, unreadOf } from './launcher-view.ts';
+import { LauncherView, unreadOf } from './launcher-view.ts';
 import type { Banner, PanelHost, PendingMessage } from './panel-host.ts';
 import { safeUrl } from './safe-url.ts';
 import { createStorage, type MessengerStorage } from './storage.ts';
@@ -275,8 +275,7 @@ export class MessengerElement extends HTMLElement implements PanelHost {
     appearance?: { accentColor?: string; position?: string };
   }): void {
     if (typeof session.displayName === 'string') this.displayName = session.displayName;
-    this.position = session.appearance?.position === 'left' ? 'left' : '';
-    this.view.setAccent(session.appearance?.accentColor);
+    this.position = this.view.setAppearance(session.appearance);
   }
 
   /**
@@ -365,16 +364,15 @@ export class MessengerElement extends HTMLElement implements PanelHost {
     this.#queued = false;
     const changed = this.#changed;
     this.#changed = new Set();
-    const unread = this.unread;
-    const last = this.messages.at(-1);
     this.view.draw({
       t: this.t,
       locale: this.locale,
       position: this.position,
       open: this.open,
       hidden: this.launcherHidden,
-      unread,
-      bubble: this.open || this.bubbleDismissed || !unread || !last ? null : bubbleText(last),
+      unread: this.unread,
+      messages: this.messages,
+      bubbleDismissed: this.bubbleDismissed,
     });
     if ((this.open || this.banner) && !this.panel) void this.loadPanel().catch(() => undefined);
     this.panel?.draw(this);
