@@ -149,10 +149,6 @@ export class MessengerElement extends HTMLElement implements PanelHost {
     this.#controllers.push(controller);
   }
 
-  removeController(controller: { hostConnected(): void; hostDisconnected(): void }): void {
-    this.#controllers = this.#controllers.filter((c) => c !== controller);
-  }
-
   connectedCallback(): void {
     for (const c of this.#controllers) c.hostConnected();
     // The first draw is a task of its own, apart from mounting: neither is a long one.
