@@ -291,14 +291,15 @@ export class Connection {
     });
     fetch(url, { method: 'POST', body, keepalive: true })
       .then(async (response) => {
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        // Not delivered (rate limited, say): they go with the next batch or the socket.
+        if (!response.ok) return this.#giveBack(frames);
         this.#answered((await response.json()) as BeaconAnswer);
         this.#posting = false;
         // Page views queued meanwhile (an SPA navigation) go now, after this batch: in order.
         this.#post();
       })
       .catch(() => {
-        // Not delivered (offline, rate limited): they go with the next batch or the socket.
+        // Not delivered (offline) or not read: likewise.
         this.#giveBack(frames);
       });
   }
