@@ -95,11 +95,7 @@ export function createApi(
     page: (url) =>
       element.connection.send({
         type: 'page_view',
-        page: pageInfo(
-          typeof url === 'string' ? url : location.href,
-          document.title,
-          document.referrer,
-        ),
+        page: pageInfo(typeof url === 'string' ? url : location.href, document.referrer),
       }),
     showNewMessage: (text) => element.prefill(typeof text === 'string' ? text : ''),
     consent: (granted) => {

@@ -23,31 +23,11 @@ import {
   type SessionOutcome,
 } from '../transport/session.ts';
 import type { WaitingCall } from './handover.ts';
-import { bubbleText, LauncherView, unreadOf } from './launcher-view.ts';
+import { LauncherView, unreadOf } from './launcher-view.ts';
 import { pageInfo, trackPages } from './page-tracking.ts';
 import { createStorage } from './storage.ts';
 import { pickLocale, strings } from './strings.ts';
 import { nextTask } from './tasks.ts';
-
-/** What the lean launcher shows and what the visitor did to it. */
-interface LeanState {
-  open: boolean;
-  bubbleDismissed: boolean;
-  position: string;
-  /** The page view's answer's messages, checked; the bubble shows the newest. */
-  messages: ChatMessage[];
-  /** The stored read position, read only when messages arrive. */
-  readSeq: number | undefined;
-  /** The full messenger is loading, or has taken over. */
-  loading: boolean;
-  handedOver: boolean;
-  /**
-   * A pointer or key is down on the launcher or bubble: a takeover now would remove the element
-   * under it and the browser would fire no click. It waits (`deferred`) until the press ends.
-   */
-  pressed: boolean;
-  deferred: (() => void) | null;
-}
 
 const w = window as unknown as { EdgePilot?: EdgePilotQueue };
 
@@ -65,89 +45,87 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
   const frames: OutgoingFrame[] = [
     {
       type: 'page_view',
-      page: pageInfo(page.url, document.title, page.referrer),
+      page: pageInfo(page.url, page.referrer),
       v: 1,
       id: crypto.randomUUID(),
     },
   ];
   const session: SessionStart = { frames, stored: null, request: null };
-  const state: LeanState = {
-    open: false,
-    bubbleDismissed: false,
-    position: '',
-    messages: [],
-    readSeq: undefined,
-    loading: false,
-    handedOver: false,
-    pressed: false,
-    deferred: null,
-  };
+  // What the lean launcher shows and what the visitor did to it (plain locals: the minifier
+  // gives them a letter).
+  let open = false;
+  let bubbleDismissed = false;
+  let position = '';
+  /** The page view's answer's messages, checked; the bubble shows the newest. */
+  let messages: ChatMessage[] = [];
+  /** The stored read position, read only when messages arrive. */
+  let readSeq: number | undefined;
+  /** The full messenger is loading, or has taken over. */
+  let loading = false;
+  let handedOver = false;
+  /**
+   * A pointer or key is down on the launcher or bubble: a takeover now would remove the element
+   * under it and the browser would fire no click. It waits (`deferred`) until the press ends.
+   */
+  let pressed = false;
+  let deferred: (() => void) | null = null;
 
   const host = document.createElement('edgepilot-messenger');
   const view = new LauncherView(host, {
     toggle: () => {
-      state.open = !state.open;
+      open = !open;
       draw();
       load();
     },
     intent: () => load(),
     openBubble: () => {
-      state.open = true;
+      open = true;
       draw();
       load();
     },
     dismiss: () => {
-      state.bubbleDismissed = true;
+      bubbleDismissed = true;
       draw();
     },
   });
   const draw = () => {
-    const unread = state.open
+    const unread = open
       ? 0
-      : unreadOf(state.messages, () => (state.readSeq ??= Number(storage.read('read')) || 0));
-    const last = state.messages.at(-1);
-    view.draw({
-      t,
-      locale,
-      position: state.position,
-      open: state.open,
-      hidden: false,
-      unread,
-      bubble: state.open || state.bubbleDismissed || !unread || !last ? null : bubbleText(last),
-    });
+      : unreadOf(messages, () => (readSeq ??= Number(storage.read('read')) || 0));
+    view.draw({ t, locale, position, open, hidden: false, unread, messages, bubbleDismissed });
   };
 
   /** Loads the full messenger once (a failed load is tried again on the next need). */
   const load = () => {
-    if (state.loading) return;
-    state.loading = true;
+    if (loading) return;
+    loading = true;
     import('./full.ts').then(
       ({ takeOver }) => {
-        state.deferred = () => {
-          state.handedOver = true;
+        deferred = () => {
+          handedOver = true;
           takeOver(config, {
             host,
             storage,
             session,
             page,
-            open: state.open,
-            bubbleDismissed: state.bubbleDismissed,
+            open,
+            bubbleDismissed,
             focused: view.root.activeElement === view.launcher,
             stubbed,
             calls,
           });
         };
-        if (!state.pressed) state.deferred();
+        if (!pressed) deferred();
       },
       (error: unknown) => {
-        state.loading = false;
+        loading = false;
         console.error('[edgepilot] messenger failed to load', error);
       },
     );
   };
 
   const answered = (outcome: SessionOutcome) => {
-    if (state.handedOver) return;
+    if (handedOver) return;
     const started = readSession(outcome);
     const answer = started?.page;
     // No session, or the page view not done (rate limited): the full messenger's rules apply.
@@ -161,12 +139,11 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
       if (session.stored && session.stored !== started.visitorKey) storage.remove('visitor');
       storage.write('visitor', started.visitorKey);
     }
-    view.setAccent(started.appearance?.accentColor);
-    state.position = started.appearance?.position === 'left' ? 'left' : '';
+    position = view.setAppearance(started.appearance);
     const checked = checkedMessages(answer);
     if (checked.length) {
-      if (forgetStaleRead(answer, storage)) state.readSeq = 0;
-      state.messages = checked;
+      if (forgetStaleRead(answer, storage)) readSeq = 0;
+      messages = checked;
     }
     draw();
     // Banners and redirects, or more to come without the visitor (a socket): the full messenger.
@@ -176,7 +153,7 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
   // Only an `EdgePilot(...)` call needs the API: it waits for the full messenger, then answers.
   // A site that kept this function gets the live API once it has taken over.
   const api: EdgePilotQueue = (...call) =>
-    state.handedOver && w.EdgePilot !== api
+    handedOver && w.EdgePilot !== api
       ? w.EdgePilot!(...call)
       : new Promise((resolve, reject) => {
           // Hidden or shut down now, not when the full messenger has loaded (seconds later).
@@ -189,14 +166,14 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
   w.EdgePilot = api;
 
   host.onpointerdown = host.onkeydown = () => {
-    state.pressed = true;
+    pressed = true;
   };
   // After the press's click (dispatched in the same task as its pointerup or keyup). A pointer
   // released away from the launcher fires nothing on it: the window hears it (capture).
   const released = () => {
-    state.pressed = false;
+    pressed = false;
     setTimeout(() => {
-      if (!state.pressed && !state.handedOver) state.deferred?.();
+      if (!pressed && !handedOver) deferred?.();
     });
   };
   host.onkeyup = host.onblur = released;
@@ -207,7 +184,7 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
   if (!stubbed.some(([method]) => quiet(method))) document.body.append(host);
   // A navigation (SPA) needs the full messenger's tracking, which goes on from this page.
   trackPages(() => {
-    if (!state.handedOver) load();
+    if (!handedOver) load();
   }, page);
   // Calls made before the loader ran (listeners among them) come first: the full messenger
   // starts the session itself, as it always did, so they hear everything it brings.
@@ -218,7 +195,7 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
   // The first storage access and the request start in a task of their own, after the launcher's:
   // each is short, so none is a long task on the host page.
   nextTask(() => {
-    if (state.loading) return;
+    if (loading) return;
     session.stored = storage.read('visitor');
     session.request = requestSession(config, {
       visitorKey: session.stored,
@@ -227,7 +204,7 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
       locale,
     });
     session.request.then(answered, () => {
-      if (!state.handedOver) load();
+      if (!handedOver) load();
     });
   });
 }

@@ -16,15 +16,24 @@ const SVG = 'http://www.w3.org/2000/svg';
 
 let launcherSheet: CSSStyleSheet | undefined;
 
-/** What the launcher shows; `bubble` is the text of the proactive bubble, null for none. */
+/** What the launcher shows. */
 export interface LauncherState {
   t: Strings;
   locale: string;
   position: string;
   open: boolean;
   hidden: boolean;
+  /** Unread pilot/agent messages among `messages` (`unreadOf`), 0 while open. */
   unread: number;
-  bubble: string | null;
+  /** The messages shown: with unread ones, the bubble says the newest (unless dismissed). */
+  messages: readonly BubbleMessage[];
+  bubbleDismissed: boolean;
+}
+
+/** What the bubble needs of a message: a post shows its preview. */
+interface BubbleMessage {
+  text: string;
+  post?: { preview?: string; title?: string } | undefined;
 }
 
 export interface LauncherHandlers {
@@ -93,17 +102,20 @@ export class LauncherView {
   }
 
   /**
-   * The pilot's accent colour, as the session's answer carries it. Only a plain hex colour
-   * reaches CSS: nothing from the network is parsed as CSS text.
+   * The pilot's appearance, as the session's answer carries it: sets its accent colour (only a
+   * plain hex colour reaches CSS: nothing from the network is parsed as CSS text) and returns its
+   * launcher corner for `draw` (`left`, the start side; '' for the default).
    */
-  setAccent(accent: unknown): void {
-    if (typeof accent !== 'string' || !/^#[0-9a-f]{6}$/i.test(accent) || accent === this.accent)
-      return;
-    this.accent = accent;
-    this.accentSheet ??= new CSSStyleSheet();
-    this.accentSheet.replaceSync(`:host{--ep-accent:${accent}}`);
-    if (!this.root.adoptedStyleSheets.includes(this.accentSheet))
-      this.root.adoptedStyleSheets = [...this.root.adoptedStyleSheets, this.accentSheet];
+  setAppearance(appearance: { accentColor?: unknown; position?: unknown } | undefined): string {
+    const accent = appearance?.accentColor;
+    if (typeof accent === 'string' && /^#[0-9a-f]{6}$/i.test(accent) && accent !== this.accent) {
+      this.accent = accent;
+      this.accentSheet ??= new CSSStyleSheet();
+      this.accentSheet.replaceSync(`:host{--ep-accent:${accent}}`);
+      if (!this.root.adoptedStyleSheets.includes(this.accentSheet))
+        this.root.adoptedStyleSheets = [...this.root.adoptedStyleSheets, this.accentSheet];
+    }
+    return appearance?.position === 'left' ? 'left' : '';
   }
 
   draw(s: LauncherState): void {
@@ -117,10 +129,17 @@ export class LauncherView {
     attr(l, 'data-unread', s.unread || null);
     attr(l, 'aria-description', s.unread ? `${s.unread} ${s.t.unread}` : null);
     attr(this.icon, 'd', s.open ? CLOSE_ICON : CHAT_ICON);
-    this.drawBubble(s);
+    // Something unread is among `messages`: there is a newest one to show.
+    const last = s.messages.at(-1)!;
+    this.drawBubble(
+      s.open || s.bubbleDismissed || !s.unread
+        ? null
+        : last.post?.preview || last.post?.title || last.text,
+      s.t,
+    );
   }
 
-  private drawBubble({ bubble: said, t }: LauncherState): void {
+  private drawBubble(said: string | null, t: Strings): void {
     if (said === null) {
       this.bubble?.box.remove();
       this.bubble = null;
@@ -155,12 +174,4 @@ export function unreadOf(
     if (m.seq > readSeq()) count++;
   }
   return count;
-}
-
-/** What the bubble says for a message: a post shows its preview. */
-export function bubbleText(m: {
-  text: string;
-  post?: { preview?: string; title?: string } | undefined;
-}): string {
-  return m.post?.preview || m.post?.title || m.text;
 }

@@ -14,7 +14,7 @@ import {
   type FrameInput,
   type Preview,
 } from '../transport/connection.ts';
-import { bubbleText, LauncherView, unreadOf } from './launcher-view.ts';
+import { LauncherView, unreadOf } from './launcher-view.ts';
 import type { Banner, PanelHost, PendingMessage } from './panel-host.ts';
 import { safeUrl } from './safe-url.ts';
 import { createStorage, type MessengerStorage } from './storage.ts';
@@ -26,23 +26,26 @@ export type { Banner, PendingMessage };
 
 type Panel = typeof import('./panel.ts');
 
-/** State whose change redraws the messenger (in one microtask, like a Lit reactive property). */
-const REACTIVE = [
-  'open',
-  'launcherHidden',
-  'messages',
-  'outbox',
-  'status',
-  'typing',
-  'banner',
-  'bubbleDismissed',
-  'invalid',
-  'formErrors',
-  'locale',
-  'displayName',
-  'position',
-] as const;
-type Key = (typeof REACTIVE)[number];
+/**
+ * State whose change redraws the messenger (in one microtask, like a Lit reactive property), as
+ * it starts: each key is an accessor on the element (see the static block).
+ */
+const initialState = () => ({
+  open: false,
+  launcherHidden: false,
+  messages: [],
+  outbox: [],
+  status: 'connecting',
+  typing: null,
+  banner: null,
+  bubbleDismissed: false,
+  invalid: null,
+  formErrors: undefined,
+  locale: 'en',
+  displayName: '',
+  position: '',
+});
+type Key = keyof ReturnType<typeof initialState>;
 
 export class MessengerElement extends HTMLElement implements PanelHost {
   declare open: boolean;
@@ -70,41 +73,27 @@ export class MessengerElement extends HTMLElement implements PanelHost {
   panel: Panel | null = null;
   /** Resolves after the next redraw (the panel's too, when it is loaded). */
   updateComplete: Promise<void> = Promise.resolve();
-  private state = {
-    open: false,
-    launcherHidden: false,
-    messages: [],
-    outbox: [],
-    status: 'connecting',
-    typing: null,
-    banner: null,
-    bubbleDismissed: false,
-    invalid: null,
-    formErrors: undefined,
-    locale: 'en',
-    displayName: '',
-    position: '',
-  } as Record<Key, unknown>;
-  private changed = new Set<Key>();
-  private queued = false;
-  private loading: Promise<Panel> | null = null;
+  #state: Record<Key, unknown> = initialState();
+  #changed = new Set<Key>();
+  #queued = false;
+  #loading: Promise<Panel> | null = null;
   /** The launcher, badge and bubble (plain DOM, shared with the lean start-up). */
   readonly view: LauncherView;
-  private controllers: { hostConnected(): void; hostDisconnected(): void }[] = [];
+  #controllers: { hostConnected(): void; hostDisconnected(): void }[] = [];
   #readSeq: number | null = null;
-  private lastUnread = 0;
+  #lastUnread = 0;
   /** `open` changed and its consequences (event, focus) wait for the panel to be drawn. */
-  private openChanged = false;
-  private told: 'open' | 'close' = 'close';
+  #openChanged = false;
+  #told: 'open' | 'close' = 'close';
   /** Messages shown from a page view's answer, until the socket replays the whole history. */
-  private previewing = false;
+  #previewing = false;
   /**
    * The socket's replay, gathered while the preview stays on screen: swapped in once it reaches
    * the newest message shown (an open log never empties and refills while it arrives).
    */
-  private replay: { until: number; messages: ChatMessage[] } | null = null;
+  #replay: { until: number; messages: ChatMessage[] } | null = null;
   /** The newest message `message` was emitted for. */
-  private emitted = 0;
+  #emitted = 0;
 
   /** `storage`: the lean start-up's, when this element takes over from it (consent state kept). */
   constructor(
@@ -126,29 +115,29 @@ export class MessengerElement extends HTMLElement implements PanelHost {
     this.bannerBox = this.view.bannerBox;
     this.panelBox = this.view.panelBox;
     this.storage = storage ?? createStorage(config);
-    this.state.locale = pickLocale(config.locale ?? navigator.language);
+    this.#state.locale = pickLocale(config.locale ?? navigator.language);
     this.connection = new Connection(
       this,
       config,
       {
-        onFrame: (frame) => this.onFrame(frame),
-        onPreview: (preview) => this.onPreview(preview),
-        onSession: (session) => this.applyAppearance(session),
+        onFrame: (frame) => this.#onFrame(frame),
+        onPreview: (preview) => this.#onPreview(preview),
+        onSession: (session) => this.#applyAppearance(session),
         onStatus: (status) => {
           this.status = status;
         },
         onReset: () => {
           this.messages = [];
           this.readSeq = 0;
-          this.emitted = 0;
-          this.previewing = false;
-          this.replay = null;
+          this.#emitted = 0;
+          this.#previewing = false;
+          this.#replay = null;
         },
         onRefused: (error) => {
           this.emit('error', error);
           // No session, so no appearance with it (an untrusted page, say): the panel that says
           // chat is unavailable still carries the pilot's name and colours.
-          void this.loadAppearance();
+          void this.#loadAppearance();
         },
       },
       this.storage,
@@ -157,26 +146,22 @@ export class MessengerElement extends HTMLElement implements PanelHost {
   }
 
   addController(controller: { hostConnected(): void; hostDisconnected(): void }): void {
-    this.controllers.push(controller);
-  }
-
-  removeController(controller: { hostConnected(): void; hostDisconnected(): void }): void {
-    this.controllers = this.controllers.filter((c) => c !== controller);
+    this.#controllers.push(controller);
   }
 
   connectedCallback(): void {
-    for (const c of this.controllers) c.hostConnected();
+    for (const c of this.#controllers) c.hostConnected();
     // The first draw is a task of its own, apart from mounting: neither is a long one.
     nextTask(() => this.requestUpdate());
   }
 
   disconnectedCallback(): void {
-    for (const c of this.controllers) c.hostDisconnected();
+    for (const c of this.#controllers) c.hostDisconnected();
   }
 
   requestUpdate(): void {
-    if (this.queued) return;
-    this.queued = true;
+    if (this.#queued) return;
+    this.#queued = true;
     this.updateComplete = Promise.resolve().then(() => this.update());
   }
 
@@ -255,79 +240,78 @@ export class MessengerElement extends HTMLElement implements PanelHost {
 
   /** Loads the Lit panel once; a failed load is retried on the next need. */
   loadPanel(): Promise<Panel> {
-    this.loading ??= import('./panel.ts').then(
+    this.#loading ??= import('./panel.ts').then(
       (panel) => {
         this.panel = panel;
         this.requestUpdate();
         return panel;
       },
       (error: unknown) => {
-        this.loading = null;
+        this.#loading = null;
         console.error('[edgepilot] panel failed to load', error);
         throw error;
       },
     );
-    return this.loading;
+    return this.#loading;
   }
 
   /** The pilot's appearance by `GET /config`: only when no session answer brings it. */
-  private async loadAppearance(): Promise<void> {
+  async #loadAppearance(): Promise<void> {
     try {
       const response = await fetch(`${this.config.api}/v1/widget/${this.config.pilotKey}/config`);
-      if (response.ok) this.applyAppearance(await response.json());
+      if (response.ok) this.#applyAppearance(await response.json());
     } catch {
       // No appearance: the default theme is fine.
     }
   }
 
   /** The pilot's display name and appearance, as the session's answer carries them. */
-  private applyAppearance(session: {
+  #applyAppearance(session: {
     displayName: string;
     appearance?: { accentColor?: string; position?: string };
   }): void {
     if (typeof session.displayName === 'string') this.displayName = session.displayName;
-    this.position = session.appearance?.position === 'left' ? 'left' : '';
-    this.view.setAccent(session.appearance?.accentColor);
+    this.position = this.view.setAppearance(session.appearance);
   }
 
   /**
    * A page view's answer, before any socket: the newest messages (a proactive greeting, unread
    * replies) shown as the badge and bubble; the socket replays the whole history when it opens.
    */
-  private onPreview(preview: Preview): void {
-    if (!this.previewing && this.messages.length) return;
-    this.previewing = true;
+  #onPreview(preview: Preview): void {
+    if (!this.#previewing && this.messages.length) return;
+    this.#previewing = true;
     this.messages = preview.messages;
     for (const m of preview.messages)
-      if (this.announce(m) && m.author !== 'visitor') this.bubbleDismissed = false;
+      if (this.#announce(m) && m.author !== 'visitor') this.bubbleDismissed = false;
   }
 
   /** Emits `message` once per message, whether it came with a page view or over the socket. */
-  private announce(message: ChatMessage): boolean {
-    if (message.seq <= this.emitted) return false;
-    this.emitted = message.seq;
+  #announce(message: ChatMessage): boolean {
+    if (message.seq <= this.#emitted) return false;
+    this.#emitted = message.seq;
     this.emit('message', { author: message.author, text: message.text, seq: message.seq });
     return true;
   }
 
-  private onFrame(frame: ServerFrame): void {
+  #onFrame(frame: ServerFrame): void {
     switch (frame.type) {
       case 'welcome':
         // The socket replays from the start: the preview gives way to the full history.
-        if (this.previewing) {
-          this.previewing = false;
+        if (this.#previewing) {
+          this.#previewing = false;
           const shown = this.messages.at(-1)?.seq ?? 0;
-          if (shown && frame.lastSeq >= shown) this.replay = { until: shown, messages: [] };
+          if (shown && frame.lastSeq >= shown) this.#replay = { until: shown, messages: [] };
           else this.messages = [];
         }
         break;
       case 'message': {
         const { message } = frame;
-        const replay = this.replay;
+        const replay = this.#replay;
         if (replay) {
           replay.messages.push(message);
           if (message.seq < replay.until) break;
-          this.replay = null;
+          this.#replay = null;
           this.messages = replay.messages;
         } else this.messages = [...this.messages, message];
         this.formErrors = undefined;
@@ -335,7 +319,7 @@ export class MessengerElement extends HTMLElement implements PanelHost {
         if (message.author === this.typing) this.typing = null;
         if (message.author !== 'visitor') this.bubbleDismissed = false;
         if (this.open) this.markRead();
-        this.announce(message);
+        this.#announce(message);
         break;
       }
       case 'typing':
@@ -373,30 +357,29 @@ export class MessengerElement extends HTMLElement implements PanelHost {
 
   /** Draws the launcher and bubble, then the panel when loaded; then focus, scroll, events. */
   update(): void {
-    this.queued = false;
-    const changed = this.changed;
-    this.changed = new Set();
-    const unread = this.unread;
-    const last = this.messages.at(-1);
+    this.#queued = false;
+    const changed = this.#changed;
+    this.#changed = new Set();
     this.view.draw({
       t: this.t,
       locale: this.locale,
       position: this.position,
       open: this.open,
       hidden: this.launcherHidden,
-      unread,
-      bubble: this.open || this.bubbleDismissed || !unread || !last ? null : bubbleText(last),
+      unread: this.unread,
+      messages: this.messages,
+      bubbleDismissed: this.bubbleDismissed,
     });
     if ((this.open || this.banner) && !this.panel) void this.loadPanel().catch(() => undefined);
     this.panel?.draw(this);
 
-    if (changed.has('open')) this.openChanged = true;
+    if (changed.has('open')) this.#openChanged = true;
     let opened = false;
-    if (this.openChanged && (this.panel || !this.open)) {
-      this.openChanged = false;
+    if (this.#openChanged && (this.panel || !this.open)) {
+      this.#openChanged = false;
       const now = this.open ? 'open' : 'close';
-      if (now !== this.told) {
-        this.told = now;
+      if (now !== this.#told) {
+        this.#told = now;
         opened = this.open;
         if (this.open) this.markRead();
         this.emit(now);
@@ -411,24 +394,25 @@ export class MessengerElement extends HTMLElement implements PanelHost {
       log?.scrollTo({ top: log.scrollHeight });
     }
     const after = this.unread;
-    if (after !== this.lastUnread) {
-      this.lastUnread = after;
+    if (after !== this.#lastUnread) {
+      this.#lastUnread = after;
       this.emit('unread', after);
     }
   }
-}
 
-for (const key of REACTIVE) {
-  Object.defineProperty(MessengerElement.prototype, key, {
-    get(this: { state: Record<Key, unknown> }) {
-      return this.state[key];
-    },
-    set(this: MessengerElement, value: unknown) {
-      const self = this as unknown as { state: Record<Key, unknown>; changed: Set<Key> };
-      if (self.state[key] === value) return;
-      self.state[key] = value;
-      self.changed.add(key);
-      this.requestUpdate();
-    },
-  });
+  static {
+    for (const key of Object.keys(initialState()) as Key[]) {
+      Object.defineProperty(MessengerElement.prototype, key, {
+        get(this: MessengerElement) {
+          return this.#state[key];
+        },
+        set(this: MessengerElement, value: unknown) {
+          if (this.#state[key] === value) return;
+          this.#state[key] = value;
+          this.#changed.add(key);
+          this.requestUpdate();
+        },
+      });
+    }
+  }
 }

@@ -8,8 +8,8 @@ import type { PageInfo } from '../../shared/protocol.ts';
 const UTM = ['source', 'medium', 'campaign', 'term', 'content'] as const;
 const DEBOUNCE_MS = 250;
 
-/** URL, title, referrer and UTM parameters of a page. */
-export function pageInfo(url: string, title: string, referrer: string): PageInfo {
+/** URL, title (the document's), referrer and UTM parameters of a page. */
+export function pageInfo(url: string, referrer: string): PageInfo {
   // `EdgePilot('page', '/path')` may pass a relative URL: flows match on the absolute one.
   const absolute = new URL(url, location.href);
   const params = absolute.searchParams;
@@ -20,7 +20,7 @@ export function pageInfo(url: string, title: string, referrer: string): PageInfo
   }
   return {
     url: absolute.href.slice(0, 2048),
-    title: title.slice(0, 512),
+    title: document.title.slice(0, 512),
     referrer: referrer.slice(0, 2048),
     ...(Object.keys(utm).length ? { utm } : {}),
   };
@@ -34,12 +34,11 @@ export interface Reported {
 
 /**
  * Watches navigations and reports each new URL once; returns a function that stops watching.
- * `since`: the current page was reported already (by the lean start-up): only a later
- * navigation, including one made while this code was loading, is reported.
+ * `since`: the page the lean start-up reported with its session: only a later navigation,
+ * including one made while this code was loading, is reported.
  */
-export function trackPages(report: (page: PageInfo) => void, since?: Reported): () => void {
-  let last = since?.url ?? location.href;
-  let referrer = since?.referrer ?? document.referrer;
+export function trackPages(report: (page: PageInfo) => void, since: Reported): () => void {
+  let { url: last, referrer } = since;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const check = () => {
     clearTimeout(timer);
@@ -47,7 +46,7 @@ export function trackPages(report: (page: PageInfo) => void, since?: Reported): 
       if (location.href === last) return;
       referrer = last;
       last = location.href;
-      report(pageInfo(last, document.title, referrer));
+      report(pageInfo(last, referrer));
     }, DEBOUNCE_MS);
   };
   const { pushState, replaceState } = history;
@@ -61,8 +60,7 @@ export function trackPages(report: (page: PageInfo) => void, since?: Reported): 
     check();
   };
   addEventListener('popstate', check);
-  if (!since) report(pageInfo(last, document.title, referrer));
-  else if (location.href !== last) check();
+  if (location.href !== last) check();
   return () => {
     clearTimeout(timer);
     history.pushState = pushState;

@@ -1,8 +1,8 @@
 /**
  * The console's live preview of the real messenger (/preview/messenger.html, framed by the
  * pilot settings page): the same <edgepilot-messenger> element and styles as on a site, opened,
- * with one sample pilot message, never connected — its connection controller is removed before
- * it mounts, and the page's CSP (`connect-src 'none'`) refuses any socket or fetch anyway, so
+ * with one sample pilot message, never connected — its connection is never made a controller of
+ * the element, and the page's CSP (`connect-src 'none'`) refuses any socket or fetch anyway, so
  * no conversation is ever created. The console posts the appearance being edited (display
  * name, accent colour, launcher corner) from its own origin; anything else is ignored.
  */
@@ -24,12 +24,14 @@ class PreviewMessenger extends MessengerElement {
 
   constructor() {
     super(config, () => {});
-    this.removeController(this.connection);
     this.status = 'online';
     this.messages = [
       { seq: 1, author: 'pilot', text: 'Hi! How can we help you today?', at: Date.now() },
     ];
   }
+
+  /** Its connection is never a controller of this element: it never connects. */
+  override addController(): void {}
 
   override connectedCallback(): void {
     super.connectedCallback();
