@@ -249,6 +249,26 @@ describe('messenger lean start-up', () => {
       await context.close();
     });
 
+  it('answers a site that kept the lean EdgePilot and then wrapped the global around it', async () => {
+    const { context, page } = await visitRecording();
+    await launcherOf(page).waitFor();
+    const outcome = await page.evaluate(async () => {
+      const w = window as unknown as { EdgePilot: (...a: unknown[]) => Promise<unknown> };
+      const kept = w.EdgePilot; // the lean start-up's function
+      await kept('close'); // loads the full messenger, which takes over
+      w.EdgePilot = (...a: unknown[]) => kept(...a); // the site's wrapper around what it kept
+      try {
+        await w.EdgePilot('close');
+        return 'answered';
+      } catch (error) {
+        return String(error);
+      }
+    });
+    // Before the fix: the kept function forwarded to the global, the wrapper, itself (RangeError).
+    expect(outcome).toBe('answered');
+    await context.close();
+  });
+
   it('takes over once a press on the launcher is released away from it', async () => {
     const { context, page } = await visitRecording(`${baseUrl}/`, true);
     const launcher = launcherOf(page);

@@ -12,8 +12,9 @@ import { trackPages } from './page-tracking.ts';
 
 const w = window as unknown as { EdgePilot?: EdgePilotQueue };
 
-export function takeOver(config: WidgetConfig, handover: Handover): void {
-  if (customElements.get('edgepilot-messenger')) return;
+/** Returns the live API (undefined when another copy of the messenger already runs). */
+export function takeOver(config: WidgetConfig, handover: Handover): EdgePilotQueue | undefined {
+  if (customElements.get('edgepilot-messenger')) return undefined;
   const { host } = handover;
   const parent = host.parentNode ?? document.body;
   const next = host.nextSibling;
@@ -60,9 +61,10 @@ export function takeOver(config: WidgetConfig, handover: Handover): void {
     (live(...call) as Promise<unknown>).then(resolve, reject);
   events.emit('ready');
   // Shut down by a call replayed above: it stays out of the page.
-  if (down) return;
+  if (down) return live;
   // Drawn before it is in the page: the launcher looks the same in the frame after the swap.
   element.update();
   parent.insertBefore(element, next);
   if (handover.focused && !handover.open) element.view.launcher.focus();
+  return live;
 }

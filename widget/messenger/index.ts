@@ -63,6 +63,8 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
   /** The full messenger is loading, or has taken over. */
   let loading = false;
   let handedOver = false;
+  /** The full messenger's API, once it has taken over. */
+  let live: EdgePilotQueue | undefined;
   /**
    * A pointer or key is down on the launcher or bubble: a takeover now would remove the element
    * under it and the browser would fire no click. It waits (`deferred`) until the press ends.
@@ -103,7 +105,12 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
       ({ takeOver }) => {
         deferred = () => {
           handedOver = true;
-          takeOver(config, {
+          // The full messenger tracks pages from here on (stopped before it wraps `history`,
+          // so its wrapper is not undone), and no press can defer it any more.
+          stopTracking();
+          removeEventListener('pointerup', released, true);
+          removeEventListener('pointercancel', released, true);
+          live = takeOver(config, {
             host,
             storage,
             session,
@@ -152,9 +159,11 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
 
   // Only an `EdgePilot(...)` call needs the API: it waits for the full messenger, then answers.
   // A site that kept this function gets the live API once it has taken over.
+  // Forwarded to the live API itself, not through `window.EdgePilot`: a site that wrapped
+  // the global around this function would otherwise call itself for ever.
   const api: EdgePilotQueue = (...call) =>
-    handedOver && w.EdgePilot !== api
-      ? w.EdgePilot!(...call)
+    live
+      ? live(...call)
       : new Promise((resolve, reject) => {
           // Hidden or shut down now, not when the full messenger has loaded (seconds later).
           if (quiet(call[0])) host.remove();
@@ -183,7 +192,7 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
   // A site that hid or shut the messenger down before it loaded never sees its launcher.
   if (!stubbed.some(([method]) => quiet(method))) document.body.append(host);
   // A navigation (SPA) needs the full messenger's tracking, which goes on from this page.
-  trackPages(() => {
+  const stopTracking = trackPages(() => {
     if (!handedOver) load();
   }, page);
   // Calls made before the loader ran (listeners among them) come first: the full messenger
