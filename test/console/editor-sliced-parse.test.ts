@@ -2,44 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { parsedProblemsInSlices, problemsOf } from '../../console/editor/model/problems.ts';
 import { parseFlowInSlices } from '../../console/editor/model/sliced-parse.ts';
 import { flowSchema, MAX_FLOW_NODES } from '../../shared/flow/schema.ts';
+import { largeFlow } from '../helpers/large-flow.ts';
 import { pricingFlow } from './editor-fixture.ts';
 
 /** A flow of `count` steps: messages, button questions and conditions in turn, then `end`. */
-function generatedFlow(count: number, pilotId: string) {
-  const id = (i: number) => (i < count - 1 ? `s${i}` : 'end');
-  const nodes: Record<string, unknown>[] = Array.from({ length: count - 1 }, (_, i) =>
-    i % 3 === 0
-      ? { id: id(i), type: 'send_message', text: `Message ${i}`, next: id(i + 1) }
-      : i % 3 === 1
-        ? {
-            id: id(i),
-            type: 'condition',
-            branches: [{ when: { field: 'visitor.country', op: 'eq', value: 'FR' }, next: 'end' }],
-            else: id(i + 1),
-          }
-        : {
-            id: id(i),
-            type: 'ask_question',
-            text: `Question ${i}?`,
-            input: {
-              kind: 'buttons',
-              options: [
-                { label: 'Yes', value: 'yes', next: id(i + 1) },
-                { label: 'No', value: 'no', next: 'end' },
-              ],
-            },
-          },
-  );
-  nodes.push({ id: 'end', type: 'end' });
-  return {
-    schemaVersion: 1,
-    name: `Big ${count}`,
-    pilotId,
-    trigger: { type: 'new_conversation' },
-    start: 's0',
-    nodes,
-  };
-}
+const generatedFlow = (count: number, pilotId: string) =>
+  largeFlow(count, { pilotId, name: `Big ${count}` });
 
 /** A clock that moves 1 ms each time it is read, and a pause that counts. */
 function slices() {

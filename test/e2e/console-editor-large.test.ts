@@ -7,6 +7,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { largeFlow } from '../helpers/large-flow.ts';
 import { launchChromium } from './browser.ts';
 import { adminApi, openConsole, signIn } from './console-page.ts';
 
@@ -21,52 +22,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/**
- * `count` steps without positions (laid out on load): messages, conditions and button
- * questions in turn, each leading to the next, every other port to one shared `end`; step
- * `s3`'s message names a variable the flow does not declare (an error for the first check).
- */
-function largeFlow(count: number) {
-  const id = (i: number) => (i < count - 1 ? `s${i}` : 'end');
-  const nodes: Record<string, unknown>[] = Array.from({ length: count - 1 }, (_, i) =>
-    i % 3 === 0
-      ? {
-          id: id(i),
-          type: 'send_message',
-          text: i === 3 ? 'Hi {{variable.missing}}' : `Message ${i}`,
-          next: id(i + 1),
-        }
-      : i % 3 === 1
-        ? {
-            id: id(i),
-            type: 'condition',
-            branches: [{ when: { field: 'visitor.country', op: 'eq', value: 'FR' }, next: 'end' }],
-            else: id(i + 1),
-          }
-        : {
-            id: id(i),
-            type: 'ask_question',
-            text: `Question ${i}?`,
-            input: {
-              kind: 'buttons',
-              options: [
-                { label: 'Yes', value: 'yes', next: id(i + 1) },
-                { label: 'No', value: 'no', next: 'end' },
-              ],
-            },
-          },
-  );
-  nodes.push({ id: 'end', type: 'end' });
-  return {
-    schemaVersion: 1,
-    name: 'Large flow',
-    pilotId,
-    trigger: { type: 'new_conversation' },
-    start: 's0',
-    nodes,
-  };
-}
-
 const step = (page: Page, id: string) =>
   page.getByRole('group', { name: new RegExp(`^Step ${id} \\(`) });
 const panel = (page: Page) => page.getByRole('tabpanel');
@@ -74,7 +29,16 @@ const field = (page: Page, name: string) => panel(page).getByLabel(name, { exact
 
 describe('a 1,000-step flow in the editor', () => {
   it('opens in batches, then finds its problems, searches, edits, moves by keyboard and undoes', async () => {
-    const flow = await adminApi<{ id: string }>('POST', '/flows', largeFlow(1000));
+    const flow = await adminApi<{ id: string }>(
+      'POST',
+      '/flows',
+      largeFlow(1000, {
+        pilotId,
+        name: 'Large flow',
+        // Step `s3` names a variable the flow does not declare: an error for the first check.
+        messageText: (i) => (i === 3 ? 'Hi {{variable.missing}}' : `Message ${i}`),
+      }),
+    );
     const { page, errors, close } = await openConsole(browser, `/admin/flows/${flow.id}`);
     await signIn(page);
     // Drawn, and every step handed over: the canvas is no longer busy.

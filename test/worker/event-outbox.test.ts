@@ -47,6 +47,23 @@ function heldQueue() {
   return { events, sent, sending, release: () => release() };
 }
 
+/** A fresh conversation object's storage, and an outbox that sends through `events`. */
+async function withOutbox(
+  events: Queue,
+  run: (o: {
+    state: DurableObjectState;
+    store: ConversationStorage;
+    outbox: EventOutbox;
+  }) => Promise<void>,
+): Promise<void> {
+  const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
+  await runInDurableObject(stub, async (_, state) => {
+    const store = new ConversationStorage(state.storage.sql);
+    const outbox = new EventOutbox(state, { ...env, EVENTS: events } as AppEnv, store);
+    await run({ state, store, outbox });
+  });
+}
+
 function enqueue(state: DurableObjectState, store: ConversationStorage, name: string) {
   state.storage.transactionSync(() => store.enqueueOutgoing({ v: 1, events: [name] }));
 }
@@ -101,12 +118,9 @@ describe('the event outbox while the queue send is in flight', () => {
   });
 
   it("deletes the sent rows in the next turn's commit: the flush makes no write of its own", async () => {
-    const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
-    await runInDurableObject(stub, async (_, state) => {
-      const store = new ConversationStorage(state.storage.sql);
-      const queue = heldQueue();
-      queue.release();
-      const outbox = new EventOutbox(state, { ...env, EVENTS: queue.events } as AppEnv, store);
+    const queue = heldQueue();
+    queue.release();
+    await withOutbox(queue.events, async ({ state, store, outbox }) => {
       const live = new LivePush(state, env as AppEnv, store, (now) => outbox.nextRowSeq(now));
       const turns = new Turns(state, store, outbox, live);
       enqueue(state, store, 'sent');
@@ -126,12 +140,9 @@ describe('the event outbox while the queue send is in flight', () => {
   });
 
   it(`deletes the sent rows by itself ${SWEEP_DELAY_MS} ms after the flush when no turn comes`, async () => {
-    const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
-    await runInDurableObject(stub, async (_, state) => {
-      const store = new ConversationStorage(state.storage.sql);
-      const queue = heldQueue();
-      queue.release();
-      const outbox = new EventOutbox(state, { ...env, EVENTS: queue.events } as AppEnv, store);
+    const queue = heldQueue();
+    queue.release();
+    await withOutbox(queue.events, async ({ state, store, outbox }) => {
       enqueue(state, store, 'quiet');
       await outbox.flush();
       expect(new ConversationStorage(state.storage.sql).outgoing(10)).toHaveLength(1);
@@ -263,11 +274,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('when the event outbox flushes', () => {
   it(`waits for ${FLUSH_QUIET_MS} ms without a turn, then sends the exchange as one queue send`, async () => {
-    const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
-    await runInDurableObject(stub, async (_, state) => {
-      const store = new ConversationStorage(state.storage.sql);
-      const queue = timedQueue();
-      const outbox = new EventOutbox(state, { ...env, EVENTS: queue.events } as AppEnv, store);
+    const queue = timedQueue();
+    await withOutbox(queue.events, async ({ state, store, outbox }) => {
       for (const name of ['one', 'two', 'three']) {
         enqueue(state, store, name);
         outbox.schedule();
@@ -283,11 +291,8 @@ describe('when the event outbox flushes', () => {
   });
 
   it(`sends a conversation that never pauses at most ${FLUSH_MAX_WAIT_MS} ms after its first unsent turn`, async () => {
-    const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
-    await runInDurableObject(stub, async (_, state) => {
-      const store = new ConversationStorage(state.storage.sql);
-      const queue = timedQueue();
-      const outbox = new EventOutbox(state, { ...env, EVENTS: queue.events } as AppEnv, store);
+    const queue = timedQueue();
+    await withOutbox(queue.events, async ({ state, store, outbox }) => {
       const first = Date.now();
       // A turn every 200 ms (below the quiet time) for longer than the longest wait.
       for (let i = 0; Date.now() - first < FLUSH_MAX_WAIT_MS + 1_500; i++) {
@@ -303,11 +308,8 @@ describe('when the event outbox flushes', () => {
   });
 
   it(`sends at once when ${FLUSH_ROWS} turns' rows wait, however busy the conversation`, async () => {
-    const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
-    await runInDurableObject(stub, async (_, state) => {
-      const store = new ConversationStorage(state.storage.sql);
-      const queue = timedQueue();
-      const outbox = new EventOutbox(state, { ...env, EVENTS: queue.events } as AppEnv, store);
+    const queue = timedQueue();
+    await withOutbox(queue.events, async ({ state, store, outbox }) => {
       for (let i = 0; i < FLUSH_ROWS - 1; i++) {
         enqueue(state, store, `row ${i}`);
         outbox.schedule();
@@ -327,11 +329,8 @@ describe('when the event outbox flushes', () => {
 
 describe('the size of what one flush sends', () => {
   it(`sends ${FLUSH_ROWS} turns of 200 large events each through the real queue as several batches within its limits`, async () => {
-    const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
-    await runInDurableObject(stub, async (_, state) => {
-      const store = new ConversationStorage(state.storage.sql);
-      const queue = timedQueue();
-      const outbox = new EventOutbox(state, { ...env, EVENTS: queue.events } as AppEnv, store);
+    const queue = timedQueue();
+    await withOutbox(queue.events, async ({ state, store, outbox }) => {
       // About 70 KB a turn (a turn's step limit with long step records), 3.5 MB in all; a
       // character that takes three bytes in UTF-8 so that counting characters would not do.
       const turns = FLUSH_ROWS;
@@ -357,11 +356,8 @@ describe('the size of what one flush sends', () => {
   });
 
   it('drops and logs one event larger than a queue message, and sends the rest of its turn and the turns after it', async () => {
-    const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
-    await runInDurableObject(stub, async (_, state) => {
-      const store = new ConversationStorage(state.storage.sql);
-      const queue = timedQueue();
-      const outbox = new EventOutbox(state, { ...env, EVENTS: queue.events } as AppEnv, store);
+    const queue = timedQueue();
+    await withOutbox(queue.events, async ({ state, store, outbox }) => {
       state.storage.transactionSync(() =>
         store.enqueueOutgoing({ v: 1, events: ['before', 'x'.repeat(MESSAGE_BYTES + 1), 'after'] }),
       );
