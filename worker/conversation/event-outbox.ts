@@ -78,11 +78,22 @@ export class EventOutbox {
   schedule(): void {
     const now = Date.now();
     this.lastTurnAt = now;
-    if (this.retired || !this.pending()) return;
+    if (this.retired || !this.pending()) {
+      this.waitingSince = null;
+      return;
+    }
     this.waitingSince ??= now;
     const full = now >= this.backoffUntil && this.store.outgoing(FLUSH_ROWS).length >= FLUSH_ROWS;
     if (full) this.flushSoon();
     else if (this.timer === null) this.arm(FLUSH_QUIET_MS);
+  }
+
+  /**
+   * A turn has committed its rows; `schedule` follows once its effects are done. The longest
+   * wait counts from here (no read: `schedule` finds out whether anything is to be sent).
+   */
+  turnCommitted(): void {
+    this.waitingSince ??= Date.now();
   }
 
   private arm(ms: number): void {

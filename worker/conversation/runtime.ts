@@ -295,7 +295,7 @@ export class ConversationRuntime {
   private async afterTurn(): Promise<void> {
     // The turn's rows are committed: the outbox's longest wait counts from now, not from the
     // end of its effects (an AI answer or a webhook can take seconds).
-    this.outbox.schedule();
+    this.outbox.turnCommitted();
     await this.drain();
     this.outbox.schedule();
   }
