@@ -56,6 +56,7 @@ export function FlowEditorPage({ flowId }: { flowId: string }) {
         <p>
           <a href="/admin/flows">← All flows</a>
         </p>
+        <h1>Flow {flowId}</h1>
         <Alert>Could not load the flow: {failureText(failure)}</Alert>
       </section>
     );
