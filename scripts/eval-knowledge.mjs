@@ -36,13 +36,12 @@ import {
   answerProbability,
   DEFAULT_MIN_CONFIDENCE,
   decideKnowledgeAnswer,
-  LEXICAL_WEIGHT,
   MIN_SCORE,
-  marginOf,
   rankArticles,
   scoreArticles,
 } from '../shared/knowledge/answer.ts';
 import { KnowledgeIndex } from '../shared/knowledge/knowledge-index.ts';
+import { titleCoverage } from '../shared/knowledge/semantic.ts';
 import { loadWordVectors } from '../shared/knowledge/word-vectors.ts';
 
 const SEED = 20180117;
@@ -51,7 +50,7 @@ const VAL_HELD_OUT = 12;
 const VAL_IN_KB = 50;
 const MAX_OOS_ANSWERED = 0.2;
 const FOLDS = 5;
-const FEATURES = ['score', 'margin', 'title', 'titleCovered'];
+const FEATURES = ['consensus'];
 // Plain batch gradient descent on the log loss with a small L2 penalty: deterministic, so every
 // run fits the same constants; the features are all 0..1, so no scaling is needed.
 const FIT_STEPS = 3000;
@@ -81,9 +80,9 @@ export function fitAnswerModel(rows) {
   return model;
 }
 
-/** The model's probability, 0 under the product's floor on the fused score (answer.ts MIN_SCORE). */
+/** The model's probability, 0 under the product's floor on the evidence (answer.ts MIN_SCORE). */
 const probabilityWith = (model, f) =>
-  f.score < MIN_SCORE
+  f.evidence < MIN_SCORE
     ? 0
     : 1 / (1 + Math.exp(-(model.bias + FEATURES.reduce((sum, k) => sum + model[k] * f[k], 0))));
 
@@ -110,6 +109,37 @@ function chooseThreshold(within, score, probability) {
   const best = Math.max(...feasible.map((c) => c.rightFirst));
   const tied = feasible.filter((c) => c.rightFirst === best);
   return tied[Math.floor((tied.length - 1) / 2)];
+}
+
+/**
+ * The design before this one (README's StackFAQ history), kept to compare: fused = 0.5 × BM25
+ * (scaled) + 0.5 × title word-vector match; answered when its four-feature model (constants as
+ * shipped then) reached 0.36 and the fused score 0.25.
+ */
+const LEGACY_MODEL = { bias: -3.151, score: 0.763, margin: 2.787, title: 1.459, titleCovered: 1.674 };
+function legacyRank(scores, weight) {
+  const top = Math.max(0, ...scores.map((s) => s.lexical)) || 1;
+  return scores
+    .map((s) => ({ ...s, fused: weight * (s.lexical / top) + (1 - weight) * s.title }))
+    .sort((a, b) => b.fused - a.fused);
+}
+function legacyMargin(ranked) {
+  const [top, runnerUp] = ranked;
+  if (!top || top.fused <= 0) return 0;
+  return runnerUp ? Math.max(0, 1 - runnerUp.fused / top.fused) : 1;
+}
+function legacyDecision(text, scores, vectors) {
+  const ranked = legacyRank(scores, 0.5);
+  const top = ranked[0];
+  if (!top || top.fused < 0.25) return { top: top?.article.articleId, answers: false };
+  const m = LEGACY_MODEL;
+  const z =
+    m.bias +
+    m.score * top.fused +
+    m.margin * legacyMargin(ranked) +
+    m.title * top.title +
+    m.titleCovered * titleCoverage(text, top.article.title, vectors);
+  return { top: top.article.articleId, answers: 1 / (1 + Math.exp(-z)) >= 0.36 };
 }
 
 const readJsonl = (path) =>
@@ -162,7 +192,8 @@ export async function evalKnowledge(datasets, { withTest = true } = {}) {
       decision,
       top,
       right: !outOfScope && top === gold,
-      features: answerFeatures(text, ranked, vectors),
+      features: answerFeatures(ranked),
+      legacy: legacyDecision(text, scores, vectors),
     };
   };
   for (const query of queries) {
@@ -232,23 +263,25 @@ export async function evalKnowledge(datasets, { withTest = true } = {}) {
       )}, threshold ${chosen.threshold}`,
     );
   const shipped = (r) =>
-    r.features.score >= MIN_SCORE && answerProbability(r.features) >= DEFAULT_MIN_CONFIDENCE;
+    r.features.evidence >= MIN_SCORE && answerProbability(r.features) >= DEFAULT_MIN_CONFIDENCE;
   // What the product does (decideKnowledgeAnswer) must be what the table reports.
   const mismatches = rows.filter(
     (r) => r.decision && (r.decision.answer.kind === 'answered') !== shipped(r),
   );
   if (mismatches.length)
     throw new Error(`eval and product disagree on ${mismatches.length} questions`);
-  // The design before this one: floors on the fused score (0.58) and the margin (0.29).
-  const previous = (r) => r.features.score >= 0.58 && r.features.margin >= 0.29;
-  // Baselines on the same rows re-ranked at another BM25 share (test only, always answering).
+  // The design before this one, with its constants as shipped (not refitted).
+  const previous = (r) => r.legacy.answers;
+  const previousRanking = (parts) =>
+    score(parts, () => true, rows.map((r) => ({ ...r, right: !r.outOfScope && r.legacy.top === r.gold })));
+  // Baselines on the same rows re-ranked by one view (test only, always answering).
   const reranked = (weight, answers) => {
     const again = rows
       .filter((r) => r.part === 'test')
       .map((r) => {
-        const ranked = rankArticles(r.scores, weight);
+        const ranked = legacyRank(r.scores, weight);
         const top = ranked[0]?.article.articleId;
-        return { ...r, right: !r.outOfScope && top === r.gold, margin: marginOf(ranked) };
+        return { ...r, right: !r.outOfScope && top === r.gold, margin: legacyMargin(ranked) };
       });
     return score(['test'], answers, again);
   };
@@ -264,6 +297,8 @@ export async function evalKnowledge(datasets, { withTest = true } = {}) {
     valRemoved: score(['val-removed'], shipped),
     previousVal: score(['val'], previous),
     previousValRemoved: score(['val-removed'], previous),
+    previousRankingVal: previousRanking(['val']),
+    previousRankingTest: withTest ? previousRanking(['test']) : null,
     test: withTest ? score(['test'], shipped) : null,
     previousTest: withTest ? score(['test'], previous) : null,
     bm25: withTest
@@ -287,7 +322,7 @@ export function printKnowledge(r) {
   const cv = r.crossValidated;
   const coefficients = ['bias', ...FEATURES].map((k) => `${k} ${c.model[k].toFixed(3)}`).join(', ');
   console.log(
-    `Answer model fitted on validation (BM25 share fixed at ${LEXICAL_WEIGHT}; logistic: ${coefficients}), lowest probability chosen on validation ${c.threshold} (shipped in shared/knowledge/answer.ts: the same), fused score ≥ ${MIN_SCORE} (a fixed floor) — validation right first ${pct(c.rightFirst)}%, out-of-scope answered ${pct(c.oosAnswered)}% (own article removed: ${pct(c.removedAnswered)}%). Cross-validated over the validation threads (5 folds: fitted and chosen on 4, scored on the 5th): right first ${pct(cv.val.rightFirst)}%, out-of-scope answered ${pct(cv.val.oosAnswered)}% (own article removed: ${pct(cv.valRemoved.oosAnswered)}%). Targets: right first ≥ 75% of in-scope, out-of-scope answered ≤ 20%\n`,
+    `Five views fused with equal shares (BM25, title and lead word vectors, title and lead character n-grams); answer model fitted on validation (logistic on the views' consensus: ${coefficients}), lowest probability chosen on validation ${c.threshold} (shipped in shared/knowledge/answer.ts: the same), evidence ≥ ${MIN_SCORE} (a fixed floor) — validation right first ${pct(c.rightFirst)}%, out-of-scope answered ${pct(c.oosAnswered)}% (own article removed: ${pct(c.removedAnswered)}%). Cross-validated over the validation threads (5 folds: fitted and chosen on 4, scored on the 5th): right first ${pct(cv.val.rightFirst)}%, out-of-scope answered ${pct(cv.val.oosAnswered)}% (own article removed: ${pct(cv.valRemoved.oosAnswered)}%). Targets: right first ≥ 75% of in-scope, out-of-scope answered ≤ 20%\n`,
   );
   console.log(
     '| design | part | in-scope queries | right citation first | out-of-scope queries | out-of-scope answered |',
@@ -303,24 +338,20 @@ export function printKnowledge(r) {
     line('BM25 margin ≥ 0.29 (the first design)', 'test', r.bm25.margin);
     line('title word vectors alone, always answer', 'test', always(r.titleOnly.alone));
   }
-  line('fused, always answer', 'validation', always(r.val));
-  if (r.withTest) line('fused, always answer', 'test', always(r.test));
-  line('previous: fused score ≥ 0.58 and margin ≥ 0.29', 'validation', r.previousVal);
-  line(
-    'previous: fused score ≥ 0.58 and margin ≥ 0.29',
-    'validation, own article removed',
-    r.previousValRemoved,
-  );
-  if (r.withTest) line('previous: fused score ≥ 0.58 and margin ≥ 0.29', 'test', r.previousTest);
-  line('**fused + answer model (shipped)**', 'validation', r.val);
-  line('**fused + answer model (shipped)**', 'validation, own article removed', r.valRemoved);
-  line('**fused + answer model (shipped)**', 'validation, cross-validated', cv.val);
-  line(
-    '**fused + answer model (shipped)**',
-    'validation, own article removed, cross-validated',
-    cv.valRemoved,
-  );
-  if (r.withTest) line('**fused + answer model (shipped)**', '**test**', r.test);
+  const before = 'previous: BM25 + title vectors, four-feature model';
+  line(`${before}, always answer`, 'validation', always(r.previousRankingVal));
+  if (r.withTest) line(`${before}, always answer`, 'test', always(r.previousRankingTest));
+  line(before, 'validation', r.previousVal);
+  line(before, 'validation, own article removed', r.previousValRemoved);
+  if (r.withTest) line(before, 'test', r.previousTest);
+  line('five views fused, always answer', 'validation', always(r.val));
+  if (r.withTest) line('five views fused, always answer', 'test', always(r.test));
+  const shipped = '**five views + consensus model (shipped)**';
+  line(shipped, 'validation', r.val);
+  line(shipped, 'validation, own article removed', r.valRemoved);
+  line(shipped, 'validation, cross-validated', cv.val);
+  line(shipped, 'validation, own article removed, cross-validated', cv.valRemoved);
+  if (r.withTest) line(shipped, '**test**', r.test);
   console.log(
     `\nLatency per question (local, 100 articles, vectors loaded): p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`,
   );

@@ -4,13 +4,14 @@
  * `noAnswer`; else an extractive answer (the best-matching sentences, local) or, with a chat
  * model, a grounded answer that must cite the numbered sources and may refuse (`NO_ANSWER`).
  *
- * Ranking fuses two signals per article: BM25 over its passages (MiniSearch; scaled so the best
- * article scores 1) and how well its title covers the question's words in GloVe space
- * (semantic.ts), which bridges paraphrases that share no word. Whether to answer is a small
- * logistic model over four features of the best article (its fused score, its margin over the
- * runner-up, its title match, and how much of its title the question covers): the pilot answers
+ * Ranking fuses five views of each article with equal shares: BM25 over its passages (MiniSearch,
+ * stemmed), how well its title and its lead (title + start of the first passage) cover the
+ * question's words in GloVe space (semantic.ts; bridges paraphrases that share no word), and the
+ * character n-gram cosine of the question with its title and its lead (char-grams.ts; typos and
+ * word forms). Whether to answer is a one-feature logistic model over the views' consensus: how
+ * clearly each view, on its own, puts the best article ahead of every other. The pilot answers
  * when the model's probability that the best article is the right one reaches minConfidence (and
- * the best article's fused score reaches a low floor, MIN_SCORE).
+ * the best article's evidence reaches a low floor, MIN_SCORE).
  * Coefficients and the default threshold were fitted on the StackFAQ validation threads only
  * (scripts/eval-knowledge.mjs fits them and checks the product decides as it does; README's AI
  * section).
@@ -19,7 +20,8 @@ import type { ChatModel } from '../ai/chat-model.ts';
 import type { Citation, KnowledgeAnswer } from './article.ts';
 import { isHandoverRequest } from './handover.ts';
 import type { ArticleEntry, KnowledgeIndex, PassageHit } from './knowledge-index.ts';
-import { TitleMatcher, titleCoverage } from './semantic.ts';
+import { CharGramMatcher } from './char-grams.ts';
+import { TitleMatcher } from './semantic.ts';
 import { contentTerms, splitSentences, tokenizeWords } from './text.ts';
 import { loadWordVectors, type WordVectors } from './word-vectors.ts';
 
@@ -45,35 +47,37 @@ export interface SemanticScorer {
 }
 
 /**
- * What the pilot reads to decide whether to answer from its best article (each 0..1). Unlike the
- * former floor on the fused score (a best article whose title shares nothing with the question
- * could reach at most 0.5, under the 0.58 floor), no single feature caps the answer: an article
- * that only BM25 finds can still be answered when it stands out far enough from the rest.
+ * What the pilot reads to decide whether to answer from its best article. The model reads only
+ * `consensus`; the others are shown in `why` (and `evidence` has a floor, MIN_SCORE).
  */
 export interface AnswerFeatures {
-  /** Fused score of the best article (BM25 share + title match share). */
+  /** Fused score of the best article: the mean of its views (the ranking). */
   score: number;
-  /** 1 − runner-up / best. */
+  /** The same mean with the character views unscaled: how much evidence there is at all (0..1). */
+  evidence: number;
+  /** 1 − runner-up / best, on the fused score. */
   margin: number;
-  /** The best article's semantic match (title covers the question; or embeddings). */
-  title: number;
-  /** Share of the best article's title words the question covers. */
-  titleCovered: number;
+  /**
+   * How clearly every view picks the best article: per view, (its value − the best value of any
+   * other article) / the larger of the two, averaged over the views (−1..1). Negative when views
+   * prefer another article. Two different rankers agreeing was the one signal that told right
+   * from wrong in every experiment (eval/USE-EXPERIMENT.md); this measures it by how much.
+   */
+  consensus: number;
 }
 
 /**
- * Logistic model: P(best article is the right one) = σ(bias + Σ weight × feature). Fitted on the
+ * Logistic model: P(best article is the right one) = σ(bias + consensus × weight). Fitted on the
  * StackFAQ validation threads (positives: in-scope questions whose article ranks first; negatives:
  * the others, held-out questions and in-scope questions asked again without their article) by
- * scripts/eval-knowledge.mjs, which refuses to report if these constants drift from its fit.
+ * scripts/eval-knowledge.mjs, which refuses to report if these constants drift from its fit. One
+ * feature: the four-feature model before it fitted validation (71.2% right first) and fell to
+ * 49.2% on test.
  */
 export const ANSWER_MODEL = {
-  bias: -3.151,
-  score: 0.763,
-  margin: 2.787,
-  title: 1.459,
-  titleCovered: 1.674,
-} as const satisfies Record<keyof AnswerFeatures | 'bias', number>;
+  bias: -0.864,
+  consensus: 3.655,
+} as const satisfies Partial<Record<keyof AnswerFeatures | 'bias', number>>;
 /**
  * Lowest probability the pilot answers at (`ai.knowledgeMinConfidence`'s default): chosen with the
  * model on the StackFAQ validation threads (most right citations first while answering ≤ 20% of
@@ -81,31 +85,18 @@ export const ANSWER_MODEL = {
  */
 export const DEFAULT_MIN_CONFIDENCE = 0.36;
 /**
- * Lowest fused score of the best article the pilot answers from, whatever the model says. The
- * margin is a ratio, so a lone article with only a faint word-vector likeness to the question
- * (fused 0.03, runner-up 0) would have the full margin and pass the model in a three-article
- * help center. Each signal alone gives at most 0.5 (the best BM25 article with no title match,
- * or a title covering the question with no shared word), so 0.25 keeps both answerable while
- * refusing an article that has neither half. Not chosen on data: no validation question the model
- * answers scores under 0.55, so every floor up to 0.5 gives the same StackFAQ figures.
+ * Lowest `evidence` of the best article the pilot answers from, whatever the model says. The
+ * consensus is a ratio, so a lone article with only a faint likeness to the question (runner-up 0
+ * in every view) would have the full consensus. One view at full strength (an article only BM25
+ * finds, every other view 0) gives 0.2 of five; a faint likeness in every view gives less. Not
+ * chosen on data.
  */
-export const MIN_SCORE = 0.25;
-/**
- * Share of the fused score that is lexical (BM25); the rest is the title's word-vector match (or
- * embeddings). Fixed, not chosen: see scripts/eval-knowledge.mjs.
- */
-export const LEXICAL_WEIGHT = 0.5;
+export const MIN_SCORE = 0.2;
 
 /** The model's probability that the best article is the right one (0..1). */
-export function answerProbability(features: AnswerFeatures): number {
+export function answerProbability(features: Pick<AnswerFeatures, 'consensus'>): number {
   const m = ANSWER_MODEL;
-  const z =
-    m.bias +
-    m.score * features.score +
-    m.margin * features.margin +
-    m.title * features.title +
-    m.titleCovered * features.titleCovered;
-  return 1 / (1 + Math.exp(-z));
+  return 1 / (1 + Math.exp(-(m.bias + m.consensus * features.consensus)));
 }
 
 /** Passages retrieved to find the best passage of each lexically matching article. */
@@ -195,7 +186,12 @@ async function groundedAnswer(
   };
 }
 
-/** One article's evidence: its best passage by BM25 (if any word matched) and its title match. */
+/**
+ * One article's evidence, one number per view of it: BM25 over its passages, its title's and its
+ * lead's word-vector match (or one Workers AI embedding match in their place), and its title's
+ * and lead's character n-gram match. The lead is the title followed by the start of the first
+ * passage: the answer's own words, which a paraphrase of the question often uses.
+ */
 export interface ArticleScore {
   article: ArticleEntry;
   /** Best passage's BM25 score (0 when no passage shares a word with the question). */
@@ -203,13 +199,64 @@ export interface ArticleScore {
   passage: PassageHit | null;
   /** Semantic match (0..1): local word-vector coverage of the question by the title, or embeddings. */
   title: number;
+  /** Word-vector coverage of the question by the lead (0..1); null with embeddings. */
+  lead: number | null;
+  /** Character n-gram cosine of the question with the title (0..1). */
+  titleChars: number;
+  /** Character n-gram cosine of the question with the lead (0..1). */
+  leadChars: number;
 }
 
 export interface RankedArticle extends ArticleScore {
+  /** Mean of the views (BM25 and character views scaled so the best article has 1). */
   fused: number;
+  /** Mean of the views with the character views unscaled (the floor's measure). */
+  evidence: number;
+  /** The views as fused (0..1 each), the consensus's input. */
+  views: number[];
 }
 
-const matchers = new WeakMap<KnowledgeIndex, TitleMatcher>();
+/** Words of the first passage in the lead's word-vector view (bounds its distinct words). */
+export const LEAD_WORDS = 40;
+/** Characters of the first passage in the lead's character view. */
+export const LEAD_CHARS = 2000;
+
+interface Views {
+  title: TitleMatcher | null;
+  lead: TitleMatcher | null;
+  titleChars: CharGramMatcher;
+  leadChars: CharGramMatcher;
+}
+
+const viewsOf = new WeakMap<KnowledgeIndex, Views>();
+
+const leadOf = (article: ArticleEntry, words: number) =>
+  `${article.title} ${tokenizeWords(article.text).slice(0, words).join(' ')}`;
+
+/** The matchers of an index's articles, built once per index (vectors: null = embeddings). */
+function viewsFor(
+  index: KnowledgeIndex,
+  articles: readonly ArticleEntry[],
+  vectors: WordVectors | null,
+): Views {
+  const cached = index.articles.length ? viewsOf.get(index) : undefined;
+  if (cached && (cached.title || !vectors)) return cached;
+  const views: Views = {
+    title: vectors ? new TitleMatcher(vectors, articles) : null,
+    lead: vectors
+      ? new TitleMatcher(
+          vectors,
+          articles.map((a) => ({ title: leadOf(a, LEAD_WORDS) })),
+        )
+      : null,
+    titleChars: cached?.titleChars ?? new CharGramMatcher(articles.map((a) => a.title)),
+    leadChars:
+      cached?.leadChars ??
+      new CharGramMatcher(articles.map((a) => `${a.title}\n${a.text.slice(0, LEAD_CHARS)}`)),
+  };
+  if (index.articles.length) viewsOf.set(index, views);
+  return views;
+}
 
 /** Each article's best passage by BM25, and the articles to score (in index order). */
 function lexicalEvidence(question: string, index: KnowledgeIndex) {
@@ -229,29 +276,38 @@ function lexicalEvidence(question: string, index: KnowledgeIndex) {
 }
 
 function combine(
+  question: string,
   best: Map<string, PassageHit>,
   articles: readonly ArticleEntry[],
+  views: Views,
   semantic: readonly number[],
 ): ArticleScore[] {
+  const lead = views.lead?.similarities(question) ?? null;
+  const titleChars = views.titleChars.similarities(question);
+  const leadChars = views.leadChars.similarities(question);
   return articles.map((article, i) => {
     const passage = best.get(article.articleId) ?? null;
-    return { article, passage, lexical: passage?.score ?? 0, title: semantic[i] ?? 0 };
+    return {
+      article,
+      passage,
+      lexical: passage?.score ?? 0,
+      title: semantic[i] ?? 0,
+      lead: lead ? (lead[i] ?? 0) : null,
+      titleChars: titleChars[i] ?? 0,
+      leadChars: leadChars[i] ?? 0,
+    };
   });
 }
 
-/** Every article's evidence for the question (unordered), with the local title match. */
+/** Every article's evidence for the question (unordered), with the local word vectors. */
 export function scoreArticles(
   question: string,
   index: KnowledgeIndex,
   vectors: WordVectors,
 ): ArticleScore[] {
   const { best, articles } = lexicalEvidence(question, index);
-  let matcher = index.articles.length ? matchers.get(index) : undefined;
-  if (!matcher) {
-    matcher = new TitleMatcher(vectors, articles);
-    if (index.articles.length) matchers.set(index, matcher);
-  }
-  return combine(best, articles, matcher.similarities(question));
+  const views = viewsFor(index, articles, vectors);
+  return combine(question, best, articles, views, (views.title as TitleMatcher).similarities(question));
 }
 
 /** The same evidence with another semantic signal (e.g. Workers AI embeddings). */
@@ -261,20 +317,34 @@ export async function scoreArticlesWith(
   semantic: SemanticScorer,
 ): Promise<ArticleScore[]> {
   const { best, articles } = lexicalEvidence(question, index);
-  return combine(best, articles, await semantic.similarities(question, articles));
+  const views = viewsFor(index, articles, null);
+  const similarities = await semantic.similarities(question, articles);
+  return combine(question, best, articles, { ...views, lead: null }, similarities);
 }
 
-/** Fused score (BM25 scaled so the best article has 1, plus title match), best first. */
-export function rankArticles(
-  scores: readonly ArticleScore[],
-  lexicalWeight = LEXICAL_WEIGHT,
-): RankedArticle[] {
-  const top = Math.max(0, ...scores.map((s) => s.lexical)) || 1;
+/**
+ * Fused score, best first: the mean of the article's views, where BM25 and the character views
+ * are scaled so the best article has 1 (their raw values mean little across questions) and the
+ * word-vector views are already shares of the question (0..1). Equal shares: nothing to fit.
+ */
+export function rankArticles(scores: readonly ArticleScore[]): RankedArticle[] {
+  const top = (pick: (s: ArticleScore) => number) => Math.max(0, ...scores.map(pick)) || 1;
+  const lexical = top((s) => s.lexical);
+  const titleChars = top((s) => s.titleChars);
+  const leadChars = top((s) => s.leadChars);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return scores
-    .map((s) => ({
-      ...s,
-      fused: lexicalWeight * (s.lexical / top) + (1 - lexicalWeight) * s.title,
-    }))
+    .map((s) => {
+      const semantic = s.lead === null ? [s.title] : [s.title, s.lead];
+      const views = [
+        s.lexical / lexical,
+        ...semantic,
+        s.titleChars / titleChars,
+        s.leadChars / leadChars,
+      ];
+      const evidence = mean([s.lexical / lexical, ...semantic, s.titleChars, s.leadChars]);
+      return { ...s, views, fused: mean(views), evidence };
+    })
     .sort((a, b) => b.fused - a.fused);
 }
 
@@ -285,19 +355,28 @@ export function marginOf(ranked: readonly RankedArticle[]): number {
   return runnerUp ? Math.max(0, 1 - runnerUp.fused / top.fused) : 1;
 }
 
-/** The decision's features for the best of the ranked articles (vectors: null = same words only). */
-export function answerFeatures(
-  question: string,
-  ranked: readonly RankedArticle[],
-  vectors: WordVectors | null,
-): AnswerFeatures {
+/** How clearly every view picks the best article (AnswerFeatures.consensus; −1..1). */
+export function consensusOf(ranked: readonly RankedArticle[]): number {
+  const [top, ...others] = ranked;
+  if (!top) return 0;
+  let sum = 0;
+  top.views.forEach((value, v) => {
+    const other = Math.max(0, ...others.map((r) => r.views[v] ?? 0));
+    const larger = Math.max(value, other);
+    sum += larger > 0 ? (value - other) / larger : 0;
+  });
+  return sum / top.views.length;
+}
+
+/** The decision's features for the best of the ranked articles. */
+export function answerFeatures(ranked: readonly RankedArticle[]): AnswerFeatures {
   const top = ranked[0];
-  if (!top) return { score: 0, margin: 0, title: 0, titleCovered: 0 };
+  if (!top) return { score: 0, evidence: 0, margin: 0, consensus: 0 };
   return {
     score: top.fused,
+    evidence: top.evidence,
     margin: marginOf(ranked),
-    title: top.title,
-    titleCovered: titleCoverage(question, top.article.title, vectors),
+    consensus: consensusOf(ranked),
   };
 }
 
@@ -330,15 +409,22 @@ export async function decideKnowledgeAnswer(
     const why = 'No article matches the question.';
     return { answer: { kind: 'noAnswer' }, confidence: 0, coverage: 0, best: null, why };
   }
-  const features = answerFeatures(question, ranked, vectors);
+  const features = answerFeatures(ranked);
   const confidence = answerProbability(features);
   const covered = top.passage ? coverage(question, top.passage) : 0;
   const minConfidence = options.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
   const best = citationOf(passageOf(top));
   const pct = (x: number) => `${Math.round(100 * x)}%`;
-  const evidence = `score ${pct(features.score)} (BM25 ${pct(top.passage ? top.lexical / (Math.max(...ranked.map((r) => r.lexical)) || 1) : 0)} of the best, ${signal} ${pct(top.title)}), margin over "${ranked[1]?.article.title ?? 'nothing'}" ${pct(features.margin)}, title covered by the question ${pct(features.titleCovered)}`;
-  if (top.fused < MIN_SCORE) {
-    const why = `The best article ("${top.article.title}") matches the question too weakly: ${evidence}; the score needs ${pct(MIN_SCORE)} (confidence ${pct(confidence)}).`;
+  const views = [
+    `BM25 ${pct(top.views[0] ?? 0)} of the best`,
+    `${signal} ${pct(top.title)}`,
+    ...(top.lead === null ? [] : [`lead match ${pct(top.lead)}`]),
+    `title characters ${pct(top.titleChars)}`,
+    `lead characters ${pct(top.leadChars)}`,
+  ];
+  const evidence = `score ${pct(features.score)} (${views.join(', ')}), evidence ${pct(features.evidence)}, margin over "${ranked[1]?.article.title ?? 'nothing'}" ${pct(features.margin)}, the views agree on it ${pct(features.consensus)}`;
+  if (top.evidence < MIN_SCORE) {
+    const why = `The best article ("${top.article.title}") matches the question too weakly: ${evidence}; the evidence needs ${pct(MIN_SCORE)} (confidence ${pct(confidence)}).`;
     return { answer: { kind: 'noAnswer' }, confidence, coverage: covered, best, why };
   }
   if (confidence < minConfidence) {
