@@ -12,7 +12,7 @@ import { stemmer } from 'stemmer';
 import { seededRandom, shuffleInPlace } from '../shared/ai/seeded-random.ts';
 import { scoreArticles } from '../shared/knowledge/answer.ts';
 import { KnowledgeIndex } from '../shared/knowledge/knowledge-index.ts';
-import { titleCoverage } from '../shared/knowledge/semantic.ts';
+import { TitleMatcher, titleCoverage } from '../shared/knowledge/semantic.ts';
 import { contentTerms, tokenizeWords } from '../shared/knowledge/text.ts';
 import { loadWordVectors } from '../shared/knowledge/word-vectors.ts';
 
@@ -47,7 +47,8 @@ const index = KnowledgeIndex.build(articles);
 const vectors = await loadWordVectors();
 
 // ---- char n-gram TF-IDF (word-bounded 3..5 grams) ----
-function grams(text, lo = 3, hi = 5) {
+const LO = Number(process.env.LO ?? 3);
+function grams(text, lo = LO, hi = 5) {
   const out = new Map();
   for (const w of contentTerms(text)) {
     const s = ` ${w} `;
@@ -147,7 +148,6 @@ export function questionCovered(text, i) {
   }
   return tot ? got / tot : 0;
 }
-import { TitleMatcher } from '../shared/knowledge/semantic.ts';
 const firstWords = (body, n) => tokenizeWords(body).slice(0, n).join(' ');
 const tmLead = new TitleMatcher(
   vectors,
@@ -180,7 +180,8 @@ for (const q of queries) {
   rows.push({ text: q.text, gold: q.gold_faq_id, out, sig, removed: false });
   if (!out) rows.push({ text: q.text, gold: q.gold_faq_id, out: true, sig, removed: true });
 }
-export { rows, ids, articles, vectors, titleCoverage };
+
+export { articles, ids, rows, titleCoverage, vectors };
 
 const norm = (xs) => {
   const m = Math.max(...xs);
@@ -196,7 +197,7 @@ const ranksOf = (xs, allowed) => {
 };
 // A ranking design: (row, allowed indices) -> scores per article
 const designs = {
-  shipped: (s) => s.ms.map((x, i) => 0.5 * norm(s.ms)[i] + 0.5 * s.tm[i]),
+  shipped: (s) => s.ms.map((_x, i) => 0.5 * norm(s.ms)[i] + 0.5 * s.tm[i]),
   ms: (s) => s.ms,
   ba: (s) => s.ba,
   bt: (s) => s.bt,
@@ -227,11 +228,28 @@ const designs = {
 };
 designs.tl = (s) => s.tl;
 designs.tc = (s) => s.tc;
-designs['tmF'] = (s) => s.tm.map((x, i) => (x + s.tc[i] ? (2 * x * s.tc[i]) / (x + s.tc[i]) : 0));
-designs['ms+tl+ctN'] = (s) => { const a = norm(s.ms), c = norm(s.ct); return a.map((x, i) => (x + s.tl[i] + c[i]) / 3); };
-designs['ms+tm+tl+ctN'] = (s) => { const a = norm(s.ms), c = norm(s.ct); return a.map((x, i) => (x + s.tm[i] + s.tl[i] + c[i]) / 4); };
-designs['ms+tmF+ctN'] = (s) => { const a = norm(s.ms), c = norm(s.ct), f = designs.tmF(s); return a.map((x, i) => (x + f[i] + c[i]) / 3); };
-designs['ms+tm+tc+ctN'] = (s) => { const a = norm(s.ms), c = norm(s.ct); return a.map((x, i) => (x + s.tm[i] + s.tc[i] + c[i]) / 4); };
+designs.tmF = (s) => s.tm.map((x, i) => (x + s.tc[i] ? (2 * x * s.tc[i]) / (x + s.tc[i]) : 0));
+designs['ms+tl+ctN'] = (s) => {
+  const a = norm(s.ms),
+    c = norm(s.ct);
+  return a.map((x, i) => (x + s.tl[i] + c[i]) / 3);
+};
+designs['ms+tm+tl+ctN'] = (s) => {
+  const a = norm(s.ms),
+    c = norm(s.ct);
+  return a.map((x, i) => (x + s.tm[i] + s.tl[i] + c[i]) / 4);
+};
+designs['ms+tmF+ctN'] = (s) => {
+  const a = norm(s.ms),
+    c = norm(s.ct),
+    f = designs.tmF(s);
+  return a.map((x, i) => (x + f[i] + c[i]) / 3);
+};
+designs['ms+tm+tc+ctN'] = (s) => {
+  const a = norm(s.ms),
+    c = norm(s.ct);
+  return a.map((x, i) => (x + s.tm[i] + s.tc[i] + c[i]) / 4);
+};
 const fuse = (keys, normed) => (s, allowed) => {
   const cols = keys.map((k) => {
     const xs = s[k];
@@ -241,7 +259,17 @@ const fuse = (keys, normed) => (s, allowed) => {
   });
   return s.ms.map((_, i) => cols.reduce((a, c) => a + c[i], 0) / cols.length);
 };
-for (const keys of [['ms','tm','ct','tp','cl'],['ms','tm','ct','tl','cl'],['ms','tm','ct','cl'],['ms','tm','ct','tp'],['ms','tm','ct'],['ms','tm','ct','tl'],['ms','tm','ct','ca'],['ms','tm','ct','tl','ca'],['ms','tm','ct','tl','ca','bt']]) {
+for (const keys of [
+  ['ms', 'tm', 'ct', 'tp', 'cl'],
+  ['ms', 'tm', 'ct', 'tl', 'cl'],
+  ['ms', 'tm', 'ct', 'cl'],
+  ['ms', 'tm', 'ct', 'tp'],
+  ['ms', 'tm', 'ct'],
+  ['ms', 'tm', 'ct', 'tl'],
+  ['ms', 'tm', 'ct', 'ca'],
+  ['ms', 'tm', 'ct', 'tl', 'ca'],
+  ['ms', 'tm', 'ct', 'tl', 'ca', 'bt'],
+]) {
   designs[`F(${keys})`] = fuse(keys, ['ms', 'ct', 'ca', 'bt', 'cl']);
   designs[`FN(${keys})`] = fuse(keys, keys);
   designs[`FA(${keys})`] = fuse(keys, ['ms']);
@@ -275,7 +303,7 @@ if (process.argv.includes('--rank')) {
 }
 
 // ---- abstention: logistic model over features, CV like the eval ----
-function fit(xs, ys, steps = 3000, rate = 0.5, l2 = 0.01) {
+function _fit(xs, ys, steps = 3000, rate = 0.5, l2 = 0.01) {
   const w = new Array(xs[0].length).fill(0);
   for (let step = 0; step < steps; step++) {
     const g = new Array(w.length).fill(0);
@@ -324,26 +352,28 @@ export function evaluate(design, featureFn, names) {
     return { ...r, right: !r.out && top === goldIdx(r), x: [1, ...names.map((n) => f[n])] };
   });
   const always = rs.filter((r) => !r.removed && !r.out);
-  const w = fit(
+  const w = it(
     rs.map((r) => r.x),
     rs.map((r) => (r.right ? 1 : 0)),
   );
   const inSample = choose(rs, (r) => prob(w, r.x));
   const cvs = SEEDS.map((sd) => {
-  const folds = foldsFor(SEED + sd);
-  const picked = new Map();
-  for (let k = 0; k < 5; k++) {
-    const train = rs.filter((r) => folds.get(r.gold) !== k);
-    const wk = fit(
-      train.map((r) => r.x),
-      train.map((r) => (r.right ? 1 : 0)),
-    );
-    const c = choose(train, (r) => prob(wk, r.x));
-    for (const r of rs) if (folds.get(r.gold) === k) picked.set(r, prob(wk, r.x) >= c.t);
-  }
-  return scoreSet(rs, (r) => picked.get(r));
+    const folds = foldsFor(SEED + sd);
+    const picked = new Map();
+    for (let k = 0; k < 5; k++) {
+      const train = rs.filter((r) => folds.get(r.gold) !== k);
+      const wk = it(
+        train.map((r) => r.x),
+        train.map((r) => (r.right ? 1 : 0)),
+      );
+      const c = choose(train, (r) => prob(wk, r.x));
+      for (const r of rs) if (folds.get(r.gold) === k) picked.set(r, prob(wk, r.x) >= c.t);
+    }
+    return scoreSet(rs, (r) => picked.get(r));
   });
-  const cv = Object.fromEntries(['rf', 'oos', 'rem'].map((k) => [k, cvs.reduce((a, c) => a + c[k], 0) / cvs.length]));
+  const cv = Object.fromEntries(
+    ['rf', 'oos', 'rem'].map((k) => [k, cvs.reduce((a, c) => a + c[k], 0) / cvs.length]),
+  );
   cv.worstOos = Math.max(...cvs.map((c) => c.oos));
   return {
     always: always.filter((r) => r.right).length / always.length,
@@ -384,17 +414,16 @@ const baseFeatures = (keys) => (r, s, ranked, allowed) => {
 };
 if (process.argv.includes('--abstain')) {
   const pct = (x) => (100 * x).toFixed(1);
-  const tries = [
-    ['FA(ms,tm,ct,tp,cl)', ['ms', 'tm', 'ct', 'tp', 'cl'], ['cm']],
-  ];
-  const older6 = [
+  const tries = [['FA(ms,tm,ct,tp,cl)', ['ms', 'tm', 'ct', 'tp', 'cl'], ['cm']]];
+  const _older7 = [['FA(ms,tm,ct,tp,cl)', ['ms', 'tm', 'ct', 'tp', 'cl'], ['cm']]];
+  const _older6 = [
     ['F(ms,tm,ct,tp,cl)', ['ms', 'tm', 'ct', 'tp', 'cl'], ['cm']],
     ['F(ms,tm,ct,tl,cl)', ['ms', 'tm', 'ct', 'tl', 'cl'], ['cm']],
     ['F(ms,tm,ct,cl)', ['ms', 'tm', 'ct', 'cl'], ['cm']],
     ['F(ms,tm,ct,tp)', ['ms', 'tm', 'ct', 'tp'], ['cm']],
     ['F(ms,tm,ct)', ['ms', 'tm', 'ct', 'tp', 'cl'], ['cm']],
   ];
-  const older5 = [
+  const _older5 = [
     ['F(ms,tm,ct,tl)', ['ms', 'tm', 'ct', 'tl'], ['cm']],
     ['F(ms,tm,ct,tl,ca)', ['ms', 'tm', 'ct', 'tl', 'ca'], ['cm']],
     ['FN(ms,tm,ct,tl,ca)', ['ms', 'tm', 'ct', 'tl', 'ca'], ['cm']],
@@ -402,7 +431,7 @@ if (process.argv.includes('--abstain')) {
     ['F(ms,tm,ct,tl,ca)', ['ms', 'tm', 'ct', 'tl', 'ca'], ['cm', 'margin']],
     ['F(ms,tm,ct,tl)', ['ms', 'tm', 'ct', 'tl'], ['cm', 'margin']],
   ];
-  const older4 = [
+  const _older4 = [
     ['ms+tm+ctN', ['ms', 'tm', 'ct', 'tl'], ['cm']],
     ['ms+tm+ctN', ['ms', 'tm', 'ct', 'tc'], ['cm']],
     ['ms+tm+ctN', ['ms', 'tm', 'ct', 'ca'], ['cm']],
@@ -412,13 +441,17 @@ if (process.argv.includes('--abstain')) {
     ['ms+tm+ctN', ['ms', 'ct'], ['cm']],
     ['ms+tm+ctN', ['ms', 'tm'], ['cm']],
   ];
-  const older3 = [
-    ['ms+tm+ctN', ['ms', 'tm', 'ct'], ['cm', 'margin', 'agree', 'titleCovered', 'qc', 'ct', 'title', 'score', 'qcGap']],
+  const _older3 = [
+    [
+      'ms+tm+ctN',
+      ['ms', 'tm', 'ct'],
+      ['cm', 'margin', 'agree', 'titleCovered', 'qc', 'ct', 'title', 'score', 'qcGap'],
+    ],
     ['ms+tm+ctN', ['ms', 'tm', 'ct'], ['cm', 'ct', 'title']],
     ['ms+tm+ctN', ['ms', 'tm', 'ct'], ['cm', 'qcGap']],
     ['ms+tm+ctN', ['ms', 'tm', 'ct'], ['cm', 'margin', 'qcGap']],
   ];
-  const older2 = [
+  const _older2 = [
     ['ms+tm+ct', ['ms', 'tm', 'ct'], ['cm']],
     ['ms+tm+ct', ['ms', 'tm', 'ct'], ['cm', 'margin', 'qc']],
     ['ms+tm+ct', ['ms', 'tm', 'ct'], ['margin', 'agree', 'titleCovered', 'qc']],
@@ -427,7 +460,7 @@ if (process.argv.includes('--abstain')) {
     ['rrf5(ms,tm,ct)', ['ms', 'tm', 'ct'], ['cm']],
     ['rrf20(ms,tm,ct)', ['ms', 'tm', 'ct'], ['cm']],
   ];
-  const older = [
+  const _older = [
     ['ms+tm+ctN', ['ms', 'tm', 'ct'], ['cm']],
     ['ms+tm+ctN', ['ms', 'tm', 'ct'], ['cm', 'qc']],
     ['ms+tm+ctN', ['ms', 'tm', 'ct'], ['cm', 'margin', 'qc']],
@@ -485,7 +518,15 @@ if (process.argv.includes('--inspect')) {
       `${x.p.toFixed(2)} ${x.r.out ? (x.r.removed ? 'REM' : 'OOS') : x.right ? 'OK ' : 'BAD'} m${x.f.margin.toFixed(2)} a${x.f.agree.toFixed(2)} tc${x.f.titleCovered.toFixed(2)} "${x.r.text}" -> "${x.top}"`,
     );
   console.log('--- genuine OOS, highest p');
-  list.filter((x) => x.r.out && !x.r.removed).sort((a, b) => b.p - a.p).slice(0, 20).forEach(show);
+  list
+    .filter((x) => x.r.out && !x.r.removed)
+    .sort((a, b) => b.p - a.p)
+    .slice(0, 20)
+    .forEach(show);
   console.log('--- in-scope right, lowest p');
-  list.filter((x) => x.right).sort((a, b) => a.p - b.p).slice(0, 30).forEach(show);
+  list
+    .filter((x) => x.right)
+    .sort((a, b) => a.p - b.p)
+    .slice(0, 30)
+    .forEach(show);
 }

@@ -11,17 +11,17 @@
  * word forms). Whether to answer is a one-feature logistic model over the views' consensus: how
  * clearly each view, on its own, puts the best article ahead of every other. The pilot answers
  * when the model's probability that the best article is the right one reaches minConfidence (and
- * the best article's evidence reaches a low floor, MIN_SCORE).
+ * the best article's fused score reaches a low floor, MIN_SCORE).
  * Coefficients and the default threshold were fitted on the StackFAQ validation threads only
  * (scripts/eval-knowledge.mjs fits them and checks the product decides as it does; README's AI
  * section).
  */
 import type { ChatModel } from '../ai/chat-model.ts';
 import type { Citation, KnowledgeAnswer } from './article.ts';
+import { CharGramMatcher } from './char-grams.ts';
 import { isHandoverRequest } from './handover.ts';
 import type { ArticleEntry, KnowledgeIndex, PassageHit } from './knowledge-index.ts';
-import { CharGramMatcher } from './char-grams.ts';
-import { TitleMatcher } from './semantic.ts';
+import { TitleMatcher, WordTable } from './semantic.ts';
 import { contentTerms, splitSentences, tokenizeWords } from './text.ts';
 import { loadWordVectors, type WordVectors } from './word-vectors.ts';
 
@@ -48,13 +48,11 @@ export interface SemanticScorer {
 
 /**
  * What the pilot reads to decide whether to answer from its best article. The model reads only
- * `consensus`; the others are shown in `why` (and `evidence` has a floor, MIN_SCORE).
+ * `consensus`; the others are shown in `why` (and `score` has a floor, MIN_SCORE).
  */
 export interface AnswerFeatures {
-  /** Fused score of the best article: the mean of its views (the ranking). */
+  /** Fused score of the best article: the mean of its views (0..1). */
   score: number;
-  /** The same mean with the character views unscaled: how much evidence there is at all (0..1). */
-  evidence: number;
   /** 1 − runner-up / best, on the fused score. */
   margin: number;
   /**
@@ -75,8 +73,8 @@ export interface AnswerFeatures {
  * 49.2% on test.
  */
 export const ANSWER_MODEL = {
-  bias: -0.864,
-  consensus: 3.655,
+  bias: -0.865,
+  consensus: 3.668,
 } as const satisfies Partial<Record<keyof AnswerFeatures | 'bias', number>>;
 /**
  * Lowest probability the pilot answers at (`ai.knowledgeMinConfidence`'s default): chosen with the
@@ -85,7 +83,7 @@ export const ANSWER_MODEL = {
  */
 export const DEFAULT_MIN_CONFIDENCE = 0.36;
 /**
- * Lowest `evidence` of the best article the pilot answers from, whatever the model says. The
+ * Lowest fused score of the best article the pilot answers from, whatever the model says. The
  * consensus is a ratio, so a lone article with only a faint likeness to the question (runner-up 0
  * in every view) would have the full consensus. One view at full strength (an article only BM25
  * finds, every other view 0) gives 0.2 of five; a faint likeness in every view gives less. Not
@@ -208,10 +206,8 @@ export interface ArticleScore {
 }
 
 export interface RankedArticle extends ArticleScore {
-  /** Mean of the views (BM25 and character views scaled so the best article has 1). */
+  /** Mean of the views (BM25 scaled so the best article has 1). */
   fused: number;
-  /** Mean of the views with the character views unscaled (the floor's measure). */
-  evidence: number;
   /** The views as fused (0..1 each), the consensus's input. */
   views: number[];
 }
@@ -241,12 +237,15 @@ function viewsFor(
 ): Views {
   const cached = index.articles.length ? viewsOf.get(index) : undefined;
   if (cached && (cached.title || !vectors)) return cached;
+  // The lead repeats the title's words: one table compares a question's words with both.
+  const table = vectors ? new WordTable(vectors) : null;
   const views: Views = {
-    title: vectors ? new TitleMatcher(vectors, articles) : null,
+    title: vectors ? new TitleMatcher(vectors, articles, table ?? undefined) : null,
     lead: vectors
       ? new TitleMatcher(
           vectors,
           articles.map((a) => ({ title: leadOf(a, LEAD_WORDS) })),
+          table ?? undefined,
         )
       : null,
     titleChars: cached?.titleChars ?? new CharGramMatcher(articles.map((a) => a.title)),
@@ -307,7 +306,13 @@ export function scoreArticles(
 ): ArticleScore[] {
   const { best, articles } = lexicalEvidence(question, index);
   const views = viewsFor(index, articles, vectors);
-  return combine(question, best, articles, views, (views.title as TitleMatcher).similarities(question));
+  return combine(
+    question,
+    best,
+    articles,
+    views,
+    (views.title as TitleMatcher).similarities(question),
+  );
 }
 
 /** The same evidence with another semantic signal (e.g. Workers AI embeddings). */
@@ -323,27 +328,23 @@ export async function scoreArticlesWith(
 }
 
 /**
- * Fused score, best first: the mean of the article's views, where BM25 and the character views
- * are scaled so the best article has 1 (their raw values mean little across questions) and the
- * word-vector views are already shares of the question (0..1). Equal shares: nothing to fit.
+ * Fused score, best first: the mean of the article's views. BM25 is scaled so the best article
+ * has 1 (its raw value means little across questions); the others are already 0..1 (shares of
+ * the question, cosines) and stay as they are, so a faint likeness stays faint. Equal shares:
+ * nothing to fit.
  */
 export function rankArticles(scores: readonly ArticleScore[]): RankedArticle[] {
-  const top = (pick: (s: ArticleScore) => number) => Math.max(0, ...scores.map(pick)) || 1;
-  const lexical = top((s) => s.lexical);
-  const titleChars = top((s) => s.titleChars);
-  const leadChars = top((s) => s.leadChars);
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const lexical = Math.max(0, ...scores.map((s) => s.lexical)) || 1;
   return scores
     .map((s) => {
-      const semantic = s.lead === null ? [s.title] : [s.title, s.lead];
       const views = [
         s.lexical / lexical,
-        ...semantic,
-        s.titleChars / titleChars,
-        s.leadChars / leadChars,
+        s.title,
+        ...(s.lead === null ? [] : [s.lead]),
+        s.titleChars,
+        s.leadChars,
       ];
-      const evidence = mean([s.lexical / lexical, ...semantic, s.titleChars, s.leadChars]);
-      return { ...s, views, fused: mean(views), evidence };
+      return { ...s, views, fused: views.reduce((a, b) => a + b, 0) / views.length };
     })
     .sort((a, b) => b.fused - a.fused);
 }
@@ -371,10 +372,9 @@ export function consensusOf(ranked: readonly RankedArticle[]): number {
 /** The decision's features for the best of the ranked articles. */
 export function answerFeatures(ranked: readonly RankedArticle[]): AnswerFeatures {
   const top = ranked[0];
-  if (!top) return { score: 0, evidence: 0, margin: 0, consensus: 0 };
+  if (!top) return { score: 0, margin: 0, consensus: 0 };
   return {
     score: top.fused,
-    evidence: top.evidence,
     margin: marginOf(ranked),
     consensus: consensusOf(ranked),
   };
@@ -422,9 +422,9 @@ export async function decideKnowledgeAnswer(
     `title characters ${pct(top.titleChars)}`,
     `lead characters ${pct(top.leadChars)}`,
   ];
-  const evidence = `score ${pct(features.score)} (${views.join(', ')}), evidence ${pct(features.evidence)}, margin over "${ranked[1]?.article.title ?? 'nothing'}" ${pct(features.margin)}, the views agree on it ${pct(features.consensus)}`;
-  if (top.evidence < MIN_SCORE) {
-    const why = `The best article ("${top.article.title}") matches the question too weakly: ${evidence}; the evidence needs ${pct(MIN_SCORE)} (confidence ${pct(confidence)}).`;
+  const evidence = `score ${pct(features.score)} (${views.join(', ')}), margin over "${ranked[1]?.article.title ?? 'nothing'}" ${pct(features.margin)}, the views agree on it ${pct(features.consensus)}`;
+  if (top.fused < MIN_SCORE) {
+    const why = `The best article ("${top.article.title}") matches the question too weakly: ${evidence}; the score needs ${pct(MIN_SCORE)} (confidence ${pct(confidence)}).`;
     return { answer: { kind: 'noAnswer' }, confidence, coverage: covered, best, why };
   }
   if (confidence < minConfidence) {

@@ -9,7 +9,7 @@
  */
 import { contentTerms } from './text.ts';
 
-const MIN_GRAM = 3;
+const MIN_GRAM = 4;
 const MAX_GRAM = 5;
 /** Words of a question looked at (as the word-vector match: a pasted essay costs no more). */
 export const MAX_GRAM_TERMS = 32;
@@ -43,9 +43,9 @@ export class CharGramMatcher {
     for (const [gram, n] of df) this.idf.set(gram, Math.log((1 + texts.length) / (1 + n)) + 1);
     counts.forEach((c, doc) => {
       for (const [gram, weight] of this.unit(c)) {
-        let list = this.postings.get(gram);
-        if (!list) this.postings.set(gram, (list = []));
-        list.push({ doc, weight });
+        const list = this.postings.get(gram);
+        if (list) list.push({ doc, weight });
+        else this.postings.set(gram, [{ doc, weight }]);
       }
     });
   }

@@ -23,32 +23,120 @@ export const SIMILARITY_FLOOR = 0.55;
 export const sameStem = (a: string, b: string) =>
   Math.min(a.length, b.length) >= 4 && (a.startsWith(b) || b.startsWith(a));
 
-export class TitleMatcher {
-  private readonly vectors: WordVectors;
-  private readonly titles: { terms: Set<string>; slots: number[] }[];
-  /** Distinct title words that have a vector: compared once per question, not once per title. */
+/** What one question's words are to a table's words: the same (stem), or how near in GloVe space. */
+interface Comparison {
+  terms: string[];
+  /** Per question word: 1 for each table word that is it or shares its stem. */
+  same: Uint8Array[];
+  /** Per question word (null without a vector): similarity above the floor to each table vector. */
+  near: (Float32Array | null)[];
+}
+
+/**
+ * The distinct words of a set of texts and their vectors at unit length. Shared by the title and
+ * the lead matchers of a knowledge base (the lead repeats the title's words), so a question's
+ * words are compared with each distinct word once, not once per matcher; the last comparison is
+ * kept for the next matcher asking about the same question.
+ */
+export class WordTable {
+  readonly vectors: WordVectors;
+  readonly words: string[] = [];
+  private readonly wordOf = new Map<string, number>();
+  /** Vocabulary rows of the distinct words that have a vector. */
   private readonly rows: number[] = [];
+  private readonly slotOf = new Map<number, number>();
+  private matrix = new Float32Array(0);
+  private last: Comparison | null = null;
+
+  constructor(vectors: WordVectors) {
+    this.vectors = vectors;
+  }
+
+  /** The word's id in the table, and its vector's slot (−1 when it has none). */
+  add(term: string): { word: number; slot: number } {
+    let word = this.wordOf.get(term);
+    if (word === undefined) {
+      word = this.words.length;
+      this.wordOf.set(term, word);
+      this.words.push(term);
+    }
+    const row = this.vectors.row(term);
+    if (row < 0) return { word, slot: -1 };
+    let slot = this.slotOf.get(row);
+    if (slot === undefined) {
+      slot = this.rows.length;
+      this.slotOf.set(row, slot);
+      this.rows.push(row);
+      this.last = null;
+    }
+    return { word, slot };
+  }
+
+  private unitRows(): Float32Array {
+    const dims = this.vectors.dims;
+    if (this.matrix.length === this.rows.length * dims) return this.matrix;
+    const matrix = new Float32Array(this.rows.length * dims);
+    this.rows.forEach((row, slot) => {
+      matrix.set(this.vectors.unit(row), slot * dims);
+    });
+    this.matrix = matrix;
+    return matrix;
+  }
+
+  compare(terms: string[]): Comparison {
+    const last = this.last;
+    if (last && last.terms.length === terms.length && last.terms.every((t, i) => t === terms[i]))
+      return last;
+    const dims = this.vectors.dims;
+    const matrix = this.unitRows();
+    const near = terms.map((term) => {
+      const row = this.vectors.row(term);
+      if (row < 0) return null;
+      const q = this.vectors.unit(row);
+      const sims = new Float32Array(this.rows.length);
+      for (let slot = 0; slot < sims.length; slot++) {
+        let dot = 0;
+        for (let d = 0, at = slot * dims; d < dims; d++, at++)
+          dot += (q[d] as number) * (matrix[at] as number);
+        sims[slot] = Math.max(0, (dot - SIMILARITY_FLOOR) / (1 - SIMILARITY_FLOOR));
+      }
+      return sims;
+    });
+    const same = terms.map((term) => {
+      const matches = new Uint8Array(this.words.length);
+      const first = term.charCodeAt(0);
+      this.words.forEach((word, i) => {
+        if (word.charCodeAt(0) === first && (word === term || sameStem(word, term))) matches[i] = 1;
+      });
+      return matches;
+    });
+    this.last = { terms, same, near };
+    return this.last;
+  }
+}
+
+export class TitleMatcher {
+  private readonly table: WordTable;
+  private readonly titles: { words: number[]; slots: number[] }[];
   private readonly df = new Map<string, number>();
 
-  constructor(vectors: WordVectors, articles: readonly Pick<ArticleEntry, 'title'>[]) {
-    this.vectors = vectors;
-    const slotOf = new Map<number, number>();
+  /** `table`: share one with another matcher over the same knowledge (see WordTable). */
+  constructor(
+    vectors: WordVectors,
+    articles: readonly Pick<ArticleEntry, 'title'>[],
+    table = new WordTable(vectors),
+  ) {
+    this.table = table;
     this.titles = articles.map(({ title }) => {
-      const terms = new Set(contentTerms(title));
       const slots: number[] = [];
-      for (const term of terms) {
+      const words: number[] = [];
+      for (const term of new Set(contentTerms(title))) {
         this.df.set(term, (this.df.get(term) ?? 0) + 1);
-        const row = vectors.row(term);
-        if (row < 0) continue;
-        let slot = slotOf.get(row);
-        if (slot === undefined) {
-          slot = this.rows.length;
-          slotOf.set(row, slot);
-          this.rows.push(row);
-        }
-        slots.push(slot);
+        const { word, slot } = table.add(term);
+        words.push(word);
+        if (slot >= 0) slots.push(slot);
       }
-      return { terms, slots };
+      return { words, slots };
     });
   }
 
@@ -62,18 +150,12 @@ export class TitleMatcher {
     const weights = terms.map((term) => this.idf(term));
     const total = weights.reduce((a, b) => a + b, 0);
     if (total === 0) return this.titles.map(() => 0);
-    // Similarity of each question word to each distinct title word, above the floor.
-    const near = terms.map((term) => {
-      const row = this.vectors.row(term);
-      if (row < 0) return null;
-      return this.rows.map((other) =>
-        Math.max(0, (this.vectors.cosine(row, other) - SIMILARITY_FLOOR) / (1 - SIMILARITY_FLOOR)),
-      );
-    });
-    return this.titles.map(({ terms: titleTerms, slots }) => {
+    const { same, near } = this.table.compare(terms);
+    return this.titles.map(({ words, slots }) => {
       let sum = 0;
-      terms.forEach((term, i) => {
-        let best = titleTerms.has(term) || [...titleTerms].some((t) => sameStem(t, term)) ? 1 : 0;
+      terms.forEach((_, i) => {
+        const matches = same[i] as Uint8Array;
+        let best = words.some((word) => matches[word] === 1) ? 1 : 0;
         const sims = near[i];
         if (sims && best < 1) for (const slot of slots) best = Math.max(best, sims[slot] as number);
         sum += (weights[i] as number) * best;

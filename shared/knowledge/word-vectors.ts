@@ -33,6 +33,15 @@ export class WordVectors {
     return this.index.get(word) ?? -1;
   }
 
+  /** A row scaled to unit length (so a dot product of two is their cosine). */
+  unit(row: number): Float32Array {
+    const { dims, values } = this;
+    const out = new Float32Array(dims);
+    const norm = this.norms[row] as number;
+    for (let d = 0; d < dims; d++) out[d] = (values[row * dims + d] as number) / norm;
+    return out;
+  }
+
   /** Cosine similarity of two rows (−1..1); 0 when either word has no vector. */
   cosine(a: number, b: number): number {
     if (a < 0 || b < 0) return 0;

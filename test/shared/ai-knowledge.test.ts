@@ -9,13 +9,16 @@ import {
   ANSWER_MODEL,
   answerFromKnowledge,
   answerProbability,
+  consensusOf,
   DEFAULT_MIN_CONFIDENCE,
   decideKnowledgeAnswer,
   MIN_SCORE,
+  type RankedArticle,
   rankArticles,
   scoreArticles,
 } from '../../shared/knowledge/answer.ts';
 import type { KnowledgeArticle } from '../../shared/knowledge/article.ts';
+import { CharGramMatcher, MAX_GRAM_TERMS } from '../../shared/knowledge/char-grams.ts';
 import { isHandoverRequest } from '../../shared/knowledge/handover.ts';
 import {
   KnowledgeIndex,
@@ -215,19 +218,33 @@ describe('knowledge answers abstain when no article stands out', () => {
     });
   });
 
-  it('the answer model trusts a clearer margin and a better-covered title more', () => {
-    const base = { score: 0.7, margin: 0.3, title: 0.5, titleCovered: 0.5 };
-    const p = answerProbability(base);
-    expect(p).toBeGreaterThan(0);
-    expect(p).toBeLessThan(1);
-    for (const key of ['score', 'margin', 'title', 'titleCovered'] as const) {
-      expect(ANSWER_MODEL[key]).toBeGreaterThan(0);
-      expect(answerProbability({ ...base, [key]: 0.9 })).toBeGreaterThan(p);
-    }
-    // Nothing matched at all: far below any threshold a pilot may set by default.
-    expect(answerProbability({ score: 0, margin: 0, title: 0, titleCovered: 0 })).toBeLessThan(
-      DEFAULT_MIN_CONFIDENCE / 2,
-    );
+  it('the answer model trusts views that agree on the best article more', () => {
+    expect(ANSWER_MODEL.consensus).toBeGreaterThan(0);
+    const p = (consensus: number) => answerProbability({ consensus });
+    expect(p(0.9)).toBeGreaterThan(p(0.5));
+    expect(p(0.9)).toBeGreaterThanOrEqual(DEFAULT_MIN_CONFIDENCE);
+    // No view puts the best article ahead of the rest: not answered at the default.
+    expect(p(0)).toBeLessThan(DEFAULT_MIN_CONFIDENCE);
+    // Every view prefers another article: far below any threshold a pilot may set by default.
+    expect(p(-1)).toBeLessThan(DEFAULT_MIN_CONFIDENCE / 2);
+  });
+
+  it('counts how clearly each view puts the best article ahead (consensus), not just the fused score', async () => {
+    const vectors = await loadWordVectors();
+    const ranked = rankArticles(scoreArticles('How much does gift wrapping cost?', index, vectors));
+    expect(ranked[0]?.article.articleId).toBe('gift-wrap');
+    // BM25, title and lead vectors, title and lead characters.
+    expect(ranked[0]?.views).toHaveLength(5);
+    const clear = consensusOf(ranked);
+    expect(clear).toBeGreaterThan(0.3);
+    // The same ranking with one view turned around (it prefers the runner-up) agrees less.
+    const [top, second, ...rest] = ranked as [RankedArticle, RankedArticle, ...RankedArticle[]];
+    const flipped = [
+      { ...top, views: [0, ...top.views.slice(1)] },
+      { ...second, views: [1, ...second.views.slice(1)] },
+      ...rest,
+    ];
+    expect(consensusOf(flipped)).toBeLessThan(clear - 0.2);
   });
 });
 
@@ -336,8 +353,9 @@ describe('paraphrases through local word vectors', () => {
   });
 
   it('does not answer from a faint likeness to a lone article (the margin alone is not enough)', async () => {
-    // Only one title is faintly like the question (score ≈ 0.03, runner-up 0: full margin); the
-    // answer model alone would answer it, the floor on the fused score (MIN_SCORE) refuses.
+    // Only one article is faintly like the question (score ≈ 0.02; the other views see nothing in
+    // any article, so its consensus is high); the answer model alone would answer it, the floor
+    // on the fused score (MIN_SCORE) refuses.
     const decision = await decideKnowledgeAnswer('how long until my parcel reaches Berlin?', shop);
     expect(decision.best?.url).toBe('https://help.example.com/delivery');
     expect(decision.confidence).toBeGreaterThanOrEqual(DEFAULT_MIN_CONFIDENCE);
@@ -422,5 +440,35 @@ describe('knowledge search matches other forms of a word (stemmed BM25)', () => 
       kind: 'answered',
       citations: [{ url: 'https://help.example.com/returns' }],
     });
+  });
+});
+
+describe('character n-grams: a view that survives typos and other word forms', () => {
+  const titles = [
+    'Strikethrough with GitHub Markdown',
+    'Delete my Facebook account',
+    'Reset a password',
+  ];
+
+  it('finds the title through a misspelled or differently formed word that BM25 cannot match', () => {
+    const matcher = new CharGramMatcher(titles);
+    const [markdown, facebook, password] = matcher.similarities('stikethrough formating on githib');
+    expect(markdown).toBeGreaterThan(0.3);
+    expect(markdown).toBeGreaterThan(3 * Math.max(facebook ?? 0, password ?? 0));
+    // Same words: the cosine is 1; nothing shared: 0.
+    expect(matcher.similarities('reset password')[2]).toBeCloseTo(1);
+    expect(matcher.similarities('football league')).toEqual([0, 0, 0]);
+  });
+
+  it('looks at 32 words of a question at most, so a pasted essay costs no more than a question', () => {
+    const matcher = new CharGramMatcher(titles);
+    const filler = Array.from({ length: 5000 }, (_, i) => `xq${i}`).join(' ');
+    const started = performance.now();
+    const [first] = matcher.similarities(`strikethrough ${filler} password`);
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(MAX_GRAM_TERMS).toBe(32);
+    // The first word is looked at, a word past the 32nd is not.
+    expect(first).toBeGreaterThan(0);
+    expect(matcher.similarities(`${filler} password`)[2]).toBe(0);
   });
 });
