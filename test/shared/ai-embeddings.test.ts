@@ -48,9 +48,7 @@ describe('knowledge answers with embeddings (Workers AI path, injected model)', 
   it('answers a paraphrase from the article its embedding matches, fused with BM25', async () => {
     const question = 'how many days until my package gets to Berlin?';
     // Lexically, "days" is in two articles and BM25 prefers the shorter refunds one.
-    const lexical = await decideKnowledgeAnswer(question, index);
-    expect(lexical.best?.url).toBe('https://help.example.com/refunds');
-    expect(lexical.answer.kind).toBe('noAnswer');
+    expect(index.query(question, 1)[0]?.articleId).toBe('refunds');
     const decision = await decideKnowledgeAnswer(question, index, {
       semantic: await stored([]),
     });

@@ -352,6 +352,21 @@ describe('paraphrases through local word vectors', () => {
     expect(decision.why).toContain('title match');
   });
 
+  it('answers a paraphrase that BM25 alone gets wrong, from the article whose views agree', async () => {
+    // The example: BM25 prefers the refunds article ("days" is in both bodies, and its
+    // body is shorter); the four other views all prefer the delivery article, the lead's word
+    // vectors and characters most (its title's characters partly by luck: "many" is in
+    // "Germany"), so the views agree on it more than on refunds.
+    const question = 'how many days until my package gets to Berlin?';
+    expect(shop.query(question, 1)[0]?.articleId).toBe('refunds');
+    const decision = await decideKnowledgeAnswer(question, shop);
+    expect(decision.answer).toMatchObject({
+      kind: 'answered',
+      citations: [{ url: 'https://help.example.com/delivery' }],
+    });
+    expect(decision.why).toContain('lead match');
+  });
+
   it('does not answer from a faint likeness to a lone article (the margin alone is not enough)', async () => {
     // Only one article is faintly like the question (score ≈ 0.02; the other views see nothing in
     // any article, so its consensus is high); the answer model alone would answer it, the floor
