@@ -9,10 +9,12 @@
  * are split: the queries of 12 held-out + 50 knowledge threads are the validation part, the
  * queries of the other 13 + 50 threads are the test part.
  *
- * Everything is chosen on validation only. Whether to answer is a logistic model over four
- * features of the best article (answer.ts `answerFeatures`: fused score, margin over the runner-up,
- * title match, share of its title the question covers; the product also never answers under a
- * fixed floor on the fused score, MIN_SCORE, which the choice of threshold here applies), fitted here on the validation queries
+ * Everything is chosen on validation only. Articles are ranked by five views fused with equal
+ * shares (answer.ts `rankArticles`: BM25, title and lead word vectors, title and lead character
+ * n-grams; nothing fitted). Whether to answer is a logistic model over one feature of the best
+ * article (answer.ts `answerFeatures`: the views' consensus, how clearly each view puts it ahead of
+ * every other article; the product also never answers under a fixed floor on the fused score,
+ * MIN_SCORE, which the choice of threshold here applies), fitted here on the validation queries
  * (positive: an in-scope question whose article ranks first), and the lowest probability to answer
  * at is the one with the most right citations first in scope while answering ≤ 20% of validation
  * out-of-scope questions. Validation has only 60 genuinely held-out queries, so each in-scope
