@@ -32,7 +32,7 @@ function gramCounts(words: readonly string[]): Map<string, number> {
 export class CharGramMatcher {
   private readonly idf = new Map<string, number>();
   /** Gram → the texts that have it, with the gram's weight in each (unit-length vectors). */
-  private readonly postings = new Map<string, { doc: number; weight: number }[]>();
+  private readonly postings = new Map<string, { docs: number[]; weights: number[] }>();
   private readonly size: number;
 
   constructor(texts: readonly string[]) {
@@ -42,37 +42,47 @@ export class CharGramMatcher {
     for (const c of counts) for (const gram of c.keys()) df.set(gram, (df.get(gram) ?? 0) + 1);
     for (const [gram, n] of df) this.idf.set(gram, Math.log((1 + texts.length) / (1 + n)) + 1);
     counts.forEach((c, doc) => {
-      for (const [gram, weight] of this.unit(c)) {
+      const norm = this.norm(c);
+      for (const [gram, count] of c) {
+        const weight = this.weight(gram, count) / norm;
         const list = this.postings.get(gram);
-        if (list) list.push({ doc, weight });
-        else this.postings.set(gram, [{ doc, weight }]);
+        if (list) {
+          list.docs.push(doc);
+          list.weights.push(weight);
+        } else this.postings.set(gram, { docs: [doc], weights: [weight] });
       }
     });
   }
 
-  /** Sub-linear TF × IDF over known grams, scaled to unit length. */
-  private unit(counts: Map<string, number>): Map<string, number> {
-    const out = new Map<string, number>();
-    let norm = 0;
-    for (const [gram, count] of counts) {
-      const idf = this.idf.get(gram);
-      if (idf === undefined) continue;
-      const weight = (1 + Math.log(count)) * idf;
-      out.set(gram, weight);
-      norm += weight * weight;
-    }
-    norm = Math.sqrt(norm) || 1;
-    for (const [gram, weight] of out) out.set(gram, weight / norm);
-    return out;
+  /** Sub-linear TF × IDF of a gram (0 for a gram none of the texts has). */
+  private weight(gram: string, count: number): number {
+    const idf = this.idf.get(gram);
+    return idf === undefined ? 0 : (1 + Math.log(count)) * idf;
+  }
+
+  /** Length of the vector of known grams (1 when there are none, so nothing divides by 0). */
+  private norm(counts: Map<string, number>): number {
+    let sum = 0;
+    for (const [gram, count] of counts) sum += this.weight(gram, count) ** 2;
+    return Math.sqrt(sum) || 1;
   }
 
   /** Cosine of the question with each text (0..1), in the order the texts were given. */
   similarities(question: string): number[] {
     const scores = new Array<number>(this.size).fill(0);
-    const query = this.unit(gramCounts(contentTerms(question).slice(0, MAX_GRAM_TERMS)));
-    for (const [gram, weight] of query)
-      for (const { doc, weight: other } of this.postings.get(gram) ?? [])
-        scores[doc] = (scores[doc] as number) + weight * other;
+    const counts = gramCounts(contentTerms(question).slice(0, MAX_GRAM_TERMS));
+    const norm = this.norm(counts);
+    for (const [gram, count] of counts) {
+      const weight = this.weight(gram, count) / norm;
+      if (weight === 0) continue;
+      const list = this.postings.get(gram);
+      if (!list) continue;
+      const { docs, weights } = list;
+      for (let i = 0; i < docs.length; i++) {
+        const doc = docs[i] as number;
+        scores[doc] = (scores[doc] as number) + weight * (weights[i] as number);
+      }
+    }
     return scores;
   }
 }
