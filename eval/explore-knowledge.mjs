@@ -3,8 +3,13 @@
  * Design exploration for StackFAQ knowledge answers (issue 17, goal 1), VALIDATION ONLY: the
  * queries are filtered to the validation threads as they are read (same split and folds as
  * scripts/eval-knowledge.mjs). Prints, per candidate ranking, right-first when always answering,
- * and per candidate answer model the 5-fold cross-validated right-first / out-of-scope answered.
- *   EVAL_DATASETS=/work/shared/datasets npx node eval/explore-knowledge.mjs
+ * and per candidate answer model the 5-fold cross-validated right-first / out-of-scope answered
+ * / own article removed answered (averaged over the fold assignments in SEEDS).
+ *   EVAL_DATASETS=/work/shared/datasets npx node eval/explore-knowledge.mjs --rank
+ *   SEEDS=1,2,3,4,5 [LO=4] npx node eval/explore-knowledge.mjs --abstain [--old]
+ *   npx node eval/explore-knowledge.mjs --inspect   (out-of-scope questions the model trusts most)
+ * The signals here are the exploration's own re-implementations (e.g. char grams over all answers,
+ * LO = the shortest gram); the shipped design is what scripts/eval-knowledge.mjs measures.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
