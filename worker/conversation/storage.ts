@@ -159,11 +159,10 @@ export interface ConversationState {
   /** `user:<id>` or `team:<id>`. */
   assignee: string | null;
   /**
-   * When the visitor last wrote, and when an agent last did: kept by `appendMessage` in the same
-   * commit as the message, so the page view answer's `live` rule (ConversationRuntime.tail)
-   * reads them without a query (null: not since these fields exist, or never).
+   * When an agent last wrote: kept by `appendMessage` in the same commit as the message, so the
+   * page view answer's `live` rule (ConversationRuntime.tail) reads it without a query (null:
+   * not since this field exists, or never). The visitor's time is `lastVisitorAt()`.
    */
-  lastVisitorAt: number | null;
   lastAgentAt: number | null;
 }
 
@@ -228,7 +227,6 @@ const FIELDS: { [K in keyof ConversationState]: Field<ConversationState[K]> } = 
   awaitingEmail: flag('awaitingEmail'),
   status: { key: 'status', read: (v) => (v === 'closed' ? 'closed' : 'open'), write: (v) => v },
   assignee: text('assignee'),
-  lastVisitorAt: numberOr('lastVisitorAt', null),
   lastAgentAt: numberOr('lastAgentAt', null),
 };
 const FIELD_NAMES = Object.keys(FIELDS) as (keyof ConversationState)[];
@@ -377,6 +375,12 @@ export class ConversationStorage {
    * on every event flush; the `ORDER BY seq DESC` query was the largest cost of a flush.
    */
   private last: ChatMessage | null | undefined;
+  /**
+   * When the visitor last wrote (undefined: not read yet). Not a meta row: it was one more
+   * write in every visitor turn's commit, for a fact the messages table already holds; kept here
+   * by `appendMessage`, read from the table once per object when the page view rule asks.
+   */
+  private visitorAt: number | null | undefined;
 
   /**
    * `empty`: the caller knows the object has no tables yet (it just looked, or erased them), so
@@ -399,6 +403,7 @@ export class ConversationStorage {
       // statement's first run costs more than the rest of a short conversation's reads
       // (the replay's last seq, the first hello's active run).
       this.last = null;
+      this.visitorAt = null;
       this.activeRow = null;
     } else {
       // Objects created before a column lack it (SQLite: no ADD COLUMN IF NOT EXISTS); the
@@ -426,6 +431,7 @@ export class ConversationStorage {
     this.definitions.clear();
     this.extras.clear();
     this.last = undefined;
+    this.visitorAt = undefined;
     this.activeRow = undefined;
     this.noPendingEffect = false;
     this.unsent = undefined;
@@ -525,7 +531,7 @@ export class ConversationStorage {
     const stored = { ...message, seq: row.seq };
     this.last = stored;
     // Same transaction as the insert (the caller's commit): a rollback undoes both.
-    if (message.author === 'visitor') this.update({ lastVisitorAt: message.at });
+    if (message.author === 'visitor') this.visitorAt = message.at;
     else if (message.author === 'agent') this.update({ lastAgentAt: message.at });
     return stored;
   }
@@ -563,6 +569,21 @@ export class ConversationStorage {
       .toArray()[0];
     this.last = row ? toMessage(row) : null;
     return this.last;
+  }
+
+  /**
+   * When the visitor last wrote (null: never). The newest visitor message, found from the end of
+   * the table (the rows after it are the pilot's and agents' since; an erasure is the only delete).
+   */
+  lastVisitorAt(): number | null {
+    if (this.visitorAt === undefined)
+      this.visitorAt =
+        this.sql
+          .exec<{ at: number }>(
+            "SELECT at FROM messages WHERE author = 'visitor' ORDER BY seq DESC LIMIT 1",
+          )
+          .toArray()[0]?.at ?? null;
+    return this.visitorAt;
   }
 
   lastSeq(): number {
