@@ -293,6 +293,56 @@ describe('memory copies of the hot path agree with the disk', () => {
     });
   });
 
+  it("records a visitor's words by their message row alone, and a new object still refuses the frame again", async () => {
+    await withStorage((store, sql, turn) => {
+      store.update({ conversationId: 'conv_w', visitorId: 'v_w', pilot });
+      const said: VisitorFrame = { v: 1, id: 'words-1', type: 'message', text: 'Hello' };
+      const refused: VisitorFrame = { v: 1, id: 'choice-1', type: 'choice', seq: 99, value: 'x' };
+      for (const frame of [said, refused])
+        turn((t) => {
+          applyVisitorTurn(t, frame, wordsOf(store, frame), NOTHING, () => {});
+          t.store.markClientFrame(frame.id, t.now);
+        });
+      // One row fewer per visitor message: the message's client_id is the record.
+      const ids = sql.exec<{ id: string }>('SELECT id FROM client_frames').toArray();
+      expect(ids.map((row) => row.id)).toEqual(['choice-1']);
+      expect(store.hasClientFrame('words-1')).toBe(true);
+      // After eviction both kinds are still known, and nothing else is.
+      const restarted = new ConversationStorage(sql);
+      expect(restarted.hasClientFrame('words-1')).toBe(true);
+      expect(restarted.hasClientFrame('choice-1')).toBe(true);
+      expect(restarted.hasClientFrame('never-sent')).toBe(false);
+    });
+  });
+
+  it(`finds the oldest visitor message's frame after eviction past ${MAX_KNOWN_FRAMES} frames, through an index made then`, async () => {
+    await withStorage((store, sql, turn) => {
+      store.update({ conversationId: 'conv_m', visitorId: 'v_m', pilot });
+      turn((t) => {
+        for (let i = 0; i <= MAX_KNOWN_FRAMES; i++) {
+          const frame: VisitorFrame = { v: 1, id: `w${i}`, type: 'message', text: `m${i}` };
+          applyVisitorTurn(t, frame, wordsOf(store, frame), NOTHING, () => {});
+          t.store.markClientFrame(frame.id, t.now);
+        }
+      });
+      const restarted = new ConversationStorage(sql);
+      expect(restarted.hasClientFrame('w0')).toBe(true);
+      expect(restarted.hasClientFrame(`w${MAX_KNOWN_FRAMES}`)).toBe(true);
+      expect(restarted.hasClientFrame('never-sent')).toBe(false);
+      const index = sql
+        .exec("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'messages_client'")
+        .toArray();
+      expect(index).toHaveLength(1);
+      const plan = sql
+        .exec<{ detail: string }>(
+          'EXPLAIN QUERY PLAN SELECT 1 FROM messages WHERE client_id = ? LIMIT 1',
+          'w0',
+        )
+        .toArray();
+      expect(plan.map((row) => row.detail).join(' ')).toContain('messages_client');
+    });
+  });
+
   it('lists the events waiting for the queue from memory exactly as stored, rollbacks included', async () => {
     await withStorage((store, sql, turn) => {
       turn((t) => t.store.enqueueOutgoing({ v: 1, events: ['first'] }));

@@ -240,8 +240,9 @@ export class ConversationRuntime {
         // throws leaves nothing half-written, not even its frame id.
         const replies: Parameters<Reply>[0][] = [];
         const { out } = scope.commit((t) => {
-          t.store.markClientFrame(frame.id, t.now);
           applyVisitorTurn(t, frame, words, prepared, (f) => replies.push(f));
+          // After the turn's writes: the visitor's message row, if any, already records the id.
+          t.store.markClientFrame(frame.id, t.now);
         });
         for (const answer of replies) reply(answer);
         if (out.failure) reply(failureFrame(frame.id, out.failure));

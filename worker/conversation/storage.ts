@@ -371,6 +371,16 @@ export class ConversationStorage {
    */
   private frames: Set<string> | null = null;
   /**
+   * More ids than MAX_KNOWN_FRAMES were found: the check asks the tables for every frame (and
+   * `messages` has its client id index) instead of reading them all again.
+   */
+  private manyFrames = false;
+  /**
+   * The client id of the newest visitor message this instance stored: `markClientFrame` writes no
+   * `client_frames` row for the frame whose message row already holds its id (same commit).
+   */
+  private messageFrame: string | null = null;
+  /**
    * Write-through copy of the newest message (undefined: not read yet). The admin row reads it
    * on every event flush; the `ORDER BY seq DESC` query was the largest cost of a flush.
    */
@@ -436,6 +446,8 @@ export class ConversationStorage {
     this.noPendingEffect = false;
     this.unsent = undefined;
     this.frames = null;
+    this.manyFrames = false;
+    this.messageFrame = null;
     this.loadMeta();
   }
 
@@ -504,14 +516,56 @@ export class ConversationStorage {
     this.meta.delete(key);
   }
 
+  /**
+   * Whether a frame with this id was handled: its id is in `client_frames`, or, for a visitor's
+   * words, in the `client_id` of the message it stored (no row of its own: one write fewer per
+   * turn). Answered from memory while all ids are known (see `frames`).
+   */
   hasClientFrame(id: string): boolean {
-    if (this.frames) return this.frames.has(id);
-    return this.sql.exec('SELECT 1 FROM client_frames WHERE id = ?', id).toArray().length > 0;
+    const known = this.knownFrames();
+    if (known) return known.has(id);
+    return (
+      this.sql.exec('SELECT 1 FROM client_frames WHERE id = ?', id).toArray().length > 0 ||
+      this.sql.exec('SELECT 1 FROM messages WHERE client_id = ? LIMIT 1', id).toArray().length > 0
+    );
   }
 
+  /**
+   * The handled ids in memory; read from both tables once per instance (at most
+   * MAX_KNOWN_FRAMES + 1 rows). Past that many, null: each check asks the tables, and the
+   * messages' client ids get an index (made once, only for such long conversations, so a
+   * short one pays no index write per message).
+   */
+  private knownFrames(): Set<string> | null {
+    if (this.frames || this.manyFrames) return this.frames;
+    const rows = this.sql
+      .exec<{ id: string }>(
+        'SELECT id FROM client_frames UNION ALL SELECT client_id FROM messages WHERE client_id IS NOT NULL LIMIT ?',
+        MAX_KNOWN_FRAMES + 1,
+      )
+      .toArray();
+    if (rows.length <= MAX_KNOWN_FRAMES) this.frames = new Set(rows.map((row) => row.id));
+    else this.tooManyFrames();
+    return this.frames;
+  }
+
+  private tooManyFrames(): void {
+    this.frames = null;
+    if (this.manyFrames) return;
+    this.manyFrames = true;
+    this.sql.exec(
+      'CREATE INDEX IF NOT EXISTS messages_client ON messages(client_id) WHERE client_id IS NOT NULL',
+    );
+  }
+
+  /**
+   * Records a handled frame id, after the turn's writes: a visitor message of this commit that
+   * carries the id (its `client_id`) already is the record.
+   */
   markClientFrame(id: string, at: number): void {
-    this.sql.exec('INSERT INTO client_frames (id, at) VALUES (?, ?)', id, at);
-    if (this.frames && this.frames.size >= MAX_KNOWN_FRAMES) this.frames = null;
+    if (this.messageFrame !== id)
+      this.sql.exec('INSERT INTO client_frames (id, at) VALUES (?, ?)', id, at);
+    if (this.frames && this.frames.size >= MAX_KNOWN_FRAMES) this.tooManyFrames();
     this.frames?.add(id);
   }
 
@@ -530,6 +584,7 @@ export class ConversationStorage {
       .one();
     const stored = { ...message, seq: row.seq };
     this.last = stored;
+    if (message.author === 'visitor' && message.clientId) this.messageFrame = message.clientId;
     // Same transaction as the insert (the caller's commit): a rollback undoes both.
     if (message.author === 'visitor') this.visitorAt = message.at;
     else if (message.author === 'agent') this.update({ lastAgentAt: message.at });
