@@ -6,7 +6,7 @@
  */
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { RunState } from '../../shared/engine/types.ts';
+import type { IoEffect, RunState } from '../../shared/engine/types.ts';
 import { type Flow, flowSchema } from '../../shared/flow/schema.ts';
 import type { ServerFrame } from '../../shared/protocol.ts';
 import { pack } from '../../worker/conversation/event-outbox.ts';
@@ -340,6 +340,32 @@ describe('memory copies of the hot path agree with the disk', () => {
         )
         .toArray();
       expect(plan.map((row) => row.detail).join(' ')).toContain('messages_client');
+    });
+  });
+
+  it('makes the effect ledger with the first effect of a new object, and a rolled-back one leaves none', async () => {
+    await withStorage((store, sql, turn) => {
+      const tables = () =>
+        sql
+          .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE name LIKE 'effects%'")
+          .toArray()
+          .map((row) => row.name)
+          .sort();
+      const effect: IoEffect = {
+        type: 'handover',
+        nodeId: 'n1',
+        idempotencyKey: 'run_e:n1:1',
+        awaitResult: true,
+      };
+      expect(tables()).toEqual([]);
+      expect(store.nextPendingEffect()).toBeNull();
+      failedTurn(store, turn, (t) => t.store.recordEffect('run_e', effect, t.now));
+      expect(tables()).toEqual([]);
+      expect(store.countEffects('pending')).toBe(0);
+      turn((t) => t.store.recordEffect('run_e', effect, t.now));
+      expect(tables()).toEqual(['effects', 'effects_status']);
+      expect(store.nextPendingEffect()?.key).toBe('run_e:n1:1');
+      expect(new ConversationStorage(sql).countEffects('pending')).toBe(1);
     });
   });
 

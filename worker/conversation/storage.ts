@@ -52,8 +52,17 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 CREATE INDEX IF NOT EXISTS runs_status ON runs(status);
 CREATE INDEX IF NOT EXISTS runs_flow ON runs(flow_id, started_at);
--- Effect ledger: intent (pending) and result (done) of every I/O effect, keyed by the engine's
--- per-step idempotency key, committed in the same transaction as the run state.
+-- Run/step/conversation events not yet handed to the EVENTS queue.
+CREATE TABLE IF NOT EXISTS outgoing (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
+`;
+
+/**
+ * Effect ledger: intent (pending) and result (done) of every I/O effect, keyed by the engine's
+ * per-step idempotency key, committed in the same transaction as the run state. Made by the
+ * first effect a new object records (most conversations never have one: two DDL statements
+ * fewer per new conversation); every read of it waits for the `hasEffects` meta flag set then.
+ */
+const EFFECTS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS effects (
   key TEXT PRIMARY KEY,
   seq INTEGER NOT NULL,
@@ -64,8 +73,6 @@ CREATE TABLE IF NOT EXISTS effects (
   updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS effects_status ON effects(status, seq);
--- Run/step/conversation events not yet handed to the EVENTS queue.
-CREATE TABLE IF NOT EXISTS outgoing (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
 `;
 
 /**
@@ -422,6 +429,7 @@ export class ConversationStorage {
       this.addColumn('messages', 'rich', 'TEXT');
       for (const [name, type] of RUN_COLUMNS) this.addColumn('runs', name, type);
       sql.exec(SCHEMA);
+      sql.exec(EFFECTS_SCHEMA);
       sql.exec(MIGRATE_RUN_FACTS);
       this.meta.clear();
       this.loadMeta();
@@ -771,6 +779,8 @@ export class ConversationStorage {
   /** Records the intent of an effect; a second record of the same step is ignored. */
   recordEffect(runId: string, effect: IoEffect, now: number): void {
     this.noPendingEffect = false;
+    // The ledger's table comes with the flag, in the same commit (a rollback drops both).
+    if (!this.meta.has(EFFECTS_KEY)) this.sql.exec(EFFECTS_SCHEMA);
     this.setMeta(EFFECTS_KEY, '1');
     this.sql.exec(
       `INSERT INTO effects (key, seq, run_id, body, status, updated_at)
