@@ -6,7 +6,7 @@
  */
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { RunState } from '../../shared/engine/types.ts';
+import type { IoEffect, RunState } from '../../shared/engine/types.ts';
 import { type Flow, flowSchema } from '../../shared/flow/schema.ts';
 import type { ServerFrame } from '../../shared/protocol.ts';
 import { pack } from '../../worker/conversation/event-outbox.ts';
@@ -290,6 +290,82 @@ describe('memory copies of the hot path agree with the disk', () => {
       expect(store.hasClientFrame('f0')).toBe(true);
       expect(store.hasClientFrame(`f${MAX_KNOWN_FRAMES + 5}`)).toBe(true);
       expect(store.hasClientFrame('never-sent')).toBe(false);
+    });
+  });
+
+  it("records a visitor's words by their message row alone, and a new object still refuses the frame again", async () => {
+    await withStorage((store, sql, turn) => {
+      store.update({ conversationId: 'conv_w', visitorId: 'v_w', pilot });
+      const said: VisitorFrame = { v: 1, id: 'words-1', type: 'message', text: 'Hello' };
+      const refused: VisitorFrame = { v: 1, id: 'choice-1', type: 'choice', seq: 99, value: 'x' };
+      for (const frame of [said, refused])
+        turn((t) => {
+          applyVisitorTurn(t, frame, wordsOf(store, frame), NOTHING, () => {});
+          t.store.markClientFrame(frame.id, t.now);
+        });
+      // One row fewer per visitor message: the message's client_id is the record.
+      const ids = sql.exec<{ id: string }>('SELECT id FROM client_frames').toArray();
+      expect(ids.map((row) => row.id)).toEqual(['choice-1']);
+      expect(store.hasClientFrame('words-1')).toBe(true);
+      // After eviction both kinds are still known, and nothing else is.
+      const restarted = new ConversationStorage(sql);
+      expect(restarted.hasClientFrame('words-1')).toBe(true);
+      expect(restarted.hasClientFrame('choice-1')).toBe(true);
+      expect(restarted.hasClientFrame('never-sent')).toBe(false);
+    });
+  });
+
+  it(`finds the oldest visitor message's frame after eviction past ${MAX_KNOWN_FRAMES} frames, through an index made then`, async () => {
+    await withStorage((store, sql, turn) => {
+      store.update({ conversationId: 'conv_m', visitorId: 'v_m', pilot });
+      turn((t) => {
+        for (let i = 0; i <= MAX_KNOWN_FRAMES; i++) {
+          const frame: VisitorFrame = { v: 1, id: `w${i}`, type: 'message', text: `m${i}` };
+          applyVisitorTurn(t, frame, wordsOf(store, frame), NOTHING, () => {});
+          t.store.markClientFrame(frame.id, t.now);
+        }
+      });
+      const restarted = new ConversationStorage(sql);
+      expect(restarted.hasClientFrame('w0')).toBe(true);
+      expect(restarted.hasClientFrame(`w${MAX_KNOWN_FRAMES}`)).toBe(true);
+      expect(restarted.hasClientFrame('never-sent')).toBe(false);
+      const index = sql
+        .exec("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'messages_client'")
+        .toArray();
+      expect(index).toHaveLength(1);
+      const plan = sql
+        .exec<{ detail: string }>(
+          'EXPLAIN QUERY PLAN SELECT 1 FROM messages WHERE client_id = ? LIMIT 1',
+          'w0',
+        )
+        .toArray();
+      expect(plan.map((row) => row.detail).join(' ')).toContain('messages_client');
+    });
+  });
+
+  it('makes the effect ledger with the first effect of a new object, and a rolled-back one leaves none', async () => {
+    await withStorage((store, sql, turn) => {
+      const tables = () =>
+        sql
+          .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE name LIKE 'effects%'")
+          .toArray()
+          .map((row) => row.name)
+          .sort();
+      const effect: IoEffect = {
+        type: 'handover',
+        nodeId: 'n1',
+        idempotencyKey: 'run_e:n1:1',
+        awaitResult: true,
+      };
+      expect(tables()).toEqual([]);
+      expect(store.nextPendingEffect()).toBeNull();
+      failedTurn(store, turn, (t) => t.store.recordEffect('run_e', effect, t.now));
+      expect(tables()).toEqual([]);
+      expect(store.countEffects('pending')).toBe(0);
+      turn((t) => t.store.recordEffect('run_e', effect, t.now));
+      expect(tables()).toEqual(['effects', 'effects_status']);
+      expect(store.nextPendingEffect()?.key).toBe('run_e:n1:1');
+      expect(new ConversationStorage(sql).countEffects('pending')).toBe(1);
     });
   });
 

@@ -32,7 +32,7 @@ import {
   takeToken,
 } from './socket-budget.ts';
 import { storageCensus } from './storage.ts';
-import { type SocketAttachment, send } from './turn.ts';
+import { type SocketAttachment, send, setPaging } from './turn.ts';
 
 export type { SocketAttachment };
 
@@ -280,9 +280,7 @@ export class ConversationObject extends DurableObject<AppEnv> {
   private replay(ws: WebSocket, lastSeq: number): void {
     const page = this.runtime.replay(lastSeq, REPLAY_PAGE);
     const paging = page.pageEnd !== undefined;
-    const attachment = ws.deserializeAttachment() as SocketAttachment | null;
-    if (attachment && (attachment.paging ?? false) !== paging)
-      ws.serializeAttachment({ ...attachment, paging });
+    setPaging(ws, paging);
     const { conversationId, lastSeq: last, messages, pageEnd } = page;
     send(ws, {
       v: 1,

@@ -1,7 +1,9 @@
 /**
  * The pilot's published snapshot (KV), its workspace's agents (presence) and its AI, each
  * reused in memory for a short while: a busy conversation reads them on most turns, and a few
- * seconds of staleness is what publishing and presence already tolerate.
+ * seconds of staleness is what publishing and presence already tolerate. The snapshot is the
+ * isolate's (worker/store/snapshots.ts: shared by every conversation, written through on
+ * publish); agents and the AI are this conversation's.
  */
 import type { AgentInfo } from '../../shared/engine/types.ts';
 import type { PilotSnapshot } from '../../shared/pilot.ts';
@@ -13,13 +15,11 @@ import type { UnansweredEvent } from '../queue/events.ts';
 import { readSnapshot } from '../store/snapshots.ts';
 import type { ConversationStorage } from './storage.ts';
 
-/** How long a KV snapshot / presence / AI model is reused in memory. */
-const SNAPSHOT_TTL_MS = 2_000;
+/** How long presence / an AI model is reused in memory. */
 const AGENTS_TTL_MS = 2_000;
 const AI_TTL_MS = 30_000;
 
 export class PilotResources {
-  private snapshotCache: { value: PilotSnapshot | null; at: number } | null = null;
   private agentsCache: { value: AgentInfo[]; at: number } | null = null;
   private aiCache: { value: PilotAI; at: number } | null = null;
 
@@ -29,13 +29,8 @@ export class PilotResources {
   ) {}
 
   async snapshot(): Promise<PilotSnapshot | null> {
-    const now = Date.now();
-    if (this.snapshotCache && now - this.snapshotCache.at < SNAPSHOT_TTL_MS)
-      return this.snapshotCache.value;
     const pilotKey = this.store.state.pilotKey;
-    const value = pilotKey ? await readSnapshot(this.env, pilotKey) : null;
-    this.snapshotCache = { value, at: now };
-    return value;
+    return pilotKey ? readSnapshot(this.env, pilotKey) : null;
   }
 
   async agents(): Promise<AgentInfo[]> {

@@ -134,16 +134,16 @@ export class ConversationRuntime {
    * (its result speaks next); the conversation is with a person (`mode: agent`, not closed, and
    * the visitor or an agent wrote within AGENT_LIVE_MS); or the visitor wrote within
    * CONVERSING_MS (a person may answer any conversation from the console, and the visitor, now
-   * on another page, must see it without a reload). The times are the typed state's
-   * `lastVisitorAt`/`lastAgentAt` (written with each message: no query, however many messages
-   * a flow sent since).
+   * on another page, must see it without a reload). The times are the storage's
+   * `lastVisitorAt()` and the typed state's `lastAgentAt` (kept with each message: no query
+   * per page view, however many messages a flow sent since).
    */
   tail(now = Date.now()): { lastSeq: number; messages: ChatMessage[]; live: boolean } {
     const last = this.store.lastSeq();
     const run = this.store.activeRun()?.state;
     const messages = this.store.messagesAfter(Math.max(0, last - TAIL), TAIL);
     const state = this.store.state;
-    const visitorAt = state.lastVisitorAt ?? Number.NEGATIVE_INFINITY;
+    const visitorAt = this.store.lastVisitorAt() ?? Number.NEGATIVE_INFINITY;
     const personAt = Math.max(visitorAt, state.lastAgentAt ?? Number.NEGATIVE_INFINITY);
     const withPerson =
       state.mode === 'agent' && state.status !== 'closed' && now - personAt < AGENT_LIVE_MS;
@@ -240,8 +240,9 @@ export class ConversationRuntime {
         // throws leaves nothing half-written, not even its frame id.
         const replies: Parameters<Reply>[0][] = [];
         const { out } = scope.commit((t) => {
-          t.store.markClientFrame(frame.id, t.now);
           applyVisitorTurn(t, frame, words, prepared, (f) => replies.push(f));
+          // After the turn's writes: the visitor's message row, if any, already records the id.
+          t.store.markClientFrame(frame.id, t.now);
         });
         for (const answer of replies) reply(answer);
         if (out.failure) reply(failureFrame(frame.id, out.failure));

@@ -52,8 +52,17 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 CREATE INDEX IF NOT EXISTS runs_status ON runs(status);
 CREATE INDEX IF NOT EXISTS runs_flow ON runs(flow_id, started_at);
--- Effect ledger: intent (pending) and result (done) of every I/O effect, keyed by the engine's
--- per-step idempotency key, committed in the same transaction as the run state.
+-- Run/step/conversation events not yet handed to the EVENTS queue.
+CREATE TABLE IF NOT EXISTS outgoing (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
+`;
+
+/**
+ * Effect ledger: intent (pending) and result (done) of every I/O effect, keyed by the engine's
+ * per-step idempotency key, committed in the same transaction as the run state. Made by the
+ * first effect a new object records (most conversations never have one: two DDL statements
+ * fewer per new conversation); every read of it waits for the `hasEffects` meta flag set then.
+ */
+const EFFECTS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS effects (
   key TEXT PRIMARY KEY,
   seq INTEGER NOT NULL,
@@ -64,8 +73,6 @@ CREATE TABLE IF NOT EXISTS effects (
   updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS effects_status ON effects(status, seq);
--- Run/step/conversation events not yet handed to the EVENTS queue.
-CREATE TABLE IF NOT EXISTS outgoing (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
 `;
 
 /**
@@ -159,11 +166,10 @@ export interface ConversationState {
   /** `user:<id>` or `team:<id>`. */
   assignee: string | null;
   /**
-   * When the visitor last wrote, and when an agent last did: kept by `appendMessage` in the same
-   * commit as the message, so the page view answer's `live` rule (ConversationRuntime.tail)
-   * reads them without a query (null: not since these fields exist, or never).
+   * When an agent last wrote: kept by `appendMessage` in the same commit as the message, so the
+   * page view answer's `live` rule (ConversationRuntime.tail) reads it without a query (null:
+   * not since this field exists, or never). The visitor's time is `lastVisitorAt()`.
    */
-  lastVisitorAt: number | null;
   lastAgentAt: number | null;
 }
 
@@ -228,7 +234,6 @@ const FIELDS: { [K in keyof ConversationState]: Field<ConversationState[K]> } = 
   awaitingEmail: flag('awaitingEmail'),
   status: { key: 'status', read: (v) => (v === 'closed' ? 'closed' : 'open'), write: (v) => v },
   assignee: text('assignee'),
-  lastVisitorAt: numberOr('lastVisitorAt', null),
   lastAgentAt: numberOr('lastAgentAt', null),
 };
 const FIELD_NAMES = Object.keys(FIELDS) as (keyof ConversationState)[];
@@ -373,10 +378,26 @@ export class ConversationStorage {
    */
   private frames: Set<string> | null = null;
   /**
+   * More ids than MAX_KNOWN_FRAMES were found: the check asks the tables for every frame (and
+   * `messages` has its client id index) instead of reading them all again.
+   */
+  private manyFrames = false;
+  /**
+   * The client id of the newest visitor message this instance stored: `markClientFrame` writes no
+   * `client_frames` row for the frame whose message row already holds its id (same commit).
+   */
+  private messageFrame: string | null = null;
+  /**
    * Write-through copy of the newest message (undefined: not read yet). The admin row reads it
    * on every event flush; the `ORDER BY seq DESC` query was the largest cost of a flush.
    */
   private last: ChatMessage | null | undefined;
+  /**
+   * When the visitor last wrote (undefined: not read yet). Not a meta row: it was one more
+   * write in every visitor turn's commit, for a fact the messages table already holds; kept here
+   * by `appendMessage`, read from the table once per object when the page view rule asks.
+   */
+  private visitorAt: number | null | undefined;
 
   /**
    * `empty`: the caller knows the object has no tables yet (it just looked, or erased them), so
@@ -399,6 +420,7 @@ export class ConversationStorage {
       // statement's first run costs more than the rest of a short conversation's reads
       // (the replay's last seq, the first hello's active run).
       this.last = null;
+      this.visitorAt = null;
       this.activeRow = null;
     } else {
       // Objects created before a column lack it (SQLite: no ADD COLUMN IF NOT EXISTS); the
@@ -407,6 +429,7 @@ export class ConversationStorage {
       this.addColumn('messages', 'rich', 'TEXT');
       for (const [name, type] of RUN_COLUMNS) this.addColumn('runs', name, type);
       sql.exec(SCHEMA);
+      sql.exec(EFFECTS_SCHEMA);
       sql.exec(MIGRATE_RUN_FACTS);
       this.meta.clear();
       this.loadMeta();
@@ -426,10 +449,13 @@ export class ConversationStorage {
     this.definitions.clear();
     this.extras.clear();
     this.last = undefined;
+    this.visitorAt = undefined;
     this.activeRow = undefined;
     this.noPendingEffect = false;
     this.unsent = undefined;
     this.frames = null;
+    this.manyFrames = false;
+    this.messageFrame = null;
     this.loadMeta();
   }
 
@@ -498,14 +524,56 @@ export class ConversationStorage {
     this.meta.delete(key);
   }
 
+  /**
+   * Whether a frame with this id was handled: its id is in `client_frames`, or, for a visitor's
+   * words, in the `client_id` of the message it stored (no row of its own: one write fewer per
+   * turn). Answered from memory while all ids are known (see `frames`).
+   */
   hasClientFrame(id: string): boolean {
-    if (this.frames) return this.frames.has(id);
-    return this.sql.exec('SELECT 1 FROM client_frames WHERE id = ?', id).toArray().length > 0;
+    const known = this.knownFrames();
+    if (known) return known.has(id);
+    return (
+      this.sql.exec('SELECT 1 FROM client_frames WHERE id = ?', id).toArray().length > 0 ||
+      this.sql.exec('SELECT 1 FROM messages WHERE client_id = ? LIMIT 1', id).toArray().length > 0
+    );
   }
 
+  /**
+   * The handled ids in memory; read from both tables once per instance (at most
+   * MAX_KNOWN_FRAMES + 1 rows). Past that many, null: each check asks the tables, and the
+   * messages' client ids get an index (made once, only for such long conversations, so a
+   * short one pays no index write per message).
+   */
+  private knownFrames(): Set<string> | null {
+    if (this.frames || this.manyFrames) return this.frames;
+    const rows = this.sql
+      .exec<{ id: string }>(
+        'SELECT id FROM client_frames UNION ALL SELECT client_id FROM messages WHERE client_id IS NOT NULL LIMIT ?',
+        MAX_KNOWN_FRAMES + 1,
+      )
+      .toArray();
+    if (rows.length <= MAX_KNOWN_FRAMES) this.frames = new Set(rows.map((row) => row.id));
+    else this.tooManyFrames();
+    return this.frames;
+  }
+
+  private tooManyFrames(): void {
+    this.frames = null;
+    if (this.manyFrames) return;
+    this.manyFrames = true;
+    this.sql.exec(
+      'CREATE INDEX IF NOT EXISTS messages_client ON messages(client_id) WHERE client_id IS NOT NULL',
+    );
+  }
+
+  /**
+   * Records a handled frame id, after the turn's writes: a visitor message of this commit that
+   * carries the id (its `client_id`) already is the record.
+   */
   markClientFrame(id: string, at: number): void {
-    this.sql.exec('INSERT INTO client_frames (id, at) VALUES (?, ?)', id, at);
-    if (this.frames && this.frames.size >= MAX_KNOWN_FRAMES) this.frames = null;
+    if (this.messageFrame !== id)
+      this.sql.exec('INSERT INTO client_frames (id, at) VALUES (?, ?)', id, at);
+    if (this.frames && this.frames.size >= MAX_KNOWN_FRAMES) this.tooManyFrames();
     this.frames?.add(id);
   }
 
@@ -524,8 +592,9 @@ export class ConversationStorage {
       .one();
     const stored = { ...message, seq: row.seq };
     this.last = stored;
+    if (message.author === 'visitor' && message.clientId) this.messageFrame = message.clientId;
     // Same transaction as the insert (the caller's commit): a rollback undoes both.
-    if (message.author === 'visitor') this.update({ lastVisitorAt: message.at });
+    if (message.author === 'visitor') this.visitorAt = message.at;
     else if (message.author === 'agent') this.update({ lastAgentAt: message.at });
     return stored;
   }
@@ -563,6 +632,21 @@ export class ConversationStorage {
       .toArray()[0];
     this.last = row ? toMessage(row) : null;
     return this.last;
+  }
+
+  /**
+   * When the visitor last wrote (null: never). The newest visitor message, found from the end of
+   * the table (the rows after it are the pilot's and agents' since; an erasure is the only delete).
+   */
+  lastVisitorAt(): number | null {
+    if (this.visitorAt === undefined)
+      this.visitorAt =
+        this.sql
+          .exec<{ at: number }>(
+            "SELECT at FROM messages WHERE author = 'visitor' ORDER BY seq DESC LIMIT 1",
+          )
+          .toArray()[0]?.at ?? null;
+    return this.visitorAt;
   }
 
   lastSeq(): number {
@@ -695,6 +779,8 @@ export class ConversationStorage {
   /** Records the intent of an effect; a second record of the same step is ignored. */
   recordEffect(runId: string, effect: IoEffect, now: number): void {
     this.noPendingEffect = false;
+    // The ledger's table comes with the flag, in the same commit (a rollback drops both).
+    if (!this.meta.has(EFFECTS_KEY)) this.sql.exec(EFFECTS_SCHEMA);
     this.setMeta(EFFECTS_KEY, '1');
     this.sql.exec(
       `INSERT INTO effects (key, seq, run_id, body, status, updated_at)

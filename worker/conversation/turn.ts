@@ -133,14 +133,19 @@ export class Turns {
 
   /** Sends the turn's messages and frames to every open tab, once its writes are committed. */
   private deliver(out: TurnOutput): void {
-    for (const message of out.messages) this.broadcast({ v: 1, type: 'message', message });
-    for (const frame of out.frames) this.broadcast(frame);
+    const frames: ServerFrame[] = out.messages.map((message) => ({
+      v: 1,
+      type: 'message',
+      message,
+    }));
+    for (const frame of out.frames) frames.push(frame);
     if (this.typing) {
       this.typing = false;
       // A pilot message hides the widget's indicator; a turn without one hides it here.
       if (!out.messages.some((m) => m.author === 'pilot'))
-        this.broadcast({ v: 1, type: 'typing', author: 'pilot', active: false });
+        frames.push({ v: 1, type: 'typing', author: 'pilot', active: false });
     }
+    this.broadcast(...frames);
     // Reads the row and calls the pilot's object only after this synchronous step (the reply
     // and the ack are sent first); the turn never waits for it.
     if (changed(out)) this.live.request();
@@ -167,16 +172,22 @@ export class Turns {
     }
   }
 
-  broadcast(frame: ServerFrame): void {
-    if (frame.type === 'banner' || frame.type === 'redirect')
-      for (const frames of this.collectors)
-        if (frames.length < MAX_COLLECTED_FRAMES) frames.push(frame);
-    const text = JSON.stringify(frame);
+  /**
+   * Sends `frames`, in order, to every open tab: each encoded once for all of them, the sockets
+   * listed once for all of them (both were per frame and per socket).
+   */
+  broadcast(...frames: ServerFrame[]): void {
+    if (frames.length === 0) return;
+    for (const frame of frames)
+      if (frame.type === 'banner' || frame.type === 'redirect')
+        for (const collected of this.collectors)
+          if (collected.length < MAX_COLLECTED_FRAMES) collected.push(frame);
+    const texts = frames.map((frame) => JSON.stringify(frame));
     for (const ws of this.ctx.getWebSockets()) {
-      // A socket between replay pages gets this message with its next page.
-      if (frame.type === 'message' && (ws.deserializeAttachment() as SocketAttachment)?.paging)
-        continue;
-      sendText(ws, text);
+      // A socket between replay pages gets this turn's messages with its next page.
+      const paging = isPaging(ws);
+      for (const [i, frame] of frames.entries())
+        if (!(paging && frame.type === 'message')) sendText(ws, texts[i] as string);
     }
   }
 
@@ -196,6 +207,33 @@ export class Turns {
 /** The turn changed what the admin list and the live view show of the conversation. */
 function changed(out: TurnOutput): boolean {
   return out.touched || out.messages.length > 0;
+}
+
+/**
+ * Whether a socket is between replay pages (`SocketAttachment.paging`): read from its attachment
+ * once, then kept here by `setPaging`, which writes both (a broadcast deserialized every
+ * socket's attachment for every message). The runtime hands the same WebSocket object to every
+ * handler and `getWebSockets()` while the object lives; after hibernation the sockets are new
+ * objects and are read again.
+ */
+const pagingOf = new WeakMap<WebSocket, boolean>();
+
+export function isPaging(ws: WebSocket): boolean {
+  let paging = pagingOf.get(ws);
+  if (paging === undefined) {
+    paging = (ws.deserializeAttachment() as SocketAttachment | null)?.paging ?? false;
+    pagingOf.set(ws, paging);
+  }
+  return paging;
+}
+
+/** Marks a socket as between replay pages or not (its attachment, so hibernation keeps it). */
+export function setPaging(ws: WebSocket, paging: boolean): void {
+  if (isPaging(ws) === paging) return;
+  const attachment = ws.deserializeAttachment() as SocketAttachment | null;
+  if (!attachment) return;
+  ws.serializeAttachment({ ...attachment, paging });
+  pagingOf.set(ws, paging);
 }
 
 export function send(ws: WebSocket, frame: ServerFrame): void {

@@ -414,12 +414,12 @@ export function recordFailedTurn(
   words: Words | null,
   start: Start | null,
 ): void {
-  t.store.markClientFrame(frame.id, t.now);
   const said = words && 'text' in words ? words.text : undefined;
   if (said !== undefined)
     t.out.messages.push(
       t.store.appendMessage({ author: 'visitor', text: said, at: t.now, clientId: frame.id }),
     );
+  t.store.markClientFrame(frame.id, t.now);
   const active = said !== undefined ? t.store.activeRun() : null;
   if (active) failRun(t, active);
   else failStart(t, start);

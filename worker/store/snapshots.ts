@@ -1,7 +1,8 @@
 /**
  * Published snapshots in KV: one document per pilot public key with the pilot's settings and
  * every published flow version. Written on publish/unpublish/pilot change, read when a
- * conversation starts or a trigger arrives (never on the message hot path).
+ * session or a conversation starts and by turns that need a flow (at most once per
+ * SNAPSHOT_TTL_MS per isolate: see `readSnapshot`).
  */
 import type { PilotSnapshot } from '../../shared/pilot.ts';
 import type { AppEnv } from '../env.ts';
@@ -12,8 +13,53 @@ import { getIdentitySecret, getPilotById } from './pilots.ts';
 
 const key = (publicKey: string) => `snapshot:${publicKey}`;
 
-export async function readSnapshot(env: AppEnv, publicKey: string): Promise<PilotSnapshot | null> {
-  return env.SNAPSHOTS.get<PilotSnapshot>(key(publicKey), 'json');
+/**
+ * How long this isolate reuses a snapshot it read. The staleness bound: a publish made through
+ * this isolate serves at once (writes go through the cache below); one made elsewhere serves
+ * new conversations here at most this long after KV has it (KV itself may lag up to 60 s between
+ * locations, so this adds little). Conversation objects already reused a snapshot this long
+ * each; sharing it per isolate means 100 conversations starting at once read and parse it once,
+ * not 100 times, and the per-snapshot caches (pilot facts, encoded JSON, the engine's per-flow
+ * caches) stay warm across conversations.
+ */
+export const SNAPSHOT_TTL_MS = 2_000;
+/** Pilots whose snapshot an isolate keeps; past it the oldest entry is dropped. */
+export const MAX_CACHED_SNAPSHOTS = 100;
+
+interface CachedSnapshot {
+  value: Promise<PilotSnapshot | null>;
+  at: number;
+}
+/**
+ * Public key -> the snapshot (or the read in flight, which concurrent callers share). Shared
+ * objects: callers never change a snapshot (pilotFactsOf and encodeOnce already rely on it).
+ */
+const cache = new Map<string, CachedSnapshot>();
+
+function remember(publicKey: string, entry: CachedSnapshot): void {
+  cache.delete(publicKey);
+  cache.set(publicKey, entry);
+  if (cache.size > MAX_CACHED_SNAPSHOTS) {
+    const oldest = cache.keys().next().value;
+    if (oldest !== undefined) cache.delete(oldest);
+  }
+}
+
+/** The pilot's published snapshot, reused for SNAPSHOT_TTL_MS by everything in this isolate. */
+export function readSnapshot(env: AppEnv, publicKey: string): Promise<PilotSnapshot | null> {
+  const now = Date.now();
+  const known = cache.get(publicKey);
+  if (known && now - known.at < SNAPSHOT_TTL_MS) return known.value;
+  const entry: CachedSnapshot = {
+    value: env.SNAPSHOTS.get<PilotSnapshot>(key(publicKey), 'json'),
+    at: now,
+  };
+  remember(publicKey, entry);
+  // A failed read is not kept: the next caller asks KV again.
+  entry.value.catch(() => {
+    if (cache.get(publicKey) === entry) cache.delete(publicKey);
+  });
+  return entry.value;
 }
 
 /**
@@ -52,10 +98,14 @@ export async function writeSnapshot(
     return null;
   }
   await env.SNAPSHOTS.put(key(pilot.publicKey), text);
+  // This isolate serves the new version from now on (a read still in flight is replaced, so it
+  // cannot put the old one back).
+  remember(pilot.publicKey, { value: Promise.resolve(snapshot), at: Date.now() });
   return snapshot;
 }
 
 /** Removes a deleted pilot's snapshot: its script tag stops starting conversations. */
 export async function deleteSnapshot(env: AppEnv, publicKey: string): Promise<void> {
   await env.SNAPSHOTS.delete(key(publicKey));
+  remember(publicKey, { value: Promise.resolve(null), at: Date.now() });
 }
