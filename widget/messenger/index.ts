@@ -221,8 +221,10 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
 const queue = w.EdgePilot;
 const config = queue?.c;
 if (config && queue) {
-  // Evaluating this module and drawing the launcher are separate tasks (neither a long one). The
-  // loader imports this after `load`; a page whose body is still missing then is waited for.
-  if (document.body) nextTask(() => start(config, queue));
+  // The launcher is drawn as this module is evaluated (a timer hop before it only cost one more
+  // task and a later launcher; the start-up chunk is usually evaluated in a task of its own, as
+  // the loader imports it alongside), and the session request starts in the next task. The loader
+  // imports this after `load`; a page whose body is still missing then is waited for.
+  if (document.body) start(config, queue);
   else addEventListener('DOMContentLoaded', () => start(config, queue), { once: true });
 }
