@@ -7,7 +7,13 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { PilotSnapshot } from '../../shared/pilot.ts';
-import { deleteSnapshot, readSnapshot, SNAPSHOT_TTL_MS } from '../../worker/store/snapshots.ts';
+import {
+  deleteSnapshot,
+  MAX_CACHED_SNAPSHOT_CHARS,
+  readSnapshot,
+  SNAPSHOT_TTL_MS,
+  snapshotCacheSize,
+} from '../../worker/store/snapshots.ts';
 
 function snapshotOf(name: string): PilotSnapshot {
   return {
@@ -38,5 +44,33 @@ describe('the snapshot cache of an isolate', () => {
     expect((await readSnapshot(env, key))?.pilot.name).toBe('Doomed');
     await deleteSnapshot(env, key);
     expect(await readSnapshot(env, key)).toBeNull();
+  });
+
+  it('keeps no expired snapshot: after the TTL only what was read since is held', async () => {
+    const keys = Array.from({ length: 3 }, () => `pk_cache_${crypto.randomUUID().slice(0, 8)}`);
+    for (const key of keys) {
+      await env.SNAPSHOTS.put(`snapshot:${key}`, JSON.stringify(snapshotOf(key)));
+      await readSnapshot(env, key);
+    }
+    expect(snapshotCacheSize().entries).toBeGreaterThanOrEqual(3);
+    await new Promise((resolve) => setTimeout(resolve, SNAPSHOT_TTL_MS + 100));
+    const last = `pk_cache_${crypto.randomUUID().slice(0, 8)}`;
+    await env.SNAPSHOTS.put(`snapshot:${last}`, JSON.stringify(snapshotOf(last)));
+    expect((await readSnapshot(env, last))?.pilot.name).toBe(last);
+    expect(snapshotCacheSize().entries).toBe(1);
+  });
+
+  it('holds at most MAX_CACHED_SNAPSHOT_CHARS of snapshots, however many large pilots are read', async () => {
+    // Six pilots of 2.5 M characters each (a snapshot may be up to 3 M): 15 M in all.
+    const big = 'x'.repeat(2_500_000);
+    const keys = Array.from({ length: 6 }, () => `pk_cache_${crypto.randomUUID().slice(0, 8)}`);
+    for (const key of keys) {
+      await env.SNAPSHOTS.put(`snapshot:${key}`, JSON.stringify({ ...snapshotOf(big), key }));
+      expect(((await readSnapshot(env, key)) as unknown as { key: string }).key).toBe(key);
+      expect(snapshotCacheSize().chars).toBeLessThanOrEqual(MAX_CACHED_SNAPSHOT_CHARS);
+    }
+    // The oldest were dropped, the newest is served from the cache.
+    expect(snapshotCacheSize().entries).toBeLessThan(6);
+    expect(snapshotCacheSize().chars).toBeGreaterThan(2_500_000);
   });
 });

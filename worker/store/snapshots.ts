@@ -25,24 +25,55 @@ const key = (publicKey: string) => `snapshot:${publicKey}`;
 export const SNAPSHOT_TTL_MS = 2_000;
 /** Pilots whose snapshot an isolate keeps; past it the oldest entry is dropped. */
 export const MAX_CACHED_SNAPSHOTS = 100;
+/**
+ * Characters of snapshot JSON an isolate keeps (a parsed snapshot takes about 1.3x its JSON in
+ * memory): a key holder with many pilots of large snapshots cannot pin more than this in an
+ * isolate whose 128 MB the conversations share; past it the oldest entries are dropped.
+ */
+export const MAX_CACHED_SNAPSHOT_CHARS = 12_000_000;
 
 interface CachedSnapshot {
   value: Promise<PilotSnapshot | null>;
   at: number;
+  /** Length of the snapshot's JSON once read (0 while the read is in flight, and for none). */
+  chars: number;
 }
 /**
  * Public key -> the snapshot (or the read in flight, which concurrent callers share). Shared
  * objects: callers never change a snapshot (pilotFactsOf and encodeOnce already rely on it).
+ * Insertion order is the order of `at` (every entry is re-inserted when it is renewed), so the
+ * oldest entries, expired first, are at the front.
  */
 const cache = new Map<string, CachedSnapshot>();
+let cachedChars = 0;
+
+function forget(publicKey: string): void {
+  const entry = cache.get(publicKey);
+  if (!entry) return;
+  cache.delete(publicKey);
+  cachedChars -= entry.chars;
+}
+
+/** Drops expired entries (never served again) and the oldest past either budget. */
+function prune(now: number): void {
+  for (const [publicKey, entry] of cache) {
+    const expired = now - entry.at >= SNAPSHOT_TTL_MS;
+    const over = cache.size > MAX_CACHED_SNAPSHOTS || cachedChars > MAX_CACHED_SNAPSHOT_CHARS;
+    if (!expired && !over) return;
+    forget(publicKey);
+  }
+}
 
 function remember(publicKey: string, entry: CachedSnapshot): void {
-  cache.delete(publicKey);
+  forget(publicKey);
   cache.set(publicKey, entry);
-  if (cache.size > MAX_CACHED_SNAPSHOTS) {
-    const oldest = cache.keys().next().value;
-    if (oldest !== undefined) cache.delete(oldest);
-  }
+  cachedChars += entry.chars;
+  prune(entry.at);
+}
+
+/** What the isolate holds (tests: the cache's bounds). */
+export function snapshotCacheSize(): { entries: number; chars: number } {
+  return { entries: cache.size, chars: cachedChars };
 }
 
 /** The pilot's published snapshot, reused for SNAPSHOT_TTL_MS by everything in this isolate. */
@@ -50,14 +81,21 @@ export function readSnapshot(env: AppEnv, publicKey: string): Promise<PilotSnaps
   const now = Date.now();
   const known = cache.get(publicKey);
   if (known && now - known.at < SNAPSHOT_TTL_MS) return known.value;
-  const entry: CachedSnapshot = {
-    value: env.SNAPSHOTS.get<PilotSnapshot>(key(publicKey), 'json'),
-    at: now,
-  };
+  const entry: CachedSnapshot = { value: Promise.resolve(null), at: now, chars: 0 };
+  entry.value = env.SNAPSHOTS.get(key(publicKey), 'text').then((text) => {
+    if (text === null) return null;
+    // Counted once read, if it is still this isolate's entry for the pilot.
+    if (cache.get(publicKey) === entry) {
+      entry.chars = text.length;
+      cachedChars += text.length;
+      prune(Date.now());
+    }
+    return JSON.parse(text) as PilotSnapshot;
+  });
   remember(publicKey, entry);
   // A failed read is not kept: the next caller asks KV again.
   entry.value.catch(() => {
-    if (cache.get(publicKey) === entry) cache.delete(publicKey);
+    if (cache.get(publicKey) === entry) forget(publicKey);
   });
   return entry.value;
 }
@@ -100,12 +138,16 @@ export async function writeSnapshot(
   await env.SNAPSHOTS.put(key(pilot.publicKey), text);
   // This isolate serves the new version from now on (a read still in flight is replaced, so it
   // cannot put the old one back).
-  remember(pilot.publicKey, { value: Promise.resolve(snapshot), at: Date.now() });
+  remember(pilot.publicKey, {
+    value: Promise.resolve(snapshot),
+    at: Date.now(),
+    chars: text.length,
+  });
   return snapshot;
 }
 
 /** Removes a deleted pilot's snapshot: its script tag stops starting conversations. */
 export async function deleteSnapshot(env: AppEnv, publicKey: string): Promise<void> {
   await env.SNAPSHOTS.delete(key(publicKey));
-  remember(publicKey, { value: Promise.resolve(null), at: Date.now() });
+  remember(publicKey, { value: Promise.resolve(null), at: Date.now(), chars: 0 });
 }
