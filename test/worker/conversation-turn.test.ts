@@ -13,9 +13,11 @@ import { pack } from '../../worker/conversation/event-outbox.ts';
 import { plainStart, startRun, TURN_FAILED } from '../../worker/conversation/runs.ts';
 import {
   ConversationStorage,
+  FRAME_WINDOW_MESSAGES,
   MAX_KNOWN_FRAMES,
   MAX_UNSENT_IN_MEMORY,
   pilotIsQuiet,
+  VISITOR_LOOKBACK_MESSAGES,
 } from '../../worker/conversation/storage.ts';
 import { type Turn, TurnOutput } from '../../worker/conversation/turn.ts';
 import {
@@ -340,6 +342,30 @@ describe('memory copies of the hot path agree with the disk', () => {
         )
         .toArray();
       expect(plan.map((row) => row.detail).join(' ')).toContain('messages_client');
+    });
+  });
+
+  it(`a wake reads at most ${FRAME_WINDOW_MESSAGES} messages: past them an old frame is refused through the index, and the visitor's last words are looked for among the newest ${VISITOR_LOOKBACK_MESSAGES}`, async () => {
+    await withStorage((store, sql, turn) => {
+      store.update({ conversationId: 'conv_w', visitorId: 'v_w', pilot });
+      turn((t) => {
+        const frame: VisitorFrame = { v: 1, id: 'first', type: 'message', text: 'hello' };
+        applyVisitorTurn(t, frame, wordsOf(store, frame), NOTHING, () => {});
+        t.store.markClientFrame(frame.id, t.now);
+        // A flow that floods the conversation with its own messages (a hostile flow author).
+        for (let i = 0; i <= FRAME_WINDOW_MESSAGES; i++)
+          t.store.appendMessage({ author: 'pilot', text: `flood ${i}`, at: t.now });
+      });
+      const restarted = new ConversationStorage(sql);
+      expect(restarted.hasClientFrame('first')).toBe(true);
+      expect(restarted.hasClientFrame('never-sent')).toBe(false);
+      // The long conversation went to the indexed checks instead of reading every message.
+      const index = sql
+        .exec("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'messages_client'")
+        .toArray();
+      expect(index).toHaveLength(1);
+      // The visitor's words are more than VISITOR_LOOKBACK_MESSAGES messages back: not recent.
+      expect(restarted.lastVisitorAt()).toBeNull();
     });
   });
 

@@ -84,6 +84,18 @@ export const MAX_TRANSCRIPT_MESSAGES = 10_000;
 /** Client frame ids an object keeps in memory (ConversationStorage.frames); past it, SQL. */
 export const MAX_KNOWN_FRAMES = 1_000;
 /**
+ * Messages a wake may read to learn the handled frame ids: a conversation with more goes to the
+ * indexed per-frame checks at once, so a table a flow filled with its own messages is never
+ * scanned (found by a hostile review: 200 messages per page view made every wake a full scan).
+ */
+export const FRAME_WINDOW_MESSAGES = 2_000;
+/**
+ * Messages looked through, newest first, for the visitor's last one (the `live` rule of a page
+ * view): a visitor whose last words are older than this many messages counts as not having
+ * written recently. Bounded for the same reason as FRAME_WINDOW_MESSAGES.
+ */
+export const VISITOR_LOOKBACK_MESSAGES = 1_000;
+/**
  * Most unsent event rows kept in memory: while queue sends fail every turn adds one, so past
  * this the copy is dropped and reads go to the table (which keeps them all) until it is small.
  */
@@ -540,19 +552,28 @@ export class ConversationStorage {
 
   /**
    * The handled ids in memory; read from both tables once per instance (at most
-   * MAX_KNOWN_FRAMES + 1 rows). Past that many, null: each check asks the tables, and the
-   * messages' client ids get an index (made once, only for such long conversations, so a
-   * short one pays no index write per message).
+   * MAX_KNOWN_FRAMES + 1 ids, from at most FRAME_WINDOW_MESSAGES messages). Past either, null:
+   * each check asks the tables, and the messages' client ids get an index (made once, only for
+   * such long conversations, so a short one pays no index write per message).
    */
   private knownFrames(): Set<string> | null {
     if (this.frames || this.manyFrames) return this.frames;
-    const rows = this.sql
-      .exec<{ id: string }>(
-        'SELECT id FROM client_frames UNION ALL SELECT client_id FROM messages WHERE client_id IS NOT NULL LIMIT ?',
-        MAX_KNOWN_FRAMES + 1,
-      )
-      .toArray();
-    if (rows.length <= MAX_KNOWN_FRAMES) this.frames = new Set(rows.map((row) => row.id));
+    // Only the newest FRAME_WINDOW_MESSAGES messages are read (a wake must not scan a table a
+    // flow filled with its own messages); a longer conversation goes to the indexed checks.
+    const longer =
+      this.sql
+        .exec('SELECT 1 FROM messages ORDER BY seq DESC LIMIT 1 OFFSET ?', FRAME_WINDOW_MESSAGES)
+        .toArray().length > 0;
+    const rows = longer
+      ? []
+      : this.sql
+          .exec<{ id: string }>(
+            'SELECT id FROM client_frames UNION ALL SELECT client_id FROM messages WHERE client_id IS NOT NULL LIMIT ?',
+            MAX_KNOWN_FRAMES + 1,
+          )
+          .toArray();
+    if (!longer && rows.length <= MAX_KNOWN_FRAMES)
+      this.frames = new Set(rows.map((row) => row.id));
     else this.tooManyFrames();
     return this.frames;
   }
@@ -643,7 +664,8 @@ export class ConversationStorage {
       this.visitorAt =
         this.sql
           .exec<{ at: number }>(
-            "SELECT at FROM messages WHERE author = 'visitor' ORDER BY seq DESC LIMIT 1",
+            "SELECT at FROM (SELECT author, at FROM messages ORDER BY seq DESC LIMIT ?) WHERE author = 'visitor' LIMIT 1",
+            VISITOR_LOOKBACK_MESSAGES,
           )
           .toArray()[0]?.at ?? null;
     return this.visitorAt;
