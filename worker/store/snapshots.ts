@@ -18,8 +18,9 @@ const key = (publicKey: string) => `snapshot:${publicKey}`;
  * this isolate serves at once (writes go through the cache below); one made elsewhere serves
  * new conversations here at most this long after KV has it (KV itself may lag up to 60 s between
  * locations, so this adds little). Conversation objects already reused a snapshot this long
- * each; sharing it per isolate means 100 conversations starting at once read and parse it once,
- * not 100 times, and the per-snapshot caches (pilot facts, encoded JSON, the engine's per-flow
+ * each; sharing it per isolate means the conversations of a busy pilot read and parse it about
+ * once per TTL, not once each (callers that miss at the same moment still read it each, see
+ * `cache`), and the per-snapshot caches (pilot facts, encoded JSON, the engine's per-flow
  * caches) stay warm across conversations.
  */
 export const SNAPSHOT_TTL_MS = 2_000;
@@ -33,16 +34,20 @@ export const MAX_CACHED_SNAPSHOTS = 100;
 export const MAX_CACHED_SNAPSHOT_CHARS = 12_000_000;
 
 interface CachedSnapshot {
-  value: Promise<PilotSnapshot | null>;
+  value: PilotSnapshot | null;
+  /** When it was read (or written through): served until SNAPSHOT_TTL_MS after. */
   at: number;
-  /** Length of the snapshot's JSON once read (0 while the read is in flight, and for none). */
+  /** Length of the snapshot's JSON (0 for none). */
   chars: number;
 }
 /**
- * Public key -> the snapshot (or the read in flight, which concurrent callers share). Shared
- * objects: callers never change a snapshot (pilotFactsOf and encodeOnce already rely on it).
- * Insertion order is the order of `at` (every entry is re-inserted when it is renewed), so the
- * oldest entries, expired first, are at the front.
+ * Public key -> the snapshot last read or written by this isolate. Shared objects: callers never
+ * change a snapshot (pilotFactsOf and encodeOnce already rely on it). Only values are shared,
+ * never a read in flight: in workerd a promise that another request's I/O resolves may never
+ * settle for this one once that request has ended (a first version shared the pending read and
+ * conversations at 100 concurrent stalled on it in the hot-path bench), so callers that miss at
+ * the same moment read KV each. Insertion order is the order of `at` (an entry is re-inserted
+ * when renewed), so the oldest entries, expired first, are at the front.
  */
 const cache = new Map<string, CachedSnapshot>();
 let cachedChars = 0;
@@ -77,27 +82,17 @@ export function snapshotCacheSize(): { entries: number; chars: number } {
 }
 
 /** The pilot's published snapshot, reused for SNAPSHOT_TTL_MS by everything in this isolate. */
-export function readSnapshot(env: AppEnv, publicKey: string): Promise<PilotSnapshot | null> {
-  const now = Date.now();
+export async function readSnapshot(env: AppEnv, publicKey: string): Promise<PilotSnapshot | null> {
+  const started = Date.now();
   const known = cache.get(publicKey);
-  if (known && now - known.at < SNAPSHOT_TTL_MS) return known.value;
-  const entry: CachedSnapshot = { value: Promise.resolve(null), at: now, chars: 0 };
-  entry.value = env.SNAPSHOTS.get(key(publicKey), 'text').then((text) => {
-    if (text === null) return null;
-    // Counted once read, if it is still this isolate's entry for the pilot.
-    if (cache.get(publicKey) === entry) {
-      entry.chars = text.length;
-      cachedChars += text.length;
-      prune(Date.now());
-    }
-    return JSON.parse(text) as PilotSnapshot;
-  });
-  remember(publicKey, entry);
-  // A failed read is not kept: the next caller asks KV again.
-  entry.value.catch(() => {
-    if (cache.get(publicKey) === entry) forget(publicKey);
-  });
-  return entry.value;
+  if (known && started - known.at < SNAPSHOT_TTL_MS) return known.value;
+  const text = await env.SNAPSHOTS.get(key(publicKey), 'text');
+  const value = text === null ? null : (JSON.parse(text) as PilotSnapshot);
+  // A publish or delete written through while this read was in flight is newer: it stays.
+  const current = cache.get(publicKey);
+  if (current && current.at > started) return current.value;
+  remember(publicKey, { value, at: Date.now(), chars: text?.length ?? 0 });
+  return value;
 }
 
 /**
@@ -136,10 +131,10 @@ export async function writeSnapshot(
     return null;
   }
   await env.SNAPSHOTS.put(key(pilot.publicKey), text);
-  // This isolate serves the new version from now on (a read still in flight is replaced, so it
-  // cannot put the old one back).
+  // This isolate serves the new version from now on (a read in flight, started before this
+  // write, sees it is older and does not put the old one back).
   remember(pilot.publicKey, {
-    value: Promise.resolve(snapshot),
+    value: snapshot,
     at: Date.now(),
     chars: text.length,
   });
@@ -149,5 +144,5 @@ export async function writeSnapshot(
 /** Removes a deleted pilot's snapshot: its script tag stops starting conversations. */
 export async function deleteSnapshot(env: AppEnv, publicKey: string): Promise<void> {
   await env.SNAPSHOTS.delete(key(publicKey));
-  remember(publicKey, { value: Promise.resolve(null), at: Date.now(), chars: 0 });
+  remember(publicKey, { value: null, at: Date.now(), chars: 0 });
 }
