@@ -500,69 +500,6 @@ describe('memory copies of the hot path agree with the disk', () => {
     });
   });
 
-  it("stores a turn's messages as one insert that every read inside the turn already sees, numbered as SQLite would, a rolled-back batch not stored", async () => {
-    await withStorage((store, sql, turn) => {
-      // As Turns.commit does: the turn's message rows wait and go in as one statement.
-      const batched = (write: (t: Turn) => void) =>
-        turn((t) => {
-          store.batchMessages();
-          try {
-            write(t);
-            store.flushMessages();
-          } finally {
-            store.endMessages();
-          }
-        });
-      // One message stored at once (outside a commit) before the batches: numbering goes on.
-      store.appendMessage({ author: 'pilot', text: 'welcome', at: 1 });
-      let inside: string[] = [];
-      const out = batched((t) => {
-        t.out.messages.push(
-          t.store.appendMessage({ author: 'visitor', text: 'q', at: t.now, clientId: 'f-1' }),
-          t.store.appendMessage({ author: 'pilot', text: 'a', at: t.now }),
-        );
-        // A read of the table inside the turn sees the waiting rows.
-        inside = t.store.messagesAfter(0).map((m) => m.text);
-        t.store.appendMessage({ author: 'pilot', text: 'b', at: t.now });
-      });
-      expect(inside).toEqual(['welcome', 'q', 'a']);
-      expect(out.messages.map((m) => m.seq)).toEqual([2, 3]);
-      failedTurn(store, turn, (t) => {
-        store.batchMessages();
-        t.store.appendMessage({ author: 'visitor', text: 'rolled back', at: t.now });
-        t.store.flushMessages();
-      });
-      store.endMessages();
-      batched((t) => {
-        t.store.appendMessage({ author: 'visitor', text: 'after', at: t.now, clientId: 'f-2' });
-      });
-      for (const reader of [store, new ConversationStorage(sql)]) {
-        expect(reader.messagesAfter(0).map((m) => [m.seq, m.text])).toEqual([
-          [1, 'welcome'],
-          [2, 'q'],
-          [3, 'a'],
-          [4, 'b'],
-          [5, 'after'],
-        ]);
-        expect(reader.hasClientFrame('f-1')).toBe(true);
-        expect(reader.hasClientFrame('f-2')).toBe(true);
-      }
-      // A batch that throws before its flush leaves nothing waiting for the next turn either.
-      failedTurn(store, turn, (t) => {
-        store.batchMessages();
-        t.store.appendMessage({ author: 'visitor', text: 'never flushed', at: t.now });
-      });
-      store.endMessages();
-      turn((t) => {
-        t.store.appendMessage({ author: 'pilot', text: 'next', at: t.now });
-      });
-      expect(new ConversationStorage(sql).messagesAfter(4).map((m) => [m.seq, m.text])).toEqual([
-        [5, 'after'],
-        [6, 'next'],
-      ]);
-    });
-  });
-
   it('starts an erased object empty when told it has no tables, and its copies follow its writes', async () => {
     const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
     await runInDurableObject(stub, async (_, state) => {

@@ -398,8 +398,6 @@ export class ConversationStorage {
    * by `appendMessage`, read from the table once per object when the page view rule asks.
    */
   private visitorAt: number | null | undefined;
-  /** A turn's message rows not inserted yet, `[seq, ...columns]` (null: not in a commit). */
-  private pendingRows: SqlStorageValue[][] | null = null;
 
   /**
    * `empty`: the caller knows the object has no tables yet (it just looked, or erased them), so
@@ -458,7 +456,6 @@ export class ConversationStorage {
     this.frames = null;
     this.manyFrames = false;
     this.messageFrame = null;
-    if (this.pendingRows) this.pendingRows = [];
     this.loadMeta();
   }
 
@@ -535,7 +532,6 @@ export class ConversationStorage {
   hasClientFrame(id: string): boolean {
     const known = this.knownFrames();
     if (known) return known.has(id);
-    this.flushMessages();
     return (
       this.sql.exec('SELECT 1 FROM client_frames WHERE id = ?', id).toArray().length > 0 ||
       this.sql.exec('SELECT 1 FROM messages WHERE client_id = ? LIMIT 1', id).toArray().length > 0
@@ -550,7 +546,6 @@ export class ConversationStorage {
    */
   private knownFrames(): Set<string> | null {
     if (this.frames || this.manyFrames) return this.frames;
-    this.flushMessages();
     const rows = this.sql
       .exec<{ id: string }>(
         'SELECT id FROM client_frames UNION ALL SELECT client_id FROM messages WHERE client_id IS NOT NULL LIMIT ?',
@@ -582,37 +577,20 @@ export class ConversationStorage {
     this.frames?.add(id);
   }
 
-  /**
-   * Stores a message. Inside a turn's commit (`batchMessages`) its row waits, with its `seq`
-   * already given (the newest seq + 1: SQLite's own rule for an `INTEGER PRIMARY KEY` without
-   * AUTOINCREMENT, and `last` is a write-through copy of the newest row), and the turn's rows go
-   * in as one statement (`flushMessages`): a visitor turn stored its two messages with two
-   * statements, each one of the costliest calls of a turn (issue 15). Every read of `messages`
-   * flushes first, so nothing in the turn sees the table without them. Outside a commit: at once.
-   */
   appendMessage(message: Omit<ChatMessage, 'seq'>): ChatMessage {
-    const values: SqlStorageValue[] = [
-      message.author,
-      message.text,
-      message.choices ? JSON.stringify(message.choices) : null,
-      message.input ?? null,
-      message.clientId ?? null,
-      message.at,
-      richJson(message),
-    ];
-    let seq: number;
-    if (this.pendingRows) {
-      seq = this.lastSeq() + 1;
-      this.pendingRows.push([seq, ...values]);
-    } else {
-      seq = this.sql
-        .exec<{ seq: number }>(
-          'INSERT INTO messages (author, text, choices, input, client_id, at, rich) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq',
-          ...values,
-        )
-        .one().seq;
-    }
-    const stored = { ...message, seq };
+    const row = this.sql
+      .exec<{ seq: number }>(
+        'INSERT INTO messages (author, text, choices, input, client_id, at, rich) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq',
+        message.author,
+        message.text,
+        message.choices ? JSON.stringify(message.choices) : null,
+        message.input ?? null,
+        message.clientId ?? null,
+        message.at,
+        richJson(message),
+      )
+      .one();
+    const stored = { ...message, seq: row.seq };
     this.last = stored;
     if (message.author === 'visitor' && message.clientId) this.messageFrame = message.clientId;
     // Same transaction as the insert (the caller's commit): a rollback undoes both.
@@ -621,34 +599,10 @@ export class ConversationStorage {
     return stored;
   }
 
-  /** From now until `endMessages`, appended rows wait for `flushMessages` (a turn's commit). */
-  batchMessages(): void {
-    this.pendingRows = [];
-  }
-
-  /** Inserts the waiting message rows as one statement (in the caller's transaction). */
-  flushMessages(): void {
-    const rows = this.pendingRows;
-    if (!rows || rows.length === 0) return;
-    this.pendingRows = [];
-    this.sql.exec(
-      `INSERT INTO messages (seq, author, text, choices, input, client_id, at, rich) VALUES ${rows
-        .map(() => '(?, ?, ?, ?, ?, ?, ?, ?)')
-        .join(', ')}`,
-      ...rows.flat(),
-    );
-  }
-
-  /** Back to inserting at once; rows still waiting are dropped (a rolled-back turn's). */
-  endMessages(): void {
-    this.pendingRows = null;
-  }
-
   messagesAfter(seq: number, limit = 500): ChatMessage[] {
     // Nothing after the newest message (known in memory once read): a new conversation's first
     // hello and history read no table (each was a statement's first run on a fresh object).
     if (limit <= 0 || seq >= this.lastSeq()) return [];
-    this.flushMessages();
     return this.sql
       .exec<MessageRow>('SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?', seq, limit)
       .toArray()
@@ -657,7 +611,6 @@ export class ConversationStorage {
 
   /** The newest `limit` messages, oldest first (a transcript past the cap loses its start). */
   newestMessages(limit: number): ChatMessage[] {
-    this.flushMessages();
     return this.sql
       .exec<MessageRow>(
         'SELECT * FROM (SELECT * FROM messages ORDER BY seq DESC LIMIT ?) ORDER BY seq',
@@ -668,7 +621,6 @@ export class ConversationStorage {
   }
 
   message(seq: number): ChatMessage | null {
-    this.flushMessages();
     const row = this.sql.exec<MessageRow>('SELECT * FROM messages WHERE seq = ?', seq).toArray()[0];
     return row ? toMessage(row) : null;
   }
@@ -687,7 +639,6 @@ export class ConversationStorage {
    * the table (the rows after it are the pilot's and agents' since; an erasure is the only delete).
    */
   lastVisitorAt(): number | null {
-    if (this.visitorAt === undefined) this.flushMessages();
     if (this.visitorAt === undefined)
       this.visitorAt =
         this.sql

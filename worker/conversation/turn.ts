@@ -115,10 +115,7 @@ export class Turns {
     let result: R;
     try {
       result = this.ctx.storage.transactionSync(() => {
-        // The turn's messages go in as one statement, after its other writes (storage.ts).
-        store.batchMessages();
         const value = write(turn);
-        store.flushMessages();
         // The admin/live row of the conversation is built once per flush, not once per turn.
         if (changed(out)) this.outbox.markChanged();
         if (out.events.length > 0) store.enqueueOutgoing({ v: 1, events: out.events });
@@ -129,8 +126,6 @@ export class Turns {
     } catch (error) {
       store.forgetUncommitted();
       throw error;
-    } finally {
-      store.endMessages();
     }
     this.deliver(out);
     return { result, out };
