@@ -267,21 +267,33 @@ function viewsFor(
   // The lead repeats the title's words: one table compares a question's words with both.
   const table = vectors ? new WordTable(vectors) : null;
   const words = leadWordsFor(articles.length);
-  let leads: string[] | undefined;
+  // Each title and lead is read into words once, for its word view and its char view.
+  let titles: string[][] | undefined;
+  const titlesOf = () => {
+    titles ??= articles.map((a) => contentTerms(a.title));
+    return titles;
+  };
+  let leads: string[][] | undefined;
   const leadsOf = () => {
-    leads ??= articles.map((a) => leadOf(a, words));
+    leads ??= articles.map((a) => contentTerms(leadOf(a, words)));
     return leads;
   };
   const views: Views = {
-    title: vectors ? new TitleMatcher(vectors, articles, table ?? undefined) : null,
-    lead: vectors
+    title: vectors
       ? new TitleMatcher(
           vectors,
-          leadsOf().map((title) => ({ title })),
+          titlesOf().map((terms) => ({ terms })),
           table ?? undefined,
         )
       : null,
-    titleChars: cached?.titleChars ?? new CharGramMatcher(articles.map((a) => a.title)),
+    lead: vectors
+      ? new TitleMatcher(
+          vectors,
+          leadsOf().map((terms) => ({ terms })),
+          table ?? undefined,
+        )
+      : null,
+    titleChars: cached?.titleChars ?? new CharGramMatcher(titlesOf()),
     leadChars: cached?.leadChars ?? new CharGramMatcher(leadsOf()),
   };
   if (index.articles.length) viewsOf.set(index, views);

@@ -24,10 +24,12 @@ const MAX_WORD_CHARS = 40;
  * is (BM25 and the vector views still find them). The matchers live as long as the isolate
  * (answer.ts caches them per index): at a pilot's largest knowledge (8,000,000 characters, e.g.
  * 10,000 articles) the two char views together hold at most 2 × 150,000 postings in typed arrays
- * (~2 × 1.8 MB, plus the grams' strings) and build in well under 200 ms on the first question.
- * StackFAQ's 100 articles use ~5% of it, so the fitted model never met the cap.
+ * (12 bytes each: ~3.6 MB, plus the grams' strings) and build in ~0.1–0.2 s on the first question
+ * (measured on a loaded 2-core machine; 2,000 × 2,000-char leads took 6–8 s and ~100 MB before).
+ * All texts are read in full below ~375 grams each (≥ 400 articles' leads, ~2,000 titles);
+ * StackFAQ's 100 articles never reach their share, so the fitted model never met the cap.
  */
-export const MAX_POSTINGS = 250_000;
+export const MAX_POSTINGS = 150_000;
 
 /** Distinct grams of the words, in order of first appearance, at most `limit` of them. */
 function gramCounts(
@@ -62,15 +64,23 @@ export class CharGramMatcher {
   private readonly weights: Float64Array;
   private readonly size: number;
 
-  constructor(texts: readonly string[]) {
+  /** `texts`: strings, or their content terms already read (contentTerms; answer.ts shares them). */
+  constructor(texts: readonly (string | readonly string[])[]) {
     this.size = texts.length;
     const share = Math.floor(MAX_POSTINGS / Math.max(1, texts.length));
-    const counts = texts.map((text) =>
-      share > 0 ? gramCounts(contentTerms(text), share) : new Map<string, number>(),
-    );
+    // Each text's grams as slots and sub-linear counts, read once (its Map is dropped at once).
     const df: number[] = [];
-    for (const c of counts)
-      for (const gram of c.keys()) {
+    const docSlots: Int32Array[] = [];
+    const docTf: Float64Array[] = [];
+    for (const text of texts) {
+      const counts =
+        share > 0
+          ? gramCounts(typeof text === 'string' ? contentTerms(text) : text, share)
+          : new Map<string, number>();
+      const slots = new Int32Array(counts.size);
+      const tf = new Float64Array(counts.size);
+      let k = 0;
+      for (const [gram, count] of counts) {
         let slot = this.slots.get(gram);
         if (slot === undefined) {
           slot = df.length;
@@ -78,7 +88,12 @@ export class CharGramMatcher {
           df.push(0);
         }
         df[slot] = (df[slot] as number) + 1;
+        slots[k] = slot;
+        tf[k++] = 1 + Math.log(count);
       }
+      docSlots.push(slots);
+      docTf.push(tf);
+    }
     this.idf = Float64Array.from(df, (n) => Math.log((1 + texts.length) / (1 + n)) + 1);
     this.offsets = new Int32Array(df.length + 1);
     for (let s = 0; s < df.length; s++)
@@ -87,14 +102,18 @@ export class CharGramMatcher {
     this.docs = new Int32Array(total);
     this.weights = new Float64Array(total);
     const next = this.offsets.slice(0, df.length);
-    counts.forEach((c, doc) => {
-      const norm = this.norm(c);
-      for (const [gram, count] of c) {
-        const slot = this.slots.get(gram) as number;
+    docSlots.forEach((slots, doc) => {
+      const tf = docTf[doc] as Float64Array;
+      let sum = 0;
+      for (let k = 0; k < slots.length; k++)
+        sum += ((tf[k] as number) * (this.idf[slots[k] as number] as number)) ** 2;
+      const norm = Math.sqrt(sum) || 1;
+      for (let k = 0; k < slots.length; k++) {
+        const slot = slots[k] as number;
         const at = next[slot] as number;
         next[slot] = at + 1;
         this.docs[at] = doc;
-        this.weights[at] = this.weight(gram, count) / norm;
+        this.weights[at] = ((tf[k] as number) * (this.idf[slot] as number)) / norm;
       }
     });
   }
