@@ -14,7 +14,10 @@
  * the best article's fused score reaches a low floor, MIN_SCORE).
  * Coefficients and the default threshold were fitted on the StackFAQ validation threads only
  * (scripts/eval-knowledge.mjs fits them and checks the product decides as it does; README's AI
- * section).
+ * section). With Workers AI embeddings (`semantic`) there are four views, not five: one
+ * embedding match replaces both word-vector views, and the same coefficients, threshold and
+ * MIN_SCORE are applied to their consensus — fitted on the five local views, not validated
+ * offline for the four.
  */
 import type { ChatModel } from '../ai/chat-model.ts';
 import type { Citation, KnowledgeAnswer } from './article.ts';
@@ -73,8 +76,8 @@ export interface AnswerFeatures {
  * 49.2% on test.
  */
 export const ANSWER_MODEL = {
-  bias: -0.865,
-  consensus: 3.668,
+  bias: -0.915,
+  consensus: 3.643,
 } as const satisfies Partial<Record<keyof AnswerFeatures | 'bias', number>>;
 /**
  * Lowest probability the pilot answers at (`ai.knowledgeMinConfidence`'s default): chosen with the
@@ -87,7 +90,8 @@ export const DEFAULT_MIN_CONFIDENCE = 0.36;
  * consensus is a ratio, so a lone article with only a faint likeness to the question (runner-up 0
  * in every view) would have the full consensus. One view at full strength (an article only BM25
  * finds, every other view 0) gives 0.2 of five; a faint likeness in every view gives less. Not
- * chosen on data.
+ * chosen on data. With Workers AI embeddings (four views) one view alone gives 0.25, so the floor
+ * is relatively lower there (not validated offline).
  */
 export const MIN_SCORE = 0.2;
 
@@ -212,10 +216,19 @@ export interface RankedArticle extends ArticleScore {
   views: number[];
 }
 
-/** Words of the first passage in the lead's word-vector view (bounds its distinct words). */
+/**
+ * Words of the first passage in the lead (title + these words), read by both lead views: the
+ * word-vector view and the character view. Bounds their distinct words; the character views are
+ * also bounded in total (char-grams.ts MAX_POSTINGS), as they stay cached for the isolate's life.
+ */
 export const LEAD_WORDS = 40;
-/** Characters of the first passage in the lead's character view. */
-export const LEAD_CHARS = 2000;
+/**
+ * Lead words over all articles at most: each article's lead gets an equal share, at most
+ * LEAD_WORDS (all 40 up to 2,500 articles; 10 each at 10,000, the most 8,000,000 characters of
+ * knowledge hold at ~800 characters an article). The lead views live as long as the isolate:
+ * this bounds the lead word view's size and build time as MAX_POSTINGS bounds the char views.
+ */
+export const MAX_LEAD_WORDS = 100_000;
 
 interface Views {
   title: TitleMatcher | null;
@@ -225,9 +238,22 @@ interface Views {
 }
 
 const viewsOf = new WeakMap<KnowledgeIndex, Views>();
+let viewBuilds = 0;
+/** How many times the views of some index were built (a second question must not add one). */
+export const viewBuildCount = () => viewBuilds;
 
+/** Words of each lead for a knowledge base of `articles` articles. */
+export const leadWordsFor = (articles: number) =>
+  Math.min(LEAD_WORDS, Math.floor(MAX_LEAD_WORDS / Math.max(1, articles)));
+
+/** Characters read for a lead word: 40 words of prose fit far within 32 characters each. */
+const LEAD_WORD_CHARS = 32;
+
+/** The title followed by the first `words` words of the first passage. */
 const leadOf = (article: ArticleEntry, words: number) =>
-  `${article.title} ${tokenizeWords(article.text).slice(0, words).join(' ')}`;
+  `${article.title} ${tokenizeWords(article.text.slice(0, words * LEAD_WORD_CHARS))
+    .slice(0, words)
+    .join(' ')}`;
 
 /** The matchers of an index's articles, built once per index (vectors: null = embeddings). */
 function viewsFor(
@@ -237,21 +263,38 @@ function viewsFor(
 ): Views {
   const cached = index.articles.length ? viewsOf.get(index) : undefined;
   if (cached && (cached.title || !vectors)) return cached;
+  viewBuilds++;
   // The lead repeats the title's words: one table compares a question's words with both.
   const table = vectors ? new WordTable(vectors) : null;
+  const words = leadWordsFor(articles.length);
+  // Each title and lead is read into words once, for its word view and its char view.
+  let titles: string[][] | undefined;
+  const titlesOf = () => {
+    titles ??= articles.map((a) => contentTerms(a.title));
+    return titles;
+  };
+  let leads: string[][] | undefined;
+  const leadsOf = () => {
+    leads ??= articles.map((a) => contentTerms(leadOf(a, words)));
+    return leads;
+  };
   const views: Views = {
-    title: vectors ? new TitleMatcher(vectors, articles, table ?? undefined) : null,
-    lead: vectors
+    title: vectors
       ? new TitleMatcher(
           vectors,
-          articles.map((a) => ({ title: leadOf(a, LEAD_WORDS) })),
+          titlesOf().map((terms) => ({ terms })),
           table ?? undefined,
         )
       : null,
-    titleChars: cached?.titleChars ?? new CharGramMatcher(articles.map((a) => a.title)),
-    leadChars:
-      cached?.leadChars ??
-      new CharGramMatcher(articles.map((a) => `${a.title}\n${a.text.slice(0, LEAD_CHARS)}`)),
+    lead: vectors
+      ? new TitleMatcher(
+          vectors,
+          leadsOf().map((terms) => ({ terms })),
+          table ?? undefined,
+        )
+      : null,
+    titleChars: cached?.titleChars ?? new CharGramMatcher(titlesOf()),
+    leadChars: cached?.leadChars ?? new CharGramMatcher(leadsOf()),
   };
   if (index.articles.length) viewsOf.set(index, views);
   return views;
@@ -262,7 +305,8 @@ function lexicalEvidence(question: string, index: KnowledgeIndex) {
   const best = new Map<string, PassageHit>();
   for (const hit of index.query(question, CANDIDATE_PASSAGES))
     if (!best.has(hit.articleId)) best.set(hit.articleId, hit);
-  // Snapshots from before the article list know only the articles the lexical search found.
+  // An index without an article list (none could be read from its snapshot) knows only the
+  // articles the lexical search found.
   const articles: readonly ArticleEntry[] = index.articles.length
     ? index.articles
     : [...best.values()].map(({ articleId, title, url, text }) => ({
@@ -334,7 +378,10 @@ export async function scoreArticlesWith(
  * nothing to fit.
  */
 export function rankArticles(scores: readonly ArticleScore[]): RankedArticle[] {
-  const lexical = Math.max(0, ...scores.map((s) => s.lexical)) || 1;
+  // A loop, not Math.max(...spread): a spread of 120k+ arguments overflows the stack.
+  let lexical = 0;
+  for (const s of scores) if (s.lexical > lexical) lexical = s.lexical;
+  lexical ||= 1;
   return scores
     .map((s) => {
       const views = [
@@ -358,11 +405,15 @@ export function marginOf(ranked: readonly RankedArticle[]): number {
 
 /** How clearly every view picks the best article (AnswerFeatures.consensus; −1..1). */
 export function consensusOf(ranked: readonly RankedArticle[]): number {
-  const [top, ...others] = ranked;
+  const top = ranked[0];
   if (!top) return 0;
   let sum = 0;
   top.views.forEach((value, v) => {
-    const other = Math.max(0, ...others.map((r) => r.views[v] ?? 0));
+    let other = 0;
+    for (let i = 1; i < ranked.length; i++) {
+      const x = (ranked[i] as RankedArticle).views[v] ?? 0;
+      if (x > other) other = x;
+    }
     const larger = Math.max(value, other);
     sum += larger > 0 ? (value - other) / larger : 0;
   });

@@ -85,6 +85,29 @@ export function splitPassages(article: KnowledgeArticle): Passage[] {
   }));
 }
 
+/**
+ * The article list of a snapshot from before it was stored: each article's first passage (the
+ * `#0` one, else the first added), from the stored fields MiniSearch keeps for every passage.
+ * Walks what the snapshot holds once (bounded by the stored knowledge's size).
+ */
+function articlesOfPassages(stored: {
+  documentIds?: Record<string, unknown>;
+  storedFields?: Record<string, Partial<Record<keyof Passage, unknown>>>;
+}): ArticleEntry[] {
+  const byArticle = new Map<string, ArticleEntry>();
+  const first = new Set<string>();
+  for (const [shortId, fields] of Object.entries(stored.storedFields ?? {})) {
+    const { articleId, title, url, text } = fields ?? {};
+    if (typeof articleId !== 'string' || typeof title !== 'string') continue;
+    if (typeof url !== 'string' || typeof text !== 'string') continue;
+    const isFirst = stored.documentIds?.[shortId] === `${articleId}#0`;
+    if (first.has(articleId) || (byArticle.has(articleId) && !isFirst)) continue;
+    byArticle.set(articleId, { articleId, title, url, text });
+    if (isFirst) first.add(articleId);
+  }
+  return [...byArticle.values()];
+}
+
 export class KnowledgeIndex {
   private readonly search: MiniSearch<Passage>;
   readonly articles: readonly ArticleEntry[];
@@ -109,7 +132,8 @@ export class KnowledgeIndex {
 
   /**
    * Reads what `toJSON` wrote. A snapshot from before the article list (plain MiniSearch JSON)
-   * still loads; its vector match then sees only the articles the lexical search found. Snapshots
+   * still loads; its article list is read back from the passages it stores (each article's
+   * first passage), so its views are built once and cached like a current snapshot's. Snapshots
    * from before stemming hold whole words and are searched as they were built (until the next
    * article change rebuilds them).
    */
@@ -125,7 +149,10 @@ export class KnowledgeIndex {
         MiniSearch.loadJS<Passage>(stored.search, unstemmedOptions),
         stored.articles,
       );
-    return new KnowledgeIndex(MiniSearch.loadJS<Passage>(stored, unstemmedOptions), []);
+    return new KnowledgeIndex(
+      MiniSearch.loadJS<Passage>(stored, unstemmedOptions),
+      articlesOfPassages(stored),
+    );
   }
 
   toJSON(): string {

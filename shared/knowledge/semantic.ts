@@ -123,14 +123,17 @@ export class TitleMatcher {
   /** `table`: share one with another matcher over the same knowledge (see WordTable). */
   constructor(
     vectors: WordVectors,
-    articles: readonly Pick<ArticleEntry, 'title'>[],
+    articles: readonly (Pick<ArticleEntry, 'title'> | { terms: readonly string[] })[],
     table = new WordTable(vectors),
   ) {
     this.table = table;
-    this.titles = articles.map(({ title }) => {
+    // `terms`: the title's content terms already read (answer.ts reads each text once for all views).
+    this.titles = articles.map((article) => {
       const slots: number[] = [];
       const words: number[] = [];
-      for (const term of new Set(contentTerms(title))) {
+      for (const term of new Set(
+        'terms' in article ? article.terms : contentTerms(article.title),
+      )) {
         this.df.set(term, (this.df.get(term) ?? 0) + 1);
         const { word, slot } = table.add(term);
         words.push(word);

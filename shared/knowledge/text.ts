@@ -12,10 +12,12 @@ export const STOP_WORDS = new Set(
   let us can't don't i'm i'd i've hi hello hey thanks thank`.split(/\s+/),
 );
 
+/** Anything but printable ASCII, tab and line breaks (such text is its own NFKD, without marks). */
+const NOT_PLAIN = /[^ -~\t\n\r]/;
+
+/** Lower-case words, accents dropped (ASCII text skips the normalisation: it is its own NFKD). */
 export const tokenizeWords = (text: string): string[] =>
-  text
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
+  (NOT_PLAIN.test(text) ? text.normalize('NFKD').replace(/\p{M}/gu, '') : text)
     .toLowerCase()
     .match(/[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu) ?? [];
 

@@ -12,13 +12,21 @@ import {
   consensusOf,
   DEFAULT_MIN_CONFIDENCE,
   decideKnowledgeAnswer,
+  LEAD_WORDS,
+  leadWordsFor,
+  MAX_LEAD_WORDS,
   MIN_SCORE,
   type RankedArticle,
   rankArticles,
   scoreArticles,
+  viewBuildCount,
 } from '../../shared/knowledge/answer.ts';
 import type { KnowledgeArticle } from '../../shared/knowledge/article.ts';
-import { CharGramMatcher, MAX_GRAM_TERMS } from '../../shared/knowledge/char-grams.ts';
+import {
+  CharGramMatcher,
+  MAX_GRAM_TERMS,
+  MAX_POSTINGS,
+} from '../../shared/knowledge/char-grams.ts';
 import { isHandoverRequest } from '../../shared/knowledge/handover.ts';
 import {
   KnowledgeIndex,
@@ -485,5 +493,111 @@ describe('character n-grams: a view that survives typos and other word forms', (
     // The first word is looked at, a word past the 32nd is not.
     expect(first).toBeGreaterThan(0);
     expect(matcher.similarities(`${filler} password`)[2]).toBe(0);
+  });
+});
+
+describe("the cached views stay bounded at a pilot's largest knowledge", () => {
+  // 8,000,000 characters of knowledge, the most a pilot may store (MAX_KNOWLEDGE_CHARS), as
+  // 10,000 articles of 800 characters of varied words.
+  const words = Array.from({ length: 5000 }, (_, i) => `w${(i * 7919).toString(36)}x${i % 97}`);
+  const body = (n: number) =>
+    Array.from({ length: 110 }, (_, i) => words[(n * 131 + i * 17) % words.length]).join(' ');
+  const big: KnowledgeArticle[] = Array.from({ length: 10_000 }, (_, n) => ({
+    id: `a${n}`,
+    title: `Article ${words[n % words.length]} ${words[(n * 3) % words.length]}`,
+    url: `https://help.example.com/${n}`,
+    body: body(n),
+  }));
+
+  it('holds at most MAX_POSTINGS postings per character view, whatever the number of articles', () => {
+    const leads = big.map((a) => `${a.title}\n${a.body}`);
+    const matcher = new CharGramMatcher(leads);
+    // 12 bytes a posting (doc + weight), two char views: a few MB whatever the knowledge.
+    expect(2 * 12 * MAX_POSTINGS).toBeLessThanOrEqual(6_000_000);
+    expect(matcher.postings).toBeLessThanOrEqual(MAX_POSTINGS);
+    expect(matcher.postings).toBeGreaterThan(MAX_POSTINGS / 2);
+    // Each article keeps its start: its title's first word still matches it.
+    const first = matcher.similarities(`Article ${words[5]}`);
+    expect(first[5]).toBeGreaterThan(0);
+    // More texts than postings: none is indexed, and it still answers (with zeros).
+    const many = new CharGramMatcher(Array.from({ length: MAX_POSTINGS + 1 }, () => 'refund'));
+    expect(many.postings).toBe(0);
+    expect(many.similarities('refund').every((x) => x === 0)).toBe(true);
+  });
+
+  it('gives each lead an equal share of MAX_LEAD_WORDS words, all 40 in a usual help center', () => {
+    expect(leadWordsFor(100)).toBe(LEAD_WORDS);
+    expect(leadWordsFor(2_500)).toBe(LEAD_WORDS);
+    expect(leadWordsFor(10_000)).toBe(10);
+    for (const n of [1, 2_501, 10_000, 123_457, 1_000_000])
+      expect(n * leadWordsFor(n)).toBeLessThanOrEqual(MAX_LEAD_WORDS);
+  });
+
+  it('reads the same lead as the word view: title + 40 words, not 2,000 characters', () => {
+    // Only the lead's char view can tell the articles apart here: a word after the 40th is not
+    // in it, a word within it is.
+    const filler = Array.from({ length: 60 }, (_, i) => `filler${i}`).join(' ');
+    const kb = KnowledgeIndex.build([
+      {
+        id: 'late',
+        title: 'Alpha',
+        url: 'https://help.example.com/late',
+        body: `${filler} zyxwvutsr`,
+      },
+      {
+        id: 'early',
+        title: 'Beta',
+        url: 'https://help.example.com/early',
+        body: `qponmlkji ${filler}`,
+      },
+    ]);
+    expect(LEAD_WORDS).toBe(40);
+    return loadWordVectors().then((vectors) => {
+      const byId = (q: string) =>
+        new Map(scoreArticles(q, kb, vectors).map((s) => [s.article.articleId, s.leadChars]));
+      expect(byId('zyxwvutsr').get('late')).toBe(0);
+      expect(byId('qponmlkji').get('early')).toBeGreaterThan(0);
+    });
+  });
+});
+
+describe('ranking many articles', () => {
+  it('ranks and measures consensus over 200,000 scores without overflowing the stack', () => {
+    const scores = Array.from({ length: 200_000 }, (_, i) => ({
+      article: { articleId: `a${i}`, title: `t${i}`, url: `https://x.example/${i}`, text: '' },
+      passage: null,
+      lexical: i === 7 ? 9 : (i % 5) / 10,
+      title: 0,
+      lead: 0,
+      titleChars: 0,
+      leadChars: 0,
+    }));
+    const ranked = rankArticles(scores);
+    expect(ranked[0]?.article.articleId).toBe('a7');
+    expect(ranked[0]?.views[0]).toBe(1);
+    // BM25: 1 vs 0.4/9 for the next best; other views tie at 0 (they add nothing).
+    expect(consensusOf(ranked)).toBeCloseTo((1 - 0.4 / 9) / 5, 5);
+  });
+});
+
+describe('a snapshot stored before the article list (plain MiniSearch JSON)', () => {
+  it('reads its article list back and builds its views once, not on every question', async () => {
+    const many: KnowledgeArticle[] = Array.from({ length: 30 }, (_, n) => ({
+      id: `art${n}`,
+      title: `Topic ${n} ${['refunds', 'shipping', 'passwords'][n % 3]}`,
+      url: `https://help.example.com/${n}`,
+      body: `First passage of article ${n} about ${['refunds', 'shipping', 'passwords'][n % 3]}.\n\n${'More text. '.repeat(80)}`,
+    }));
+    const stored = JSON.stringify(JSON.parse(KnowledgeIndex.build(many).toJSON()).search);
+    const legacy = KnowledgeIndex.fromJSON(stored);
+    expect(legacy.articles.map((a) => a.articleId)).toEqual(many.map((a) => a.id));
+    expect(legacy.articles[4]?.text).toBe('First passage of article 4 about shipping.');
+    const vectors = await loadWordVectors();
+    scoreArticles('How long does shipping take?', legacy, vectors);
+    const builds = viewBuildCount();
+    const scores = scoreArticles('Where is my refund?', legacy, vectors);
+    expect(viewBuildCount()).toBe(builds);
+    // Every article is scored, not only those the lexical search found.
+    expect(scores).toHaveLength(30);
   });
 });
