@@ -74,4 +74,36 @@ describe('the snapshot cache of an isolate', () => {
     expect(snapshotCacheSize().entries).toBeLessThan(6);
     expect(snapshotCacheSize().chars).toBeGreaterThan(2_500_000);
   });
+
+  it('a read in flight never brings back a pilot deleted meanwhile, even once the delete is evicted', async () => {
+    const key = `pk_cache_${crypto.randomUUID().slice(0, 8)}`;
+    await env.SNAPSHOTS.put(`snapshot:${key}`, JSON.stringify(snapshotOf('Old')));
+    // A slow KV read (another request's, started before the delete).
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = {
+      ...env,
+      SNAPSHOTS: {
+        get: async (name: string, type: 'text') => {
+          const text = await env.SNAPSHOTS.get(name, type);
+          await gate;
+          return text;
+        },
+      },
+    } as unknown as typeof env;
+    const reading = readSnapshot(slow, key);
+    await deleteSnapshot(env, key);
+    // Five large pilots read meanwhile push the delete's own entry out of the budget.
+    const big = 'x'.repeat(2_500_000);
+    for (let i = 0; i < 5; i++) {
+      const other = `pk_big_${i}_${key}`;
+      await env.SNAPSHOTS.put(`snapshot:${other}`, JSON.stringify(snapshotOf(big)));
+      await readSnapshot(env, other);
+    }
+    release();
+    await reading;
+    expect(await readSnapshot(env, key)).toBeNull();
+  });
 });

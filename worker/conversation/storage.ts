@@ -664,7 +664,8 @@ export class ConversationStorage {
       this.visitorAt =
         this.sql
           .exec<{ at: number }>(
-            "SELECT at FROM (SELECT author, at FROM messages ORDER BY seq DESC LIMIT ?) WHERE author = 'visitor' LIMIT 1",
+            // A range of the primary key (seq has no gaps), newest first: the order is the query's.
+            "SELECT at FROM messages WHERE author = 'visitor' AND seq > (SELECT max(seq) FROM messages) - ? ORDER BY seq DESC LIMIT 1",
             VISITOR_LOOKBACK_MESSAGES,
           )
           .toArray()[0]?.at ?? null;

@@ -35,7 +35,7 @@ export const MAX_CACHED_SNAPSHOT_CHARS = 12_000_000;
 
 interface CachedSnapshot {
   value: PilotSnapshot | null;
-  /** When it was read (or written through): served until SNAPSHOT_TTL_MS after. */
+  /** When its read began (or it was written through): served until SNAPSHOT_TTL_MS after. */
   at: number;
   /** Length of the snapshot's JSON (0 for none). */
   chars: number;
@@ -46,8 +46,8 @@ interface CachedSnapshot {
  * never a read in flight: in workerd a promise that another request's I/O resolves may never
  * settle for this one once that request has ended (a first version shared the pending read and
  * conversations at 100 concurrent stalled on it in the hot-path bench), so callers that miss at
- * the same moment read KV each. Insertion order is the order of `at` (an entry is re-inserted
- * when renewed), so the oldest entries, expired first, are at the front.
+ * the same moment read KV each. An entry is re-inserted when renewed, so the least recently
+ * renewed are at the front (dropped first past a budget).
  */
 const cache = new Map<string, CachedSnapshot>();
 let cachedChars = 0;
@@ -59,12 +59,12 @@ function forget(publicKey: string): void {
   cachedChars -= entry.chars;
 }
 
-/** Drops expired entries (never served again) and the oldest past either budget. */
+/** Drops expired entries (never served again), then the oldest past either budget. */
 function prune(now: number): void {
-  for (const [publicKey, entry] of cache) {
-    const expired = now - entry.at >= SNAPSHOT_TTL_MS;
-    const over = cache.size > MAX_CACHED_SNAPSHOTS || cachedChars > MAX_CACHED_SNAPSHOT_CHARS;
-    if (!expired && !over) return;
+  // At most MAX_CACHED_SNAPSHOTS + 1 entries: a full pass is cheap, and needs no order of `at`.
+  for (const [publicKey, entry] of cache) if (now - entry.at >= SNAPSHOT_TTL_MS) forget(publicKey);
+  for (const publicKey of cache.keys()) {
+    if (cache.size <= MAX_CACHED_SNAPSHOTS && cachedChars <= MAX_CACHED_SNAPSHOT_CHARS) return;
     forget(publicKey);
   }
 }
@@ -81,17 +81,25 @@ export function snapshotCacheSize(): { entries: number; chars: number } {
   return { entries: cache.size, chars: cachedChars };
 }
 
+/** Publishes and deletes written through by this isolate (a count no eviction can lose). */
+let writes = 0;
+
 /** The pilot's published snapshot, reused for SNAPSHOT_TTL_MS by everything in this isolate. */
 export async function readSnapshot(env: AppEnv, publicKey: string): Promise<PilotSnapshot | null> {
   const started = Date.now();
   const known = cache.get(publicKey);
   if (known && started - known.at < SNAPSHOT_TTL_MS) return known.value;
+  const seen = writes;
   const text = await env.SNAPSHOTS.get(key(publicKey), 'text');
   const value = text === null ? null : (JSON.parse(text) as PilotSnapshot);
-  // A publish or delete written through while this read was in flight is newer: it stays.
-  const current = cache.get(publicKey);
-  if (current && current.at > started) return current.value;
-  remember(publicKey, { value, at: Date.now(), chars: text?.length ?? 0 });
+  // A publish or delete written through while this read was in flight may be newer than what it
+  // read: the read is not kept (the written value is, unless a budget dropped it since).
+  if (writes !== seen) {
+    const current = cache.get(publicKey);
+    return current ? current.value : value;
+  }
+  // Served until SNAPSHOT_TTL_MS after the read began: at most that long after KV had a version.
+  remember(publicKey, { value, at: started, chars: text?.length ?? 0 });
   return value;
 }
 
@@ -132,7 +140,8 @@ export async function writeSnapshot(
   }
   await env.SNAPSHOTS.put(key(pilot.publicKey), text);
   // This isolate serves the new version from now on (a read in flight, started before this
-  // write, sees it is older and does not put the old one back).
+  // write, sees the write and does not put the old one back).
+  writes++;
   remember(pilot.publicKey, {
     value: snapshot,
     at: Date.now(),
@@ -144,5 +153,6 @@ export async function writeSnapshot(
 /** Removes a deleted pilot's snapshot: its script tag stops starting conversations. */
 export async function deleteSnapshot(env: AppEnv, publicKey: string): Promise<void> {
   await env.SNAPSHOTS.delete(key(publicKey));
+  writes++;
   remember(publicKey, { value: null, at: Date.now(), chars: 0 });
 }
