@@ -108,13 +108,20 @@ describe('hostile text in the messenger', () => {
     for (let i = 0; i < xssPayloads.length; i += 5) {
       expect(lines).toContain(`visitor: ${xssPayloads.slice(i, i + 5).join(' ')}`);
     }
-    // No element was created from any text: messages hold only text (and their choice buttons).
+    // No element was created from any text: messages hold only text, their choice buttons and
+    // the links the pilot itself adds (a knowledge answer's citation: the article's own URL).
     const injected = await log.evaluate((el) =>
       Array.from(el.querySelectorAll('.msg *'))
-        .filter((child) => !child.closest('.choices'))
+        .filter((child) => !child.closest('.choices') && !child.closest('.links'))
         .map((child) => child.tagName),
     );
     expect(injected).toEqual([]);
+    const linkTargets = await log.evaluate((el) =>
+      Array.from(el.querySelectorAll('.links a')).map(
+        (a) => new URL((a as HTMLAnchorElement).href).protocol,
+      ),
+    );
+    for (const protocol of linkTargets) expect(['http:', 'https:']).toContain(protocol);
     expect(await page.evaluate(() => document.querySelectorAll('*').length)).toBe(lightDomBefore);
     await page.mouse.move(200, 200);
     expect(
