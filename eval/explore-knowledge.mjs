@@ -11,9 +11,8 @@
  * The signals here are the exploration's own re-implementations (e.g. char grams over all answers,
  * LO = the shortest gram); the shipped design is what scripts/eval-knowledge.mjs measures.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { stemmer } from 'stemmer';
+import { readStackFaq } from '../scripts/eval-knowledge.mjs';
 import { seededRandom, shuffleInPlace } from '../shared/ai/seeded-random.ts';
 import { scoreArticles } from '../shared/knowledge/answer.ts';
 import { KnowledgeIndex } from '../shared/knowledge/knowledge-index.ts';
@@ -23,30 +22,8 @@ import { loadWordVectors } from '../shared/knowledge/word-vectors.ts';
 
 const SEED = 20180117;
 const datasets = process.env.EVAL_DATASETS ?? '/work/shared/datasets';
-const dir = resolve(datasets, 'stackfaq');
-const readJsonl = (p) =>
-  readFileSync(p, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l));
-const threads = readJsonl(resolve(dir, 'faq_threads.jsonl'));
-const order = shuffleInPlace(
-  threads.map((t) => t.faq_id),
-  seededRandom(SEED),
-);
-const heldOut = new Set(order.slice(0, 25));
-const validation = new Set([...order.slice(0, 12), ...order.slice(25, 75)]);
-const queries = readJsonl(resolve(dir, 'queries-dev.jsonl')).filter((q) =>
-  validation.has(q.gold_faq_id),
-);
-const articles = threads
-  .filter((t) => !heldOut.has(t.faq_id))
-  .map((t) => ({
-    id: t.faq_id,
-    title: t.question,
-    body: t.all_answers.join('\n\n'),
-    url: `u/${t.faq_id}`,
-  }));
+// The eval's own split; validation queries only.
+const { heldOut, validation, queries, articles } = readStackFaq(datasets, { withTest: false });
 const ids = articles.map((a) => a.id);
 const index = KnowledgeIndex.build(articles);
 const vectors = await loadWordVectors();

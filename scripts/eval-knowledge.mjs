@@ -161,7 +161,12 @@ const percentile = (values, q) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 };
 
-export async function evalKnowledge(datasets, { withTest = true } = {}) {
+/**
+ * The StackFAQ split every knowledge measurement uses (this eval and eval/explore-knowledge.mjs):
+ * HELD_OUT threads left out of the knowledge base, validation = VAL_HELD_OUT of those + VAL_IN_KB
+ * knowledge threads (seed SEED). Without `withTest`, no test query is ever read.
+ */
+export function readStackFaq(datasets, { withTest = true } = {}) {
   const dir = resolve(datasets, 'stackfaq');
   const threads = readJsonl(resolve(dir, 'faq_threads.jsonl'));
   const order = shuffleInPlace(
@@ -173,7 +178,6 @@ export async function evalKnowledge(datasets, { withTest = true } = {}) {
     ...order.slice(0, VAL_HELD_OUT),
     ...order.slice(HELD_OUT, HELD_OUT + VAL_IN_KB),
   ]);
-  // Design work (--validation) never reads a test query.
   const queries = readJsonl(resolve(dir, 'queries-dev.jsonl')).filter(
     (q) => withTest || validation.has(q.gold_faq_id),
   );
@@ -185,6 +189,12 @@ export async function evalKnowledge(datasets, { withTest = true } = {}) {
       body: t.all_answers.join('\n\n'),
       url: `https://stackfaq.example/${t.faq_id}`,
     }));
+  return { threads, heldOut, validation, queries, articles };
+}
+
+export async function evalKnowledge(datasets, { withTest = true } = {}) {
+  // Design work (--validation) never reads a test query.
+  const { threads, heldOut, validation, queries, articles } = readStackFaq(datasets, { withTest });
   const index = KnowledgeIndex.build(articles);
   const vectors = await loadWordVectors();
   const timings = [];
