@@ -61,6 +61,8 @@ describe('messenger accessibility', () => {
     // The first open loads the panel: focus moves once it is drawn.
     await expect.poll(() => isFocused(composer), { timeout: 10_000 }).toBe(true);
     const log = dialog.getByRole('log');
+    // The log scrolls: a keyboard user can focus it to scroll it (axe scrollable-region-focusable).
+    expect(await log.getAttribute('tabindex')).toBe('0');
     await waitForText(log, 'What brings you here today?');
     // Shift+Tab from the composer reaches the choices, Enter picks one.
     const support = dialog.getByRole('button', { name: 'Support' });

@@ -89,7 +89,7 @@ function panelView(el: PanelHost) {
       <div class="head"><span>${title}</span>
         <button type="button" class="x" aria-label=${t.closeChat} @click=${() => el.hide()}>×</button></div>
       <div class="status" role="status" ?hidden=${!status}>${status ?? ''}</div>
-      <div class="log" role="log" aria-live="polite">${el.messages.map((m, i) =>
+      <div class="log" role="log" aria-live="polite" tabindex="0">${el.messages.map((m, i) =>
         messageView(m, i < last, onChoice, send, t.send),
       )}${el.outbox.map((p) => pendingView(p, t.sending))}</div>
       <div class="typing" ?hidden=${!el.typing} role="status">${
