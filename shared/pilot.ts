@@ -5,6 +5,10 @@ import { isValidTimezone, officeHoursSchema } from './expr/office-hours.ts';
 import type { PublishedFlow } from './flow/match.ts';
 
 /** `example.com`, `*.example.com`, `localhost`, `127.0.0.1`: a host, optionally a `*.` wildcard. */
+/** The pilot's answer when it has none (settings.fallbackMessage's default). */
+export const DEFAULT_FALLBACK_MESSAGE =
+  "I don't have an answer to that yet. You can ask it another way, or ask to talk to a person.";
+
 export const trustedDomainSchema = z
   .string()
   .min(1)
@@ -34,8 +38,13 @@ export const pilotSettingsSchema = z.object({
       position: z.enum(['right', 'left']).optional(),
     })
     .default({}),
-  /** Said when a visitor message matches no waiting question and no intent flow. */
-  fallbackMessage: z.string().max(2000).default("Thanks! We'll get back to you shortly."),
+  /**
+   * Said when a visitor message matches no waiting question, no intent flow and no knowledge
+   * answer. The default promises nothing nobody will do (no one is told to "get back" to a
+   * visitor who left no address): it says so and points to the two ways on, asking again or
+   * asking for a person (a handover, or the email offer when nobody is available).
+   */
+  fallbackMessage: z.string().max(2000).default(DEFAULT_FALLBACK_MESSAGE),
   /** Weekly open slots and holidays, in `timezone`. */
   officeHours: officeHoursSchema.default({ weekly: [], holidays: [] }),
   /** Which AI provider answers and its thresholds (shared/ai/ai-settings.ts). */

@@ -1718,7 +1718,7 @@ export interface components {
                 /** @enum {string} */
                 position?: "right" | "left";
             };
-            /** @default Thanks! We'll get back to you shortly. */
+            /** @default I don't have an answer to that yet. You can ask it another way, or ask to talk to a person. */
             fallbackMessage: string;
             /**
              * @default {
@@ -1784,7 +1784,7 @@ export interface components {
                 /** @enum {string} */
                 position?: "right" | "left";
             };
-            /** @default Thanks! We'll get back to you shortly. */
+            /** @default I don't have an answer to that yet. You can ask it another way, or ask to talk to a person. */
             fallbackMessage: string;
             /**
              * @default {

@@ -5,6 +5,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM script without types
 import { startDevServer } from '../../scripts/dev-server.mjs';
+import { DEFAULT_FALLBACK_MESSAGE } from '../../shared/pilot.ts';
 import { launchChromium } from './browser.ts';
 import { admin, baseUrl, indexed, openMessenger, transcript, waitForText } from './widget-page.ts';
 
@@ -204,7 +205,7 @@ describe('messenger on a bad network', () => {
     });
     await tabA.getByRole('status').filter({ hasText: 'You are offline' }).waitFor();
     await send(tabB, 'said in tab B');
-    await waitForText(logB, "Thanks! We'll get back to you shortly.");
+    await waitForText(logB, DEFAULT_FALLBACK_MESSAGE);
     await cdp.send('Network.emulateNetworkConditions', {
       offline: false,
       latency: 0,
