@@ -11,17 +11,37 @@ const WHOLE_TEMPLATE = /^\{\{\s*([A-Za-z_][\w.-]*)\s*(?:\|\s*"((?:[^"\\]|\\.)*)"
 
 /** Reads `a.b.c` from nested plain objects; undefined when any step is missing. */
 export function readPath(data: Readonly<Record<string, unknown>>, path: string): unknown {
+  return readKeys(data, keysOf(path));
+}
+
+/**
+ * Paths split once (conditions and assignments read the same few paths on every step). Bounded
+ * like the parsed texts below: short paths only, the table dropped when full.
+ */
+export const SPLIT_PATHS = 2_000;
+export const SPLIT_PATH_CHARS = 256;
+const split = new Map<string, readonly string[]>();
+
+function keysOf(path: string): readonly string[] {
+  const known = split.get(path);
+  if (known) return known;
+  // Every piece between dots, empty ones included (`a..b` reads the key '').
+  const keys = path.split('.');
+  if (path.length <= SPLIT_PATH_CHARS) {
+    if (split.size >= SPLIT_PATHS) split.clear();
+    split.set(path, keys);
+  }
+  return keys;
+}
+
+/** `readPath` over keys already split. */
+function readKeys(data: Readonly<Record<string, unknown>>, keys: readonly string[]): unknown {
   let current: unknown = data;
-  let start = 0;
-  while (start <= path.length) {
-    let end = path.indexOf('.', start);
-    if (end === -1) end = path.length;
+  for (const key of keys) {
     if (current === null || typeof current !== 'object') return undefined;
-    const key = path.slice(start, end);
     // Own properties only: `constructor`, `__proto__` and friends are not data.
     if (!Object.hasOwn(current, key)) return undefined;
     current = (current as Record<string, unknown>)[key];
-    start = end + 1;
   }
   return current;
 }
@@ -38,6 +58,49 @@ function valueText(value: unknown, limit: number): string | null {
   return toText(value);
 }
 
+/** A `{{…}}` of a text, parsed: the path's keys and the fallback (unescaped), if any. */
+interface Slot {
+  keys: readonly string[];
+  fallback: string | undefined;
+}
+/** A text as its literal pieces and slots, in order (`Slot` objects between strings). */
+type Parts = readonly (string | Slot)[];
+
+/**
+ * Texts parsed once (flow texts are rendered on every run: the engine's hot loop spent half its
+ * time re-running the regex and splitting paths). Bounded: texts up to PARSED_TEXT_CHARS are
+ * kept, at most PARSED_TEXTS of them, the whole table dropped when full (an isolate serves a
+ * few pilots' flows; a hostile flow with many distinct texts only costs re-parsing).
+ */
+export const PARSED_TEXTS = 2_000;
+export const PARSED_TEXT_CHARS = 8_192;
+const parsed = new Map<string, Parts>();
+
+/** How many parsed texts and split paths are kept (for the bounds' test). */
+export const parsedCounts = () => ({ texts: parsed.size, paths: split.size });
+
+function partsOf(text: string): Parts {
+  const known = parsed.get(text);
+  if (known) return known;
+  const parts: (string | Slot)[] = [];
+  let at = 0;
+  for (const match of text.matchAll(TEMPLATE)) {
+    if (match.index > at) parts.push(text.slice(at, match.index));
+    const fallback = match[2];
+    parts.push({
+      keys: keysOf(match[1] ?? ''),
+      fallback: fallback === undefined ? undefined : unescapeFallback(fallback),
+    });
+    at = match.index + match[0].length;
+  }
+  if (at < text.length) parts.push(text.slice(at));
+  if (text.length <= PARSED_TEXT_CHARS) {
+    if (parsed.size >= PARSED_TEXTS) parsed.clear();
+    parsed.set(text, parts);
+  }
+  return parts;
+}
+
 function render(
   text: string,
   data: Readonly<Record<string, unknown>>,
@@ -47,21 +110,20 @@ function render(
   if (!text.includes('{{')) return spend(budget, text.length) ? text : '';
   // Inserted values may take what the budget has left; the whole text is checked at the end.
   let left = budget.left;
-  let over = false;
-  const out = text.replace(TEMPLATE, (_match, path: string, fallback?: string) => {
-    if (over) return '';
-    const value = valueText(readPath(data, path), left);
-    if (value === null) {
-      over = true;
-      return '';
+  let out = '';
+  for (const part of partsOf(text)) {
+    if (typeof part === 'string') {
+      out += part;
+      continue;
     }
-    const shown = value !== '' ? value : fallback === undefined ? '' : unescapeFallback(fallback);
+    const value = valueText(readKeys(data, part.keys), left);
+    if (value === null) return spendAll(budget);
+    const shown = value !== '' ? value : (part.fallback ?? '');
     const encoded = shown === '' ? '' : encode(shown);
     left -= encoded.length;
-    if (left < 0) over = true;
-    return over ? '' : encoded;
-  });
-  if (over) return spendAll(budget);
+    if (left < 0) return spendAll(budget);
+    out += encoded;
+  }
   return spend(budget, out.length) ? out : '';
 }
 
