@@ -7,7 +7,7 @@ import { pilotSettingsSchema } from '../../shared/pilot.ts';
 import { onPilotKnowledgeChanged } from '../ai/pilot-knowledge-hook.ts';
 import { type AppEnv, DEFAULT_WORKSPACE_ID } from '../env.ts';
 import { getWorkspaceFlow, insertFlow, publishDraft } from '../store/flows.ts';
-import { getItem, insertItem } from '../store/pilot-items.ts';
+import { getItem, insertItem, updateItem } from '../store/pilot-items.ts';
 import { ensureWorkspace, insertPilot } from '../store/pilots.ts';
 import { writeSnapshot } from '../store/snapshots.ts';
 import { DEMO_FLOW_ID, DEMO_PILOT_ID, DEMO_PUBLIC_KEY, demoFlow } from './demo-flow.ts';
@@ -68,18 +68,31 @@ async function seedDemoKnowledge(env: AppEnv, now: number, origin: string): Prom
     pilotId: DEMO_PILOT_ID,
     kind: 'knowledge' as const,
   };
-  let added = false;
+  let changed = false;
   for (const { id, title, body, path } of demoArticles) {
-    if (await getItem(env, scope, id)) continue;
     const data = { title, body, url: new URL(path, origin).href };
-    await insertItem(
-      env,
-      scope,
-      { id, pilotId: DEMO_PILOT_ID, data, createdAt: now, updatedAt: now },
-      title,
-    );
-    added = true;
+    const stored = await getItem(env, scope, id);
+    if (stored) {
+      // An article no admin has edited (updatedAt still its createdAt) follows this seed: the
+      // demo opened on another port must not cite the old one, and a newer demo text replaces
+      // the old. An edited article is the admin's and stays as it is.
+      if (stored.updatedAt !== stored.createdAt || sameArticle(stored.data, data)) continue;
+      await updateItem(env, scope, { ...stored, data, updatedAt: stored.createdAt }, title);
+    } else {
+      await insertItem(
+        env,
+        scope,
+        { id, pilotId: DEMO_PILOT_ID, data, createdAt: now, updatedAt: now },
+        title,
+      );
+    }
+    changed = true;
   }
   // Only a change rebuilds the pilot's AI (intent model + knowledge index): a restart stays cheap.
-  if (added) await onPilotKnowledgeChanged(env, DEMO_PILOT_ID, 'knowledge');
+  if (changed) await onPilotKnowledgeChanged(env, DEMO_PILOT_ID, 'knowledge');
+}
+
+function sameArticle(stored: unknown, seeded: { title: string; body: string; url: string }) {
+  const a = stored as Partial<typeof seeded> | null;
+  return a?.title === seeded.title && a.body === seeded.body && a.url === seeded.url;
 }
