@@ -199,4 +199,48 @@ describe('the typing indicator', () => {
     expect(timeline(socket)).toHaveLength(2);
     socket.close();
   });
+
+  it('sends no typing frame for a local answer from an AI already in memory, only for one that waits', async () => {
+    const { pilotId, publicKey } = await createPilot();
+    await json(
+      await call(`/v1/admin/pilots/${pilotId}/knowledge`, {
+        method: 'POST',
+        body: JSON.stringify({
+          title: 'Returns',
+          url: 'https://help.example.com/returns',
+          body: 'Returns are free within 30 days of delivery.',
+        }),
+      }),
+    );
+    const { socket } = await visit(publicKey);
+    const pilotSaid = () => timeline(socket).filter((t) => t.startsWith('pilot:')).length;
+    // The first answer reads the pilot's AI from KV: the visitor sees the pilot typing.
+    socket.send({ type: 'message', text: 'are returns free?' });
+    await eventually(
+      async () => pilotSaid(),
+      (n) => n === 1,
+      'the first answer',
+    );
+    expect(timeline(socket)).toEqual(['typing:true', expect.stringMatching(/^pilot:.*30 days/)]);
+    // Now the AI is in memory and both answers are local (knowledge, then the fallback): the
+    // reply is the next frame, with no typing frame before it.
+    socket.send({ type: 'message', text: 'are returns free?' });
+    await eventually(
+      async () => pilotSaid(),
+      (n) => n === 2,
+      'the second answer',
+    );
+    socket.send({ type: 'message', text: 'what colour is the moon on tuesdays' });
+    await eventually(
+      async () => pilotSaid(),
+      (n) => n === 3,
+      'the fallback answer',
+    );
+    expect(timeline(socket).slice(2)).toEqual([
+      expect.stringMatching(/^pilot:.*30 days/),
+      expect.stringMatching(/^pilot:/),
+    ]);
+    expect(socket.frames.filter((f) => f.type === 'typing')).toHaveLength(1);
+    socket.close();
+  });
 });

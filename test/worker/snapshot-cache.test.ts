@@ -10,6 +10,7 @@ import type { PilotSnapshot } from '../../shared/pilot.ts';
 import {
   deleteSnapshot,
   MAX_CACHED_SNAPSHOT_CHARS,
+  RENEW_GRACE_MS,
   readSnapshot,
   SNAPSHOT_TTL_MS,
   snapshotCacheSize,
@@ -105,5 +106,51 @@ describe('the snapshot cache of an isolate', () => {
     release();
     await reading;
     expect(await readSnapshot(env, key)).toBeNull();
+  });
+
+  it('serves the expired value to callers that come while one reads its successor, for a bounded while', async () => {
+    const key = `pk_cache_${crypto.randomUUID().slice(0, 8)}`;
+    await env.SNAPSHOTS.put(`snapshot:${key}`, JSON.stringify(snapshotOf('Old')));
+    const old = await readSnapshot(env, key);
+    await env.SNAPSHOTS.put(`snapshot:${key}`, JSON.stringify(snapshotOf('New')));
+    await new Promise((resolve) => setTimeout(resolve, SNAPSHOT_TTL_MS + 100));
+    // Expired: the first caller reads KV, slowly (its read is held until released).
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = {
+      ...env,
+      SNAPSHOTS: {
+        get: async (name: string, type: 'text') => {
+          const text = await env.SNAPSHOTS.get(name, type);
+          await gate;
+          return text;
+        },
+      },
+    } as unknown as typeof env;
+    let reads = 0;
+    const counted = {
+      ...env,
+      SNAPSHOTS: {
+        get: (name: string, type: 'text') => {
+          reads++;
+          return env.SNAPSHOTS.get(name, type);
+        },
+      },
+    } as unknown as typeof env;
+    const renewing = readSnapshot(slow, key);
+    // Callers meanwhile get the old value without a KV read of their own.
+    const meanwhile = await Promise.all(
+      Array.from({ length: 5 }, () => readSnapshot(counted, key)),
+    );
+    for (const read of meanwhile) expect(read).toBe(old);
+    expect(reads).toBe(0);
+    // Past the grace, a caller reads KV itself (a renewal that never ends holds nobody for long).
+    await new Promise((resolve) => setTimeout(resolve, RENEW_GRACE_MS + 100));
+    expect((await readSnapshot(counted, key))?.pilot.name).toBe('New');
+    expect(reads).toBe(1);
+    release();
+    expect((await renewing)?.pilot.name).toBe('New');
   });
 });

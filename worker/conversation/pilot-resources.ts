@@ -71,10 +71,19 @@ export class PilotResources {
     if (event) this.store.enqueueOutgoing({ v: 1, events: [event] });
   }
 
+  /**
+   * The pilot's AI when this conversation holds it in memory (undefined: `ai` must read KV,
+   * which the visitor may notice, so the turn shows the pilot typing first).
+   */
+  aiInMemory(now = Date.now()): PilotAI | undefined {
+    return this.aiCache && now - this.aiCache.at < AI_TTL_MS ? this.aiCache.value : undefined;
+  }
+
   /** The pilot's AI, or null when it cannot be loaded (the turn falls back to no AI). */
   async ai(snapshot: PilotSnapshot): Promise<PilotAI | null> {
     const now = Date.now();
-    if (this.aiCache && now - this.aiCache.at < AI_TTL_MS) return this.aiCache.value;
+    const held = this.aiInMemory(now);
+    if (held) return held;
     try {
       const settings = (snapshot.pilot.settings as { ai?: unknown }).ai;
       const value = await loadPilotAI(this.env, snapshot.pilot.id, settings);

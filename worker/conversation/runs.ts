@@ -90,7 +90,9 @@ export function cancelActiveRun(t: Turn, reason: string, handedOver: boolean): v
 
 /** Keeps the pilot facts current; an active run whose flow was unpublished is cancelled. */
 export function syncPilot(t: Turn, snapshot: PilotSnapshot): void {
-  t.store.update({ pilot: pilotFactsOf(snapshot) });
+  // The same snapshot gives the same facts object (pilotFactsOf): nothing to write or compare.
+  const facts = pilotFactsOf(snapshot);
+  if (t.state.pilot !== facts) t.store.update({ pilot: facts });
   const active = t.store.activeRun();
   if (
     active &&

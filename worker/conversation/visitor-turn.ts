@@ -18,6 +18,7 @@ import {
   type PageInfo,
   type ServerFrame,
 } from '../../shared/protocol.ts';
+import type { PilotAI } from '../ai/pilot-ai.ts';
 import type { AppEnv } from '../env.ts';
 import type { UnansweredEvent } from '../queue/events.ts';
 import { isFlowPublished } from '../store/flows.ts';
@@ -311,12 +312,22 @@ async function answerWords(c: PrepareContext, text: string, ending?: string): Pr
   const email = c.store.state.awaitingEmail ? emailSchema.safeParse(text.trim()) : null;
   if (email?.success)
     return { ...NOTHING, snapshot, answer: thanksText(email.data), contactEmail: email.data };
-  const ai = await c.resources.ai(snapshot);
-  if (ai) c.turns.showTyping();
+  // The pilot types only while the visitor would otherwise wait: for a read of its AI from KV,
+  // a chat model or an embedding (Workers AI, an OpenAI-compatible API), a flow's claim or
+  // presence. A local answer from an AI already in memory takes a few ms: its reply comes
+  // before a typing frame could mean anything (issue 15: one frame fewer per message).
+  let ai: PilotAI | null | undefined = c.resources.aiInMemory();
+  if (!ai) {
+    c.turns.showTyping();
+    ai = await c.resources.ai(snapshot);
+  }
+  if (ai && (ai.chat || ai.semantic)) c.turns.showTyping();
   const hasIntentFlows = snapshot.flows.some((f) => f.flow.trigger.type === 'intent_detected');
   if (ai && hasIntentFlows) {
     const detected = await ai.detect(text);
     if (detected.intent) {
+      // Choosing the flow may ask for presence and the pilot's object (a claim).
+      c.turns.showTyping();
       // `entity.<name>` (first value) and `entity.<name>_all` (every value found).
       const entities = entitiesToRecord(detected.entities);
       const input: TriggerInput = {
@@ -342,6 +353,7 @@ async function answerWords(c: PrepareContext, text: string, ending?: string): Pr
     result?.kind === 'noAnswer' ? c.resources.unansweredEvent(snapshot.pilot.id, text) : null;
   const noted = unanswered ? { unanswered } : {};
   if (result?.kind === 'handoverRequested') {
+    c.turns.showTyping();
     const agents = await c.resources.agents();
     if (agents.some((agent) => agent.available))
       return { ...NOTHING, ...noted, snapshot, agents, answer: HANDOVER_TEXT, handover: true };

@@ -19,8 +19,8 @@ const key = (publicKey: string) => `snapshot:${publicKey}`;
  * new conversations here at most this long after KV has it (KV itself may lag up to 60 s between
  * locations, so this adds little). Conversation objects already reused a snapshot this long
  * each; sharing it per isolate means the conversations of a busy pilot read and parse it about
- * once per TTL, not once each (callers that miss at the same moment still read it each, see
- * `cache`), and the per-snapshot caches (pilot facts, encoded JSON, the engine's per-flow
+ * once per TTL, not once each (callers that miss at the same moment with no value held still
+ * read it each, see `cache`), and the per-snapshot caches (pilot facts, encoded JSON, the engine's per-flow
  * caches) stay warm across conversations.
  */
 export const SNAPSHOT_TTL_MS = 2_000;
@@ -33,12 +33,24 @@ export const MAX_CACHED_SNAPSHOTS = 100;
  */
 export const MAX_CACHED_SNAPSHOT_CHARS = 12_000_000;
 
+/**
+ * How much longer an expired snapshot is served to the callers that come while one caller reads
+ * its successor from KV. Before, every caller that missed during that read read KV and parsed
+ * the snapshot too: at 100 concurrent conversations of one pilot, each expiry cost dozens of
+ * reads and parses (about 3% of the CPU per visitor message). Nothing is shared across requests
+ * but the value (see `cache`): each caller either reads KV itself or serves what is held. So a
+ * change made elsewhere serves here at most SNAPSHOT_TTL_MS + RENEW_GRACE_MS after KV has it.
+ */
+export const RENEW_GRACE_MS = 1_000;
+
 interface CachedSnapshot {
   value: PilotSnapshot | null;
   /** When its read began (or it was written through): served until SNAPSHOT_TTL_MS after. */
   at: number;
   /** Length of the snapshot's JSON (0 for none). */
   chars: number;
+  /** Expired, and a caller began reading its successor at this time (see RENEW_GRACE_MS). */
+  renewing?: number;
 }
 /**
  * Public key -> the snapshot last read or written by this isolate. Shared objects: callers never
@@ -46,7 +58,7 @@ interface CachedSnapshot {
  * never a read in flight: in workerd a promise that another request's I/O resolves may never
  * settle for this one once that request has ended (a first version shared the pending read and
  * conversations at 100 concurrent stalled on it in the hot-path bench), so callers that miss at
- * the same moment read KV each. An entry is re-inserted when renewed, so the least recently
+ * the same moment read KV each, unless an expired value is held (RENEW_GRACE_MS). An entry is re-inserted when renewed, so the least recently
  * renewed are at the front (dropped first past a budget).
  */
 const cache = new Map<string, CachedSnapshot>();
@@ -88,7 +100,14 @@ let writes = 0;
 export async function readSnapshot(env: AppEnv, publicKey: string): Promise<PilotSnapshot | null> {
   const started = Date.now();
   const known = cache.get(publicKey);
-  if (known && started - known.at < SNAPSHOT_TTL_MS) return known.value;
+  if (known) {
+    const age = started - known.at;
+    if (age < SNAPSHOT_TTL_MS) return known.value;
+    // Another caller is reading the successor: the old value, for a bounded while longer.
+    const renewing = known.renewing !== undefined && started - known.renewing < RENEW_GRACE_MS;
+    if (renewing && age < SNAPSHOT_TTL_MS + RENEW_GRACE_MS) return known.value;
+    known.renewing = started;
+  }
   const seen = writes;
   const text = await env.SNAPSHOTS.get(key(publicKey), 'text');
   const value = text === null ? null : (JSON.parse(text) as PilotSnapshot);
