@@ -16,10 +16,11 @@ export function readPath(data: Readonly<Record<string, unknown>>, path: string):
 
 /**
  * Paths split once (conditions and assignments read the same few paths on every step). Bounded
- * like the parsed texts below: short paths only, the table dropped when full.
+ * like the parsed texts below: short paths only (at most SPLIT_PATH_CHARS, so at most ~1 MB in
+ * all), the table dropped when full.
  */
-export const SPLIT_PATHS = 2_000;
-export const SPLIT_PATH_CHARS = 256;
+export const SPLIT_PATHS = 1_000;
+export const SPLIT_PATH_CHARS = 128;
 const split = new Map<string, readonly string[]>();
 
 function keysOf(path: string): readonly string[] {
@@ -68,21 +69,30 @@ type Parts = readonly (string | Slot)[];
 
 /**
  * Texts parsed once (flow texts are rendered on every run: the engine's hot loop spent half its
- * time re-running the regex and splitting paths). Bounded: texts up to PARSED_TEXT_CHARS are
- * kept, at most PARSED_TEXTS of them, the whole table dropped when full (an isolate serves a
- * few pilots' flows; a hostile flow with many distinct texts only costs re-parsing).
+ * time re-running the regex and splitting paths). Bounded by weight, not only by count: a text
+ * made only of `{{…}}` parses into objects worth many times its length, so a hostile flow could
+ * otherwise pin a large share of the isolate's 128 MB. Kept: texts up to PARSED_TEXT_CHARS with
+ * at most PARSED_SLOTS slots, at most PARSED_TEXTS of them and PARSED_WEIGHT (about bytes) in
+ * all; the table is dropped when full. Anything else is parsed on each render, as before.
  */
 export const PARSED_TEXTS = 2_000;
-export const PARSED_TEXT_CHARS = 8_192;
+export const PARSED_TEXT_CHARS = 2_048;
+export const PARSED_SLOTS = 32;
+export const PARSED_WEIGHT = 2_000_000;
 const parsed = new Map<string, Parts>();
+let parsedWeight = 0;
 
-/** How many parsed texts and split paths are kept (for the bounds' test). */
-export const parsedCounts = () => ({ texts: parsed.size, paths: split.size });
+/** About the bytes a parsed text holds: its key and pieces (UTF-16), its slot objects. */
+const weightOf = (text: string, parts: Parts) => 4 * text.length + 16 * parts.length + 96;
+
+/** What the tables hold (for the bounds' test). */
+export const parsedCounts = () => ({ texts: parsed.size, weight: parsedWeight, paths: split.size });
 
 function partsOf(text: string): Parts {
   const known = parsed.get(text);
   if (known) return known;
   const parts: (string | Slot)[] = [];
+  let slots = 0;
   let at = 0;
   for (const match of text.matchAll(TEMPLATE)) {
     if (match.index > at) parts.push(text.slice(at, match.index));
@@ -91,12 +101,18 @@ function partsOf(text: string): Parts {
       keys: keysOf(match[1] ?? ''),
       fallback: fallback === undefined ? undefined : unescapeFallback(fallback),
     });
+    slots++;
     at = match.index + match[0].length;
   }
   if (at < text.length) parts.push(text.slice(at));
-  if (text.length <= PARSED_TEXT_CHARS) {
-    if (parsed.size >= PARSED_TEXTS) parsed.clear();
+  if (text.length <= PARSED_TEXT_CHARS && slots <= PARSED_SLOTS) {
+    const weight = weightOf(text, parts) + 96 * slots;
+    if (parsed.size >= PARSED_TEXTS || parsedWeight + weight > PARSED_WEIGHT) {
+      parsed.clear();
+      parsedWeight = 0;
+    }
     parsed.set(text, parts);
+    parsedWeight += weight;
   }
   return parts;
 }

@@ -8,8 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { toText } from '../../shared/expr/coerce.ts';
 import { type RenderBudget, renderBudget, sizeWithin, spend } from '../../shared/expr/size.ts';
 import {
+  PARSED_SLOTS,
   PARSED_TEXT_CHARS,
   PARSED_TEXTS,
+  PARSED_WEIGHT,
   parsedCounts,
   readPath,
   renderJsonText,
@@ -133,5 +135,24 @@ describe('parsed templates', () => {
     const key = 'k'.repeat(SPLIT_PATH_CHARS);
     expect(readPath({ variable: { [key]: 1 } }, `variable.${key}`)).toBe(1);
     expect(parsedCounts().paths).toBe(before);
+  });
+
+  it(`holds at most ${PARSED_WEIGHT} weight of parsed texts, and no text with over ${PARSED_SLOTS} slots`, () => {
+    // The heaviest texts a flow author can have kept: as long as allowed, as many slots as
+    // allowed (each slot an object), every one new.
+    const slot = '{{v.a}}';
+    const heavy = (i: number) => {
+      const head = `${i}:${slot.repeat(PARSED_SLOTS)}`;
+      return head + 'x'.repeat(PARSED_TEXT_CHARS - head.length);
+    };
+    for (let i = 0; i < 2_000; i++) {
+      expect(renderTemplate(heavy(i), { v: { a: 'y' } })).toContain('yy');
+      expect(parsedCounts().weight).toBeLessThanOrEqual(PARSED_WEIGHT);
+    }
+    // A text of slots only (the densest) is parsed on each render, never kept.
+    const before = parsedCounts();
+    const dense = slot.repeat(PARSED_SLOTS + 1);
+    expect(renderTemplate(dense, { v: { a: 'y' } })).toBe('y'.repeat(PARSED_SLOTS + 1));
+    expect(parsedCounts()).toEqual(before);
   });
 });
