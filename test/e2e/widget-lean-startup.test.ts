@@ -176,6 +176,62 @@ describe('messenger lean start-up', () => {
     await context.close();
   });
 
+  it('keeps keyboard focus on the proactive bubble when the full messenger takes over', async () => {
+    const { context, page, seen } = await visitRecording(`${baseUrl}/`, true);
+    const bubble = page.getByRole('status').filter({ hasText: 'What brings you here today?' });
+    await bubble.waitFor({ timeout: 15_000 });
+    // A keyboard visitor on the bubble's text (focus there does not fetch the full messenger).
+    const text = bubble.getByRole('button', { name: 'What brings you here today?' });
+    await text.focus();
+    expect(seen.scripts).not.toContain('/widget/full.js');
+    // Something else brings the full messenger (a call from the site): the lean bubble goes.
+    await page.evaluate(() => {
+      void (window as unknown as { EdgePilot: (...a: unknown[]) => unknown }).EdgePilot(
+        'on',
+        'unread',
+        () => undefined,
+      );
+    });
+    await expect
+      .poll(() => page.evaluate(() => customElements.get('edgepilot-messenger') !== undefined), {
+        timeout: 10_000,
+      })
+      .toBe(true);
+    // Focus is on the full messenger's bubble, not lost to the page's body.
+    await expect.poll(() => isFocused(text)).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Edgepilot demo' }).waitFor({ timeout: 15_000 });
+    await context.close();
+  });
+
+  for (const rule of [':not(:defined){display:none}', ':not(:defined){display:none!important}'])
+    it(`shows the lean launcher on a page whose CSS says ${rule}`, async () => {
+      const context = await browser.newContext();
+      // The site's own stylesheet, there before any of its scripts run.
+      await context.addInitScript((css: string) => {
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(css);
+        document.adoptedStyleSheets = [sheet];
+      }, rule);
+      const page = await context.newPage();
+      const scripts: string[] = [];
+      page.on('request', (r) => scripts.push(new URL(r.url()).pathname));
+      await page.goto(`${baseUrl}/`);
+      const launcher = launcherOf(page);
+      await launcher.waitFor({ state: 'visible', timeout: 15_000 });
+      expect(await launcher.boundingBox()).toMatchObject({ width: 56, height: 56 });
+      // The lean launcher (the element is not defined yet): the rule matches its host.
+      expect(await page.evaluate(() => customElements.get('edgepilot-messenger'))).toBeUndefined();
+      expect(
+        await page.evaluate(() => document.querySelector('edgepilot-messenger:not(:defined)')),
+      ).not.toBeNull();
+      expect(scripts.filter((p) => FULL.test(p))).toEqual([]);
+      // And after the full messenger takes over: opened by a click, it chats as usual.
+      await launcher.click();
+      await page.getByRole('dialog', { name: 'Edgepilot demo' }).waitFor({ timeout: 15_000 });
+      await context.close();
+    });
+
   it('draws a hostile proactive greeting in the lean bubble as text', async () => {
     const payload = '<img src=x onerror=alert(1)><b>bold</b>';
     const pilot = await createPilot({ appearance: { displayName: 'Lean XSS' } });

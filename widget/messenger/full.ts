@@ -65,6 +65,14 @@ export function takeOver(config: WidgetConfig, handover: Handover): EdgePilotQue
   // Drawn before it is in the page: the launcher looks the same in the frame after the swap.
   element.update();
   parent.insertBefore(element, next);
-  if (handover.focused && !handover.open) element.view.launcher.focus();
+  const { focused } = handover;
+  if (focused && !handover.open && !element.view.focusPart(focused))
+    // The bubble (or its ×) is drawn once the adopted answer has been settled and drawn: focus
+    // goes back to it then, unless the visitor has moved it somewhere else meanwhile.
+    void adopted.then(async () => {
+      await element.updateComplete;
+      const active = document.activeElement;
+      if (!active || active === document.body) element.view.focusPart(focused);
+    });
   return live;
 }

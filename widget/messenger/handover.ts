@@ -6,6 +6,7 @@
  */
 import type { QueuedCall } from '../queue.ts';
 import type { SessionStart } from '../transport/connection.ts';
+import type { LauncherPart } from './launcher-view.ts';
 import type { Reported } from './page-tracking.ts';
 import type { MessengerStorage } from './storage.ts';
 
@@ -25,7 +26,8 @@ export interface Handover {
   page: Reported;
   open: boolean;
   bubbleDismissed: boolean;
-  focused: boolean;
+  /** The lean launcher's control that had keyboard focus (the launcher, the bubble or its ×). */
+  focused: LauncherPart | null;
   /** Calls made through the README's stub before the loader ran, in order. */
   stubbed: QueuedCall[];
   calls: WaitingCall[];

@@ -117,7 +117,7 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
             page,
             open,
             bubbleDismissed,
-            focused: view.root.activeElement === view.launcher,
+            focused: view.focusedPart(),
             stubbed,
             calls,
           });

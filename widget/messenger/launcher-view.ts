@@ -36,6 +36,9 @@ interface BubbleMessage {
   post?: { preview?: string; title?: string } | undefined;
 }
 
+/** A control of the launcher that can hold keyboard focus: the takeover carries it over. */
+export type LauncherPart = 'launcher' | 'bubble' | 'dismiss';
+
 export interface LauncherHandlers {
   /** The launcher was clicked. */
   toggle(): void;
@@ -137,6 +140,23 @@ export class LauncherView {
         : last.post?.preview || last.post?.title || last.text,
       s.t,
     );
+  }
+
+  /** The control with keyboard focus in this shadow root, if any. */
+  focusedPart(): LauncherPart | null {
+    const active = this.root.activeElement;
+    if (!active) return null;
+    if (active === this.launcher) return 'launcher';
+    if (active === this.bubble?.text) return 'bubble';
+    return active === this.bubble?.x ? 'dismiss' : null;
+  }
+
+  /** Focuses `part` (true), or does nothing when it is not drawn (false). */
+  focusPart(part: LauncherPart): boolean {
+    const target =
+      part === 'launcher' ? this.launcher : part === 'bubble' ? this.bubble?.text : this.bubble?.x;
+    target?.focus();
+    return !!target;
   }
 
   private drawBubble(said: string | null, t: Strings): void {
