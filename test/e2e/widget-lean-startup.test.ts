@@ -232,6 +232,35 @@ describe('messenger lean start-up', () => {
       await context.close();
     });
 
+  it('keeps the lean launcher hidden where the site hides the messenger itself (edgepilot-messenger{display:none!important})', async () => {
+    const context = await browser.newContext();
+    await context.addInitScript(() => {
+      const sheet = new CSSStyleSheet();
+      // A site hiding the chat (say on small screens), with an anti-FOUC rule of the opacity kind
+      // that does not hide undefined elements.
+      sheet.replaceSync('edgepilot-messenger{display:none!important} :not(:defined){opacity:.99}');
+      document.adoptedStyleSheets = [sheet];
+    });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/`);
+    // The lean start has drawn its launcher into the host, and the host stays hidden.
+    await expect
+      .poll(
+        () =>
+          page.evaluate(
+            () =>
+              document.querySelector('edgepilot-messenger')?.shadowRoot?.querySelector('button') !=
+              null,
+          ),
+        { timeout: 15_000 },
+      )
+      .toBe(true);
+    const host = page.locator('edgepilot-messenger');
+    expect(await host.getAttribute('reveal')).toBeNull();
+    expect(await launcherOf(page).isVisible()).toBe(false);
+    await context.close();
+  });
+
   it('draws a hostile proactive greeting in the lean bubble as text', async () => {
     const payload = '<img src=x onerror=alert(1)><b>bold</b>';
     const pilot = await createPilot({ appearance: { displayName: 'Lean XSS' } });

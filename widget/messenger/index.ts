@@ -190,7 +190,10 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
   addEventListener('pointercancel', released, true);
   draw();
   // A site that hid or shut the messenger down before it loaded never sees its launcher.
-  if (!stubbed.some(([method]) => quiet(method))) document.body.append(host);
+  if (!stubbed.some(([method]) => quiet(method))) {
+    document.body.append(host);
+    revealUnderAntiFouc(host);
+  }
   // A navigation (SPA) needs the full messenger's tracking, which goes on from this page.
   const stopTracking = trackPages(() => {
     if (!handedOver) load();
@@ -216,6 +219,27 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
       if (!handedOver) load();
     });
   });
+}
+
+/**
+ * The lean launcher's element is defined only when the full messenger loads, so a page's
+ * anti-FOUC rule (`:not(:defined) { display: none }`, even !important) hides it. A rule aimed at
+ * the messenger itself (a site hiding it on small screens) must still win. They are told apart by
+ * a probe: an undefined element of another name hidden as well means the rule is about undefined
+ * elements, and the host is marked `reveal` (styles.ts: an !important rule of the shadow tree,
+ * which beats the page's, only while the element is undefined). One style computation, with the
+ * launcher's own, when the host is hidden at all.
+ */
+function revealUnderAntiFouc(host: HTMLElement): void {
+  const hidden = (el: Element) => {
+    const style = getComputedStyle(el);
+    return style.display === 'none' || style.opacity === '0';
+  };
+  if (!hidden(host)) return;
+  const probe = document.createElement('edgepilot-probe');
+  document.body.append(probe);
+  if (hidden(probe)) host.setAttribute('reveal', '');
+  probe.remove();
 }
 
 const queue = w.EdgePilot;

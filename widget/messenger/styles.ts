@@ -11,8 +11,9 @@ export const launcherCss = `
   :host { all: initial; }
   /* Until the full messenger defines the element, a page's anti-FOUC rule (':not(:defined)
      { display: none }', even !important) would hide the lean launcher: an !important rule of the
-     shadow tree beats any of the page's. Once defined, the page's own rules apply as before. */
-  :host(:not(:defined)) { display: inline !important; }
+     shadow tree beats any of the page's. Only where the lean start found such a rule ('reveal',
+     index.ts): a rule hiding the messenger itself still wins. Once defined, as before. */
+  :host(:not(:defined)[reveal]) { display: inline !important; opacity: 1 !important; }
   .root {
     all: initial; position: fixed; inset-inline-end: 20px; bottom: 20px; z-index: 2147483000;
     display: flex; flex-direction: column; align-items: flex-end; gap: 10px;
