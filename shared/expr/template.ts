@@ -82,8 +82,9 @@ export const PARSED_WEIGHT = 2_000_000;
 const parsed = new Map<string, Parts>();
 let parsedWeight = 0;
 
-/** About the bytes a parsed text holds: its key and pieces (UTF-16), its slot objects. */
-const weightOf = (text: string, parts: Parts) => 4 * text.length + 16 * parts.length + 96;
+/** About the bytes a parsed text holds: its key and pieces (UTF-16), its parts and slots. */
+const weightOf = (text: string, parts: Parts, slots: number) =>
+  4 * text.length + 16 * parts.length + 96 * (slots + 1);
 
 /** What the tables hold (for the bounds' test). */
 export const parsedCounts = () => ({ texts: parsed.size, weight: parsedWeight, paths: split.size });
@@ -106,7 +107,7 @@ function partsOf(text: string): Parts {
   }
   if (at < text.length) parts.push(text.slice(at));
   if (text.length <= PARSED_TEXT_CHARS && slots <= PARSED_SLOTS) {
-    const weight = weightOf(text, parts) + 96 * slots;
+    const weight = weightOf(text, parts, slots);
     if (parsed.size >= PARSED_TEXTS || parsedWeight + weight > PARSED_WEIGHT) {
       parsed.clear();
       parsedWeight = 0;

@@ -8,14 +8,9 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FALLBACK_MESSAGE } from '../../shared/pilot.ts';
 import { workspace } from './admin-fixtures.ts';
+import { runMigration } from './run-migration.ts';
 
 const OLD_DEFAULT = "Thanks! We'll get back to you shortly.";
-
-async function runMigration(name: string): Promise<void> {
-  const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith(name));
-  if (!migration) throw new Error(`migration ${name} not found`);
-  for (const query of migration.queries) await env.DB.prepare(query).run();
-}
 
 describe('fallback message migration', () => {
   it('replaces a stored old default with the new default and keeps an admin-written text', async () => {

@@ -9,12 +9,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MIN_CONFIDENCE } from '../../shared/knowledge/answer.ts';
 import { workspace } from './admin-fixtures.ts';
-
-async function runMigration(name: string): Promise<void> {
-  const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith(name));
-  if (!migration) throw new Error(`migration ${name} not found`);
-  for (const query of migration.queries) await env.DB.prepare(query).run();
-}
+import { runMigration } from './run-migration.ts';
 
 describe('knowledge threshold migration', () => {
   it('rewrites a stored old default 0.29 to the new default and keeps an admin-chosen value', async () => {

@@ -46,6 +46,22 @@ const timeline = (socket: TestSocket) =>
         : [],
   );
 
+/** A pilot with one knowledge article (returns); its public key. */
+async function pilotWithReturnsArticle(): Promise<string> {
+  const { pilotId, publicKey } = await createPilot();
+  await json(
+    await call(`/v1/admin/pilots/${pilotId}/knowledge`, {
+      method: 'POST',
+      body: JSON.stringify({
+        title: 'Returns',
+        url: 'https://help.example.com/returns',
+        body: 'Returns are free within 30 days of delivery.',
+      }),
+    }),
+  );
+  return publicKey;
+}
+
 describe('rich pilot messages', () => {
   it('sends a send_message node image, link buttons and cards in the frame and again on replay', async () => {
     const { pilotId, publicKey } = await createPilot();
@@ -181,17 +197,7 @@ describe('the typing indicator', () => {
   });
 
   it('shows the pilot typing before a knowledge answer', async () => {
-    const { pilotId, publicKey } = await createPilot();
-    await json(
-      await call(`/v1/admin/pilots/${pilotId}/knowledge`, {
-        method: 'POST',
-        body: JSON.stringify({
-          title: 'Returns',
-          url: 'https://help.example.com/returns',
-          body: 'Returns are free within 30 days of delivery.',
-        }),
-      }),
-    );
+    const publicKey = await pilotWithReturnsArticle();
     const { socket } = await visit(publicKey);
     socket.send({ type: 'message', text: 'are returns free?' });
     await said(socket, '30 days');
@@ -201,17 +207,7 @@ describe('the typing indicator', () => {
   });
 
   it('sends no typing frame for a local answer from an AI already in memory, only for one that waits', async () => {
-    const { pilotId, publicKey } = await createPilot();
-    await json(
-      await call(`/v1/admin/pilots/${pilotId}/knowledge`, {
-        method: 'POST',
-        body: JSON.stringify({
-          title: 'Returns',
-          url: 'https://help.example.com/returns',
-          body: 'Returns are free within 30 days of delivery.',
-        }),
-      }),
-    );
+    const publicKey = await pilotWithReturnsArticle();
     const { socket } = await visit(publicKey);
     const pilotSaid = () => timeline(socket).filter((t) => t.startsWith('pilot:')).length;
     // The first answer reads the pilot's AI from KV: the visitor sees the pilot typing.

@@ -16,6 +16,25 @@ import {
   snapshotCacheSize,
 } from '../../worker/store/snapshots.ts';
 
+/** An env whose snapshot reads are held until `release` (a slow KV read of another request). */
+function heldReads() {
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const slow = {
+    ...env,
+    SNAPSHOTS: {
+      get: async (name: string, type: 'text') => {
+        const text = await env.SNAPSHOTS.get(name, type);
+        await gate;
+        return text;
+      },
+    },
+  } as unknown as typeof env;
+  return { slow, release: () => release() };
+}
+
 function snapshotOf(name: string): PilotSnapshot {
   return {
     pilot: { id: 'pilot_c', workspaceId: 'ws_c', name, publicKey: 'pk_c', settings: {} },
@@ -80,20 +99,7 @@ describe('the snapshot cache of an isolate', () => {
     const key = `pk_cache_${crypto.randomUUID().slice(0, 8)}`;
     await env.SNAPSHOTS.put(`snapshot:${key}`, JSON.stringify(snapshotOf('Old')));
     // A slow KV read (another request's, started before the delete).
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const slow = {
-      ...env,
-      SNAPSHOTS: {
-        get: async (name: string, type: 'text') => {
-          const text = await env.SNAPSHOTS.get(name, type);
-          await gate;
-          return text;
-        },
-      },
-    } as unknown as typeof env;
+    const { slow, release } = heldReads();
     const reading = readSnapshot(slow, key);
     await deleteSnapshot(env, key);
     // Five large pilots read meanwhile push the delete's own entry out of the budget.
@@ -115,20 +121,7 @@ describe('the snapshot cache of an isolate', () => {
     await env.SNAPSHOTS.put(`snapshot:${key}`, JSON.stringify(snapshotOf('New')));
     await new Promise((resolve) => setTimeout(resolve, SNAPSHOT_TTL_MS + 100));
     // Expired: the first caller reads KV, slowly (its read is held until released).
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const slow = {
-      ...env,
-      SNAPSHOTS: {
-        get: async (name: string, type: 'text') => {
-          const text = await env.SNAPSHOTS.get(name, type);
-          await gate;
-          return text;
-        },
-      },
-    } as unknown as typeof env;
+    const { slow, release } = heldReads();
     let reads = 0;
     const counted = {
       ...env,

@@ -20,8 +20,8 @@ const key = (publicKey: string) => `snapshot:${publicKey}`;
  * locations, so this adds little). Conversation objects already reused a snapshot this long
  * each; sharing it per isolate means the conversations of a busy pilot read and parse it about
  * once per TTL, not once each (callers that miss at the same moment with no value held still
- * read it each, see `cache`), and the per-snapshot caches (pilot facts, encoded JSON, the engine's per-flow
- * caches) stay warm across conversations.
+ * read it each, see `cache`), and the per-snapshot caches (pilot facts, encoded JSON, the
+ * engine's per-flow caches) stay warm across conversations.
  */
 export const SNAPSHOT_TTL_MS = 2_000;
 /** Pilots whose snapshot an isolate keeps; past it the oldest entry is dropped. */
@@ -58,8 +58,11 @@ interface CachedSnapshot {
  * never a read in flight: in workerd a promise that another request's I/O resolves may never
  * settle for this one once that request has ended (a first version shared the pending read and
  * conversations at 100 concurrent stalled on it in the hot-path bench), so callers that miss at
- * the same moment read KV each, unless an expired value is held (RENEW_GRACE_MS). An entry is re-inserted when renewed, so the least recently
- * renewed are at the front (dropped first past a budget).
+ * the same moment read KV each, unless an expired value is held (RENEW_GRACE_MS). An entry is
+ * re-inserted when renewed, so the least recently renewed are at the front (dropped first past a
+ * budget). Expired entries are dropped whenever any entry is remembered (`prune`), so with
+ * several pilots an expired value is often gone before a grace could serve it: the grace then
+ * costs nothing, and the bound holds either way.
  */
 const cache = new Map<string, CachedSnapshot>();
 let cachedChars = 0;
