@@ -227,8 +227,9 @@ function start(config: WidgetConfig, queue: EdgePilotQueue): void {
  * the messenger itself (a site hiding it on small screens) must still win. They are told apart by
  * a probe: an undefined element of another name hidden as well means the rule is about undefined
  * elements, and the host is marked `reveal` (styles.ts: an !important rule of the shadow tree,
- * which beats the page's, only while the element is undefined). One style computation, with the
- * launcher's own, when the host is hidden at all.
+ * which beats the page's, only while the element is undefined). Cost: the host's style is
+ * computed now rather than at the next frame, and a second computation (the probe's) happens
+ * only when the host is hidden.
  */
 function revealUnderAntiFouc(host: HTMLElement): void {
   const hidden = (el: Element) => {
