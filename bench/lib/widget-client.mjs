@@ -46,7 +46,8 @@ export class WidgetTab {
   static async open(base, session, { lastSeq = 0, timeoutMs = 15_000 } = {}) {
     const ws = await openWebSocket(socketUrl(base, session), timeoutMs);
     const tab = new WidgetTab(ws);
-    tab.send({ type: 'hello', lastSeq });
+    // As the messenger says it (widget/transport/connection.ts): it reads `batch` messages.
+    tab.send({ type: 'hello', lastSeq, batch: true });
     await tab.waitFor(() => tab.welcome, 'the welcome frame', timeoutMs);
     return tab;
   }
@@ -69,11 +70,13 @@ export class WidgetTab {
 
   onFrame(raw) {
     if (raw === 'pong') return;
-    const frame = JSON.parse(raw);
-    if (frame.type === 'welcome') this.welcome = frame;
-    else if (frame.type === 'message') this.received.push(frame.message);
-    else if (frame.type === 'ack') this.acks.add(frame.id);
-    else if (frame.type === 'error') this.errors.push(frame);
+    const parsed = JSON.parse(raw);
+    for (const frame of parsed.type === 'batch' ? parsed.frames : [parsed]) {
+      if (frame.type === 'welcome') this.welcome = frame;
+      else if (frame.type === 'message') this.received.push(frame.message);
+      else if (frame.type === 'ack') this.acks.add(frame.id);
+      else if (frame.type === 'error') this.errors.push(frame);
+    }
     this.notify();
   }
 

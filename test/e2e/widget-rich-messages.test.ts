@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerFrame } from '../../shared/protocol.ts';
+import type { BatchFrame, ServerFrame } from '../../shared/protocol.ts';
 import { launchChromium } from './browser.ts';
 import {
   admin,
@@ -109,10 +109,13 @@ describe('rich pilot messages in the messenger', () => {
     page.on('websocket', (ws) =>
       ws.on('framereceived', ({ payload }) => {
         if (payload === 'pong') return;
-        const frame = JSON.parse(String(payload)) as ServerFrame;
-        if (frame.type === 'typing') received.push(`typing:${frame.active}`);
-        if (frame.type === 'message')
-          received.push(`${frame.message.author}:${frame.message.text}`);
+        // The messenger reads batches: a step's frames may come as one `batch` message.
+        const parsed = JSON.parse(String(payload)) as ServerFrame | BatchFrame;
+        for (const frame of parsed.type === 'batch' ? parsed.frames : [parsed]) {
+          if (frame.type === 'typing') received.push(`typing:${frame.active}`);
+          if (frame.type === 'message')
+            received.push(`${frame.message.author}:${frame.message.text}`);
+        }
       }),
     );
     const dialog = await openMessenger(page, 'Rich pilot');

@@ -1,11 +1,14 @@
 /** WebSocket helpers for Workers-runtime tests: frames with timeouts that say what was awaited. */
 import { exports } from 'cloudflare:workers';
-import type { ChatMessage, ServerFrame } from '../../shared/protocol.ts';
+import type { BatchFrame, ChatMessage, ServerFrame } from '../../shared/protocol.ts';
 import { BASE } from './admin.ts';
 
 export interface TestSocket {
   ws: WebSocket;
+  /** Every frame, a batch's frames in order. */
   frames: ServerFrame[];
+  /** Every WebSocket message as it arrived (a batch is one). */
+  raw: string[];
   send(frame: Record<string, unknown>): void;
   /** Resolves once `predicate` holds for the messages received so far. */
   waitForMessages(
@@ -49,6 +52,8 @@ export async function openSocket(
   conversationId: string,
   token: string,
   lastSeq = 0,
+  /** Say hello as the messenger does: it reads `batch` messages. */
+  { batch = false }: { batch?: boolean } = {},
 ): Promise<TestSocket> {
   const response = await exports.default.fetch(
     new Request(
@@ -62,16 +67,20 @@ export async function openSocket(
   if (!ws) throw new Error(`socket upgrade refused: ${response.status} ${await response.text()}`);
   ws.accept();
   const frames: ServerFrame[] = [];
+  const raw: string[] = [];
   const listeners = new Set<() => void>();
   ws.addEventListener('message', (event) => {
     if (event.data === 'pong') return;
-    frames.push(JSON.parse(String(event.data)) as ServerFrame);
+    raw.push(String(event.data));
+    const parsed = JSON.parse(String(event.data)) as ServerFrame | BatchFrame;
+    frames.push(...(parsed.type === 'batch' ? parsed.frames : [parsed]));
     for (const listener of listeners) listener();
   });
   const messages = () => frames.flatMap((f) => (f.type === 'message' ? [f.message] : []));
   const socket: TestSocket = {
     ws,
     frames,
+    raw,
     send: (frame) => ws.send(JSON.stringify({ v: 1, id: crypto.randomUUID(), ...frame })),
     messages,
     waitForMessages: (predicate, what, timeoutMs = 5_000) =>
@@ -96,6 +105,6 @@ export async function openSocket(
       }),
     close: () => ws.close(1000, 'done'),
   };
-  socket.send({ type: 'hello', lastSeq });
+  socket.send({ type: 'hello', lastSeq, ...(batch ? { batch } : {}) });
   return socket;
 }

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { serverFrameSchema } from '../../shared/protocol.ts';
-import { checkServerFrame, parseServerFrame } from '../../widget/transport/server-frame.ts';
+import { packFrames, serverFrameSchema } from '../../shared/protocol.ts';
+import { checkServerFrame, parseServerFrames } from '../../widget/transport/server-frame.ts';
+
+/** The one frame a bare socket message holds, or null (the widget leaves it out). */
+const parseServerFrame = (raw: string) => {
+  const frames = parseServerFrames(raw);
+  return frames.length === 1 ? frames[0] : null;
+};
 
 const text = fc.string({ maxLength: 8 });
 const message = fc.record(
@@ -119,5 +125,41 @@ describe('the widget lean server-frame parser', () => {
       type: 'ack',
       id: 'a',
     });
+  });
+
+  it('reads a batch as its frames in order, leaving out only the frames the schema refuses', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(frame, mutated), { maxLength: 8 }), (values) => {
+        const texts = values.map((value) => JSON.stringify(value));
+        const expected = values.filter((value) => serverFrameSchema.safeParse(value).success);
+        // However the frames are packed (one batch, several, or each bare), the widget reads
+        // the same frames in the same order.
+        for (const maxChars of [1, 200, 1 << 20]) {
+          const read = packFrames(texts, maxChars).flatMap((message) => parseServerFrames(message));
+          expect(read).toEqual(expected);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('packFrames (the server side of a batch)', () => {
+  it('keeps every message within the bound, sends one frame bare, and a larger frame alone', () => {
+    const small = JSON.stringify({ v: 1, type: 'ack', id: 'a' });
+    const big = JSON.stringify({ v: 1, type: 'ack', id: 'x'.repeat(500) });
+    expect(packFrames([small])).toEqual([small]);
+    const packed = packFrames([small, small, big, small, small, small], 120);
+    for (const message of packed)
+      if (message !== big) expect(message.length).toBeLessThanOrEqual(120);
+    expect(packed).toContain(big);
+    expect(packed.flatMap((m) => parseServerFrames(m)).length).toBe(6);
+    // A thousand frames never make one message over the bound.
+    const many = packFrames(
+      Array.from({ length: 1000 }, () => small),
+      4096,
+    );
+    expect(many.length).toBeGreaterThan(1);
+    for (const message of many) expect(message.length).toBeLessThanOrEqual(4096);
   });
 });

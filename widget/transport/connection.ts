@@ -18,7 +18,7 @@ import { afterClose, type CloseCode, type ErrorCode } from '../../shared/errors.
 import type { ChatMessage, ClientFrame, ServerFrame } from '../../shared/protocol.ts';
 import type { WidgetConfig } from '../config.ts';
 import { backoffDelay } from './backoff.ts';
-import { checkServerFrame, parseServerFrame } from './server-frame.ts';
+import { checkServerFrame, parseServerFrames } from './server-frame.ts';
 import {
   type BeaconAnswer,
   checkedMessages,
@@ -258,7 +258,7 @@ export class Connection {
     this.#helloId = crypto.randomUUID();
     this.#helloRefused = false;
     this.#pageEnd = 0;
-    const hello = { v: 1, type: 'hello', id: this.#helloId, lastSeq: this.#lastSeq };
+    const hello = { v: 1, type: 'hello', id: this.#helloId, lastSeq: this.#lastSeq, batch: true };
     this.#socket?.send(JSON.stringify(this.locale ? { ...hello, locale: this.locale } : hello));
   }
 
@@ -533,8 +533,10 @@ export class Connection {
 
   #receive(raw: string): void {
     this.#lastHeard = Date.now();
-    const frame = parseServerFrame(raw);
-    if (!frame) return;
+    for (const frame of parseServerFrames(raw)) this.#frame(frame);
+  }
+
+  #frame(frame: ServerFrame): void {
     if (frame.type === 'ack') {
       this.#settle(frame.id);
     } else if (frame.type === 'welcome') {

@@ -58,15 +58,22 @@ const frames: Record<string, Shape> = {
   banner: { text: str, url: opt(str), style: oneOf('info', 'success', 'warning') },
 };
 
-/** Parses a server frame from raw text; null for anything the shared schema would refuse. */
-export function parseServerFrame(raw: string): ServerFrame | null {
+/**
+ * The frames of one WebSocket message: a bare frame, or each frame of a `batch` (shared/
+ * protocol.ts), in order; anything the shared schema would refuse is left out.
+ */
+export function parseServerFrames(raw: string): ServerFrame[] {
   let json: unknown;
   try {
     json = JSON.parse(raw);
   } catch {
-    return null;
+    return [];
   }
-  return checkServerFrame(json);
+  const list =
+    isObject(json) && json.v === 1 && json.type === 'batch' && Array.isArray(json.frames)
+      ? json.frames
+      : [json];
+  return list.map(checkServerFrame).filter((frame) => frame !== null);
 }
 
 /**

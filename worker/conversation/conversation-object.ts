@@ -31,8 +31,8 @@ import {
   type SocketBudget,
   takeToken,
 } from './socket-budget.ts';
+import { closeSocket, type SocketAttachment, send, setBatching, setPaging } from './socket-out.ts';
 import { storageCensus } from './storage.ts';
-import { type SocketAttachment, send, setPaging } from './turn.ts';
 
 export type { SocketAttachment };
 
@@ -169,6 +169,7 @@ export class ConversationObject extends DurableObject<AppEnv> {
     this.touch(ws);
     if (frame.type === 'hello') {
       if (!this.helloAllowed(ws, frame)) return;
+      setBatching(ws, frame.batch === true);
       this.replay(ws, frame.lastSeq);
       await this.runtime.hello();
       return;
@@ -398,7 +399,7 @@ export class ConversationObject extends DurableObject<AppEnv> {
       // marker: nothing of a person's to report.
       const rows = described ? storageCensus(this.ctx.storage.sql) : {};
       this.runtime.retire();
-      for (const ws of this.ctx.getWebSockets()) ws.close(CloseCode.erased, 'erased');
+      for (const ws of this.ctx.getWebSockets()) closeSocket(ws, CloseCode.erased, 'erased');
       await this.ctx.storage.deleteAll();
       // The next use starts a fresh runtime (and schema) on the empty database.
       this.made = null;

@@ -23,8 +23,9 @@ import {
   TURN_FAILED,
 } from './runs.ts';
 import { type Bucket, takeToken } from './socket-budget.ts';
+import type { SocketAttachment } from './socket-out.ts';
 import { ConversationStorage, MAX_TRANSCRIPT_MESSAGES } from './storage.ts';
-import { type SocketAttachment, type TurnScope, Turns } from './turn.ts';
+import { type TurnScope, Turns } from './turn.ts';
 import {
   applyVisitorTurn,
   type PrepareContext,

@@ -12,22 +12,8 @@ import type { ChatMessage, ServerFrame } from '../../shared/protocol.ts';
 import type { RuntimeEvent } from '../queue/events.ts';
 import type { EventOutbox } from './event-outbox.ts';
 import type { LivePush } from './live-push.ts';
+import { isPaging, sendText } from './socket-out.ts';
 import type { ConversationState, ConversationStorage } from './storage.ts';
-
-/** Per-socket state, kept in the socket attachment so it survives hibernation. */
-export interface SocketAttachment {
-  visitorId: string;
-  pilotKey: string;
-  conversationId: string;
-  userId?: string | null;
-  connectedAt?: number;
-  /**
-   * A replay page was sent and the client has not asked for the next one: live messages are
-   * held back (the next page brings them, in order). In the attachment, so it survives
-   * hibernation.
-   */
-  paging?: boolean;
-}
 
 /** What a turn sends after its commit. */
 export class TurnOutput {
@@ -207,44 +193,4 @@ export class Turns {
 /** The turn changed what the admin list and the live view show of the conversation. */
 function changed(out: TurnOutput): boolean {
   return out.touched || out.messages.length > 0;
-}
-
-/**
- * Whether a socket is between replay pages (`SocketAttachment.paging`): read from its attachment
- * once, then kept here by `setPaging`, which writes both (a broadcast deserialized every
- * socket's attachment for every message). The runtime hands the same WebSocket object to every
- * handler and `getWebSockets()` while the object lives; after hibernation the sockets are new
- * objects and are read again.
- */
-const pagingOf = new WeakMap<WebSocket, boolean>();
-
-export function isPaging(ws: WebSocket): boolean {
-  let paging = pagingOf.get(ws);
-  if (paging === undefined) {
-    paging = (ws.deserializeAttachment() as SocketAttachment | null)?.paging ?? false;
-    pagingOf.set(ws, paging);
-  }
-  return paging;
-}
-
-/** Marks a socket as between replay pages or not (its attachment, so hibernation keeps it). */
-export function setPaging(ws: WebSocket, paging: boolean): void {
-  if (isPaging(ws) === paging) return;
-  const attachment = ws.deserializeAttachment() as SocketAttachment | null;
-  if (!attachment) return;
-  ws.serializeAttachment({ ...attachment, paging });
-  pagingOf.set(ws, paging);
-}
-
-export function send(ws: WebSocket, frame: ServerFrame): void {
-  sendText(ws, JSON.stringify(frame));
-}
-
-/** One frame's text to one socket (a broadcast encodes the frame once for all of them). */
-function sendText(ws: WebSocket, text: string): void {
-  try {
-    ws.send(text);
-  } catch {
-    // The socket closed between the commit and the send; the client replays on reconnect.
-  }
 }

@@ -1,0 +1,93 @@
+/**
+ * Batched frames (shared/protocol.ts `BatchFrame`): a socket whose hello says `batch: true`, as
+ * the messenger's does, gets everything one step of the conversation sends it as one WebSocket
+ * message, in order; a socket that does not ask gets every frame bare, as before.
+ */
+import { describe, expect, it } from 'vitest';
+import type { BatchFrame, ServerFrame } from '../../shared/protocol.ts';
+import { openSocket, startSession, type TestSocket } from '../helpers/socket.ts';
+import { createPilot, eventually, said } from './runtime-helpers.ts';
+
+/**
+ * What each WebSocket message held: a batch as its frames' kinds, a bare frame as one kind. A
+ * lone typing frame is left out: it goes before the slow part of a turn (here the pilot's first
+ * read), on its own by design.
+ */
+function shapes(socket: TestSocket, from = 0): string[][] {
+  const all = socket.raw.slice(from).map((text) => {
+    const parsed = JSON.parse(text) as ServerFrame | BatchFrame;
+    const kind = (f: ServerFrame) =>
+      f.type === 'message' ? `message:${f.message.author}` : f.type;
+    return parsed.type === 'batch' ? parsed.frames.map(kind) : [kind(parsed)];
+  });
+  return all.filter((kinds) => kinds.join() !== 'typing');
+}
+
+async function welcomed(batch: boolean) {
+  const { publicKey } = await createPilot();
+  const { body } = await startSession(publicKey);
+  if (!body) throw new Error('session refused');
+  const socket = await openSocket(body.conversationId, body.token, 0, { batch });
+  await eventually(
+    async () => socket.frames.some((f) => f.type === 'welcome'),
+    Boolean,
+    'the welcome',
+  );
+  return { socket, body };
+}
+
+describe('batched frames', () => {
+  it('sends a visitor message, its reply and its ack as one WebSocket message, in order', async () => {
+    const { socket, body } = await welcomed(true);
+    const before = socket.raw.length;
+    socket.send({ id: 'batched-1', type: 'message', text: 'hello there' });
+    await said(socket, 'Fallback answer.');
+    await eventually(
+      async () => socket.frames.some((f) => f.type === 'ack' && f.id === 'batched-1'),
+      Boolean,
+      'the ack',
+    );
+    expect(shapes(socket, before)).toEqual([['message:visitor', 'message:pilot', 'ack']]);
+
+    // A second tab of the same visitor: it gets the next turn's two messages as one batch
+    // (the ack is the sender's alone).
+    const other = await openSocket(body.conversationId, body.token, 2, { batch: true });
+    await eventually(
+      async () => other.frames.some((f) => f.type === 'welcome'),
+      Boolean,
+      'welcome',
+    );
+    const otherBefore = other.raw.length;
+    socket.send({ id: 'batched-2', type: 'message', text: 'and again' });
+    await other.waitForMessages((m) => m.length === 2, 'the second turn in the other tab');
+    expect(shapes(other, otherBefore)).toEqual([['message:visitor', 'message:pilot']]);
+    socket.close();
+    other.close();
+  });
+
+  it('replays a page after a hello as one message: the welcome and its messages', async () => {
+    const { socket, body } = await welcomed(true);
+    socket.send({ type: 'message', text: 'one' });
+    await said(socket, 'Fallback answer.');
+    socket.close();
+    const again = await openSocket(body.conversationId, body.token, 0, { batch: true });
+    await again.waitForMessages((m) => m.length === 2, 'the replay');
+    expect(shapes(again)[0]).toEqual(['welcome', 'message:visitor', 'message:pilot']);
+    again.close();
+  });
+
+  it('keeps sending every frame bare to a socket that did not ask for batches', async () => {
+    const { socket } = await welcomed(false);
+    const before = socket.raw.length;
+    socket.send({ id: 'bare-1', type: 'message', text: 'hello there' });
+    await said(socket, 'Fallback answer.');
+    await eventually(
+      async () => socket.frames.some((f) => f.type === 'ack' && f.id === 'bare-1'),
+      Boolean,
+      'the ack',
+    );
+    expect(shapes(socket, before)).toEqual([['message:visitor'], ['message:pilot'], ['ack']]);
+    expect(socket.raw.some((text) => text.includes('"batch"'))).toBe(false);
+    socket.close();
+  });
+});
