@@ -40,7 +40,28 @@
  * questions took ~117 ms per base of 3–50 articles and ~410 ms for 100 (build time, once per
  * index; a Worker would need a cap or to store it in the snapshot); per question the gate is a
  * lookup. PER_INTENT=0 (oos only) or 5 gave the same picture.
- *   npx node eval/explore-small-background.mjs        (env: PER_INTENT, BG_SEED)
+ * Also tried (same run):
+ * - Decoys: 150 pseudo-articles (one per CLINC150 intent: a training utterance as title, five
+ *   more as body) + 20 of `oos_train` utterances added to the base as competitors, a decoy ranked
+ *   first = no answer: at the shipped threshold 95/17 93/26 89/28 85/29 77/30 (100: 72/12); at
+ *   p ≥ 0.45 93/12 90/19 82/18 77/17 68/18 (100: 57/3) — the target at 3–50 (and size 100 would
+ *   keep today's rule) — but the Berlin paraphrase loses to two decoys ("have i used half of my
+ *   days off yet…" wins BM25 on "many days", "can you find my package in transit…" the
+ *   character views) and is refused; with the 20 `oos_train` decoys only (DECOYS=oos) it still
+ *   loses, and the small sizes stay at 23–42% out of scope.
+ * - Question words weighted by how rare they are in CLINC150 questions (15,100 utterances:
+ *   "many", "days" weigh little, "package", "berlin" much), then the share of the question the
+ *   best article's lead covers (`cbLead`, word vectors): Berlin 0.22, "what is the capital of
+ *   France" 0.26 (France ↔ Germany is as close as Berlin ↔ Germany) — no gate keeps one and not
+ *   the other; at ≤ 20% everywhere 69/3 … (100: 60/12).
+ * - A bound for every rule monotone in consensus, score, title coverage, bc0.9, bc0.95, gap0.9,
+ *   nc0.9 and z: out-of-scope questions at least as strong as Berlin in all of them are 12, 16,
+ *   17, 11, 5 and 2% at 3…100, and answering only those gives 91/12 84/16 80/17 71/11 60/5
+ *   (100: 45/2): a rule that keeps Berlin and meets the target can at best get there, and the
+ *   two-gate search (each gate at most Berlin's value) finds consensus ≥ 0.25 & bc0.9 ≥ 0.62:
+ *   91/14 85/18 82/19 73/15 63/15 (100: 50/2), with Berlin 0.003 above the second gate — a
+ *   choice made on the unit test, not on validation, so not shipped either.
+ *   npx node eval/explore-small-background.mjs        (env: PER_INTENT, BG_SEED, DECOYS=oos; ~1 min)
  */
 import { readFileSync } from 'node:fs';
 import { readStackFaq } from '../scripts/eval-knowledge.mjs';
@@ -54,7 +75,8 @@ import {
   scoreArticles,
 } from '../shared/knowledge/answer.ts';
 import { KnowledgeIndex } from '../shared/knowledge/knowledge-index.ts';
-import { titleCoverage } from '../shared/knowledge/semantic.ts';
+import { SIMILARITY_FLOOR, sameStem, titleCoverage } from '../shared/knowledge/semantic.ts';
+import { contentTerms, tokenizeWords } from '../shared/knowledge/text.ts';
 import { loadWordVectors } from '../shared/knowledge/word-vectors.ts';
 
 const SIZES = [3, 5, 10, 25, 50];
@@ -77,6 +99,32 @@ const background = [
   ),
 ];
 console.log(`background: ${background.length} questions`);
+/**
+ * Decoys: one pseudo-article per CLINC150 intent (title = one training utterance, body = five
+ * more) and one per 10 `oos_train` utterances, added to the base as competitors; a decoy ranked
+ * first means no answer.
+ */
+const DECOY_UTTERANCES = 6;
+const decoys = [
+  ...(process.env.DECOYS === 'oos'
+    ? []
+    : [...byIntent.values()].map((list) => list.slice(0, DECOY_UTTERANCES))),
+  ...Array.from({ length: 20 }, (_, i) => clinc.oos_train.slice(5 * i, 5 * i + 5).map(([t]) => t)),
+].map((list, i) => ({
+  id: `decoy-${i}`,
+  title: list[0],
+  body: list.slice(1).join('. '),
+  url: `https://decoy.example/${i}`,
+}));
+const withDecoys = (kb) => KnowledgeIndex.build([...kb, ...decoys]);
+function decoyFeaturesOf(text, index) {
+  const ranked = rankArticles(scoreArticles(text, index, vectors));
+  const top = ranked[0];
+  if (!top || top.fused <= 0) return { dtop: null, dconsensus: 0, dscore: 0 };
+  const f = answerFeatures(ranked);
+  const id = top.article.articleId;
+  return { dtop: id.startsWith('decoy-') ? null : id, dconsensus: f.consensus, dscore: f.score };
+}
 
 const valThreads = threads.filter((t) => validation.has(t.faq_id));
 const inScope = valThreads.filter((t) => !heldOut.has(t.faq_id)).map((t) => t.faq_id);
@@ -110,6 +158,41 @@ function backgroundOf(index) {
   );
 }
 
+/**
+ * Question-language IDF from the background: how often a word appears in CLINC150 questions
+ * (all 15,100 training utterances). Generic question words ("many", "days", "way") weigh little,
+ * topic words ("package", "berlin") much; then how much of the question's weight the article's
+ * lead / first passage covers (same word or stem = 1, else GloVe cosine above the floor).
+ */
+const bgDf = new Map();
+const bgTexts = [...clinc.train, ...clinc.oos_train].map(([t]) => t);
+for (const t of bgTexts)
+  for (const w of new Set(contentTerms(t))) bgDf.set(w, (bgDf.get(w) ?? 0) + 1);
+const bgIdf = (w) => Math.log(1 + bgTexts.length / (1 + (bgDf.get(w) ?? 0)));
+function covered(question, text, idf = bgIdf) {
+  const terms = contentTerms(question).slice(0, 32);
+  const words = [...new Set(tokenizeWords(text))];
+  const rows = words.map((w) => vectors.row(w));
+  let sum = 0;
+  let total = 0;
+  for (const term of terms) {
+    const weight = idf(term);
+    total += weight;
+    let best = words.some((w) => w === term || sameStem(w, term)) ? 1 : 0;
+    const row = best < 1 ? vectors.row(term) : -1;
+    if (row >= 0)
+      for (const other of rows)
+        if (other >= 0)
+          best = Math.max(
+            best,
+            (vectors.cosine(row, other) - SIMILARITY_FLOOR) / (1 - SIMILARITY_FLOOR),
+          );
+    sum += weight * best;
+  }
+  return total > 0 ? sum / total : 0;
+}
+const leadText = (a) => `${a.title} ${tokenizeWords(a.text).slice(0, 40).join(' ')}`;
+
 function featuresOf(text, index, bg) {
   const scores = scoreArticles(text, index, vectors);
   const ranked = rankArticles(scores);
@@ -125,6 +208,11 @@ function featuresOf(text, index, bg) {
     consensus: f.consensus,
     score: f.score,
     covered: titleCoverage(text, top.article.title, vectors),
+    evidence: (top.title + (top.lead ?? 0) + top.titleChars + top.leadChars) / 4,
+    cbLead: covered(text, leadText(top.article)),
+    cbText: covered(text, `${top.article.title} ${top.article.text}`),
+    cbTitle: covered(text, top.article.title),
+    cuLead: covered(text, leadText(top.article), () => 1),
   };
   QS.forEach((q, j) => {
     // null competitor: the article's own background quantile competes in every view
@@ -190,32 +278,48 @@ for (const size of SIZES) {
         })),
     );
     const bg = timed(index);
+    const decoyed = withDecoys(
+      valThreads
+        .filter((t) => kb.has(t.faq_id))
+        .map((t) => ({
+          id: t.faq_id,
+          title: t.question,
+          body: t.all_answers.join('\n\n'),
+          url: `https://stackfaq.example/${t.faq_id}`,
+        })),
+    );
+    const both = (text) => ({ ...featuresOf(text, index, bg), ...decoyFeaturesOf(text, decoyed) });
     for (const id of kb)
       for (const text of asked.get(id) ?? [])
-        rows.push({ size, oos: false, gold: id, ...featuresOf(text, index, bg) });
+        rows.push({ size, oos: false, gold: id, ...both(text) });
     for (const id of [...outside, ...order.slice(size, size + OTHER_THREADS)])
       for (const text of asked.get(id) ?? [])
-        rows.push({ size, oos: true, gold: null, ...featuresOf(text, index, bg) });
+        rows.push({ size, oos: true, gold: null, ...both(text) });
   }
 }
 const big = KnowledgeIndex.build(articles);
 const bigStarted = performance.now();
 const bigBg = timed(big);
 const bigTime = performance.now() - bigStarted;
+const bigDecoyed = withDecoys(articles);
 for (const q of queries)
   rows.push({
     size: 100,
     oos: heldOut.has(q.gold_faq_id),
     gold: q.gold_faq_id,
     ...featuresOf(q.text, big, bigBg),
+    ...decoyFeaturesOf(q.text, bigDecoyed),
   });
-for (const r of rows) r.right = !r.oos && r.top === r.gold;
+for (const r of rows) {
+  r.right = !r.oos && r.top === r.gold;
+  r.dright = !r.oos && r.dtop === r.gold;
+}
 console.log(
   `background scoring (build time): ${bgBuilds} bases, ${(bgTime / 1000).toFixed(1)} s in all; the 100-article base ${bigTime.toFixed(0)} ms; the others ${((bgTime - bigTime) / (bgBuilds - 1)).toFixed(0)} ms each (total run ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
 );
 
 // The unit tests' shop (answer.test: paraphrases through local word vectors).
-const shop = KnowledgeIndex.build([
+const shopArticles = [
   {
     id: 'delivery',
     title: 'Delivery within Germany',
@@ -234,13 +338,19 @@ const shop = KnowledgeIndex.build([
     url: 'u3',
     body: 'Use the "Forgot password" link on the sign-in page to get a reset email.',
   },
-]);
+];
+const shop = KnowledgeIndex.build(shopArticles);
+const shopDecoyed = withDecoys(shopArticles);
 const shopBg = backgroundOf(shop);
+const probe = (text) => ({
+  ...featuresOf(text, shop, shopBg),
+  ...decoyFeaturesOf(text, shopDecoyed),
+});
 const probes = {
-  berlin: featuresOf('how many days until my package gets to Berlin?', shop, shopBg),
-  france: featuresOf('what is the capital of France', shop, shopBg),
-  gmail: featuresOf('my gmail keeps logging me out', shop, shopBg),
-  football: featuresOf('Which football team won the league?', shop, shopBg),
+  berlin: probe('how many days until my package gets to Berlin?'),
+  france: probe('what is the capital of France'),
+  gmail: probe('my gmail keeps logging me out'),
+  football: probe('Which football team won the league?'),
 };
 
 const ALL = [...SIZES, 100];
@@ -273,6 +383,10 @@ const probeValues = (k) =>
 console.log('knowledge base size: right first % / out-of-scope answered % (validation threads)');
 line('shipped (consensus model, p >= 0.36)', shipped);
 for (const key of [
+  'cbLead',
+  'cbText',
+  'cbTitle',
+  'cuLead',
   'covered',
   ...QS.flatMap((q) => [`nc${q}`, `bc${q}`, `ex${q}`, `gap${q}`]),
   'z',
@@ -308,7 +422,16 @@ for (const key of [
 console.log(
   '\nEach signal gated just under the issue paraphrase (Berlin) value, so the unit test still answers:',
 );
-for (const key of ['covered', ...QS.flatMap((q) => [`nc${q}`, `bc${q}`, `gap${q}`]), 'z', 'z4']) {
+for (const key of [
+  'cbLead',
+  'cbText',
+  'cbTitle',
+  'cuLead',
+  'covered',
+  ...QS.flatMap((q) => [`nc${q}`, `bc${q}`, `gap${q}`]),
+  'z',
+  'z4',
+]) {
   const t = probes.berlin[key] - 1e-9;
   line(`shipped + ${key} >= ${t.toFixed(3)}`, (x) => shipped(x) && (x[key] ?? 0) >= t);
 }
@@ -364,7 +487,16 @@ const at100 = (answers) => {
   return ins.filter((x) => x.right && answers(x)).length;
 };
 const today100 = at100(shipped);
-for (const key of ['bc0.9', 'bc0.95', 'gap0.9', 'gap0.95', 'nc0.9']) {
+for (const key of [
+  'cbLead',
+  'cbText',
+  'cbTitle',
+  'bc0.9',
+  'bc0.95',
+  'gap0.9',
+  'gap0.95',
+  'nc0.9',
+]) {
   let best = null;
   for (let s = 0; s <= 400; s++) {
     const t = -1 + s / 200;
@@ -372,3 +504,104 @@ for (const key of ['bc0.9', 'bc0.95', 'gap0.9', 'gap0.95', 'nc0.9']) {
   }
   line(`shipped + ${key} >= ${best.toFixed(3)}`, (x) => shipped(x) && x[key] >= best);
 }
+
+// A bound for every rule that is monotone in these signals (answers more as each grows): to
+// answer the Berlin paraphrase it must answer every question at least as strong in all of them.
+const SIGNALS = ['consensus', 'score', 'covered', 'bc0.9', 'bc0.95', 'gap0.9', 'nc0.9', 'z4'];
+console.log(
+  `\nOut-of-scope questions at least as strong as Berlin in every signal (${SIGNALS.join(', ')}):`,
+);
+console.log(
+  ALL.map((size) => {
+    const oos = rows.filter((x) => x.size === size && x.oos && x.top !== null);
+    const n = rows.filter((x) => x.size === size && x.oos).length;
+    const above = oos.filter((x) => SIGNALS.every((k) => x[k] >= probes.berlin[k])).length;
+    return `${size}: ${pct(above, n)}%`;
+  }).join('  '),
+);
+const dominates = (x) => shipped(x) && SIGNALS.every((k) => x[k] >= probes.berlin[k]);
+line('answers only what dominates Berlin', dominates);
+
+// Two gates on top of today's decision, each at most Berlin's value (so it is answered), chosen
+// for the most right first (mean over sizes) with every size <= 20% out of scope.
+console.log(
+  '\nTwo gates (each <= the Berlin value), best mean right first with every size <= 20%:',
+);
+const PAIR = [
+  'cbLead',
+  'cbText',
+  'consensus',
+  'score',
+  'evidence',
+  'covered',
+  'bc0.9',
+  'bc0.95',
+  'gap0.9',
+  'nc0.9',
+  'z4',
+];
+const meanRight = (answers) =>
+  ALL.reduce((sum, size) => {
+    const ins = rows.filter((x) => x.size === size && !x.oos);
+    return sum + ins.filter((x) => x.right && answers(x)).length / ins.length;
+  }, 0) / ALL.length;
+const grid = (k) => {
+  const b = probes.berlin[k];
+  const values = rows
+    .map((r) => r[k])
+    .filter((v) => v <= b)
+    .sort((a, c) => a - c);
+  return [
+    ...new Set(
+      Array.from({ length: 16 }, (_, i) => values[Math.floor((i * (values.length - 1)) / 15)]),
+    ),
+  ];
+};
+const results = [];
+for (let i = 0; i < PAIR.length; i++)
+  for (let j = i + 1; j < PAIR.length; j++) {
+    const [a, b] = [PAIR[i], PAIR[j]];
+    let best = null;
+    for (const ta of grid(a))
+      for (const tb of grid(b)) {
+        const answers = (x) => shipped(x) && x[a] >= ta && x[b] >= tb;
+        if (!feasible(answers)) continue;
+        const m = meanRight(answers);
+        if (!best || m > best.m) best = { m, ta, tb, answers };
+      }
+    if (best) results.push({ a, b, ...best });
+  }
+results.sort((x, y) => y.m - x.m);
+for (const r of results.slice(0, 6))
+  line(`${r.a}>=${r.ta.toFixed(2)} & ${r.b}>=${r.tb.toFixed(2)}`, r.answers);
+
+console.log('\nDecoys: the base plus 170 CLINC150 pseudo-articles; a decoy first = no answer.');
+const lineWith = (name, answers) => {
+  const parts = ALL.map((size) => {
+    const r = rows.filter((x) => x.size === size);
+    const ins = r.filter((x) => !x.oos);
+    const oos = r.filter((x) => x.oos);
+    const right = ins.filter((x) => x.dright && answers(x)).length;
+    return `${size}: ${pct(right, ins.length)}/${pct(oos.filter(answers).length, oos.length)}`;
+  });
+  const probeText = Object.entries(probes)
+    .map(([k, x]) => `${k}${answers(x) ? '+' : '-'}`)
+    .join(' ');
+  console.log(`${name.padEnd(36)} ${parts.join('  ')}   ${probeText}`);
+};
+for (const t of [0.36, 0.4, 0.45, 0.5, 0.55, 0.6])
+  lineWith(
+    `decoys, shipped rule at p >= ${t}`,
+    (x) =>
+      x.dtop !== null &&
+      x.dscore >= MIN_SCORE &&
+      answerProbability({ consensus: x.dconsensus }) >= t,
+  );
+console.log(
+  'berlin with decoys',
+  JSON.stringify({
+    dtop: probes.berlin.dtop,
+    dconsensus: probes.berlin.dconsensus,
+    dscore: probes.berlin.dscore,
+  }),
+);
