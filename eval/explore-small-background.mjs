@@ -61,6 +61,14 @@
  *   two-gate search (each gate at most Berlin's value) finds consensus ≥ 0.25 & bc0.9 ≥ 0.62:
  *   91/14 85/18 82/19 73/15 63/15 (100: 50/2), with Berlin 0.003 above the second gate — a
  *   choice made on the unit test, not on validation, so not shipped either.
+ * - Unrelated questions (40 CLINC150 `oos_val` utterances, not siblings; the background is drawn
+ *   from training) answered at 3, 5, 10, 25, 50, 100 articles: today 35 26 18 20 28 20; with
+ *   bc0.9 ≥ 0.595 0 0 3 5 18 15; nc0.99 ≥ 0.10 0 0 1 2 0 3; decoys 1 0 1 3 5 5 — the background
+ *   does what it was meant to for questions about other domains (in distribution here: both are
+ *   CLINC150 out-of-scope utterances), not for StackFAQ's siblings.
+ * - The bc0.9 rule with a larger background (PER_INTENT=5, 850 questions) over three draws
+ *   (BG_SEED=1, 2, 3): gates 0.495, 0.620, 0.515 (one question at size 100 moves the rule), Berlin
+ *   refused by the second; 96/25 91/34 90/38 87/41 80/37 (100: 74/17) for the first.
  *   npx node eval/explore-small-background.mjs        (env: PER_INTENT, BG_SEED, DECOYS=oos; ~1 min)
  */
 import { readFileSync } from 'node:fs';
@@ -252,6 +260,12 @@ function featuresOf(text, index, bg) {
 }
 
 const rows = [];
+/**
+ * Unrelated questions (not siblings of the articles): 40 of CLINC150's `oos_val` utterances
+ * (disjoint from the background, which is drawn from training), asked to every base.
+ */
+const farRows = [];
+const unrelated = clinc.oos_val.slice(0, 40).map(([t]) => t);
 const random = seededRandom(11);
 const t0 = performance.now();
 let bgTime = 0;
@@ -295,6 +309,7 @@ for (const size of SIZES) {
     for (const id of [...outside, ...order.slice(size, size + OTHER_THREADS)])
       for (const text of asked.get(id) ?? [])
         rows.push({ size, oos: true, gold: null, ...both(text) });
+    for (const text of unrelated) farRows.push({ size, ...both(text) });
   }
 }
 const big = KnowledgeIndex.build(articles);
@@ -309,6 +324,12 @@ for (const q of queries)
     gold: q.gold_faq_id,
     ...featuresOf(q.text, big, bigBg),
     ...decoyFeaturesOf(q.text, bigDecoyed),
+  });
+for (const text of unrelated)
+  farRows.push({
+    size: 100,
+    ...featuresOf(text, big, bigBg),
+    ...decoyFeaturesOf(text, bigDecoyed),
   });
 for (const r of rows) {
   r.right = !r.oos && r.top === r.gold;
@@ -604,4 +625,24 @@ console.log(
     dconsensus: probes.berlin.dconsensus,
     dscore: probes.berlin.dscore,
   }),
+);
+
+console.log('\nUnrelated questions (40 CLINC150 oos_val utterances) answered %, per size:');
+const farLine = (name, answers) =>
+  console.log(
+    `${name.padEnd(36)} ${ALL.map((size) => {
+      const r = farRows.filter((x) => x.size === size);
+      return `${size}: ${pct(r.filter(answers).length, r.length)}`;
+    }).join('  ')}`,
+  );
+farLine('shipped', shipped);
+farLine('shipped + evidence >= 0.3', (x) => shipped(x) && x.evidence >= 0.3);
+farLine('shipped + nc0.99 >= 0.10', (x) => shipped(x) && x['nc0.99'] >= 0.1);
+farLine('shipped + bc0.9 >= 0.595', (x) => shipped(x) && x['bc0.9'] >= 0.595);
+farLine(
+  'decoys at p >= 0.36',
+  (x) =>
+    x.dtop !== null &&
+    x.dscore >= MIN_SCORE &&
+    answerProbability({ consensus: x.dconsensus }) >= 0.36,
 );
