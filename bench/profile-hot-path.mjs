@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Where the hot path's CPU goes: runs the throughput plan of bench/lib/hot-path.mjs against
 // edgepilot and the bare echo Durable Object (both on `wrangler dev`) and reports the CPU the
-// workerd processes spent per visitor message (from /proc, so Linux only), interleaved
+// workerd processes spent per visitor message (from /proc, so Linux only; counted from the
+// first message, after the sessions and sockets are open, as the rate is), interleaved
 // edgepilot/echo `--rounds` times. With `--profile`, one more edgepilot round runs under the
 // V8 sampling profiler (through wrangler's inspector port) and the functions and files with the
 // most self time are printed; the .cpuprofile is written for DevTools.
@@ -78,9 +79,14 @@ function cpuSeconds(pids) {
 
 async function measure(name, server, open) {
   const pids = workerdPids(server.child.pid);
-  const before = cpuSeconds(pids);
-  const clientBefore = process.cpuUsage();
-  const row = await benchThroughput(open, concurrency, perSlot);
+  // From the first message on (sessions, sockets and hellos excluded): the rate's CPU.
+  let before = 0;
+  let clientBefore = process.cpuUsage();
+  const onStart = () => {
+    before = cpuSeconds(pids);
+    clientBefore = process.cpuUsage();
+  };
+  const row = await benchThroughput(open, concurrency, perSlot, { onStart });
   const cpu = cpuSeconds(pids) - before;
   const client = process.cpuUsage(clientBefore);
   const perMessage = Math.round((cpu / row.messages) * 100_000) / 100;
@@ -213,8 +219,9 @@ try {
     const session = await inspector(product.inspectorPort);
     await session.call('Profiler.enable');
     await session.call('Profiler.setSamplingInterval', { interval: 200 });
-    await session.call('Profiler.start');
-    await benchThroughput(targets.edgepilot[1], concurrency, perSlot);
+    // Sampled from the first message on: sessions, sockets and hellos are not the hot path.
+    const onStart = () => session.call('Profiler.start');
+    await benchThroughput(targets.edgepilot[1], concurrency, perSlot, { onStart });
     const { result } = await session.call('Profiler.stop');
     session.close();
     const out = args.out && args.out !== 'true' ? args.out : '/tmp/hot-path.cpuprofile';

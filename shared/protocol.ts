@@ -230,8 +230,9 @@ export interface BatchFrame {
 }
 
 /**
- * A batch holds at most this many characters of frames (a replay page of long messages is
- * split over several): bounded however large the step's output is.
+ * A batch holds at most this many characters (UTF-16 code units; at most about 768 KB of
+ * UTF-8, under the runtime's 1 MiB WebSocket message) of frames: a replay page of long
+ * messages is split over several; bounded however large the step's output is.
  */
 export const MAX_BATCH_CHARS = 256 * 1024;
 

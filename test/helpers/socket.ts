@@ -81,7 +81,16 @@ export async function openSocket(
     ws,
     frames,
     raw,
-    send: (frame) => ws.send(JSON.stringify({ v: 1, id: crypto.randomUUID(), ...frame })),
+    // Every hello says `batch` as the first did (the server reads it from each hello).
+    send: (frame) =>
+      ws.send(
+        JSON.stringify({
+          v: 1,
+          id: crypto.randomUUID(),
+          ...frame,
+          ...(batch && frame.type === 'hello' ? { batch } : {}),
+        }),
+      ),
     messages,
     waitForMessages: (predicate, what, timeoutMs = 5_000) =>
       new Promise((resolve, reject) => {
@@ -105,6 +114,6 @@ export async function openSocket(
       }),
     close: () => ws.close(1000, 'done'),
   };
-  socket.send({ type: 'hello', lastSeq, ...(batch ? { batch } : {}) });
+  socket.send({ type: 'hello', lastSeq });
   return socket;
 }

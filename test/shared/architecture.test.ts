@@ -103,4 +103,17 @@ describe('import rules', () => {
     expect(entries.length).toBeGreaterThan(10);
     expect(offenders).toEqual([]);
   });
+
+  it('a conversation writes to and closes its sockets only through socket-out.ts (a close never drops a waiting batch)', async () => {
+    const dir = join(root, 'worker/conversation');
+    const offenders: string[] = [];
+    for (const entry of await readdir(dir)) {
+      if (!entry.endsWith('.ts') || entry === 'socket-out.ts') continue;
+      const text = await readFile(join(dir, entry), 'utf8');
+      for (const [i, line] of text.split('\n').entries())
+        if (/\b(ws|socket|pair\[1\])\.(send|close)\(/.test(line))
+          offenders.push(`${entry}:${i + 1}`);
+    }
+    expect(offenders).toEqual([]);
+  });
 });

@@ -3,8 +3,10 @@
  * the messenger's does, gets everything one step of the conversation sends it as one WebSocket
  * message, in order; a socket that does not ask gets every frame bare, as before.
  */
+import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { BatchFrame, ServerFrame } from '../../shared/protocol.ts';
+import { type BatchFrame, MAX_BATCH_CHARS, type ServerFrame } from '../../shared/protocol.ts';
+import type { SocketAttachment } from '../../worker/conversation/socket-out.ts';
 import { openSocket, startSession, type TestSocket } from '../helpers/socket.ts';
 import { createPilot, eventually, said } from './runtime-helpers.ts';
 
@@ -23,8 +25,8 @@ function shapes(socket: TestSocket, from = 0): string[][] {
   return all.filter((kinds) => kinds.join() !== 'typing');
 }
 
-async function welcomed(batch: boolean) {
-  const { publicKey } = await createPilot();
+async function welcomed(batch: boolean, settings: Record<string, unknown> = {}) {
+  const { publicKey } = await createPilot(settings);
   const { body } = await startSession(publicKey);
   if (!body) throw new Error('session refused');
   const socket = await openSocket(body.conversationId, body.token, 0, { batch });
@@ -48,6 +50,12 @@ describe('batched frames', () => {
       'the ack',
     );
     expect(shapes(socket, before)).toEqual([['message:visitor', 'message:pilot', 'ack']]);
+    // Kept in the socket's attachment: a hibernated object's new socket objects still batch.
+    const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(body.conversationId));
+    const attached = await runInDurableObject(stub, (_, state) =>
+      state.getWebSockets().map((ws) => (ws.deserializeAttachment() as SocketAttachment).batch),
+    );
+    expect(attached).toEqual([true]);
 
     // A second tab of the same visitor: it gets the next turn's two messages as one batch
     // (the ack is the sender's alone).
@@ -90,4 +98,23 @@ describe('batched frames', () => {
     expect(socket.raw.some((text) => text.includes('"batch"'))).toBe(false);
     socket.close();
   });
+
+  it('splits a long replay over several messages, each within the bound, every message once and in order', async () => {
+    // 45 turns of a 4,000-character question and a 2,000-character answer: 90 messages,
+    // about 270,000 characters, one replay page (100) over the batch bound.
+    const { socket, body } = await welcomed(true, { fallbackMessage: 'a'.repeat(2000) });
+    for (let i = 0; i < 45; i++) {
+      // The conversation takes 20 frames at once, then 5 a second.
+      if (i >= 18) await new Promise((resolve) => setTimeout(resolve, 220));
+      socket.send({ type: 'message', text: `${i} ${'q'.repeat(3990)}` });
+      await socket.waitForMessages((m) => m.length >= 2 * (i + 1), `answer ${i}`);
+    }
+    socket.close();
+    const again = await openSocket(body.conversationId, body.token, 0, { batch: true });
+    await again.waitForMessages((m) => m.length === 90, 'the whole replay');
+    expect(again.raw.length).toBeGreaterThan(1);
+    for (const text of again.raw) expect(text.length).toBeLessThanOrEqual(MAX_BATCH_CHARS);
+    expect(again.messages().map((m) => m.seq)).toEqual(Array.from({ length: 90 }, (_, i) => i + 1));
+    again.close();
+  }, 30_000);
 });

@@ -501,7 +501,7 @@ export class Connection {
       this.#startHeartbeat(socket);
       this.#setStatus('online');
     };
-    socket.onmessage = (event) => this.#receive(String(event.data));
+    socket.onmessage = (event) => this.#receive(String(event.data), socket);
     socket.onclose = (event) => {
       clearTimeout(connectTimer);
       if (this.#socket !== socket) return;
@@ -531,9 +531,11 @@ export class Connection {
     };
   }
 
-  #receive(raw: string): void {
+  #receive(raw: string, socket: WebSocket): void {
     this.#lastHeard = Date.now();
-    for (const frame of parseServerFrames(raw)) this.#frame(frame);
+    // A frame of a batch may close this socket (`unauthorized`): the rest is not read, as a
+    // closing socket delivers nothing more.
+    for (const frame of parseServerFrames(raw)) if (this.#socket === socket) this.#frame(frame);
   }
 
   #frame(frame: ServerFrame): void {

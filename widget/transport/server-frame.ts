@@ -1,8 +1,9 @@
 /**
  * A lean parser for server frames. The shared zod/mini schema costs ~8 KB brotli in the
  * bundle — half the messenger budget — so the widget checks frames by hand here.
- * test/shared/widget-server-frame.test.ts proves this accepts exactly what
- * `serverFrameSchema` accepts (property-based, against the shared schema).
+ * test/shared/widget-server-frame.test.ts proves this accepts exactly the frames
+ * `serverFrameSchema` accepts (property-based, against the shared schema), bare or inside a
+ * `batch` envelope (shared/protocol.ts `packFrames`), where each frame is checked on its own.
  */
 import type { ServerFrame } from '../../shared/protocol.ts';
 

@@ -179,11 +179,11 @@ export class ConversationObject extends DurableObject<AppEnv> {
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     // Complete the closing handshake; 1005/1006 are reserved and cannot be sent back.
-    ws.close(code === 1005 || code === 1006 ? 1000 : code, 'closing');
+    closeSocket(ws, code === 1005 || code === 1006 ? 1000 : code, 'closing');
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    ws.close(1011, 'error');
+    closeSocket(ws, 1011, 'error');
   }
 
   /**
@@ -199,7 +199,7 @@ export class ConversationObject extends DurableObject<AppEnv> {
         this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0,
         (ws.deserializeAttachment() as SocketAttachment | null)?.connectedAt ?? 0,
       );
-      if (now - heard > SOCKET_IDLE_MS) ws.close(CloseCode.idle, 'idle');
+      if (now - heard > SOCKET_IDLE_MS) closeSocket(ws, CloseCode.idle, 'idle');
     }
     if (this.runtime.hasBacklog()) await this.ctx.storage.setAlarm(now + 5_000);
     else if (this.ctx.getWebSockets().length > 0)
@@ -244,7 +244,7 @@ export class ConversationObject extends DurableObject<AppEnv> {
           `Too many frames on this socket; retry in ${retryAfterMs} ms`,
         ),
       );
-    else if (verdict === 'close') ws.close(CloseCode.tooManyFrames, 'too many frames');
+    else if (verdict === 'close') closeSocket(ws, CloseCode.tooManyFrames, 'too many frames');
     return verdict === 'accept';
   }
 
@@ -468,7 +468,7 @@ function refuseSocket(): Response {
       `At most ${MAX_SOCKETS_PER_CONVERSATION} open sockets per conversation`,
     ),
   );
-  pair[1].close(CloseCode.tooManySockets, 'too many sockets');
+  closeSocket(pair[1], CloseCode.tooManySockets, 'too many sockets');
   return new Response(null, { status: 101, webSocket: pair[0] });
 }
 

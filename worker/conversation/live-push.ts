@@ -92,7 +92,8 @@ export class LivePush {
   }
 
   private async loop(): Promise<void> {
-    // Let the turn finish first: its ack and remaining frames go out before the row is read.
+    // Let the turn's synchronous step finish first (its reply and ack are sent, or queued for
+    // the socket's batch, before the row is read).
     await Promise.resolve();
     while (this.wanted && !this.retired) {
       this.wanted = false;

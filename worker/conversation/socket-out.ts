@@ -1,6 +1,7 @@
 /**
  * What goes out on a visitor's socket: its per-socket state (the attachment, which survives
- * hibernation) and the one way frames are written to it. A socket whose hello said
+ * hibernation) and the one way frames are written to it and it is closed (nothing else in
+ * worker/conversation calls a socket's `send` or `close`: test/shared/architecture.test.ts). A socket whose hello said
  * `batch: true` gets every frame one synchronous step sends it (a visitor message's stored
  * message, the reply and the ack; a replay page) as one `batch` WebSocket message, packed when
  * the step ends (a microtask); other sockets get each frame at once, as before.
@@ -75,7 +76,8 @@ const waiting = new WeakMap<WebSocket, string[]>();
 
 /** One frame's text to one socket (a broadcast encodes the frame once for all of them). */
 export function sendText(ws: WebSocket, text: string): void {
-  if (!flag(ws, 'batch')) {
+  // Bare only when nothing waits: a frame never overtakes one sent before it.
+  if (!flag(ws, 'batch') && !waiting.has(ws)) {
     write(ws, text);
     return;
   }
