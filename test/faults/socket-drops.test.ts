@@ -39,6 +39,26 @@ describe('socket drops', () => {
     });
   }
 
+  // The messenger reads batches: a turn's frames arrive (or are lost) as one WebSocket message.
+  for (const every of [2, 3, 5]) {
+    it(`loses and duplicates nothing when a batching socket drops after every ${every} messages`, async () => {
+      const session = await startSession(base);
+      const visitor = new FaultVisitor(
+        base,
+        session,
+        (v) => {
+          if (v.framesOnSocket % every === 0) v.drop();
+        },
+        true,
+      );
+      await visitor.connect();
+      await converse(visitor, `batch${every}`);
+      expect(visitor.reconnects).toBeGreaterThan(0);
+      expectExactlyOnceInOrder(visitor, `batch${every}`);
+      visitor.close();
+    });
+  }
+
   it('stores a message exactly once when the socket drops right after sending it', async () => {
     const session = await startSession(base);
     const visitor = new FaultVisitor(base, session);

@@ -25,7 +25,10 @@ export class FaultVisitor {
   private readonly pending = new Map<string, Frame>();
   private readonly bySeq = new Map<number, ChatMessage>();
   private readonly listeners = new Set<() => void>();
-  /** Frames received on the current socket (for "drop every N frames"). */
+  /**
+   * WebSocket messages received on the current socket (for "drop every N frames"): a frame, or
+   * a whole batch when the visitor reads batches (it arrives, or is lost, as one).
+   */
   framesOnSocket = 0;
   reconnects = 0;
   /** Every message frame received, replays included (to see what the server re-sent). */
@@ -35,6 +38,8 @@ export class FaultVisitor {
     private readonly base: string,
     private readonly session: { conversationId: string; token: string },
     private readonly onFrame: (visitor: FaultVisitor) => void = () => {},
+    /** Say `batch: true` in every hello, as the messenger does (shared/protocol.ts). */
+    private readonly batch = false,
   ) {}
 
   get lastSeq(): number {
@@ -64,12 +69,14 @@ export class FaultVisitor {
     this.framesOnSocket = 0;
     ws.addEventListener('message', (event) => {
       if (this.ws !== ws || event.data === 'pong') return;
-      const frame = JSON.parse(String(event.data));
+      const parsed = JSON.parse(String(event.data));
       this.framesOnSocket++;
-      if (frame.type === 'message') {
-        this.deliveries++;
-        this.bySeq.set(frame.message.seq, frame.message);
-      } else if (frame.type === 'ack') this.pending.delete(frame.id);
+      for (const frame of parsed.type === 'batch' ? parsed.frames : [parsed]) {
+        if (frame.type === 'message') {
+          this.deliveries++;
+          this.bySeq.set(frame.message.seq, frame.message);
+        } else if (frame.type === 'ack') this.pending.delete(frame.id);
+      }
       this.onFrame(this);
       for (const listener of [...this.listeners]) listener();
     });
@@ -77,7 +84,8 @@ export class FaultVisitor {
       if (this.ws === ws) this.ws = null;
       for (const listener of [...this.listeners]) listener();
     });
-    ws.send(JSON.stringify({ v: 1, type: 'hello', id: randomUUID(), lastSeq: this.lastSeq }));
+    const hello = { v: 1, type: 'hello', id: randomUUID(), lastSeq: this.lastSeq };
+    ws.send(JSON.stringify(this.batch ? { ...hello, batch: true } : hello));
     for (const frame of this.pending.values()) ws.send(JSON.stringify(frame));
   }
 
