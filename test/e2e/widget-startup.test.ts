@@ -278,7 +278,7 @@ describe('messenger start-up', () => {
       'pilot: Hi there! I am the edgepilot demo pilot.',
       'pilot: What brings you here today?',
       'visitor: Pricing',
-      'pilot: Great, let us talk about pricing. A teammate will follow up soon.',
+      'pilot: Great, let us talk about pricing. Ask me anything, or ask to talk to a person.',
     ]);
     await fresh.close();
   });

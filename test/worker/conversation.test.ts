@@ -23,7 +23,7 @@ describe('conversation over the widget socket', () => {
       ['pilot', 'Hi there! I am the edgepilot demo pilot.'],
       ['pilot', 'What brings you here today?'],
       ['visitor', 'Support'],
-      ['pilot', 'Great, let us talk about support. A teammate will follow up soon.'],
+      ['pilot', 'Great, let us talk about support. Ask me anything, or ask to talk to a person.'],
     ]);
     socket.close();
   });
