@@ -77,7 +77,9 @@ export const demoFlow: Flow = {
       // On the contact: the agent who takes the conversation sees where to write.
       saveTo: 'contact.email',
       next: 'thanks',
-      onInvalid: 'done',
+      // One "that does not look like an email" first; then it was a question after all.
+      retries: 1,
+      onInvalid: 'answer',
     },
     {
       id: 'thanks',
