@@ -3,7 +3,8 @@
  * refused with 4009 (the conversation has all its sockets, other tabs) must not reconnect in a
  * loop, nor be woken by a page view's `live`; the visitor's next message tries again. And a page
  * view's answer below the stored read position (an erased conversation numbering from 1 again)
- * forgets that position.
+ * forgets that position. And a `batch` on the socket is read as its frames in order, up to a
+ * frame that closes the socket.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,6 +32,9 @@ interface Site {
 /** Sessions and page views answer `answer` (default: `live`); every socket is refused with 4009. */
 async function refusingSite(
   answer: Record<string, unknown> = { lastSeq: 0, messages: [], live: true },
+  /** What the site's socket does (default: refuse it with 4009). */
+  onSocket: (socket: WebSocket) => void = (socket) =>
+    socket.close(CloseCode.tooManySockets, 'too many sockets'),
 ): Promise<Site> {
   const site = { sockets: 0, liveAnswers: 0 } as Site;
   const server: Server = createServer((request, response) => {
@@ -58,7 +62,7 @@ async function refusingSite(
   const wss = new WebSocketServer({ server, handleProtocols: () => 'edgepilot.v1' });
   wss.on('connection', (socket) => {
     site.sockets++;
-    socket.close(CloseCode.tooManySockets, 'too many sockets');
+    onSocket(socket);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   site.api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -86,6 +90,7 @@ let cleanup: (() => Promise<void>) | null = null;
 function connect(site: Site, stored: Map<string, string> = new Map()) {
   let controller: { hostConnected(): void; hostDisconnected(): void } | undefined;
   const calls: string[] = [];
+  const frames: string[] = [];
   const connection = new Connection(
     {
       addController: (c) => {
@@ -95,7 +100,8 @@ function connect(site: Site, stored: Map<string, string> = new Map()) {
     },
     { pilotKey: 'pk_test', api: site.api, locale: null, storage: 'none', nonce: null },
     {
-      onFrame: () => undefined,
+      onFrame: (frame) =>
+        void frames.push(frame.type === 'message' ? `message ${frame.message.seq}` : frame.type),
       onPreview: (preview) => calls.push(`preview ${preview.lastSeq}`),
       onStatus: () => undefined,
       onReset: () => calls.push('reset'),
@@ -112,7 +118,7 @@ function connect(site: Site, stored: Map<string, string> = new Map()) {
     controller?.hostDisconnected();
     await site.close();
   };
-  return { connection, calls };
+  return { connection, calls, frames };
 }
 afterEach(async () => {
   await cleanup?.();
@@ -166,5 +172,43 @@ describe("a page view's answer below the stored read position", () => {
     await until(() => calls.some((c) => c.startsWith('preview')));
     expect(calls).toEqual(['preview 58']);
     expect(stored.get('read')).toBe('57');
+  });
+});
+
+describe('a batch on the socket (the hello says batch: true)', () => {
+  /** A socket that answers the hello with one batch of `frames`. */
+  const batching = (frames: unknown[]) => (socket: WebSocket) =>
+    socket.on('message', (data) => {
+      const hello = JSON.parse(String(data)) as { type: string; batch?: boolean };
+      if (hello.type !== 'hello') return;
+      // The messenger asks for batches in every hello.
+      expect(hello.batch).toBe(true);
+      socket.send(JSON.stringify({ v: 1, type: 'batch', frames }));
+    });
+  const welcome = { v: 1, type: 'welcome', conversationId: 'c1', lastSeq: 2 };
+  const message = (seq: number) => ({
+    v: 1,
+    type: 'message',
+    message: { seq, author: 'pilot', text: `m${seq}`, at: 1 },
+  });
+
+  it("reads a batch's frames in order, as if each had come alone", async () => {
+    const site = await refusingSite(undefined, batching([welcome, message(1), message(2)]));
+    const { connection, frames } = connect(site);
+    connection.wake();
+    await until(() => frames.length === 3);
+    expect(frames).toEqual(['welcome', 'message 1', 'message 2']);
+  });
+
+  it('reads no further once a frame of the batch closes the socket (unauthorized)', async () => {
+    const unauthorized = { v: 1, type: 'error', code: 'unauthorized', message: 'no' };
+    const site = await refusingSite(undefined, batching([welcome, unauthorized, message(1)]));
+    const { connection, frames } = connect(site);
+    connection.wake();
+    await until(() => frames.includes('error'));
+    await sleep(200);
+    // (It then starts a fresh session, whose socket gets the same batch again.)
+    expect(frames.slice(0, 2)).toEqual(['welcome', 'error']);
+    expect(frames).not.toContain('message 1');
   });
 });

@@ -534,8 +534,8 @@ export class Connection {
   #receive(raw: string, socket: WebSocket): void {
     this.#lastHeard = Date.now();
     // A frame of a batch may close this socket (`unauthorized`): the rest is not read, as a
-    // closing socket delivers nothing more.
-    for (const frame of parseServerFrames(raw)) if (this.#socket === socket) this.#frame(frame);
+    // closing socket (readyState 2, CLOSING) delivers nothing more.
+    for (const frame of parseServerFrames(raw)) if (socket.readyState < 2) this.#frame(frame);
   }
 
   #frame(frame: ServerFrame): void {

@@ -1,10 +1,11 @@
 /**
  * What goes out on a visitor's socket: its per-socket state (the attachment, which survives
  * hibernation) and the one way frames are written to it and it is closed (nothing else in
- * worker/conversation calls a socket's `send` or `close`: test/shared/architecture.test.ts). A socket whose hello said
- * `batch: true` gets every frame one synchronous step sends it (a visitor message's stored
- * message, the reply and the ack; a replay page) as one `batch` WebSocket message, packed when
- * the step ends (a microtask); other sockets get each frame at once, as before.
+ * worker/conversation calls a socket's `send` or `close`: test/shared/architecture.test.ts).
+ * A socket whose hello said `batch: true` gets every frame one synchronous step sends it (a
+ * visitor message's stored message, the reply and the ack; a replay page) as one `batch`
+ * WebSocket message, packed when the step ends (a microtask); other sockets get each frame at
+ * once, as before.
  */
 import { packFrames, type ServerFrame } from '../../shared/protocol.ts';
 
