@@ -98,7 +98,7 @@ describe('messenger lean start-up', () => {
       'pilot: Hi there! I am the edgepilot demo pilot.',
       'pilot: What brings you here today?',
       'visitor: Pricing',
-      'pilot: Great, let us talk about pricing. A teammate will follow up soon.',
+      'pilot: Great, let us talk about pricing. Ask me anything, or ask to talk to a person.',
     ]);
     // The full messenger took over the lean start-up's session: no second session, no page view
     // sent again by /events.
