@@ -72,7 +72,6 @@
  *   npx node eval/explore-small-background.mjs        (env: PER_INTENT, BG_SEED, DECOYS=oos; ~1 min)
  */
 import { readFileSync } from 'node:fs';
-import { readStackFaq } from '../scripts/eval-knowledge.mjs';
 import { seededRandom, shuffleInPlace } from '../shared/ai/seeded-random.ts';
 import {
   answerFeatures,
@@ -85,15 +84,22 @@ import {
 import { KnowledgeIndex } from '../shared/knowledge/knowledge-index.ts';
 import { SIMILARITY_FLOOR, sameStem, titleCoverage } from '../shared/knowledge/semantic.ts';
 import { contentTerms, tokenizeWords } from '../shared/knowledge/text.ts';
-import { loadWordVectors } from '../shared/knowledge/word-vectors.ts';
+import {
+  ALL_SIZES as ALL,
+  articles,
+  datasets,
+  feasible as feasibleOn,
+  fitModel as fitModelOn,
+  fullBase,
+  heldOut,
+  pct,
+  queries,
+  shipped,
+  sizeParts,
+  smallBases,
+  vectors,
+} from './small-knowledge-bases.mjs';
 
-const SIZES = [3, 5, 10, 25, 50];
-const OTHER_THREADS = 8;
-const datasets = process.env.EVAL_DATASETS ?? '/work/shared/datasets';
-const vectors = await loadWordVectors();
-const { threads, validation, heldOut, queries, articles } = readStackFaq(datasets, {
-  withTest: false,
-});
 const clinc = JSON.parse(readFileSync(`${datasets}/clinc150/data_full.json`, 'utf8'));
 const PER_INTENT = Number(process.env.PER_INTENT ?? 2);
 const byIntent = new Map();
@@ -133,12 +139,6 @@ function decoyFeaturesOf(text, index) {
   const id = top.article.articleId;
   return { dtop: id.startsWith('decoy-') ? null : id, dconsensus: f.consensus, dscore: f.score };
 }
-
-const valThreads = threads.filter((t) => validation.has(t.faq_id));
-const inScope = valThreads.filter((t) => !heldOut.has(t.faq_id)).map((t) => t.faq_id);
-const outside = valThreads.filter((t) => heldOut.has(t.faq_id)).map((t) => t.faq_id);
-const asked = new Map();
-for (const q of queries) asked.set(q.gold_faq_id, [...(asked.get(q.gold_faq_id) ?? []), q.text]);
 
 const raw = (s) => [s.lexical, s.title, s.lead ?? 0, s.titleChars, s.leadChars];
 const QS = [0.9, 0.95, 0.99, 1];
@@ -266,7 +266,6 @@ const rows = [];
  */
 const farRows = [];
 const unrelated = clinc.oos_val.slice(0, 40).map(([t]) => t);
-const random = seededRandom(11);
 const t0 = performance.now();
 let bgTime = 0;
 let bgBuilds = 0;
@@ -277,42 +276,16 @@ const timed = (index) => {
   bgBuilds++;
   return bg;
 };
-for (const size of SIZES) {
-  for (let k = 0; k < (size > 10 ? 6 : 15); k++) {
-    const order = shuffleInPlace([...inScope], random);
-    const kb = new Set(order.slice(0, size));
-    const index = KnowledgeIndex.build(
-      valThreads
-        .filter((t) => kb.has(t.faq_id))
-        .map((t) => ({
-          id: t.faq_id,
-          title: t.question,
-          body: t.all_answers.join('\n\n'),
-          url: `https://stackfaq.example/${t.faq_id}`,
-        })),
-    );
-    const bg = timed(index);
-    const decoyed = withDecoys(
-      valThreads
-        .filter((t) => kb.has(t.faq_id))
-        .map((t) => ({
-          id: t.faq_id,
-          title: t.question,
-          body: t.all_answers.join('\n\n'),
-          url: `https://stackfaq.example/${t.faq_id}`,
-        })),
-    );
-    const both = (text) => ({ ...featuresOf(text, index, bg), ...decoyFeaturesOf(text, decoyed) });
-    for (const id of kb)
-      for (const text of asked.get(id) ?? [])
-        rows.push({ size, oos: false, gold: id, ...both(text) });
-    for (const id of [...outside, ...order.slice(size, size + OTHER_THREADS)])
-      for (const text of asked.get(id) ?? [])
-        rows.push({ size, oos: true, gold: null, ...both(text) });
-    for (const text of unrelated) farRows.push({ size, ...both(text) });
-  }
+for (const { size, inputs, inside, away } of smallBases()) {
+  const index = KnowledgeIndex.build(inputs);
+  const bg = timed(index);
+  const decoyed = withDecoys(inputs);
+  const both = (text) => ({ ...featuresOf(text, index, bg), ...decoyFeaturesOf(text, decoyed) });
+  for (const { id, text } of inside) rows.push({ size, oos: false, gold: id, ...both(text) });
+  for (const text of away) rows.push({ size, oos: true, gold: null, ...both(text) });
+  for (const text of unrelated) farRows.push({ size, ...both(text) });
 }
-const big = KnowledgeIndex.build(articles);
+const big = fullBase();
 const bigStarted = performance.now();
 const bigBg = timed(big);
 const bigTime = performance.now() - bigStarted;
@@ -374,28 +347,14 @@ const probes = {
   football: probe('Which football team won the league?'),
 };
 
-const ALL = [...SIZES, 100];
-const pct = (n, d) => (d ? ((100 * n) / d).toFixed(0) : '—');
-function line(name, answers) {
-  const parts = ALL.map((size) => {
-    const r = rows.filter((x) => x.size === size);
-    const ins = r.filter((x) => !x.oos);
-    const oos = r.filter((x) => x.oos);
-    const right = ins.filter((x) => x.right && answers(x)).length;
-    return `${size}: ${pct(right, ins.length)}/${pct(oos.filter(answers).length, oos.length)}`;
-  });
+/** One line per rule: every size's summary (`right`: whose ranking), then the probes answered. */
+function line(name, answers, right = (x) => x.right) {
   const probe = Object.entries(probes)
     .map(([k, x]) => `${k}${answers(x) ? '+' : '-'}`)
     .join(' ');
-  console.log(`${name.padEnd(36)} ${parts.join('  ')}   ${probe}`);
+  console.log(`${name.padEnd(36)} ${sizeParts(rows, answers, right)}   ${probe}`);
 }
-const shipped = (x) =>
-  x.top !== null && x.score >= MIN_SCORE && answerProbability(x) >= DEFAULT_MIN_CONFIDENCE;
-const feasible = (answers) =>
-  ALL.every((size) => {
-    const oos = rows.filter((x) => x.size === size && x.oos);
-    return oos.filter(answers).length <= 0.2 * oos.length;
-  });
+const feasible = (answers) => feasibleOn(rows, answers);
 const probeValues = (k) =>
   Object.entries(probes)
     .map(([n, x]) => `${n}=${(x[k] ?? 0).toFixed(2)}`)
@@ -458,29 +417,7 @@ for (const key of [
 }
 console.log('berlin', JSON.stringify(probes.berlin));
 
-/** Logistic regression of "the best article is right" pooled over all sizes (as the sibling script). */
-function fitModel(features) {
-  const w = new Array(features.length + 1).fill(0);
-  const xs = rows.map((r) => [1, ...features.map((k) => r[k] ?? 0)]);
-  for (let step = 0; step < 3000; step++) {
-    const grad = new Array(w.length).fill(0);
-    xs.forEach((x, i) => {
-      const p = 1 / (1 + Math.exp(-x.reduce((sum, v, j) => sum + v * w[j], 0)));
-      x.forEach((v, j) => {
-        grad[j] += (p - (rows[i].right ? 1 : 0)) * v;
-      });
-    });
-    for (let j = 0; j < w.length; j++) w[j] -= 0.5 * (grad[j] / xs.length + (j ? 0.01 * w[j] : 0));
-  }
-  const p = (r) =>
-    r.top === null || r.score < MIN_SCORE
-      ? 0
-      : 1 /
-        (1 +
-          Math.exp(-[1, ...features.map((k) => r[k] ?? 0)].reduce((s, v, j) => s + v * w[j], 0)));
-  p.w = w;
-  return p;
-}
+const fitModel = (features) => fitModelOn(rows, features);
 console.log('\nPooled models (all sizes), lowest threshold with every size <= 20% out of scope:');
 for (const r of rows) r.zs = r.z4 / 10;
 for (const features of [
@@ -597,19 +534,7 @@ for (const r of results.slice(0, 6))
   line(`${r.a}>=${r.ta.toFixed(2)} & ${r.b}>=${r.tb.toFixed(2)}`, r.answers);
 
 console.log('\nDecoys: the base plus 170 CLINC150 pseudo-articles; a decoy first = no answer.');
-const lineWith = (name, answers) => {
-  const parts = ALL.map((size) => {
-    const r = rows.filter((x) => x.size === size);
-    const ins = r.filter((x) => !x.oos);
-    const oos = r.filter((x) => x.oos);
-    const right = ins.filter((x) => x.dright && answers(x)).length;
-    return `${size}: ${pct(right, ins.length)}/${pct(oos.filter(answers).length, oos.length)}`;
-  });
-  const probeText = Object.entries(probes)
-    .map(([k, x]) => `${k}${answers(x) ? '+' : '-'}`)
-    .join(' ');
-  console.log(`${name.padEnd(36)} ${parts.join('  ')}   ${probeText}`);
-};
+const lineWith = (name, answers) => line(name, answers, (x) => x.dright);
 for (const t of [0.36, 0.4, 0.45, 0.5, 0.55, 0.6])
   lineWith(
     `decoys, shipped rule at p >= ${t}`,

@@ -38,17 +38,22 @@ async function welcomed(batch: boolean, settings: Record<string, unknown> = {}) 
   return { socket, body };
 }
 
+/** Sends one message with frame id `id`; resolves once its answer and its ack have arrived. */
+async function answeredAndAcked(socket: TestSocket, id: string) {
+  socket.send({ id, type: 'message', text: 'hello there' });
+  await said(socket, 'Fallback answer.');
+  await eventually(
+    async () => socket.frames.some((f) => f.type === 'ack' && f.id === id),
+    Boolean,
+    'the ack',
+  );
+}
+
 describe('batched frames', () => {
   it('sends a visitor message, its reply and its ack as one WebSocket message, in order', async () => {
     const { socket, body } = await welcomed(true);
     const before = socket.raw.length;
-    socket.send({ id: 'batched-1', type: 'message', text: 'hello there' });
-    await said(socket, 'Fallback answer.');
-    await eventually(
-      async () => socket.frames.some((f) => f.type === 'ack' && f.id === 'batched-1'),
-      Boolean,
-      'the ack',
-    );
+    await answeredAndAcked(socket, 'batched-1');
     expect(shapes(socket, before)).toEqual([['message:visitor', 'message:pilot', 'ack']]);
     // Kept in the socket's attachment: a hibernated object's new socket objects still batch.
     const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(body.conversationId));
@@ -87,13 +92,7 @@ describe('batched frames', () => {
   it('keeps sending every frame bare to a socket that did not ask for batches', async () => {
     const { socket } = await welcomed(false);
     const before = socket.raw.length;
-    socket.send({ id: 'bare-1', type: 'message', text: 'hello there' });
-    await said(socket, 'Fallback answer.');
-    await eventually(
-      async () => socket.frames.some((f) => f.type === 'ack' && f.id === 'bare-1'),
-      Boolean,
-      'the ack',
-    );
+    await answeredAndAcked(socket, 'bare-1');
     expect(shapes(socket, before)).toEqual([['message:visitor'], ['message:pilot'], ['ack']]);
     expect(socket.raw.some((text) => text.includes('"batch"'))).toBe(false);
     socket.close();
