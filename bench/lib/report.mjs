@@ -369,7 +369,7 @@ export function markdown(r, rows, svgs) {
     parts.push(
       '## Hot path on local workerd',
       '',
-      `edgepilot: \`wrangler dev\` on a frozen copy of the tree, the seeded demo pilot, the real widget protocol (POST session, WebSocket, hello, \`message\` frames); the reply is the first pilot frame after the visitor's message (one committed turn: dedupe, visitor message, fallback answer). Baseline: \`bench/echo-worker\`, a bare Durable Object that accepts a WebSocket and does one SQLite INSERT per message, then echoes — same workerd, same run. ${latencyText} Throughput: N concurrent conversations, each visitor waiting for the answer before sending the next message.`,
+      `edgepilot: \`wrangler dev\` on a frozen copy of the tree, the seeded demo pilot, the real widget protocol (POST session, WebSocket, hello, \`message\` frames); the reply is the first pilot frame after the visitor's message (one committed turn: dedupe, the visitor message, a search of the knowledge base, the answer). Baseline: \`bench/echo-worker\`, a bare Durable Object that accepts a WebSocket and does one SQLite INSERT per message, then echoes — same workerd, same run. ${latencyText} Throughput: N concurrent conversations, each visitor waiting for the answer before sending the next message${h.throughputRounds ? `; ${h.throughputRounds} rounds per row, each side's round run back to back with the other's (who goes first alternates), msg/s the median round of each side and the ratio the median of the rounds' ratios` : ''}.`,
       '',
     );
     parts.push(
@@ -393,6 +393,7 @@ export function markdown(r, rows, svgs) {
           'ratio',
           'edgepilot p99 ms',
           'echo p99 ms',
+          'ratio per round',
         ],
         h.throughput.map((t) => [
           t.concurrency,
@@ -402,6 +403,7 @@ export function markdown(r, rows, svgs) {
           `${t.ratio}x`,
           t.edgepilot.latency.p99,
           t.echo.latency.p99,
+          (t.roundRatios ?? [t.ratio]).join(', '),
         ]),
       ),
       '',
