@@ -166,7 +166,9 @@ export async function benchHotPath(productBase, echoBase, { rounds = THROUGHPUT_
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? ['edgepilot', 'echo'] : ['echo', 'edgepilot'];
       for (const name of order) {
-        log(`hot path: throughput ${name}, ${concurrency} at once x ${perSlot}, round ${round + 1}`);
+        log(
+          `hot path: throughput ${name}, ${concurrency} at once x ${perSlot}, round ${round + 1}`,
+        );
         runs[name].push(await benchThroughput(targets[name], concurrency, perSlot));
       }
       ratios.push(runs.edgepilot[round].perSecond / runs.echo[round].perSecond);
