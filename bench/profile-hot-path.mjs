@@ -8,8 +8,10 @@
 // most self time are printed; the .cpuprofile is written for DevTools.
 // With `--base=<git revision>`, that revision's worker runs too (same dist/, its own state) and
 // is measured in the same rounds: an A/B of the code on a shared, noisy machine.
+// With `--tail=<ms>`, each round's CPU is read that long after its last answer, so the work a
+// round leaves behind (the outbox's flush, the queue and its consumer) is counted per message too.
 // Usage: npm run bench:profile -- [--concurrency=100] [--per-slot=1] [--rounds=2] [--base=main]
-//        [--profile] [--out=/tmp/hot-path.cpuprofile]   (needs `npm run build` first)
+//        [--tail=0] [--profile] [--out=/tmp/hot-path.cpuprofile]   (needs `npm run build` first)
 import { execSync } from 'node:child_process';
 import {
   cpSync,
@@ -36,6 +38,7 @@ const args = Object.fromEntries(
 const concurrency = Number(args.concurrency ?? 100);
 const perSlot = Number(args['per-slot'] ?? 1);
 const rounds = Number(args.rounds ?? 2);
+const tail = Number(args.tail ?? 0);
 const TICKS = 100; // clock ticks per second (USER_HZ)
 
 /** Process ids of every descendant of `root` whose command is workerd. */
@@ -87,6 +90,9 @@ async function measure(name, server, open) {
     clientBefore = process.cpuUsage();
   };
   const row = await benchThroughput(open, concurrency, perSlot, { onStart });
+  // With --tail, the work a round leaves behind (the outbox's flush a quiet second after the
+  // last turn, the queue, its consumer) is counted too: it is CPU the messages cost.
+  if (tail > 0) await new Promise((r) => setTimeout(r, tail));
   const cpu = cpuSeconds(pids) - before;
   const client = process.cpuUsage(clientBefore);
   const perMessage = Math.round((cpu / row.messages) * 100_000) / 100;
@@ -222,6 +228,7 @@ try {
     // Sampled from the first message on: sessions, sockets and hellos are not the hot path.
     const onStart = () => session.call('Profiler.start');
     await benchThroughput(targets.edgepilot[1], concurrency, perSlot, { onStart });
+    if (tail > 0) await new Promise((r) => setTimeout(r, tail));
     const { result } = await session.call('Profiler.stop');
     session.close();
     const out = args.out && args.out !== 'true' ? args.out : '/tmp/hot-path.cpuprofile';
