@@ -25,6 +25,26 @@ export const MAX_ASKERS_PER_QUESTION = 50;
 export const MAX_SEEN_EVENTS = 10_000;
 /** The seen ids are trimmed back to MAX_SEEN_EVENTS after this many new ones (and on start). */
 export const TRIM_SEEN_EVERY = 1_000;
+/**
+ * Questions written per statement. Each is at most MAX_QUESTION_CHARS, so a chunk's JSON stays
+ * far below a statement's 2 MB value limit, whatever a queue batch holds.
+ */
+const NOTE_CHUNK = 200;
+
+interface QuestionAsks {
+  key: string;
+  question: string;
+  count: number;
+  first: number;
+  last: number;
+}
+
+interface AskerAsks {
+  key: string;
+  conversationId: string;
+  times: number;
+  last: number;
+}
 
 export const unansweredQuestionSchema = z.object({
   /** The question's normalised text: stable across repeats, the list's cursor tiebreaker. */
@@ -66,12 +86,16 @@ export class UnansweredStore {
   private seenSinceTrim = TRIM_SEEN_EVERY;
 
   note(text: string, at: number, conversationId: string | null): void {
-    if (this.add(text, at, conversationId)) this.trim();
+    this.noteMany([{ question: text, at, conversationId }]);
   }
 
   /**
    * Several questions (a queue batch): each added, the list trimmed once. An item with an event
    * `id` already counted is skipped (a redelivery), so the queue's events count exactly once.
+   * Set-based: a few statements per NOTE_CHUNK questions (the ids checked, the questions and
+   * their askers upserted from one JSON array each), not three per question: a busy pilot's
+   * unanswered questions were the largest cost of its visitors' messages (`bench:profile
+   * --tail`), and each statement is a call into SQLite.
    */
   noteMany(
     items: readonly {
@@ -82,21 +106,25 @@ export class UnansweredStore {
     }[],
   ) {
     let added = false;
-    for (const item of items) {
-      if (item.id !== undefined && !this.firstSeen(item.id)) continue;
-      added = this.add(item.question, item.at, item.conversationId) || added;
-    }
+    for (let i = 0; i < items.length; i += NOTE_CHUNK)
+      added = this.addChunk(items.slice(i, i + NOTE_CHUNK)) || added;
     if (added) this.trim();
     if (this.seenSinceTrim >= TRIM_SEEN_EVERY) this.trimSeen();
   }
 
-  /** Records an event id; false when it was counted before. */
-  private firstSeen(id: string): boolean {
-    const fresh =
-      this.sql.exec('INSERT INTO unanswered_seen (id) VALUES (?) ON CONFLICT(id) DO NOTHING', id)
-        .rowsWritten > 0;
-    if (fresh) this.seenSinceTrim++;
-    return fresh;
+  /** The event ids never counted before, recorded as counted now (one statement). */
+  private firstSeen(ids: string[]): Set<string> {
+    if (!ids.length) return new Set();
+    const fresh = this.sql
+      .exec<{ id: string }>(
+        `INSERT INTO unanswered_seen (id) SELECT value FROM json_each(?) WHERE true
+         ON CONFLICT(id) DO NOTHING RETURNING id`,
+        JSON.stringify(ids),
+      )
+      .toArray()
+      .map((row) => row.id);
+    this.seenSinceTrim += fresh.length;
+    return new Set(fresh);
   }
 
   /** Keeps the newest MAX_SEEN_EVENTS ids (a range delete on the key: no scan). */
@@ -108,42 +136,68 @@ export class UnansweredStore {
     this.seenSinceTrim = 0;
   }
 
-  private add(text: string, at: number, conversationId: string | null): boolean {
-    const question = text.trim().slice(0, MAX_QUESTION_CHARS);
-    const key = questionKey(question);
-    if (!key) return false;
-    const { count } = this.sql
-      .exec<{ count: number }>(
-        `INSERT INTO unanswered (key, question, count, first_at, last_at) VALUES (?, ?, 1, ?, ?)
-         ON CONFLICT(key) DO UPDATE SET count = count + 1, last_at = excluded.last_at,
-         question = excluded.question RETURNING count`,
-        key,
-        question,
-        at,
-        at,
-      )
-      .one();
-    if (conversationId) {
-      this.sql.exec(
-        `INSERT INTO unanswered_askers (key, conversation_id, times, last_at) VALUES (?, ?, 1, ?)
-         ON CONFLICT(key, conversation_id) DO UPDATE SET times = times + 1, last_at = excluded.last_at`,
-        key,
-        conversationId,
-        at,
-      );
-      // A question has at most as many askers as asks (erasure takes both down, the cap only
-      // askers): under the cap there is nothing to delete, and most questions are (one
-      // statement fewer per question on a busy pilot's queue batches).
-      if (count <= MAX_ASKERS_PER_QUESTION) return true;
-      this.sql.exec(
-        `DELETE FROM unanswered_askers WHERE key = ? AND conversation_id NOT IN (
-           SELECT conversation_id FROM unanswered_askers WHERE key = ?
-           ORDER BY last_at DESC, conversation_id LIMIT ?)`,
-        key,
-        key,
-        MAX_ASKERS_PER_QUESTION,
-      );
+  /**
+   * At most NOTE_CHUNK questions: the ones not counted before, folded per question (how many
+   * asks, the first and the last, the last wording) and per question and asker, then written
+   * with one upsert each. The same end state as adding them one by one, in order.
+   */
+  private addChunk(
+    items: readonly { id?: string; question: string; at: number; conversationId: string | null }[],
+  ): boolean {
+    const fresh = this.firstSeen(items.flatMap((item) => (item.id === undefined ? [] : [item.id])));
+    const questions = new Map<string, QuestionAsks>();
+    const askers = new Map<string, AskerAsks>();
+    for (const item of items) {
+      // Deleted once used: an id twice in one batch counts once too.
+      if (item.id !== undefined && !fresh.delete(item.id)) continue;
+      const question = item.question.trim().slice(0, MAX_QUESTION_CHARS);
+      const key = questionKey(question);
+      if (!key) continue;
+      const asked = questions.get(key);
+      if (asked) Object.assign(asked, { question, count: asked.count + 1, last: item.at });
+      else questions.set(key, { key, question, count: 1, first: item.at, last: item.at });
+      if (!item.conversationId) continue;
+      const by = `${key}\n${item.conversationId}`;
+      const asker = askers.get(by);
+      if (asker) Object.assign(asker, { times: asker.times + 1, last: item.at });
+      else askers.set(by, { key, conversationId: item.conversationId, times: 1, last: item.at });
     }
+    if (!questions.size) return false;
+    const counts = this.sql
+      .exec<{ key: string; count: number }>(
+        `INSERT INTO unanswered (key, question, count, first_at, last_at)
+         SELECT json_extract(value, '$.key'), json_extract(value, '$.question'),
+           json_extract(value, '$.count'), json_extract(value, '$.first'),
+           json_extract(value, '$.last')
+         FROM json_each(?) WHERE true
+         ON CONFLICT(key) DO UPDATE SET count = count + excluded.count,
+           last_at = excluded.last_at, question = excluded.question RETURNING key, count`,
+        JSON.stringify([...questions.values()]),
+      )
+      .toArray();
+    if (!askers.size) return true;
+    this.sql.exec(
+      `INSERT INTO unanswered_askers (key, conversation_id, times, last_at)
+       SELECT json_extract(value, '$.key'), json_extract(value, '$.conversationId'),
+         json_extract(value, '$.times'), json_extract(value, '$.last')
+       FROM json_each(?) WHERE true
+       ON CONFLICT(key, conversation_id) DO UPDATE SET times = times + excluded.times,
+         last_at = excluded.last_at`,
+      JSON.stringify([...askers.values()]),
+    );
+    // A question has at most as many askers as asks (erasure takes both down, the cap only
+    // askers): only a question asked more than the cap can have more askers than it.
+    const asked = new Set([...askers.values()].map((asker) => asker.key));
+    for (const { key, count } of counts)
+      if (count > MAX_ASKERS_PER_QUESTION && asked.has(key))
+        this.sql.exec(
+          `DELETE FROM unanswered_askers WHERE key = ? AND conversation_id NOT IN (
+             SELECT conversation_id FROM unanswered_askers WHERE key = ?
+             ORDER BY last_at DESC, conversation_id LIMIT ?)`,
+          key,
+          key,
+          MAX_ASKERS_PER_QUESTION,
+        );
     return true;
   }
 
