@@ -203,6 +203,33 @@ describe('unanswered questions are bounded', () => {
     expect((await stub.unansweredList(10))[0]?.count).toBe(asks);
   });
 
+  it('counts a big batch as if each question came alone: repeats folded, wording and times kept, asks per asker erasable', async () => {
+    const stub = env.PILOT.get(env.PILOT.idFromName(`fold-${crypto.randomUUID()}`));
+    // 450 asks (more than one statement's worth) of three questions, in two spellings, by
+    // three conversations, ids all different.
+    const items = Array.from({ length: 450 }, (_, i) => ({
+      id: `unanswered_fold_${i}`,
+      question: i % 2 ? `Do you ship to planet ${i % 3}?` : `do you  ship to PLANET ${i % 3}`,
+      at: 1_000 + i,
+      conversationId: `conv_${i % 3 === 0 ? i % 2 : 2}`,
+    }));
+    await stub.noteUnansweredMany(items);
+    const list = await stub.unansweredList(10);
+    expect(list.map((row) => row.count)).toEqual([150, 150, 150]);
+    for (const planet of [0, 1, 2]) {
+      const asks = items.filter((_, i) => i % 3 === planet);
+      const row = list.find((r) => r.question.toLowerCase().includes(`planet ${planet}`));
+      expect(row?.firstAskedAt).toBe(asks[0]?.at);
+      expect(row?.lastAskedAt).toBe(asks.at(-1)?.at);
+      expect(row?.question).toBe(asks.at(-1)?.question.trim());
+    }
+    // Planet 0 was asked by conv_0 (75 times) and conv_1 (75): erasing conv_0 takes its asks out.
+    await stub.forget(['conv_0'], []);
+    const after = await stub.unansweredList(10);
+    expect(after.find((r) => r.question.toLowerCase().includes('planet 0'))?.count).toBe(75);
+    expect(after.filter((r) => r.count === 150)).toHaveLength(2);
+  });
+
   it(`remembers at most ${MAX_SEEN_EVENTS} counted event ids (plus one trim's worth) and counts a recent redelivery once`, async () => {
     const stub = env.PILOT.get(env.PILOT.idFromName(`seen-${crypto.randomUUID()}`));
     const total = MAX_SEEN_EVENTS + 2 * TRIM_SEEN_EVERY + 7;
