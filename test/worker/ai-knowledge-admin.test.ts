@@ -230,6 +230,33 @@ describe('unanswered questions are bounded', () => {
     expect(after.filter((r) => r.count === 150)).toHaveLength(2);
   });
 
+  it('keeps the askers cap and erasure working for a question with a lone surrogate (typed, or an emoji cut at the limit)', async () => {
+    const stub = env.PILOT.get(env.PILOT.idFromName(`surrogate-${crypto.randomUUID()}`));
+    const asks = MAX_ASKERS_PER_QUESTION + 10;
+    const questions = ['Do you ship to Mars?\ud800', `${'a'.repeat(MAX_QUESTION_CHARS - 1)}😀`];
+    const items = Array.from({ length: 2 * asks }, (_, i) => ({
+      id: `unanswered_surrogate_${i}`,
+      question: questions[i % 2] as string,
+      at: i,
+      conversationId: `conv_${i}`,
+    }));
+    await stub.noteUnansweredMany(items);
+    const askers = await runInDurableObject(stub, (_instance, state) =>
+      state.storage.sql
+        .exec<{ n: number }>('SELECT COUNT(*) AS n FROM unanswered_askers GROUP BY key')
+        .toArray()
+        .map((row) => row.n),
+    );
+    // Two questions (no third key from a spelling that reads back differently), each capped.
+    expect(askers).toEqual([MAX_ASKERS_PER_QUESTION, MAX_ASKERS_PER_QUESTION]);
+    const list = await stub.unansweredList(10);
+    expect(list.map((row) => row.count)).toEqual([asks, asks]);
+    expect(list.some((row) => row.question === 'Do you ship to Mars?\uFFFD')).toBe(true);
+    // Erasing the newest asker of each finds its question again (the key read back matches).
+    await stub.forget([`conv_${2 * asks - 1}`, `conv_${2 * asks - 2}`], []);
+    expect((await stub.unansweredList(10)).map((row) => row.count)).toEqual([asks - 1, asks - 1]);
+  });
+
   it(`remembers at most ${MAX_SEEN_EVENTS} counted event ids (plus one trim's worth) and counts a recent redelivery once`, async () => {
     const stub = env.PILOT.get(env.PILOT.idFromName(`seen-${crypto.randomUUID()}`));
     const total = MAX_SEEN_EVENTS + 2 * TRIM_SEEN_EVERY + 7;

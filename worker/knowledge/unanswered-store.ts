@@ -26,8 +26,10 @@ export const MAX_SEEN_EVENTS = 10_000;
 /** The seen ids are trimmed back to MAX_SEEN_EVENTS after this many new ones (and on start). */
 export const TRIM_SEEN_EVERY = 1_000;
 /**
- * Questions written per statement. Each is at most MAX_QUESTION_CHARS, so a chunk's JSON stays
- * far below a statement's 2 MB value limit, whatever a queue batch holds.
+ * Questions written per statement. A question is at most MAX_QUESTION_CHARS, and JSON writes a
+ * character as at most 6 bytes (`\u0001`): the question and its key are under 6 KB together, so
+ * a chunk's JSON stays under about 1.3 MB, below a statement's 2 MB value limit, whatever a
+ * queue batch holds. Raise it only with that sum in mind (past the limit the whole batch fails).
  */
 const NOTE_CHUNK = 200;
 
@@ -139,7 +141,9 @@ export class UnansweredStore {
   /**
    * At most NOTE_CHUNK questions: the ones not counted before, folded per question (how many
    * asks, the first and the last, the last wording) and per question and asker, then written
-   * with one upsert each. The same end state as adding them one by one, in order.
+   * with one upsert each. The same end state as adding them one by one, in order, but for one
+   * case: an asker the cap pushes out and who asks again in the same chunk keeps its earlier
+   * asks (one by one, it came back with one), so an erasure takes all of them out.
    */
   private addChunk(
     items: readonly { id?: string; question: string; at: number; conversationId: string | null }[],
@@ -150,7 +154,13 @@ export class UnansweredStore {
     for (const item of items) {
       // Deleted once used: an id twice in one batch counts once too.
       if (item.id !== undefined && !fresh.delete(item.id)) continue;
-      const question = item.question.trim().slice(0, MAX_QUESTION_CHARS);
+      // Well-formed: a lone surrogate (typed by a visitor, or an emoji cut in half at the limit)
+      // would go into SQLite through JSON as bytes that read back as something else, and the
+      // key would no longer match itself (askers cap, erasure).
+      const question = item.question
+        .trim()
+        .slice(0, MAX_QUESTION_CHARS)
+        .replace(/\p{Cs}/gu, '\uFFFD');
       const key = questionKey(question);
       if (!key) continue;
       const asked = questions.get(key);
