@@ -2,6 +2,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { pilotAiSettingsSchema } from '../../shared/ai/ai-settings.ts';
 import { chatModelFor, loadPilotAI, pilotAiKey, rebuildPilotAI } from '../../worker/ai/pilot-ai.ts';
+import { POINTER_TTL_MS } from '../../worker/ai/pilot-ai-store.ts';
 
 const source = {
   intents: [
@@ -77,6 +78,34 @@ describe('pilot AI stored in KV and loaded by the runtime', () => {
     expect((await after.detect('track my package')).intent).not.toBe('order_status');
     expect(await after.answer('how much is gift wrapping?')).toEqual({ kind: 'noAnswer' });
     expect(await env.SNAPSHOTS.get(pilotAiKey(pilotId))).not.toBeNull();
+  });
+
+  it(`shares one pointer read per ${POINTER_TTL_MS} ms: a rebuild made elsewhere shows after it, one made here at once`, async () => {
+    const pilotId = `pl_${crypto.randomUUID()}`;
+    await rebuildPilotAI(env, pilotId, source);
+    expect((await (await loadPilotAI(env, pilotId)).detect('track my package')).intent).toBe(
+      'order_status',
+    );
+    // Another isolate's rebuild: a new blob and pointer written to KV behind this one's back.
+    const other = `pl_${crypto.randomUUID()}`;
+    await rebuildPilotAI(env, other, { ...source, intents: source.intents.slice(1) });
+    const { version } = JSON.parse((await env.SNAPSHOTS.get(pilotAiKey(other))) as string);
+    const blob = await env.SNAPSHOTS.get(`${pilotAiKey(other)}:${version}`);
+    await env.SNAPSHOTS.put(`${pilotAiKey(pilotId)}:${version}`, blob as string);
+    await env.SNAPSHOTS.put(pilotAiKey(pilotId), JSON.stringify({ version }));
+    // Within the window this isolate still serves the pointer it read.
+    expect((await (await loadPilotAI(env, pilotId)).detect('track my package')).intent).toBe(
+      'order_status',
+    );
+    await new Promise((r) => setTimeout(r, POINTER_TTL_MS + 100));
+    expect((await (await loadPilotAI(env, pilotId)).detect('track my package')).intent).not.toBe(
+      'order_status',
+    );
+    // A rebuild in this isolate writes its pointer through: the next load has it at once.
+    await rebuildPilotAI(env, pilotId, source);
+    expect((await (await loadPilotAI(env, pilotId)).detect('track my package')).intent).toBe(
+      'order_status',
+    );
   });
 
   it('works for a pilot with nothing trained yet: no intent, but entities and handover', async () => {

@@ -39,11 +39,43 @@ export async function writeStoredPilotAi(
   await kv.put(blobKey(pilotId, version), value);
   const pointer: Pointer = { version, ...(old ? { previous: old.version } : {}) };
   await kv.put(pilotAiKey(pilotId), JSON.stringify(pointer));
+  rememberPointer(pilotId, pointer, Date.now());
   if (old?.previous) await kv.delete(blobKey(pilotId, old.previous));
   return value.length;
 }
 
 const parsedByPilot = new Map<string, { version: string; value: unknown }>();
+
+/**
+ * The pointer each pilot had when this isolate last read it, reused for POINTER_TTL_MS: a new
+ * conversation's first question read it from KV (a KV read per conversation, in the visitor's
+ * first turn); now the conversations an isolate starts within that window share one read. A
+ * save in this isolate writes through; one elsewhere shows here at most POINTER_TTL_MS after KV
+ * has it, as a published snapshot does (SNAPSHOT_TTL_MS), and within the AI_TTL_MS a
+ * conversation keeps its loaded AI anyway.
+ */
+export const POINTER_TTL_MS = 2_000;
+/** Pilots whose pointer an isolate holds at most (the oldest read is dropped first). */
+const MAX_CACHED_POINTERS = 1_000;
+const pointers = new Map<string, { pointer: Pointer | null; at: number }>();
+
+function rememberPointer(pilotId: string, pointer: Pointer | null, at: number): void {
+  pointers.delete(pilotId);
+  pointers.set(pilotId, { pointer, at });
+  for (const oldest of pointers.keys()) {
+    if (pointers.size <= MAX_CACHED_POINTERS) break;
+    pointers.delete(oldest);
+  }
+}
+
+async function readPointer(kv: KVNamespace, pilotId: string): Promise<Pointer | null> {
+  const now = Date.now();
+  const held = pointers.get(pilotId);
+  if (held && now - held.at < POINTER_TTL_MS) return held.pointer;
+  const pointer = await kv.get<Pointer>(pilotAiKey(pilotId), 'json');
+  rememberPointer(pilotId, pointer, now);
+  return pointer;
+}
 
 /**
  * Reads the current version and turns it into `T` with `build`, once per version per isolate.
@@ -54,7 +86,7 @@ export async function readStoredPilotAi<T>(
   pilotId: string,
   build: (stored: StoredPilotAi | null) => T,
 ): Promise<T> {
-  const pointer = await kv.get<Pointer>(pilotAiKey(pilotId), 'json');
+  const pointer = await readPointer(kv, pilotId);
   const version = pointer?.version ?? '';
   const cached = parsedByPilot.get(pilotId);
   if (cached && cached.version === version) return cached.value as T;
@@ -90,4 +122,5 @@ export async function deleteStoredPilotAi(kv: KVNamespace, pilotId: string): Pro
   for (const version of [pointer?.version, pointer?.previous])
     if (version) await kv.delete(blobKey(pilotId, version));
   parsedByPilot.delete(pilotId);
+  pointers.delete(pilotId);
 }

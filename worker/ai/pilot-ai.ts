@@ -259,7 +259,9 @@ export function chatModelFor(env: AiEnv, settings: PilotAiSettings): ChatModel |
 }
 
 /**
- * Loads a pilot's AI from KV (one read + JSON parse); the DO keeps the result for its lifetime.
+ * Loads a pilot's AI from KV: its pointer (read at most once per POINTER_TTL_MS per isolate)
+ * and, for a version this isolate has not parsed yet, the blob (pilot-ai-store.ts); a
+ * conversation keeps the result for AI_TTL_MS (conversation/pilot-resources.ts).
  * `settings` is the pilot's `ai` settings from its snapshot (defaults: local provider).
  */
 export async function loadPilotAI(
