@@ -12,7 +12,7 @@ import { UNWATCHED_RECHECK_MS } from '../../worker/conversation/live-push.ts';
 import type { LiveConversation } from '../../worker/live/live-store.ts';
 import { call } from '../helpers/admin.ts';
 import { liveSocket } from './live-helpers.ts';
-import { createPilot, eventually, json, said, visit } from './runtime-helpers.ts';
+import { acked, createPilot, eventually, json, said, visit } from './runtime-helpers.ts';
 
 function pilotStub(pilotId: string) {
   return env.PILOT.get(env.PILOT.idFromName(pilotId));
@@ -181,11 +181,7 @@ describe('live view push', () => {
     const id = crypto.randomUUID();
     socket.send({ id, type: 'message', text: 'anyone there?' });
     await said(socket, 'Fallback answer.');
-    await eventually(
-      async () => socket.frames.some((f) => f.type === 'ack' && f.id === id),
-      Boolean,
-      'the ack',
-    );
+    await acked(socket, id);
     socket.send({ type: 'message', text: 'still there?' });
     await socket.waitForMessages(
       (messages) => messages.filter((m) => m.text === 'Fallback answer.').length === 2,
@@ -232,11 +228,7 @@ describe('live view push', () => {
     const id = crypto.randomUUID();
     socket.send({ id, type: 'message', text: 'quick question' });
     await said(socket, 'Fallback answer.');
-    await eventually(
-      async () => socket.frames.some((f) => f.type === 'ack' && f.id === id),
-      Boolean,
-      'the ack',
-    );
+    await acked(socket, id);
     const repliedAt = Date.now();
     expect(blockEndedAt).toBe(0); // the reply and its ack came while the live object was held
     await held;

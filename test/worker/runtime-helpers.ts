@@ -110,3 +110,12 @@ export function said(socket: TestSocket, text: string) {
     `a message containing "${text}"`,
   );
 }
+
+/** Waits until the socket has received the ack of the client frame `id`. */
+export function acked(socket: TestSocket, id: string) {
+  return eventually(
+    async () => socket.frames.some((f) => f.type === 'ack' && f.id === id),
+    Boolean,
+    `the ack of ${id}`,
+  );
+}

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { type BatchFrame, MAX_BATCH_CHARS, type ServerFrame } from '../../shared/protocol.ts';
 import type { SocketAttachment } from '../../worker/conversation/socket-out.ts';
 import { openSocket, startSession, type TestSocket } from '../helpers/socket.ts';
-import { createPilot, eventually, said } from './runtime-helpers.ts';
+import { acked, createPilot, eventually, said } from './runtime-helpers.ts';
 
 /**
  * What each WebSocket message held: a batch as its frames' kinds, a bare frame as one kind. A
@@ -42,11 +42,7 @@ async function welcomed(batch: boolean, settings: Record<string, unknown> = {}) 
 async function answeredAndAcked(socket: TestSocket, id: string) {
   socket.send({ id, type: 'message', text: 'hello there' });
   await said(socket, 'Fallback answer.');
-  await eventually(
-    async () => socket.frames.some((f) => f.type === 'ack' && f.id === id),
-    Boolean,
-    'the ack',
-  );
+  await acked(socket, id);
 }
 
 describe('batched frames', () => {
