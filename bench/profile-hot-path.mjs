@@ -10,6 +10,10 @@
 // is measured in the same rounds: an A/B of the code on a shared, noisy machine.
 // With `--tail=<ms>`, each round's CPU is read that long after its last answer, so the work a
 // round leaves behind (the outbox's flush, the queue and its consumer) is counted per message too.
+// Native CPU (SQLite, V8's runtime and compilers, the runtime's tail stream: what the V8 profile
+// cannot see): with PERF_CTL_EDGEPILOT (PERF_CTL_ECHO, PERF_CTL_BASE_<REVISION>) naming the
+// control FIFO of a `perf record -D -1 --control fifo:<path> -g -p <that side's workerd pids>`,
+// perf samples only that side's message windows (PERF_TAIL=1: and each round's tail).
 // Usage: npm run bench:profile -- [--concurrency=100] [--per-slot=1] [--rounds=2] [--base=main]
 //        [--tail=0] [--profile] [--out=/tmp/hot-path.cpuprofile]   (needs `npm run build` first)
 import { execSync } from 'node:child_process';
@@ -85,15 +89,21 @@ async function measure(name, server, open) {
   // From the first message on (sessions, sockets and hellos excluded): the rate's CPU.
   let before = 0;
   let clientBefore = process.cpuUsage();
+  const ctl = process.env[`PERF_CTL_${name.replace(/\W/g, '_').toUpperCase()}`];
   const onStart = () => {
+    if (ctl) writeFileSync(ctl, 'enable\n');
     before = cpuSeconds(pids);
     clientBefore = process.cpuUsage();
   };
   const row = await benchThroughput(open, concurrency, perSlot, { onStart });
   // With --tail, the work a round leaves behind (the outbox's flush a quiet second after the
   // last turn, the queue, its consumer) is counted too: it is CPU the messages cost.
+  const inWindow = cpuSeconds(pids) - before;
+  if (ctl && !process.env.PERF_TAIL) writeFileSync(ctl, 'disable\n');
   if (tail > 0) await new Promise((r) => setTimeout(r, tail));
+  if (ctl && process.env.PERF_TAIL) writeFileSync(ctl, 'disable\n');
   const cpu = cpuSeconds(pids) - before;
+  const windowPerMessage = Math.round((inWindow / row.messages) * 100_000) / 100;
   const client = process.cpuUsage(clientBefore);
   const perMessage = Math.round((cpu / row.messages) * 100_000) / 100;
   // The visitors' side (this process: sockets, frame parsing) shares the machine's cores with
@@ -101,11 +111,12 @@ async function measure(name, server, open) {
   const clientPerMessage =
     Math.round(((client.user + client.system) / 1000 / row.messages) * 100) / 100;
   log(
-    `${name}: ${row.perSecond}/s, p50 ${row.latency.p50} ms, CPU ${perMessage} ms per message (${row.messages} messages, ${pids.length} workerd), visitors' side ${clientPerMessage} ms`,
+    `${name}: ${row.perSecond}/s, p50 ${row.latency.p50} ms, CPU ${perMessage} ms per message${tail > 0 ? ` (${windowPerMessage} until the last answer)` : ''} (${row.messages} messages, ${pids.length} workerd), visitors' side ${clientPerMessage} ms`,
   );
   return {
     perSecond: row.perSecond,
     cpuMsPerMessage: perMessage,
+    windowCpuMsPerMessage: windowPerMessage,
     clientCpuMsPerMessage: clientPerMessage,
     p50: row.latency.p50,
   };
@@ -219,7 +230,7 @@ try {
     Math.round((results.reduce((a, r) => a + r[name][key], 0) / results.length) * 100) / 100;
   for (const name of Object.keys(targets))
     log(
-      `mean of ${rounds}: ${name} ${mean(name, 'cpuMsPerMessage')} ms CPU per message (visitors' side ${mean(name, 'clientCpuMsPerMessage')} ms), ${mean(name, 'perSecond')}/s`,
+      `mean of ${rounds}: ${name} ${mean(name, 'cpuMsPerMessage')} ms CPU per message (until the last answer ${mean(name, 'windowCpuMsPerMessage')}; visitors' side ${mean(name, 'clientCpuMsPerMessage')} ms), ${mean(name, 'perSecond')}/s`,
     );
   if (args.profile) {
     const session = await inspector(product.inspectorPort);

@@ -10,6 +10,15 @@
  */
 import * as z from 'zod/mini';
 import type { ErrorCode } from './errors.ts';
+import { shapeWithin } from './expr/size.ts';
+
+/**
+ * An event's `props` (`EdgePilot('track', name, props)`) nest at most this deep and hold at most
+ * this many values: a frame thousands of levels deep passed the size limit and overflowed the
+ * stack of the object call that carries it (a 500 on the public beacon route).
+ */
+export const MAX_PROPS_DEPTH = 8;
+export const MAX_PROPS_ENTRIES = 500;
 
 export const PROTOCOL_VERSION = 1;
 export const HEARTBEAT_PING = 'ping';
@@ -81,7 +90,13 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
     type: z.literal('event'),
     id,
     name: z.string().check(z.minLength(1), z.maxLength(100)),
-    props: z.optional(z.record(z.string(), z.unknown())),
+    props: z.optional(
+      z.record(z.string(), z.unknown()).check(
+        z.refine((props) => shapeWithin(props, MAX_PROPS_DEPTH, MAX_PROPS_ENTRIES), {
+          error: `At most ${MAX_PROPS_DEPTH} levels of nesting and ${MAX_PROPS_ENTRIES} values`,
+        }),
+      ),
+    ),
   }),
   /**
    * `EdgePilot('identify' | 'update', …)`: contact attributes for this conversation. Who the

@@ -49,6 +49,27 @@ export function sizeWithin(value: unknown, limit: number): number | null {
   return size;
 }
 
+/**
+ * Whether `value` nests at most `maxDepth` lists/objects deep and holds at most `maxEntries`
+ * values in all. Iterative, and stops at the first excess: a hostile value thousands of levels
+ * deep is refused without recursion (a structured clone or a recursive walk of it overflows
+ * the stack).
+ */
+export function shapeWithin(value: unknown, maxDepth: number, maxEntries: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  let entries = 0;
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop() as [unknown, number];
+    if (item === null || typeof item !== 'object') continue;
+    if (depth >= maxDepth) return false;
+    const children = Array.isArray(item) ? item : Object.values(item);
+    entries += children.length;
+    if (entries > maxEntries) return false;
+    for (const child of children) stack.push([child, depth + 1]);
+  }
+  return true;
+}
+
 function scalarSize(value: unknown): number {
   switch (typeof value) {
     case 'string':

@@ -13,7 +13,7 @@ import {
 } from '../../shared/engine/limits.ts';
 import { simulateFlow } from '../../shared/engine/simulate.ts';
 import { isAbort, RunError } from '../../shared/engine/types.ts';
-import { MAX_RENDERED_CHARS, sizeWithin } from '../../shared/expr/size.ts';
+import { MAX_RENDERED_CHARS, shapeWithin, sizeWithin } from '../../shared/expr/size.ts';
 import { renderTemplate, renderUrl } from '../../shared/expr/template.ts';
 import { makeCtx, makeFlow, play } from './engine-test-helpers.ts';
 
@@ -210,5 +210,21 @@ describe('simulate bounds', () => {
     expect(result.status).toBe('failed');
     expect(result.errors.map((e) => e.code)).toContain('response_too_large');
     expect(JSON.stringify(result).length).toBeLessThanOrEqual(MAX_SIMULATE_RESPONSE_CHARS);
+  });
+});
+
+describe('value shape bounds (event props)', () => {
+  it('counts depth and values without recursion, and stops at the first excess', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(shapeWithin(deep, 8, 500)).toBe(false);
+    // Eight objects, one inside the other, are eight levels: the most allowed here.
+    let eight: unknown = 'x';
+    for (let i = 0; i < 8; i++) eight = { k: eight };
+    expect(shapeWithin(eight, 8, 500)).toBe(true);
+    expect(shapeWithin({ k: eight }, 8, 500)).toBe(false);
+    expect(shapeWithin({ list: Array.from({ length: 500 }, (_, i) => i) }, 8, 500)).toBe(false);
+    expect(shapeWithin({ list: Array.from({ length: 499 }, (_, i) => i) }, 8, 500)).toBe(true);
+    expect(shapeWithin('plain', 0, 0)).toBe(true);
   });
 });

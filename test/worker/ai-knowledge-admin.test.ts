@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   MAX_ASKERS_PER_QUESTION,
   MAX_QUESTION_CHARS,
+  MAX_QUESTIONS_PER_CONVERSATION,
   MAX_SEEN_EVENTS,
   MAX_UNANSWERED,
   TRIM_SEEN_EVERY,
@@ -179,6 +180,40 @@ describe('unanswered questions are bounded', () => {
     expect(items.some((i) => i.question === 'question 0?')).toBe(false);
     expect(items.some((i) => i.question === `question ${MAX_UNANSWERED + 19}?`)).toBe(true);
     expect(Math.max(...items.map((i) => i.question.length))).toBe(MAX_QUESTION_CHARS);
+  });
+
+  it(`takes at most ${MAX_QUESTIONS_PER_CONVERSATION} questions from one conversation, and a flood of strangers' one-off questions does not push out what several visitors asked`, async () => {
+    const stub = env.PILOT.get(env.PILOT.idFromName(`flood-${crypto.randomUUID()}`));
+    const junk = (conversation: string, n: number, from = 0) =>
+      Array.from({ length: n }, (_, i) => ({
+        id: `flood_${conversation}_${from + i}`,
+        question: `junk ${conversation} ${from + i}`,
+        at: 1_000 + from + i,
+        conversationId: conversation,
+      }));
+    // One conversation, in two batches: only its first MAX_QUESTIONS_PER_CONVERSATION count.
+    await stub.noteUnansweredMany(junk('conv_one', 15));
+    await stub.noteUnansweredMany(junk('conv_one', 15, 15));
+    const listed = await stub.unansweredList(100);
+    expect(listed).toHaveLength(MAX_QUESTIONS_PER_CONVERSATION);
+    expect(listed.some((row) => row.question === 'junk conv_one 25')).toBe(false);
+    // What two visitors asked (long ago), and what one visitor asked.
+    await stub.noteUnansweredMany([
+      { id: 'real_1', question: 'Do you ship to Mars?', at: 1, conversationId: 'conv_a' },
+      { id: 'real_2', question: 'do you ship to mars', at: 2, conversationId: 'conv_b' },
+      { id: 'real_3', question: 'Is there a student discount?', at: 3, conversationId: 'conv_c' },
+    ]);
+    // Then a flood: more fresh one-off questions than the list holds, from many conversations.
+    const conversations = Math.ceil((MAX_UNANSWERED + 100) / MAX_QUESTIONS_PER_CONVERSATION);
+    for (let c = 0; c < conversations; c++)
+      await stub.noteUnansweredMany(
+        junk(`conv_flood_${c}`, MAX_QUESTIONS_PER_CONVERSATION, 100_000),
+      );
+    const after = await stub.unansweredList(MAX_UNANSWERED);
+    expect(after).toHaveLength(MAX_UNANSWERED);
+    expect(after.find((row) => row.question === 'do you ship to mars')?.count).toBe(2);
+    // A one-off question is as exposed as the flood's own: the least recently asked go first.
+    expect(after.some((row) => row.question === 'Is there a student discount?')).toBe(false);
   });
 
   it('remembers at most 50 askers of one question (the most recent), however many asked', async () => {

@@ -2,7 +2,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../../shared/errors.ts';
-import type { ServerFrame } from '../../shared/protocol.ts';
+import { MAX_PROPS_DEPTH, type ServerFrame } from '../../shared/protocol.ts';
 import {
   MAX_FRAME_CHARS,
   SOCKET_IDLE_MS,
@@ -191,6 +191,49 @@ describe('delivery over the visitor socket', () => {
         .map((m) => m.text),
     ).toEqual(frames.map((f) => f.text));
     reader.close();
+  });
+
+  it(`refuses event props nested past ${MAX_PROPS_DEPTH} levels with a 400 naming them, on the beacon route and the socket`, async () => {
+    const { publicKey } = await createPilot();
+    const visitor = await visit(publicKey);
+    // About 12 KB of JSON, 6,000 levels deep: under the frame size limit; it overflowed the
+    // stack of the object call (a 500) before the schema bounded the depth.
+    let deep: unknown = 1;
+    for (let i = 0; i < 6_000; i++) deep = [deep];
+    const event = { v: 1, type: 'event', id: 'deep-1', name: 'x', props: { a: deep } };
+    const response = await exports.default.fetch(
+      new Request(`${BASE}/v1/widget/${publicKey}/events`, {
+        method: 'POST',
+        body: JSON.stringify({ token: visitor.token, frames: [event] }),
+      }),
+    );
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { code: string; issues: { path: string }[] } };
+    expect(body.error.code).toBe('invalid_input');
+    expect(body.error.issues.map((issue) => issue.path)).toEqual(['frames.0.props']);
+    // The socket refuses the same frame by its id; the conversation still answers.
+    visitor.socket.send({ ...event, id: 'deep-2' });
+    await eventually(
+      async () => visitor.socket.frames.find((f) => f.type === 'error' && f.id === 'deep-2'),
+      (frame) => frame !== undefined,
+      'an error frame for the deep event',
+    );
+    // Props at the limit pass.
+    let ok: unknown = 1;
+    for (let i = 0; i < MAX_PROPS_DEPTH - 1; i++) ok = [ok];
+    visitor.socket.send({ v: 1, type: 'event', id: 'ok-1', name: 'x', props: { a: ok } });
+    await eventually(
+      async () => acked(visitor.socket, 'ok-1'),
+      (ok) => ok,
+      'the ack of an event at the limit',
+    );
+    visitor.socket.send({ type: 'message', id: 'after', text: 'still there?' });
+    await eventually(
+      async () => acked(visitor.socket, 'after'),
+      (ok) => ok,
+      'the ack of a message after it',
+    );
+    visitor.socket.close();
   });
 
   it('answers heartbeats and closes only the socket that went silent', async () => {

@@ -114,6 +114,8 @@ describe('http_request effect', () => {
       'http://0xa9fea9fe/',
       'http://2852039166/',
       'http://metadata.google.internal/',
+      'http://metadata.google.internal../',
+      'http://metadata..google.internal/',
       'http://[fd00::1]/',
       'http://[fe80::1]/',
       'file:///etc/passwd',
@@ -191,6 +193,52 @@ describe('http_request effect', () => {
     socket.close();
   });
 
+  it("never hands the flow's headers or body to another origin a redirect names", async () => {
+    const other = target.replace('127.0.0.1', 'localhost');
+    // What reached `/order` (the first hop's query names the tag too).
+    const hops = async (tag: string) =>
+      (await seen(tag)).filter((s) => s.path.startsWith('/order'));
+    const post = (tag: string, status: number, to: string) =>
+      runHttpRequest(
+        {
+          type: 'http_request',
+          nodeId: 'call',
+          idempotencyKey: `k-${tag}`,
+          awaitResult: true,
+          method: 'POST',
+          url: `${target}/redirect?tag=${tag}&status=${status}&to=${encodeURIComponent(to)}`,
+          headers: { authorization: 'Bearer PARTNER_SECRET', 'x-api-key': 'k1' },
+          body: JSON.stringify({ email: 'victim@example.com' }),
+          timeoutMs: 2_000,
+        },
+        { allowLoopback: true },
+      );
+    // 302 after a POST (as fetch does): a GET to the other origin, without the flow's headers
+    // and without the body.
+    const moved = crypto.randomUUID();
+    const movedResult = await post(moved, 302, `${other}/order?tag=${moved}-hop`);
+    expect(movedResult.ok).toBe(true);
+    const [hop] = await hops(`${moved}-hop`);
+    expect(hop).toMatchObject({ method: 'GET', body: '' });
+    expect(hop?.headers.authorization).toBeUndefined();
+    expect(hop?.headers['x-api-key']).toBeUndefined();
+    expect(hop?.headers['idempotency-key']).toBe(`k-${moved}`);
+    // 307 would resend the body: the step fails and the other origin hears nothing.
+    const kept = crypto.randomUUID();
+    const keptResult = await post(kept, 307, `${other}/order?tag=${kept}-hop`);
+    expect(keptResult).toEqual({
+      ok: false,
+      error: `blocked_redirect: 307 to another origin (${new URL(other).origin}) would resend the body`,
+    });
+    expect(await hops(`${kept}-hop`)).toEqual([]);
+    // Within the origin the author named, a 307 keeps the method, the headers and the body.
+    const same = crypto.randomUUID();
+    expect((await post(same, 307, `${target}/order?tag=${same}-hop`)).ok).toBe(true);
+    const [sameHop] = await hops(`${same}-hop`);
+    expect(sameHop).toMatchObject({ method: 'POST', body: '{"email":"victim@example.com"}' });
+    expect(sameHop?.headers.authorization).toBe('Bearer PARTNER_SECRET');
+  });
+
   it('allows loopback only when local development explicitly allows it', () => {
     const strict = { allowLoopback: false };
     for (const url of [
@@ -212,6 +260,9 @@ describe('http_request effect', () => {
     });
     expect(guardUrl('https://hooks.example.com/x', strict)).toMatchObject({ ok: true });
     expect(guardUrl('http://user:pw@example.com/', strict)).toMatchObject({ ok: false });
+    // However many trailing dots: a resolver reads "localhost.." as localhost.
+    for (const url of ['http://localhost../', 'http://localhost.../x', 'http://api.localhost../'])
+      expect(guardUrl(url, strict), url).toMatchObject({ ok: false });
   });
 
   it('refuses names that point at loopback or embed a private address (wildcard DNS)', () => {

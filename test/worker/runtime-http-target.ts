@@ -69,8 +69,11 @@ export default async function setup(project: TestProject) {
         return left > 0 ? send(503, { error: 'try again' }) : send(200, { ok: true });
       }
       case '/redirect':
-        // 302 to `to` (a test passes a blocked address of this same server, which would answer).
-        return send(302, '', { location: url.searchParams.get('to') ?? '/' });
+        // `status` (302 by default) to `to` (a test passes a blocked address of this same
+        // server, which would answer, or another origin of it: `localhost` for 127.0.0.1).
+        return send(Number(url.searchParams.get('status') ?? '302'), '', {
+          location: url.searchParams.get('to') ?? '/',
+        });
       case '/emails':
         return send(200, { id: `email_${seen.length}` });
       default:

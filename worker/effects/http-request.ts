@@ -1,7 +1,8 @@
 /**
  * The `http_request` effect: guarded URL (SSRF), bounded time and response size, an
  * `Idempotency-Key` per step so receivers can deduplicate, retries only for idempotent methods,
- * redirects followed by hand so every hop passes the guard again.
+ * redirects followed by hand so every hop passes the guard again (and a hop to another origin
+ * carries neither the flow's headers nor its body).
  */
 import type { IoEffect } from '../../shared/engine/types.ts';
 import type { EffectResult } from './effect-result.ts';
@@ -14,6 +15,8 @@ export const HTTP_MAX_TIMEOUT_MS = 10_000;
 /** Larger responses fail the step (`response_too_large`): flows save small JSON values. */
 export const HTTP_MAX_RESPONSE_BYTES = 256 * 1024;
 const MAX_REDIRECTS = 3;
+/** Dropped (with every header the flow set) when a redirect leads to another origin. */
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 const RETRY_DELAYS_MS = [200, 600];
 /** RFC 9110 idempotent methods: safe to send again when the first attempt failed. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
@@ -118,11 +121,28 @@ async function attempt(effect: HttpEffect, guard: GuardOptions, signal: AbortSig
     const location = response.headers.get('location');
     if (response.status >= 300 && response.status < 400 && location) {
       await response.body?.cancel();
-      target = new URL(location, checked.url).toString();
-      if (response.status === 303) {
+      const next = new URL(location, checked.url);
+      // As fetch does: 303, and 301/302 after a POST, go on as a GET without the body.
+      const status = response.status;
+      if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
         method = 'GET';
         body = undefined;
+        headers.delete('content-type');
       }
+      if (next.origin !== checked.url.origin) {
+        // Another origin than the one the flow's author named (an open redirect, a compromised
+        // partner) never gets the flow's headers (its API keys) or credentials…
+        for (const name of [...Object.keys(effect.headers ?? {}), ...CREDENTIAL_HEADERS])
+          headers.delete(name);
+        // …nor the body, which may carry what a visitor typed: a 307/308 that would send it on
+        // fails the step instead.
+        if (body !== undefined)
+          throw new StepError(
+            `blocked_redirect: ${status} to another origin (${next.origin}) would resend the body`,
+            false,
+          );
+      }
+      target = next.toString();
       continue;
     }
     const text = await readCapped(response);

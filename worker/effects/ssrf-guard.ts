@@ -143,7 +143,9 @@ export function guardUrl(raw: string, options: GuardOptions): GuardResult {
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     return { ok: false, reason: `protocol ${url.protocol} is not allowed` };
   if (url.username || url.password) return { ok: false, reason: 'credentials in URL' };
-  const host = url.hostname.toLowerCase().replace(/\.$/, '');
+  // Every trailing dot: "localhost.." is localhost to a resolver, not another name.
+  const host = url.hostname.toLowerCase().replace(/\.+$/, '');
+  if (host.includes('..')) return { ok: false, reason: 'invalid host name' };
   const literal = host.startsWith('[') ? host.slice(1, -1) : host;
   if (host.startsWith('[') || parseV4(host)) {
     if (!ipaddr.isValid(literal)) return { ok: false, reason: 'invalid IP address' };

@@ -2,8 +2,9 @@
  * Questions the pilot could not answer from its knowledge (the fallback or a flow's `noAnswer`
  * path was taken): one table in the PilotObject, the site owner's to-do list of articles to
  * write. The same question asked again (case and spacing aside) counts up instead of adding a
- * row. Bounded: at most MAX_UNANSWERED rows (the least recently asked go first) and
- * MAX_QUESTION_CHARS characters per question.
+ * row. Bounded: at most MAX_UNANSWERED rows (questions several conversations asked are kept
+ * longest; otherwise the least recently asked go first), MAX_QUESTION_CHARS characters per
+ * question and MAX_QUESTIONS_PER_CONVERSATION questions from any one conversation.
  *
  * Which conversations asked a question is kept beside it (`unanswered_askers`, with how many
  * times), so a privacy erasure can take a person's questions back out: the count drops by their
@@ -16,6 +17,13 @@ import { z } from 'zod';
 export const MAX_UNANSWERED = 500;
 export const MAX_QUESTION_CHARS = 500;
 export const MAX_ASKERS_PER_QUESTION = 50;
+/**
+ * Distinct questions one conversation may put on the list: past it, its questions are not
+ * counted. A stranger's conversation cannot fill the site owner's list with junk (the list keeps
+ * MAX_UNANSWERED rows); a visitor with more unanswered questions than this in one conversation
+ * is not the to-do list's typical source either.
+ */
+export const MAX_QUESTIONS_PER_CONVERSATION = 20;
 /**
  * Event ids already counted, kept so a queue message delivered twice (at-least-once delivery; a
  * conversation object that crashed after sending its events and before deleting them sends
@@ -149,11 +157,19 @@ export class UnansweredStore {
     items: readonly { id?: string; question: string; at: number; conversationId: string | null }[],
   ): boolean {
     const fresh = this.firstSeen(items.flatMap((item) => (item.id === undefined ? [] : [item.id])));
+    const byConversation = this.questionsBy(items);
     const questions = new Map<string, QuestionAsks>();
     const askers = new Map<string, AskerAsks>();
     for (const item of items) {
       // Deleted once used: an id twice in one batch counts once too.
       if (item.id !== undefined && !fresh.delete(item.id)) continue;
+      // A conversation at its cap adds nothing more (repeats of its own questions included: a
+      // count of its rows, not a lookup of each).
+      if (
+        item.conversationId &&
+        (byConversation.get(item.conversationId) ?? 0) >= MAX_QUESTIONS_PER_CONVERSATION
+      )
+        continue;
       // Well-formed: a lone surrogate (typed by a visitor, or an emoji cut in half at the limit)
       // would go into SQLite through JSON as bytes that read back as something else, and the
       // key would no longer match itself (askers cap, erasure).
@@ -170,7 +186,12 @@ export class UnansweredStore {
       const by = `${key}\n${item.conversationId}`;
       const asker = askers.get(by);
       if (asker) Object.assign(asker, { times: asker.times + 1, last: item.at });
-      else askers.set(by, { key, conversationId: item.conversationId, times: 1, last: item.at });
+      else {
+        askers.set(by, { key, conversationId: item.conversationId, times: 1, last: item.at });
+        // Counted as a new row of the conversation even when an earlier batch has it (a repeat
+        // then only brings the cap nearer): no lookup per question.
+        byConversation.set(item.conversationId, (byConversation.get(item.conversationId) ?? 0) + 1);
+      }
     }
     if (!questions.size) return false;
     const counts = this.sql
@@ -197,9 +218,9 @@ export class UnansweredStore {
     );
     // A question has at most as many askers as asks (erasure takes both down, the cap only
     // askers): only a question asked more than the cap can have more askers than it.
-    const asked = new Set([...askers.values()].map((asker) => asker.key));
+    const keys = new Set([...askers.values()].map((asker) => asker.key));
     for (const { key, count } of counts)
-      if (count > MAX_ASKERS_PER_QUESTION && asked.has(key))
+      if (count > MAX_ASKERS_PER_QUESTION && keys.has(key))
         this.sql.exec(
           `DELETE FROM unanswered_askers WHERE key = ? AND conversation_id NOT IN (
              SELECT conversation_id FROM unanswered_askers WHERE key = ?
@@ -211,10 +232,35 @@ export class UnansweredStore {
     return true;
   }
 
-  /** At most MAX_UNANSWERED questions (the least recently asked go), and their askers. */
+  /**
+   * How many questions each conversation of `items` has on the list (one statement, by the
+   * askers' conversation index).
+   */
+  private questionsBy(items: readonly { conversationId: string | null }[]): Map<string, number> {
+    const ids = [
+      ...new Set(items.flatMap((item) => (item.conversationId ? [item.conversationId] : []))),
+    ];
+    if (!ids.length) return new Map();
+    const rows = this.sql
+      .exec<{ conversation_id: string; n: number }>(
+        `SELECT conversation_id, COUNT(*) AS n FROM unanswered_askers
+         WHERE conversation_id IN (SELECT value FROM json_each(?)) GROUP BY conversation_id`,
+        JSON.stringify(ids),
+      )
+      .toArray();
+    return new Map(rows.map((row) => [row.conversation_id, row.n]));
+  }
+
+  /**
+   * At most MAX_UNANSWERED questions, and their askers. Questions more than one conversation
+   * asked go last (a flood of fresh one-off questions from strangers cannot push out what
+   * several visitors wanted to know); among the rest, the least recently asked go first.
+   */
   private trim(): void {
     const trimmed = this.sql.exec(
-      'DELETE FROM unanswered WHERE key NOT IN (SELECT key FROM unanswered ORDER BY last_at DESC, key LIMIT ?)',
+      `DELETE FROM unanswered WHERE key NOT IN (SELECT key FROM unanswered ORDER BY
+         (SELECT COUNT(*) > 1 FROM unanswered_askers a WHERE a.key = unanswered.key) DESC,
+         last_at DESC, key LIMIT ?)`,
       MAX_UNANSWERED,
     ).rowsWritten;
     if (trimmed > 0)
