@@ -711,7 +711,7 @@ export interface paths {
         };
         /**
          * One conversation with its transcript
-         * @description The transcript holds the newest 10,000 messages at most, in the order they were sent.
+         * @description The transcript holds the newest 10,000 messages (and 4,000,000 characters) at most, in the order they were sent.
          */
         get: operations["getConversation"];
         put?: never;
@@ -2371,7 +2371,7 @@ export interface components {
                 nodeId: string | null;
                 waitingSince: number | null;
             } | null;
-            /** @description The newest 10,000 messages at most, oldest first: past that many, the conversation's first messages are left out */
+            /** @description The newest 10,000 messages at most, of at most 4,000,000 characters in all, oldest first: past either, the conversation's first messages are left out */
             messages: components["schemas"]["Message"][];
         };
         Message: {
@@ -2657,7 +2657,7 @@ export interface components {
                 data?: unknown;
                 createdAt: number;
             }[];
-            /** @description True when a list reached its bound (see README, Privacy); nothing is silently cut */
+            /** @description True when a list reached its bound, or a conversation's transcript starts after its first message (past 10,000 messages or 4,000,000 characters: the newest are kept; see README, Privacy); nothing is silently cut */
             truncated: boolean;
         };
         ExportConversation: {

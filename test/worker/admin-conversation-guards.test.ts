@@ -8,7 +8,10 @@ import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../shared/errors.ts';
 import { conversationIdFor } from '../../worker/auth/visitor-token.ts';
-import { MAX_TRANSCRIPT_MESSAGES } from '../../worker/conversation/storage.ts';
+import {
+  MAX_TRANSCRIPT_CHARS,
+  MAX_TRANSCRIPT_MESSAGES,
+} from '../../worker/conversation/storage.ts';
 import { sessionSecret } from '../../worker/env.ts';
 import { call } from '../helpers/admin.ts';
 import { workspace } from './admin-fixtures.ts';
@@ -165,5 +168,36 @@ describe('a transcript past the cap', () => {
     expect(detail.lastMessage).toBe(`message ${extra}`);
     const seqs = detail.messages.map((m) => m.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  });
+
+  it(`answers a transcript past ${MAX_TRANSCRIPT_CHARS.toLocaleString('en')} characters with its newest messages that fit, in the view and the export`, async () => {
+    const { publicKey } = await createPilot();
+    const visitor = await visit(publicKey);
+    visitor.socket.send({ type: 'message', text: 'hello' });
+    await said(visitor.socket, 'Fallback answer.');
+    visitor.socket.close();
+    await indexed(visitor.conversationId);
+    // 9,000 messages of 4,000 characters (the most a visitor may send): 36 M characters, past
+    // the 32 MiB an object call may return (the view and the export answered 500).
+    const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(visitor.conversationId));
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec(
+        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 9000)
+         INSERT INTO messages (author, text, at) SELECT 'visitor', printf('%04d', i) || ?, ? FROM n`,
+        'x'.repeat(3_996),
+        Date.now(),
+      );
+    });
+    const response = await call(`/v1/admin/conversations/${visitor.conversationId}`);
+    expect(response.status).toBe(200);
+    const detail = await json<{ messages: { seq: number; text: string }[] }>(response);
+    const chars = detail.messages.reduce((sum, m) => sum + m.text.length, 0);
+    expect(chars).toBeLessThanOrEqual(MAX_TRANSCRIPT_CHARS);
+    expect(detail.messages.length).toBe(Math.floor(MAX_TRANSCRIPT_CHARS / 4_000));
+    expect(detail.messages.at(-1)?.text.startsWith('9000')).toBe(true);
+    // The export (the object's exportData) says its transcript starts after the first message.
+    const exported = await stub.exportData((await stub.describe())?.workspaceId ?? '');
+    expect(exported?.messages.at(-1)?.text.startsWith('9000')).toBe(true);
+    expect((exported?.messages[0]?.seq ?? 1) > 1).toBe(true);
   });
 });

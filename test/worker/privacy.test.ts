@@ -319,6 +319,77 @@ describe('erasing an anonymous visitor and deleting a conversation', () => {
     expect(await scanObject('pb', pilotStub(b.pilotId), needles)).toEqual([]);
   });
 
+  it('erases the contact a flow wrote for an anonymous visitor, by visitor or by that contact, and a concurrent call is no 500', async () => {
+    const { pilotId, publicKey } = await createPilot();
+    await publishFlow(pilotId, {
+      name: 'Lead form',
+      trigger: { type: 'event', name: 'go' },
+      start: 'contact',
+      nodes: [
+        {
+          id: 'contact',
+          type: 'update_contact',
+          fields: { email: '{{event.to}}', name: 'Anon {{event.note}}', plan: '{{event.note}}' },
+          next: 'tag',
+        },
+        { id: 'tag', type: 'add_tag', tags: ['lead'], next: 'done' },
+        { id: 'done', type: 'send_message', text: 'Saved' },
+      ],
+    });
+    const lead = async () => {
+      const note = `note-${crypto.randomUUID()}`;
+      const email = `anon-${crypto.randomUUID()}@example.com`;
+      const { body } = await startSession(publicKey);
+      if (!body) throw new Error('session refused');
+      const socket = await openSocket(body.conversationId, body.token);
+      socket.send({ type: 'event', name: 'go', props: { note, to: email } });
+      await said(socket, 'Saved');
+      socket.close();
+      const contactId = `ct_${body.visitorId}`;
+      await eventually(
+        async () =>
+          env.DB.prepare('SELECT COUNT(*) AS n FROM conversations WHERE id = ?')
+            .bind(body.conversationId)
+            .first<{ n: number }>(),
+        (row) => row?.n === 1,
+        'the conversation indexed',
+      );
+      return { ...body, note, email, contactId, needles: [body.visitorId, note, email] };
+    };
+
+    // By visitor: the receipt counts the contact, and nothing of theirs is left in D1.
+    const a = await lead();
+    expect((await scanD1(a.needles)).map((hit) => hit.where)).toContain('d1.contacts');
+    const byVisitor = await call(`/v1/admin/visitors/${a.visitorId}/erase`, { method: 'POST' });
+    expect(byVisitor.status).toBe(200);
+    expect(await json<{ erased: { contacts: number } }>(byVisitor)).toMatchObject({
+      erased: { contacts: 1 },
+    });
+    expect(await scanD1(a.needles)).toEqual([]);
+
+    // By that contact: its export holds the visitor's conversation, and its erasure empties it.
+    const b = await lead();
+    const exported = await json<{ conversations: { messages: unknown[] }[] }>(
+      await call(`/v1/admin/contacts/${b.contactId}/export`),
+    );
+    expect(exported.conversations).toHaveLength(1);
+    const byContact = await call(`/v1/admin/contacts/${b.contactId}/erase`, { method: 'POST' });
+    expect(byContact.status).toBe(200);
+    expect(await scanD1(b.needles)).toEqual([]);
+    expect(await scanObject('b', stubOf(b.conversationId), b.needles)).toEqual([]);
+
+    // Two calls at once for the same person: both answer, neither with a 500.
+    const c = await lead();
+    const both = await Promise.all([
+      call(`/v1/admin/visitors/${c.visitorId}/erase`, { method: 'POST' }),
+      call(`/v1/admin/visitors/${c.visitorId}/erase`, { method: 'POST' }),
+    ]);
+    for (const response of both) expect([200, 202]).toContain(response.status);
+    const last = await call(`/v1/admin/visitors/${c.visitorId}/erase`, { method: 'POST' });
+    expect(last.status).toBe(200);
+    expect(await scanD1(c.needles)).toEqual([]);
+  });
+
   it('deletes one conversation and keeps the same visitor’s conversation on another pilot', async () => {
     const email = `del-${crypto.randomUUID()}@example.com`;
     const a = await createPilot();

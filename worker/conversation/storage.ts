@@ -80,6 +80,12 @@ CREATE INDEX IF NOT EXISTS effects_status ON effects(status, seq);
  * latest turns are never the ones missing (one response stays a few MB at most).
  */
 export const MAX_TRANSCRIPT_MESSAGES = 10_000;
+/**
+ * …and at most this many characters of message text and rich parts: 10,000 messages of 4,000
+ * characters were past the 32 MiB an object call may return (the admin's conversation view and
+ * the export answered 500). The newest messages that fit are returned; what is cut is the start.
+ */
+export const MAX_TRANSCRIPT_CHARS = 4_000_000;
 
 /** Client frame ids an object keeps in memory (ConversationStorage.frames); past it, SQL. */
 export const MAX_KNOWN_FRAMES = 1_000;
@@ -630,15 +636,23 @@ export class ConversationStorage {
       .map(toMessage);
   }
 
-  /** The newest `limit` messages, oldest first (a transcript past the cap loses its start). */
-  newestMessages(limit: number): ChatMessage[] {
-    return this.sql
-      .exec<MessageRow>(
-        'SELECT * FROM (SELECT * FROM messages ORDER BY seq DESC LIMIT ?) ORDER BY seq',
-        limit,
-      )
-      .toArray()
-      .map(toMessage);
+  /**
+   * The newest `limit` messages of at most `chars` characters in all (text and rich parts),
+   * oldest first: a transcript past either cap loses its start. Read newest first and stopped
+   * at the budget, so a huge conversation is not read whole.
+   */
+  newestMessages(limit: number, chars = MAX_TRANSCRIPT_CHARS): ChatMessage[] {
+    const rows: MessageRow[] = [];
+    let size = 0;
+    for (const row of this.sql.exec<MessageRow>(
+      'SELECT * FROM messages ORDER BY seq DESC LIMIT ?',
+      limit,
+    )) {
+      size += row.text.length + (row.rich?.length ?? 0) + (row.choices?.length ?? 0);
+      if (size > chars) break;
+      rows.push(row);
+    }
+    return rows.reverse().map(toMessage);
   }
 
   message(seq: number): ChatMessage | null {

@@ -85,6 +85,16 @@ export async function runErasure(
     }
     const refs = plan.conversations;
     job = await startJob(env, workspaceId, subject, subjectHash, refs, plan.targets, row?.id);
+    if (!job) {
+      // A concurrent call for the same person started the job first: go on with its job (each
+      // step is idempotent), or report what it finished.
+      const raced = await env.DB.prepare(SELECT_JOB)
+        .bind(workspaceId, subject.kind, subjectHash)
+        .first<JobRow>();
+      if (!raced) throw new Error('erasure job could not be started');
+      if (raced.status !== 'running') return alreadyErased(raced, subject);
+      job = parseJob(raced, subject, workspaceId);
+    }
   }
   onStep('job.start');
   return continueJob(env, job, Math.max(1, Math.min(perCall, CONVERSATIONS_PER_CALL)), onStep);
@@ -110,7 +120,7 @@ async function startJob(
   pending: Job['pending'],
   targets: Targets,
   existingId: string | undefined,
-): Promise<Job> {
+): Promise<Job | null> {
   const now = Date.now();
   const job: Job = {
     id: existingId ?? `erasure_${crypto.randomUUID().replaceAll('-', '')}`,
@@ -121,11 +131,12 @@ async function startJob(
     progress: { startedAt: now, erased: zeroCounts() },
     erasedNow: [],
   };
-  await env.DB.prepare(
+  const written = await env.DB.prepare(
     `INSERT INTO erasures (id, workspace_id, kind, subject_id, status, pending, targets, receipt,
        created_at, updated_at) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)
      ON CONFLICT(id) DO UPDATE SET status = 'running', pending = excluded.pending,
-       targets = excluded.targets, receipt = excluded.receipt, updated_at = excluded.updated_at`,
+       targets = excluded.targets, receipt = excluded.receipt, updated_at = excluded.updated_at
+     ON CONFLICT DO NOTHING`,
   )
     .bind(
       job.id,
@@ -139,7 +150,8 @@ async function startJob(
       now,
     )
     .run();
-  return job;
+  // Nothing written: another call's job for this person holds the (workspace, kind, subject) key.
+  return written.meta.changes > 0 ? job : null;
 }
 
 async function continueJob(
@@ -215,10 +227,10 @@ async function eraseTargets(env: AppEnv, job: Job, onStep: StepHook): Promise<vo
   const statements: D1PreparedStatement[] = [];
   if (targets.email)
     statements.push(
-      env.DB.prepare('DELETE FROM outbox WHERE workspace_id = ? AND to_address = ?').bind(
-        workspaceId,
-        targets.email,
-      ),
+      // Case aside: an address is the same person's however a flow or an admin spelled it.
+      env.DB.prepare(
+        'DELETE FROM outbox WHERE workspace_id = ? AND lower(to_address) = lower(?)',
+      ).bind(workspaceId, targets.email),
     );
   const recordStart = statements.length;
   for (let i = 0; i < targets.recordContactIds.length; i += BINDS_PER_STATEMENT) {

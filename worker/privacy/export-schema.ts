@@ -101,7 +101,7 @@ export const contactExportSchema = z
     ),
     truncated: z.boolean().openapi({
       description:
-        'True when a list reached its bound (see README, Privacy); nothing is silently cut',
+        "True when a list reached its bound, or a conversation's transcript starts after its first message (past 10,000 messages or 4,000,000 characters: the newest are kept; see README, Privacy); nothing is silently cut",
     }),
   })
   .openapi('ContactExport');

@@ -160,6 +160,8 @@ export async function exportContact(
       createdAt: Number(r.created_at),
     })),
     truncated:
+      // A transcript past the object's read caps starts after its first message.
+      conversations.some((c) => (c.messages[0]?.seq ?? 1) > 1) ||
       plan.conversations.length >= MAX_CONVERSATIONS ||
       runs.length > MAX_RUNS ||
       steps.length > MAX_STEPS ||

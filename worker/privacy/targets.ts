@@ -95,15 +95,20 @@ export async function planFor(
   if (subject.kind === 'contact') return contactPlan(env, workspaceId, subject.id);
   if (subject.kind === 'visitor') {
     const visitorId = subject.id;
-    const conversations = unique([
-      ...(await indexed(env, workspaceId, 'visitor_id', visitorId)),
-      ...(await derived(env, workspaceId, async () => visitorId)),
-    ]);
-    if (conversations.length === 0) return null;
+    const conversations = await visitorConversations(env, workspaceId, visitorId);
+    // The contact a flow wrote for this anonymous visitor (`update_contact`, tags, a form):
+    // their email, name and fields. Found even when their conversations are already gone.
+    const contact = await env.DB.prepare(
+      `SELECT id, external_id, COALESCE(email, json_extract(data, '$.email')) AS email
+       FROM contacts WHERE workspace_id = ? AND id = ? AND external_id IS NULL`,
+    )
+      .bind(workspaceId, visitorContactId(visitorId))
+      .first<ContactRow>();
+    if (conversations.length === 0 && !contact) return null;
     const targets: Targets = {
-      contactId: null,
-      email: null,
-      recordContactIds: [`ct_${visitorId}`],
+      contactId: contact?.id ?? null,
+      email: contact?.email ?? null,
+      recordContactIds: [visitorContactId(visitorId)],
       subjects: [`visitor:${visitorId}`],
     };
     return { conversations, targets };
@@ -121,14 +126,40 @@ export async function planFor(
   };
 }
 
+/** The contact id flows write for an anonymous visitor (worker/effects/crm.ts `contactIdOf`). */
+const visitorContactId = (visitorId: string) => `ct_${visitorId}`;
+
+/** A visitor's conversations: the index's, and the derived ids the queue may not have indexed. */
+async function visitorConversations(env: AppEnv, workspaceId: string, visitorId: string) {
+  return unique([
+    ...(await indexed(env, workspaceId, 'visitor_id', visitorId)),
+    ...(await derived(env, workspaceId, async () => visitorId)),
+  ]);
+}
+
 async function contactPlan(env: AppEnv, workspaceId: string, contactId: string) {
   const contact = await env.DB.prepare(
-    'SELECT id, external_id, email FROM contacts WHERE workspace_id = ? AND id = ?',
+    `SELECT id, external_id, COALESCE(email, json_extract(data, '$.email')) AS email
+     FROM contacts WHERE workspace_id = ? AND id = ?`,
   )
     .bind(workspaceId, contactId)
     .first<ContactRow>();
   if (!contact) return null;
   const externalId = contact.external_id;
+  if (!externalId && contact.id.startsWith('ct_')) {
+    // An anonymous visitor's contact (a flow wrote it): the person is that visitor, and their
+    // conversations are what named them there.
+    const visitorId = contact.id.slice('ct_'.length);
+    return {
+      conversations: await visitorConversations(env, workspaceId, visitorId),
+      targets: {
+        contactId: contact.id,
+        email: contact.email,
+        recordContactIds: [contact.id],
+        subjects: [`visitor:${visitorId}`],
+      },
+    };
+  }
   const secret = sessionSecret(env);
   const conversations = externalId
     ? unique([

@@ -6,7 +6,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { richPartsShape } from '../../../shared/engine/simulate-schema.ts';
 import { ErrorCode } from '../../../shared/errors.ts';
-import { MAX_TRANSCRIPT_MESSAGES } from '../../conversation/storage.ts';
+import { MAX_TRANSCRIPT_CHARS, MAX_TRANSCRIPT_MESSAGES } from '../../conversation/storage.ts';
 import type { AppEnv } from '../../env.ts';
 import { ApiError, notFound } from '../../http/api-error.ts';
 import { adminRouter, errors, idParam, json, jsonBody, listOf } from '../../http/openapi.ts';
@@ -56,7 +56,7 @@ const detailSchema = conversationSchema
       })
       .nullable(),
     messages: z.array(messageSchema).openapi({
-      description: `The newest ${MAX_TRANSCRIPT_MESSAGES.toLocaleString('en')} messages at most, oldest first: past that many, the conversation's first messages are left out`,
+      description: `The newest ${MAX_TRANSCRIPT_MESSAGES.toLocaleString('en')} messages at most, of at most ${MAX_TRANSCRIPT_CHARS.toLocaleString('en')} characters in all, oldest first: past either, the conversation's first messages are left out`,
     }),
   })
   .openapi('ConversationDetail');
@@ -130,7 +130,7 @@ conversationRoutes.openapi(
     operationId: 'getConversation',
     tags: ['Conversations'],
     summary: 'One conversation with its transcript',
-    description: `The transcript holds the newest ${MAX_TRANSCRIPT_MESSAGES.toLocaleString('en')} messages at most, in the order they were sent.`,
+    description: `The transcript holds the newest ${MAX_TRANSCRIPT_MESSAGES.toLocaleString('en')} messages (and ${MAX_TRANSCRIPT_CHARS.toLocaleString('en')} characters) at most, in the order they were sent.`,
     request: { params: idParams },
     responses: { 200: json(detailSchema), ...errors(404) },
   }),
