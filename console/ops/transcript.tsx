@@ -4,8 +4,11 @@
  * escapes it); only http(s) links become links. Images are named by their alt text: the
  * console's CSP loads no image from another origin.
  */
+import { useState } from 'preact/hooks';
 import type { components } from '../api/client.ts';
+import { Button } from '../ui/button.tsx';
 import { formatTime, safeHref } from './format.ts';
+import { TRANSCRIPT_SHOWN, TRANSCRIPT_STEP, transcriptWindow } from './transcript-window.ts';
 
 export type MessageView = components['schemas']['Message'];
 
@@ -34,7 +37,26 @@ export function Transcript({
   messages: readonly MessageView[];
   label: string;
 }) {
+  const [shown, setShown] = useState(TRANSCRIPT_SHOWN);
   if (messages.length === 0) return <p>No messages yet.</p>;
+  const { hidden, visible } = transcriptWindow(messages, shown);
+  return (
+    <>
+      {hidden > 0 && (
+        <p class="transcript-earlier">
+          {hidden.toLocaleString('en')} earlier {hidden === 1 ? 'message is' : 'messages are'} not
+          shown.{' '}
+          <Button onClick={() => setShown((n) => n + TRANSCRIPT_STEP)}>
+            Show {Math.min(hidden, TRANSCRIPT_STEP).toLocaleString('en')} earlier
+          </Button>
+        </p>
+      )}
+      <TranscriptList messages={visible} label={label} />
+    </>
+  );
+}
+
+function TranscriptList({ messages, label }: { messages: readonly MessageView[]; label: string }) {
   return (
     <ol class="transcript" aria-label={label}>
       {messages.map((m) => (

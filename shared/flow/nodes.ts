@@ -34,24 +34,45 @@ const base = {
   position: z.object({ x: z.number(), y: z.number() }).optional(),
 };
 
+/**
+ * A link, image or redirect target shown to visitors: http(s), or relative to the page, or a
+ * template (checked again after rendering by the messenger, which follows only http(s)). A
+ * literal scheme other than http(s) before the first `{{` is refused at publish: `javascript:`,
+ * `data:` or `vbscript:` reached any other client of the socket protocol raw (hostile review).
+ * The scheme is read as a URL parser reads it: tabs and line breaks inside it, and leading
+ * spaces and control characters, do not hide it.
+ */
+export const visitorUrl = (min: 0 | 1) =>
+  z
+    .string()
+    .min(min)
+    .max(2048)
+    .refine((url) => {
+      const literal = url.slice(0, url.includes('{{') ? url.indexOf('{{') : undefined);
+      const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(
+        literal.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+/, ''),
+      )?.[1];
+      return scheme === undefined || /^https?$/i.test(scheme);
+    }, 'Use an http(s) URL, a path on the site or a template');
+
 const linkButton = z.strictObject({
   label: z.string().min(1).max(200),
-  url: z.string().min(1).max(2048),
+  url: visitorUrl(1),
   newTab: z.boolean().optional(),
 });
 
 const card = z.strictObject({
   title: z.string().min(1).max(200),
   text: z.string().max(1000).optional(),
-  imageUrl: z.string().max(2048).optional(),
-  url: z.string().max(2048).optional(),
+  imageUrl: visitorUrl(0).optional(),
+  url: visitorUrl(0).optional(),
 });
 
 export const sendMessageNode = z.strictObject({
   ...base,
   type: z.literal('send_message'),
   text,
-  image: z.strictObject({ url: z.string().min(1).max(2048), alt: z.string().max(300) }).optional(),
+  image: z.strictObject({ url: visitorUrl(1), alt: z.string().max(300) }).optional(),
   buttons: z.array(linkButton).max(10).optional(),
   cards: z.array(card).max(10).optional(),
   next: port,
@@ -282,7 +303,7 @@ export const createRecordNode = z.strictObject({
 export const redirectNode = z.strictObject({
   ...base,
   type: z.literal('redirect'),
-  url: z.string().min(1).max(2048),
+  url: visitorUrl(1),
   newTab: z.boolean().default(false),
   next: port,
 });
@@ -291,7 +312,7 @@ export const showBannerNode = z.strictObject({
   ...base,
   type: z.literal('show_banner'),
   text: z.string().min(1).max(1000),
-  url: z.string().max(2048).optional(),
+  url: visitorUrl(0).optional(),
   style: z.enum(['info', 'success', 'warning']).default('info'),
   next: port,
 });

@@ -15,6 +15,11 @@ import {
 } from '../../console/ops/live-frames.ts';
 import { embedSnippet, fieldError, patchOf, readableOn } from '../../console/ops/pilot-form.ts';
 import { emptyFilters, retryExplanation, runQuery } from '../../console/ops/run-filters.ts';
+import {
+  TRANSCRIPT_SHOWN,
+  TRANSCRIPT_STEP,
+  transcriptWindow,
+} from '../../console/ops/transcript-window.ts';
 
 const row = (
   id: string,
@@ -258,5 +263,21 @@ describe('live counts on the canvas', () => {
     expect(byNode.get('ask')?.map((r) => r.conversationId)).toEqual(['b', 'a']);
     expect(byNode.get('email')).toHaveLength(1);
     expect(waitingByNode([], 'f').size).toBe(0);
+  });
+});
+
+describe('transcript window (a long conversation in the inbox)', () => {
+  it('draws the newest messages and counts the earlier ones; each press shows more', () => {
+    const messages = Array.from({ length: 10_000 }, (_, i) => i + 1);
+    const first = transcriptWindow(messages, TRANSCRIPT_SHOWN);
+    expect(first.visible).toHaveLength(TRANSCRIPT_SHOWN);
+    expect(first.visible.at(-1)).toBe(10_000);
+    expect(first.hidden).toBe(10_000 - TRANSCRIPT_SHOWN);
+    const more = transcriptWindow(messages, TRANSCRIPT_SHOWN + TRANSCRIPT_STEP);
+    expect(more.visible[0]).toBe(10_000 - TRANSCRIPT_SHOWN - TRANSCRIPT_STEP + 1);
+    expect(transcriptWindow([1, 2, 3], TRANSCRIPT_SHOWN)).toEqual({
+      hidden: 0,
+      visible: [1, 2, 3],
+    });
   });
 });

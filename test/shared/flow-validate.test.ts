@@ -396,3 +396,51 @@ describe('flowJsonSchema', () => {
     expect(JSON.parse(text)).toEqual(schema);
   });
 });
+
+describe('URLs shown to visitors', () => {
+  const message = (url: string) => ({
+    id: 'm',
+    type: 'send_message',
+    text: 'Hi',
+    buttons: [{ label: 'Go', url }],
+    image: { url, alt: 'x' },
+    cards: [{ title: 'Card', url, imageUrl: url }],
+  });
+  const nodesFor = (url: string) => [
+    message(url),
+    { id: 'r', type: 'redirect', url },
+    { id: 'b', type: 'show_banner', text: 'Sale', url },
+  ];
+  it('refuses a literal script, data or other scheme on every link, image, redirect and banner', () => {
+    for (const url of [
+      'javascript:alert(1)',
+      'java\tscript:alert(1)',
+      ' \u0001JAVASCRIPT:alert(1)',
+      'data:text/html,<script>alert(1)</script>',
+      'vbscript:msgbox(1)',
+      'javascript:{{variable.x}}',
+    ]) {
+      for (const node of nodesFor(url)) {
+        const result = validateFlow({ ...base([node]), start: node.id });
+        expect(result.ok, `${node.type} ${JSON.stringify(url)}`).toBe(false);
+        expect(result.errors.some((e) => /http\(s\) URL/.test(e.message))).toBe(true);
+      }
+    }
+  });
+  it('accepts http(s), a path on the site and templates', () => {
+    for (const url of [
+      'https://shop.example/sale',
+      'http://a.example',
+      '/pricing',
+      '#faq',
+      '{{variable.url}}',
+      'https://a.example/{{variable.id}}',
+    ]) {
+      for (const node of nodesFor(url)) {
+        const result = validateFlow({ ...base([node]), start: node.id });
+        const refused = result.errors.filter((e) => /http\(s\) URL/.test(e.message));
+        expect(refused, `${node.type} ${url}`).toEqual([]);
+      }
+    }
+  });
+});
