@@ -49,8 +49,11 @@ export const visitorUrl = (min: 0 | 1) =>
     .max(2048)
     .refine((url) => {
       const literal = url.slice(0, url.includes('{{') ? url.indexOf('{{') : undefined);
+      // Leading C0 controls and spaces go, as the URL parser drops them.
+      let start = 0;
+      while (start < literal.length && literal.charCodeAt(start) <= 0x20) start++;
       const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(
-        literal.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+/, ''),
+        literal.slice(start).replace(/[\t\n\r]/g, ''),
       )?.[1];
       return scheme === undefined || /^https?$/i.test(scheme);
     }, 'Use an http(s) URL, a path on the site or a template');
