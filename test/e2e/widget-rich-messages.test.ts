@@ -28,6 +28,12 @@ beforeAll(async () => {
     name: 'Plans with pictures',
     pilotId: pilot.id,
     trigger: { type: 'new_conversation' },
+    // Flows refuse a literal `javascript:` link at publish; one a template renders (a variable,
+    // an event prop, a webhook's answer) reaches the messenger, which must never make it a link.
+    variables: [
+      { name: 'script1', type: 'text', default: 'javascript:alert(1)' },
+      { name: 'script2', type: 'text', default: 'JavaScript:alert(2)' },
+    ],
     start: 'plans',
     nodes: [
       {
@@ -38,7 +44,7 @@ beforeAll(async () => {
         buttons: [
           { label: 'See pricing', url: 'https://example.com/pricing', newTab: true },
           { label: 'Read the docs', url: '/docs/setup' },
-          { label: 'Run script', url: 'javascript:alert(1)' },
+          { label: 'Run script', url: '{{variable.script1}}' },
         ],
         cards: [
           {
@@ -47,7 +53,7 @@ beforeAll(async () => {
             imageUrl: 'https://cdn.example.com/starter.png',
             url: 'https://example.com/starter',
           },
-          { title: 'Team', text: 'Up to 10 seats', url: 'javascript:alert(2)' },
+          { title: 'Team', text: 'Up to 10 seats', url: '{{variable.script2}}' },
         ],
       },
     ],
