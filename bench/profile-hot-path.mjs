@@ -99,9 +99,10 @@ async function measure(name, server, open) {
   // With --tail, the work a round leaves behind (the outbox's flush a quiet second after the
   // last turn, the queue, its consumer) is counted too: it is CPU the messages cost.
   const inWindow = cpuSeconds(pids) - before;
-  if (ctl && !process.env.PERF_TAIL) writeFileSync(ctl, 'disable\n');
+  const perfStop = () => ctl && writeFileSync(ctl, 'disable\n');
+  if (!process.env.PERF_TAIL) perfStop();
   if (tail > 0) await new Promise((r) => setTimeout(r, tail));
-  if (ctl && process.env.PERF_TAIL) writeFileSync(ctl, 'disable\n');
+  if (process.env.PERF_TAIL) perfStop();
   const cpu = cpuSeconds(pids) - before;
   const windowPerMessage = Math.round((inWindow / row.messages) * 100_000) / 100;
   const client = process.cpuUsage(clientBefore);

@@ -140,13 +140,19 @@ describe('an agent reply', () => {
 });
 
 describe('a transcript past the cap', () => {
-  it(`returns the newest ${MAX_TRANSCRIPT_MESSAGES} messages, oldest first`, async () => {
+  /** A visitor who said hello and got the fallback, their conversation indexed (and closed). */
+  async function saidHello() {
     const { publicKey } = await createPilot();
     const visitor = await visit(publicKey);
     visitor.socket.send({ type: 'message', text: 'hello' });
     await said(visitor.socket, 'Fallback answer.');
     visitor.socket.close();
     await indexed(visitor.conversationId);
+    return visitor;
+  }
+
+  it(`returns the newest ${MAX_TRANSCRIPT_MESSAGES} messages, oldest first`, async () => {
+    const visitor = await saidHello();
     // Written directly: 10,000 turns through the socket would take minutes.
     const extra = MAX_TRANSCRIPT_MESSAGES + 5;
     const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(visitor.conversationId));
@@ -171,12 +177,7 @@ describe('a transcript past the cap', () => {
   });
 
   it(`answers a transcript past ${MAX_TRANSCRIPT_CHARS.toLocaleString('en')} characters with its newest messages that fit, in the view and the export`, async () => {
-    const { publicKey } = await createPilot();
-    const visitor = await visit(publicKey);
-    visitor.socket.send({ type: 'message', text: 'hello' });
-    await said(visitor.socket, 'Fallback answer.');
-    visitor.socket.close();
-    await indexed(visitor.conversationId);
+    const visitor = await saidHello();
     // 9,000 messages of 4,000 characters (the most a visitor may send): 36 M characters, past
     // the 32 MiB an object call may return (the view and the export answered 500).
     const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(visitor.conversationId));

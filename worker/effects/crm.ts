@@ -11,7 +11,19 @@ type Of<T extends IoEffect['type']> = Extract<IoEffect, { type: T }>;
 
 /** The contact row a conversation writes to: the identified contact, else one per visitor. */
 export function contactIdOf(ctx: Pick<EffectContext, 'visitorId'>): string {
-  return `ct_${ctx.visitorId}`;
+  return `${VISITOR_CONTACT_PREFIX}${ctx.visitorId}`;
+}
+
+const VISITOR_CONTACT_PREFIX = 'ct_';
+
+/**
+ * The visitor a `contactIdOf` id was made for (null for other contact ids). An anonymous
+ * visitor's contact is theirs alone; a verified contact's id is found by its `external_id`.
+ */
+export function visitorOfContact(contactId: string): string | null {
+  return contactId.startsWith(VISITOR_CONTACT_PREFIX)
+    ? contactId.slice(VISITOR_CONTACT_PREFIX.length)
+    : null;
 }
 
 export async function runCreateRecord(

@@ -132,7 +132,7 @@ async function attempt(effect: HttpEffect, guard: GuardOptions, signal: AbortSig
       if (next.origin !== checked.url.origin) {
         // Another origin than the one the flow's author named (an open redirect, a compromised
         // partner) never gets the flow's headers (its API keys) or credentials…
-        for (const name of [...Object.keys(effect.headers ?? {}), ...CREDENTIAL_HEADERS])
+        for (const name of [...Object.keys(effect.headers), ...CREDENTIAL_HEADERS])
           headers.delete(name);
         // …nor the body, which may carry what a visitor typed: a 307/308 that would send it on
         // fails the step instead.

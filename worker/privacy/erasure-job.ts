@@ -67,9 +67,9 @@ export async function runErasure(
   onStep: StepHook = noSteps,
 ): Promise<ErasureReceipt> {
   const subjectHash = await sha256Hex(subject.id);
-  const row = await env.DB.prepare(SELECT_JOB)
-    .bind(workspaceId, subject.kind, subjectHash)
-    .first<JobRow>();
+  const readJob = () =>
+    env.DB.prepare(SELECT_JOB).bind(workspaceId, subject.kind, subjectHash).first<JobRow>();
+  const row = await readJob();
   let job = row?.status === 'running' ? parseJob(row, subject, workspaceId) : null;
   if (!job) {
     const plan = await planFor(env, workspaceId, subject);
@@ -88,9 +88,7 @@ export async function runErasure(
     if (!job) {
       // A concurrent call for the same person started the job first: go on with its job (each
       // step is idempotent), or report what it finished.
-      const raced = await env.DB.prepare(SELECT_JOB)
-        .bind(workspaceId, subject.kind, subjectHash)
-        .first<JobRow>();
+      const raced = await readJob();
       if (!raced) throw new Error('erasure job could not be started');
       if (raced.status !== 'running') return alreadyErased(raced, subject);
       job = parseJob(raced, subject, workspaceId);

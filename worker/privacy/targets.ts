@@ -4,6 +4,7 @@
  * session route would give them on every pilot of the workspace), plus what else names them.
  */
 import { contactVisitorId, conversationIdFor } from '../auth/visitor-token.ts';
+import { contactIdOf, visitorOfContact } from '../effects/crm.ts';
 import { type AppEnv, sessionSecret } from '../env.ts';
 
 /** Bounds one person's footprint per request (more are erased by calling again). */
@@ -102,13 +103,13 @@ export async function planFor(
       `SELECT id, external_id, COALESCE(email, json_extract(data, '$.email')) AS email
        FROM contacts WHERE workspace_id = ? AND id = ? AND external_id IS NULL`,
     )
-      .bind(workspaceId, visitorContactId(visitorId))
+      .bind(workspaceId, contactIdOf({ visitorId }))
       .first<ContactRow>();
     if (conversations.length === 0 && !contact) return null;
     const targets: Targets = {
       contactId: contact?.id ?? null,
       email: contact?.email ?? null,
-      recordContactIds: [visitorContactId(visitorId)],
+      recordContactIds: [contactIdOf({ visitorId })],
       subjects: [`visitor:${visitorId}`],
     };
     return { conversations, targets };
@@ -125,9 +126,6 @@ export async function planFor(
     targets: { contactId: null, email: null, recordContactIds: [], subjects: [] },
   };
 }
-
-/** The contact id flows write for an anonymous visitor (worker/effects/crm.ts `contactIdOf`). */
-const visitorContactId = (visitorId: string) => `ct_${visitorId}`;
 
 /** A visitor's conversations: the index's, and the derived ids the queue may not have indexed. */
 async function visitorConversations(env: AppEnv, workspaceId: string, visitorId: string) {
@@ -146,10 +144,10 @@ async function contactPlan(env: AppEnv, workspaceId: string, contactId: string) 
     .first<ContactRow>();
   if (!contact) return null;
   const externalId = contact.external_id;
-  if (!externalId && contact.id.startsWith('ct_')) {
+  const visitorId = externalId ? null : visitorOfContact(contact.id);
+  if (visitorId) {
     // An anonymous visitor's contact (a flow wrote it): the person is that visitor, and their
     // conversations are what named them there.
-    const visitorId = contact.id.slice('ct_'.length);
     return {
       conversations: await visitorConversations(env, workspaceId, visitorId),
       targets: {
