@@ -711,7 +711,7 @@ export interface paths {
         };
         /**
          * One conversation with its transcript
-         * @description The transcript holds the newest 10,000 messages (and 4,000,000 characters) at most, in the order they were sent.
+         * @description The transcript holds the newest 10,000 messages (and 4,000,000 characters) at most, in the order they were sent. With `after`, only the messages whose `seq` is greater (a live view asks for what it has not drawn yet; when the first one returned is not `after + 1`, more arrived than one answer holds and the view should read the transcript again without `after`).
          */
         get: operations["getConversation"];
         put?: never;
@@ -7967,7 +7967,10 @@ export interface operations {
     };
     getConversation: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only messages with a greater `seq` (the last one the caller has) */
+                after?: number;
+            };
             header?: never;
             path: {
                 conversationId: string;

@@ -11,3 +11,21 @@ export function transcriptWindow<T>(messages: readonly T[], shown: number) {
   const hidden = Math.max(0, messages.length - shown);
   return { hidden, visible: messages.slice(hidden) };
 }
+
+/** The most messages the inbox keeps for one conversation: what the API answers at most. */
+export const TRANSCRIPT_KEPT = 10_000;
+
+/**
+ * The transcript after a read of the messages past `after` (the last `seq` the view has):
+ * appended when they follow on, kept when nothing is new. `null` when they do not follow on
+ * (more arrived than one answer holds, or the view's copy is stale): read the whole transcript.
+ */
+export function appendTranscript<T extends { seq: number }>(
+  have: readonly T[],
+  fresh: readonly T[],
+): T[] | null {
+  const last = have.at(-1)?.seq ?? 0;
+  if (fresh.length === 0) return [...have];
+  if (fresh[0]!.seq !== last + 1) return null;
+  return [...have, ...fresh].slice(-TRANSCRIPT_KEPT);
+}

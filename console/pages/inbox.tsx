@@ -12,6 +12,7 @@ import { type ApiFailure, failureText, unwrap } from '../api/errors.ts';
 import { agentId, assigneeOf, chooseAgent } from '../ops/agent-identity.ts';
 import { formatTime, shortUrl, waitingFor } from '../ops/format.ts';
 import { Transcript } from '../ops/transcript.tsx';
+import { appendTranscript } from '../ops/transcript-window.ts';
 import { useLiveSignals } from '../ops/use-live-signals.ts';
 import { usePilots } from '../ops/use-pilots.ts';
 import { Button } from '../ui/button.tsx';
@@ -179,16 +180,53 @@ function ConversationPanel({
   const [replyError, setReplyError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
 
+  // The transcript drawn so far, and one read at a time (a frame during a read asks again after).
+  const have = useRef<Detail | null>(null);
+  const reading = useRef<'idle' | 'busy' | 'again'>('idle');
+  const read = useCallback(
+    async (after?: number) => {
+      const query = after === undefined ? {} : { after };
+      const result = await unwrap(
+        api.GET('/conversations/{conversationId}', {
+          params: { path: { conversationId: id }, query },
+        }),
+      );
+      if (!result.ok) return setFailure(result.failure);
+      const messages =
+        after === undefined
+          ? result.data.messages
+          : appendTranscript(have.current?.messages ?? [], result.data.messages);
+      // The new messages do not follow on from ours: read the whole transcript again.
+      if (!messages) return read();
+      const next = {
+        ...result.data,
+        lastMessage: result.data.lastMessage ?? have.current?.lastMessage,
+        messages,
+      };
+      have.current = next;
+      setFailure(null);
+      setDetail(next);
+      markSeen(id, next.lastMessageAt ?? Date.now());
+    },
+    [api, id],
+  );
+  /** Reads what the view has not drawn yet (the whole transcript the first time). */
   const load = useCallback(async () => {
-    const result = await unwrap(
-      api.GET('/conversations/{conversationId}', { params: { path: { conversationId: id } } }),
-    );
-    if (!result.ok) return setFailure(result.failure);
-    setFailure(null);
-    setDetail(result.data);
-    markSeen(id, result.data.lastMessageAt ?? Date.now());
-  }, [api, id]);
-  // `stamp` changes on every live frame: the transcript follows the visitor.
+    if (reading.current !== 'idle') {
+      reading.current = 'again';
+      return;
+    }
+    try {
+      do {
+        reading.current = 'busy';
+        await read(have.current?.messages.at(-1)?.seq ?? (have.current ? 0 : undefined));
+      } while ((reading.current as string) === 'again');
+    } finally {
+      reading.current = 'idle';
+    }
+  }, [read]);
+  // `stamp` changes on every live frame: the transcript follows the visitor, reading only the
+  // messages it has not drawn (a long conversation is not fetched again on every frame).
   useEffect(() => {
     void load();
   }, [load, stamp]);

@@ -16,6 +16,8 @@ import {
 import { embedSnippet, fieldError, patchOf, readableOn } from '../../console/ops/pilot-form.ts';
 import { emptyFilters, retryExplanation, runQuery } from '../../console/ops/run-filters.ts';
 import {
+  appendTranscript,
+  TRANSCRIPT_KEPT,
   TRANSCRIPT_SHOWN,
   TRANSCRIPT_STEP,
   transcriptWindow,
@@ -279,5 +281,28 @@ describe('transcript window (a long conversation in the inbox)', () => {
       hidden: 0,
       visible: [1, 2, 3],
     });
+  });
+});
+
+describe('transcript reads after the last message (the inbox on a live frame)', () => {
+  const msgs = (from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => ({ seq: from + i }));
+  it('appends what follows on, keeps the copy when nothing is new, and asks for a whole read on a gap', () => {
+    expect(appendTranscript(msgs(1, 3), msgs(4, 5))).toEqual(msgs(1, 5));
+    expect(appendTranscript(msgs(1, 3), [])).toEqual(msgs(1, 3));
+    expect(appendTranscript([], msgs(1, 2))).toEqual(msgs(1, 2));
+    // More arrived than one answer holds (its first is not the next), or a stale copy.
+    expect(appendTranscript(msgs(1, 3), msgs(6, 9))).toBeNull();
+    expect(appendTranscript(msgs(1, 3), msgs(2, 4))).toBeNull();
+  });
+  it('keeps at most the newest TRANSCRIPT_KEPT messages however many frames arrive', () => {
+    let have = msgs(1, TRANSCRIPT_KEPT);
+    for (let i = 0; i < 3; i++) {
+      const next = have.at(-1)!.seq + 1;
+      have = appendTranscript(have, msgs(next, next + 999))!;
+    }
+    expect(have).toHaveLength(TRANSCRIPT_KEPT);
+    expect(have.at(-1)!.seq).toBe(TRANSCRIPT_KEPT + 3000);
+    expect(have[0]!.seq).toBe(3001);
   });
 });

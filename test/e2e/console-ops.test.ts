@@ -89,6 +89,11 @@ describe('console operations pages', () => {
     const admin = await openConsole(browser, '/admin/live');
     const sockets: string[] = [];
     admin.page.on('websocket', (ws) => sockets.push(ws.url()));
+    const transcriptReads: string[] = [];
+    admin.page.on('request', (req) => {
+      if (/\/v1\/admin\/conversations\/[^/?]+(\?|$)/.test(req.url()))
+        transcriptReads.push(req.url());
+    });
     await signIn(admin.page);
     await admin.page.getByRole('heading', { name: 'Live view', level: 1 }).waitFor();
     await admin.page.getByLabel('Pilot', { exact: true }).selectOption({ label: pilotName });
@@ -142,6 +147,14 @@ describe('console operations pages', () => {
     await expect
       .poll(() => transcript.textContent(), { timeout: 15_000 })
       .toContain(`Thanks agent ${tag}`);
+    // It came by a read of only the messages the view had not drawn, and shows once.
+    expect(transcriptReads.some((url) => /[?&]after=\d+/.test(url))).toBe(true);
+    expect(
+      await transcript
+        .getByRole('listitem')
+        .filter({ hasText: `Thanks agent ${tag}` })
+        .count(),
+    ).toBe(1);
     // The reply assigned the conversation to the chosen member: it is under "Assigned to me".
     await admin.page.getByLabel('Show', { exact: true }).selectOption('mine');
     await admin.page

@@ -202,3 +202,51 @@ describe('a transcript past the cap', () => {
     expect((exported?.messages[0]?.seq ?? 1) > 1).toBe(true);
   });
 });
+
+describe('a transcript read with ?after=', () => {
+  it('answers only the messages past `after` (none past the last), refuses a bad value naming it, and stays workspace-scoped', async () => {
+    const { publicKey } = await createPilot();
+    const visitor = await visit(publicKey);
+    visitor.socket.send({ type: 'message', text: 'first question' });
+    await said(visitor.socket, 'Fallback answer.');
+    const path = `/v1/admin/conversations/${visitor.conversationId}`;
+    type Detail = { messages: { seq: number; text: string }[]; lastMessage?: string | null };
+    const whole = await json<Detail>(await call(path));
+    expect(whole.messages.map((m) => m.seq)).toEqual([1, 2]);
+    const last = whole.messages.at(-1)!.seq;
+
+    // Nothing new: no messages, and no last message the caller already has.
+    const none = await json<Detail>(await call(`${path}?after=${last}`));
+    expect(none.messages).toEqual([]);
+    expect(none).not.toHaveProperty('lastMessage');
+
+    visitor.socket.send({ type: 'message', text: 'second question' });
+    await visitor.socket.waitForMessages(
+      (messages) => messages.filter((m) => m.text === 'Fallback answer.').length === 2,
+      'the second answer',
+    );
+    const fresh = await json<Detail>(await call(`${path}?after=${last}`));
+    expect(fresh.messages.map((m) => [m.seq, m.text])).toEqual([
+      [3, 'second question'],
+      [4, 'Fallback answer.'],
+    ]);
+    expect(fresh.lastMessage).toBe('Fallback answer.');
+    // `after=0` is the whole transcript, as without it.
+    expect((await json<Detail>(await call(`${path}?after=0`))).messages).toHaveLength(4);
+
+    for (const bad of ['-1', 'abc', '1.5']) {
+      const res = await call(`${path}?after=${bad}`);
+      expect({ bad, status: res.status }).toEqual({ bad, status: 400 });
+      expect(await res.json()).toMatchObject({
+        error: { code: ErrorCode.invalidInput, issues: [{ path: 'query.after' }] },
+      });
+    }
+    // Another workspace's key gets 404 with or without `after`.
+    const other = await workspace();
+    const foreign = await other.call(`/conversations/${visitor.conversationId}?after=0`, {
+      key: other.readKey,
+    });
+    expect(foreign.status).toBe(404);
+    visitor.socket.close();
+  });
+});

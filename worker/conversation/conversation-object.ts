@@ -357,9 +357,9 @@ export class ConversationObject extends DurableObject<AppEnv> {
     return this.rpc('activeRunState', () => this.runtime.activeRunState());
   }
 
-  /** The transcript, for admin reads and tests. */
-  transcript() {
-    return this.rpc('transcript', () => (this.hasTables() ? this.runtime.transcript() : []));
+  /** The transcript (the messages after `after`), for admin reads and tests. */
+  transcript(after = 0) {
+    return this.rpc('transcript', () => (this.hasTables() ? this.runtime.transcript(after) : []));
   }
 
   /** Admin view of the conversation (null when nobody ever connected: no tables are made). */

@@ -437,9 +437,12 @@ export class ConversationRuntime {
     return this.store.activeRun()?.state ?? null;
   }
 
-  /** The newest MAX_TRANSCRIPT_MESSAGES messages, oldest first (the admin view, the export). */
-  transcript() {
-    return this.store.newestMessages(MAX_TRANSCRIPT_MESSAGES);
+  /**
+   * The newest MAX_TRANSCRIPT_MESSAGES messages (after `after`), oldest first: the admin view,
+   * the export.
+   */
+  transcript(after = 0) {
+    return this.store.newestMessages(MAX_TRANSCRIPT_MESSAGES, undefined, after);
   }
 
   describe() {

@@ -637,15 +637,17 @@ export class ConversationStorage {
   }
 
   /**
-   * The newest `limit` messages of at most `chars` characters in all (text and rich parts),
-   * oldest first: a transcript past either cap loses its start. Read newest first and stopped
-   * at the budget, so a huge conversation is not read whole.
+   * The newest `limit` messages after `after` of at most `chars` characters in all (text and
+   * rich parts), oldest first: a transcript past either cap loses its start. Read newest first
+   * and stopped at the budget, so a huge conversation is not read whole.
    */
-  newestMessages(limit: number, chars = MAX_TRANSCRIPT_CHARS): ChatMessage[] {
+  newestMessages(limit: number, chars = MAX_TRANSCRIPT_CHARS, after = 0): ChatMessage[] {
     const rows: MessageRow[] = [];
     let size = 0;
+    if (after >= this.lastSeq()) return [];
     for (const row of this.sql.exec<MessageRow>(
-      'SELECT * FROM messages ORDER BY seq DESC LIMIT ?',
+      'SELECT * FROM messages WHERE seq > ? ORDER BY seq DESC LIMIT ?',
+      after,
       limit,
     )) {
       size += row.text.length + (row.rich?.length ?? 0) + (row.choices?.length ?? 0);

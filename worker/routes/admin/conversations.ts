@@ -10,7 +10,7 @@ import { MAX_TRANSCRIPT_CHARS, MAX_TRANSCRIPT_MESSAGES } from '../../conversatio
 import type { AppEnv } from '../../env.ts';
 import { ApiError, notFound } from '../../http/api-error.ts';
 import { adminRouter, errors, idParam, json, jsonBody, listOf } from '../../http/openapi.ts';
-import { decodeCursor, paginationQuery } from '../../http/pagination.ts';
+import { decodeCursor, paginationQuery, queryInteger } from '../../http/pagination.ts';
 import { type ConversationRow, listConversations } from '../../store/conversations.ts';
 import { userExists } from '../../store/presence.ts';
 
@@ -130,8 +130,15 @@ conversationRoutes.openapi(
     operationId: 'getConversation',
     tags: ['Conversations'],
     summary: 'One conversation with its transcript',
-    description: `The transcript holds the newest ${MAX_TRANSCRIPT_MESSAGES.toLocaleString('en')} messages (and ${MAX_TRANSCRIPT_CHARS.toLocaleString('en')} characters) at most, in the order they were sent.`,
-    request: { params: idParams },
+    description: `The transcript holds the newest ${MAX_TRANSCRIPT_MESSAGES.toLocaleString('en')} messages (and ${MAX_TRANSCRIPT_CHARS.toLocaleString('en')} characters) at most, in the order they were sent. With \`after\`, only the messages whose \`seq\` is greater (a live view asks for what it has not drawn yet; when the first one returned is not \`after + 1\`, more arrived than one answer holds and the view should read the transcript again without \`after\`).`,
+    request: {
+      params: idParams,
+      query: z.strictObject({
+        after: queryInteger(0).openapi({
+          description: 'Only messages with a greater `seq` (the last one the caller has)',
+        }),
+      }),
+    },
     responses: { 200: json(detailSchema), ...errors(404) },
   }),
   async (c) => {
@@ -140,9 +147,12 @@ conversationRoutes.openapi(
       c.get('principal').workspaceId,
       c.req.valid('param').conversationId,
     );
-    const messages = await stub.transcript();
+    const { after } = c.req.valid('query');
+    const messages = await stub.transcript(after ?? 0);
     const { workspaceId: _w, ...rest } = described;
-    return c.json({ ...rest, lastMessage: messages.at(-1)?.text ?? null, messages }, 200);
+    // With `after` and nothing new, the last message is one the caller has: left out.
+    const last = messages.at(-1)?.text ?? (after === undefined ? null : undefined);
+    return c.json({ ...rest, lastMessage: last, messages }, 200);
   },
 );
 
