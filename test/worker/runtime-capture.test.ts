@@ -189,6 +189,38 @@ describe('capture_contact', () => {
     socket.close();
   });
 
+  it("gives a verified customer's form their address even when a stranger typed it first", async () => {
+    const { publicKey } = await capturePilot();
+    const email = `first-${crypto.randomUUID()}@example.com`;
+    const fill = async (name: string, userId?: string) => {
+      const user = userId ? { userId, hash: await userHash(userId) } : undefined;
+      const { body } = await startSession(publicKey, undefined, undefined, user);
+      if (!body) throw new Error('session refused');
+      const socket = await openSocket(body.conversationId, body.token);
+      socket.send({ type: 'event', name: 'go' });
+      await said(socket, 'How can we reach you?');
+      socket.send({ type: 'form', seq: lastForm(socket).seq, values: { name, email } });
+      await said(socket, `Thanks ${name}`);
+      socket.close();
+      return body;
+    };
+    const stranger = await fill('Mallory');
+    await eventually(
+      () => contact(`ct_${stranger.visitorId}`).catch(() => null),
+      (c) => c?.email === email,
+      "the stranger's own contact",
+    );
+    const userId = `owner-${crypto.randomUUID()}`;
+    await fill('Owner', userId);
+    const { results } = await env.DB.prepare('SELECT data FROM contacts WHERE external_id = ?')
+      .bind(userId)
+      .all<{ data: string }>();
+    const owner = JSON.parse(results[0]?.data ?? '{}') as Contact;
+    // Theirs, not a claim (before: `fields.claimedEmail`, the stranger holding the address).
+    expect(owner.email).toBe(email);
+    expect(owner.fields?.claimedEmail).toBeUndefined();
+  });
+
   it('refuses a form frame for a message that shows no form', async () => {
     const { publicKey } = await capturePilot();
     const { socket } = await visit(publicKey);

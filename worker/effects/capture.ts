@@ -4,9 +4,10 @@
  *
  * Identity (SPEC 3.1, issue 12): the conversation's contact is the verified one (the userId the
  * visitor token proves) or the anonymous visitor's own row. An email typed into a form is a
- * claim, not a proof: if another contact already holds it, that contact is never linked, read
- * or changed — the visitor's own row keeps the claim as `fields.claimedEmail` and the visitor
- * sees the same outcome either way (the form does not reveal whether an email is known).
+ * claim, not a proof: if another owning contact (verified, or made by an admin) already holds
+ * it, that contact is never linked, read or changed — the visitor's own row keeps the claim as
+ * `fields.claimedEmail` and the visitor sees the same outcome either way (the form does not
+ * reveal whether an email is known). An anonymous row's email holds nothing back from anyone.
  */
 import type { IoEffect } from '../../shared/engine/types.ts';
 import { sha256Hex } from '../auth/hash.ts';
@@ -21,7 +22,7 @@ import {
   updateDoc,
 } from '../store/workspace-docs.ts';
 import type { EffectContext } from './context.ts';
-import { type ContactDoc, ensureContact, saveContact } from './crm.ts';
+import { type ContactDoc, ensureContact, OWNS_EMAIL_SQL, saveContact } from './crm.ts';
 import type { EffectResult } from './effect-result.ts';
 
 type Of<T extends IoEffect['type']> = Extract<IoEffect, { type: T }>;
@@ -41,8 +42,10 @@ export async function runCaptureContact(
   const claimed = email?.trim().toLowerCase();
   let linked = ctx.userId !== null;
   if (claimed && claimed !== contact.data.email) {
+    // Only an owning contact holds an email: an anonymous visitor who typed it first (a claim
+    // too) does not keep the person, or another visitor, from it.
     const holder = await ctx.env.DB.prepare(
-      'SELECT id FROM contacts WHERE workspace_id = ? AND email = ?',
+      `SELECT id FROM contacts WHERE workspace_id = ? AND email = ? AND ${OWNS_EMAIL_SQL}`,
     )
       .bind(ctx.workspaceId, claimed)
       .first<{ id: string }>();

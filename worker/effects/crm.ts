@@ -17,6 +17,19 @@ export function contactIdOf(ctx: Pick<EffectContext, 'visitorId'>): string {
 const VISITOR_CONTACT_PREFIX = 'ct_';
 
 /**
+ * SQL true for a contact whose email is the person's own: a verified one (its `external_id`)
+ * or one an admin made. An anonymous visitor's row (`ct_…`, no `external_id`) holds only what
+ * they typed, a claim: it never takes an email from anyone (the unique index `contacts_email`
+ * covers owning contacts only, migration 0009) and its email never finds anyone else's data.
+ */
+export const OWNS_EMAIL_SQL = `(external_id IS NOT NULL OR substr(id, 1, 3) <> '${VISITOR_CONTACT_PREFIX}')`;
+
+/** `OWNS_EMAIL_SQL` for a row already read. */
+export function ownsEmail(row: { id: string; external_id: string | null }): boolean {
+  return row.external_id !== null || !row.id.startsWith(VISITOR_CONTACT_PREFIX);
+}
+
+/**
  * The visitor a `contactIdOf` id was made for (null for other contact ids). An anonymous
  * visitor's contact is theirs alone; a verified contact's id is found by its `external_id`.
  */
@@ -109,7 +122,7 @@ export async function runUpdateContact(
   try {
     await saveContact(ctx, contact.id, data);
   } catch (error) {
-    // The unique email index: another contact already has this email.
+    // The unique email index: another owning contact (verified, or made by an admin) has it.
     return { ok: false, error: /UNIQUE/i.test(String(error)) ? 'email_taken' : 'update_failed' };
   }
   return { ok: true, data: { id: contact.id } };

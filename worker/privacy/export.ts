@@ -87,7 +87,7 @@ export async function exportContact(
     workspaceId,
     conversationIds.length > 0 ? conversationIds : [''],
     MAX_ROWS,
-    [contact.email ?? ''],
+    [plan.targets.email ?? ''],
   );
   const byConversation = await selectIn<Record<string, string | number | null>>(
     env,

@@ -4,7 +4,7 @@
  * session route would give them on every pilot of the workspace), plus what else names them.
  */
 import { contactVisitorId, conversationIdFor } from '../auth/visitor-token.ts';
-import { contactIdOf, visitorOfContact } from '../effects/crm.ts';
+import { contactIdOf, ownsEmail, visitorOfContact } from '../effects/crm.ts';
 import { type AppEnv, sessionSecret } from '../env.ts';
 
 /** Bounds one person's footprint per request (more are erased by calling again). */
@@ -20,6 +20,7 @@ export interface ConversationRef {
 /** What names the person outside their conversations. */
 export interface Targets {
   contactId: string | null;
+  /** The person's own address (an owning contact's), whose emails are theirs wherever sent from. */
   email: string | null;
   /** `records.data.contactId` values (`ct_<visitorId>`) and claim subjects of the person. */
   recordContactIds: string[];
@@ -108,7 +109,8 @@ export async function planFor(
     if (conversations.length === 0 && !contact) return null;
     const targets: Targets = {
       contactId: contact?.id ?? null,
-      email: contact?.email ?? null,
+      // What an anonymous visitor typed is a claim: it finds nothing beyond their conversations.
+      email: null,
       recordContactIds: [contactIdOf({ visitorId })],
       subjects: [`visitor:${visitorId}`],
     };
@@ -144,15 +146,16 @@ async function contactPlan(env: AppEnv, workspaceId: string, contactId: string) 
     .first<ContactRow>();
   if (!contact) return null;
   const externalId = contact.external_id;
-  const visitorId = externalId ? null : visitorOfContact(contact.id);
+  const visitorId = ownsEmail(contact) ? null : visitorOfContact(contact.id);
   if (visitorId) {
     // An anonymous visitor's contact (a flow wrote it): the person is that visitor, and their
-    // conversations are what named them there.
+    // conversations are what named them there. Its email is only a claim, so emails to that
+    // address from other conversations are not theirs (theirs go with their conversations).
     return {
       conversations: await visitorConversations(env, workspaceId, visitorId),
       targets: {
         contactId: contact.id,
-        email: contact.email,
+        email: null,
         recordContactIds: [contact.id],
         subjects: [`visitor:${visitorId}`],
       },
