@@ -30,7 +30,10 @@ export interface paths {
         /** List live API keys (never the keys themselves) */
         get: operations["listApiKeys"];
         put?: never;
-        /** Create an API key; the response is the only time the key is shown */
+        /**
+         * Create an API key; the response is the only time the key is shown
+         * @description A key can create keys with its own scopes only (a write-only key cannot make a reader). A workspace holds at most 100 live keys: revoke one to make another.
+         */
         post: operations["createApiKey"];
         delete?: never;
         options?: never;
@@ -798,7 +801,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One run with every step */
+        /**
+         * One run with its steps
+         * @description The run's first 1,000 steps in order; `stepCount` is how many it recorded (more when a flow loops).
+         */
         get: operations["getEnrollment"];
         put?: never;
         post?: never;
@@ -2430,6 +2436,8 @@ export interface components {
         };
         EnrollmentDetail: components["schemas"]["Enrollment"] & {
             steps: components["schemas"]["EnrollmentStep"][];
+            /** @description Steps the run recorded; `steps` holds the first 1,000 */
+            stepCount: number;
         };
         EnrollmentStep: {
             seq: number;
@@ -2885,6 +2893,15 @@ export interface operations {
             };
             /** @description The key lacks the scope this route needs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

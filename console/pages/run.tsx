@@ -148,6 +148,12 @@ export function RunPage({ enrollmentId }: { enrollmentId: string }) {
         {/* The scrolling box is this focusable region, so a keyboard can scroll a wide timeline. */}
         {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable (WCAG 2.1.1) */}
         <section class="run-steps" tabIndex={0} aria-label="Step timeline (scrolls)">
+          {run.stepCount > run.steps.length && (
+            <p>
+              The first {run.steps.length.toLocaleString('en')} of{' '}
+              {run.stepCount.toLocaleString('en')} steps are shown.
+            </p>
+          )}
           <Table
             caption="Step timeline"
             columns={columns}

@@ -6,6 +6,7 @@
 import { coerceToType, toText } from '../expr/coerce.ts';
 import { readJsonPath } from '../expr/json-path.ts';
 import { sizeWithin } from '../expr/size.ts';
+import { DEFAULT_HANDOVER_MESSAGE } from '../flow/nodes.ts';
 import type { FlowNode, NodeOf } from '../flow/schema.ts';
 import type { Outcome } from './execute.ts';
 import { askQuestion, postReactions, showForm, updateContact } from './execute.ts';
@@ -213,7 +214,10 @@ export function resumeEffect(
           outcome: { go: node.unavailable, port: 'unavailable' },
           error: event.error ?? 'unavailable',
         };
-      if (node.message) run.say({ nodeId: node.id, text: run.text(node.message) });
+      {
+        const message = node.message ?? DEFAULT_HANDOVER_MESSAGE;
+        if (message) run.say({ nodeId: node.id, text: run.text(message) });
+      }
       return { outcome: { go: node.next, port: 'next' } };
     case 'send_email':
     case 'create_record':

@@ -7,22 +7,38 @@
  * Patterns that RE2 cannot compile never match.
  */
 import { RE2JS } from 're2js';
+import { regexSizeBound } from './regex-size.ts';
 
 export const MAX_PATTERN_LENGTH = 500;
+/**
+ * The most a pattern may expand to (`regexSizeBound`, about RE2's instructions): matching costs
+ * up to the input times this, and compiling and caching grow with it. `\d{4}-\d{2}-\d{2}` is
+ * about 40, an email pattern about 30, `.{0,200}` about 600; `[a-z]{1000}` is refused.
+ */
+export const MAX_PATTERN_SIZE = 1000;
+/** The cache is emptied when the patterns it holds expand to more than this in all. */
+const MAX_CACHED_SIZE = 100_000;
 /** Visitor text longer than this is cut before matching, which bounds the work per test. */
 export const MAX_SUBJECT_LENGTH = 4000;
 
 export type RegexCheck = { ok: true; regex: RE2JS } | { ok: false; reason: string };
 
+/** Compiled flow patterns, shared by every pilot of the isolate: bounded in count and size. */
 const cache = new Map<string, RegexCheck>();
+let cachedSize = 0;
 
 /** Compiles a flow pattern (case-insensitive) with RE2, or says why it cannot. Cached. */
 export function checkPattern(pattern: string): RegexCheck {
   const cached = cache.get(pattern);
   if (cached) return cached;
   const result = compilePattern(pattern, RE2JS.CASE_INSENSITIVE);
-  if (cache.size > 1000) cache.clear();
+  const size = result.ok ? regexSizeBound(pattern) : 1;
+  if (cache.size >= 1000 || cachedSize + size > MAX_CACHED_SIZE) {
+    cache.clear();
+    cachedSize = 0;
+  }
   cache.set(pattern, result);
+  cachedSize += size;
   return result;
 }
 
@@ -30,6 +46,12 @@ export function checkPattern(pattern: string): RegexCheck {
 export function compilePattern(pattern: string, flags = 0): RegexCheck {
   if (pattern.length > MAX_PATTERN_LENGTH)
     return { ok: false, reason: `pattern is longer than ${MAX_PATTERN_LENGTH} characters` };
+  // Refused before compiling: the compile itself is the cost to bound.
+  if (regexSizeBound(pattern, MAX_PATTERN_SIZE) > MAX_PATTERN_SIZE)
+    return {
+      ok: false,
+      reason: `pattern is too large: its repetitions expand to more than ${MAX_PATTERN_SIZE} steps (write a smaller count, e.g. {1,50} or +)`,
+    };
   try {
     return { ok: true, regex: RE2JS.compile(pattern, flags) };
   } catch (error) {

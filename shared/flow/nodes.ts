@@ -242,10 +242,17 @@ export const checkAvailabilityNode = z.strictObject({
   unavailable: port,
 });
 
+/** What a handover says when its node has no `message` (an empty one says nothing). */
+export const DEFAULT_HANDOVER_MESSAGE =
+  'Connecting you with a person. Someone will reply here shortly.';
+
 export const handoverNode = z.strictObject({
   ...base,
   type: z.literal('handover'),
-  /** Said to the visitor when the handover succeeds. */
+  /**
+   * Said to the visitor when the handover succeeds; `DEFAULT_HANDOVER_MESSAGE` when absent, so a
+   * visitor handed over is never left with nothing (`""` for a silent handover).
+   */
   message: z.string().max(2000).optional(),
   teamId: z.string().min(1).max(100).optional(),
   note: z.string().max(2000).optional(),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_STEPS_PER_EVENT } from '../../shared/engine/types.ts';
+import { DEFAULT_HANDOVER_MESSAGE } from '../../shared/flow/nodes.ts';
 import { makeFlow, play, result, say } from './engine-test-helpers.ts';
 
 describe('engine: message and flow-control nodes', () => {
@@ -358,6 +359,16 @@ describe('engine: I/O nodes emit effects and results pick the port', () => {
     });
     expect(play(flow, [result('h', true)]).says).toEqual(['Connecting you']);
     expect(play(flow, [result('h', false)]).says).toEqual(['Nobody is around']);
+  });
+
+  it('handover without a message says the default (never nothing); an empty message is silent', () => {
+    const node = (message?: string) =>
+      makeFlow([
+        { id: 'h', type: 'handover', ...(message === undefined ? {} : { message }), next: 'e' },
+        { id: 'e', type: 'end' },
+      ]);
+    expect(play(node(), [result('h', true)]).says).toEqual([DEFAULT_HANDOVER_MESSAGE]);
+    expect(play(node(''), [result('h', true)]).says).toEqual([]);
   });
 
   it('ai_answer says the answer, or routes no answer and handover requests', () => {

@@ -247,6 +247,56 @@ describe('the AI pilot in a conversation', () => {
     socket.close();
   });
 
+  it("a flow's handover node without a message says so, and the pilot keeps answering until a person replies", async () => {
+    // A hostile review: the demo's handover node has no text, so a visitor asking for a person
+    // with an agent "online" got nothing, and the pilot stayed silent on every later question.
+    const { pilotId, publicKey } = await aiPilot();
+    await publishFlow(pilotId, {
+      name: 'Person please',
+      trigger: { type: 'event', name: 'human' },
+      start: 'human',
+      nodes: [
+        { id: 'human', type: 'handover', next: 'done', unavailable: 'nobody' },
+        { id: 'nobody', type: 'send_message', text: 'Nobody is here.', next: 'done' },
+        { id: 'done', type: 'end' },
+      ],
+    });
+    const agent = await json<{ id: string }>(
+      await post('/v1/admin/users', {
+        name: 'Bo Agent',
+        email: `bo-${crypto.randomUUID()}@example.com`,
+      }),
+    );
+    await call(`/v1/admin/users/${agent.id}/presence`, {
+      method: 'PUT',
+      body: JSON.stringify({ status: 'online' }),
+    });
+    const { socket, conversationId } = await visit(publicKey);
+    socket.send({ type: 'event', name: 'human' });
+    await said(socket, 'Connecting you with a person. Someone will reply here shortly.');
+    await indexed(conversationId);
+    expect(await json(await call(`/v1/admin/conversations/${conversationId}`))).toMatchObject({
+      mode: 'agent',
+    });
+    // Nobody has written yet: the visitor's question is still answered.
+    socket.send({ type: 'message', id: 'm1', text: 'how much does gift wrapping cost?' });
+    await said(socket, '3 euros per item');
+    const reply = await call(`/v1/admin/conversations/${conversationId}/messages`, {
+      method: 'POST',
+      body: JSON.stringify({ text: 'Hi, Bo here.' }),
+    });
+    expect(reply.status).toBe(201);
+    await said(socket, 'Bo here');
+    // A person has joined: now the pilot is quiet.
+    socket.send({ type: 'message', id: 'm2', text: 'how much does gift wrapping cost?' });
+    await socket.waitForMessages(
+      (messages) => messages.filter((m) => m.text.includes('gift wrapping cost')).length === 2,
+      'the second question stored',
+    );
+    expect(texts(socket).filter(([author]) => author === 'pilot')).toHaveLength(2);
+    socket.close();
+  });
+
   it('says honestly when nobody is available, offers to take an email and keeps answering', async () => {
     await everyoneOffline();
     const { publicKey } = await aiPilot();

@@ -205,8 +205,11 @@ function applyLocal(
       out.touched = true;
       return;
     case 'handover':
-      // The pilot stays quiet until an admin releases the conversation.
-      store.update({ mode: 'agent' });
+      // A person has the conversation; until one of them replies, the pilot keeps answering (as
+      // for a visitor's "talk to a human": presence can say "online" for nobody at the desk, and
+      // a handover nobody picks up must not silence the conversation). An agent's reply makes it
+      // quiet until release (SPEC 3.6).
+      store.update({ mode: 'agent', handoverWaiting: true });
       store.markRunHandedOver(entry.runId);
       out.touched = true;
       return;

@@ -11,6 +11,7 @@ import { citationLinks, entitiesToRecord } from '../../shared/ai/runtime-adapter
 import type { AgentInfo, EngineEvent } from '../../shared/engine/types.ts';
 import { ErrorCode } from '../../shared/errors.ts';
 import type { TriggerInput } from '../../shared/flow/match.ts';
+import { DEFAULT_HANDOVER_MESSAGE } from '../../shared/flow/nodes.ts';
 import type { PilotSnapshot } from '../../shared/pilot.ts';
 import {
   type ClientFrame,
@@ -126,8 +127,6 @@ export interface Prepared {
   unanswered?: UnansweredEvent;
 }
 export const NOTHING: Prepared = { snapshot: null, start: null, agents: undefined, answer: null };
-/** Said when the pilot's default answer hands the conversation to a person. */
-const HANDOVER_TEXT = 'Connecting you with a person. Someone will reply here shortly.';
 /** Said when a visitor asks for a person and nobody is available: honest, and not a dead end. */
 export const NO_AGENT_TEXT =
   "Nobody from the team is available right now. Leave your email and someone will get back to you. Meanwhile I'll keep answering your questions here.";
@@ -356,7 +355,14 @@ async function answerWords(c: PrepareContext, text: string, ending?: string): Pr
     c.turns.showTyping();
     const agents = await c.resources.agents();
     if (agents.some((agent) => agent.available))
-      return { ...NOTHING, ...noted, snapshot, agents, answer: HANDOVER_TEXT, handover: true };
+      return {
+        ...NOTHING,
+        ...noted,
+        snapshot,
+        agents,
+        answer: DEFAULT_HANDOVER_MESSAGE,
+        handover: true,
+      };
     return { ...NOTHING, ...noted, snapshot, agents, answer: NO_AGENT_TEXT, offerEmail: true };
   }
   return { ...NOTHING, ...noted, snapshot, answer: pilotFactsOf(snapshot).fallbackMessage };

@@ -50,14 +50,23 @@ export async function findKeyByHash(env: AppEnv, keyHash: string): Promise<ApiKe
   return row ? fromRow(row) : null;
 }
 
+/**
+ * Live keys one workspace may hold. Each key has its own rate-limit budget, so without a cap a
+ * key holder could mint keys to multiply it (and rows without end).
+ */
+export const MAX_LIVE_KEYS = 100;
+
+/** Stores a new key; false (nothing stored) when the workspace already holds MAX_LIVE_KEYS. */
 export async function insertKey(
   env: AppEnv,
   key: Omit<ApiKeyRecord, 'revokedAt'>,
   keyHash: string,
-): Promise<void> {
-  await env.DB.prepare(
+): Promise<boolean> {
+  // One statement, so two creations at once cannot both take the last place.
+  const result = await env.DB.prepare(
     `INSERT INTO api_keys (id, workspace_id, name, key_hash, key_prefix, scopes, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+     SELECT ?, ?, ?, ?, ?, ?, ?
+      WHERE (SELECT COUNT(*) FROM api_keys WHERE workspace_id = ? AND revoked_at IS NULL) < ?`,
   )
     .bind(
       key.id,
@@ -67,8 +76,11 @@ export async function insertKey(
       key.prefix,
       JSON.stringify(key.scopes),
       key.createdAt,
+      key.workspaceId,
+      MAX_LIVE_KEYS,
     )
     .run();
+  return result.meta.changes > 0;
 }
 
 export async function listKeys(

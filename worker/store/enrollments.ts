@@ -78,15 +78,25 @@ export async function listEnrollments<T>(
   return toPage(results, limit, (row) => ({ k: row.triggered_at, id: row.id }), view);
 }
 
-/** Every step of one run, in order. */
+/**
+ * The first `limit` steps of one run, in order, and how many it recorded in all: a run that
+ * loops on a question records steps on every turn, so one read must not return them all.
+ */
 export async function enrollmentSteps(
   env: AppEnv,
   enrollmentId: string,
-): Promise<EnrollmentStepRow[]> {
+  limit: number,
+): Promise<{ steps: EnrollmentStepRow[]; total: number }> {
   const { results } = await env.DB.prepare(
-    'SELECT * FROM enrollment_steps WHERE enrollment_id = ? ORDER BY seq',
+    'SELECT * FROM enrollment_steps WHERE enrollment_id = ? ORDER BY seq LIMIT ?',
+  )
+    .bind(enrollmentId, limit + 1)
+    .all<EnrollmentStepRow>();
+  if (results.length <= limit) return { steps: results, total: results.length };
+  const counted = await env.DB.prepare(
+    'SELECT COUNT(*) AS n FROM enrollment_steps WHERE enrollment_id = ?',
   )
     .bind(enrollmentId)
-    .all<EnrollmentStepRow>();
-  return results;
+    .first<{ n: number }>();
+  return { steps: results.slice(0, limit), total: counted?.n ?? limit };
 }

@@ -1,8 +1,9 @@
 /** `/api-keys`: create (the key is in the 201 response only), list, revoke. */
 import { createRoute, z } from '@hono/zod-openapi';
+import { ErrorCode } from '../../../shared/errors.ts';
 import { newId, randomToken, sha256Hex } from '../../auth/hash.ts';
 import type { AppEnv } from '../../env.ts';
-import { notFound } from '../../http/api-error.ts';
+import { ApiError, notFound } from '../../http/api-error.ts';
 import {
   adminRouter,
   deletedSchema,
@@ -13,7 +14,14 @@ import {
   listOf,
 } from '../../http/openapi.ts';
 import { decodeCursor, paginationQuery } from '../../http/pagination.ts';
-import { type ApiKeyRecord, insertKey, listKeys, revokeKey, SCOPES } from '../../store/api-keys.ts';
+import {
+  type ApiKeyRecord,
+  insertKey,
+  listKeys,
+  MAX_LIVE_KEYS,
+  revokeKey,
+  SCOPES,
+} from '../../store/api-keys.ts';
 import type { Cursor } from '../../store/keyset.ts';
 import { listWorkspacePilots } from '../../store/pilots.ts';
 
@@ -78,21 +86,37 @@ apiKeyRoutes.openapi(
     operationId: 'createApiKey',
     tags: ['API keys'],
     summary: 'Create an API key; the response is the only time the key is shown',
+    description: `A key can create keys with its own scopes only (a write-only key cannot make a reader). A workspace holds at most ${MAX_LIVE_KEYS} live keys: revoke one to make another.`,
     request: { body: jsonBody(createKeySchema) },
-    responses: { 201: json(createdKeySchema, 'Created'), ...errors() },
+    responses: { 201: json(createdKeySchema, 'Created'), ...errors(403, 409) },
   }),
   async (c) => {
     const body = c.req.valid('json');
+    const principal = c.get('principal');
+    const scopes = [...new Set(body.scopes)];
+    const missing = scopes.filter((scope) => !principal.scopes.includes(scope));
+    if (missing.length > 0)
+      throw new ApiError(
+        403,
+        ErrorCode.forbidden,
+        `A key can only create keys with its own scopes; this one lacks: ${missing.join(', ')}`,
+        [{ path: 'scopes', message: `not held by this key: ${missing.join(', ')}` }],
+      );
     const secret = `ep_${randomToken(24)}`;
     const record = {
       id: newId('key'),
-      workspaceId: c.get('principal').workspaceId,
+      workspaceId: principal.workspaceId,
       name: body.name,
       prefix: secret.slice(0, 7),
-      scopes: [...new Set(body.scopes)],
+      scopes,
       createdAt: Date.now(),
     };
-    await insertKey(c.env, record, await sha256Hex(secret));
+    if (!(await insertKey(c.env, record, await sha256Hex(secret))))
+      throw new ApiError(
+        409,
+        ErrorCode.conflict,
+        `This workspace already holds ${MAX_LIVE_KEYS} live keys: revoke one first`,
+      );
     return c.json({ ...view({ ...record, revokedAt: null }), key: secret }, 201);
   },
 );

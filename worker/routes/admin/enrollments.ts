@@ -128,17 +128,31 @@ enrollmentRoutes.openapi(
   },
 );
 
+/** Steps one read of a run returns (a looping run records one or more every turn). */
+const MAX_STEPS_READ = 1_000;
+
 enrollmentRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/enrollments/{enrollmentId}',
     operationId: 'getEnrollment',
     tags: ['Enrollment logs'],
-    summary: 'One run with every step',
+    summary: 'One run with its steps',
+    description: `The run's first ${MAX_STEPS_READ.toLocaleString('en')} steps in order; \`stepCount\` is how many it recorded (more when a flow loops).`,
     request: { params: enrollmentParams },
     responses: {
       200: json(
-        enrollmentSchema.extend({ steps: z.array(stepSchema) }).openapi('EnrollmentDetail'),
+        enrollmentSchema
+          .extend({
+            steps: z.array(stepSchema),
+            stepCount: z
+              .number()
+              .int()
+              .openapi({
+                description: `Steps the run recorded; \`steps\` holds the first ${MAX_STEPS_READ.toLocaleString('en')}`,
+              }),
+          })
+          .openapi('EnrollmentDetail'),
       ),
       ...errors(404),
     },
@@ -149,7 +163,8 @@ enrollmentRoutes.openapi(
       c.get('principal').workspaceId,
       c.req.valid('param').enrollmentId,
     );
-    const steps = (await enrollmentSteps(c.env, row.id)).map((s) => ({
+    const read = await enrollmentSteps(c.env, row.id, MAX_STEPS_READ);
+    const steps = read.steps.map((s) => ({
       seq: Number(s.seq),
       nodeId: String(s.node_id),
       nodeType: String(s.node_type),
@@ -162,7 +177,7 @@ enrollmentRoutes.openapi(
       durationMs: Number(s.duration_ms),
       at: Number(s.at),
     }));
-    return c.json({ ...view(row), steps }, 200);
+    return c.json({ ...view(row), steps, stepCount: read.total }, 200);
   },
 );
 
