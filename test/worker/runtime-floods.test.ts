@@ -12,11 +12,15 @@ import type { ServerFrame } from '../../shared/protocol.ts';
 import {
   BUCKET_CAPACITY,
   BUCKET_REFILL_PER_SECOND,
+  CONVERSATION_HELLO_BURST,
+  CONVERSATION_HELLOS_PER_SECOND,
   HELLO_BURST,
   MAX_SOCKETS_PER_CONVERSATION,
   REPLAY_PAGE,
   SOCKET_FRAME_BURST,
   SOCKET_FRAMES_PER_SECOND,
+  SOCKET_OPEN_BURST,
+  SOCKET_OPENS_PER_SECOND,
   SOCKET_REFUSALS_BEFORE_CLOSE,
 } from '../../worker/conversation/socket-budget.ts';
 import { ConversationStorage } from '../../worker/conversation/storage.ts';
@@ -82,6 +86,64 @@ describe('floods on the visitor socket', () => {
     expect(withoutId).toHaveLength(1);
     expect(refused.length + welcomes.length).toBeLessThanOrEqual(budgetAfter(started) + 1);
     expect(SOCKET_REFUSALS_BEFORE_CLOSE).toBeLessThan(2_000 - SOCKET_FRAME_BURST);
+  });
+
+  it('bounds replays across sockets: reconnecting does not renew the hello budget (8 sockets x 11 hellos)', async () => {
+    // A hostile review: each new socket started with a full hello budget, so a client opening,
+    // spending it and closing again drew pages without end (3,300x amplification).
+    const { publicKey } = await createPilot();
+    const visitor = await visit(publicKey);
+    await eventually(
+      async () => welcomesOf(visitor.socket).length,
+      (n) => n === 1,
+      'the first welcome',
+    );
+    visitor.socket.close();
+    await longHistory(visitor.conversationId, REPLAY_PAGE);
+    const started = Date.now();
+    const sockets: TestSocket[] = [];
+    let sent = 1; // the first visit's hello
+    for (let i = 0; i < 8; i++) {
+      const socket = await openSocket(visitor.conversationId, visitor.token);
+      for (let h = 0; h < HELLO_BURST; h++) socket.send({ type: 'hello', lastSeq: 0 });
+      sent += HELLO_BURST + 1; // openSocket says hello too
+      await eventually(
+        async () => welcomesOf(socket).length + errorsOf(socket).length,
+        (n) => n === HELLO_BURST + 1,
+        'an answer to every hello',
+      );
+      sockets.push(socket);
+      socket.close();
+    }
+    const served = 1 + sockets.reduce((sum, s) => sum + welcomesOf(s).length, 0);
+    const refill = Math.ceil(((Date.now() - started) / 1000) * CONVERSATION_HELLOS_PER_SECOND);
+    expect(served).toBeLessThanOrEqual(CONVERSATION_HELLO_BURST + refill + 1);
+    expect(served).toBeLessThan(sent);
+    const refused = sockets.flatMap(errorsOf);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((e) => e.code === 'rate_limited' && e.id)).toBe(true);
+  });
+
+  it('refuses sockets opened faster than the open budget with 4009, and takes one again after a pause', async () => {
+    const { publicKey } = await createPilot();
+    const first = await visit(publicKey);
+    first.socket.close();
+    const codes: number[] = [];
+    for (let i = 0; i < SOCKET_OPEN_BURST + 5; i++) {
+      const socket = await openSocket(first.conversationId, first.token);
+      const end = closed(socket.ws);
+      socket.close();
+      codes.push((await end).code);
+    }
+    expect(codes.filter((c) => c === CloseCode.tooManySockets).length).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 1_200 / SOCKET_OPENS_PER_SECOND));
+    const again = await openSocket(first.conversationId, first.token);
+    await eventually(
+      async () => welcomesOf(again).length,
+      (n) => n === 1,
+      'a welcome after the pause',
+    );
+    again.close();
   });
 
   it('answers a flood of malformed frames with a bounded number of error frames, then closes', async () => {

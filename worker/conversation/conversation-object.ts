@@ -28,6 +28,8 @@ import {
   freshBudget,
   MAX_SOCKETS_PER_CONVERSATION,
   REPLAY_PAGE,
+  SOCKET_OPEN_BURST,
+  SOCKET_OPENS_PER_SECOND,
   type SocketBudget,
   takeToken,
 } from './socket-budget.ts';
@@ -83,6 +85,9 @@ export class ConversationObject extends DurableObject<AppEnv> {
   private readonly budgets = new WeakMap<WebSocket, SocketBudget>();
   /** HTTP beacons of this conversation (BEACON_BURST), in memory for the same reason. */
   private beacons: Bucket | null = null;
+  /** Hellos of all this conversation's sockets (CONVERSATION_HELLO_BURST), and socket opens. */
+  private hellos: Bucket | null = null;
+  private opens: Bucket | null = null;
 
   constructor(ctx: DurableObjectState, env: AppEnv) {
     super(ctx, env);
@@ -127,7 +132,12 @@ export class ConversationObject extends DurableObject<AppEnv> {
       userId: request.headers.get('x-user-id'),
       connectedAt: Date.now(),
     };
-    if (this.ctx.getWebSockets().length >= MAX_SOCKETS_PER_CONVERSATION) return refuseSocket();
+    if (this.ctx.getWebSockets().length >= MAX_SOCKETS_PER_CONVERSATION)
+      return refuseSocket(`At most ${MAX_SOCKETS_PER_CONVERSATION} open sockets per conversation`);
+    const open = takeToken(this.opens, Date.now(), SOCKET_OPEN_BURST, SOCKET_OPENS_PER_SECOND);
+    this.opens = open.bucket;
+    if (!open.allowed)
+      return refuseSocket(`Too many connections; retry in ${open.retryAfterMs} ms`);
     this.runtime.remember(attachment as Identity);
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
@@ -255,8 +265,9 @@ export class ConversationObject extends DurableObject<AppEnv> {
    */
   private helloAllowed(ws: WebSocket, frame: Extract<ClientFrame, { type: 'hello' }>): boolean {
     const now = Date.now();
-    const hello = admitHello(this.budgets.get(ws) ?? freshBudget(), now);
+    const hello = admitHello(this.budgets.get(ws) ?? freshBudget(), this.hellos, now);
     this.budgets.set(ws, hello.budget);
+    this.hellos = hello.shared;
     const refusal = hello.allowed
       ? this.runtime.changeLocale(frame.locale, now)
       : { retryAfterMs: hello.retryAfterMs };
@@ -457,17 +468,14 @@ export class ConversationObject extends DurableObject<AppEnv> {
   }
 }
 
-/** The conversation has the most sockets allowed: this one opens, says why and closes (4009). */
-function refuseSocket(): Response {
+/**
+ * The conversation has the most sockets allowed, or opened too many just now: this one opens,
+ * says why and closes (4009).
+ */
+function refuseSocket(why: string): Response {
   const pair = new WebSocketPair();
   pair[1].accept();
-  send(
-    pair[1],
-    errorFrame(
-      ErrorCode.rateLimited,
-      `At most ${MAX_SOCKETS_PER_CONVERSATION} open sockets per conversation`,
-    ),
-  );
+  send(pair[1], errorFrame(ErrorCode.rateLimited, why));
   closeSocket(pair[1], CloseCode.tooManySockets, 'too many sockets');
   return new Response(null, { status: 101, webSocket: pair[0] });
 }

@@ -45,6 +45,20 @@ export const SOCKET_REFUSALS_BEFORE_CLOSE = 100;
 /** Hellos: a few at once (connect, locale change, replay pages), then one a second. */
 export const HELLO_BURST = 10;
 export const HELLOS_PER_SECOND = 1;
+/**
+ * Hellos of the whole conversation, whichever socket sends them: a socket's own budget starts
+ * full, so a client that reconnects for every few hellos would otherwise replay pages without
+ * end (a hostile review drew 31–51 MB/s from one conversation this way). Above what tabs
+ * connecting at once and a long history paged in need, then 4 a second.
+ */
+export const CONVERSATION_HELLO_BURST = 40;
+export const CONVERSATION_HELLOS_PER_SECOND = 4;
+/**
+ * Sockets opened per conversation (the open ones are capped by MAX_SOCKETS_PER_CONVERSATION;
+ * this bounds how fast they can be replaced): every tab at once, then one a second.
+ */
+export const SOCKET_OPEN_BURST = 20;
+export const SOCKET_OPENS_PER_SECOND = 1;
 /** Messages one hello replays; the welcome frame's `pageEnd` asks the client for the rest. */
 export const REPLAY_PAGE = 100;
 /**
@@ -100,15 +114,25 @@ export function admitFrame(
   };
 }
 
-/** Spends one hello; `allowed` false means the hello is refused whole (no replay, no locale). */
+/**
+ * Spends one hello of the socket's budget and one of the conversation's (`shared`, only when
+ * the socket's allowed it); `allowed` false means the hello is refused whole (no replay, no
+ * locale).
+ */
 export function admitHello(
   budget: SocketBudget,
+  shared: Bucket | null,
   now: number,
-): { allowed: boolean; budget: SocketBudget; retryAfterMs: number } {
+): { allowed: boolean; budget: SocketBudget; shared: Bucket | null; retryAfterMs: number } {
   const taken = takeToken(budget.hellos, now, HELLO_BURST, HELLOS_PER_SECOND);
+  const next = { ...budget, hellos: taken.bucket };
+  if (!taken.allowed)
+    return { allowed: false, budget: next, shared, retryAfterMs: taken.retryAfterMs };
+  const all = takeToken(shared, now, CONVERSATION_HELLO_BURST, CONVERSATION_HELLOS_PER_SECOND);
   return {
-    allowed: taken.allowed,
-    budget: { ...budget, hellos: taken.bucket },
-    retryAfterMs: taken.retryAfterMs,
+    allowed: all.allowed,
+    budget: next,
+    shared: all.bucket,
+    retryAfterMs: all.retryAfterMs,
   };
 }
