@@ -7928,6 +7928,10 @@ export interface operations {
                 cursor?: string;
                 pilotId?: string;
                 status?: "open" | "closed";
+                /** @description `agent`: handed over to a person (however many newer ones the pilot has) */
+                mode?: "pilot" | "agent";
+                /** @description Assigned to this member: `user:<id>` or `team:<id>` */
+                assignee?: string;
             };
             header?: never;
             path?: never;

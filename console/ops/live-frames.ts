@@ -112,3 +112,13 @@ export function waitingByNode(rows: readonly LiveRow[], flowId: string): Map<str
     list.sort((a, b) => (a.waitingSince ?? a.updatedAt) - (b.waitingSince ?? b.updatedAt));
   return byNode;
 }
+
+/**
+ * Whether a frame may change conversation `id`: a row of it changed or was removed (a `lagging`
+ * frame says rows come later by the queue, so it may too).
+ */
+export function frameConcerns(frame: LiveFrame, id: string): boolean {
+  if (frame.type === 'lagging') return true;
+  if (frame.type === 'removed') return frame.conversationIds.includes(id);
+  return frame.items.some((row) => row.conversationId === id);
+}

@@ -11,6 +11,7 @@ import { useApi } from '../api/context.ts';
 import { type ApiFailure, failureText, unwrap } from '../api/errors.ts';
 import { agentId, assigneeOf, chooseAgent } from '../ops/agent-identity.ts';
 import { formatTime, shortUrl, waitingFor } from '../ops/format.ts';
+import { frameConcerns } from '../ops/live-frames.ts';
 import { Transcript } from '../ops/transcript.tsx';
 import { appendTranscript } from '../ops/transcript-window.ts';
 import { useLiveSignals } from '../ops/use-live-signals.ts';
@@ -32,8 +33,14 @@ const VIEWS: readonly { value: View; label: string }[] = [
   { value: 'closed', label: 'Closed' },
 ];
 const PAGE = 50;
-/** Live frames are coalesced into one refresh per this many ms. */
-const REFRESH_MS = 300;
+/**
+ * Live frames are coalesced: the list is read again at most this often, and the open
+ * conversation's new messages at most every TRANSCRIPT_REFRESH_MS, only on frames about it. Every
+ * read counts against the key's 600 a minute, and a busy site must not lock agents out (a hostile
+ * review did, with three tabs open and one visitor typing).
+ */
+const LIST_REFRESH_MS = 2_000;
+const TRANSCRIPT_REFRESH_MS = 1_000;
 
 /** When this tab last looked at each conversation (unread = a message since). Per tab, bounded. */
 const seen = signal<Record<string, number>>({});
@@ -48,43 +55,64 @@ export function InboxPage({ conversationId }: { conversationId?: string }) {
   const { pilots } = usePilots(api);
   const [view, setView] = useState<View>('handed_over');
   const [items, setItems] = useState<Conversation[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
   const [failure, setFailure] = useState<ApiFailure | null>(null);
   const [stamp, setStamp] = useState(0);
 
   const me = agentId.value;
+  // The view's filter is the API's, so a handed-over visitor is listed however many newer
+  // conversations the pilot has (filtering one page here lost them past the first 50).
+  const query = useCallback(
+    (cursor?: string) => ({
+      status: view === 'closed' ? ('closed' as const) : ('open' as const),
+      ...(view === 'handed_over' ? { mode: 'agent' as const } : {}),
+      ...(view === 'mine' ? { assignee: me ? assigneeOf(me) : 'user:' } : {}),
+      limit: PAGE,
+      ...(cursor ? { cursor } : {}),
+    }),
+    [view, me],
+  );
+  /** The first page again (a live refresh keeps what "Load more" added only until then). */
   const load = useCallback(async () => {
-    const status = view === 'closed' ? 'closed' : 'open';
-    const result = await unwrap(
-      api.GET('/conversations', { params: { query: { status, limit: PAGE } } }),
-    );
+    const result = await unwrap(api.GET('/conversations', { params: { query: query() } }));
     if (!result.ok) return setFailure(result.failure);
     setFailure(null);
-    const list = result.data.items;
-    setItems(
-      view === 'handed_over'
-        ? list.filter((c) => c.mode === 'agent')
-        : view === 'mine'
-          ? list.filter((c) => me && c.assignee === assigneeOf(me))
-          : list,
-    );
-  }, [api, view, me]);
+    setItems(result.data.items);
+    setNext(result.data.nextCursor);
+  }, [api, query]);
+  const more = async () => {
+    if (!next) return;
+    const result = await unwrap(api.GET('/conversations', { params: { query: query(next) } }));
+    if (!result.ok) return toast(failureText(result.failure), 'error');
+    setItems((have) => [...(have ?? []), ...result.data.items]);
+    setNext(result.data.nextCursor);
+  };
   useEffect(() => {
     void load();
   }, [load]);
-  // Any change in a watched pilot: refresh the list and the open conversation, at most once
-  // per REFRESH_MS however many frames arrive (a busy site must not turn into a request storm).
-  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
-  useEffect(() => () => clearTimeout(pending.current ?? undefined), []);
+  const listTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const transcriptTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(
+    () => () => {
+      clearTimeout(listTimer.current ?? undefined);
+      clearTimeout(transcriptTimer.current ?? undefined);
+    },
+    [],
+  );
   useLiveSignals(
     api,
     (pilots ?? []).map((p) => p.id),
-    () => {
-      if (pending.current) return;
-      pending.current = setTimeout(() => {
-        pending.current = null;
-        void load();
-        setStamp((s) => s + 1);
-      }, REFRESH_MS);
+    (frame) => {
+      if (!listTimer.current)
+        listTimer.current = setTimeout(() => {
+          listTimer.current = null;
+          void load();
+        }, LIST_REFRESH_MS);
+      if (conversationId && frameConcerns(frame, conversationId) && !transcriptTimer.current)
+        transcriptTimer.current = setTimeout(() => {
+          transcriptTimer.current = null;
+          setStamp((s) => s + 1);
+        }, TRANSCRIPT_REFRESH_MS);
     },
   );
 
@@ -141,14 +169,17 @@ export function InboxPage({ conversationId }: { conversationId?: string }) {
       {!items && !failure && <p role="status">Loading conversations…</p>}
       <div class="inbox">
         {items && (
-          <Table
-            caption="Conversations"
-            captionHidden
-            columns={columns}
-            rows={items}
-            rowKey={(c) => c.id}
-            empty="No conversation here."
-          />
+          <div>
+            <Table
+              caption="Conversations"
+              captionHidden
+              columns={columns}
+              rows={items}
+              rowKey={(c) => c.id}
+              empty="No conversation here."
+            />
+            {next && <Button onClick={() => void more()}>Load more conversations</Button>}
+          </div>
         )}
         {conversationId && (
           <ConversationPanel

@@ -4,6 +4,7 @@ import { barRows, choiceRows, compareRows, type Insights } from '../../console/o
 import {
   activeRows,
   applyLiveFrame,
+  frameConcerns,
   isLagging,
   LAGGING_NOTE_MS,
   type LiveRow,
@@ -304,5 +305,18 @@ describe('transcript reads after the last message (the inbox on a live frame)', 
     expect(have).toHaveLength(TRANSCRIPT_KEPT);
     expect(have.at(-1)!.seq).toBe(TRANSCRIPT_KEPT + 3000);
     expect(have[0]!.seq).toBe(3001);
+  });
+});
+
+describe('which live frames the open conversation reads again for', () => {
+  const row = (conversationId: string) =>
+    ({ conversationId, seq: 1, updatedAt: 1, status: 'open', mode: 'agent' }) as never;
+  it('only frames about it (a row, a removal) or a lagging note; others leave it alone', () => {
+    expect(frameConcerns({ type: 'changes', items: [row('a'), row('b')] }, 'b')).toBe(true);
+    expect(frameConcerns({ type: 'changes', items: [row('a')] }, 'b')).toBe(false);
+    expect(frameConcerns({ type: 'snapshot', items: [] }, 'b')).toBe(false);
+    expect(frameConcerns({ type: 'removed', conversationIds: ['b'] }, 'b')).toBe(true);
+    expect(frameConcerns({ type: 'removed', conversationIds: ['a'] }, 'b')).toBe(false);
+    expect(frameConcerns({ type: 'lagging', reason: 'rate' }, 'b')).toBe(true);
   });
 });

@@ -112,8 +112,13 @@ describe('console operations pages', () => {
     await guest.dialog.getByRole('button', { name: 'Talk to a human' }).click();
     await waitForText(guest.log, 'Connecting you to a person.');
     await guest.say(`Is anyone there ${tag}?`);
+    // Until a person writes, the pilot keeps answering (here, its fallback).
+    await waitForText(guest.log, fallback);
     // The live view follows the visitor without a reload.
-    const moved = table.getByRole('row').filter({ hasText: `Is anyone there ${tag}?` });
+    const moved = table
+      .getByRole('row')
+      .filter({ hasText: fallback })
+      .filter({ hasText: 'Handed over' });
     await moved.waitFor({ timeout: 15_000 });
     expect(await moved.textContent()).toContain('Handed over');
 
@@ -127,7 +132,8 @@ describe('console operations pages', () => {
     const listed = admin.page
       .getByRole('table', { name: 'Conversations' })
       .getByRole('row')
-      .filter({ hasText: `Is anyone there ${tag}?` });
+      .filter({ hasText: fallback })
+      .filter({ hasText: 'Handed over' });
     await listed.waitFor({ timeout: 15_000 });
     await auditBoth(admin.page, 'inbox conversation');
     // Answer as a team member, online.

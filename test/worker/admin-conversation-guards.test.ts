@@ -15,7 +15,7 @@ import {
 import { sessionSecret } from '../../worker/env.ts';
 import { call } from '../helpers/admin.ts';
 import { workspace } from './admin-fixtures.ts';
-import { createPilot, indexed, json, said, visit } from './runtime-helpers.ts';
+import { createPilot, eventually, indexed, json, said, visit } from './runtime-helpers.ts';
 
 /** The tables a conversation's object holds (SQLite's own and Cloudflare's aside). */
 const tablesOf = (name: string) =>
@@ -248,5 +248,64 @@ describe('a transcript read with ?after=', () => {
     });
     expect(foreign.status).toBe(404);
     visitor.socket.close();
+  });
+});
+
+describe('the handed-over list', () => {
+  it('lists a handed-over conversation by mode however many newer ones the pilot has, and by assignee', async () => {
+    // A hostile review: the inbox filtered one page of 50 in the browser, so 55 newer visitors
+    // hid a visitor waiting for a person.
+    const ws = await workspace();
+    const pilot = await ws.json<{ id: string; publicKey: string }>('/pilots', {
+      method: 'POST',
+      body: {
+        name: 'Handover list',
+        trustedDomains: ['localhost'],
+        fallbackMessage: 'No answer here',
+      },
+    });
+    const agent = await ws.json<{ id: string }>('/users', {
+      method: 'POST',
+      body: { name: 'Ada', email: `${crypto.randomUUID()}@example.com` },
+    });
+    const waiting = await visit(pilot.body.publicKey);
+    waiting.socket.send({ type: 'message', text: 'hello' });
+    await said(waiting.socket, 'No answer here');
+    const reply = await ws.call(`/conversations/${waiting.conversationId}/messages`, {
+      method: 'POST',
+      body: { text: 'On it', userId: agent.body.id },
+    });
+    expect(reply.status).toBe(201);
+    const listed = (query: string) =>
+      ws.json<{ items: { id: string; mode: string }[]; nextCursor: string | null }>(
+        `/conversations?${query}`,
+      );
+    await eventually(
+      async () => (await listed('mode=agent')).body.items.map((c) => c.id),
+      (ids) => ids.includes(waiting.conversationId),
+      'the handed-over conversation indexed',
+    );
+    // 60 newer conversations with the pilot (rows of the index, as the queue writes them).
+    const later = Date.now() + 60_000;
+    const rows = Array.from({ length: 60 }, (_, i) => `conv_newer_${i}_${crypto.randomUUID()}`);
+    await env.DB.batch(
+      rows.map((id, i) =>
+        env.DB.prepare(
+          `INSERT INTO conversations (id, workspace_id, pilot_id, visitor_id, status, mode, created_at, updated_at)
+           VALUES (?, ?, ?, ?, 'open', 'pilot', ?, ?)`,
+        ).bind(id, ws.id, pilot.body.id, `v_${i}`, later + i, later + i),
+      ),
+    );
+    const firstPage = await listed('status=open&limit=50');
+    expect(firstPage.body.items.map((c) => c.id)).not.toContain(waiting.conversationId);
+    const handedOver = await listed('status=open&mode=agent&limit=50');
+    expect(handedOver.status).toBe(200);
+    expect(handedOver.body.items.map((c) => c.id)).toEqual([waiting.conversationId]);
+    const mine = await listed(
+      `status=open&assignee=${encodeURIComponent(`user:${agent.body.id}`)}`,
+    );
+    expect(mine.body.items.map((c) => c.id)).toEqual([waiting.conversationId]);
+    expect((await listed('mode=robot')).status).toBe(400);
+    waiting.socket.close();
   });
 });

@@ -24,6 +24,8 @@ export interface ConversationRow {
 export interface ConversationFilter {
   pilotId?: string | undefined;
   status?: 'open' | 'closed' | undefined;
+  mode?: 'pilot' | 'agent' | undefined;
+  assignee?: string | undefined;
 }
 
 /** One page of a workspace's conversations, most recently active first. */
@@ -45,6 +47,14 @@ export async function listConversations<T>(
   if (filter.status) {
     filters.push('status = ?');
     binds.push(filter.status);
+  }
+  if (filter.mode) {
+    filters.push('mode = ?');
+    binds.push(filter.mode);
+  }
+  if (filter.assignee) {
+    filters.push('assignee = ?');
+    binds.push(filter.assignee);
   }
   const { results } = await env.DB.prepare(
     `SELECT * FROM conversations WHERE ${filters.join(' AND ')}${set.tail}`,

@@ -106,16 +106,24 @@ conversationRoutes.openapi(
       query: paginationQuery.extend({
         pilotId: z.string().max(100).optional(),
         status: z.enum(['open', 'closed']).optional(),
+        mode: z.enum(['pilot', 'agent']).optional().openapi({
+          description: '`agent`: handed over to a person (however many newer ones the pilot has)',
+        }),
+        assignee: z
+          .string()
+          .max(200)
+          .optional()
+          .openapi({ description: 'Assigned to this member: `user:<id>` or `team:<id>`' }),
       }),
     },
     responses: { 200: json(listOf(conversationSchema, 'ConversationList')), ...errors() },
   }),
   async (c) => {
-    const { limit, cursor, pilotId, status } = c.req.valid('query');
+    const { limit, cursor, pilotId, status, mode, assignee } = c.req.valid('query');
     const page = await listConversations(
       c.env,
       c.get('principal').workspaceId,
-      { pilotId, status },
+      { pilotId, status, mode, assignee },
       { cursor: decodeCursor(cursor), limit },
       view,
     );
