@@ -309,3 +309,29 @@ describe('the handed-over list', () => {
     waiting.socket.close();
   });
 });
+
+describe('an agent action racing an erasure', () => {
+  it('writes nothing into a conversation erased after the route checked it', async () => {
+    // The route checks the conversation, then acts in a second call: an erasure landing in
+    // between made the reply (or release, or close) start a fresh conversation in agent mode.
+    const { publicKey } = await createPilot();
+    const visitor = await visit(publicKey);
+    visitor.socket.send({ type: 'message', text: 'my secret order 4411' });
+    await said(visitor.socket, 'Fallback answer.');
+    visitor.socket.close();
+    const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(visitor.conversationId));
+    const described = await stub.describe();
+    expect(described).not.toBeNull();
+    const workspaceId = described!.workspaceId;
+    expect(await stub.erase(workspaceId)).not.toBeNull();
+    expect(await stub.agentReply(workspaceId, 'About order 4411…', null)).toBeNull();
+    expect(await stub.release(workspaceId)).toBeNull();
+    expect(await stub.close(workspaceId)).toBeNull();
+    expect(await tablesOf(visitor.conversationId)).toEqual([]);
+    // And another workspace's key never acts on it either.
+    const again = await visit(publicKey);
+    again.socket.close();
+    const other = env.CONVERSATION.get(env.CONVERSATION.idFromName(again.conversationId));
+    expect(await other.agentReply('ws_someone_else', 'hi', null)).toBeNull();
+  });
+});

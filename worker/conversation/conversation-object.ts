@@ -378,19 +378,32 @@ export class ConversationObject extends DurableObject<AppEnv> {
     return this.rpc('describe', () => (this.hasTables() ? this.runtime.describe() : null));
   }
 
+  /**
+   * Whether this object holds a conversation of `workspaceId`, asked again inside each admin
+   * action: the route's own check is a separate call, and an erasure landing between the two
+   * must not have the action write a fresh conversation into the emptied object.
+   */
+  private holds(workspaceId: string): boolean {
+    return this.hasTables() && this.runtime.describe()?.workspaceId === workspaceId;
+  }
+
   /** `POST /conversations/:id/messages`: ends the running flow; the pilot stays quiet. */
-  agentReply(text: string, agentId: string | null) {
-    return this.rpc('agentReply', () => this.runtime.agentReply(text, agentId));
+  agentReply(workspaceId: string, text: string, agentId: string | null) {
+    return this.rpc('agentReply', () =>
+      this.holds(workspaceId) ? this.runtime.agentReply(text, agentId) : null,
+    );
   }
 
   /** `POST /conversations/:id/release`: back to the AI pilot. */
-  release() {
-    return this.rpc('release', () => this.runtime.release());
+  release(workspaceId: string) {
+    return this.rpc('release', () => (this.holds(workspaceId) ? this.runtime.release() : null));
   }
 
   /** `POST /conversations/:id/close`. */
-  close() {
-    return this.rpc('close', () => this.runtime.closeConversation());
+  close(workspaceId: string) {
+    return this.rpc('close', () =>
+      this.holds(workspaceId) ? this.runtime.closeConversation() : null,
+    );
   }
 
   /**

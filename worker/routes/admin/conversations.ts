@@ -197,7 +197,9 @@ conversationRoutes.openapi(
       throw new ApiError(400, ErrorCode.invalidInput, 'Unknown user', [
         { path: 'userId', message: 'Not a user of this workspace' },
       ]);
-    const message = await stub.agentReply(body.text, body.userId ?? null);
+    const message = await stub.agentReply(workspaceId, body.text, body.userId ?? null);
+    // Erased since the check above: nothing was written.
+    if (!message) throw notFound('Conversation');
     return c.json(message, 201);
   },
 );
@@ -217,12 +219,10 @@ for (const action of ['release', 'close'] as const) {
       responses: { 200: json(conversationSchema), ...errors(404) },
     }),
     async (c) => {
-      const { stub } = await conversation(
-        c.env,
-        c.get('principal').workspaceId,
-        c.req.valid('param').conversationId,
-      );
-      const described = action === 'release' ? await stub.release() : await stub.close();
+      const workspaceId = c.get('principal').workspaceId;
+      const { stub } = await conversation(c.env, workspaceId, c.req.valid('param').conversationId);
+      const described =
+        action === 'release' ? await stub.release(workspaceId) : await stub.close(workspaceId);
       if (!described) throw notFound('Conversation');
       const { workspaceId: _w, run: _r, ...rest } = described;
       return c.json(rest, 200);
