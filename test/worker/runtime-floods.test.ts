@@ -23,7 +23,7 @@ import {
   SOCKET_OPENS_PER_SECOND,
   SOCKET_REFUSALS_BEFORE_CLOSE,
 } from '../../worker/conversation/socket-budget.ts';
-import { ConversationStorage } from '../../worker/conversation/storage.ts';
+import { ConversationStorage, MAX_STORED_MESSAGES } from '../../worker/conversation/storage.ts';
 import { openSocket, type TestSocket } from '../helpers/socket.ts';
 import { createPilot, eventually, said, visit } from './runtime-helpers.ts';
 
@@ -144,6 +144,41 @@ describe('floods on the visitor socket', () => {
       'a welcome after the pause',
     );
     again.close();
+  });
+
+  it(`stores at most ${MAX_STORED_MESSAGES.toLocaleString('en')} messages: the oldest go, the newest stay and replay`, async () => {
+    const { publicKey } = await createPilot();
+    const visitor = await visit(publicKey);
+    await eventually(
+      async () => welcomesOf(visitor.socket).length,
+      (n) => n === 1,
+      'the first welcome',
+    );
+    visitor.socket.close();
+    await longHistory(visitor.conversationId, MAX_STORED_MESSAGES + 500);
+    const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(visitor.conversationId));
+    const kept = await runInDurableObject(stub, (_, state) =>
+      state.storage.sql
+        .exec<{ n: number; first: number; last: number }>(
+          'SELECT COUNT(*) AS n, MIN(seq) AS first, MAX(seq) AS last FROM messages',
+        )
+        .one(),
+    );
+    expect(kept).toEqual({
+      n: MAX_STORED_MESSAGES,
+      first: 501,
+      last: MAX_STORED_MESSAGES + 500,
+    });
+    // A visitor catching up from the start gets the oldest kept messages, in order.
+    const reader = await openSocket(visitor.conversationId, visitor.token);
+    await reader.waitForMessages((m) => m.length === REPLAY_PAGE, 'the first page');
+    expect(reader.messages()[0]?.text).toBe('history 501');
+    reader.close();
+    // A message still goes in after the cut.
+    const tab = await openSocket(visitor.conversationId, visitor.token, MAX_STORED_MESSAGES + 500);
+    tab.send({ type: 'message', text: 'still here' });
+    await said(tab, 'Fallback answer.');
+    tab.close();
   });
 
   it('answers a flood of malformed frames with a bounded number of error frames, then closes', async () => {

@@ -87,6 +87,15 @@ export const MAX_TRANSCRIPT_MESSAGES = 10_000;
  */
 export const MAX_TRANSCRIPT_CHARS = 4_000_000;
 
+/**
+ * Messages one conversation stores: past it, the oldest are deleted (every PRUNE_EVERY messages,
+ * in the commit that adds one). A visitor may write 5 messages a second of 4,000 characters,
+ * about 72 MB an hour, and nothing else bounded what one conversation holds; 20,000 messages is
+ * far beyond a real chat (the admin view reads the newest 10,000).
+ */
+export const MAX_STORED_MESSAGES = 20_000;
+const PRUNE_EVERY = 500;
+
 /** Client frame ids an object keeps in memory (ConversationStorage.frames); past it, SQL. */
 export const MAX_KNOWN_FRAMES = 1_000;
 /**
@@ -618,6 +627,8 @@ export class ConversationStorage {
       )
       .one();
     const stored = { ...message, seq: row.seq };
+    if (row.seq > MAX_STORED_MESSAGES && row.seq % PRUNE_EVERY === 0)
+      this.sql.exec('DELETE FROM messages WHERE seq <= ?', row.seq - MAX_STORED_MESSAGES);
     this.last = stored;
     if (message.author === 'visitor' && message.clientId) this.messageFrame = message.clientId;
     // Same transaction as the insert (the caller's commit): a rollback undoes both.
