@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { ErrorCode } from '../shared/errors.ts';
 import { type AppEnv, MIN_SECRET_LENGTH, secretProblems } from './env.ts';
 import { ApiError, errorBody, handleError } from './http/api-error.ts';
+import { resumeStalledErasures } from './privacy/erasure-job.ts';
 import { runRetention } from './privacy/retention.ts';
 import { consumeEvents } from './queue/consumer.ts';
 import { adminApp } from './routes/admin/index.ts';
@@ -42,8 +43,10 @@ export default {
   fetch: app.fetch,
   // Run/step/conversation events from ConversationObjects: batched, idempotent D1 writes.
   queue: (batch, env) => consumeEvents(batch, env),
-  // Cron (wrangler.toml): erases conversations idle past their pilot's `retentionDays`.
+  // Cron (wrangler.toml): finishes erasures whose request died, then erases conversations idle
+  // past their pilot's `retentionDays`.
   scheduled: async (controller, env) => {
+    await resumeStalledErasures(env, controller.scheduledTime);
     await runRetention(env, controller.scheduledTime);
   },
 } satisfies ExportedHandler<AppEnv>;

@@ -4,12 +4,18 @@
  * Erasure is checked by scanning storage (D1 tables, conversation and pilot objects), not by
  * asking the API that erased.
  */
-import { env, evictDurableObject, runInDurableObject } from 'cloudflare:test';
+import {
+  createScheduledController,
+  env,
+  evictDurableObject,
+  runInDurableObject,
+} from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';
 import { ErrorCode } from '../../shared/errors.ts';
 import { visitorKeyFor } from '../../worker/auth/visitor-token.ts';
 import { type AppEnv, sessionSecret } from '../../worker/env.ts';
-import { runErasure } from '../../worker/privacy/erasure-job.ts';
+import worker from '../../worker/index.ts';
+import { resumeStalledErasures, runErasure } from '../../worker/privacy/erasure-job.ts';
 import type { ErasureStep } from '../../worker/privacy/steps.ts';
 import { call } from '../helpers/admin.ts';
 import { openSocket, startSession } from '../helpers/socket.ts';
@@ -657,6 +663,80 @@ describe('a webhook in flight while its conversation is erased', () => {
     });
     expect(late).toBe('conversation erased');
     expect(await scanObject('conversation', stubOf(conversationId), [note])).toEqual([]);
+  });
+});
+
+describe('an erasure nobody asks for again', () => {
+  it('is finished by the scheduled run once it has stalled, for a visitor and for a contact', async () => {
+    const a = await createPilot({ identitySecret: IDENTITY_SECRET });
+    await publishFlow(a.pilotId, leadFlow());
+    // An anonymous visitor with two conversations, and a verified contact with one.
+    const b = await createPilot();
+    await publishFlow(b.pilotId, leadFlow());
+    const note = `note-${crypto.randomUUID()}`;
+    const email = `stall-${crypto.randomUUID()}@example.com`;
+    const onA = await chat(a.publicKey, note, { email });
+    const onB = await chat(b.publicKey, note, {
+      visitorKey: await sameVisitorOn(b.pilotId, onA.visitorId),
+      email,
+    });
+    const externalId = `user-${crypto.randomUUID()}`;
+    const contactEmail = `stall-contact-${crypto.randomUUID()}@example.com`;
+    const contact = await json<{ id: string }>(
+      await call('/v1/admin/contacts', {
+        method: 'POST',
+        body: JSON.stringify({ externalId, email: contactEmail }),
+      }),
+    );
+    const onC = await chat(a.publicKey, note, { userId: externalId, email: contactEmail });
+    for (const c of [onA, onB, onC]) await indexed(c.conversationId);
+
+    // Both requests die after their first conversation; nobody calls again.
+    const visitor = { kind: 'visitor' as const, id: onA.visitorId };
+    expect((await runErasure(env, 'ws_default', visitor, 1)).status).toBe('in_progress');
+    class Killed extends Error {}
+    const killed = await runErasure(
+      env,
+      'ws_default',
+      { kind: 'contact', id: contact.id },
+      25,
+      (step) => {
+        if (step === 'job.progress') throw new Killed(step);
+      },
+    ).catch((error: unknown) => error);
+    expect(killed).toBeInstanceOf(Killed);
+
+    // Not stalled yet: the scheduled run leaves a job that may still be running.
+    expect(await resumeStalledErasures(env, Date.now())).toBe(0);
+    const running = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM erasures WHERE status = 'running' AND workspace_id = 'ws_default'",
+    ).first<{ n: number }>();
+    expect(running?.n).toBeGreaterThanOrEqual(2);
+    // An hour later the cron finishes both.
+    await worker.scheduled(
+      createScheduledController({ scheduledTime: Date.now() + 60 * 60_000 }),
+      env,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const needles = [
+      onA.conversationId,
+      onB.conversationId,
+      onC.conversationId,
+      onA.visitorId,
+      note,
+      email,
+      contactEmail,
+      externalId,
+      contact.id,
+    ];
+    expect(await scanD1(needles)).toEqual([]);
+    for (const [name, c] of [
+      ['a', onA],
+      ['b', onB],
+      ['c', onC],
+    ] as const)
+      expect(await scanObject(name, stubOf(c.conversationId), needles)).toEqual([]);
+    for (const c of [onA, onB, onC]) c.socket.close();
   });
 });
 

@@ -98,6 +98,62 @@ export async function runErasure(
   return continueJob(env, job, Math.max(1, Math.min(perCall, CONVERSATIONS_PER_CALL)), onStep);
 }
 
+/** A running job untouched this long is taken as abandoned (its request died) by the cron. */
+export const STALLED_AFTER_MS = 10 * 60_000;
+/** Abandoned jobs one cron run finishes (each is one `runErasure` call's bounded work). */
+const STALLED_PER_RUN = 5;
+
+/**
+ * Finishes erasures whose request died and that nobody asked for again (cron): the row keeps
+ * only a hash of the subject, so the subject is read back from the plan the row holds (a
+ * contact's id, `visitor:<id>`, the conversation still pending) and used only when its hash is
+ * the row's. A job that cannot be read back is left for the next call for that person.
+ * Returns how many jobs it advanced.
+ */
+export async function resumeStalledErasures(env: AppEnv, now: number): Promise<number> {
+  const { results } = await env.DB.prepare(
+    `SELECT id, workspace_id, kind, subject_id, pending, targets FROM erasures
+      WHERE status = 'running' AND updated_at < ? ORDER BY updated_at LIMIT ?`,
+  )
+    .bind(now - STALLED_AFTER_MS, STALLED_PER_RUN)
+    .all<{
+      id: string;
+      workspace_id: string;
+      kind: Subject['kind'];
+      subject_id: string;
+      pending: string;
+      targets: string;
+    }>();
+  let resumed = 0;
+  for (const row of results) {
+    const subject = subjectFromPlan(row.kind, row.pending, row.targets);
+    if (!subject || (await sha256Hex(subject.id)) !== row.subject_id) continue;
+    try {
+      await runErasure(env, row.workspace_id, subject);
+      resumed++;
+    } catch (error) {
+      // One job failing again must not keep the others waiting; the next run tries it again.
+      console.error('erasure resume failed', row.id, String(error));
+    }
+  }
+  return resumed;
+}
+
+function subjectFromPlan(kind: Subject['kind'], pending: string, targets: string): Subject | null {
+  try {
+    const plan = targetsSchema.parse(JSON.parse(targets));
+    if (kind === 'contact') return plan.contactId ? { kind, id: plan.contactId } : null;
+    if (kind === 'visitor') {
+      const named = plan.subjects.find((s) => s.startsWith('visitor:'));
+      return named ? { kind, id: named.slice('visitor:'.length) } : null;
+    }
+    const first = z.array(refSchema).parse(JSON.parse(pending))[0];
+    return first ? { kind, id: first.id } : null;
+  } catch {
+    return null;
+  }
+}
+
 function parseJob(row: JobRow, subject: Subject, workspaceId: string): Job {
   return {
     id: row.id,
