@@ -11,6 +11,7 @@ import {
   answerProbability,
   DEFAULT_MIN_CONFIDENCE,
   MIN_SCORE,
+  passesFloors,
 } from '../shared/knowledge/answer.ts';
 import { KnowledgeIndex } from '../shared/knowledge/knowledge-index.ts';
 import { loadWordVectors } from '../shared/knowledge/word-vectors.ts';
@@ -79,7 +80,7 @@ export function sizeParts(rows, answers, right = (x) => x.right) {
 
 /** The shipped decision on a row's features (shared/knowledge/answer.ts). */
 export const shipped = (x) =>
-  x.top !== null && x.score >= MIN_SCORE && answerProbability(x) >= DEFAULT_MIN_CONFIDENCE;
+  x.top !== null && passesFloors(x) && answerProbability(x) >= DEFAULT_MIN_CONFIDENCE;
 
 /** `answers` keeps every size at ≤ 20% of its out-of-scope questions answered. */
 export const feasible = (rows, answers) =>

@@ -38,7 +38,9 @@ import {
   answerProbability,
   DEFAULT_MIN_CONFIDENCE,
   decideKnowledgeAnswer,
+  MIN_EVIDENCE,
   MIN_SCORE,
+  passesFloors,
   rankArticles,
   scoreArticles,
 } from '../shared/knowledge/answer.ts';
@@ -82,9 +84,9 @@ export function fitAnswerModel(rows) {
   return model;
 }
 
-/** The model's probability, 0 under the product's floor on the fused score (answer.ts MIN_SCORE). */
+/** The model's probability, 0 under the product's floors (answer.ts MIN_SCORE, MIN_EVIDENCE). */
 const probabilityWith = (model, f) =>
-  f.score < MIN_SCORE
+  !passesFloors(f)
     ? 0
     : 1 / (1 + Math.exp(-(model.bias + FEATURES.reduce((sum, k) => sum + model[k] * f[k], 0))));
 
@@ -287,7 +289,7 @@ export async function evalKnowledge(datasets, { withTest = true } = {}) {
       )}, threshold ${chosen.threshold}`,
     );
   const shipped = (r) =>
-    r.features.score >= MIN_SCORE && answerProbability(r.features) >= DEFAULT_MIN_CONFIDENCE;
+    passesFloors(r.features) && answerProbability(r.features) >= DEFAULT_MIN_CONFIDENCE;
   // What the product does (decideKnowledgeAnswer) must be what the table reports.
   const mismatches = rows.filter(
     (r) => r.decision && (r.decision.answer.kind === 'answered') !== shipped(r),
@@ -352,7 +354,7 @@ export function printKnowledge(r) {
   const cv = r.crossValidated;
   const coefficients = ['bias', ...FEATURES].map((k) => `${k} ${c.model[k].toFixed(3)}`).join(', ');
   console.log(
-    `Five views fused with equal shares (BM25, title and lead word vectors, title and lead character n-grams); answer model fitted on validation (logistic on the views' consensus: ${coefficients}), lowest probability chosen on validation ${c.threshold} (shipped in shared/knowledge/answer.ts: the same), fused score ≥ ${MIN_SCORE} (a fixed floor) — validation right first ${pct(c.rightFirst)}%, out-of-scope answered ${pct(c.oosAnswered)}% (own article removed: ${pct(c.removedAnswered)}%). Cross-validated over the validation threads (5 folds: fitted and chosen on 4, scored on the 5th): right first ${pct(cv.val.rightFirst)}%, out-of-scope answered ${pct(cv.val.oosAnswered)}% (own article removed: ${pct(cv.valRemoved.oosAnswered)}%). Targets: right first ≥ 75% of in-scope, out-of-scope answered ≤ 20%\n`,
+    `Five views fused with equal shares (BM25, title and lead word vectors, title and lead character n-grams); answer model fitted on validation (logistic on the views' consensus: ${coefficients}), lowest probability chosen on validation ${c.threshold} (shipped in shared/knowledge/answer.ts: the same), fused score ≥ ${MIN_SCORE} (a fixed floor) and evidence ≥ ${MIN_EVIDENCE} (chosen on validation bases of 3–100 articles) — validation right first ${pct(c.rightFirst)}%, out-of-scope answered ${pct(c.oosAnswered)}% (own article removed: ${pct(c.removedAnswered)}%). Cross-validated over the validation threads (5 folds: fitted and chosen on 4, scored on the 5th): right first ${pct(cv.val.rightFirst)}%, out-of-scope answered ${pct(cv.val.oosAnswered)}% (own article removed: ${pct(cv.valRemoved.oosAnswered)}%). Targets: right first ≥ 75% of in-scope, out-of-scope answered ≤ 20%\n`,
   );
   console.log(
     '| design | part | in-scope queries | right citation first | out-of-scope queries | out-of-scope answered |',

@@ -53,6 +53,11 @@ export const CloseCode = {
   erased: 4011,
   /** The server closed a socket it heard nothing from (no frame, no heartbeat) for too long. */
   idle: 4012,
+  /**
+   * Sockets were opened on the conversation faster than its open budget allows (one a second
+   * after a burst): reconnect with backoff. Unlike 4009 a retry soon succeeds, so it must not park.
+   */
+  tooManyConnections: 4013,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
@@ -78,6 +83,7 @@ const AFTER_CLOSE: Record<CloseCode, AfterClose> = {
   4010: 'retry', // goingAway
   4011: 'retry', // erased
   4012: 'retry', // idle
+  4013: 'retry', // tooManyConnections
 };
 
 /** What to do after a close with `code` (codes not ours, 1000-1015: reconnect). */

@@ -29,3 +29,19 @@ export function appendTranscript<T extends { seq: number }>(
   if (fresh[0]!.seq !== last + 1) return null;
   return [...have, ...fresh].slice(-TRANSCRIPT_KEPT);
 }
+
+/**
+ * The transcript after a live read: the read's messages when there is no copy or it is a whole
+ * read (`after` undefined); `null` (read it whole) when the conversation was started again since
+ * the copy (an erasure empties it and a returning visitor starts it over under the same id, so
+ * `createdAt` differs) or the new messages do not follow on; else the copy and the new ones.
+ */
+export function followTranscript<T extends { seq: number }>(
+  have: { createdAt: number; messages: readonly T[] } | null,
+  read: { createdAt: number; messages: readonly T[] },
+  after: number | undefined,
+): T[] | null {
+  if (after === undefined || !have) return [...read.messages];
+  if (read.createdAt !== have.createdAt) return null;
+  return appendTranscript(have.messages, read.messages);
+}

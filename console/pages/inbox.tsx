@@ -13,7 +13,7 @@ import { agentId, assigneeOf, chooseAgent } from '../ops/agent-identity.ts';
 import { formatTime, shortUrl, waitingFor } from '../ops/format.ts';
 import { frameConcerns } from '../ops/live-frames.ts';
 import { Transcript } from '../ops/transcript.tsx';
-import { appendTranscript } from '../ops/transcript-window.ts';
+import { followTranscript } from '../ops/transcript-window.ts';
 import { useLiveSignals } from '../ops/use-live-signals.ts';
 import { usePilots } from '../ops/use-pilots.ts';
 import { Button } from '../ui/button.tsx';
@@ -223,11 +223,8 @@ function ConversationPanel({
         }),
       );
       if (!result.ok) return setFailure(result.failure);
-      const messages =
-        after === undefined
-          ? result.data.messages
-          : appendTranscript(have.current?.messages ?? [], result.data.messages);
-      // The new messages do not follow on from ours: read the whole transcript again.
+      const messages = followTranscript(have.current, result.data, after);
+      // Started again since our copy, or the new messages do not follow on: read it whole.
       if (!messages) return read();
       const next = {
         ...result.data,

@@ -42,7 +42,14 @@ export function regexSizeBound(pattern: string, stopAt = Number.POSITIVE_INFINIT
   let i = 0;
   while (i < pattern.length) {
     const c = pattern[i] as string;
-    if (c === '\\') {
+    if (c === '\\' && pattern[i + 1] === 'Q') {
+      // `\Q…\E` quotes: every character up to `\E` (or the end) is a literal of its own, even
+      // `[` or `(` (read as syntax, they once made the rest of a huge pattern count as one).
+      const end = pattern.indexOf('\\E', i + 2);
+      const stop = end === -1 ? pattern.length : end;
+      for (let k = i + 2; k < stop; k++) atom(1);
+      i = end === -1 ? pattern.length : end + 2;
+    } else if (c === '\\') {
       // An escape is one atom (`\p{Greek}` and `\x{41}` with their braces); a quantifier may follow.
       const braced = /^\\[pPx]\{[^}]*\}/.exec(pattern.slice(i, i + 40));
       i += braced ? braced[0].length : 2;

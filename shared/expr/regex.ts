@@ -32,7 +32,7 @@ export function checkPattern(pattern: string): RegexCheck {
   const cached = cache.get(pattern);
   if (cached) return cached;
   const result = compilePattern(pattern, RE2JS.CASE_INSENSITIVE);
-  const size = result.ok ? regexSizeBound(pattern) : 1;
+  const size = result.ok ? (programSize(result.regex) ?? regexSizeBound(pattern)) : 1;
   if (cache.size >= 1000 || cachedSize + size > MAX_CACHED_SIZE) {
     cache.clear();
     cachedSize = 0;
@@ -47,16 +47,30 @@ export function compilePattern(pattern: string, flags = 0): RegexCheck {
   if (pattern.length > MAX_PATTERN_LENGTH)
     return { ok: false, reason: `pattern is longer than ${MAX_PATTERN_LENGTH} characters` };
   // Refused before compiling: the compile itself is the cost to bound.
-  if (regexSizeBound(pattern, MAX_PATTERN_SIZE) > MAX_PATTERN_SIZE)
-    return {
-      ok: false,
-      reason: `pattern is too large: its repetitions expand to more than ${MAX_PATTERN_SIZE} steps (write a smaller count, e.g. {1,50} or +)`,
-    };
+  if (regexSizeBound(pattern, MAX_PATTERN_SIZE) > MAX_PATTERN_SIZE) return tooLarge;
   try {
-    return { ok: true, regex: RE2JS.compile(pattern, flags) };
+    const regex = RE2JS.compile(pattern, flags);
+    // The compiled program is the truth: a bound that missed a construct is caught here.
+    if ((programSize(regex) ?? 0) > MAX_PATTERN_SIZE) return tooLarge;
+    return { ok: true, regex };
   } catch (error) {
     return { ok: false, reason: unsupportedReason(pattern) ?? invalidReason(error) };
   }
+}
+
+const tooLarge: RegexCheck = {
+  ok: false,
+  reason: `pattern is too large: its repetitions expand to more than ${MAX_PATTERN_SIZE} steps (write a smaller count, e.g. {1,50} or +)`,
+};
+
+/**
+ * The number of instructions RE2 compiled (re2js keeps its program on the instance; null if a
+ * later re2js stops doing so, and then the text's bound alone decides).
+ */
+function programSize(regex: RE2JS): number | null {
+  const size = (regex as unknown as { re2Input?: { prog?: { inst?: unknown[] } } }).re2Input?.prog
+    ?.inst?.length;
+  return typeof size === 'number' ? size : null;
 }
 
 function invalidReason(error: unknown): string {

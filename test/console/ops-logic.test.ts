@@ -18,6 +18,7 @@ import { embedSnippet, fieldError, patchOf, readableOn } from '../../console/ops
 import { emptyFilters, retryExplanation, runQuery } from '../../console/ops/run-filters.ts';
 import {
   appendTranscript,
+  followTranscript,
   TRANSCRIPT_KEPT,
   TRANSCRIPT_SHOWN,
   TRANSCRIPT_STEP,
@@ -318,5 +319,21 @@ describe('which live frames the open conversation reads again for', () => {
     expect(frameConcerns({ type: 'removed', conversationIds: ['b'] }, 'b')).toBe(true);
     expect(frameConcerns({ type: 'removed', conversationIds: ['a'] }, 'b')).toBe(false);
     expect(frameConcerns({ type: 'lagging', reason: 'rate' }, 'b')).toBe(true);
+  });
+});
+
+describe('a live read of a conversation erased and started again under the same id', () => {
+  const msgs = (from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => ({ seq: from + i }));
+  it('asks for a whole read when createdAt changed, so the erased messages are not kept or joined', () => {
+    const have = { createdAt: 1, messages: msgs(1, 8) };
+    // The returning visitor's new conversation: after=8 answers nothing yet, or seq 9 onwards.
+    expect(followTranscript(have, { createdAt: 2, messages: [] }, 8)).toBeNull();
+    expect(followTranscript(have, { createdAt: 2, messages: msgs(9, 9) }, 8)).toBeNull();
+    // The same conversation: appended as before; a whole read replaces the copy.
+    expect(followTranscript(have, { createdAt: 1, messages: msgs(9, 9) }, 8)).toEqual(msgs(1, 9));
+    expect(followTranscript(have, { createdAt: 2, messages: msgs(1, 2) }, undefined)).toEqual(
+      msgs(1, 2),
+    );
   });
 });

@@ -30,6 +30,7 @@ const pattern: fc.Arbitrary<string> = fc.letrec<{ re: string }>((tie) => ({
     fc.constantFrom(
       ...['a', 'b', 'é', '😀', '.', '\\d', '\\w', '\\b', '\\.', '^', '$', '\\x{41}', '\\pL'],
       ...['[a-z]', '[^/]', '[]a]', '[[:alpha:]]', '\\p{Greek}', '\\Qa{9}\\E', '(?i)'],
+      ...['\\Q[\\E', '\\Q(?\\E', '\\Q]\\E', '\\Q\\E', '\\Q(ab'],
     ),
     fc.tuple(tie('re'), tie('re')).map(([a, b]) => `${a}${b}`),
     fc.tuple(tie('re'), tie('re')).map(([a, b]) => `(${a}|${b})`),
@@ -69,7 +70,17 @@ describe('the pattern size bound', () => {
 
   it('refuses the attack patterns before compiling them, naming the cause', () => {
     const attack = `${'[a-z]{1000}'.repeat(39)}x`;
-    for (const p of [attack, '[a-z]{1000}', '((a{10}){10}){10}', `${'(x{30}){30}'.repeat(3)}`]) {
+    // A second review: a quoted `[` (`\Q[\E`) once made the bound read the rest as one class.
+    const quoted = `\\Q[\\E${'.{1000}'.repeat(68)}]`;
+    const quotedGroup = `\\Q(?\\E${'\\w{999}'.repeat(60)}`;
+    for (const p of [
+      attack,
+      quoted,
+      quotedGroup,
+      '[a-z]{1000}',
+      '((a{10}){10}){10}',
+      `${'(x{30}){30}'.repeat(3)}`,
+    ]) {
       const check = compilePattern(p);
       expect(check.ok, p).toBe(false);
       if (!check.ok) expect(check.reason).toMatch(/too large/);

@@ -335,3 +335,24 @@ describe('an agent action racing an erasure', () => {
     expect(await other.agentReply('ws_someone_else', 'hi', null)).toBeNull();
   });
 });
+
+describe('the inbox filters in D1', () => {
+  it('read a page of handed-over or assigned conversations through an index, not every row', async () => {
+    // The list's own statement (store/conversations.ts) for each view, as the query planner sees it.
+    const plan = async (filter: string, binds: string[]) =>
+      (
+        await env.DB.prepare(
+          `EXPLAIN QUERY PLAN SELECT * FROM conversations WHERE workspace_id = ? AND 1 = 1 AND ${filter} ORDER BY updated_at DESC, id DESC LIMIT 51`,
+        )
+          .bind('ws_x', ...binds)
+          .all<{ detail: string }>()
+      ).results
+        .map((r) => r.detail)
+        .join(' | ');
+    const handedOver = await plan('status = ? AND mode = ?', ['open', 'agent']);
+    expect(handedOver).toContain('USING INDEX conversations_mode');
+    expect(handedOver).not.toContain('TEMP B-TREE');
+    const mine = await plan('status = ? AND assignee = ?', ['open', 'user:u1']);
+    expect(mine).toContain('USING INDEX conversations_assignee');
+  });
+});

@@ -15,7 +15,11 @@ describe('flow patterns a key holder writes', () => {
   it('refuses patterns that expand past the size cap in validate, before compiling them', async () => {
     const { ws, pilot } = await workspaceWithFlow();
     // Distinct, so no cache could have answered: each is `[a-z]{1000}` 39 times and a suffix.
-    const patterns = Array.from({ length: 20 }, (_, i) => `${'[a-z]{1000}'.repeat(39)}${i}`);
+    // Half of them open with a quoted `[` (`\Q[\E`), which a second review used to slip past the
+    // first version of the bound.
+    const patterns = Array.from({ length: 20 }, (_, i) =>
+      i % 2 ? `\\Q[\\E${'.{1000}'.repeat(68)}]${i}` : `${'[a-z]{1000}'.repeat(39)}${i}`,
+    );
     const res = await ws.call('/flows/validate', {
       method: 'POST',
       key: ws.readKey,

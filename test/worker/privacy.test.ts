@@ -740,6 +740,61 @@ describe('an erasure nobody asks for again', () => {
   });
 });
 
+describe('stalled erasures the cron cannot finish', () => {
+  it('go to the back of the queue, so they never keep a resumable one (or a conversation job) waiting', async () => {
+    // A second review: rows the cron could not read back kept the oldest places in every run,
+    // and a conversation's job killed after its conversation (nothing pending) was never resumed.
+    const old = Date.now() - 24 * 60 * 60_000;
+    for (let i = 0; i < 5; i++)
+      await env.DB.prepare(
+        `INSERT INTO erasures (id, workspace_id, kind, subject_id, status, pending, targets, receipt, created_at, updated_at)
+         VALUES (?, 'ws_default', 'contact', ?, 'running', '[]', '{"broken":true}', ?, ?, ?)`,
+      )
+        .bind(
+          `er_broken_${crypto.randomUUID()}`,
+          `hash_${crypto.randomUUID()}`,
+          JSON.stringify({ startedAt: old, erased: {} }),
+          old,
+          old - 1_000 + i,
+        )
+        .run();
+    // A conversation's erasure killed right after its conversation was erased.
+    const { pilotId, publicKey } = await createPilot();
+    await publishFlow(pilotId, leadFlow());
+    const note = `note-${crypto.randomUUID()}`;
+    const lone = await chat(publicKey, note, { email: `lone-${crypto.randomUUID()}@example.com` });
+    await indexed(lone.conversationId);
+    lone.socket.close();
+    class Killed extends Error {}
+    const killed = await runErasure(
+      env,
+      'ws_default',
+      { kind: 'conversation', id: lone.conversationId },
+      25,
+      (step) => {
+        if (step === 'job.progress') throw new Killed(step);
+      },
+    ).catch((error: unknown) => error);
+    expect(killed).toBeInstanceOf(Killed);
+    const jobOf = () =>
+      env.DB.prepare(
+        "SELECT status, pending FROM erasures WHERE kind = 'conversation' AND workspace_id = 'ws_default' ORDER BY created_at DESC LIMIT 1",
+      ).first<{ status: string; pending: string }>();
+    expect(await jobOf()).toEqual({ status: 'running', pending: '[]' });
+    await env.DB.prepare("UPDATE erasures SET updated_at = ? WHERE kind = 'conversation'")
+      .bind(old)
+      .run();
+
+    // First run: the five unreadable rows are taken (and stamped); the second run reaches the
+    // conversation's job and finishes it.
+    const hour = 60 * 60_000;
+    expect(await resumeStalledErasures(env, Date.now() + hour)).toBe(0);
+    expect(await resumeStalledErasures(env, Date.now() + 2 * hour)).toBe(1);
+    expect(await jobOf()).toEqual({ status: 'done', pending: '[]' });
+    expect(await scanD1([lone.conversationId, note])).toEqual([]);
+  });
+});
+
 describe('an erasure killed after any step', () => {
   /** Every durable step of erasing a contact with two conversations, in order. */
   const killPoints: [ErasureStep, number][] = [

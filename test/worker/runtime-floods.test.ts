@@ -7,7 +7,7 @@
  */
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { CloseCode } from '../../shared/errors.ts';
+import { afterClose, CloseCode } from '../../shared/errors.ts';
 import type { ServerFrame } from '../../shared/protocol.ts';
 import {
   BUCKET_CAPACITY,
@@ -124,7 +124,7 @@ describe('floods on the visitor socket', () => {
     expect(refused.every((e) => e.code === 'rate_limited' && e.id)).toBe(true);
   });
 
-  it('refuses sockets opened faster than the open budget with 4009, and takes one again after a pause', async () => {
+  it('refuses sockets opened faster than the open budget with 4013 (retry, not park), and takes one again after a pause', async () => {
     const { publicKey } = await createPilot();
     const first = await visit(publicKey);
     first.socket.close();
@@ -135,7 +135,10 @@ describe('floods on the visitor socket', () => {
       socket.close();
       codes.push((await end).code);
     }
-    expect(codes.filter((c) => c === CloseCode.tooManySockets).length).toBeGreaterThan(0);
+    // Retryable: 4009 would park the messenger until the visitor acts (a second review).
+    expect(codes.filter((c) => c === CloseCode.tooManyConnections).length).toBeGreaterThan(0);
+    expect(codes).not.toContain(CloseCode.tooManySockets);
+    expect(afterClose(CloseCode.tooManyConnections)).toBe('retry');
     await new Promise((resolve) => setTimeout(resolve, 1_200 / SOCKET_OPENS_PER_SECOND));
     const again = await openSocket(first.conversationId, first.token);
     await eventually(

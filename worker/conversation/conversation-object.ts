@@ -133,11 +133,18 @@ export class ConversationObject extends DurableObject<AppEnv> {
       connectedAt: Date.now(),
     };
     if (this.ctx.getWebSockets().length >= MAX_SOCKETS_PER_CONVERSATION)
-      return refuseSocket(`At most ${MAX_SOCKETS_PER_CONVERSATION} open sockets per conversation`);
+      return refuseSocket(
+        `At most ${MAX_SOCKETS_PER_CONVERSATION} open sockets per conversation`,
+        CloseCode.tooManySockets,
+      );
     const open = takeToken(this.opens, Date.now(), SOCKET_OPEN_BURST, SOCKET_OPENS_PER_SECOND);
     this.opens = open.bucket;
+    // Opened too fast: a retry after a moment succeeds, so the close code says retry (not park).
     if (!open.allowed)
-      return refuseSocket(`Too many connections; retry in ${open.retryAfterMs} ms`);
+      return refuseSocket(
+        `Too many connections; retry in ${open.retryAfterMs} ms`,
+        CloseCode.tooManyConnections,
+      );
     this.runtime.remember(attachment as Identity);
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
@@ -482,14 +489,14 @@ export class ConversationObject extends DurableObject<AppEnv> {
 }
 
 /**
- * The conversation has the most sockets allowed, or opened too many just now: this one opens,
- * says why and closes (4009).
+ * The conversation has the most sockets allowed (4009), or sockets were opened too fast just now
+ * (4013): this one opens, says why and closes with `code`.
  */
-function refuseSocket(why: string): Response {
+function refuseSocket(why: string, code: CloseCode): Response {
   const pair = new WebSocketPair();
   pair[1].accept();
   send(pair[1], errorFrame(ErrorCode.rateLimited, why));
-  closeSocket(pair[1], CloseCode.tooManySockets, 'too many sockets');
+  closeSocket(pair[1], code, code === CloseCode.tooManySockets ? 'too many sockets' : 'too fast');
   return new Response(null, { status: 101, webSocket: pair[0] });
 }
 

@@ -104,32 +104,32 @@ export const STALLED_AFTER_MS = 10 * 60_000;
 const STALLED_PER_RUN = 5;
 
 /**
- * Finishes erasures whose request died and that nobody asked for again (cron): the row keeps
+ * Finishes erasures whose request died and that nobody asked for again (cron). The row keeps
  * only a hash of the subject, so the subject is read back from the plan the row holds (a
- * contact's id, `visitor:<id>`, the conversation still pending) and used only when its hash is
- * the row's. A job that cannot be read back is left for the next call for that person.
- * Returns how many jobs it advanced.
+ * contact's id, `visitor:<id>`) and used only when its hash is the row's; a conversation's job
+ * needs no subject (it never looks for more conversations). Each row taken, resumed or not, is
+ * stamped, so one that cannot be resumed (or fails again) goes to the back instead of holding a
+ * place in every run. Returns how many jobs it advanced.
  */
 export async function resumeStalledErasures(env: AppEnv, now: number): Promise<number> {
   const { results } = await env.DB.prepare(
-    `SELECT id, workspace_id, kind, subject_id, pending, targets FROM erasures
-      WHERE status = 'running' AND updated_at < ? ORDER BY updated_at LIMIT ?`,
+    `SELECT id, workspace_id, kind, subject_id, status, pending, targets, receipt, updated_at
+       FROM erasures WHERE status = 'running' AND updated_at < ? ORDER BY updated_at LIMIT ?`,
   )
     .bind(now - STALLED_AFTER_MS, STALLED_PER_RUN)
-    .all<{
-      id: string;
-      workspace_id: string;
-      kind: Subject['kind'];
-      subject_id: string;
-      pending: string;
-      targets: string;
-    }>();
+    .all<JobRow & { workspace_id: string; kind: Subject['kind']; subject_id: string }>();
   let resumed = 0;
   for (const row of results) {
-    const subject = subjectFromPlan(row.kind, row.pending, row.targets);
-    if (!subject || (await sha256Hex(subject.id)) !== row.subject_id) continue;
+    await env.DB.prepare('UPDATE erasures SET updated_at = ? WHERE id = ?').bind(now, row.id).run();
+    const subject =
+      row.kind === 'conversation'
+        ? { kind: row.kind, id: '' }
+        : subjectFromPlan(row.kind, row.targets);
+    if (!subject) continue;
+    if (row.kind !== 'conversation' && (await sha256Hex(subject.id)) !== row.subject_id) continue;
     try {
-      await runErasure(env, row.workspace_id, subject);
+      const job = parseJob(row, subject, row.workspace_id);
+      await continueJob(env, job, CONVERSATIONS_PER_CALL, noSteps);
       resumed++;
     } catch (error) {
       // One job failing again must not keep the others waiting; the next run tries it again.
@@ -139,16 +139,12 @@ export async function resumeStalledErasures(env: AppEnv, now: number): Promise<n
   return resumed;
 }
 
-function subjectFromPlan(kind: Subject['kind'], pending: string, targets: string): Subject | null {
+function subjectFromPlan(kind: 'contact' | 'visitor', targets: string): Subject | null {
   try {
     const plan = targetsSchema.parse(JSON.parse(targets));
     if (kind === 'contact') return plan.contactId ? { kind, id: plan.contactId } : null;
-    if (kind === 'visitor') {
-      const named = plan.subjects.find((s) => s.startsWith('visitor:'));
-      return named ? { kind, id: named.slice('visitor:'.length) } : null;
-    }
-    const first = z.array(refSchema).parse(JSON.parse(pending))[0];
-    return first ? { kind, id: first.id } : null;
+    const named = plan.subjects.find((s) => s.startsWith('visitor:'));
+    return named ? { kind, id: named.slice('visitor:'.length) } : null;
   } catch {
     return null;
   }
