@@ -46,7 +46,10 @@ export default {
   // Cron (wrangler.toml): finishes erasures whose request died, then erases conversations idle
   // past their pilot's `retentionDays`.
   scheduled: async (controller, env) => {
-    await resumeStalledErasures(env, controller.scheduledTime);
+    // Each on its own: a failure of one must not skip the other this run.
+    await resumeStalledErasures(env, controller.scheduledTime).catch((error: unknown) =>
+      console.error('erasure resume failed', String(error)),
+    );
     await runRetention(env, controller.scheduledTime);
   },
 } satisfies ExportedHandler<AppEnv>;
