@@ -17,7 +17,10 @@ export default async function setup(project: TestProject) {
   const persistTo = mkdtempSync(join(tmpdir(), 'edgepilot-e2e-'));
   // Every file signs in with the one dev key: its per-key limit (600/min as committed) is
   // raised for this run only, so a file's admin calls are not refused for another file's.
-  const server = await startDevServer({ persistTo, limits: { ADMIN_KEY_LIMITER: 100_000 } });
+  const server = await startDevServer({
+    persistTo,
+    limits: { ADMIN_KEY_LIMITER: 100_000, ADMIN_WORKSPACE_LIMITER: 100_000 },
+  });
   project.provide('baseUrl', server.base);
   project.provide('adminKey', server.adminKey);
   return async () => {

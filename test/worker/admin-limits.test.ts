@@ -101,6 +101,35 @@ describe('rate limits', () => {
     expect((await ws.call('/pilots')).status).toBe(200);
   });
 
+  it("holds a workspace's keys together to its own budget: a fresh key is refused once the workspace spent it", async () => {
+    // A review: each of up to 100 minted keys had its own 600 a minute.
+    const ws = await workspace();
+    const other = await workspace();
+    const { spent, fresh, elsewhere } = await inOneWindow(async () => {
+      const { body } = await ws.json<{ id: string; key: string }>('/api-keys', {
+        method: 'POST',
+        body: { name: 'fresh', scopes: ['read'] },
+      });
+      // Spend the workspace's budget (3,000 a minute, ADMIN_WORKSPACE_LIMITER) in the binding.
+      let spent = 0;
+      while (
+        spent <= 3000 &&
+        (await env.ADMIN_WORKSPACE_LIMITER.limit({ key: `ws:${ws.id}` })).success
+      )
+        spent++;
+      const fresh = await request('/pilots', {}, body.key);
+      const elsewhere = await other.call('/pilots');
+      return { spent, fresh: fresh.status, elsewhere: elsewhere.status };
+    });
+    // Spent up to the budget here (the key's creation took one request of it).
+    expect(spent).toBeGreaterThan(0);
+    expect(spent).toBeLessThan(3000);
+    // The new key has spent one request of its own, and is still refused.
+    expect(fresh).toBe(429);
+    // Another workspace is not held back.
+    expect(elsewhere).toBe(200);
+  });
+
   it('never refuses the local seed (npm start) for a key that spent its budget', async () => {
     const { limited, seeded } = await inOneWindow(async () => {
       // A key of the default workspace, the one the seed fills (the local tooling's key).

@@ -65,7 +65,8 @@ export const adminAuth = createMiddleware<{ Bindings: AppEnv; Variables: AdminVa
         match ? 'Invalid API key' : 'Missing bearer token in Authorization header',
       );
     }
-    if (!isLocalSeed(c.env, c.req.method, c.req.path)) await limitKey(c.env, principal.keyId);
+    if (!isLocalSeed(c.env, c.req.method, c.req.path))
+      await limitKey(c.env, principal.keyId, principal.workspaceId);
     c.set('principal', principal);
     requireScope(principal, scopeFor(c.req.method, c.req.path));
     return next();

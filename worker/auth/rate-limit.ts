@@ -1,6 +1,6 @@
 /**
  * Rate limits through the Workers rate-limiting binding (wrangler.toml `ratelimits`): for the
- * admin API a budget per key, and a smaller one per client IP for requests without a valid
+ * admin API a budget per key and one per workspace, and a smaller one per client IP for requests without a valid
  * key; for the widget, new sessions per client IP.
  */
 import { ErrorCode } from '../../shared/errors.ts';
@@ -11,9 +11,15 @@ function limited(): ApiError {
   return new ApiError(429, ErrorCode.rateLimited, 'Too many requests; retry in a minute');
 }
 
-export async function limitKey(env: AppEnv, keyId: string): Promise<void> {
+/**
+ * Counts an admin request against its key's budget and its workspace's (five keys' worth): a
+ * key holder may mint up to 100 keys, and must not get a budget a hundred times one key's.
+ */
+export async function limitKey(env: AppEnv, keyId: string, workspaceId: string): Promise<void> {
   const { success } = await env.ADMIN_KEY_LIMITER.limit({ key: `key:${keyId}` });
   if (!success) throw limited();
+  const workspace = await env.ADMIN_WORKSPACE_LIMITER.limit({ key: `ws:${workspaceId}` });
+  if (!workspace.success) throw limited();
 }
 
 /** Counts a request without a valid key; over the budget the answer is 429 instead of 401. */
