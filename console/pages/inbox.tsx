@@ -253,8 +253,9 @@ function ConversationPanel({
       reading.current = 'idle';
     }
   }, [read]);
-  // `stamp` changes on every live frame: the transcript follows the visitor, reading only the
-  // messages it has not drawn (a long conversation is not fetched again on every frame).
+  // `stamp` changes on live frames about this conversation (at most once a second): the
+  // transcript follows the visitor, reading only the messages it has not drawn (a long
+  // conversation is not fetched again on every frame).
   useEffect(() => {
     void load();
   }, [load, stamp]);

@@ -2,7 +2,8 @@
  * An erasure as a resumable job: its D1 row lists the conversations still to erase and what
  * else names the person. Each conversation is erased, then struck off the list, so a request
  * that dies midway (eviction, deploy, timeout) leaves a `running` job that the next call for
- * the same subject resumes; nothing is ever half-erased silently. One request erases at most
+ * the same subject resumes, or the cron once it has stalled (`resumeStalledErasures`); nothing
+ * is ever half-erased silently. One request erases at most
  * `CONVERSATIONS_PER_CALL` conversations and answers `in_progress` when more remain.
  */
 import { z } from 'zod';
