@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { sign } from 'hono/jwt';
 import { describe, expect, it } from 'vitest';
 import { contactVisitorId, conversationIdFor } from '../../worker/auth/visitor-token.ts';
+import { hmacHex } from '../helpers/identity-hash.ts';
 import { openSocket } from '../helpers/socket.ts';
 import {
   admin,
@@ -15,18 +16,6 @@ import {
   type Session,
   session,
 } from './helpers.ts';
-
-async function hmacHex(secret: string, data: string) {
-  const key = await crypto.subtle.importKey(
-    'raw',
-    new TextEncoder().encode(secret),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
-  const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(data));
-  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 function socketRequest(conversationId: string, token: string) {
   return request(

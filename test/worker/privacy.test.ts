@@ -17,7 +17,9 @@ import { type AppEnv, sessionSecret } from '../../worker/env.ts';
 import worker from '../../worker/index.ts';
 import { resumeStalledErasures, runErasure } from '../../worker/privacy/erasure-job.ts';
 import type { ErasureStep } from '../../worker/privacy/steps.ts';
+import type { Subject } from '../../worker/privacy/targets.ts';
 import { call } from '../helpers/admin.ts';
+import { hmacHex } from '../helpers/identity-hash.ts';
 import { openSocket, startSession } from '../helpers/socket.ts';
 import { workspace } from './admin-fixtures.ts';
 import { dumpObject, scanD1, scanKV, scanObject } from './privacy-scan.ts';
@@ -25,17 +27,7 @@ import { createPilot, eventually, json, publishFlow, said } from './runtime-help
 
 const IDENTITY_SECRET = 'privacy-test-identity-secret-0123456789';
 
-async function userHash(userId: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    'raw',
-    new TextEncoder().encode(IDENTITY_SECRET),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
-  const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(userId));
-  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
+const userHash = (userId: string) => hmacHex(IDENTITY_SECRET, userId);
 
 /**
  * A flow that emails the person (the address arrives with the event, as a site would send it),
@@ -666,6 +658,15 @@ describe('a webhook in flight while its conversation is erased', () => {
   });
 });
 
+/** Starts erasing `subject` and kills the request after its first conversation is done. */
+async function killedAfterFirstConversation(subject: Subject) {
+  class Killed extends Error {}
+  const killed = await runErasure(env, 'ws_default', subject, 25, (step) => {
+    if (step === 'job.progress') throw new Killed(step);
+  }).catch((error: unknown) => error);
+  expect(killed).toBeInstanceOf(Killed);
+}
+
 describe('an erasure nobody asks for again', () => {
   it('is finished by the scheduled run once it has stalled, for a visitor and for a contact', async () => {
     const a = await createPilot({ identitySecret: IDENTITY_SECRET });
@@ -694,17 +695,7 @@ describe('an erasure nobody asks for again', () => {
     // Both requests die after their first conversation; nobody calls again.
     const visitor = { kind: 'visitor' as const, id: onA.visitorId };
     expect((await runErasure(env, 'ws_default', visitor, 1)).status).toBe('in_progress');
-    class Killed extends Error {}
-    const killed = await runErasure(
-      env,
-      'ws_default',
-      { kind: 'contact', id: contact.id },
-      25,
-      (step) => {
-        if (step === 'job.progress') throw new Killed(step);
-      },
-    ).catch((error: unknown) => error);
-    expect(killed).toBeInstanceOf(Killed);
+    await killedAfterFirstConversation({ kind: 'contact', id: contact.id });
 
     // Not stalled yet: the scheduled run leaves a job that may still be running.
     expect(await resumeStalledErasures(env, Date.now())).toBe(0);
@@ -765,17 +756,7 @@ describe('stalled erasures the cron cannot finish', () => {
     const lone = await chat(publicKey, note, { email: `lone-${crypto.randomUUID()}@example.com` });
     await indexed(lone.conversationId);
     lone.socket.close();
-    class Killed extends Error {}
-    const killed = await runErasure(
-      env,
-      'ws_default',
-      { kind: 'conversation', id: lone.conversationId },
-      25,
-      (step) => {
-        if (step === 'job.progress') throw new Killed(step);
-      },
-    ).catch((error: unknown) => error);
-    expect(killed).toBeInstanceOf(Killed);
+    await killedAfterFirstConversation({ kind: 'conversation', id: lone.conversationId });
     const jobOf = () =>
       env.DB.prepare(
         "SELECT status, pending FROM erasures WHERE kind = 'conversation' AND workspace_id = 'ws_default' ORDER BY created_at DESC LIMIT 1",

@@ -9,22 +9,13 @@ import type { EmailTransport } from '../../worker/effects/email.ts';
 import { runEmailConversation } from '../../worker/effects/email-conversation.ts';
 import type { AppEnv } from '../../worker/env.ts';
 import { call } from '../helpers/admin.ts';
+import { hmacHex } from '../helpers/identity-hash.ts';
 import { openSocket, startSession, type TestSocket } from '../helpers/socket.ts';
 import { createPilot, eventually, json, publishFlow, said, visit } from './runtime-helpers.ts';
 
 const IDENTITY_SECRET = 'capture-test-identity-secret-0123456789';
 
-async function userHash(userId: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    'raw',
-    new TextEncoder().encode(IDENTITY_SECRET),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
-  const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(userId));
-  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
+const userHash = (userId: string) => hmacHex(IDENTITY_SECRET, userId);
 
 const say = (id: string, text: string, next?: string) => ({
   id,

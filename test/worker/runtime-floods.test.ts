@@ -54,17 +54,26 @@ async function longHistory(conversationId: string, count: number): Promise<void>
   });
 }
 
+/**
+ * A visitor who was welcomed once and left, whose conversation then holds `count` more messages:
+ * the start of every test here that reconnects to a long history.
+ */
+async function withHistory(count: number) {
+  const { publicKey } = await createPilot();
+  const visitor = await visit(publicKey);
+  await eventually(
+    async () => welcomesOf(visitor.socket).length,
+    (n) => n === 1,
+    'the first welcome',
+  );
+  visitor.socket.close();
+  await longHistory(visitor.conversationId, count);
+  return visitor;
+}
+
 describe('floods on the visitor socket', () => {
   it('replays one page per hello and closes a socket that floods hellos (2,000 hellos)', async () => {
-    const { publicKey } = await createPilot();
-    const visitor = await visit(publicKey);
-    await eventually(
-      async () => welcomesOf(visitor.socket).length,
-      (n) => n === 1,
-      'the first welcome',
-    );
-    visitor.socket.close();
-    await longHistory(visitor.conversationId, 3 * REPLAY_PAGE);
+    const visitor = await withHistory(3 * REPLAY_PAGE);
 
     const flooder = await openSocket(visitor.conversationId, visitor.token);
     const end = closed(flooder.ws);
@@ -91,15 +100,7 @@ describe('floods on the visitor socket', () => {
   it('bounds replays across sockets: reconnecting does not renew the hello budget (8 sockets x 11 hellos)', async () => {
     // A hostile review: each new socket started with a full hello budget, so a client opening,
     // spending it and closing again drew pages without end (3,300x amplification).
-    const { publicKey } = await createPilot();
-    const visitor = await visit(publicKey);
-    await eventually(
-      async () => welcomesOf(visitor.socket).length,
-      (n) => n === 1,
-      'the first welcome',
-    );
-    visitor.socket.close();
-    await longHistory(visitor.conversationId, REPLAY_PAGE);
+    const visitor = await withHistory(REPLAY_PAGE);
     const started = Date.now();
     const sockets: TestSocket[] = [];
     let sent = 1; // the first visit's hello
@@ -150,15 +151,7 @@ describe('floods on the visitor socket', () => {
   });
 
   it(`stores at most ${MAX_STORED_MESSAGES.toLocaleString('en')} messages: the oldest go, the newest stay and replay`, async () => {
-    const { publicKey } = await createPilot();
-    const visitor = await visit(publicKey);
-    await eventually(
-      async () => welcomesOf(visitor.socket).length,
-      (n) => n === 1,
-      'the first welcome',
-    );
-    visitor.socket.close();
-    await longHistory(visitor.conversationId, MAX_STORED_MESSAGES + 500);
+    const visitor = await withHistory(MAX_STORED_MESSAGES + 500);
     const stub = env.CONVERSATION.get(env.CONVERSATION.idFromName(visitor.conversationId));
     const kept = await runInDurableObject(stub, (_, state) =>
       state.storage.sql
@@ -244,15 +237,7 @@ describe('floods on the visitor socket', () => {
   });
 
   it('pages a long replay: live messages wait for the next page, nothing is lost or reordered', async () => {
-    const { publicKey } = await createPilot();
-    const visitor = await visit(publicKey);
-    await eventually(
-      async () => welcomesOf(visitor.socket).length,
-      (n) => n === 1,
-      'welcome',
-    );
-    visitor.socket.close();
-    await longHistory(visitor.conversationId, 2 * REPLAY_PAGE + 50);
+    const visitor = await withHistory(2 * REPLAY_PAGE + 50);
 
     const reader = await openSocket(visitor.conversationId, visitor.token);
     await reader.waitForMessages((m) => m.length === REPLAY_PAGE, 'the first page');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { call } from '../helpers/admin.ts';
+import { hmacHex } from '../helpers/identity-hash.ts';
 import { openSocket, startSession } from '../helpers/socket.ts';
 import {
   createPilot,
@@ -231,18 +232,6 @@ describe('flow effects on the conversation', () => {
     socket.close();
   });
 });
-
-async function hmacHex(secret: string, data: string) {
-  const key = await crypto.subtle.importKey(
-    'raw',
-    new TextEncoder().encode(secret),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
-  const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(data));
-  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 describe('frequency once per contact', () => {
   it('runs a once flow once for a contact who comes back identified on another device', async () => {

@@ -24,7 +24,7 @@ import {
 } from './runs.ts';
 import { type Bucket, takeToken } from './socket-budget.ts';
 import type { SocketAttachment } from './socket-out.ts';
-import { ConversationStorage, MAX_TRANSCRIPT_MESSAGES } from './storage.ts';
+import { ConversationStorage, MAX_TRANSCRIPT_CHARS, MAX_TRANSCRIPT_MESSAGES } from './storage.ts';
 import { type TurnScope, Turns } from './turn.ts';
 import {
   applyVisitorTurn,
@@ -442,7 +442,7 @@ export class ConversationRuntime {
    * the export.
    */
   transcript(after = 0) {
-    return this.store.newestMessages(MAX_TRANSCRIPT_MESSAGES, undefined, after);
+    return this.store.newestMessages(MAX_TRANSCRIPT_MESSAGES, MAX_TRANSCRIPT_CHARS, after);
   }
 
   describe() {

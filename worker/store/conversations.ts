@@ -40,21 +40,17 @@ export async function listConversations<T>(
   const set = keyset(page.cursor, limit, 'updated_at', true);
   const filters = ['workspace_id = ?', set.where];
   const binds: (string | number)[] = [workspaceId, ...set.binds];
-  if (filter.pilotId) {
-    filters.push('pilot_id = ?');
-    binds.push(filter.pilotId);
-  }
-  if (filter.status) {
-    filters.push('status = ?');
-    binds.push(filter.status);
-  }
-  if (filter.mode) {
-    filters.push('mode = ?');
-    binds.push(filter.mode);
-  }
-  if (filter.assignee) {
-    filters.push('assignee = ?');
-    binds.push(filter.assignee);
+  // Equality filters; `mode` and `assignee` have their own indexes (migration 0010).
+  const equal = [
+    ['pilot_id', filter.pilotId],
+    ['status', filter.status],
+    ['mode', filter.mode],
+    ['assignee', filter.assignee],
+  ] as const;
+  for (const [column, value] of equal) {
+    if (!value) continue;
+    filters.push(`${column} = ?`);
+    binds.push(value);
   }
   const { results } = await env.DB.prepare(
     `SELECT * FROM conversations WHERE ${filters.join(' AND ')}${set.tail}`,
