@@ -20,6 +20,19 @@ export const wranglerEnv = {
 };
 
 /**
+ * For the servers the benchmarks and fault runs start (bench/lib/product-server.mjs,
+ * bench/lib/echo-server.mjs): without wrangler's local observability collector. `wrangler dev`
+ * attaches it to every Worker as a streaming tail (one event per storage call, fetch and log),
+ * dev-only machinery a deployed Worker does not run; it cost more CPU per visitor message than
+ * our whole turn (README, "Benchmarks": 0.68 against 0.40 ms) and charged each side by its
+ * storage calls, not its work. `X_LOCAL_OBSERVABILITY=true` puts it back to compare.
+ */
+export const measuredWranglerEnv = {
+  ...wranglerEnv,
+  X_LOCAL_OBSERVABILITY: process.env.X_LOCAL_OBSERVABILITY ?? 'false',
+};
+
+/**
  * `--var` arguments for a local `wrangler dev`: development mode (dev admin key, seed route,
  * loopback webhooks) is asked for here, never by wrangler.toml, which is production as
  * committed so that a plain deploy cannot run with the public development secrets.

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, root, wranglerEnv } from '../../scripts/dev-server.mjs';
+import { freePort, measuredWranglerEnv, root } from '../../scripts/dev-server.mjs';
 
 const wrangler = join(root, 'node_modules', '.bin', 'wrangler');
 
@@ -29,7 +29,7 @@ export async function startEchoServer() {
   ];
   const child = spawn(wrangler, args, {
     cwd: root,
-    env: wranglerEnv,
+    env: measuredWranglerEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -11,9 +11,9 @@ import {
   devVarArgs,
   freePort,
   localAdminKey,
+  measuredWranglerEnv,
   root,
   seed,
-  wranglerEnv,
 } from '../../scripts/dev-server.mjs';
 
 const COPIED = ['wrangler.toml', 'package.json', 'worker', 'shared', 'dist', 'migrations'];
@@ -40,7 +40,7 @@ export async function startProductServer({ tree, persistTo, port, vars = {} }) {
   const migrated = spawnSync(
     wrangler(tree),
     ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistTo],
-    { cwd: tree, env: { ...wranglerEnv, CI: '1' }, encoding: 'utf8' },
+    { cwd: tree, env: { ...measuredWranglerEnv, CI: '1' }, encoding: 'utf8' },
   );
   if (migrated.status !== 0)
     throw new Error(`migrations failed\n${migrated.stdout}${migrated.stderr}`);
@@ -52,7 +52,7 @@ export async function startProductServer({ tree, persistTo, port, vars = {} }) {
   args.push(...devVarArgs(vars));
   const child = spawn(wrangler(tree), args, {
     cwd: tree,
-    env: wranglerEnv,
+    env: measuredWranglerEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
