@@ -21,7 +21,7 @@
  */
 import type { ChatModel } from '../ai/chat-model.ts';
 import type { Citation, KnowledgeAnswer } from './article.ts';
-import { CharGramMatcher } from './char-grams.ts';
+import { CharGramMatcher, type QuestionGrams, questionGrams } from './char-grams.ts';
 import { isHandoverRequest } from './handover.ts';
 import type { ArticleEntry, KnowledgeIndex, PassageHit } from './knowledge-index.ts';
 import { TitleMatcher, WordTable } from './semantic.ts';
@@ -352,16 +352,26 @@ function lexicalEvidence(question: string, index: KnowledgeIndex) {
   return { best, articles };
 }
 
+/**
+ * The question as the views read it, read once per question: its content terms (title and lead
+ * word views) and their character grams (both character views). Each view reading the question
+ * itself tokenized it four times and counted its grams twice.
+ */
+function readQuestion(question: string): { terms: string[]; grams: QuestionGrams } {
+  const terms = contentTerms(question);
+  return { terms, grams: questionGrams(terms) };
+}
+
 function combine(
-  question: string,
+  question: { terms: string[]; grams: QuestionGrams },
   best: Map<string, PassageHit>,
   articles: readonly ArticleEntry[],
   views: Views,
   semantic: readonly number[],
 ): ArticleScore[] {
-  const lead = views.lead?.similarities(question) ?? null;
-  const titleChars = views.titleChars.similarities(question);
-  const leadChars = views.leadChars.similarities(question);
+  const lead = views.lead?.similaritiesOf(question.terms) ?? null;
+  const titleChars = views.titleChars.similaritiesOf(question.grams);
+  const leadChars = views.leadChars.similaritiesOf(question.grams);
   return articles.map((article, i) => {
     const passage = best.get(article.articleId) ?? null;
     return {
@@ -384,12 +394,13 @@ export function scoreArticles(
 ): ArticleScore[] {
   const { best, articles } = lexicalEvidence(question, index);
   const views = viewsFor(index, articles, vectors);
+  const read = readQuestion(question);
   return combine(
-    question,
+    read,
     best,
     articles,
     views,
-    (views.title as TitleMatcher).similarities(question),
+    (views.title as TitleMatcher).similaritiesOf(read.terms),
   );
 }
 
@@ -402,7 +413,7 @@ export async function scoreArticlesWith(
   const { best, articles } = lexicalEvidence(question, index);
   const views = viewsFor(index, articles, null);
   const similarities = await semantic.similarities(question, articles);
-  return combine(question, best, articles, { ...views, lead: null }, similarities);
+  return combine(readQuestion(question), best, articles, { ...views, lead: null }, similarities);
 }
 
 /**
@@ -497,29 +508,24 @@ export async function decideKnowledgeAnswer(
   }
   const features = answerFeatures(ranked);
   const confidence = answerProbability(features);
-  const covered = top.passage ? coverage(question, top.passage) : 0;
+  const covered = () => (top.passage ? coverage(question, top.passage) : 0);
   const minConfidence = options.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
   const best = citationOf(passageOf(top));
-  const pct = (x: number) => `${Math.round(100 * x)}%`;
-  const views = [
-    `BM25 ${pct(top.views[0] ?? 0)} of the best`,
-    `${signal} ${pct(top.title)}`,
-    ...(top.lead === null ? [] : [`lead match ${pct(top.lead)}`]),
-    `title characters ${pct(top.titleChars)}`,
-    `lead characters ${pct(top.leadChars)}`,
-  ];
-  const evidence = `score ${pct(features.score)} (${views.join(', ')}), margin over "${ranked[1]?.article.title ?? 'nothing'}" ${pct(features.margin)}, the views agree on it ${pct(features.consensus)}`;
+  const evidence = () => evidenceText(ranked, features, signal);
   if (top.fused < MIN_SCORE) {
-    const why = `The best article ("${top.article.title}") matches the question too weakly: ${evidence}; the score needs ${pct(MIN_SCORE)} (confidence ${pct(confidence)}).`;
-    return { answer: { kind: 'noAnswer' }, confidence, coverage: covered, best, why };
+    return decided({ kind: 'noAnswer' }, confidence, best, covered, () => {
+      return `The best article ("${top.article.title}") matches the question too weakly: ${evidence()}; the score needs ${pct(MIN_SCORE)} (confidence ${pct(confidence)}).`;
+    });
   }
   if (features.evidence < MIN_EVIDENCE) {
-    const why = `The best article ("${top.article.title}") is too little like the question on its own: ${evidence}; its likeness (title, lead and their characters) is ${pct(features.evidence)}, needs ${pct(MIN_EVIDENCE)} (confidence ${pct(confidence)}).`;
-    return { answer: { kind: 'noAnswer' }, confidence, coverage: covered, best, why };
+    return decided({ kind: 'noAnswer' }, confidence, best, covered, () => {
+      return `The best article ("${top.article.title}") is too little like the question on its own: ${evidence()}; its likeness (title, lead and their characters) is ${pct(features.evidence)}, needs ${pct(MIN_EVIDENCE)} (confidence ${pct(confidence)}).`;
+    });
   }
   if (confidence < minConfidence) {
-    const why = `Not sure enough that "${top.article.title}" answers the question: confidence ${pct(confidence)}, needs ${pct(minConfidence)} (${evidence}).`;
-    return { answer: { kind: 'noAnswer' }, confidence, coverage: covered, best, why };
+    return decided({ kind: 'noAnswer' }, confidence, best, covered, () => {
+      return `Not sure enough that "${top.article.title}" answers the question: confidence ${pct(confidence)}, needs ${pct(minConfidence)} (${evidence()}).`;
+    });
   }
   const passages = ranked.slice(0, options.passages ?? 3).map(passageOf);
   if (options.chat) {
@@ -529,20 +535,65 @@ export async function decideKnowledgeAnswer(
         ? `The chat model answered from the retrieved passages, citing ${answer.citations.length} source(s).`
         : 'The chat model found no answer in the retrieved passages.';
     const confident = answer.kind === 'answered' ? { ...answer, confidence } : answer;
-    return { answer: confident, confidence, coverage: covered, best, why };
+    return decided(confident, confidence, best, covered, () => why);
   }
-  const why = `"${top.article.title}" answers the question with confidence ${pct(confidence)} (needs ${pct(minConfidence)}; ${evidence}).`;
-  return {
-    answer: {
-      kind: 'answered',
-      text: extractAnswer(question, passageOf(top).text),
-      citations: [best],
-      confidence,
-    },
+  const text = extractAnswer(question, passageOf(top).text);
+  return decided(
+    { kind: 'answered', text, citations: [best], confidence },
     confidence,
-    coverage: covered,
     best,
-    why,
+    covered,
+    () =>
+      `"${top.article.title}" answers the question with confidence ${pct(confidence)} (needs ${pct(minConfidence)}; ${evidence()}).`,
+  );
+}
+
+const pct = (x: number) => `${Math.round(100 * x)}%`;
+
+/** What the views said about the best article, for `why`. */
+function evidenceText(
+  ranked: readonly RankedArticle[],
+  features: AnswerFeatures,
+  signal: string,
+): string {
+  const top = ranked[0] as RankedArticle;
+  const views = [
+    `BM25 ${pct(top.views[0] ?? 0)} of the best`,
+    `${signal} ${pct(top.title)}`,
+    ...(top.lead === null ? [] : [`lead match ${pct(top.lead)}`]),
+    `title characters ${pct(top.titleChars)}`,
+    `lead characters ${pct(top.leadChars)}`,
+  ];
+  return `score ${pct(features.score)} (${views.join(', ')}), margin over "${ranked[1]?.article.title ?? 'nothing'}" ${pct(features.margin)}, the views agree on it ${pct(features.consensus)}`;
+}
+
+/**
+ * A decision whose `coverage` and `why` are worked out when first read. Only the admin's "ask
+ * the pilot" and the eval read them; a visitor's turn reads the answer alone, and writing the
+ * sentence out for every visitor message was a tenth of the bytes a turn allocated (the
+ * garbage collector was a sixth of the hot path's CPU: bench/profile-hot-path.mjs).
+ */
+function decided(
+  answer: KnowledgeAnswer,
+  confidence: number,
+  best: Citation | null,
+  coverage: () => number,
+  why: () => string,
+): KnowledgeDecision {
+  let covered: number | undefined;
+  let text: string | undefined;
+  return {
+    answer,
+    confidence,
+    best,
+    get coverage() {
+      covered ??= coverage();
+      return covered;
+    },
+    get why() {
+      text ??= why();
+      return text;
+    },
   };
 }
 

@@ -51,6 +51,14 @@ function gramCounts(
   return counts;
 }
 
+/** A question's grams with their counts, as every CharGramMatcher reads them. */
+export type QuestionGrams = ReadonlyMap<string, number>;
+
+/** A question's grams from its content terms (`contentTerms`): one count for all the matchers. */
+export function questionGrams(terms: readonly string[]): QuestionGrams {
+  return gramCounts(terms.slice(0, MAX_GRAM_TERMS));
+}
+
 export class CharGramMatcher {
   /** Gram → its slot in `idf` and `offsets`. */
   private readonly slots = new Map<string, number>();
@@ -130,27 +138,34 @@ export class CharGramMatcher {
   }
 
   /** Length of the vector of known grams (1 when there are none, so nothing divides by 0). */
-  private norm(counts: Map<string, number>): number {
+  private norm(counts: QuestionGrams): number {
     let sum = 0;
-    for (const [gram, count] of counts) sum += this.weight(gram, count) ** 2;
+    // forEach, not for-of: no [gram, count] pair made per gram on the hot path.
+    counts.forEach((count, gram) => {
+      sum += this.weight(gram, count) ** 2;
+    });
     return Math.sqrt(sum) || 1;
   }
 
   /** Cosine of the question with each text (0..1), in the order the texts were given. */
   similarities(question: string): number[] {
+    return this.similaritiesOf(questionGrams(contentTerms(question)));
+  }
+
+  /** The same from the question's grams (`questionGrams`), read once for every matcher. */
+  similaritiesOf(counts: QuestionGrams): number[] {
     const scores = new Array<number>(this.size).fill(0);
-    const counts = gramCounts(contentTerms(question).slice(0, MAX_GRAM_TERMS));
     const norm = this.norm(counts);
-    for (const [gram, count] of counts) {
+    counts.forEach((count, gram) => {
       const weight = this.weight(gram, count) / norm;
-      if (weight === 0) continue;
+      if (weight === 0) return;
       const slot = this.slots.get(gram) as number;
       const end = this.offsets[slot + 1] as number;
       for (let i = this.offsets[slot] as number; i < end; i++) {
         const doc = this.docs[i] as number;
         scores[doc] = (scores[doc] as number) + weight * (this.weights[i] as number);
       }
-    }
+    });
     return scores;
   }
 }

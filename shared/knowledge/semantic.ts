@@ -149,7 +149,12 @@ export class TitleMatcher {
 
   /** Soft coverage of the question by each title (0..1), in the order of the articles. */
   similarities(question: string): number[] {
-    const terms = contentTerms(question).slice(0, MAX_QUESTION_TERMS);
+    return this.similaritiesOf(contentTerms(question));
+  }
+
+  /** The same from the question's content terms, read once for every view (answer.ts). */
+  similaritiesOf(questionTerms: readonly string[]): number[] {
+    const terms = questionTerms.slice(0, MAX_QUESTION_TERMS);
     const weights = terms.map((term) => this.idf(term));
     const total = weights.reduce((a, b) => a + b, 0);
     if (total === 0) return this.titles.map(() => 0);

@@ -343,6 +343,8 @@ function toMessage(row: MessageRow): ChatMessage {
 
 /** The image, links, cards, post part and form of a message as one JSON value; null when none. */
 function richJson({ image, links, cards, post, form, errors }: RichParts): string | null {
+  // A plain text message (nearly every one) builds nothing.
+  if (!post && !image && !links?.length && !cards?.length && !form?.length && !errors) return null;
   const rich: RichParts = {
     ...(post ? { post } : {}),
     ...(image ? { image } : {}),

@@ -106,6 +106,20 @@ function conversationStatement(db: D1Database, e: ConversationEvent): D1Prepared
     );
 }
 
+/**
+ * The list kept under `key`, made on first use. Appended in place: a batch can carry tens of
+ * thousands of one pilot's events (100 messages of up to MESSAGE_BYTES each), and copying the
+ * list on every append made grouping them quadratic.
+ */
+function listOf<T>(lists: Map<string, T[]>, key: string): T[] {
+  let list = lists.get(key);
+  if (!list) {
+    list = [];
+    lists.set(key, list);
+  }
+  return list;
+}
+
 /** Writes events to D1; returns the live rows per pilot. */
 export async function writeEvents(
   env: AppEnv,
@@ -120,7 +134,7 @@ export async function writeEvents(
       continue; // not D1: see consumeEvents
     else {
       statements.push(conversationStatement(env.DB, event));
-      live.set(event.pilotId, [...(live.get(event.pilotId) ?? []), liveRow(event)]);
+      listOf(live, event.pilotId).push(liveRow(event));
     }
   }
   for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH)
@@ -169,8 +183,7 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: AppEnv): 
   // Unanswered questions: one call per pilot per batch.
   const unanswered = new Map<string, UnansweredEvent[]>();
   for (const event of latest)
-    if (event.kind === 'unanswered')
-      unanswered.set(event.pilotId, [...(unanswered.get(event.pilotId) ?? []), event]);
+    if (event.kind === 'unanswered') listOf(unanswered, event.pilotId).push(event);
   for (const [pilotId, items] of unanswered) {
     const stub = env.PILOT.get(env.PILOT.idFromName(pilotId));
     await stub.noteUnansweredMany(
