@@ -157,19 +157,28 @@ export class TitleMatcher {
     const terms = questionTerms.slice(0, MAX_QUESTION_TERMS);
     const weights = terms.map((term) => this.idf(term));
     const total = weights.reduce((a, b) => a + b, 0);
-    if (total === 0) return this.titles.map(() => 0);
+    const scores = new Array<number>(this.titles.length).fill(0);
+    if (total === 0) return scores;
     const { same, near } = this.table.compare(terms);
-    return this.titles.map(({ words, slots }) => {
+    // Plain loops: this runs for every article and question term of every visitor question, and
+    // a closure per article and term was most of what it allocated.
+    for (let t = 0; t < this.titles.length; t++) {
+      const { words, slots } = this.titles[t] as { words: number[]; slots: number[] };
       let sum = 0;
-      terms.forEach((_, i) => {
+      for (let i = 0; i < terms.length; i++) {
         const matches = same[i] as Uint8Array;
-        let best = words.some((word) => matches[word] === 1) ? 1 : 0;
+        let best = 0;
+        for (let w = 0; w < words.length && best < 1; w++)
+          if (matches[words[w] as number] === 1) best = 1;
         const sims = near[i];
-        if (sims && best < 1) for (const slot of slots) best = Math.max(best, sims[slot] as number);
+        if (sims && best < 1)
+          for (let k = 0; k < slots.length; k++)
+            best = Math.max(best, sims[slots[k] as number] as number);
         sum += (weights[i] as number) * best;
-      });
-      return sum / total;
-    });
+      }
+      scores[t] = sum / total;
+    }
+    return scores;
   }
 }
 
