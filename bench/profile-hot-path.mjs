@@ -14,8 +14,10 @@
 // cannot see): with PERF_CTL_EDGEPILOT (PERF_CTL_ECHO, PERF_CTL_BASE_<REVISION>) naming the
 // control FIFO of a `perf record -D -1 --control fifo:<path> -g -p <that side's workerd pids>`,
 // perf samples only that side's message windows (PERF_TAIL=1: and each round's tail).
+// With `--heap`, one more edgepilot round runs under V8's sampling heap profiler, garbage
+// included, and the bytes allocated per visitor message are printed by function.
 // Usage: npm run bench:profile -- [--concurrency=100] [--per-slot=1] [--rounds=2] [--base=main]
-//        [--tail=0] [--profile] [--out=/tmp/hot-path.cpuprofile]   (needs `npm run build` first)
+//        [--tail=0] [--profile] [--heap] [--out=/tmp/hot-path.cpuprofile]   (needs `npm run build` first)
 import { execSync } from 'node:child_process';
 import {
   cpSync,
@@ -184,6 +186,29 @@ function summarize(profile) {
   };
 }
 
+/** Bytes allocated per message by function (and its caller), largest first. */
+function allocations(profile, messages) {
+  const bytes = new Map();
+  let total = 0;
+  const name = (frame) =>
+    `${frame.functionName || '(anonymous)'} ${frame.url.split('/').pop() || '(native)'}:${frame.lineNumber + 1}`;
+  const walk = (node, caller) => {
+    const here = name(node.callFrame);
+    if (node.selfSize) {
+      total += node.selfSize;
+      const key = caller ? `${here} < ${caller}` : here;
+      bytes.set(key, (bytes.get(key) ?? 0) + node.selfSize);
+    }
+    for (const child of node.children) walk(child, here);
+  };
+  walk(profile.head, null);
+  const functions = [...bytes.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 30)
+    .map(([key, n]) => `${String(Math.round(n / messages)).padStart(6)}  ${key}`);
+  return { total: Math.round(total / messages), functions };
+}
+
 /** The worker of another revision on `wrangler dev` (this tree's dist/ and node_modules). */
 async function startRevision(revision) {
   const tree = mkdtempSync(join(tmpdir(), 'edgepilot-revision-'));
@@ -251,6 +276,25 @@ try {
     console.log(summary.functions.join('\n'));
     console.log('-- self time by file --');
     console.log(summary.files.join('\n'));
+  }
+  if (args.heap) {
+    // Every byte the hot path allocates, garbage included: the sampling heap profiler with the
+    // objects minor and major GCs collected kept in its samples (what the GC's CPU follows).
+    const session = await inspector(product.inspectorPort);
+    await session.call('HeapProfiler.enable');
+    const onStart = () =>
+      session.call('HeapProfiler.startSampling', {
+        samplingInterval: 1024,
+        includeObjectsCollectedByMinorGC: true,
+        includeObjectsCollectedByMajorGC: true,
+      });
+    const row = await benchThroughput(targets.edgepilot[1], concurrency, perSlot, { onStart });
+    const { result } = await session.call('HeapProfiler.stopSampling');
+    session.close();
+    const { total, functions } = allocations(result.profile, row.messages);
+    console.log(`allocated: ${total} bytes per visitor message (${row.messages} messages)`);
+    console.log('-- bytes per message, by the function that allocated them (with its caller) --');
+    console.log(functions.join('\n'));
   }
 } finally {
   await product.stop();
