@@ -42,6 +42,8 @@ export class WordTable {
   readonly vectors: WordVectors;
   readonly words: string[] = [];
   private readonly wordOf = new Map<string, number>();
+  /** Word ids by their first UTF-16 unit: only those can be a question word or share its stem. */
+  private readonly byFirst = new Map<number, number[]>();
   /** Vocabulary rows of the distinct words that have a vector. */
   private readonly rows: number[] = [];
   private readonly slotOf = new Map<number, number>();
@@ -59,6 +61,10 @@ export class WordTable {
       word = this.words.length;
       this.wordOf.set(term, word);
       this.words.push(term);
+      const first = term.charCodeAt(0);
+      const ids = this.byFirst.get(first);
+      if (ids) ids.push(word);
+      else this.byFirst.set(first, [word]);
     }
     const row = this.vectors.row(term);
     if (row < 0) return { word, slot: -1 };
@@ -104,10 +110,13 @@ export class WordTable {
     });
     const same = terms.map((term) => {
       const matches = new Uint8Array(this.words.length);
-      const first = term.charCodeAt(0);
-      this.words.forEach((word, i) => {
-        if (word.charCodeAt(0) === first && (word === term || sameStem(word, term))) matches[i] = 1;
-      });
+      // Same first letter or no match (every word was compared before: O(table) per term).
+      const ids = term ? (this.byFirst.get(term.charCodeAt(0)) ?? []) : [];
+      for (let k = 0; k < ids.length; k++) {
+        const i = ids[k] as number;
+        const word = this.words[i] as string;
+        if (word === term || sameStem(word, term)) matches[i] = 1;
+      }
       return matches;
     });
     this.last = { terms, same, near };
