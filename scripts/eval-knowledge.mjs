@@ -210,7 +210,8 @@ export async function evalKnowledge(datasets, { withTest = true } = {}) {
       outOfScope,
       gold,
       scores,
-      decision,
+      // Only what the agreement check reads: the decision's lazy `why` keeps its ranking alive.
+      decision: decision ? { answer: decision.answer } : decision,
       top,
       right: !outOfScope && top === gold,
       features: answerFeatures(ranked),

@@ -144,11 +144,12 @@ export interface KnowledgeDecision {
   answer: KnowledgeAnswer;
   /** The model's probability that the best article is the right one (0 when nothing matched). */
   confidence: number;
-  /** Share of the question's content words the best passage matches. */
-  coverage: number;
+  /** Share of the question's content words the best passage matches (worked out when read). */
+  readonly coverage: number;
   /** The best-matching article, even when it was not good enough to answer from. */
   best: Citation | null;
-  why: string;
+  /** Why the pilot answers or not, in a sentence (worked out when read). */
+  readonly why: string;
 }
 
 /** How much of the question the passage covers word for word (reported, not a threshold). */
@@ -569,7 +570,7 @@ function evidenceText(
 
 /**
  * A decision whose `coverage` and `why` are worked out when first read. Only the admin's "ask
- * the pilot" and the eval read them; a visitor's turn reads the answer alone, and writing the
+ * the pilot" and tests read them; a visitor's turn reads the answer alone, and writing the
  * sentence out for every visitor message was a tenth of the bytes a turn allocated (the
  * garbage collector was a sixth of the hot path's CPU: bench/profile-hot-path.mjs).
  */

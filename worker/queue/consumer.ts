@@ -169,7 +169,7 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: AppEnv): 
     const parsed = eventsMessageSchema.safeParse(message.body);
     // A malformed message can never succeed: log and drop it instead of retrying forever.
     if (!parsed.success) console.error('dropping malformed event message', message.id);
-    else events.push(...parsed.data.events);
+    else for (const event of parsed.data.events) events.push(event);
   }
   // Steps reference their run: write runs first within the batch.
   const order = { run: 0, step: 1, conversation: 2, unanswered: 3 } as const;
