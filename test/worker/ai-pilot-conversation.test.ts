@@ -105,6 +105,26 @@ async function everyoneOffline() {
   }
 }
 
+/**
+ * A handed-over conversation before anyone writes: the visitor's question (frame `id`) is still
+ * answered from knowledge; then `name` replies from the console and the visitor sees it.
+ */
+async function answeredUntilAgentWrites(
+  socket: TestSocket,
+  conversationId: string,
+  id: string,
+  name: string,
+) {
+  socket.send({ type: 'message', id, text: 'how much does gift wrapping cost?' });
+  await said(socket, '3 euros per item');
+  const reply = await call(`/v1/admin/conversations/${conversationId}/messages`, {
+    method: 'POST',
+    body: JSON.stringify({ text: `Hi, ${name} here.` }),
+  });
+  expect(reply.status).toBe(201);
+  await said(socket, `${name} here`);
+}
+
 describe('the AI pilot in a conversation', () => {
   it('refuses intents with a bad name or fewer than five phrases, naming the field', async () => {
     const { pilotId } = await createPilot();
@@ -218,14 +238,7 @@ describe('the AI pilot in a conversation', () => {
     const handedOver = await json(await call(`/v1/admin/conversations/${conversationId}`));
     expect(handedOver).toMatchObject({ mode: 'agent' });
     // "Online" is only what the agent last set: until someone writes, the pilot still answers.
-    socket.send({ type: 'message', id: 'm2', text: 'how much does gift wrapping cost?' });
-    await said(socket, '3 euros per item');
-    const reply = await call(`/v1/admin/conversations/${conversationId}/messages`, {
-      method: 'POST',
-      body: JSON.stringify({ text: 'Hi, Ada here.' }),
-    });
-    expect(reply.status).toBe(201);
-    await said(socket, 'Ada here');
+    await answeredUntilAgentWrites(socket, conversationId, 'm2', 'Ada');
     // A person has joined: a later flow-less message gets no pilot reply.
     socket.send({ type: 'message', id: 'm3', text: 'do you sell bicycles?' });
     await socket.waitForMessages(
@@ -279,14 +292,7 @@ describe('the AI pilot in a conversation', () => {
       mode: 'agent',
     });
     // Nobody has written yet: the visitor's question is still answered.
-    socket.send({ type: 'message', id: 'm1', text: 'how much does gift wrapping cost?' });
-    await said(socket, '3 euros per item');
-    const reply = await call(`/v1/admin/conversations/${conversationId}/messages`, {
-      method: 'POST',
-      body: JSON.stringify({ text: 'Hi, Bo here.' }),
-    });
-    expect(reply.status).toBe(201);
-    await said(socket, 'Bo here');
+    await answeredUntilAgentWrites(socket, conversationId, 'm1', 'Bo');
     // A person has joined: now the pilot is quiet.
     socket.send({ type: 'message', id: 'm2', text: 'how much does gift wrapping cost?' });
     await socket.waitForMessages(

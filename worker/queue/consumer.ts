@@ -111,7 +111,7 @@ function conversationStatement(db: D1Database, e: ConversationEvent): D1Prepared
  * thousands of one pilot's events (100 messages of up to MESSAGE_BYTES each), and copying the
  * list on every append made grouping them quadratic.
  */
-function listOf<T>(lists: Map<string, T[]>, key: string): T[] {
+function listUnder<T>(lists: Map<string, T[]>, key: string): T[] {
   let list = lists.get(key);
   if (!list) {
     list = [];
@@ -134,7 +134,7 @@ export async function writeEvents(
       continue; // not D1: see consumeEvents
     else {
       statements.push(conversationStatement(env.DB, event));
-      listOf(live, event.pilotId).push(liveRow(event));
+      listUnder(live, event.pilotId).push(liveRow(event));
     }
   }
   for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH)
@@ -183,7 +183,7 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: AppEnv): 
   // Unanswered questions: one call per pilot per batch.
   const unanswered = new Map<string, UnansweredEvent[]>();
   for (const event of latest)
-    if (event.kind === 'unanswered') listOf(unanswered, event.pilotId).push(event);
+    if (event.kind === 'unanswered') listUnder(unanswered, event.pilotId).push(event);
   for (const [pilotId, items] of unanswered) {
     const stub = env.PILOT.get(env.PILOT.idFromName(pilotId));
     await stub.noteUnansweredMany(
