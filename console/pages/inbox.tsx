@@ -167,7 +167,8 @@ export function InboxPage({ conversationId }: { conversationId?: string }) {
       </search>
       {failure && <Alert>Could not load conversations: {failureText(failure)}</Alert>}
       {!items && !failure && <p role="status">Loading conversations…</p>}
-      <div class="inbox">
+      {/* Two columns only while a conversation is open: the list alone takes the width. */}
+      <div class={conversationId ? 'inbox inbox-open' : 'inbox'}>
         {items && (
           <div>
             <Table
