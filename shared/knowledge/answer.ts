@@ -363,9 +363,13 @@ function readQuestion(question: string): { terms: string[]; grams: QuestionGrams
   return { terms, grams: questionGrams(terms) };
 }
 
-function combine(
+/**
+ * Every article's scores from the views that do not read BM25 (lexical 0, no passage yet). Only
+ * these make up `evidence` (AnswerFeatures), so they alone can tell that no article is like the
+ * question enough to be answered from (`likeEnough`), before the lexical search runs.
+ */
+function likeness(
   question: { terms: string[]; grams: QuestionGrams },
-  best: Map<string, PassageHit>,
   articles: readonly ArticleEntry[],
   views: Views,
   semantic: readonly number[],
@@ -373,18 +377,53 @@ function combine(
   const lead = views.lead?.similaritiesOf(question.terms) ?? null;
   const titleChars = views.titleChars.similaritiesOf(question.grams);
   const leadChars = views.leadChars.similaritiesOf(question.grams);
-  return articles.map((article, i) => {
-    const passage = best.get(article.articleId) ?? null;
-    return {
-      article,
-      passage,
-      lexical: passage?.score ?? 0,
-      title: semantic[i] ?? 0,
-      lead: lead ? (lead[i] ?? 0) : null,
-      titleChars: titleChars[i] ?? 0,
-      leadChars: leadChars[i] ?? 0,
-    };
-  });
+  return articles.map((article, i) => ({
+    article,
+    passage: null,
+    lexical: 0,
+    title: semantic[i] ?? 0,
+    lead: lead ? (lead[i] ?? 0) : null,
+    titleChars: titleChars[i] ?? 0,
+    leadChars: leadChars[i] ?? 0,
+  }));
+}
+
+/** Gives each article its best passage by BM25 (in place: the scores are this question's own). */
+function addLexical(scores: ArticleScore[], best: Map<string, PassageHit>): ArticleScore[] {
+  for (const score of scores) {
+    const passage = best.get(score.article.articleId);
+    if (passage) {
+      score.passage = passage;
+      score.lexical = passage.score;
+    }
+  }
+  return scores;
+}
+
+/**
+ * Whether some article could be answered from: the pilot answers only from a best article whose
+ * evidence reaches MIN_EVIDENCE (`passesFloors`), and BM25 is not part of the evidence, so when no
+ * article reaches it the answer is no answer whatever the lexical search would find.
+ */
+const likeEnough = (scores: readonly ArticleScore[]) =>
+  scores.some((score) => evidenceOf(score) >= MIN_EVIDENCE);
+
+/**
+ * How a decision scores the articles: `full` always runs every view (what "ask the pilot" and the
+ * eval read); `answer` skips the lexical search when no article is like the question enough to be
+ * answered from (`likeEnough`): the same answer, without BM25's share of the work. Off-topic
+ * messages take that path (most of CLINC150's questions against the demo's three articles);
+ * a question about a topic of the knowledge does not (README's AI section).
+ */
+type Scoring = 'full' | 'answer';
+
+/** The articles a question is scored against, and the lexical search when it had to run first. */
+function articlesFor(question: string, index: KnowledgeIndex) {
+  // An index without an article list (none could be read from its snapshot) knows only the
+  // articles the lexical search finds: it must run first.
+  if (index.articles.length) return { articles: index.articles, lexical: null };
+  const lexical = lexicalEvidence(question, index);
+  return { articles: lexical.articles, lexical };
 }
 
 /** Every article's evidence for the question (unordered), with the local word vectors. */
@@ -393,16 +432,23 @@ export function scoreArticles(
   index: KnowledgeIndex,
   vectors: WordVectors,
 ): ArticleScore[] {
-  const { best, articles } = lexicalEvidence(question, index);
+  return scoreLocally(question, index, vectors, 'full') as ArticleScore[];
+}
+
+/** scoreArticles, or null for `answer` scoring when no article is like the question enough. */
+function scoreLocally(
+  question: string,
+  index: KnowledgeIndex,
+  vectors: WordVectors,
+  scoring: Scoring,
+): ArticleScore[] | null {
+  const { articles, lexical } = articlesFor(question, index);
   const views = viewsFor(index, articles, vectors);
   const read = readQuestion(question);
-  return combine(
-    read,
-    best,
-    articles,
-    views,
-    (views.title as TitleMatcher).similaritiesOf(read.terms),
-  );
+  const title = (views.title as TitleMatcher).similaritiesOf(read.terms);
+  const scores = likeness(read, articles, views, title);
+  if (scoring === 'answer' && !likeEnough(scores)) return null;
+  return addLexical(scores, (lexical ?? lexicalEvidence(question, index)).best);
 }
 
 /** The same evidence with another semantic signal (e.g. Workers AI embeddings). */
@@ -410,11 +456,14 @@ export async function scoreArticlesWith(
   question: string,
   index: KnowledgeIndex,
   semantic: SemanticScorer,
-): Promise<ArticleScore[]> {
-  const { best, articles } = lexicalEvidence(question, index);
+  scoring: Scoring = 'full',
+): Promise<ArticleScore[] | null> {
+  const { articles, lexical } = articlesFor(question, index);
   const views = viewsFor(index, articles, null);
   const similarities = await semantic.similarities(question, articles);
-  return combine(readQuestion(question), best, articles, { ...views, lead: null }, similarities);
+  const scores = likeness(readQuestion(question), articles, { ...views, lead: null }, similarities);
+  if (scoring === 'answer' && !likeEnough(scores)) return null;
+  return addLexical(scores, (lexical ?? lexicalEvidence(question, index)).best);
 }
 
 /**
@@ -481,10 +530,20 @@ export function answerFeatures(ranked: readonly RankedArticle[]): AnswerFeatures
 const passageOf = (r: RankedArticle): PassageHit =>
   r.passage ?? { ...r.article, id: `${r.article.articleId}#0`, score: 0, queryTerms: [] };
 
-export async function decideKnowledgeAnswer(
+/** Why the pilot answers or not, with every view of every article (the admin's "ask the pilot"). */
+export function decideKnowledgeAnswer(
   question: string,
   index: KnowledgeIndex,
   options: AnswerOptions = {},
+): Promise<KnowledgeDecision> {
+  return decide(question, index, options, 'full');
+}
+
+async function decide(
+  question: string,
+  index: KnowledgeIndex,
+  options: AnswerOptions,
+  scoring: Scoring,
 ): Promise<KnowledgeDecision> {
   if (isHandoverRequest(question)) {
     const why = 'The visitor asked for a person.';
@@ -495,12 +554,15 @@ export async function decideKnowledgeAnswer(
     const why = 'The pilot has no knowledge articles.';
     return { answer: { kind: 'noAnswer' }, confidence: 0, coverage: 0, best: null, why };
   }
-  const vectors = options.semantic ? null : await loadWordVectors();
-  const ranked = rankArticles(
-    options.semantic
-      ? await scoreArticlesWith(question, index, options.semantic)
-      : scoreArticles(question, index, vectors as WordVectors),
-  );
+  const scores = options.semantic
+    ? await scoreArticlesWith(question, index, options.semantic, scoring)
+    : scoreLocally(question, index, await loadWordVectors(), scoring);
+  if (!scores) {
+    // Only for `answer` scoring, which reads the answer alone (see likeEnough).
+    const why = 'No article is like the question enough to answer from.';
+    return { answer: { kind: 'noAnswer' }, confidence: 0, coverage: 0, best: null, why };
+  }
+  const ranked = rankArticles(scores);
   const signal = options.semantic?.label ?? 'title match';
   const top = ranked[0];
   if (!top || top.fused <= 0) {
@@ -598,10 +660,15 @@ function decided(
   };
 }
 
+/**
+ * The answer alone (a visitor's turn, the `ai_answer` node): the same answer as
+ * `decideKnowledgeAnswer`, without the lexical search when no article is like the question
+ * enough to be answered from (`Scoring`).
+ */
 export async function answerFromKnowledge(
   question: string,
   index: KnowledgeIndex,
   options: AnswerOptions = {},
 ): Promise<KnowledgeAnswer> {
-  return (await decideKnowledgeAnswer(question, index, options)).answer;
+  return (await decide(question, index, options, 'answer')).answer;
 }

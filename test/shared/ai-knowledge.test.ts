@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import MiniSearch from 'minisearch';
 import { describe, expect, it } from 'vitest';
 import {
@@ -630,5 +631,81 @@ describe('a snapshot stored before the article list (plain MiniSearch JSON)', ()
     expect(viewBuildCount()).toBe(builds);
     // Every article is scored, not only those the lexical search found.
     expect(scores).toHaveLength(30);
+  });
+});
+
+describe('the answer alone skips the lexical search only where it cannot change the answer', () => {
+  const index = KnowledgeIndex.build(articles);
+  const demo = KnowledgeIndex.build(
+    demoArticles.map((a) => ({ id: a.id, title: a.title, body: a.body, url: a.path })),
+  );
+  // An index from before the article list: its lexical search must run first (articles from it).
+  const legacy = KnowledgeIndex.fromJSON(
+    JSON.stringify(JSON.parse(KnowledgeIndex.build(articles).toJSON()).search),
+  );
+  const likeEnough = async (question: string, kb: KnowledgeIndex) =>
+    scoreArticles(question, kb, await loadWordVectors()).some(
+      (score) =>
+        (score.title + (score.lead ?? 0) + score.titleChars + score.leadChars) / 4 >= MIN_EVIDENCE,
+    );
+
+  it('does not search the passages of a knowledge base no article of which is like the question', async () => {
+    const searched: string[] = [];
+    const query = index.query.bind(index);
+    index.query = (question, limit) => {
+      searched.push(question);
+      return query(question, limit);
+    };
+    try {
+      expect(await answerFromKnowledge('s42 c0 m7', index)).toEqual({ kind: 'noAnswer' });
+      expect(await answerFromKnowledge('what is the capital of peru', index)).toEqual({
+        kind: 'noAnswer',
+      });
+      expect(searched).toEqual([]);
+      // "Ask the pilot" still reads every view, BM25 included.
+      expect((await decideKnowledgeAnswer('s42 c0 m7', index)).answer.kind).toBe('noAnswer');
+      expect(searched).toEqual(['s42 c0 m7']);
+      expect(
+        await answerFromKnowledge('How long does express shipping take?', index),
+      ).toMatchObject({
+        kind: 'answered',
+        citations: [{ url: 'https://help.example.com/shipping' }],
+      });
+      expect(searched).toHaveLength(2);
+    } finally {
+      index.query = query;
+    }
+  });
+
+  it('gives the answer the full decision gives, for any mix of known, unknown and function words', async () => {
+    const words = [
+      ...['refund', 'shipping', 'express', 'password', 'reset', 'return', 'delivery', 'parcel'],
+      ...['days', 'business', 'link', 'email', 'order', 'warehouse', 'euros', 'unused'],
+      ...['weather', 'capital', 'peru', 'bank', 'card', 'pizza', 'song', 'flight', 'alarm'],
+      ...['s42', 'c0', 'm7', '12', 'ändern', 'rückgabe', '配送', '🙂', 'shiping', 'pasword'],
+      ...['how', 'long', 'does', 'take', 'my', 'is', 'the', 'when', 'can', 'i', 'a'],
+      ...['human', 'agent', 'talk', 'to', 'person', 'real'],
+    ];
+    let skipped = 0;
+    let searched = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom(...words), { minLength: 0, maxLength: 12 }),
+        fc.constantFrom(index, demo, legacy),
+        fc.constantFrom(undefined, 0, 0.9),
+        async (picked, kb, minConfidence) => {
+          const question = picked.join(' ');
+          const options = minConfidence === undefined ? {} : { minConfidence };
+          const full = await decideKnowledgeAnswer(question, kb, options);
+          expect(await answerFromKnowledge(question, kb, options)).toEqual(full.answer);
+          if (await likeEnough(question, kb)) searched++;
+          else skipped++;
+        },
+      ),
+      { numRuns: 400 },
+    );
+    // Both paths were taken, so the equality above covers the skip.
+    expect(skipped).toBeGreaterThan(20);
+    expect(searched).toBeGreaterThan(20);
   });
 });

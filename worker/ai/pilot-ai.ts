@@ -19,6 +19,8 @@ import type {
 import { LocalIntentDetector } from '../../shared/ai/local-intent-detector.ts';
 import { OpenAiCompatibleChat } from '../../shared/ai/openai-chat.ts';
 import {
+  type AnswerOptions,
+  answerFromKnowledge,
   decideKnowledgeAnswer,
   type KnowledgeDecision,
   type SemanticScorer,
@@ -215,19 +217,28 @@ export class PilotAI {
   /**
    * The `ai_answer` node and the pilot's default answer. Never throws: an LLM failure falls
    * back to the local extractive answer. The citations become the message's links
-   * (`citationLinks`), so the text stays the answer alone.
+   * (`citationLinks`), so the text stays the answer alone. The same answer as `decide`'s, which
+   * also works out why (skipping the lexical search when no article is like the question).
    */
-  async answer(question: string, persona = ''): Promise<KnowledgeAnswer> {
-    return (await this.decide(question, persona)).answer;
+  answer(question: string, persona = ''): Promise<KnowledgeAnswer> {
+    return this.ask(question, persona, answerFromKnowledge);
   }
 
   /** The answer with its confidence and why (the admin's "ask the pilot"). */
-  async decide(question: string, persona = ''): Promise<KnowledgeDecision> {
+  decide(question: string, persona = ''): Promise<KnowledgeDecision> {
+    return this.ask(question, persona, decideKnowledgeAnswer);
+  }
+
+  private async ask<T>(
+    question: string,
+    persona: string,
+    knowledge: (question: string, index: KnowledgeIndex, options: AnswerOptions) => Promise<T>,
+  ): Promise<T> {
     const minConfidence = this.settings.knowledgeMinConfidence;
     const semantic = this.semantic ?? undefined;
     if (this.chat || semantic) {
       try {
-        return await decideKnowledgeAnswer(question, this.index, {
+        return await knowledge(question, this.index, {
           minConfidence,
           ...(this.chat ? { chat: this.chat, persona } : {}),
           ...(semantic ? { semantic } : {}),
@@ -236,7 +247,7 @@ export class PilotAI {
         console.warn('AI provider failed; answering locally', String(error));
       }
     }
-    return decideKnowledgeAnswer(question, this.index, { minConfidence });
+    return knowledge(question, this.index, { minConfidence });
   }
 }
 
