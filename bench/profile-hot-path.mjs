@@ -5,7 +5,8 @@
 // first message, after the sessions and sockets are open, as the rate is), interleaved
 // edgepilot/echo `--rounds` times. With `--profile`, one more edgepilot round runs under the
 // V8 sampling profiler (through wrangler's inspector port) and the functions and files with the
-// most self time are printed; the .cpuprofile is written for DevTools.
+// most self time are printed; the .cpuprofile is written for DevTools (`--profile=tail`: only the
+// work the round leaves behind, from its last answer for `--tail` ms).
 // With `--base=<git revision>`, that revision's worker runs too (same dist/, its own state) and
 // is measured in the same rounds: an A/B of the code on a shared, noisy machine.
 // With `--tail=<ms>`, each round's CPU is read that long after its last answer, so the work a
@@ -17,7 +18,7 @@
 // With `--heap`, one more edgepilot round runs under V8's sampling heap profiler, garbage
 // included, and the bytes allocated per visitor message are printed by function.
 // Usage: npm run bench:profile -- [--concurrency=100] [--per-slot=1] [--rounds=2] [--base=main]
-//        [--tail=0] [--profile] [--heap] [--out=/tmp/hot-path.cpuprofile]   (needs `npm run build` first)
+//        [--tail=0] [--profile[=tail]] [--heap] [--out=/tmp/hot-path.cpuprofile]   (needs `npm run build` first)
 import { execSync } from 'node:child_process';
 import {
   cpSync,
@@ -263,8 +264,12 @@ try {
     await session.call('Profiler.enable');
     await session.call('Profiler.setSamplingInterval', { interval: 200 });
     // Sampled from the first message on: sessions, sockets and hellos are not the hot path.
-    const onStart = () => session.call('Profiler.start');
+    // `--profile=tail`: only what the round leaves behind, from its last answer for --tail ms.
+    const tailOnly = args.profile === 'tail';
+    if (tailOnly && tail <= 0) throw new Error('--profile=tail needs --tail=<ms>');
+    const onStart = () => (tailOnly ? undefined : session.call('Profiler.start'));
     await benchThroughput(targets.edgepilot[1], concurrency, perSlot, { onStart });
+    if (tailOnly) await session.call('Profiler.start');
     if (tail > 0) await new Promise((r) => setTimeout(r, tail));
     const { result } = await session.call('Profiler.stop');
     session.close();
