@@ -401,12 +401,13 @@ function addLexical(scores: ArticleScore[], best: Map<string, PassageHit>): Arti
 }
 
 /**
- * Whether some article could be answered from: the pilot answers only from a best article whose
- * evidence reaches MIN_EVIDENCE (`passesFloors`), and BM25 is not part of the evidence, so when no
- * article reaches it the answer is no answer whatever the lexical search would find.
+ * Whether some article could be answered from: the pilot refuses a best article whose evidence is
+ * under MIN_EVIDENCE (the decision's floor), and BM25 is not part of the evidence, so when every
+ * article is under it the answer is no answer whatever the lexical search would find. Written as
+ * the floor is (`<`), so a view that is not a number (an embedding scorer's NaN) skips nothing.
  */
 const likeEnough = (scores: readonly ArticleScore[]) =>
-  scores.some((score) => evidenceOf(score) >= MIN_EVIDENCE);
+  !scores.every((score) => evidenceOf(score) < MIN_EVIDENCE);
 
 /**
  * How a decision scores the articles: `full` always runs every view (what "ask the pilot" and the
@@ -432,10 +433,22 @@ export function scoreArticles(
   index: KnowledgeIndex,
   vectors: WordVectors,
 ): ArticleScore[] {
-  return scoreLocally(question, index, vectors, 'full') as ArticleScore[];
+  return scoreLocally(question, index, vectors, 'full');
 }
 
 /** scoreArticles, or null for `answer` scoring when no article is like the question enough. */
+function scoreLocally(
+  question: string,
+  index: KnowledgeIndex,
+  vectors: WordVectors,
+  scoring: 'full',
+): ArticleScore[];
+function scoreLocally(
+  question: string,
+  index: KnowledgeIndex,
+  vectors: WordVectors,
+  scoring: Scoring,
+): ArticleScore[] | null;
 function scoreLocally(
   question: string,
   index: KnowledgeIndex,
@@ -451,8 +464,11 @@ function scoreLocally(
   return addLexical(scores, (lexical ?? lexicalEvidence(question, index)).best);
 }
 
-/** The same evidence with another semantic signal (e.g. Workers AI embeddings). */
-export async function scoreArticlesWith(
+/**
+ * The same evidence with another semantic signal (e.g. Workers AI embeddings); null for `answer`
+ * scoring when no article is like the question enough.
+ */
+async function scoreArticlesWith(
   question: string,
   index: KnowledgeIndex,
   semantic: SemanticScorer,
