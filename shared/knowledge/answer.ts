@@ -414,7 +414,7 @@ const likeEnough = (scores: readonly ArticleScore[]) =>
  * eval read); `answer` skips the lexical search when no article is like the question enough to be
  * answered from (`likeEnough`): the same answer, without BM25's share of the work. Off-topic
  * messages take that path (most of CLINC150's questions against the demo's three articles);
- * a question about a topic of the knowledge does not (README's AI section).
+ * a question about a topic of the knowledge does not (README, *Knowledge*).
  */
 type Scoring = 'full' | 'answer';
 
