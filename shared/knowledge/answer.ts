@@ -368,7 +368,7 @@ function readQuestion(question: string): { terms: string[]; grams: QuestionGrams
  * these make up `evidence` (AnswerFeatures), so they alone can tell that no article is like the
  * question enough to be answered from (`likeEnough`), before the lexical search runs.
  */
-function likeness(
+function viewScores(
   question: { terms: string[]; grams: QuestionGrams },
   articles: readonly ArticleEntry[],
   views: Views,
@@ -388,18 +388,6 @@ function likeness(
   }));
 }
 
-/** Gives each article its best passage by BM25 (in place: the scores are this question's own). */
-function addLexical(scores: ArticleScore[], best: Map<string, PassageHit>): ArticleScore[] {
-  for (const score of scores) {
-    const passage = best.get(score.article.articleId);
-    if (passage) {
-      score.passage = passage;
-      score.lexical = passage.score;
-    }
-  }
-  return scores;
-}
-
 /**
  * Whether some article could be answered from: the pilot refuses a best article whose evidence is
  * under MIN_EVIDENCE (the decision's floor), and BM25 is not part of the evidence, so when every
@@ -410,21 +398,53 @@ const likeEnough = (scores: readonly ArticleScore[]) =>
   !scores.every((score) => evidenceOf(score) < MIN_EVIDENCE);
 
 /**
- * How a decision scores the articles: `full` always runs every view (what "ask the pilot" and the
- * eval read); `answer` skips the lexical search when no article is like the question enough to be
- * answered from (`likeEnough`): the same answer, without BM25's share of the work. Off-topic
- * messages take that path (most of CLINC150's questions against the demo's three articles);
- * a question about a topic of the knowledge does not (README, *Knowledge*).
+ * The scores of every view but BM25, and the lexical search if it had to run first (an index
+ * without an article list knows only the articles that search finds).
  */
-type Scoring = 'full' | 'answer';
+interface Likeness {
+  scores: ArticleScore[];
+  lexical: ReturnType<typeof lexicalEvidence> | null;
+}
 
-/** The articles a question is scored against, and the lexical search when it had to run first. */
 function articlesFor(question: string, index: KnowledgeIndex) {
-  // An index without an article list (none could be read from its snapshot) knows only the
-  // articles the lexical search finds: it must run first.
   if (index.articles.length) return { articles: index.articles, lexical: null };
   const lexical = lexicalEvidence(question, index);
   return { articles: lexical.articles, lexical };
+}
+
+/** Likeness with the local word vectors. */
+function localLikeness(question: string, index: KnowledgeIndex, vectors: WordVectors): Likeness {
+  const { articles, lexical } = articlesFor(question, index);
+  const views = viewsFor(index, articles, vectors);
+  const read = readQuestion(question);
+  const title = (views.title as TitleMatcher).similaritiesOf(read.terms);
+  return { scores: viewScores(read, articles, views, title), lexical };
+}
+
+/** Likeness with another semantic signal (e.g. Workers AI embeddings). */
+async function semanticLikeness(
+  question: string,
+  index: KnowledgeIndex,
+  semantic: SemanticScorer,
+): Promise<Likeness> {
+  const { articles, lexical } = articlesFor(question, index);
+  const views = viewsFor(index, articles, null);
+  const similarities = await semantic.similarities(question, articles);
+  const read = readQuestion(question);
+  return { scores: viewScores(read, articles, { ...views, lead: null }, similarities), lexical };
+}
+
+/** The scores with each article's best passage by BM25 (in place: they are this question's). */
+function withLexical(question: string, index: KnowledgeIndex, likeness: Likeness): ArticleScore[] {
+  const best = (likeness.lexical ?? lexicalEvidence(question, index)).best;
+  for (const score of likeness.scores) {
+    const passage = best.get(score.article.articleId);
+    if (passage) {
+      score.passage = passage;
+      score.lexical = passage.score;
+    }
+  }
+  return likeness.scores;
 }
 
 /** Every article's evidence for the question (unordered), with the local word vectors. */
@@ -433,54 +453,17 @@ export function scoreArticles(
   index: KnowledgeIndex,
   vectors: WordVectors,
 ): ArticleScore[] {
-  return scoreLocally(question, index, vectors, 'full');
-}
-
-/** scoreArticles, or null for `answer` scoring when no article is like the question enough. */
-function scoreLocally(
-  question: string,
-  index: KnowledgeIndex,
-  vectors: WordVectors,
-  scoring: 'full',
-): ArticleScore[];
-function scoreLocally(
-  question: string,
-  index: KnowledgeIndex,
-  vectors: WordVectors,
-  scoring: Scoring,
-): ArticleScore[] | null;
-function scoreLocally(
-  question: string,
-  index: KnowledgeIndex,
-  vectors: WordVectors,
-  scoring: Scoring,
-): ArticleScore[] | null {
-  const { articles, lexical } = articlesFor(question, index);
-  const views = viewsFor(index, articles, vectors);
-  const read = readQuestion(question);
-  const title = (views.title as TitleMatcher).similaritiesOf(read.terms);
-  const scores = likeness(read, articles, views, title);
-  if (scoring === 'answer' && !likeEnough(scores)) return null;
-  return addLexical(scores, (lexical ?? lexicalEvidence(question, index)).best);
+  return withLexical(question, index, localLikeness(question, index, vectors));
 }
 
 /**
- * The same evidence with another semantic signal (e.g. Workers AI embeddings); null for `answer`
- * scoring when no article is like the question enough.
+ * How a decision scores the articles: `full` always runs every view (what "ask the pilot" and the
+ * eval read); `answer` skips the lexical search when no article is like the question enough to be
+ * answered from (`likeEnough`): the same answer, without BM25's share of the work. Off-topic
+ * messages take that path (most of CLINC150's questions against the demo's three articles);
+ * a question about a topic of the knowledge does not (README, *Knowledge*).
  */
-async function scoreArticlesWith(
-  question: string,
-  index: KnowledgeIndex,
-  semantic: SemanticScorer,
-  scoring: Scoring = 'full',
-): Promise<ArticleScore[] | null> {
-  const { articles, lexical } = articlesFor(question, index);
-  const views = viewsFor(index, articles, null);
-  const similarities = await semantic.similarities(question, articles);
-  const scores = likeness(readQuestion(question), articles, { ...views, lead: null }, similarities);
-  if (scoring === 'answer' && !likeEnough(scores)) return null;
-  return addLexical(scores, (lexical ?? lexicalEvidence(question, index)).best);
-}
+type Scoring = 'full' | 'answer';
 
 /**
  * Fused score, best first: the mean of the article's views. BM25 is scaled so the best article
@@ -570,15 +553,15 @@ async function decide(
     const why = 'The pilot has no knowledge articles.';
     return { answer: { kind: 'noAnswer' }, confidence: 0, coverage: 0, best: null, why };
   }
-  const scores = options.semantic
-    ? await scoreArticlesWith(question, index, options.semantic, scoring)
-    : scoreLocally(question, index, await loadWordVectors(), scoring);
-  if (!scores) {
-    // Only for `answer` scoring, which reads the answer alone (see likeEnough).
+  const likeness = options.semantic
+    ? await semanticLikeness(question, index, options.semantic)
+    : localLikeness(question, index, await loadWordVectors());
+  if (scoring === 'answer' && !likeEnough(likeness.scores)) {
+    // Read for its answer alone, which BM25 cannot change here (see likeEnough).
     const why = 'No article is like the question enough to answer from.';
     return { answer: { kind: 'noAnswer' }, confidence: 0, coverage: 0, best: null, why };
   }
-  const ranked = rankArticles(scores);
+  const ranked = rankArticles(withLexical(question, index, likeness));
   const signal = options.semantic?.label ?? 'title match';
   const top = ranked[0];
   if (!top || top.fused <= 0) {

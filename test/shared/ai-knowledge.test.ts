@@ -13,6 +13,7 @@ import {
   consensusOf,
   DEFAULT_MIN_CONFIDENCE,
   decideKnowledgeAnswer,
+  evidenceOf,
   LEAD_WORDS,
   leadWordsFor,
   MAX_LEAD_WORDS,
@@ -654,8 +655,7 @@ describe('the answer alone skips the lexical search only where it cannot change 
   };
   const likeEnough = async (question: string, kb: KnowledgeIndex) =>
     scoreArticles(question, kb, await loadWordVectors()).some(
-      (score) =>
-        (score.title + (score.lead ?? 0) + score.titleChars + score.leadChars) / 4 >= MIN_EVIDENCE,
+      (score) => evidenceOf(score) >= MIN_EVIDENCE,
     );
 
   it('does not search the passages of a knowledge base no article of which is like the question', async () => {
