@@ -135,12 +135,14 @@ export const THROUGHPUT_PLAN = [
 ];
 
 /**
- * Rounds per throughput row. One round of 100 conversations is about a second of messages, and
+ * Rounds per throughput row. One round of 100 conversations is under a second of messages, and
  * single seconds on a shared 2-core machine swing by a third (a burst of other work, a GC): the
  * row's ratio is the median of the rounds' paired ratios, each pair run back to back, the side
- * that goes first alternating round by round.
+ * that goes first alternating round by round. Nine, not five: with five, the median of the
+ * 100-conversation row moved by ±0.1x between runs of the same code (rounds from 0.62x to
+ * 1.22x); more rounds narrow the median's spread, they do not move its centre.
  */
-export const THROUGHPUT_ROUNDS = 5;
+export const THROUGHPUT_ROUNDS = 9;
 
 /** A side's rounds as one row: median rate, every message's latency pooled. */
 function pooled(runs) {
