@@ -3,7 +3,7 @@
 // edgepilot and the bare echo Durable Object (both on `wrangler dev`) and reports the CPU the
 // workerd processes spent per visitor message (from /proc, so Linux only; counted from the
 // first message, after the sessions and sockets are open, as the rate is), interleaved
-// edgepilot/echo `--rounds` times. With `--profile`, one more edgepilot round runs under the
+// edgepilot/echo `--rounds` times, the order turning each round. With `--profile`, one more edgepilot round runs under the
 // V8 sampling profiler (through wrangler's inspector port) and the functions and files with the
 // most self time are printed; the .cpuprofile is written for DevTools (`--profile=tail`: only the
 // work the round leaves behind, from its last answer for `--tail` ms).
@@ -245,10 +245,16 @@ try {
   // Warm-up: code loading and the pilot's snapshot.
   for (const [, open] of Object.values(targets)) await benchThroughput(open, 2, 1);
   const results = [];
+  const sides = Object.entries(targets);
   for (let r = 0; r < rounds; r++) {
     const row = {};
-    for (const [name, [server, open]] of Object.entries(targets))
+    // The order turns round by round: a side's leftover work (the outbox's flush a quiet second
+    // after its last answer, the queue, its consumer) lands on whichever side runs next, so a
+    // fixed order slowed the same side every round (the base, run right after edgepilot).
+    for (let i = 0; i < sides.length; i++) {
+      const [name, [server, open]] = sides[(r + i) % sides.length];
       row[name] = await measure(name, server, open);
+    }
     row.ratio = Math.round((row.edgepilot.perSecond / row.echo.perSecond) * 100) / 100;
     results.push(row);
   }
