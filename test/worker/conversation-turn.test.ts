@@ -15,7 +15,6 @@ import {
   ConversationStorage,
   FRAME_WINDOW_MESSAGES,
   MAX_KNOWN_FRAMES,
-  MAX_STORED_MESSAGES,
   MAX_UNSENT_IN_MEMORY,
   pilotIsQuiet,
   VISITOR_LOOKBACK_MESSAGES,
@@ -78,8 +77,7 @@ function withStorage<T>(test: (store: ConversationStorage, sql: SqlStorage, turn
         now: Date.now(),
         out,
       };
-      // As Turns.commit does it: one transaction, the turn's messages written together.
-      state.storage.transactionSync(() => store.writingTogether(() => write(t)));
+      state.storage.transactionSync(() => write(t));
       return out;
     };
     return test(store, state.storage.sql, turn);
@@ -441,93 +439,6 @@ describe('memory copies of the hot path agree with the disk', () => {
         [5, 'five'],
       ]);
       expect(seqs(restarted)).toEqual([4, 5]);
-    });
-  });
-
-  it("writes a turn's messages as one statement, read inside the turn, gone with a throw", async () => {
-    const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
-    await runInDurableObject(stub, (_, state) => {
-      const inserts: number[] = [];
-      // The object's own SQL, with every message INSERT counted (and how many rows it wrote).
-      const counted = {
-        exec: (query: string, ...bindings: SqlStorageValue[]) => {
-          if (query.startsWith('INSERT INTO messages')) inserts.push(bindings.length / 8);
-          return state.storage.sql.exec(query, ...bindings);
-        },
-      } as SqlStorage;
-      const store = new ConversationStorage(counted);
-      const turn = (write: () => void) =>
-        state.storage.transactionSync(() => store.writingTogether(write));
-      const said = (text: string) => ({ author: 'visitor' as const, text, at: 1 });
-      const texts = () => store.messagesAfter(0).map((m) => [m.seq, m.text]);
-      // A visitor's words and the reply: one INSERT of two rows.
-      turn(() => {
-        store.appendMessage(said('hi'));
-        store.appendMessage({ author: 'pilot', text: 'Hello!', at: 1 });
-      });
-      expect(inserts).toEqual([2]);
-      // A read inside the turn sees what the turn appended (written first).
-      let inside: unknown[] = [];
-      turn(() => {
-        store.appendMessage(said('and?'));
-        inside = texts();
-        store.appendMessage({ author: 'pilot', text: 'More.', at: 1 });
-      });
-      expect(inside).toEqual([
-        [1, 'hi'],
-        [2, 'Hello!'],
-        [3, 'and?'],
-      ]);
-      expect(inserts).toEqual([2, 1, 1]);
-      // A turn that throws writes nothing, and the numbering does not count it.
-      expect(() =>
-        turn(() => {
-          store.appendMessage(said('lost'));
-          throw new Error('turn threw');
-        }),
-      ).toThrow('turn threw');
-      store.forgetUncommitted();
-      expect(inserts).toEqual([2, 1, 1]);
-      // A flow's many messages: at most 12 rows per statement (8 values each, 100 at most).
-      turn(() => {
-        for (let i = 0; i < 13; i++) store.appendMessage({ author: 'pilot', text: `m${i}`, at: 1 });
-      });
-      expect(inserts).toEqual([2, 1, 1, 12, 1]);
-      const stored = new ConversationStorage(state.storage.sql).messagesAfter(0);
-      expect(stored.map((m) => m.seq)).toEqual(Array.from({ length: 17 }, (_, i) => i + 1));
-      expect(stored.at(-1)?.text).toBe('m12');
-    });
-  });
-
-  it(`prunes to the newest ${MAX_STORED_MESSAGES.toLocaleString('en')} messages when a turn's rows cross the pruning point`, async () => {
-    const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
-    await runInDurableObject(stub, (_, state) => {
-      const sql = state.storage.sql;
-      new ConversationStorage(sql);
-      // 20,499 old messages, written directly (the flood test writes them one by one).
-      sql.exec(
-        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-         INSERT INTO messages (seq, author, text, at) SELECT i, 'pilot', 'old ' || i, i FROM n`,
-        MAX_STORED_MESSAGES + 499,
-      );
-      const store = new ConversationStorage(sql);
-      // Seqs 20,500 and 20,501 in one statement: the first is a pruning point, not the last.
-      state.storage.transactionSync(() =>
-        store.writingTogether(() => {
-          store.appendMessage({ author: 'visitor', text: 'new', at: 1 });
-          store.appendMessage({ author: 'pilot', text: 'newest', at: 1 });
-        }),
-      );
-      const { n, first, last } = sql
-        .exec<{ n: number; first: number; last: number }>(
-          'SELECT count(*) AS n, min(seq) AS first, max(seq) AS last FROM messages',
-        )
-        .one();
-      expect({ n, first, last }).toEqual({
-        n: MAX_STORED_MESSAGES,
-        first: 502,
-        last: MAX_STORED_MESSAGES + 501,
-      });
     });
   });
 

@@ -95,12 +95,6 @@ export const MAX_TRANSCRIPT_CHARS = 4_000_000;
  */
 export const MAX_STORED_MESSAGES = 20_000;
 const PRUNE_EVERY = 500;
-/** Rows per message `INSERT`: 8 values each, and a statement binds at most 100 (platform limit). */
-const MESSAGES_PER_INSERT = 12;
-const MESSAGE_COLUMNS = '(seq, author, text, choices, input, client_id, at, rich)';
-/** The `INSERT` of `n` messages (at most MESSAGES_PER_INSERT distinct statement texts). */
-const insertMessages = (n: number): string =>
-  `INSERT INTO messages ${MESSAGE_COLUMNS} VALUES ${Array(n).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
 
 /** Client frame ids an object keeps in memory (ConversationStorage.frames); past it, SQL. */
 export const MAX_KNOWN_FRAMES = 1_000;
@@ -404,9 +398,6 @@ export class ConversationStorage {
    * more, and the consumer's effects are idempotent by event id.
    */
   private sentThrough = 0;
-  /** Messages appended inside `writingTogether` and not written yet (see there). */
-  private unwritten: ChatMessage[] = [];
-  private together = false;
   /**
    * The highest `outgoing` seq this instance has given out or found on disk (undefined: not
    * read yet). Rows are numbered here, not by `RETURNING` (see `appendMessage`), and one
@@ -502,7 +493,6 @@ export class ConversationStorage {
     this.frames = null;
     this.manyFrames = false;
     this.messageFrame = null;
-    this.unwritten = [];
     this.loadMeta();
   }
 
@@ -579,7 +569,6 @@ export class ConversationStorage {
   hasClientFrame(id: string): boolean {
     const known = this.knownFrames();
     if (known) return known.has(id);
-    this.writeMessages();
     return (
       this.sql.exec('SELECT 1 FROM client_frames WHERE id = ?', id).toArray().length > 0 ||
       this.sql.exec('SELECT 1 FROM messages WHERE client_id = ? LIMIT 1', id).toArray().length > 0
@@ -594,7 +583,6 @@ export class ConversationStorage {
    */
   private knownFrames(): Set<string> | null {
     if (this.frames || this.manyFrames) return this.frames;
-    this.writeMessages();
     // Only the newest FRAME_WINDOW_MESSAGES messages are read (a wake must not scan a table a
     // flow filled with its own messages); a longer conversation goes to the indexed checks.
     const longer =
@@ -641,12 +629,23 @@ export class ConversationStorage {
    * cost a visitor turn 5% of the throughput at 100 conversations (two per turn; bench:profile
    * A/B). The same number SQLite would pick (the max rowid + 1: pruning never deletes the newest
    * row); a stale count could only collide with a stored row, and the primary key refuses that.
-   * Inside `writingTogether` the row waits for the others of the turn (see there).
    */
   appendMessage(message: Omit<ChatMessage, 'seq'>): ChatMessage {
-    const stored = { ...message, seq: this.lastSeq() + 1 };
-    this.unwritten.push(stored);
-    if (!this.together || this.unwritten.length >= MESSAGES_PER_INSERT) this.writeMessages();
+    const seq = this.lastSeq() + 1;
+    this.sql.exec(
+      'INSERT INTO messages (seq, author, text, choices, input, client_id, at, rich) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      seq,
+      message.author,
+      message.text,
+      message.choices ? JSON.stringify(message.choices) : null,
+      message.input ?? null,
+      message.clientId ?? null,
+      message.at,
+      richJson(message),
+    );
+    const stored = { ...message, seq };
+    if (seq > MAX_STORED_MESSAGES && seq % PRUNE_EVERY === 0)
+      this.sql.exec('DELETE FROM messages WHERE seq <= ?', seq - MAX_STORED_MESSAGES);
     this.last = stored;
     if (message.author === 'visitor' && message.clientId) this.messageFrame = message.clientId;
     // Same transaction as the insert (the caller's commit): a rollback undoes both.
@@ -655,52 +654,10 @@ export class ConversationStorage {
     return stored;
   }
 
-  /**
-   * Runs a turn's `write` (inside its transaction) with the messages it appends written as one
-   * statement when it returns, or before anything reads the table: a visitor turn's words and
-   * the reply were two `INSERT`s (one statement cost 2–3% of the throughput at 100
-   * conversations, bench:profile A/B). On a throw they are dropped with the transaction.
-   */
-  writingTogether<R>(write: () => R): R {
-    this.together = true;
-    try {
-      const result = write();
-      this.writeMessages();
-      return result;
-    } finally {
-      this.together = false;
-      this.unwritten = [];
-    }
-  }
-
-  /** Writes the messages appended and not written yet, as one `INSERT`. */
-  private writeMessages(): void {
-    const rows = this.unwritten;
-    if (rows.length === 0) return;
-    this.unwritten = [];
-    const values: SqlStorageValue[] = [];
-    for (const message of rows)
-      values.push(
-        message.seq,
-        message.author,
-        message.text,
-        message.choices ? JSON.stringify(message.choices) : null,
-        message.input ?? null,
-        message.clientId ?? null,
-        message.at,
-        richJson(message),
-      );
-    this.sql.exec(insertMessages(rows.length), ...values);
-    const top = (rows.at(-1) as ChatMessage).seq;
-    if (top > MAX_STORED_MESSAGES && rows.some((row) => row.seq % PRUNE_EVERY === 0))
-      this.sql.exec('DELETE FROM messages WHERE seq <= ?', top - MAX_STORED_MESSAGES);
-  }
-
   messagesAfter(seq: number, limit = 500): ChatMessage[] {
     // Nothing after the newest message (known in memory once read): a new conversation's first
     // hello and history read no table (each was a statement's first run on a fresh object).
     if (limit <= 0 || seq >= this.lastSeq()) return [];
-    this.writeMessages();
     return this.sql
       .exec<MessageRow>('SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?', seq, limit)
       .toArray()
@@ -716,7 +673,6 @@ export class ConversationStorage {
     const rows: MessageRow[] = [];
     let size = 0;
     if (after >= this.lastSeq()) return [];
-    this.writeMessages();
     for (const row of this.sql.exec<MessageRow>(
       'SELECT * FROM messages WHERE seq > ? ORDER BY seq DESC LIMIT ?',
       after,
@@ -730,14 +686,12 @@ export class ConversationStorage {
   }
 
   message(seq: number): ChatMessage | null {
-    this.writeMessages();
     const row = this.sql.exec<MessageRow>('SELECT * FROM messages WHERE seq = ?', seq).toArray()[0];
     return row ? toMessage(row) : null;
   }
 
   lastMessage(): ChatMessage | null {
     if (this.last !== undefined) return this.last;
-    this.writeMessages();
     const row = this.sql
       .exec<MessageRow>('SELECT * FROM messages ORDER BY seq DESC LIMIT 1')
       .toArray()[0];
@@ -750,7 +704,6 @@ export class ConversationStorage {
    * the table (the rows after it are the pilot's and agents' since; an erasure is the only delete).
    */
   lastVisitorAt(): number | null {
-    this.writeMessages();
     if (this.visitorAt === undefined)
       this.visitorAt =
         this.sql

@@ -101,8 +101,7 @@ export class Turns {
     let result: R;
     try {
       result = this.ctx.storage.transactionSync(() => {
-        // The messages it appends are written as one statement when it returns.
-        const value = store.writingTogether(() => write(turn));
+        const value = write(turn);
         // The admin/live row of the conversation is built once per flush, not once per turn.
         if (changed(out)) this.outbox.markChanged();
         if (out.events.length > 0) store.enqueueOutgoing({ v: 1, events: out.events });
