@@ -411,59 +411,6 @@ describe('memory copies of the hot path agree with the disk', () => {
     });
   });
 
-  it('numbers the waiting events itself: never one number twice, after a sweep, a rollback or a restart', async () => {
-    await withStorage((store, sql, turn) => {
-      const seqs = (reader: ConversationStorage) => reader.outgoing(10).map((row) => row.seq);
-      const onDisk = () =>
-        sql
-          .exec<{ seq: number; body: string }>('SELECT seq, body FROM outgoing ORDER BY seq')
-          .toArray()
-          .map((row) => [row.seq, JSON.parse(row.body).events[0]]);
-      turn((t) => t.store.enqueueOutgoing({ v: 1, events: ['one'] }));
-      turn((t) => t.store.enqueueOutgoing({ v: 1, events: ['two'] }));
-      expect(seqs(store)).toEqual([1, 2]);
-      // Both sent and swept: the table is empty, and SQLite alone would number the next row 1
-      // again. This instance goes on from 3, and a rolled-back number is not handed out again.
-      store.markSent(2);
-      turn((t) => t.store.sweepSent());
-      expect(onDisk()).toEqual([]);
-      failedTurn(store, turn, (t) => t.store.enqueueOutgoing({ v: 1, events: ['rolled back'] }));
-      turn((t) => t.store.enqueueOutgoing({ v: 1, events: ['four'] }));
-      expect(onDisk()).toEqual([[4, 'four']]);
-      expect(seqs(store)).toEqual([4]);
-      // A new instance reads the highest row on disk once and numbers from there.
-      const restarted = new ConversationStorage(sql);
-      restarted.enqueueOutgoing({ v: 1, events: ['five'] });
-      expect(onDisk()).toEqual([
-        [4, 'four'],
-        [5, 'five'],
-      ]);
-      expect(seqs(restarted)).toEqual([4, 5]);
-    });
-  });
-
-  it('refuses a message under a number already stored rather than reorder the conversation', async () => {
-    await withStorage((store, sql, turn) => {
-      turn((t) =>
-        t.out.messages.push(t.store.appendMessage({ author: 'visitor', text: 'one', at: 1 })),
-      );
-      // A second instance writes behind this one's back (never the case in a live object: one
-      // storage per runtime): this one's newest number is now stale, and the key refuses it.
-      new ConversationStorage(sql).appendMessage({ author: 'pilot', text: 'two', at: 2 });
-      expect(() =>
-        turn((t) => t.store.appendMessage({ author: 'visitor', text: 'stale', at: 3 })),
-      ).toThrow(/UNIQUE|PRIMARY KEY|constraint/i);
-      store.forgetUncommitted();
-      // After the rollback the copy is read again and the numbering goes on.
-      turn((t) => t.store.appendMessage({ author: 'visitor', text: 'three', at: 3 }));
-      expect(store.messagesAfter(0).map((m) => [m.seq, m.text])).toEqual([
-        [1, 'one'],
-        [2, 'two'],
-        [3, 'three'],
-      ]);
-    });
-  });
-
   it('hands a flush its own copy of the rows read from disk, so a later turn is not deleted with them', async () => {
     await withStorage((_, sql, turn) => {
       turn((t) => t.store.enqueueOutgoing({ v: 1, events: ['first'] }));

@@ -399,13 +399,6 @@ export class ConversationStorage {
    */
   private sentThrough = 0;
   /**
-   * The highest `outgoing` seq this instance has given out or found on disk (undefined: not
-   * read yet). Rows are numbered here, not by `RETURNING` (see `appendMessage`), and one
-   * instance never gives a seq out twice, not even after its sent rows are swept (SQLite would
-   * start again at the highest row left + 1).
-   */
-  private outgoingTop: number | undefined;
-  /**
    * Every client frame id this object has handled, while all of them are known: its tables were
    * created by this instance, so an id missing here is missing on disk too and the duplicate
    * check of a turn needs no `SELECT` (null: ids of an earlier instance may exist, the table
@@ -451,7 +444,6 @@ export class ConversationStorage {
       // A new (or erased) object: the tables as they are now, nothing to migrate.
       sql.exec(SCHEMA);
       this.unsent = [];
-      this.outgoingTop = 0;
       this.frames = new Set();
       // Tables made just now are empty, so these reads need no SQL: on a new object each
       // statement's first run costs more than the rest of a short conversation's reads
@@ -623,29 +615,22 @@ export class ConversationStorage {
     this.frames?.add(id);
   }
 
-  /**
-   * Stores a message under the next seq, numbered here rather than by SQLite: the newest seq is
-   * known in memory (read once per instance, none on a new object), and an `INSERT … RETURNING`
-   * cost a visitor turn 5% of the throughput at 100 conversations (two per turn; bench:profile
-   * A/B). The same number SQLite would pick (the max rowid + 1: pruning never deletes the newest
-   * row); a stale count could only collide with a stored row, and the primary key refuses that.
-   */
   appendMessage(message: Omit<ChatMessage, 'seq'>): ChatMessage {
-    const seq = this.lastSeq() + 1;
-    this.sql.exec(
-      'INSERT INTO messages (seq, author, text, choices, input, client_id, at, rich) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      seq,
-      message.author,
-      message.text,
-      message.choices ? JSON.stringify(message.choices) : null,
-      message.input ?? null,
-      message.clientId ?? null,
-      message.at,
-      richJson(message),
-    );
-    const stored = { ...message, seq };
-    if (seq > MAX_STORED_MESSAGES && seq % PRUNE_EVERY === 0)
-      this.sql.exec('DELETE FROM messages WHERE seq <= ?', seq - MAX_STORED_MESSAGES);
+    const row = this.sql
+      .exec<{ seq: number }>(
+        'INSERT INTO messages (author, text, choices, input, client_id, at, rich) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq',
+        message.author,
+        message.text,
+        message.choices ? JSON.stringify(message.choices) : null,
+        message.input ?? null,
+        message.clientId ?? null,
+        message.at,
+        richJson(message),
+      )
+      .one();
+    const stored = { ...message, seq: row.seq };
+    if (row.seq > MAX_STORED_MESSAGES && row.seq % PRUNE_EVERY === 0)
+      this.sql.exec('DELETE FROM messages WHERE seq <= ?', row.seq - MAX_STORED_MESSAGES);
     this.last = stored;
     if (message.author === 'visitor' && message.clientId) this.messageFrame = message.clientId;
     // Same transaction as the insert (the caller's commit): a rollback undoes both.
@@ -918,12 +903,9 @@ export class ConversationStorage {
 
   enqueueOutgoing(body: { v: 1; events: readonly unknown[] }): void {
     const text = JSON.stringify(body);
-    this.outgoingTop ??= this.sql
-      .exec<{ top: number }>('SELECT coalesce(max(seq), 0) AS top FROM outgoing')
-      .one().top;
-    const seq = this.outgoingTop + 1;
-    this.sql.exec('INSERT INTO outgoing (seq, body) VALUES (?, ?)', seq, text);
-    this.outgoingTop = seq;
+    const { seq } = this.sql
+      .exec<{ seq: number }>('INSERT INTO outgoing (body) VALUES (?) RETURNING seq', text)
+      .one();
     if (this.unsent && this.unsent.length >= MAX_UNSENT_IN_MEMORY) this.unsent = undefined;
     // The memory copy keeps the events as given: the flush sends them without parsing `text`.
     this.unsent?.push({ seq, body: text, events: body.events });
