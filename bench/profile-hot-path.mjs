@@ -3,10 +3,11 @@
 // edgepilot and the bare echo Durable Object (both on `wrangler dev`) and reports the CPU the
 // workerd processes spent per visitor message (from /proc, so Linux only; counted from the
 // first message, after the sessions and sockets are open, as the rate is), interleaved
-// edgepilot/echo `--rounds` times, the order turning each round. With `--profile`, one more edgepilot round runs under the
-// V8 sampling profiler (through wrangler's inspector port) and the functions and files with the
-// most self time are printed; the .cpuprofile is written for DevTools (`--profile=tail`: only the
-// work the round leaves behind, from its last answer for `--tail` ms).
+// edgepilot/echo (and base) `--rounds` times, the order turning each round. With `--profile`,
+// one more edgepilot round runs under the V8 sampling profiler (through wrangler's inspector
+// port) and the functions and files with the most self time are printed; the .cpuprofile is
+// written for DevTools (`--profile=tail`: only the work the round leaves behind, from its last
+// answer for `--tail` ms).
 // With `--base=<git revision>`, that revision's worker runs too (same dist/, its own state) and
 // is measured in the same rounds: an A/B of the code on a shared, noisy machine.
 // With `--tail=<ms>`, each round's CPU is read that long after its last answer, so the work a
