@@ -15,8 +15,10 @@ import {
   ConversationStorage,
   FRAME_WINDOW_MESSAGES,
   MAX_KNOWN_FRAMES,
+  MAX_STORED_MESSAGES,
   MAX_UNSENT_IN_MEMORY,
   pilotIsQuiet,
+  SCHEMA_VERSION,
   VISITOR_LOOKBACK_MESSAGES,
 } from '../../worker/conversation/storage.ts';
 import { type Turn, TurnOutput } from '../../worker/conversation/turn.ts';
@@ -165,7 +167,29 @@ describe('the conversation state', () => {
         .exec("SELECT key FROM meta WHERE key LIKE '%:%' AND key NOT LIKE 'counter:%'")
         .toArray();
       expect(left).toEqual([]);
-      expect(sql.exec("SELECT value FROM meta WHERE key = 'schemaVersion'").one().value).toBe('3');
+      expect(sql.exec("SELECT value FROM meta WHERE key = 'schemaVersion'").one().value).toBe(
+        SCHEMA_VERSION,
+      );
+    });
+  });
+
+  it('gives a schema-3 messages table the unanswered flag, and its old messages none', async () => {
+    await withStorage((_, sql) => {
+      sql.exec('DROP TABLE messages');
+      // The messages table as schema 3 made it: no `unanswered` column.
+      sql.exec(`CREATE TABLE messages (seq INTEGER PRIMARY KEY, author TEXT NOT NULL,
+        text TEXT NOT NULL, choices TEXT, input TEXT, client_id TEXT, at INTEGER NOT NULL, rich TEXT)`);
+      sql.exec("INSERT INTO messages (author, text, at) VALUES ('visitor', 'old words', 1)");
+      sql.exec("UPDATE meta SET value = '3' WHERE key = 'schemaVersion'");
+      const migrated = new ConversationStorage(sql);
+      expect(migrated.unansweredQuestions(10)).toEqual([]);
+      migrated.appendMessage({ author: 'visitor', text: 'Do you ship to Mars?', at: 5 }, true);
+      expect(new ConversationStorage(sql).unansweredQuestions(10)).toEqual([
+        { seq: 2, text: 'Do you ship to Mars?', at: 5 },
+      ]);
+      expect(sql.exec("SELECT value FROM meta WHERE key = 'schemaVersion'").one().value).toBe(
+        SCHEMA_VERSION,
+      );
     });
   });
 });
@@ -408,6 +432,56 @@ describe('memory copies of the hot path agree with the disk', () => {
       store.deleteOutgoingThrough(first?.seq ?? 0);
       expect(bodies(store.outgoing(10))).toEqual(['second']);
       expect(bodies(new ConversationStorage(sql).outgoing(10))).toEqual(['second']);
+    });
+  });
+
+  it('keeps an unanswered question as a flag on its message until a sent flush and the next commit clear it', async () => {
+    await withStorage((store, sql, turn) => {
+      const ask = (text: string) => (t: Turn) => {
+        t.store.appendMessage({ author: 'visitor', text, at: t.now }, true);
+        t.store.appendMessage({ author: 'pilot', text: 'Fallback answer.', at: t.now });
+      };
+      const texts = (rows: { text: string }[]) => rows.map((row) => row.text);
+      turn(ask('Do you ship to Mars?'));
+      failedTurn(store, turn, ask('rolled back'));
+      turn(ask('Is there a moon plan?'));
+      // No event row: the flag is the record, in memory and on disk alike.
+      expect(sql.exec('SELECT COUNT(*) AS n FROM outgoing').one().n).toBe(0);
+      const both = ['Do you ship to Mars?', 'Is there a moon plan?'];
+      expect(texts(store.unansweredQuestions(10))).toEqual(both);
+      expect(texts(new ConversationStorage(sql).unansweredQuestions(10))).toEqual(both);
+      // Sent through the first: listed no more here, but a new instance (a crash before the
+      // next commit) sends it again, which the pilot counts once (the id is the message's).
+      const [first] = store.unansweredQuestions(1);
+      store.markQuestionsSent(first?.seq ?? 0);
+      expect(texts(store.unansweredQuestions(10))).toEqual(['Is there a moon plan?']);
+      expect(texts(new ConversationStorage(sql).unansweredQuestions(10))).toEqual(both);
+      // The next commit clears the sent flag; the message itself stays in the transcript.
+      turn((t) => t.store.sweepSent());
+      expect(texts(new ConversationStorage(sql).unansweredQuestions(10))).toEqual([
+        'Is there a moon plan?',
+      ]);
+      expect(store.messagesAfter(0).map((m) => m.text)).toContain('Do you ship to Mars?');
+    });
+  });
+
+  it('never prunes a question that has not been sent (its flag is its only record)', async () => {
+    await withStorage((store, sql, turn) => {
+      turn((t) =>
+        t.store.appendMessage({ author: 'visitor', text: 'first question', at: 1 }, true),
+      );
+      turn((t) => t.store.appendMessage({ author: 'pilot', text: 'old answer', at: 1 }));
+      // Jump the numbering so the next message crosses the prune point.
+      sql.exec(
+        "INSERT INTO messages (seq, author, text, at) VALUES (?, 'pilot', 'filler', 2)",
+        MAX_STORED_MESSAGES + 499,
+      );
+      turn((t) => t.store.appendMessage({ author: 'pilot', text: 'prunes now', at: 3 }));
+      const left = sql.exec<{ text: string }>('SELECT text FROM messages ORDER BY seq').toArray();
+      expect(left.map((row) => row.text)).toEqual(['first question', 'filler', 'prunes now']);
+      expect(new ConversationStorage(sql).unansweredQuestions(10).map((q) => q.text)).toEqual([
+        'first question',
+      ]);
     });
   });
 

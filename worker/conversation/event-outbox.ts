@@ -3,11 +3,20 @@
  * in the `outgoing` table inside its own commit (so none is lost on eviction) and only asks for
  * a flush; the flush runs a moment later and sends the turns of that moment as one queue
  * message. Sending per turn cost more than the turn itself on the hot path (a queue
- * send, a consumer batch, D1 and live-view writes for every visitor message).
+ * send, a consumer batch, D1 and live-view writes for every visitor message). A question the
+ * knowledge could not answer is not an `outgoing` row: it is a flag on the visitor's message
+ * row, and the flush sends it as an `unanswered` event (a row of its own was the largest write
+ * of such a turn after its two messages).
  */
 import type { AppEnv } from '../env.ts';
-import type { ConversationEvent, EventsMessage, RuntimeEvent } from '../queue/events.ts';
-import type { ConversationStorage } from './storage.ts';
+import { MAX_QUESTION_CHARS } from '../knowledge/unanswered-store.ts';
+import type {
+  ConversationEvent,
+  EventsMessage,
+  RuntimeEvent,
+  UnansweredEvent,
+} from '../queue/events.ts';
+import type { ConversationStorage, QuestionRow } from './storage.ts';
 
 /**
  * Events are sent once the conversation has been quiet this long (no turn), so one queue
@@ -83,7 +92,10 @@ export class EventOutbox {
       return;
     }
     this.waitingSince ??= now;
-    const full = now >= this.backoffUntil && this.store.outgoing(FLUSH_ROWS).length >= FLUSH_ROWS;
+    const full =
+      now >= this.backoffUntil &&
+      this.store.outgoing(FLUSH_ROWS).length + this.store.unansweredQuestions(FLUSH_ROWS).length >=
+        FLUSH_ROWS;
     if (full) this.flushSoon();
     else if (this.timer === null) this.arm(FLUSH_QUIET_MS);
   }
@@ -165,7 +177,11 @@ export class EventOutbox {
   }
 
   pending(): boolean {
-    return this.generation !== this.sentGeneration || this.store.outgoing(1).length > 0;
+    return (
+      this.generation !== this.sentGeneration ||
+      this.store.outgoing(1).length > 0 ||
+      this.store.unansweredQuestions(1).length > 0
+    );
   }
 
   /**
@@ -192,12 +208,17 @@ export class EventOutbox {
     try {
       for (;;) {
         const rows = this.store.outgoing(ROWS_PER_READ);
+        const questions = this.store.unansweredQuestions(ROWS_PER_READ);
         const turns: StoredTurn[] = rows.map((row) => ({
           bytes: utf8Bytes(row.body),
           // Rows still in memory carry their events: only rows read from disk are parsed.
           events: (row.events ?? (JSON.parse(row.body) as EventsMessage).events) as RuntimeEvent[],
         }));
-        const final = rows.length < ROWS_PER_READ;
+        for (const row of questions) {
+          const event = questionEvent(this.store, row);
+          if (event) turns.push({ bytes: utf8Bytes(JSON.stringify(event)), events: [event] });
+        }
+        const final = rows.length < ROWS_PER_READ && questions.length < ROWS_PER_READ;
         // The conversation row goes last, with a sequence newer than every event before it.
         const generation = this.generation;
         const changed = final && generation !== this.sentGeneration;
@@ -208,6 +229,7 @@ export class EventOutbox {
         }
         // Taken before the send: rows stored by turns committing during it are not this batch's.
         const last = rows.at(-1);
+        const lastQuestion = questions.at(-1);
         // Batches go in order; a failure resends the whole read from the alarm, and the consumer
         // counts a resent event once (idempotent by event id).
         for (const batch of pack(turns)) await this.env.EVENTS.sendBatch(batch);
@@ -215,6 +237,7 @@ export class EventOutbox {
         if (this.retired) return;
         // Deleted by the next turn's commit (or the sweep): no commit of the flush's own.
         if (last) this.store.markSent(last.seq);
+        if (lastQuestion) this.store.markQuestionsSent(lastQuestion.seq);
         if (changed) this.sentGeneration = generation;
         if (final) break;
       }
@@ -292,6 +315,29 @@ export function pack(turns: StoredTurn[]): MessageSendRequest<EventsMessage>[][]
   endMessage();
   if (batch.length > 0) batches.push(batch);
   return batches;
+}
+
+/**
+ * A flagged question as the event that adds it to the pilot's unanswered list, with the
+ * conversation that asked (so an erasure can take it back out). Its id is the message's (seq and
+ * time: an erased conversation starting again numbers from 1), so a question sent again after a
+ * restart counts once. Null while the conversation does not know its pilot.
+ */
+export function questionEvent(
+  store: ConversationStorage,
+  row: QuestionRow,
+): UnansweredEvent | null {
+  const { pilot, conversationId } = store.state;
+  if (!pilot || !conversationId) return null;
+  return {
+    kind: 'unanswered',
+    id: `unanswered_${conversationId}_${row.seq}_${row.at.toString(36)}`,
+    seq: 0,
+    at: row.at,
+    pilotId: pilot.id,
+    conversationId,
+    question: row.text.slice(0, MAX_QUESTION_CHARS),
+  };
 }
 
 /**

@@ -46,16 +46,17 @@ export class PilotResources {
   }
 
   /**
-   * A question the knowledge had no answer for, as the event that adds it to the pilot's
-   * unanswered list with the conversation that asked (so an erasure can take it back out); null
-   * before the conversation knows its id. It goes out with a turn's events (the outgoing table,
-   * flushed to the queue after the reply): no call to the pilot's object per question, and the
-   * list must never delay or fail a turn.
+   * A question an `ai_answer` effect (outside a visitor's turn) had no answer for, stored as an
+   * event row that adds it to the pilot's unanswered list with the conversation that asked (so
+   * an erasure can take it back out); nothing before the conversation knows its id. A visitor's
+   * turn flags the question on its message row instead (`EventOutbox`). It goes out with the
+   * next flush: no call to the pilot's object per question, and the list must never delay or
+   * fail a turn.
    */
-  unansweredEvent(pilotId: string, question: string): UnansweredEvent | null {
+  noteUnanswered(pilotId: string, question: string): void {
     const conversationId = this.store.state.conversationId;
-    if (!conversationId) return null;
-    return {
+    if (!conversationId) return;
+    const event: UnansweredEvent = {
       kind: 'unanswered',
       id: `unanswered_${conversationId}_${this.eventIds.next()}`,
       seq: 0,
@@ -64,12 +65,7 @@ export class PilotResources {
       conversationId,
       question: question.slice(0, MAX_QUESTION_CHARS),
     };
-  }
-
-  /** `unansweredEvent`, stored on its own (an `ai_answer` effect, outside a visitor's turn). */
-  noteUnanswered(pilotId: string, question: string): void {
-    const event = this.unansweredEvent(pilotId, question);
-    if (event) this.store.enqueueOutgoing({ v: 1, events: [event] });
+    this.store.enqueueOutgoing({ v: 1, events: [event] });
   }
 
   /**

@@ -29,7 +29,10 @@ CREATE TABLE IF NOT EXISTS messages (
   client_id TEXT,
   at INTEGER NOT NULL,
   -- JSON of a pilot message's image, link buttons, cards and post part; null for plain text.
-  rich TEXT
+  rich TEXT,
+  -- 1: a visitor question the knowledge had no answer for, not yet on its way to the pilot's
+  -- unanswered list (the flush sends it, the next commit clears it); null otherwise.
+  unanswered INTEGER
 );
 -- Client frame ids already handled: a duplicate frame is acknowledged and ignored.
 CREATE TABLE IF NOT EXISTS client_frames (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
@@ -117,7 +120,7 @@ export const VISITOR_LOOKBACK_MESSAGES = 1_000;
 export const MAX_UNSENT_IN_MEMORY = 200;
 
 /** Bump when SCHEMA or the migrations in the constructor change. */
-export const SCHEMA_VERSION = '3';
+export const SCHEMA_VERSION = '4';
 const SCHEMA_KEY = 'schemaVersion';
 /** Meta key set once an effect was ever recorded (saves effect-table reads on every start). */
 const EFFECTS_KEY = 'hasEffects';
@@ -363,6 +366,13 @@ export interface OutgoingRow {
   events?: readonly unknown[];
 }
 
+/** A visitor message flagged as a question the knowledge could not answer. */
+export interface QuestionRow {
+  seq: number;
+  text: string;
+  at: number;
+}
+
 export class ConversationStorage {
   /**
    * Write-through copy of the `meta` table. A turn reads a dozen facts (mode, status, pilot,
@@ -398,6 +408,13 @@ export class ConversationStorage {
    * more, and the consumer's effects are idempotent by event id.
    */
   private sentThrough = 0;
+  /**
+   * Write-through copy of the visitor questions flagged `unanswered` and not sent yet, oldest
+   * first (undefined: not known, read from disk), and the newest one sent (0: none), whose flags
+   * the next commit clears: the same life as the `outgoing` rows, without a row of their own.
+   */
+  private questions: QuestionRow[] | undefined;
+  private questionsSentThrough = 0;
   /**
    * Every client frame id this object has handled, while all of them are known: its tables were
    * created by this instance, so an id missing here is missing on disk too and the duplicate
@@ -444,6 +461,7 @@ export class ConversationStorage {
       // A new (or erased) object: the tables as they are now, nothing to migrate.
       sql.exec(SCHEMA);
       this.unsent = [];
+      this.questions = [];
       this.frames = new Set();
       // Tables made just now are empty, so these reads need no SQL: on a new object each
       // statement's first run costs more than the rest of a short conversation's reads
@@ -456,6 +474,7 @@ export class ConversationStorage {
       // tables are created first so the index on the new run columns finds them.
       sql.exec(SCHEMA.replace(/CREATE INDEX IF NOT EXISTS runs_flow[^;]*;/, ''));
       this.addColumn('messages', 'rich', 'TEXT');
+      this.addColumn('messages', 'unanswered', 'INTEGER');
       for (const [name, type] of RUN_COLUMNS) this.addColumn('runs', name, type);
       sql.exec(SCHEMA);
       sql.exec(EFFECTS_SCHEMA);
@@ -482,6 +501,7 @@ export class ConversationStorage {
     this.activeRow = undefined;
     this.noPendingEffect = false;
     this.unsent = undefined;
+    this.questions = undefined;
     this.frames = null;
     this.manyFrames = false;
     this.messageFrame = null;
@@ -615,10 +635,15 @@ export class ConversationStorage {
     this.frames?.add(id);
   }
 
-  appendMessage(message: Omit<ChatMessage, 'seq'>): ChatMessage {
+  /**
+   * `unanswered`: a visitor question the knowledge had no answer for; the flag on its row is what
+   * sends it to the pilot's unanswered list (see `unansweredQuestions`), so the turn's commit
+   * writes no event row for it.
+   */
+  appendMessage(message: Omit<ChatMessage, 'seq'>, unanswered = false): ChatMessage {
     const row = this.sql
       .exec<{ seq: number }>(
-        'INSERT INTO messages (author, text, choices, input, client_id, at, rich) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq',
+        'INSERT INTO messages (author, text, choices, input, client_id, at, rich, unanswered) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq',
         message.author,
         message.text,
         message.choices ? JSON.stringify(message.choices) : null,
@@ -626,11 +651,21 @@ export class ConversationStorage {
         message.clientId ?? null,
         message.at,
         richJson(message),
+        unanswered ? 1 : null,
       )
       .one();
     const stored = { ...message, seq: row.seq };
+    if (unanswered) {
+      if (this.questions && this.questions.length >= MAX_UNSENT_IN_MEMORY)
+        this.questions = undefined;
+      this.questions?.push({ seq: row.seq, text: message.text, at: message.at });
+    }
+    // A question not sent yet stays until it is (its flag is its only record).
     if (row.seq > MAX_STORED_MESSAGES && row.seq % PRUNE_EVERY === 0)
-      this.sql.exec('DELETE FROM messages WHERE seq <= ?', row.seq - MAX_STORED_MESSAGES);
+      this.sql.exec(
+        'DELETE FROM messages WHERE seq <= ? AND unanswered IS NULL',
+        row.seq - MAX_STORED_MESSAGES,
+      );
     this.last = stored;
     if (message.author === 'visitor' && message.clientId) this.messageFrame = message.clientId;
     // Same transaction as the insert (the caller's commit): a rollback undoes both.
@@ -946,9 +981,33 @@ export class ConversationStorage {
     if (this.unsent) this.unsent = this.unsent.filter((row) => row.seq > seq);
   }
 
-  /** Sent rows wait on disk for `sweepSent`. */
+  /**
+   * The oldest `limit` unanswered questions not sent yet (a new array, as `outgoing`). From
+   * disk, a range of the messages table from the last one sent: read once per instance, then
+   * the copy answers.
+   */
+  unansweredQuestions(limit: number): QuestionRow[] {
+    if (this.questions) return this.questions.slice(0, limit);
+    const rows = this.sql
+      .exec<{ seq: number; text: string; at: number }>(
+        'SELECT seq, text, at FROM messages WHERE seq > ? AND unanswered = 1 ORDER BY seq LIMIT ?',
+        this.questionsSentThrough,
+        limit,
+      )
+      .toArray();
+    if (rows.length < limit && rows.length < MAX_UNSENT_IN_MEMORY) this.questions = [...rows];
+    return rows;
+  }
+
+  /** The questions through `seq` reached the queue: their flags go with `sweepSent`. */
+  markQuestionsSent(seq: number): void {
+    this.questionsSentThrough = Math.max(this.questionsSentThrough, seq);
+    if (this.questions) this.questions = this.questions.filter((row) => row.seq > seq);
+  }
+
+  /** Sent rows (and sent questions' flags) wait on disk for `sweepSent`. */
   hasSentRows(): boolean {
-    return this.sentThrough > 0;
+    return this.sentThrough > 0 || this.questionsSentThrough > 0;
   }
 
   /**
@@ -959,9 +1018,17 @@ export class ConversationStorage {
    * a later row can never reuse a seq this instance still takes for sent.
    */
   sweepSent(): void {
-    if (this.sentThrough === 0) return;
-    this.sql.exec('DELETE FROM outgoing WHERE seq <= ?', this.sentThrough);
-    this.sentThrough = 0;
+    if (this.sentThrough > 0) {
+      this.sql.exec('DELETE FROM outgoing WHERE seq <= ?', this.sentThrough);
+      this.sentThrough = 0;
+    }
+    if (this.questionsSentThrough > 0) {
+      this.sql.exec(
+        'UPDATE messages SET unanswered = NULL WHERE seq <= ? AND unanswered = 1',
+        this.questionsSentThrough,
+      );
+      this.questionsSentThrough = 0;
+    }
   }
 
   /** Monotonic per-conversation counter of run/step events (their ids and order). */

@@ -21,7 +21,6 @@ import {
 } from '../../shared/protocol.ts';
 import type { PilotAI } from '../ai/pilot-ai.ts';
 import type { AppEnv } from '../env.ts';
-import type { UnansweredEvent } from '../queue/events.ts';
 import { isFlowPublished } from '../store/flows.ts';
 import { mergeContact } from './contact-attributes.ts';
 import {
@@ -121,10 +120,11 @@ export interface Prepared {
   /** The visitor answered that offer with an email address: stored as `contact.email`. */
   contactEmail?: string;
   /**
-   * The knowledge had no answer: the pilot's unanswered list gets the question, as an event
-   * of this turn's commit (one outgoing row with the turn's other events, not a write of its own).
+   * The knowledge had no answer: the pilot's unanswered list gets the question. A flag on the
+   * visitor's message row, not an event row of its own (the outbox sends it with the turn's
+   * events: `EventOutbox`).
    */
-  unanswered?: UnansweredEvent;
+  unanswered?: boolean;
 }
 export const NOTHING: Prepared = { snapshot: null, start: null, agents: undefined, answer: null };
 /** Said when a visitor asks for a person and nobody is available: honest, and not a dead end. */
@@ -348,9 +348,7 @@ async function answerWords(c: PrepareContext, text: string, ending?: string): Pr
     const answerLinks = citationLinks(result.citations);
     return { ...NOTHING, snapshot, answer: result.text, answerLinks };
   }
-  const unanswered =
-    result?.kind === 'noAnswer' ? c.resources.unansweredEvent(snapshot.pilot.id, text) : null;
-  const noted = unanswered ? { unanswered } : {};
+  const noted = result?.kind === 'noAnswer' ? { unanswered: true } : {};
   if (result?.kind === 'handoverRequested') {
     c.turns.showTyping();
     const agents = await c.resources.agents();
@@ -411,9 +409,11 @@ export function applyVisitorTurn(
         return;
       }
       t.out.messages.push(
-        store.appendMessage({ author: 'visitor', text: words.text, at: t.now, clientId: frame.id }),
+        store.appendMessage(
+          { author: 'visitor', text: words.text, at: t.now, clientId: frame.id },
+          prepared.unanswered,
+        ),
       );
-      if (prepared.unanswered) t.out.events.push(prepared.unanswered);
       routeWords(t, words.event, prepared);
     }
   }
