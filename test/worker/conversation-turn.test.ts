@@ -465,6 +465,18 @@ describe('memory copies of the hot path agree with the disk', () => {
     });
   });
 
+  it(`keeps at most ${MAX_UNSENT_IN_MEMORY} unsent questions in memory while sends fail, then reads the table`, async () => {
+    await withStorage((store, sql, turn) => {
+      turn((t) => {
+        for (let i = 0; i <= MAX_UNSENT_IN_MEMORY; i++)
+          t.store.appendMessage({ author: 'visitor', text: `q${i}`, at: t.now }, true);
+      });
+      // Past the bound the copy is dropped: a flag cleared behind its back is seen at once.
+      sql.exec('UPDATE messages SET unanswered = NULL WHERE seq > 1');
+      expect(store.unansweredQuestions(1000).map((q) => q.text)).toEqual(['q0']);
+    });
+  });
+
   it('never prunes a question that has not been sent (its flag is its only record)', async () => {
     await withStorage((store, sql, turn) => {
       turn((t) =>
