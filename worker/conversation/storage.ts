@@ -314,6 +314,8 @@ interface MessageRow {
   client_id: string | null;
   at: number;
   rich: string | null;
+  /** 1: an unanswered question not sent yet (`unansweredQuestions`); not part of the message. */
+  unanswered: number | null;
   [key: string]: SqlStorageValue;
 }
 
