@@ -187,9 +187,16 @@ describe('the conversation state', () => {
       expect(new ConversationStorage(sql).unansweredQuestions(10)).toEqual([
         { seq: 2, text: 'Do you ship to Mars?', at: 5 },
       ]);
-      expect(sql.exec("SELECT value FROM meta WHERE key = 'schemaVersion'").one().value).toBe(
-        SCHEMA_VERSION,
-      );
+      // The flag's own partial index exists, and a new instance's read goes through it.
+      const plan = sql
+        .exec<{ detail: string }>(
+          'EXPLAIN QUERY PLAN SELECT seq FROM messages WHERE seq > 0 AND unanswered = 1 ORDER BY seq LIMIT 50',
+        )
+        .toArray()
+        .map((row) => row.detail)
+        .join(' ');
+      expect(plan).toContain('messages_unanswered');
+      expect(sql.exec("SELECT value FROM meta WHERE key = 'schemaVersion'").one().value).toBe('4');
     });
   });
 });
@@ -489,11 +496,25 @@ describe('memory copies of the hot path agree with the disk', () => {
         MAX_STORED_MESSAGES + 499,
       );
       turn((t) => t.store.appendMessage({ author: 'pilot', text: 'prunes now', at: 3 }));
-      const left = sql.exec<{ text: string }>('SELECT text FROM messages ORDER BY seq').toArray();
-      expect(left.map((row) => row.text)).toEqual(['first question', 'filler', 'prunes now']);
+      const left = () =>
+        sql
+          .exec<{ text: string }>('SELECT text FROM messages ORDER BY seq')
+          .toArray()
+          .map((row) => row.text);
+      expect(left()).toEqual(['first question', 'filler', 'prunes now']);
       expect(new ConversationStorage(sql).unansweredQuestions(10).map((q) => q.text)).toEqual([
         'first question',
       ]);
+      // Once sent and swept it is an old message like the others: the next prune takes it.
+      const [question] = store.unansweredQuestions(1);
+      store.markQuestionsSent(question?.seq ?? 0);
+      turn((t) => t.store.sweepSent());
+      sql.exec(
+        "INSERT INTO messages (seq, author, text, at) VALUES (?, 'pilot', 'filler', 4)",
+        MAX_STORED_MESSAGES + 999,
+      );
+      turn((t) => t.store.appendMessage({ author: 'pilot', text: 'prunes again', at: 5 }));
+      expect(left()).not.toContain('first question');
     });
   });
 

@@ -153,6 +153,54 @@ describe('the event outbox while the queue send is in flight', () => {
     });
   });
 
+  it('sends a flagged question as its unanswered event, the same id after a restart, and nothing before the pilot is known', async () => {
+    const queue = heldQueue();
+    queue.release();
+    await withOutbox(queue.events, async ({ state, store, outbox }) => {
+      const ask = (on: ConversationStorage, text: string) =>
+        state.storage.transactionSync(() =>
+          on.appendMessage({ author: 'visitor', text, at: 1_000 }, true),
+        );
+      // Before the conversation knows its pilot no event can be built: the question waits,
+      // flagged, instead of being marked sent and cleared unsent.
+      const early = ask(store, 'an early question');
+      await outbox.flush();
+      state.storage.transactionSync(() => store.sweepSent());
+      expect(queue.sent).toEqual([]);
+      expect(new ConversationStorage(state.storage.sql).unansweredQuestions(10)).toHaveLength(1);
+      const pilot = {
+        id: 'pilot_q',
+        workspaceId: 'ws_q',
+        name: 'Pilot',
+        timezone: 'UTC',
+        fallbackMessage: 'Fallback answer.',
+      };
+      state.storage.transactionSync(() => store.update({ conversationId: 'conv_q', pilot }));
+      const long = ask(store, `a long one ${'x'.repeat(5_000)}`);
+      await outbox.flush();
+      const unanswered = (queue.sent as unknown as { kind: string; id: string }[]).filter(
+        (event) => event.kind === 'unanswered',
+      );
+      const ids = [early, long].map((m) => `unanswered_conv_q_${m.seq}_${(1_000).toString(36)}`);
+      expect(unanswered.map((event) => event.id)).toEqual(ids);
+      expect(unanswered[1]).toMatchObject({ pilotId: 'pilot_q', conversationId: 'conv_q' });
+      expect((unanswered[1] as unknown as { question: string }).question).toHaveLength(500);
+      // A restart before the sweep sends both again under the same ids (counted once).
+      const again = heldQueue();
+      again.release();
+      const restarted = new ConversationStorage(state.storage.sql);
+      await new EventOutbox(state, { ...env, EVENTS: again.events } as AppEnv, restarted).flush();
+      const resent = (again.sent as unknown as { kind: string; id: string }[])
+        .filter((event) => event.kind === 'unanswered')
+        .map((event) => event.id);
+      expect(resent).toEqual(ids);
+      // After the sweep nothing is flagged.
+      state.storage.transactionSync(() => store.sweepSent());
+      expect(new ConversationStorage(state.storage.sql).unansweredQuestions(10)).toEqual([]);
+      outbox.retire();
+    });
+  });
+
   it('counts each event once in D1 and the unanswered list when a restart before the sweep sends it again', async () => {
     const stub = env.CONVERSATION.get(env.CONVERSATION.newUniqueId());
     const pilotId = `pilot_${crypto.randomUUID()}`;

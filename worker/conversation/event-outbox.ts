@@ -214,11 +214,18 @@ export class EventOutbox {
           // Rows still in memory carry their events: only rows read from disk are parsed.
           events: (row.events ?? (JSON.parse(row.body) as EventsMessage).events) as RuntimeEvent[],
         }));
+        // Up to the first question whose event cannot be built yet (the conversation does not
+        // know its pilot): it and the ones after it stay flagged, never marked sent unsent.
+        let lastQuestion: QuestionRow | undefined;
         for (const row of questions) {
           const event = questionEvent(this.store, row);
-          if (event) turns.push({ bytes: utf8Bytes(JSON.stringify(event)), events: [event] });
+          if (!event) break;
+          turns.push({ bytes: utf8Bytes(JSON.stringify(event)), events: [event] });
+          lastQuestion = row;
         }
-        const final = rows.length < ROWS_PER_READ && questions.length < ROWS_PER_READ;
+        const final =
+          rows.length < ROWS_PER_READ &&
+          (questions.length < ROWS_PER_READ || lastQuestion !== questions.at(-1));
         // The conversation row goes last, with a sequence newer than every event before it.
         const generation = this.generation;
         const changed = final && generation !== this.sentGeneration;
@@ -229,7 +236,6 @@ export class EventOutbox {
         }
         // Taken before the send: rows stored by turns committing during it are not this batch's.
         const last = rows.at(-1);
-        const lastQuestion = questions.at(-1);
         // Batches go in order; a failure resends the whole read from the alarm, and the consumer
         // counts a resent event once (idempotent by event id).
         for (const batch of pack(turns)) await this.env.EVENTS.sendBatch(batch);

@@ -11,6 +11,7 @@ import type { OfficeHours } from '../../shared/expr/office-hours.ts';
 import type { Flow } from '../../shared/flow/schema.ts';
 import type { ChatMessage, Choice, PageInfo, RichParts } from '../../shared/protocol.ts';
 import type { EffectResult } from '../effects/effect-result.ts';
+import { MAX_QUESTION_CHARS } from '../knowledge/unanswered-store.ts';
 
 // Tables keyed by text are WITHOUT ROWID (one b-tree per insert, not a table and its key
 // index), and `outgoing` has no AUTOINCREMENT (its seq only orders rows waiting to be sent, so
@@ -34,6 +35,9 @@ CREATE TABLE IF NOT EXISTS messages (
   -- unanswered list (the flush sends it, the next commit clears it); null otherwise.
   unanswered INTEGER
 );
+-- The unsent questions alone: a new instance finds them, and the sweep clears their flags,
+-- without reading a long conversation's every message.
+CREATE INDEX IF NOT EXISTS messages_unanswered ON messages(seq) WHERE unanswered = 1;
 -- Client frame ids already handled: a duplicate frame is acknowledged and ignored.
 CREATE TABLE IF NOT EXISTS client_frames (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs (
@@ -473,8 +477,10 @@ export class ConversationStorage {
       this.activeRow = null;
     } else {
       // Objects created before a column lack it (SQLite: no ADD COLUMN IF NOT EXISTS); the
-      // tables are created first so the index on the new run columns finds them.
-      sql.exec(SCHEMA.replace(/CREATE INDEX IF NOT EXISTS runs_flow[^;]*;/, ''));
+      // tables are created first so the indexes on the new columns find them.
+      sql.exec(
+        SCHEMA.replace(/CREATE INDEX IF NOT EXISTS (runs_flow|messages_unanswered)[^;]*;/g, ''),
+      );
       this.addColumn('messages', 'rich', 'TEXT');
       this.addColumn('messages', 'unanswered', 'INTEGER');
       for (const [name, type] of RUN_COLUMNS) this.addColumn('runs', name, type);
@@ -660,7 +666,9 @@ export class ConversationStorage {
     if (unanswered) {
       if (this.questions && this.questions.length >= MAX_UNSENT_IN_MEMORY)
         this.questions = undefined;
-      this.questions?.push({ seq: row.seq, text: message.text, at: message.at });
+      // As much as the event carries: 200 waiting questions are not 200 whole messages.
+      const text = message.text.slice(0, MAX_QUESTION_CHARS);
+      this.questions?.push({ seq: row.seq, text, at: message.at });
     }
     // A question not sent yet stays until it is (its flag is its only record).
     if (row.seq > MAX_STORED_MESSAGES && row.seq % PRUNE_EVERY === 0)
@@ -984,15 +992,16 @@ export class ConversationStorage {
   }
 
   /**
-   * The oldest `limit` unanswered questions not sent yet (a new array, as `outgoing`). From
-   * disk, a range of the messages table from the last one sent: read once per instance, then
-   * the copy answers.
+   * The oldest `limit` unanswered questions not sent yet (a new array, as `outgoing`), each cut
+   * to MAX_QUESTION_CHARS (what the event carries). From disk through the partial index, once
+   * per instance; then the copy answers.
    */
   unansweredQuestions(limit: number): QuestionRow[] {
     if (this.questions) return this.questions.slice(0, limit);
     const rows = this.sql
       .exec<{ seq: number; text: string; at: number }>(
-        'SELECT seq, text, at FROM messages WHERE seq > ? AND unanswered = 1 ORDER BY seq LIMIT ?',
+        'SELECT seq, substr(text, 1, ?) AS text, at FROM messages WHERE seq > ? AND unanswered = 1 ORDER BY seq LIMIT ?',
+        MAX_QUESTION_CHARS,
         this.questionsSentThrough,
         limit,
       )
