@@ -1022,11 +1022,12 @@ export class ConversationStorage {
   }
 
   /**
-   * Deletes the rows already sent; called inside a turn's transaction (or by the outbox's sweep
-   * when no turn came), so the delete shares that commit. One statement, however many rows.
-   * Forgotten at once: if the transaction rolls back, its rows are back on disk and listed as
-   * unsent (the copy is dropped with the rollback), so they are sent once more, never lost, and
-   * a later row can never reuse a seq this instance still takes for sent.
+   * Deletes the rows already sent and clears the sent questions' flags; called inside a turn's
+   * transaction (or by the outbox's sweep when no turn came), so both share that commit. One
+   * statement each, however many rows. Forgotten at once: if the transaction rolls back, its rows
+   * and flags are back on disk and listed as unsent (the copies are dropped with the rollback),
+   * so they are sent once more (the same event ids), never lost, and a later row can never reuse
+   * a seq this instance still takes for sent.
    */
   sweepSent(): void {
     if (this.sentThrough > 0) {
