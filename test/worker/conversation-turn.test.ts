@@ -16,7 +16,6 @@ import {
   FRAME_WINDOW_MESSAGES,
   MAX_KNOWN_FRAMES,
   MAX_STORED_MESSAGES,
-  MAX_UNSENT_IN_MEMORY,
   pilotIsQuiet,
   SCHEMA_VERSION,
   VISITOR_LOOKBACK_MESSAGES,
@@ -30,6 +29,7 @@ import {
   type VisitorFrame,
   wordsOf,
 } from '../../worker/conversation/visitor-turn.ts';
+import { MAX_UNSENT_IN_MEMORY } from '../../worker/conversation/waiting-rows.ts';
 
 const flow: Flow = flowSchema.parse({
   schemaVersion: 1,

@@ -12,6 +12,7 @@ import type { Flow } from '../../shared/flow/schema.ts';
 import type { ChatMessage, Choice, PageInfo, RichParts } from '../../shared/protocol.ts';
 import type { EffectResult } from '../effects/effect-result.ts';
 import { MAX_QUESTION_CHARS } from '../knowledge/unanswered-store.ts';
+import { WaitingRows } from './waiting-rows.ts';
 
 // Tables keyed by text are WITHOUT ROWID (one b-tree per insert, not a table and its key
 // index), and `outgoing` has no AUTOINCREMENT (its seq only orders rows waiting to be sent, so
@@ -117,11 +118,6 @@ export const FRAME_WINDOW_MESSAGES = 2_000;
  * written recently. Bounded for the same reason as FRAME_WINDOW_MESSAGES.
  */
 export const VISITOR_LOOKBACK_MESSAGES = 1_000;
-/**
- * Most unsent event rows kept in memory: while queue sends fail every turn adds one, so past
- * this the copy is dropped and reads go to the table (which keeps them all) until it is small.
- */
-export const MAX_UNSENT_IN_MEMORY = 200;
 
 /** Bump when SCHEMA or the migrations in the constructor change. */
 export const SCHEMA_VERSION = '4';
@@ -401,26 +397,30 @@ export class ConversationStorage {
   private activeRow: RunRow | null | undefined;
   /** Known-empty answer, reset by every write that could change it (memory only). */
   private noPendingEffect = false;
+  /** The `outgoing` event rows not sent yet (read lazily: `this.sql` is set by then). */
+  private readonly unsent = new WaitingRows<OutgoingRow>((after, limit) =>
+    this.sql
+      .exec<{ seq: number; body: string }>(
+        'SELECT seq, body FROM outgoing WHERE seq > ? ORDER BY seq LIMIT ?',
+        after,
+        limit,
+      )
+      .toArray(),
+  );
   /**
-   * Write-through copy of the `outgoing` rows not sent yet, oldest first (undefined: not known,
-   * read from disk). Every turn asks whether events wait and every flush reads them; the
-   * flush's `SELECT` was a quarter of the busy CPU at 100 concurrent conversations.
+   * The visitor questions flagged `unanswered` not sent yet, each cut to MAX_QUESTION_CHARS (what
+   * the event carries), read through the flag's partial index.
    */
-  private unsent: OutgoingRow[] | undefined;
-  /**
-   * Rows through this seq reached the queue but are still on disk (0: none): their delete rides
-   * the next turn's commit (`sweepSent`) instead of being a commit of its own after every flush
-   * (a tenth of the busy CPU at 100 conversations). Memory only: a new instance sends them once
-   * more, and the consumer's effects are idempotent by event id.
-   */
-  private sentThrough = 0;
-  /**
-   * Write-through copy of the visitor questions flagged `unanswered` and not sent yet, oldest
-   * first (undefined: not known, read from disk), and the newest one sent (0: none), whose flags
-   * the next commit clears: the same life as the `outgoing` rows, without a row of their own.
-   */
-  private questions: QuestionRow[] | undefined;
-  private questionsSentThrough = 0;
+  private readonly questions = new WaitingRows<QuestionRow>((after, limit) =>
+    this.sql
+      .exec<{ seq: number; text: string; at: number }>(
+        'SELECT seq, substr(text, 1, ?) AS text, at FROM messages WHERE seq > ? AND unanswered = 1 ORDER BY seq LIMIT ?',
+        MAX_QUESTION_CHARS,
+        after,
+        limit,
+      )
+      .toArray(),
+  );
   /**
    * Every client frame id this object has handled, while all of them are known: its tables were
    * created by this instance, so an id missing here is missing on disk too and the duplicate
@@ -466,8 +466,8 @@ export class ConversationStorage {
     if (!this.metaTable) {
       // A new (or erased) object: the tables as they are now, nothing to migrate.
       sql.exec(SCHEMA);
-      this.unsent = [];
-      this.questions = [];
+      this.unsent.startEmpty();
+      this.questions.startEmpty();
       this.frames = new Set();
       // Tables made just now are empty, so these reads need no SQL: on a new object each
       // statement's first run costs more than the rest of a short conversation's reads
@@ -508,8 +508,8 @@ export class ConversationStorage {
     this.visitorAt = undefined;
     this.activeRow = undefined;
     this.noPendingEffect = false;
-    this.unsent = undefined;
-    this.questions = undefined;
+    this.unsent.forget();
+    this.questions.forget();
     this.frames = null;
     this.manyFrames = false;
     this.messageFrame = null;
@@ -663,13 +663,13 @@ export class ConversationStorage {
       )
       .one();
     const stored = { ...message, seq: row.seq };
-    if (unanswered) {
-      if (this.questions && this.questions.length >= MAX_UNSENT_IN_MEMORY)
-        this.questions = undefined;
-      // As much as the event carries: 200 waiting questions are not 200 whole messages.
-      const text = message.text.slice(0, MAX_QUESTION_CHARS);
-      this.questions?.push({ seq: row.seq, text, at: message.at });
-    }
+    // As much as the event carries: 200 waiting questions are not 200 whole messages.
+    if (unanswered)
+      this.questions.add({
+        seq: row.seq,
+        text: message.text.slice(0, MAX_QUESTION_CHARS),
+        at: message.at,
+      });
     // A question not sent yet stays until it is (its flag is its only record).
     if (row.seq > MAX_STORED_MESSAGES && row.seq % PRUNE_EVERY === 0)
       this.sql.exec(
@@ -951,96 +951,55 @@ export class ConversationStorage {
     const { seq } = this.sql
       .exec<{ seq: number }>('INSERT INTO outgoing (body) VALUES (?) RETURNING seq', text)
       .one();
-    if (this.unsent && this.unsent.length >= MAX_UNSENT_IN_MEMORY) this.unsent = undefined;
     // The memory copy keeps the events as given: the flush sends them without parsing `text`.
-    this.unsent?.push({ seq, body: text, events: body.events });
+    this.unsent.add({ seq, body: text, events: body.events });
   }
 
-  /**
-   * The oldest `limit` rows not sent yet: a new array the caller owns. Never the memory copy
-   * itself: a flush holds its rows across the queue send while later turns append to the copy,
-   * and would then take their rows for its own and delete them unsent.
-   */
+  /** The oldest `limit` event rows not sent yet (a new array the caller owns). */
   outgoing(limit: number): OutgoingRow[] {
-    if (this.unsent) return this.unsent.slice(0, limit);
-    const rows = this.sql
-      .exec<{ seq: number; body: string }>(
-        'SELECT seq, body FROM outgoing WHERE seq > ? ORDER BY seq LIMIT ?',
-        this.sentThrough,
-        limit,
-      )
-      .toArray();
-    // Fewer than asked for: that is all of them, and the copy can take over from here (while
-    // it is small enough to keep).
-    if (rows.length < limit && rows.length < MAX_UNSENT_IN_MEMORY) this.unsent = [...rows];
-    return rows;
+    return this.unsent.list(limit);
   }
 
   deleteOutgoingThrough(seq: number): void {
     this.sql.exec('DELETE FROM outgoing WHERE seq <= ?', seq);
-    if (this.unsent) this.unsent = this.unsent.filter((row) => row.seq > seq);
+    this.unsent.drop(seq);
   }
 
-  /**
-   * The rows through `seq` reached the queue: no longer listed as unsent, deleted later by
-   * `sweepSent` (no write now: the flush has just awaited the queue, and a write after an
-   * `await` is a commit of its own).
-   */
+  /** The event rows through `seq` reached the queue: `sweepSent` deletes them. */
   markSent(seq: number): void {
-    this.sentThrough = Math.max(this.sentThrough, seq);
-    if (this.unsent) this.unsent = this.unsent.filter((row) => row.seq > seq);
+    this.unsent.markSent(seq);
   }
 
-  /**
-   * The oldest `limit` unanswered questions not sent yet (a new array, as `outgoing`), each cut
-   * to MAX_QUESTION_CHARS (what the event carries). From disk through the partial index, once
-   * per instance; then the copy answers.
-   */
+  /** The oldest `limit` unanswered questions not sent yet (a new array the caller owns). */
   unansweredQuestions(limit: number): QuestionRow[] {
-    if (this.questions) return this.questions.slice(0, limit);
-    const rows = this.sql
-      .exec<{ seq: number; text: string; at: number }>(
-        'SELECT seq, substr(text, 1, ?) AS text, at FROM messages WHERE seq > ? AND unanswered = 1 ORDER BY seq LIMIT ?',
-        MAX_QUESTION_CHARS,
-        this.questionsSentThrough,
-        limit,
-      )
-      .toArray();
-    if (rows.length < limit && rows.length < MAX_UNSENT_IN_MEMORY) this.questions = [...rows];
-    return rows;
+    return this.questions.list(limit);
   }
 
-  /** The questions through `seq` reached the queue: their flags go with `sweepSent`. */
+  /** The questions through `seq` reached the queue: `sweepSent` clears their flags. */
   markQuestionsSent(seq: number): void {
-    this.questionsSentThrough = Math.max(this.questionsSentThrough, seq);
-    if (this.questions) this.questions = this.questions.filter((row) => row.seq > seq);
+    this.questions.markSent(seq);
   }
 
   /** Sent rows (and sent questions' flags) wait on disk for `sweepSent`. */
   hasSentRows(): boolean {
-    return this.sentThrough > 0 || this.questionsSentThrough > 0;
+    return this.unsent.hasSent() || this.questions.hasSent();
   }
 
   /**
    * Deletes the rows already sent and clears the sent questions' flags; called inside a turn's
    * transaction (or by the outbox's sweep when no turn came), so both share that commit. One
-   * statement each, however many rows. Forgotten at once: if the transaction rolls back, its rows
-   * and flags are back on disk and listed as unsent (the copies are dropped with the rollback),
-   * so they are sent once more (the same event ids), never lost, and a later row can never reuse
-   * a seq this instance still takes for sent.
+   * statement each, however many rows. If the transaction rolls back they are sent once more
+   * (the same event ids), never lost (`WaitingRows.takeSent`).
    */
   sweepSent(): void {
-    if (this.sentThrough > 0) {
-      this.sql.exec('DELETE FROM outgoing WHERE seq <= ?', this.sentThrough);
-      this.sentThrough = 0;
-    }
-    if (this.questionsSentThrough > 0) {
+    const rows = this.unsent.takeSent();
+    if (rows > 0) this.sql.exec('DELETE FROM outgoing WHERE seq <= ?', rows);
+    const questions = this.questions.takeSent();
+    if (questions > 0)
       this.sql.exec(
         'UPDATE messages SET unanswered = NULL WHERE seq <= ? AND unanswered = 1',
-        this.questionsSentThrough,
+        questions,
       );
-      this.questionsSentThrough = 0;
-    }
   }
 
   /** Monotonic per-conversation counter of run/step events (their ids and order). */
